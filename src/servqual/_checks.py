@@ -1,0 +1,339 @@
+"""The one place where inputs are validated.
+
+Modelled on scikit-learn's ``check_array`` and ``_param_validation``:
+parameter constraints are declared as data (:class:`Interval`,
+:class:`Options`) and checked by :func:`check_params`; data frames go through
+:func:`check_frame`.  Every failure raises a typed error from
+:mod:`servqual.errors` whose message names the parameter, column, row or value.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .errors import (
+    ConstantItemError,
+    DuplicateColumnError,
+    EmptyDataError,
+    InsufficientDataError,
+    MissingColumnError,
+    MissingValuesError,
+    NonNumericError,
+    OutOfRangeError,
+    ParameterError,
+)
+
+__all__ = [
+    "Interval",
+    "Options",
+    "check_params",
+    "check_frame",
+    "check_rng",
+    "check_columns",
+    "check_scale",
+    "as_1d_numeric",
+]
+
+
+@dataclass(frozen=True)
+class Interval:
+    """A numeric constraint ``low <(=) x <(=) high``; ``None`` means unbounded.
+
+    ``closed`` is one of ``"both"``, ``"left"``, ``"right"``, ``"neither"``.
+    ``integer=True`` also requires a whole number.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    closed: str = "both"
+    integer: bool = False
+
+    def contains(self, x) -> bool:
+        if isinstance(x, bool) or not isinstance(x, numbers.Real):
+            return False
+        if not np.isfinite(x) and not (
+            (self.high is None and x == np.inf) or (self.low is None and x == -np.inf)
+        ):
+            return False
+        if self.integer and float(x) != int(x):
+            return False
+        lo_ok = self.low is None or (
+            x >= self.low if self.closed in ("both", "left") else x > self.low
+        )
+        hi_ok = self.high is None or (
+            x <= self.high if self.closed in ("both", "right") else x < self.high
+        )
+        return bool(lo_ok and hi_ok)
+
+    def describe(self) -> str:
+        kind = "an integer" if self.integer else "a number"
+        lb = "[" if self.closed in ("both", "left") else "("
+        rb = "]" if self.closed in ("both", "right") else ")"
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        return f"{kind} in {lb}{lo}, {hi}{rb}"
+
+
+@dataclass(frozen=True)
+class Options:
+    """A constraint: the value must be one of ``values``."""
+
+    values: tuple
+
+    def contains(self, x) -> bool:
+        try:
+            return x in self.values
+        except TypeError:
+            return False
+
+    def describe(self) -> str:
+        return "one of " + ", ".join(repr(v) for v in self.values)
+
+
+def check_params(params: Mapping[str, object], constraints: Mapping[str, object]) -> None:
+    """Check each ``params[name]`` against ``constraints[name]``.
+
+    A constraint is an :class:`Interval`, :class:`Options`, a type (or tuple of
+    types), ``None`` (meaning the value may be ``None``) or a list of those, any
+    of which may match.
+
+    Examples
+    --------
+    >>> check_params({"retention": 0.9}, {"retention": Interval(0, 1, closed="left")})
+    >>> check_params({"retention": 1.0}, {"retention": Interval(0, 1, closed="left")})
+    Traceback (most recent call last):
+    ...
+    servqual.errors.ParameterError: retention=1.0 is invalid: expected a number in [0, 1).
+    """
+    for name, constraint in constraints.items():
+        if name not in params:
+            continue
+        value = params[name]
+        options = constraint if isinstance(constraint, list) else [constraint]
+        if any(_matches(value, c) for c in options):
+            continue
+        expected = " or ".join(_describe(c) for c in options)
+        raise ParameterError(f"{name}={value!r} is invalid: expected {expected}.")
+
+
+def _matches(value, c) -> bool:
+    if c is None:
+        return value is None
+    if isinstance(c, (Interval, Options)):
+        return c.contains(value)
+    if isinstance(c, type) or (isinstance(c, tuple) and all(isinstance(t, type) for t in c)):
+        return isinstance(value, c)
+    if callable(c):
+        return bool(c(value))
+    raise TypeError(f"unknown constraint {c!r}")
+
+
+def _describe(c) -> str:
+    if c is None:
+        return "None"
+    if isinstance(c, (Interval, Options)):
+        return c.describe()
+    if isinstance(c, type):
+        return f"an instance of {c.__name__}"
+    if isinstance(c, tuple):
+        return "an instance of " + "/".join(t.__name__ for t in c)
+    return getattr(c, "__doc__", None) or repr(c)
+
+
+def check_rng(seed) -> np.random.Generator:
+    """Return a :class:`numpy.random.Generator` from ``seed``.
+
+    ``seed`` may be ``None`` (fresh entropy), an int, a :class:`SeedSequence`
+    or a Generator (returned as is).  The global NumPy state is never used.
+
+    Examples
+    --------
+    >>> check_rng(1).integers(10) == check_rng(1).integers(10)
+    True
+    """
+    if isinstance(seed, np.random.Generator):
+        return seed
+    if seed is None or isinstance(seed, (np.random.SeedSequence, numbers.Integral)):
+        if isinstance(seed, numbers.Integral) and not isinstance(seed, bool) and seed < 0:
+            raise ParameterError(f"seed={seed!r} is invalid: expected a non-negative integer.")
+        return np.random.default_rng(seed)
+    raise ParameterError(
+        f"seed={seed!r} is invalid: expected None, a non-negative int, a SeedSequence "
+        "or a numpy.random.Generator."
+    )
+
+
+def check_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str = "column") -> None:
+    """Raise :class:`MissingColumnError` naming every requested column not in ``data``."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    dup = data.columns[data.columns.duplicated()].unique().tolist()
+    if dup:
+        raise DuplicateColumnError(f"duplicated column(s) {dup}: each column name must be unique.")
+    missing = [c for c in columns if c not in data.columns]
+    if missing:
+        avail = ", ".join(map(str, list(data.columns)[:12]))
+        more = " ..." if data.shape[1] > 12 else ""
+        raise MissingColumnError(
+            f"{what}(s) {missing} not found in the data; available columns: {avail}{more}."
+        )
+
+
+def _py(v):
+    """Plain Python scalar for messages (``3`` rather than ``np.int64(3)``)."""
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _first_bad(series: pd.Series, mask: np.ndarray) -> str:
+    pos = np.flatnonzero(mask)[0]
+    idx = _py(series.index[pos])
+    return f"row {idx!r} (value {_py(series.iloc[pos])!r})"
+
+
+def check_frame(
+    data: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    missing: str = "raise",
+    scale: tuple[float, float] | Mapping[str, tuple[float, float]] | None = None,
+    min_rows: int = 1,
+    allow_constant: bool = False,
+    integer: bool = False,
+) -> pd.DataFrame:
+    """Validate and return ``data[columns]`` as a float frame.
+
+    Parameters
+    ----------
+    data : DataFrame
+    columns : list of str, optional
+        Columns to keep (all by default).  Missing columns raise
+        :class:`MissingColumnError`.
+    missing : {"raise", "allow"}
+        ``"raise"`` raises :class:`MissingValuesError` naming the columns and
+        counts of missing values; ``"allow"`` keeps NaN for the caller to handle
+        (and report).
+    scale : (low, high) or mapping of column -> (low, high), optional
+        Values outside raise :class:`OutOfRangeError` naming column, row, value.
+    min_rows : int
+        Fewer complete rows raise :class:`InsufficientDataError`.
+    allow_constant : bool
+        Unless true, constant or all-missing columns raise :class:`ConstantItemError`.
+    integer : bool
+        Require whole numbers (e.g. Likert codes, counts).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> check_frame(pd.DataFrame({"a": [1, 2, 3]}), ["a"]).dtypes.iloc[0]
+    dtype('float64')
+    """
+    check_params({"missing": missing}, {"missing": Options(("raise", "allow"))})
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    if columns is None:
+        columns = list(data.columns)
+    columns = list(columns)
+    if len(set(columns)) != len(columns):
+        dup = sorted({c for c in columns if columns.count(c) > 1})
+        raise DuplicateColumnError(f"column(s) {dup} requested more than once.")
+    check_columns(data, columns)
+    if data.shape[0] == 0 or not columns:
+        raise EmptyDataError(
+            "the data frame is empty: "
+            + ("it has no rows." if data.shape[0] == 0 else "no columns were selected.")
+        )
+    out = {}
+    for col in columns:
+        s = data[col]
+        if isinstance(s.dtype, pd.CategoricalDtype):
+            s = s.astype(object)
+        if s.dtype == bool:
+            s = s.astype(float)
+        if not pd.api.types.is_numeric_dtype(s.dtype):
+            conv = pd.to_numeric(s, errors="coerce")
+            bad = conv.isna().to_numpy() & s.notna().to_numpy()
+            if bad.any():
+                raise NonNumericError(
+                    f"column {col!r} is not numeric: {_first_bad(s, bad)} cannot be read as "
+                    "a number."
+                )
+            s = conv
+        values = s.to_numpy(dtype=float, na_value=np.nan)
+        if np.isinf(values).any():
+            raise OutOfRangeError(
+                f"column {col!r} holds an infinite value at {_first_bad(s, np.isinf(values))}."
+            )
+        out[col] = values
+    frame = pd.DataFrame(out, index=data.index)
+    na = frame.isna()
+    counts = na.sum()
+    if missing == "raise" and counts.any():
+        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+        first = na.any(axis=1).to_numpy().nonzero()[0][0]
+        raise MissingValuesError(
+            f"missing values in column(s) {detail} (first at row {_py(frame.index[first])!r}); "
+            "impute them or choose a missing-data policy."
+        )
+    for col in columns:
+        v = frame[col].to_numpy()
+        ok = ~np.isnan(v)
+        if not ok.any():
+            raise ConstantItemError(f"column {col!r} is entirely missing.")
+        if integer and np.any(v[ok] != np.round(v[ok])):
+            raise OutOfRangeError(
+                f"column {col!r} must hold whole numbers: "
+                f"{_first_bad(frame[col], ok & (v != np.round(v)))}."
+            )
+        if scale is not None:
+            lo, hi = scale[col] if isinstance(scale, Mapping) else scale
+            bad = ok & ((v < lo) | (v > hi))
+            if bad.any():
+                raise OutOfRangeError(
+                    f"column {col!r}: {_first_bad(data[col], bad)} is outside the "
+                    f"declared scale {lo:g}-{hi:g}."
+                )
+        if not allow_constant and np.nanmin(v) == np.nanmax(v):
+            raise ConstantItemError(
+                f"column {col!r} is constant (every value is {np.nanmin(v):g}); "
+                "it carries no information."
+            )
+    n_complete = int((~na.any(axis=1)).sum())
+    if n_complete < min_rows:
+        raise InsufficientDataError(
+            f"only {n_complete} complete row(s) in columns {columns}; at least {min_rows} needed."
+        )
+    return frame
+
+
+def check_scale(scale) -> tuple[float, float]:
+    """Validate a response scale ``(low, high)`` with ``low < high``."""
+    try:
+        lo, hi = scale
+        lo, hi = float(lo), float(hi)
+    except (TypeError, ValueError):
+        raise ParameterError(f"scale={scale!r} is invalid: expected a pair (low, high).") from None
+    if not (np.isfinite(lo) and np.isfinite(hi) and lo < hi):
+        raise ParameterError(f"scale={scale!r} is invalid: expected finite low < high.")
+    return lo, hi
+
+
+def as_1d_numeric(values, *, name: str = "values", missing: str = "raise") -> np.ndarray:
+    """Return ``values`` (list, array or Series) as a 1-D float array, validated.
+
+    Non-numeric entries raise :class:`NonNumericError` and missing values
+    :class:`MissingValuesError` (unless ``missing="allow"``), naming ``name``.
+    """
+    s = pd.Series(values) if not isinstance(values, pd.Series) else values
+    if s.ndim != 1:
+        raise ParameterError(f"{name} must be one-dimensional.")
+    if s.shape[0] == 0:
+        raise EmptyDataError(f"{name} is empty.")
+    frame = check_frame(
+        s.rename(name).to_frame(), [name], missing=missing, allow_constant=True
+    )
+    return frame[name].to_numpy()

@@ -1,0 +1,300 @@
+"""Shared bootstrap machinery: deterministic, parallel, failure-counting.
+
+Every resampling routine in servqual (SEM, PLS, driver importance, money
+what-ifs) goes through :func:`run_bootstrap`, so that
+
+* replicate ``b`` always uses the same resample for a given ``seed``, whatever
+  ``n_jobs`` or the batch size is (each replicate has its own child
+  :class:`numpy.random.SeedSequence`);
+* failed replicates are counted and their messages kept, never dropped
+  silently;
+* work runs in batches through joblib (``n_jobs``), with BLAS limited to one
+  thread per worker (threadpoolctl) so workers do not oversubscribe the cores;
+  any joblib backend works, including dask via
+  ``joblib.parallel_config(backend="dask")``;
+* a tqdm progress bar shows progress and can be switched off.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+from joblib import Parallel, delayed
+from scipy import stats
+from threadpoolctl import threadpool_limits
+
+from ._checks import Interval, check_params
+from ._progress import progress_bar
+from .errors import BootstrapFailureWarning, ParameterError
+
+__all__ = [
+    "BootstrapDraws",
+    "replicate_seeds",
+    "resample_indices",
+    "run_bootstrap",
+    "percentile_ci",
+    "bca_ci",
+    "jackknife",
+]
+
+
+@dataclass(frozen=True)
+class BootstrapDraws:
+    """Replicate estimates of a bootstrap run.
+
+    Attributes
+    ----------
+    estimates : ndarray, shape (n_boot, k)
+        One row per replicate; rows of failed replicates are NaN.
+    failed : ndarray of bool, shape (n_boot,)
+    messages : tuple of str
+        Distinct failure messages (``"ExceptionType: message"``), at most 20.
+    """
+
+    estimates: np.ndarray
+    failed: np.ndarray
+    messages: tuple[str, ...] = field(default=())
+
+    @property
+    def n_boot(self) -> int:
+        return int(self.estimates.shape[0])
+
+    @property
+    def n_failed(self) -> int:
+        return int(self.failed.sum())
+
+    @property
+    def valid(self) -> np.ndarray:
+        """Estimates of the successful replicates, shape ``(n_ok, k)``."""
+        return self.estimates[~self.failed]
+
+    def warning_text(self) -> str | None:
+        """A sentence for result warnings when replicates failed, else ``None``."""
+        if not self.n_failed:
+            return None
+        msg = "; ".join(self.messages[:3])
+        return (
+            f"{self.n_failed} of {self.n_boot} bootstrap replicates failed and were "
+            f"excluded from the intervals ({msg})."
+        )
+
+
+def replicate_seeds(seed, n_boot: int) -> list[np.random.SeedSequence]:
+    """One child :class:`~numpy.random.SeedSequence` per replicate.
+
+    ``seed`` may be an int, ``None``, a SeedSequence or a Generator (from which
+    an entropy value is drawn).
+    """
+    if isinstance(seed, np.random.Generator):
+        seed = int(seed.integers(2**63))
+    ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
+    return ss.spawn(n_boot)
+
+
+def resample_indices(
+    child: np.random.SeedSequence, n: int, strata: np.ndarray | None = None
+) -> np.ndarray:
+    """Indices of one nonparametric resample (stratified when ``strata`` given)."""
+    rng = np.random.default_rng(child)
+    if strata is None:
+        return rng.integers(0, n, n)
+    out = np.empty(n, dtype=np.int64)
+    for s in np.unique(strata):
+        pos = np.flatnonzero(strata == s)
+        out[pos] = pos[rng.integers(0, pos.size, pos.size)]
+    return out
+
+
+def _run_batch(statistic, children, n, strata, k, batched, limit_threads):
+    ctx = threadpool_limits(1) if limit_threads else contextlib.nullcontext()
+    with ctx:
+        idx = [resample_indices(c, n, strata) for c in children]
+        out = np.full((len(idx), k), np.nan)
+        failed = np.zeros(len(idx), dtype=bool)
+        msgs: list[str] = []
+        if batched:
+            try:
+                res = np.asarray(statistic(np.stack(idx)), dtype=float)
+                out[:] = res.reshape(len(idx), k)
+            except Exception as exc:  # a batch failure is per replicate, retry singly
+                msgs.append(f"{type(exc).__name__}: {exc}")
+                for j, ix in enumerate(idx):
+                    try:
+                        out[j] = np.asarray(statistic(ix[None, :]), dtype=float).reshape(k)
+                    except Exception as exc2:
+                        msgs.append(f"{type(exc2).__name__}: {exc2}")
+                        failed[j] = True
+        else:
+            for j, ix in enumerate(idx):
+                try:
+                    out[j] = np.asarray(statistic(ix), dtype=float).reshape(k)
+                except Exception as exc:  # counted, message kept
+                    msgs.append(f"{type(exc).__name__}: {exc}")
+                    failed[j] = True
+        failed |= ~np.all(np.isfinite(out), axis=1)
+        out[failed] = np.nan
+        return out, failed, msgs
+
+
+def run_bootstrap(
+    statistic: Callable[[np.ndarray], np.ndarray],
+    n: int,
+    n_boot: int,
+    *,
+    k: int,
+    seed=None,
+    n_jobs: int = 1,
+    progress: bool = True,
+    batch_size: int | None = None,
+    batched: bool = False,
+    strata: np.ndarray | None = None,
+    desc: str = "bootstrap",
+) -> BootstrapDraws:
+    """Run a nonparametric bootstrap of ``statistic``.
+
+    Parameters
+    ----------
+    statistic : callable
+        ``statistic(indices) -> array of length k`` for one resample (row
+        indices into the data), or, with ``batched=True``,
+        ``statistic(indices_2d) -> array (m, k)`` for a stack of resamples.
+        An exception or a non-finite value marks the replicate as failed.
+    n : int
+        Number of observations.
+    n_boot : int
+        Number of replicates.
+    k : int
+        Length of the statistic.
+    seed : int, SeedSequence, Generator or None
+        Replicate ``b`` depends only on ``seed`` and ``b``.
+    n_jobs : int
+        joblib workers (``-1`` all cores).  Results do not depend on it.
+    progress : bool
+        Show a tqdm progress bar.
+    batch_size : int, optional
+        Replicates per task (default: enough for ~4 tasks per worker, at most 250).
+    strata : array, optional
+        Resample within strata (e.g. groups in a multigroup model).
+
+    Returns
+    -------
+    BootstrapDraws
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(20.0)
+    >>> d = run_bootstrap(lambda i: [x[i].mean()], 20, 50, k=1, seed=1, progress=False)
+    >>> d.estimates.shape, d.n_failed
+    ((50, 1), 0)
+    """
+    check_params(
+        {"n": n, "n_boot": n_boot, "k": k, "n_jobs": n_jobs},
+        {
+            "n": Interval(1, None, integer=True),
+            "n_boot": Interval(1, None, integer=True),
+            "k": Interval(1, None, integer=True),
+            "n_jobs": Interval(None, None, integer=True),
+        },
+    )
+    if n_jobs == 0:
+        raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
+    children = replicate_seeds(seed, n_boot)
+    workers = n_jobs if n_jobs > 0 else max(1, (__import__("os").cpu_count() or 1) + 1 + n_jobs)
+    if batch_size is None:
+        batch_size = int(min(250, max(1, np.ceil(n_boot / (4 * workers)))))
+    batches = [children[i : i + batch_size] for i in range(0, n_boot, batch_size)]
+    limit = workers > 1
+    est = np.full((n_boot, k), np.nan)
+    failed = np.zeros(n_boot, dtype=bool)
+    messages: list[str] = []
+    with progress_bar(total=n_boot, enabled=progress, desc=desc) as bar:
+        if workers == 1:
+            results = (
+                _run_batch(statistic, b, n, strata, k, batched, False) for b in batches
+            )
+        else:
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(_run_batch)(statistic, b, n, strata, k, batched, limit) for b in batches
+            )
+        start = 0
+        for out, fail, msgs in results:
+            stop = start + out.shape[0]
+            est[start:stop] = out
+            failed[start:stop] = fail
+            messages.extend(m for m in msgs if m not in messages)
+            bar.update(out.shape[0])
+            start = stop
+    return BootstrapDraws(est, failed, tuple(messages[:20]))
+
+
+def percentile_ci(draws: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Percentile interval per column of ``draws`` (NaN rows ignored)."""
+    a = (1 - ci) / 2
+    lo = np.nanquantile(draws, a, axis=0)
+    hi = np.nanquantile(draws, 1 - a, axis=0)
+    return lo, hi
+
+
+def bca_ci(
+    estimate: np.ndarray, draws: np.ndarray, jack: np.ndarray, ci: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """Bias-corrected and accelerated interval (Efron 1987).
+
+    Parameters
+    ----------
+    estimate : (k,) full-sample estimate
+    draws : (B, k) bootstrap replicates (NaN rows ignored)
+    jack : (m, k) jackknife (leave-one-out or leave-group-out) estimates
+    """
+    estimate = np.atleast_1d(np.asarray(estimate, float))
+    draws = np.asarray(draws, float)
+    draws = draws[np.all(np.isfinite(draws), axis=1)]
+    jack = np.asarray(jack, float)
+    a_lo, a_hi = (1 - ci) / 2, 1 - (1 - ci) / 2
+    lo = np.full(estimate.shape, np.nan)
+    hi = np.full(estimate.shape, np.nan)
+    for j in range(estimate.size):
+        d = draws[:, j]
+        if d.size < 2:
+            continue
+        prop = (np.sum(d < estimate[j]) + 0.5 * np.sum(d == estimate[j])) / d.size
+        prop = np.clip(prop, 1 / (2 * d.size), 1 - 1 / (2 * d.size))
+        z0 = stats.norm.ppf(prop)
+        u = jack[:, j].mean() - jack[:, j]
+        den = 6.0 * (np.sum(u**2) ** 1.5)
+        acc = np.sum(u**3) / den if den > 0 else 0.0
+        qs = []
+        for alpha in (a_lo, a_hi):
+            z = stats.norm.ppf(alpha)
+            qs.append(stats.norm.cdf(z0 + (z0 + z) / (1 - acc * (z0 + z))))
+        lo[j], hi[j] = np.quantile(d, qs[0]), np.quantile(d, qs[1])
+    return lo, hi
+
+
+def jackknife(
+    statistic: Callable[[np.ndarray], np.ndarray], n: int, *, max_groups: int = 1000
+) -> np.ndarray:
+    """Leave-one-out estimates (or leave-group-out when ``n > max_groups``).
+
+    Returns an array ``(m, k)``; used for the BCa acceleration constant.
+    """
+    groups = np.array_split(np.arange(n), min(n, max_groups))
+    rows = []
+    for g in groups:
+        keep = np.setdiff1d(np.arange(n), g, assume_unique=True)
+        rows.append(np.asarray(statistic(keep), float).ravel())
+    return np.vstack(rows)
+
+
+def warn_failures(draws: BootstrapDraws, stacklevel: int = 3) -> str | None:
+    """Emit a :class:`BootstrapFailureWarning` if replicates failed; return its text."""
+    import warnings
+
+    text = draws.warning_text()
+    if text:
+        warnings.warn(text, BootstrapFailureWarning, stacklevel=stacklevel)
+    return text

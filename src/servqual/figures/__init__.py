@@ -1,0 +1,28 @@
+"""Report figures: plot functions (``ax=None`` in, Axes out) and the registry.
+
+Plot functions draw on the Axes they are given (or the current one) and return
+it; they never show or save.  :func:`build_all` writes every registered figure
+deterministically.
+"""
+
+from ._registry import (
+    FigureSpec,
+    build,
+    build_all,
+    register,
+    registry,
+    save_figure,
+    sha256_file,
+    style_context,
+)
+
+__all__ = [
+    "FigureSpec",
+    "build",
+    "build_all",
+    "register",
+    "registry",
+    "save_figure",
+    "sha256_file",
+    "style_context",
+]

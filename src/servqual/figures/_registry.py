@@ -1,0 +1,161 @@
+"""The figure registry: every report figure, rebuildable byte for byte.
+
+A figure is registered as a :class:`FigureSpec`: a pure drawing function
+``draw(target, data) -> target`` (``target`` is an Axes or a Figure) and a
+``data`` callable that loads shipped datasets or runs seeded simulations.
+Only :func:`build` / :func:`build_all` write files; drawing functions never
+call ``show()`` or ``savefig()``.
+
+Files are deterministic: the package style fixes fonts and ``svg.hashsalt``,
+and PNG/SVG/PDF metadata (software, dates) are stripped.  Figure modules in
+this package register themselves at import; :func:`registry` imports them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import matplotlib as mpl
+from matplotlib.figure import Figure
+
+from ..errors import ParameterError
+
+__all__ = [
+    "FigureSpec",
+    "register",
+    "registry",
+    "build",
+    "build_all",
+    "style_context",
+    "save_figure",
+    "sha256_file",
+]
+
+_REGISTRY: dict[str, FigureSpec] = {}
+FORMATS = ("png", "svg")
+_METADATA = {
+    "png": {"Software": None},
+    "svg": {"Date": None, "Creator": None},
+    "pdf": {"Creator": None, "Producer": None, "CreationDate": None},
+}
+
+
+@dataclass(frozen=True)
+class FigureSpec:
+    """One registered figure.
+
+    Attributes
+    ----------
+    name : str
+        File stem, e.g. ``"rater_gap_profile_sim"``.
+    draw : callable
+        ``draw(ax, data) -> ax`` (``kind="ax"``) or ``draw(fig, data) -> fig``.
+    data : callable
+        ``data() -> object`` passed to ``draw``; deterministic (fixed seeds).
+    kind : {"ax", "fig"}
+    figsize : (width, height) in inches
+    description : str
+    """
+
+    name: str
+    draw: Callable
+    data: Callable[[], object]
+    kind: str = "ax"
+    figsize: tuple[float, float] = (6.4, 4.0)
+    description: str = ""
+    tags: tuple[str, ...] = field(default=())
+
+    def render(self) -> Figure:
+        """Draw the figure (under the package style) and return it."""
+        with style_context():
+            fig = Figure(figsize=self.figsize)
+            target = fig.add_subplot() if self.kind == "ax" else fig
+            self.draw(target, self.data())
+        return fig
+
+
+def register(spec: FigureSpec) -> FigureSpec:
+    """Add ``spec`` to the registry (names must be unique)."""
+    if spec.kind not in ("ax", "fig"):
+        raise ParameterError(f"kind={spec.kind!r} is invalid: expected 'ax' or 'fig'.")
+    old = _REGISTRY.get(spec.name)
+    if old is not None and old.draw is not spec.draw:
+        raise ParameterError(f"a figure named {spec.name!r} is already registered.")
+    _REGISTRY[spec.name] = spec
+    return spec
+
+
+def registry() -> dict[str, FigureSpec]:
+    """All registered figures by name (imports every figure module first)."""
+    pkg = importlib.import_module("servqual.figures")
+    for mod in pkgutil.iter_modules(pkg.__path__):
+        if not mod.name.startswith("_"):
+            importlib.import_module(f"servqual.figures.{mod.name}")
+    return dict(sorted(_REGISTRY.items()))
+
+
+@contextlib.contextmanager
+def style_context():
+    """Apply the package style for the duration of the block; nothing leaks."""
+    style = resources.files("servqual.figures") / "servqual.mplstyle"
+    with resources.as_file(style) as path, mpl.rc_context():
+        mpl.style.use(str(path))
+        yield
+
+
+def save_figure(fig: Figure, path: str | Path) -> Path:
+    """Save ``fig`` to ``path`` (format from the suffix) without volatile metadata."""
+    path = Path(path)
+    fmt = path.suffix.lstrip(".").lower()
+    if fmt not in _METADATA:
+        raise ParameterError(f"format {fmt!r} is not supported: expected png, svg or pdf.")
+    with style_context():
+        fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
+    return path
+
+
+def sha256_file(path: str | Path) -> str:
+    """Hex SHA-256 of a file."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def build(spec: FigureSpec, outdir: str | Path, formats: Iterable[str] = FORMATS) -> list[Path]:
+    """Render one figure and write it in each format; return the paths."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    fig = spec.render()
+    return [save_figure(fig, outdir / f"{spec.name}.{fmt}") for fmt in formats]
+
+
+def build_all(
+    outdir: str | Path,
+    *,
+    only: Iterable[str] | None = None,
+    formats: Iterable[str] = FORMATS,
+    progress: bool = True,
+) -> list[tuple[str, Path, str]]:
+    """Build every registered figure (or those named in ``only``).
+
+    Returns a list of ``(name, path, sha256)``, one per file written.
+    """
+    from .._progress import progress_bar
+
+    specs = registry()
+    names = list(specs) if only is None else list(only)
+    unknown = [n for n in names if n not in specs]
+    if unknown:
+        raise ParameterError(f"unknown figure(s) {unknown}; registered: {', '.join(specs)}.")
+    out = []
+    with progress_bar(total=len(names), enabled=progress, desc="figures") as bar:
+        for name in names:
+            for p in build(specs[name], outdir, formats):
+                out.append((name, p, sha256_file(p)))
+            bar.update(1)
+    return out
