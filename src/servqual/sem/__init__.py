@@ -1,0 +1,12 @@
+"""Covariance-based structural equation modelling (lavaan syntax, ML).
+
+``fit(model, data)`` estimates a model written in lavaan syntax and returns a
+:class:`SEMResult`; ``invariance`` compares configural, metric and scalar
+multigroup models; ``rater_model`` and ``gap_model`` write model syntax.
+"""
+
+from .fit import fit
+from .result import SEMResult
+from .syntax import build_partable, parse
+
+__all__ = ["fit", "SEMResult", "parse", "build_partable"]

@@ -1,0 +1,419 @@
+"""``servqual.sem.fit``: covariance-based SEM with lavaan-grade output.
+
+Internal flow: syntax -> parameter table (lavaan defaults) -> RAM model ->
+discrepancy problem (``MLProblem``; other estimators plug in by providing
+``objective``/``value_grad``/``information`` on the same RAM model) ->
+estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .._checks import Interval, Options, check_frame, check_params
+from ..errors import (
+    ConvergenceWarning,
+    IdentificationWarning,
+    ImproperSolutionWarning,
+    MissingDataWarning,
+    NotPositiveDefiniteWarning,
+    ParameterError,
+    SpecificationError,
+)
+from .defined import DefinedParameters
+from .indices import fit_indices, standardized
+from .ml import MLProblem, sample_moments, start_values
+from .model import RAMModel, build_model
+from .result import SEMResult
+from .syntax import build_partable, model_variables, parse
+
+__all__ = ["fit", "Prepared", "prepare"]
+
+_GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "lv.variances",
+                "lv.covariances", "regressions")
+_OPMAP = {"loadings": ("=~",), "regressions": ("~",), "intercepts": ("~1",)}
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything needed to estimate (and re-estimate on resamples)."""
+
+    model: RAMModel
+    defined: DefinedParameters
+    arrays: tuple[np.ndarray, ...]  # per-group data matrices (observed columns)
+    group_labels: tuple
+    statements: tuple
+    equalities: tuple
+    notes: tuple[str, ...]
+
+
+def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
+    pt = pt.copy()
+    if pt["group"].nunique() < 2 or not group_equal:
+        return pt
+    for what in group_equal:
+        if what not in _GROUP_EQUAL:
+            raise ParameterError(
+                f"group_equal entry {what!r} is invalid: expected one of {_GROUP_EQUAL}."
+            )
+    for i, row in enumerate(pt.itertuples()):
+        if not row.free or isinstance(row.label, str):
+            continue
+        lat_l, lat_r = row.lhs in latent, row.rhs in latent
+        hit = False
+        if row.op in ("=~", "~") and ("loadings" if row.op == "=~" else "regressions") in group_equal:
+            hit = True
+        elif row.op == "~1":
+            hit = ("means" if lat_l else "intercepts") in group_equal
+        elif row.op == "~~":
+            if lat_l and lat_r:
+                hit = ("lv.variances" if row.lhs == row.rhs else "lv.covariances") in group_equal
+            elif not lat_l and not lat_r:
+                hit = "residuals" in group_equal
+        if hit:
+            pt.loc[pt.index[i], "label"] = f".eq.{row.lhs}{row.op}{row.rhs}"
+    if "intercepts" in group_equal and "means" not in group_equal:
+        # lavaan: with equal intercepts, latent means are free beyond the first group
+        m = (pt["op"] == "~1") & pt["lhs"].isin(latent) & (pt["group"] > 0) & ~pt["user"]
+        pt.loc[m, "free"] = True
+        pt.loc[m, "fixed"] = np.nan
+    return pt
+
+
+def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
+            meanstructure=None, group_equal=()) -> Prepared:
+    """Parse, validate the data and build the RAM model."""
+    statements = parse(model)
+    observed, latent = model_variables(statements)
+    if isinstance(data, pd.DataFrame):
+        unknown = [v for v in observed if v not in data.columns]
+        if unknown:
+            raise SpecificationError(
+                f"unknown variable(s) {unknown}: not columns of the data and not latent "
+                "variables defined with '=~'."
+            )
+    if group is not None and group not in getattr(data, "columns", ()):
+        raise SpecificationError(f"group column {group!r} is not in the data.")
+    cols = list(observed)
+    frame = check_frame(data, cols, missing="allow")
+    notes = []
+    na_rows = frame.isna().any(axis=1).to_numpy()
+    if group is not None:
+        gcol = data[group]
+        na_rows |= gcol.isna().to_numpy()
+    if na_rows.any():
+        if missing != "listwise":
+            raise ParameterError(
+                f"missing={missing!r} is not available: expected 'listwise'."
+            )
+        counts = frame.isna().sum()
+        detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
+        if group is not None and data[group].isna().any():
+            detail += f", {group} (group): {int(data[group].isna().sum())}"
+        msg = (f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
+               f"missing values (missing per column: {detail}).")
+        notes.append(msg)
+        warnings.warn(msg, MissingDataWarning, stacklevel=3)
+    keep = ~na_rows
+    X = frame.to_numpy(float)[keep]
+    if group is None:
+        levels = (None,)
+        arrays = (X,)
+    else:
+        gv = data[group].to_numpy()[keep]
+        levels = tuple(pd.unique(gv))
+        arrays = tuple(X[gv == lev] for lev in levels)
+    min_n = len(observed) + 1
+    for lev, A in zip(levels, arrays):
+        if A.shape[0] < min_n:
+            from ..errors import InsufficientDataError
+            where = "" if lev is None else f" in group {lev!r}"
+            raise InsufficientDataError(
+                f"only {A.shape[0]} complete rows{where}; at least {min_n} needed for "
+                f"{len(observed)} observed variables."
+            )
+    has_means = any(s.op == "~1" for s in statements)
+    ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
+    pt = build_partable(statements, n_groups=len(levels), meanstructure=ms)
+    pt = _apply_group_equal(pt, tuple(group_equal), latent)
+    equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
+    ram = build_model(pt, observed, latent, equalities)
+    labels = set(pt["label"].dropna())
+    defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
+    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes))
+
+
+def label_values(pt: pd.DataFrame, theta: np.ndarray) -> dict[str, float]:
+    out = {}
+    for row in pt.itertuples():
+        if isinstance(row.label, str) and row.label not in out:
+            out[row.label] = theta[row.par] if row.par >= 0 else row.fixed
+    return out
+
+
+def _robust_vcov(problem: MLProblem, theta, arrays) -> np.ndarray:
+    """Huber-White sandwich ``A^-1 B A^-1`` with expected-information bread."""
+    model = problem.model
+    q = model.q
+    Bm = np.zeros((q, q))
+    for g, X in enumerate(arrays):
+        Sigma, mu, *_ = model.moments(theta, g, problem.bases[g])
+        dS, dm = model.jacobian(theta, g, problem.bases[g])
+        Si = np.linalg.inv(Sigma)
+        center = mu if model.groups[g].meanstructure else X.mean(axis=0)
+        Z = (X - center) @ Si
+        p = Z.shape[1]
+        outer = (Z[:, :, None] * Z[:, None, :]).reshape(len(Z), p * p)
+        s = 0.5 * (outer - Si.reshape(1, -1)) @ dS.reshape(q, -1).T
+        if model.groups[g].meanstructure:
+            s += Z @ dm.T
+        Bm += s.T @ s
+    A = problem.N * problem.information(theta)
+    Ai = np.linalg.inv(A)
+    return Ai @ Bm @ Ai
+
+
+def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
+    out = []
+    model = problem.model
+    for g, grp in enumerate(model.groups):
+        gname = "" if group_labels[g] is None else f" (group {group_labels[g]!r})"
+        ev = np.linalg.eigvalsh(problem.moments.cov[g])
+        if ev.min() <= 1e-10 * max(ev.max(), 1e-300):
+            out.append((NotPositiveDefiniteWarning,
+                        f"the sample covariance matrix{gname} is not positive definite "
+                        f"(smallest eigenvalue {ev.min():.3g}); chi2 and log-likelihood are "
+                        "not defined."))
+        Sigma, _, _, S, _ = model.moments(theta, g, problem.bases[g])
+        ev = np.linalg.eigvalsh(Sigma)
+        if ev.min() <= 0:
+            out.append((NotPositiveDefiniteWarning,
+                        f"the model-implied covariance matrix{gname} is not positive definite "
+                        f"(smallest eigenvalue {ev.min():.3g})."))
+        lat = np.arange(grp.p, grp.v)
+        if lat.size:
+            psi = S[np.ix_(lat, lat)]
+            evl = np.linalg.eigvalsh(psi)
+            if evl.min() < -1e-10 and not (np.diag(psi) < 0).any():
+                out.append((NotPositiveDefiniteWarning,
+                            f"the latent (residual) covariance matrix{gname} is not positive "
+                            f"definite (smallest eigenvalue {evl.min():.3g})."))
+        neg = [i for i in range(grp.v) if S[i, i] < 0]
+        if neg:
+            detail = ", ".join(f"{grp.names[i]} ~~ {grp.names[i]} = {S[i, i]:.3f}" for i in neg)
+            out.append((ImproperSolutionWarning,
+                        f"negative variance estimate(s) (Heywood case){gname}: {detail}."))
+    return out
+
+
+def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | None = None,
+        se: str = "standard", bootstrap: int = 0, ci: float = 0.95,
+        ci_method: str = "percentile", seed=None, n_jobs: int = 1, progress: bool = True,
+        missing: str = "listwise", group_equal=(), meanstructure: bool | None = None
+        ) -> SEMResult:
+    """Fit a structural equation model written in lavaan syntax by maximum likelihood.
+
+    Parameters
+    ----------
+    model : str
+        lavaan model syntax (``=~``, ``~``, ``~~``, ``~ 1``, ``:=``, labels,
+        fixed values).  Defaults follow lavaan's ``sem()``.
+    data : DataFrame
+        One row per respondent; columns named as in ``model``.
+    estimator : {"ML"}
+        Normal-theory maximum likelihood (lavaan's default).
+    group : str, optional
+        Column defining groups for a multigroup fit.
+    se : {"standard", "robust", "bootstrap"}
+        Expected-information SEs (lavaan default), Huber-White sandwich, or
+        bootstrap SEs and intervals.
+    bootstrap : int
+        Replicates when ``se="bootstrap"`` (0 means 1000).
+    ci : float
+        Confidence level of ``ci_lower``/``ci_upper``.
+    ci_method : {"percentile", "bca"}
+        Bootstrap interval type.
+    seed, n_jobs, progress
+        Bootstrap randomness, workers and progress bar.
+    missing : {"listwise"}
+        Rows with missing values are dropped and reported (MissingDataWarning).
+    group_equal : sequence of str
+        Across-group equality constraints: ``"loadings"``, ``"intercepts"``,
+        ``"means"``, ``"residuals"``, ``"lv.variances"``, ``"lv.covariances"``,
+        ``"regressions"`` (as lavaan's ``group.equal``).
+    meanstructure : bool, optional
+        Add intercepts (default: only for multigroup fits or ``~ 1`` in the model).
+
+    Returns
+    -------
+    SEMResult
+
+    Examples
+    --------
+    >>> import servqual
+    >>> hs = servqual.load_dataset("holzinger_swineford")
+    >>> res = fit("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
+    >>> round(res.fit_indices["chi2"], 3), res.fit_indices["df"]
+    (16.486, 8)
+    """
+    check_params(
+        {"estimator": estimator, "se": se, "bootstrap": bootstrap, "ci": ci,
+         "ci_method": ci_method, "missing": missing, "n_jobs": n_jobs, "progress": progress},
+        {"estimator": Options(("ML",)), "se": Options(("standard", "robust", "bootstrap")),
+         "bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither"),
+         "ci_method": Options(("percentile", "bca")), "missing": Options(("listwise",)),
+         "n_jobs": Interval(None, None, integer=True), "progress": bool},
+    )
+    if bootstrap and se != "bootstrap":
+        raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
+    prep = prepare(model, data, group=group, missing=missing, meanstructure=meanstructure,
+                   group_equal=group_equal)
+    ram = prep.model
+    problem = MLProblem(ram, sample_moments(list(prep.arrays)))
+    theta0 = start_values(ram, problem.moments)
+    theta, converged, iters, optimizer = problem.fit(theta0)
+    warns: list[tuple[type, str]] = [(MissingDataWarning, n) for n in prep.notes]
+    if not converged:
+        warns.append((ConvergenceWarning,
+                      f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
+                      "estimates are not trustworthy."))
+    indices = fit_indices(problem, theta)
+    if indices["df"] < 0:
+        warns.append((IdentificationWarning,
+                      f"the model has negative degrees of freedom (df = {indices['df']}): "
+                      "it is not identified."))
+    info = problem.information(theta)
+    ev = np.linalg.eigvalsh(info) if ram.q else np.ones(1)
+    if ram.q and ev.min() <= 1e-10 * max(ev.max(), 1e-300):
+        weak = np.argmax(np.abs(np.linalg.eigh(info)[1][:, 0]))
+        row = ram.partable[ram.partable["par"] == weak].iloc[0]
+        warns.append((IdentificationWarning,
+                      "the information matrix is singular: the model may not be identified "
+                      f"(check parameter {row.lhs} {row.op} {row.rhs})."))
+        vcov = np.linalg.pinv(problem.N * info)
+    else:
+        vcov = np.linalg.inv(problem.N * info)
+    if se == "robust":
+        vcov = _robust_vcov(problem, theta, prep.arrays)
+    warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
+    draws = None
+    if se == "bootstrap":
+        from .bootstrap import bootstrap_estimates
+
+        draws, boot_warn = bootstrap_estimates(
+            prep, problem, theta, n_boot=bootstrap or 1000, seed=seed, n_jobs=n_jobs,
+            progress=progress)
+        if boot_warn:
+            from ..errors import BootstrapFailureWarning
+            warns.append((BootstrapFailureWarning, boot_warn))
+    params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
+    for cls, msg in warns:
+        if cls is not MissingDataWarning:
+            warnings.warn(msg, cls, stacklevel=2)
+    r2 = _r2(problem, theta, prep.group_labels)
+    return SEMResult(
+        model=model, estimator=estimator, se=se, ci=ci, group=group,
+        group_labels=prep.group_labels, converged=converged, iterations=iters,
+        optimizer=optimizer, _params=params, fit_indices=indices, _r2=r2,
+        warnings=tuple(m for _, m in warns), _prep=prep, _problem=problem,
+        _theta=theta, _vcov=vcov, _draws=draws,
+    )
+
+
+def _r2(problem: MLProblem, theta, group_labels) -> pd.DataFrame:
+    from .indices import total_sd
+
+    rows = []
+    for g, grp in enumerate(problem.model.groups):
+        sd, omega = total_sd(problem, theta, g)
+        _, _, _, S, _ = problem.model.moments(theta, g, problem.bases[g])
+        A = problem.model.matrices(theta, g, problem.bases[g])[0]
+        for i, name in enumerate(grp.names):
+            if np.any(A[i] != 0):
+                rows.append({"group": group_labels[g], "variable": name,
+                             "r2": 1.0 - S[i, i] / omega[i, i]})
+    out = pd.DataFrame(rows, columns=["group", "variable", "r2"])
+    if group_labels == (None,):
+        out = out.drop(columns="group")
+    return out
+
+
+def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_method):
+    ram = prep.model
+    pt = ram.partable
+    est = np.where(pt["par"] >= 0, theta[np.clip(pt["par"], 0, None)], pt["fixed"])
+    # exogenous covariates: sample values
+    for r, row in enumerate(pt.itertuples()):
+        if row.exo:
+            g = row.group
+            idx = ram.groups[g].names
+            i = idx.index(row.lhs)
+            est[r] = (problem.moments.mean[g][i] if row.op == "~1"
+                      else problem.moments.cov[g][i, idx.index(row.rhs)])
+    sd = np.sqrt(np.clip(np.diag(vcov), 0, None)) if ram.q else np.zeros(0)
+    se_col = np.where(pt["par"] >= 0, sd[np.clip(pt["par"], 0, None)] if ram.q else np.nan,
+                      np.nan)
+    std_lv, std_all = standardized(problem, theta, pt, est)
+    out = pd.DataFrame({
+        "lhs": pt["lhs"], "op": pt["op"], "rhs": pt["rhs"], "group": pt["group"],
+        "label": pt["label"].where(pt["label"].notna() & ~pt["label"].astype(str).str.startswith(
+            ".eq."), ""),
+        "est": est, "se": se_col, "free": pt["par"] >= 0,
+    })
+    out["std_lv"] = std_lv
+    out["std_all"] = std_all
+    if len(prep.defined):
+        def fn(t):
+            return prep.defined.evaluate(label_values(pt, t))
+
+        dest, dcov = prep.defined.delta(fn, theta, vcov)
+        dstd = []
+        for col in ("std_lv", "std_all"):
+            vals = {}
+            for row, v in zip(pt.itertuples(), out[col]):
+                if isinstance(row.label, str) and row.label not in vals:
+                    vals[row.label] = v
+            dstd.append(prep.defined.evaluate(vals))
+        drows = pd.DataFrame({
+            "lhs": prep.defined.names, "op": ":=", "rhs": prep.defined.exprs, "group": 0,
+            "label": prep.defined.names, "est": dest,
+            "se": np.sqrt(np.clip(np.diag(dcov), 0, None)), "free": False,
+            "std_lv": dstd[0], "std_all": dstd[1]})
+        out = pd.concat([out, drows], ignore_index=True)
+    z = out["se"].to_numpy()
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zval = np.where(z > 0, out["est"] / z, np.nan)
+    crit = stats.norm.ppf(0.5 + ci / 2)
+    lo = out["est"] - crit * out["se"]
+    hi = out["est"] + crit * out["se"]
+    if draws is not None:
+        from .bootstrap import boot_intervals
+
+        bse, blo, bhi = boot_intervals(prep, problem, theta, draws, ci, ci_method)
+        pos = np.concatenate([np.where(pt["par"] >= 0, pt["par"], -1),
+                              ram.q + np.arange(len(prep.defined))])
+        valid = pos >= 0
+        se_b = np.full(len(out), np.nan)
+        lo_b = np.full(len(out), np.nan)
+        hi_b = np.full(len(out), np.nan)
+        se_b[valid], lo_b[valid], hi_b[valid] = bse[pos[valid]], blo[pos[valid]], bhi[pos[valid]]
+        out["se"], lo, hi = se_b, lo_b, hi_b
+        with np.errstate(divide="ignore", invalid="ignore"):
+            zval = np.where(se_b > 0, out["est"] / se_b, np.nan)
+    out["z"] = zval
+    out["pvalue"] = 2 * stats.norm.sf(np.abs(zval))
+    out["ci_lower"] = np.where(np.isfinite(out["se"]), lo, np.nan)
+    out["ci_upper"] = np.where(np.isfinite(out["se"]), hi, np.nan)
+    if prep.group_labels != (None,):
+        out["group"] = [prep.group_labels[g] if f != ":=" else "" for g, f in
+                        zip(out["group"], out["op"])]
+    cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
+            "std_lv", "std_all"]
+    if prep.group_labels != (None,):
+        cols.insert(3, "group")
+    return out[cols]

@@ -1,0 +1,174 @@
+"""Fit indices, standardized solutions and modification indices (lavaan 0.6 formulas)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from scipy import optimize, stats
+
+from .ml import MLProblem
+
+__all__ = ["fit_indices", "standardized", "score_tests", "FIT_KEYS"]
+
+FIT_KEYS = (
+    "chi2", "df", "pvalue", "baseline_chi2", "baseline_df", "cfi", "tli", "rmsea",
+    "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue", "srmr", "loglik", "loglik_h1",
+    "aic", "bic", "sabic", "n",
+)
+
+
+def n_exo(problem: MLProblem) -> int:
+    """Number of sample statistics fixed by ``fixed.x`` (per model, all groups)."""
+    total = 0
+    for grp in problem.model.groups:
+        total += len(grp.exo_s[0]) + (len(grp.exo_m) if grp.meanstructure else 0)
+    return total
+
+
+def degrees_of_freedom(problem: MLProblem) -> int:
+    total = 0
+    for grp in problem.model.groups:
+        p = grp.p
+        total += p * (p + 1) // 2 + (p if grp.meanstructure else 0)
+    return int(total - problem.model.q - n_exo(problem))
+
+
+def _baseline(problem: MLProblem) -> tuple[float, int]:
+    """Independence model: variances free, exogenous-covariate block saturated."""
+    chi2, df = 0.0, 0
+    for g, grp in enumerate(problem.model.groups):
+        S = problem.moments.cov[g]
+        p = grp.p
+        exo = sorted(set(grp.exo_s[0].tolist()) | set(grp.exo_s[1].tolist()))
+        nx = len(exo)
+        rest = [i for i in range(p) if i not in exo]
+        ld0 = np.sum(np.log(np.diag(S)[rest]))
+        if nx:
+            ld0 += np.linalg.slogdet(S[np.ix_(exo, exo)])[1]
+        chi2 += problem.moments.n[g] * (ld0 - problem.logdetS[g])
+        df += p * (p + 1) // 2 - nx * (nx + 1) // 2 - len(rest)
+    return float(chi2), int(df)
+
+
+def _rmsea_ci(chi2, df, N, G, level=0.90):
+    """Steiger's noncentral-chi2 interval, as in lavaan."""
+    if df <= 0 or not np.isfinite(chi2):
+        return np.nan, np.nan
+
+    def ncp_at(prob):
+        f = lambda lam: stats.ncx2.cdf(chi2, df, lam) - prob if lam > 0 else (
+            stats.chi2.cdf(chi2, df) - prob)
+        if f(0.0) < 0:
+            return 0.0
+        hi = max(chi2, 1.0)
+        while f(hi) > 0:
+            hi *= 2
+        return optimize.brentq(f, 0.0, hi, xtol=1e-10)
+
+    lo = ncp_at((1 + level) / 2)
+    hi = ncp_at((1 - level) / 2)
+    return np.sqrt(lo / (N * df)) * np.sqrt(G), np.sqrt(hi / (N * df)) * np.sqrt(G)
+
+
+def _srmr(problem: MLProblem, theta) -> float:
+    """Bentler's SRMR (lavaan ``srmr``), means included with a mean structure,
+    averaged over groups with weights ``n_g / N``."""
+    out = 0.0
+    for g, grp in enumerate(problem.model.groups):
+        Sigma, mu, *_ = problem.model.moments(theta, g, problem.bases[g])
+        S = problem.moments.cov[g]
+        sd = np.sqrt(np.diag(S))
+        R = (S - Sigma) / np.outer(sd, sd)
+        iu = np.triu_indices(grp.p)
+        sq = list(R[iu] ** 2)
+        if grp.meanstructure:
+            sq += list(((problem.moments.mean[g] - mu) / sd) ** 2)
+        out += problem.w[g] * np.sqrt(np.mean(sq))
+    return float(out)
+
+
+def fit_indices(problem: MLProblem, theta) -> dict:
+    """The 18 fit indices of :data:`FIT_KEYS` for an ML solution."""
+    N = problem.N
+    G = len(problem.model.groups)
+    q = problem.model.q
+    F = problem.objective(theta)
+    chi2 = N * F
+    df = degrees_of_freedom(problem)
+    pval = float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan
+    bchi2, bdf = _baseline(problem)
+    d0, d1 = max(chi2 - df, 0.0), max(bchi2 - bdf, 0.0)
+    denom = max(d0, d1)
+    cfi = 1.0 - d0 / denom if denom > 0 else 1.0
+    tli = ((bchi2 / bdf) - (chi2 / df)) / ((bchi2 / bdf) - 1.0) if df > 0 and bdf > 0 else np.nan
+    if df > 0:
+        rmsea = np.sqrt(max(chi2 / N / df - 1.0 / N, 0.0)) * np.sqrt(G)
+        lo, hi = _rmsea_ci(chi2, df, N, G)
+        ncp = N * df * 0.05**2 / G
+        rp = float(1.0 - stats.ncx2.cdf(chi2, df, ncp))
+    else:
+        rmsea, lo, hi, rp = np.nan, np.nan, np.nan, np.nan
+    ll = problem.loglik(theta)
+    ll1 = problem.loglik_h1()
+    return {
+        "chi2": float(chi2), "df": int(df), "pvalue": pval,
+        "baseline_chi2": bchi2, "baseline_df": bdf,
+        "cfi": float(cfi), "tli": float(tli), "rmsea": float(rmsea),
+        "rmsea_ci_lower": float(lo), "rmsea_ci_upper": float(hi), "rmsea_pvalue": rp,
+        "srmr": _srmr(problem, theta), "loglik": ll, "loglik_h1": ll1,
+        "aic": -2 * ll + 2 * q, "bic": float(-2 * ll + q * np.log(N)),
+        "sabic": float(-2 * ll + q * np.log((N + 2) / 24.0)), "n": int(N),
+    }
+
+
+def total_sd(problem: MLProblem, theta, g: int) -> np.ndarray:
+    """Model-implied standard deviations of all variables (observed then latent)."""
+    _, _, B, S, _ = problem.model.moments(theta, g, problem.bases[g])
+    omega = B @ S @ B.T
+    return np.sqrt(np.clip(np.diag(omega), 0, None)), omega
+
+
+def standardized(problem: MLProblem, theta, pt: pd.DataFrame, est: np.ndarray):
+    """``(std_lv, std_all)`` columns for the rows of ``pt`` (with values ``est``)."""
+    names = problem.model.groups[0].names
+    idx = {n: i for i, n in enumerate(names)}
+    p = problem.model.groups[0].p
+    sds = [total_sd(problem, theta, g)[0] for g in range(len(problem.model.groups))]
+    std_lv = np.full(len(pt), np.nan)
+    std_all = np.full(len(pt), np.nan)
+    for r, row in enumerate(pt.itertuples()):
+        sd = sds[row.group]
+        lv = np.where(np.arange(len(names)) >= p, sd, 1.0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            for out, s in ((std_lv, lv), (std_all, sd)):
+                if row.op == "=~":
+                    out[r] = est[r] * s[idx[row.lhs]] / s[idx[row.rhs]]
+                elif row.op == "~":
+                    out[r] = est[r] * s[idx[row.rhs]] / s[idx[row.lhs]]
+                elif row.op == "~~":
+                    out[r] = est[r] / (s[idx[row.lhs]] * s[idx[row.rhs]])
+                elif row.op == "~1":
+                    out[r] = est[r] / s[idx[row.lhs]]
+    return std_lv, std_all
+
+
+def score_tests(problem_ext: MLProblem, theta_ext: np.ndarray, free: np.ndarray):
+    """Score (Lagrange multiplier) tests for the parameters not in ``free``.
+
+    ``problem_ext`` is the model with the candidate parameters added as free
+    ones and ``theta_ext`` the fitted values with candidates at 0.  Returns
+    ``(mi, epc)`` for the candidate indices (lavaan's expected-information MI).
+    """
+    N = problem_ext.N
+    _, grad = problem_ext.value_grad(theta_ext)
+    score = -0.5 * N * grad  # d loglik / d theta
+    info = N * problem_ext.information(theta_ext)
+    cand = ~free
+    I_ff = info[np.ix_(free, free)]
+    I_cf = info[np.ix_(cand, free)]
+    V = np.diag(info)[cand] - np.einsum("ij,ji->i", I_cf, np.linalg.solve(I_ff, I_cf.T))
+    sc = score[cand]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mi = np.where(V > 1e-10, sc**2 / V, np.nan)
+        epc = np.where(V > 1e-10, sc / V, np.nan)
+    return mi, epc

@@ -1,0 +1,187 @@
+"""The immutable result of :func:`servqual.sem.fit`."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+
+from .._checks import Options, check_params
+from .._summary import Summary
+
+__all__ = ["SEMResult"]
+
+_SECTIONS = (("=~", "Latent variables"), ("~", "Regressions"), ("~~cov", "Covariances"),
+             ("~1", "Intercepts"), ("~~var", "Variances"), (":=", "Defined parameters"))
+
+
+@dataclass(frozen=True)
+class SEMResult:
+    """Fitted SEM.
+
+    Attributes
+    ----------
+    params : DataFrame
+        One row per parameter: ``lhs op rhs [group] label est se z pvalue
+        ci_lower ci_upper std_lv std_all``.
+    fit_indices : mapping
+        ``chi2 df pvalue baseline_chi2 baseline_df cfi tli rmsea
+        rmsea_ci_lower rmsea_ci_upper rmsea_pvalue srmr loglik loglik_h1 aic bic
+        sabic n``.
+    r2 : DataFrame
+        R-squared of every endogenous variable.
+    warnings : tuple of str
+        Non-convergence, non-PD matrices, Heywood cases, identification,
+        failed bootstrap replicates, listwise deletion.
+    """
+
+    model: str
+    estimator: str
+    se: str
+    ci: float
+    group: str | None
+    group_labels: tuple
+    converged: bool
+    iterations: int
+    optimizer: str
+    _params: pd.DataFrame = field(repr=False)
+    fit_indices: Mapping = field(repr=False)
+    _r2: pd.DataFrame = field(repr=False)
+    warnings: tuple[str, ...] = ()
+    _prep: object = field(default=None, repr=False)
+    _problem: object = field(default=None, repr=False)
+    _theta: np.ndarray = field(default=None, repr=False)
+    _vcov: np.ndarray = field(default=None, repr=False)
+    _draws: object = field(default=None, repr=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
+        for arr in (self._theta, self._vcov):
+            if isinstance(arr, np.ndarray):
+                arr.setflags(write=False)
+
+    # ------------------------------------------------------------ tables
+    @property
+    def params(self) -> pd.DataFrame:
+        return self._params.copy()
+
+    @property
+    def r2(self) -> pd.DataFrame:
+        return self._r2.copy()
+
+    @property
+    def n(self) -> int:
+        return int(self.fit_indices["n"])
+
+    @property
+    def bootstrap_draws(self):
+        """The :class:`~servqual._resampling.BootstrapDraws` (or None)."""
+        return self._draws
+
+    def _group_index(self, group) -> int:
+        if group is None:
+            return 0
+        if group not in self.group_labels:
+            from ..errors import ParameterError
+
+            raise ParameterError(f"group={group!r} is invalid: expected one of "
+                                 f"{list(self.group_labels)}.")
+        return self.group_labels.index(group)
+
+    def implied_cov(self, *, group=None) -> pd.DataFrame:
+        """Model-implied covariance matrix of the observed variables."""
+        g = self._group_index(group)
+        pr = self._problem
+        Sigma = pr.model.moments(self._theta, g, pr.bases[g])[0]
+        names = list(pr.model.observed)
+        return pd.DataFrame(Sigma, index=names, columns=names)
+
+    def sample_cov(self, *, group=None) -> pd.DataFrame:
+        """Sample covariance (divisor n, as used by ML)."""
+        g = self._group_index(group)
+        names = list(self._problem.model.observed)
+        return pd.DataFrame(self._problem.moments.cov[g], index=names, columns=names)
+
+    def residuals(self, *, kind: str = "raw", group=None) -> pd.DataFrame:
+        """Residual covariances ``S - Sigma`` (``kind="raw"``) or correlation
+        residuals (``kind="cor"``, lavaan's ``cor.bollen``)."""
+        check_params({"kind": kind}, {"kind": Options(("raw", "cor"))})
+        S = self.sample_cov(group=group)
+        Sig = self.implied_cov(group=group)
+        if kind == "raw":
+            return S - Sig
+        ds = np.sqrt(np.diag(S.to_numpy()))
+        dm = np.sqrt(np.diag(Sig.to_numpy()))
+        return S / np.outer(ds, ds) - Sig / np.outer(dm, dm)
+
+    def modindices(self, *, min_mi: float = 0.0, sort: bool = True) -> pd.DataFrame:
+        """Modification indices (score tests) and expected parameter changes.
+
+        Candidates are every missing loading (latent ``=~`` observed) and
+        every missing covariance among observed residuals and among latent
+        variables; MI uses the expected information like lavaan.
+        """
+        from .modindices import modification_indices
+
+        out = modification_indices(self)
+        out = out[out["mi"] >= min_mi]
+        if sort:
+            out = out.sort_values("mi", ascending=False, kind="stable")
+        return out.reset_index(drop=True)
+
+    # ------------------------------------------------------------ summary
+    def summary(self) -> Summary:
+        """lavaan-style text (and HTML in notebooks) with every warning."""
+        fi = self.fit_indices
+        head = {
+            "estimator": self.estimator,
+            "optimizer": self.optimizer,
+            "converged": "yes" if self.converged else "NO",
+            "iterations": self.iterations,
+            "observations": fi["n"],
+            "free parameters": int(self._problem.model.q),
+            "standard errors": self.se,
+        }
+        if self.group is not None:
+            head["groups"] = ", ".join(
+                f"{g} ({int(n)})" for g, n in zip(self.group_labels, self._problem.moments.n))
+        test = {"chi2": fi["chi2"], "df": fi["df"], "p-value": fi["pvalue"]}
+        fitm = {
+            "CFI": fi["cfi"], "TLI": fi["tli"],
+            "RMSEA": fi["rmsea"],
+            "RMSEA 90% CI": f"[{fi['rmsea_ci_lower']:.3f}, {fi['rmsea_ci_upper']:.3f}]",
+            "P(RMSEA <= .05)": fi["rmsea_pvalue"], "SRMR": fi["srmr"],
+            "baseline chi2 (df)": f"{fi['baseline_chi2']:.3f} ({fi['baseline_df']})",
+            "loglik H0": fi["loglik"], "loglik H1": fi["loglik_h1"],
+            "AIC": fi["aic"], "BIC": fi["bic"], "SABIC": fi["sabic"],
+        }
+        sections = [("Model", head), ("Model test (user model)", test), ("Fit indices", fitm)]
+        p = self._params
+        cols = ["label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
+        for key, title in _SECTIONS:
+            if key == "~~cov":
+                m = (p["op"] == "~~") & (p["lhs"] != p["rhs"])
+            elif key == "~~var":
+                m = (p["op"] == "~~") & (p["lhs"] == p["rhs"])
+            else:
+                m = p["op"] == key
+            if not m.any():
+                continue
+            sub = p[m].copy()
+            sub.index = [f"{a} {o} {b}".strip() if key != "~1" else f"{a} ~ 1"
+                         for a, o, b in zip(sub["lhs"], sub["op"], sub["rhs"])]
+            if "group" in sub:
+                sub.index = [f"[{g}] {i}" for g, i in zip(sub["group"], sub.index)]
+            sections.append((title, sub[cols]))
+        if len(self._r2):
+            r2 = self._r2.copy()
+            sections.append(("R-square", r2.set_index(
+                [c for c in ("group", "variable") if c in r2.columns])))
+        title = "Structural equation model (" + ("multigroup, " if self.group else "") + "ML)"
+        return Summary(title, sections, self.warnings)
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
