@@ -6,7 +6,8 @@ multigroup models; ``rater_model`` and ``gap_model`` write model syntax.
 """
 
 from .fit import fit
+from .invariance import invariance
 from .result import SEMResult
 from .syntax import build_partable, parse
 
-__all__ = ["fit", "SEMResult", "parse", "build_partable"]
+__all__ = ["fit", "invariance", "SEMResult", "parse", "build_partable"]

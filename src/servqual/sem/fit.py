@@ -102,7 +102,7 @@ def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
     cols = list(observed)
     frame = check_frame(data, cols, missing="allow")
     notes = []
-    na_rows = frame.isna().any(axis=1).to_numpy()
+    na_rows = frame.isna().any(axis=1).to_numpy().copy()
     if group is not None:
         gcol = data[group]
         na_rows |= gcol.isna().to_numpy()
