@@ -84,7 +84,8 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
 def boot_intervals(prep, problem, theta, draws, ci, method):
     """Bootstrap SEs and ``ci`` intervals (percentile or BCa) for all estimates."""
     refit = make_refit(prep, theta)
-    full = refit(np.arange(refit.X.shape[0]))
+    full = (np.concatenate([theta, refit.label_fn(theta)]) if len(prep.defined)
+            else np.asarray(theta))
     valid = draws.valid
     se = valid.std(axis=0, ddof=1) if valid.shape[0] > 1 else np.full(full.size, np.nan)
     if method == "bca":

@@ -66,8 +66,8 @@ def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
             continue
         lat_l, lat_r = row.lhs in latent, row.rhs in latent
         hit = False
-        if row.op in ("=~", "~") and ("loadings" if row.op == "=~" else "regressions") in group_equal:
-            hit = True
+        if row.op in ("=~", "~"):
+            hit = ("loadings" if row.op == "=~" else "regressions") in group_equal
         elif row.op == "~1":
             hit = ("means" if lat_l else "intercepts") in group_equal
         elif row.op == "~~":

@@ -56,8 +56,11 @@ def _rmsea_ci(chi2, df, N, G, level=0.90):
         return np.nan, np.nan
 
     def ncp_at(prob):
-        f = lambda lam: stats.ncx2.cdf(chi2, df, lam) - prob if lam > 0 else (
-            stats.chi2.cdf(chi2, df) - prob)
+        def f(lam):
+            if lam > 0:
+                return stats.ncx2.cdf(chi2, df, lam) - prob
+            return stats.chi2.cdf(chi2, df) - prob
+
         if f(0.0) < 0:
             return 0.0
         hi = max(chi2, 1.0)

@@ -279,7 +279,8 @@ def build_partable(
                     add(a, "~~", b, g, True, None, None, False)
                     seen.add(key(a, "~~", b))
         # purely dependent variables (dependent, never predictor, not indicator)
-        pure_y = [v for v in observed + latent if v in dep and v not in pred and v not in indicators]
+        pure_y = [v for v in observed + latent
+                  if v in dep and v not in pred and v not in indicators]
         for i, a in enumerate(pure_y):
             for b in pure_y[i + 1 :]:
                 if key(a, "~~", b) not in seen:

@@ -1,0 +1,271 @@
+"""servqual.sem: syntax errors, defaults, failure modes, defined parameters, SEs."""
+
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import servqual
+from servqual import sem
+from servqual.errors import (
+    BootstrapFailureWarning,
+    ConvergenceWarning,
+    IdentificationWarning,
+    ImproperSolutionWarning,
+    MissingDataWarning,
+    NotPositiveDefiniteWarning,
+    ParameterError,
+    SpecificationError,
+)
+from servqual.sem.syntax import build_partable, parse
+
+HS_MODEL = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+MED = """
+ind60 =~ x1 + x2 + x3
+dem60 =~ y1 + y2 + y3 + y4
+dem65 =~ y5 + y6 + y7 + y8
+dem60 ~ a*ind60
+dem65 ~ c*ind60 + b*dem60
+ind := a*b
+"""
+
+
+@pytest.fixture(scope="module")
+def hs():
+    return servqual.load_dataset("holzinger_swineford")
+
+
+@pytest.fixture(scope="module")
+def pdem():
+    return servqual.load_dataset("political_democracy")
+
+
+def exact_cov_data(cov, n, seed=0):
+    """Normal data whose sample covariance (divisor n) equals ``cov`` exactly."""
+    rng = np.random.default_rng(seed)
+    Z = rng.standard_normal((n, cov.shape[0]))
+    Z -= Z.mean(0)
+    L0 = np.linalg.cholesky(Z.T @ Z / n)
+    Z = Z @ np.linalg.inv(L0).T
+    X = Z @ np.linalg.cholesky(cov).T
+    return pd.DataFrame(X, columns=[f"x{i + 1}" for i in range(cov.shape[0])])
+
+
+# ---------------------------------------------------------------- syntax
+def test_parser_statements_and_modifiers():
+    st = parse("""
+    # comment line
+    f =~ x1 + a*x2 + 0.5*x3   ! trailing comment
+    y ~ b*f; y ~ 1
+    x1 ~~ x2
+    f =~ NA*x4
+    ind := a *
+           b
+    """)
+    got = [(s.lhs, s.op, s.rhs, s.label[0], s.fixed[0]) for s in st]
+    assert ("f", "=~", "x2", "a", None) in got
+    assert ("f", "=~", "x3", None, 0.5) in got
+    assert ("y", "~1", "", None, None) in got
+    assert ("ind", ":=", "a * b", None, None) in got
+    assert any(s.free_flag for s in st if s.rhs == "x4")
+
+
+def test_parser_errors_name_token():
+    with pytest.raises(SpecificationError, match=r"'2x'"):
+        parse("f =~ x1 + 2x")
+    with pytest.raises(SpecificationError, match="no operator"):
+        parse("f x1 x2")
+    with pytest.raises(SpecificationError, match="empty term"):
+        parse("f =~ x1 + + x2")
+    with pytest.raises(SpecificationError, match=r"'\$a'"):
+        parse("f =~ $a*x1")
+
+
+def test_unknown_variable_named(hs):
+    with pytest.raises(SpecificationError, match="x10"):
+        sem.fit("visual =~ x1 + x2 + x10", hs)
+    with pytest.raises(SpecificationError, match="'q'"):
+        sem.fit("visual =~ x1 + a*x2 + x3\nz := a*q", hs)
+
+
+def test_lavaan_defaults():
+    pt = build_partable(parse("f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf3 =~ x7 + x8\n"
+                              "f3 ~ f1 + f2"))
+    first = pt[(pt.op == "=~") & (pt.rhs.isin(["x1", "x4", "x7"]))]
+    assert (~first.free).all() and (first.fixed == 1).all()
+    cov = pt[(pt.op == "~~") & (pt.lhs != pt.rhs)]
+    assert [tuple(r) for r in cov[["lhs", "rhs"]].values] == [("f1", "f2")]  # exogenous only
+    var = pt[(pt.op == "~~") & (pt.lhs == pt.rhs)]
+    assert len(var) == 8 + 3 and var.free.all()
+    # NA* frees the first loading
+    pt2 = build_partable(parse("f =~ NA*x1 + x2 + x3\nf ~~ 1*f"))
+    assert pt2.loc[0, "free"] and not pt2[(pt2.lhs == "f") & (pt2.op == "~~")].free.any()
+
+
+def test_fixed_x_path_model(hs):
+    # observed-variable regression: saturated, df 0, slopes equal OLS
+    res = sem.fit("x9 ~ x1 + x2 + x3", hs)
+    assert res.fit_indices["df"] == 0
+    X = np.column_stack([np.ones(len(hs)), hs[["x1", "x2", "x3"]]])
+    beta = np.linalg.lstsq(X, hs["x9"], rcond=None)[0]
+    p = res.params
+    est = p[p.op == "~"].set_index("rhs")["est"]
+    assert est[["x1", "x2", "x3"]].to_numpy() == pytest.approx(beta[1:], abs=1e-7)
+    assert res.r2.set_index("variable").loc["x9", "r2"] == pytest.approx(
+        1 - np.var(hs["x9"] - X @ beta) / np.var(hs["x9"]), abs=1e-8)
+
+
+# ---------------------------------------------------------------- failure modes
+def test_heywood_case_flagged():
+    # r12 r13 / r23 = 0.81 / 0.7 > 1: the exact one-factor solution has a
+    # negative residual variance for x1
+    R = np.array([[1, 0.9, 0.9], [0.9, 1, 0.7], [0.9, 0.7, 1]])
+    d = exact_cov_data(R, 200)
+    with pytest.warns(ImproperSolutionWarning, match="x1 ~~ x1"):
+        res = sem.fit("f =~ x1 + x2 + x3", d)
+    assert any("Heywood" in w for w in res.warnings)
+    assert "Heywood" in str(res.summary())
+    est = res.params.set_index(["lhs", "op", "rhs"])["est"]
+    assert est[("x1", "~~", "x1")] == pytest.approx(1 - 0.81 / 0.7, abs=1e-6)
+
+
+def test_negative_df_flagged(hs):
+    with pytest.warns(IdentificationWarning, match="negative degrees of freedom"):
+        res = sem.fit("f =~ x1 + x2\nx1 ~~ x2", hs)
+    assert res.fit_indices["df"] < 0
+    assert any("not identified" in w for w in res.warnings)
+
+
+def test_non_pd_sample_flagged(hs):
+    d = hs[["x1", "x2", "x3"]].copy()
+    d["x4"] = d["x1"] + d["x2"]  # exact collinearity
+    with pytest.warns(NotPositiveDefiniteWarning, match="sample covariance"):
+        res = sem.fit("f =~ x1 + x2 + x3 + x4", d)
+    assert any("not positive definite" in w for w in res.warnings)
+
+
+def test_non_convergence_flagged(hs, monkeypatch):
+    from servqual.sem import ml
+
+    orig = ml.MLProblem.fit
+
+    def capped(self, theta0, *, warm=False):
+        theta, *_ = orig(self, theta0, warm=warm)
+        return theta0, False, 3, "fisher"
+
+    monkeypatch.setattr(ml.MLProblem, "fit", capped)
+    with pytest.warns(ConvergenceWarning, match="did not converge"):
+        res = sem.fit(HS_MODEL, hs)
+    assert not res.converged
+    assert "did not converge" in res.summary().as_text()
+
+
+def test_listwise_deletion_reported(hs):
+    d = hs.copy()
+    d.loc[[0, 5, 9], "x2"] = np.nan
+    d.loc[[5, 7], "x8"] = np.nan
+    with pytest.warns(MissingDataWarning, match=r"dropped 4 of 301 rows.*x2: 3, x8: 2"):
+        res = sem.fit(HS_MODEL, d)
+    assert res.n == 297
+    assert any("listwise" in w for w in res.warnings)
+
+
+def test_bad_options(hs):
+    with pytest.raises(ParameterError, match="estimator"):
+        sem.fit(HS_MODEL, hs, estimator="GLS")
+    with pytest.raises(ParameterError, match="se='bootstrap'"):
+        sem.fit(HS_MODEL, hs, bootstrap=10)
+
+
+# ---------------------------------------------------------------- defined, robust, bootstrap
+def test_defined_parameter_delta_method(pdem):
+    res = sem.fit(MED, pdem)
+    p = res.params.set_index("label")
+    a, b = p.loc["a", "est"], p.loc["b", "est"]
+    assert p.loc["ind", "est"] == pytest.approx(a * b, rel=1e-12)
+    # brute-force delta method from the parameter covariance matrix
+    V = np.asarray(res._vcov)
+    pt = res._prep.model.partable.set_index("label")
+    ia, ib = int(pt.loc["a", "par"]), int(pt.loc["b", "par"])
+    var = b**2 * V[ia, ia] + a**2 * V[ib, ib] + 2 * a * b * V[ia, ib]
+    assert p.loc["ind", "se"] == pytest.approx(np.sqrt(var), rel=1e-5)
+    assert p.loc["ind", "std_all"] == pytest.approx(p.loc["a", "std_all"] * p.loc["b", "std_all"])
+
+
+def test_robust_se_normal_vs_heavy_tails():
+    # one factor, loadings 1, .8, .7, .6; n = 3000.  Under normality the
+    # sandwich and expected-information SEs estimate the same quantity (ratio
+    # within sampling noise ~ +-10%); with t(5) data the variance SEs must grow.
+    rng = np.random.default_rng(3)
+    n, lam = 3000, np.array([1.0, 0.8, 0.7, 0.6])
+    model = "f =~ x1 + x2 + x3 + x4"
+    out = []
+    for heavy in (False, True):
+        if heavy:
+            scale = np.sqrt(rng.chisquare(5, (n, 1)) / 3)
+            f = rng.standard_normal((n, 1)) / scale
+            e = rng.standard_normal((n, 4)) * 0.6 / scale
+        else:
+            f = rng.standard_normal((n, 1))
+            e = rng.standard_normal((n, 4)) * 0.6
+        d = pd.DataFrame(f * lam + e, columns=["x1", "x2", "x3", "x4"])
+        s = sem.fit(model, d).params
+        r = sem.fit(model, d, se="robust").params
+        var = (s.op == "~~")
+        out.append((r.se[var] / s.se[var]).to_numpy())
+    assert np.all((out[0] > 0.88) & (out[0] < 1.12))
+    assert np.all(out[1] > 1.3)
+
+
+def test_bootstrap_deterministic_and_consistent(pdem):
+    kw = dict(se="bootstrap", bootstrap=60, seed=11, progress=False)
+    r1 = sem.fit(MED, pdem, **kw)
+    r2 = sem.fit(MED, pdem, n_jobs=2, **kw)
+    pd.testing.assert_frame_equal(r1.params, r2.params)
+    p = r1.params.set_index("label")
+    s = sem.fit(MED, pdem).params.set_index("label")
+    # bootstrap SE of a regression vs expected-information SE: with B = 60
+    # the SE itself has ~10% Monte Carlo error; a factor 1.6 is generous
+    ratio = p.loc["a", "se"] / s.loc["a", "se"]
+    assert 1 / 1.6 < ratio < 1.6
+    assert p.loc["ind", "ci_lower"] < p.loc["ind", "est"] < p.loc["ind", "ci_upper"]
+    draws = r1.bootstrap_draws
+    lo = np.nanquantile(draws.estimates[:, -1], 0.025)
+    assert p.loc["ind", "ci_lower"] == pytest.approx(lo)
+
+
+def test_bootstrap_failures_counted(pdem, monkeypatch):
+    from servqual.sem import bootstrap as bmod
+
+    orig = bmod.Refit.estimate
+    calls = {"n": 0}
+
+    def flaky(self, idx):
+        calls["n"] += 1
+        if idx[0] % 3 == 0:
+            raise RuntimeError("refit did not converge")
+        return orig(self, idx)
+
+    monkeypatch.setattr(bmod.Refit, "estimate", flaky)
+    with pytest.warns(BootstrapFailureWarning, match="bootstrap replicates failed"):
+        res = sem.fit(MED, pdem, se="bootstrap", bootstrap=30, seed=2, progress=False)
+    assert res.bootstrap_draws.n_failed > 0
+    assert any("failed" in w for w in res.warnings)
+
+
+def test_result_is_immutable_and_summary(hs):
+    res = sem.fit(HS_MODEL, hs)
+    with pytest.raises(AttributeError):
+        res.converged = False
+    tab = res.params
+    tab.loc[0, "est"] = 99.0
+    assert res.params.loc[0, "est"] == 1.0
+    with pytest.raises(TypeError):
+        res.fit_indices["chi2"] = 0.0
+    text = res.summary().as_text()
+    assert "Latent variables" in text and "visual =~ x2" in text and "85.306" in text
+    assert "<table" in res.summary()._repr_html_()
+    resid = res.residuals()
+    np.testing.assert_allclose(resid.to_numpy(), res.sample_cov().to_numpy()
+                               - res.implied_cov().to_numpy())
+    assert res.residuals(kind="cor").shape == (9, 9)
