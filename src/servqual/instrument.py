@@ -217,7 +217,8 @@ class Instrument:
         """
         if not isinstance(dimensions, Mapping):
             raise TypeError(
-                f"dimensions must be a mapping of dimension -> items, got {type(dimensions).__name__}."
+                "dimensions must be a mapping of dimension -> items, got "
+                f"{type(dimensions).__name__}."
             )
         dims = {}
         for d, items in dimensions.items():

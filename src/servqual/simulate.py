@@ -474,7 +474,7 @@ def _simulate_block(truth: Truth, n: int, rng: np.random.Generator) -> dict:
             z = means[d] + lam * xi[:, f0 + dims.index(d)]
             z += np.sqrt(1 - lam**2) * rng.standard_normal(n)
             out[f"{kind}{item}"] = _ordinal(z, cuts, 1)
-    for j, item in enumerate(inst.items):
+    for item in inst.items:
         out[f"G{item}"] = out[f"P{item}"] - out[f"E{item}"]
     for j in range(3):
         lam = truth.satisfaction_loadings[j]
