@@ -1,5 +1,7 @@
 """Instrument definitions (SERVQUAL 1991 layout, ECSI mobi, five-gap surveys)."""
 
+import dataclasses
+
 import pytest
 
 from servqual import Instrument
@@ -67,7 +69,7 @@ def test_from_mapping_and_errors():
 
 def test_instrument_is_immutable():
     inst = Instrument.servqual22()
-    with pytest.raises(Exception):
+    with pytest.raises(dataclasses.FrozenInstanceError):
         inst.scale = (1, 5)
     with pytest.raises(TypeError):
         inst.dimensions["tangibles"] = ("1",)
