@@ -5,9 +5,10 @@
 multigroup models; ``rater_model`` and ``gap_model`` write model syntax.
 """
 
+from .builders import gap_model, rater_model
 from .fit import fit
 from .invariance import invariance
 from .result import SEMResult
 from .syntax import build_partable, parse
 
-__all__ = ["fit", "invariance", "SEMResult", "parse", "build_partable"]
+__all__ = ["fit", "rater_model", "gap_model", "invariance", "SEMResult", "parse", "build_partable"]

@@ -12,15 +12,20 @@ from __future__ import annotations
 import numpy as np
 
 from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
-from .ml import MLProblem, sample_moments
+from .ml import MLProblem, SampleMoments, sample_moments
 
 __all__ = ["Refit", "bootstrap_estimates", "boot_intervals"]
 
 
 class Refit:
-    """Picklable statistic: row indices -> free parameters + defined parameters."""
+    """Picklable statistic: row indices -> free parameters + defined parameters.
 
-    def __init__(self, model, defined, X, codes, n_groups, theta, label_fn):
+    Called with a 2-D stack of resamples (single-group models) it computes
+    all resample moments at once from replicate counts (one matrix product
+    with the per-row cross products), then refits each resample.
+    """
+
+    def __init__(self, model, defined, X, codes, n_groups, theta, label_fn, hess_inv=None):
         self.model = model
         self.defined = defined
         self.X = X
@@ -28,6 +33,15 @@ class Refit:
         self.n_groups = n_groups
         self.theta = theta
         self.label_fn = label_fn
+        self.hess_inv = hess_inv
+        self._cross = None
+
+    def _refit(self, moments) -> np.ndarray:
+        problem = MLProblem(self.model, moments)
+        theta, ok, it, _ = problem.fit(self.theta, warm=True, hess_inv=self.hess_inv)
+        if not ok:
+            raise RuntimeError(f"refit did not converge after {it} iterations")
+        return theta
 
     def estimate(self, idx: np.ndarray) -> np.ndarray:
         Xb = self.X[idx]
@@ -36,20 +50,43 @@ class Refit:
         else:
             cb = self.codes[idx]
             arrays = [Xb[cb == g] for g in range(self.n_groups)]
-        problem = MLProblem(self.model, sample_moments(arrays))
-        theta, ok, it, _ = problem.fit(self.theta, warm=True)
-        if not ok:
-            raise RuntimeError(f"refit did not converge after {it} iterations")
-        return theta
+        return self._refit(sample_moments(arrays))
 
-    def __call__(self, idx: np.ndarray) -> np.ndarray:
-        theta = self.estimate(idx)
+    def _batch_moments(self, idx2: np.ndarray) -> list[SampleMoments]:
+        n, p = self.X.shape
+        if self._cross is None:
+            center = self.X.mean(axis=0)
+            Xc = self.X - center
+            iu = np.triu_indices(p)
+            self._cross = (center, Xc, iu, Xc[:, iu[0]] * Xc[:, iu[1]])
+        center, Xc, iu, cross = self._cross
+        W = np.stack([np.bincount(ix, minlength=n) for ix in idx2]).astype(float)
+        m = W @ Xc / idx2.shape[1]
+        m2 = W @ cross / idx2.shape[1]
+        out = []
+        for b in range(idx2.shape[0]):
+            C = np.empty((p, p))
+            C[iu] = m2[b]
+            C[iu[1], iu[0]] = m2[b]
+            C -= np.outer(m[b], m[b])
+            out.append(SampleMoments((C,), (m[b] + center,), np.array([idx2.shape[1]])))
+        return out
+
+    def _finish(self, theta):
         if len(self.defined):
             return np.concatenate([theta, self.label_fn(theta)])
         return theta
 
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        if idx.ndim == 2:
+            if self.n_groups == 1:
+                return np.stack([self._finish(self._refit(mo))
+                                 for mo in self._batch_moments(idx)])
+            return np.stack([self._finish(self.estimate(ix)) for ix in idx])
+        return self._finish(self.estimate(idx))
 
-def make_refit(prep, theta) -> Refit:
+
+def make_refit(prep, theta, problem=None) -> Refit:
     from .fit import label_values
 
     X = np.vstack(prep.arrays)
@@ -57,33 +94,48 @@ def make_refit(prep, theta) -> Refit:
     pt = prep.model.partable
     defined = prep.defined
 
+    hess_inv = None
+    if problem is not None:
+        try:
+            hess_inv = np.linalg.inv(2.0 * problem.information(theta))
+        except np.linalg.LinAlgError:
+            hess_inv = None
     return Refit(prep.model, defined, X, codes, len(prep.arrays), theta,
-                 _LabelFn(pt, defined, label_values))
+                 _LabelFn(pt, defined, label_values), hess_inv)
 
 
 class _LabelFn:
+    """Label -> value lookup without pandas (inner loop of the bootstrap)."""
+
     def __init__(self, pt, defined, label_values):
-        self.pt = pt[["label", "par", "fixed"]].copy()
+        first = {}
+        for lab, par, fixed in zip(pt["label"], pt["par"], pt["fixed"]):
+            if isinstance(lab, str) and lab not in first:
+                first[lab] = (int(par), float(fixed))
+        self.names = list(first)
+        self.par = np.array([first[n][0] for n in self.names], dtype=int)
+        self.fixed = np.array([first[n][1] for n in self.names])
         self.defined = defined
-        self.label_values = label_values
 
     def __call__(self, theta):
-        return self.defined.evaluate(self.label_values(self.pt, theta))
+        vals = np.where(self.par >= 0, theta[np.clip(self.par, 0, None)], self.fixed)
+        return self.defined.evaluate(dict(zip(self.names, vals.tolist())))
 
 
 def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress):
     """Run the bootstrap; returns ``(BootstrapDraws, failure text or None)``."""
-    refit = make_refit(prep, theta)
+    refit = make_refit(prep, theta, problem)
     strata = refit.codes if refit.n_groups > 1 else None
     k = prep.model.q + len(prep.defined)
     draws = run_bootstrap(refit, refit.X.shape[0], n_boot, k=k, seed=seed, n_jobs=n_jobs,
-                          progress=progress, strata=strata, desc="SEM bootstrap")
+                          progress=progress, strata=strata, desc="SEM bootstrap",
+                          batched=True)
     return draws, warn_failures(draws, stacklevel=4)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):
     """Bootstrap SEs and ``ci`` intervals (percentile or BCa) for all estimates."""
-    refit = make_refit(prep, theta)
+    refit = make_refit(prep, theta, problem)
     full = (np.concatenate([theta, refit.label_fn(theta)]) if len(prep.defined)
             else np.asarray(theta))
     valid = draws.valid

@@ -133,18 +133,26 @@ class MLProblem:
         return sum(w * i for w, i in zip(self.w, out))
 
     # ------------------------------------------------------------ optimiser
-    def fisher(self, theta0, *, max_iter: int = 200, tol: float = 1e-10):
-        """Fisher scoring from ``theta0``; returns ``(theta, converged, iterations)``."""
+    def fisher(self, theta0, *, max_iter: int = 200, hess_inv=None):
+        """Fisher scoring from ``theta0``; returns ``(theta, converged, iterations)``.
+
+        With ``hess_inv`` (inverse of twice the information at a nearby
+        solution, e.g. the full-sample one for a bootstrap resample) the metric
+        is held fixed (chord method): each step costs one gradient.
+        """
         theta = np.asarray(theta0, float).copy()
         F, grad = self.value_grad(theta)
         if not np.isfinite(F):
             return theta, False, 0
         for it in range(1, max_iter + 1):
-            H = 2.0 * self.information(theta)
-            try:
-                step = np.linalg.solve(H, grad)
-            except np.linalg.LinAlgError:
-                step = np.linalg.lstsq(H, grad, rcond=None)[0]
+            if hess_inv is not None:
+                step = hess_inv @ grad
+            else:
+                H = 2.0 * self.information(theta)
+                try:
+                    step = np.linalg.solve(H, grad)
+                except np.linalg.LinAlgError:
+                    step = np.linalg.lstsq(H, grad, rcond=None)[0]
             t = 1.0
             for _ in range(30):
                 new = theta - t * step
@@ -154,11 +162,9 @@ class MLProblem:
                 t *= 0.5
             else:
                 return theta, False, it
-            dec = F - F_new
             theta, F, grad = new, F_new, g_new
-            if np.max(np.abs(t * step)) < 1e-7 * (1 + np.max(np.abs(theta))) or (
-                0 <= dec < tol and np.max(np.abs(grad)) < 1e-6
-            ):
+            step_tol = 1e-8 if hess_inv is None else 1e-10
+            if np.max(np.abs(step)) < step_tol * (1 + np.max(np.abs(theta))):
                 return theta, bool(np.max(np.abs(grad)) < 1e-5), it
         return theta, False, max_iter
 
@@ -173,8 +179,12 @@ class MLProblem:
                                 options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9})
         return res.x, bool(res.success), int(res.nit)
 
-    def fit(self, theta0, *, warm: bool = False):
+    def fit(self, theta0, *, warm: bool = False, hess_inv=None):
         """Estimate; returns ``(theta, converged, iterations, optimizer)``."""
+        if hess_inv is not None:
+            theta, ok, it = self.fisher(theta0, max_iter=60, hess_inv=hess_inv)
+            if ok:
+                return theta, True, it, "fisher(chord)"
         theta, ok, it = self.fisher(theta0, max_iter=50 if warm else 200)
         if ok:
             return theta, True, it, "fisher"
