@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
+from .batch import batch_fit
 from .ml import MLProblem, SampleMoments, sample_moments
 
 __all__ = ["Refit", "bootstrap_estimates", "boot_intervals"]
@@ -52,7 +53,8 @@ class Refit:
             arrays = [Xb[cb == g] for g in range(self.n_groups)]
         return self._refit(sample_moments(arrays))
 
-    def _batch_moments(self, idx2: np.ndarray) -> list[SampleMoments]:
+    def _batch_moments(self, idx2: np.ndarray):
+        """Means (K, p) and covariances (K, p, p) of a stack of resamples."""
         n, p = self.X.shape
         if self._cross is None:
             center = self.X.mean(axis=0)
@@ -63,14 +65,22 @@ class Refit:
         W = np.stack([np.bincount(ix, minlength=n) for ix in idx2]).astype(float)
         m = W @ Xc / idx2.shape[1]
         m2 = W @ cross / idx2.shape[1]
-        out = []
-        for b in range(idx2.shape[0]):
-            C = np.empty((p, p))
-            C[iu] = m2[b]
-            C[iu[1], iu[0]] = m2[b]
-            C -= np.outer(m[b], m[b])
-            out.append(SampleMoments((C,), (m[b] + center,), np.array([idx2.shape[1]])))
-        return out
+        C = np.empty((idx2.shape[0], p, p))
+        C[:, iu[0], iu[1]] = m2
+        C[:, iu[1], iu[0]] = m2
+        C -= m[:, :, None] * m[:, None, :]
+        return m + center, C
+
+    def _batch(self, idx2: np.ndarray) -> np.ndarray:
+        means, covs = self._batch_moments(idx2)
+        K = idx2.shape[0]
+        thetas, ok = np.tile(self.theta, (K, 1)), np.zeros(K, dtype=bool)
+        if self.hess_inv is not None:
+            thetas, ok = batch_fit(self.model, covs, means, self.theta, self.hess_inv)
+        n = np.array([idx2.shape[1]])
+        for b in np.flatnonzero(~ok):  # stragglers: the full single-resample optimiser
+            thetas[b] = self._refit(SampleMoments((covs[b],), (means[b],), n))
+        return np.stack([self._finish(t) for t in thetas])
 
     def _finish(self, theta):
         if len(self.defined):
@@ -80,8 +90,7 @@ class Refit:
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         if idx.ndim == 2:
             if self.n_groups == 1:
-                return np.stack([self._finish(self._refit(mo))
-                                 for mo in self._batch_moments(idx)])
+                return self._batch(idx)
             return np.stack([self._finish(self.estimate(ix)) for ix in idx])
         return self._finish(self.estimate(idx))
 

@@ -69,7 +69,8 @@ class MLProblem:
     # --------------------------------------------------------------- pieces
     def _group_terms(self, theta, g, need_grad):
         model = self.model
-        Sigma, mu, *_ = model.moments(theta, g, self.bases[g])
+        parts = model.moments(theta, g, self.bases[g])
+        Sigma, mu = parts[0], parts[1]
         try:
             L = np.linalg.cholesky(Sigma)
         except np.linalg.LinAlgError:
@@ -89,7 +90,7 @@ class MLProblem:
         if not need_grad:
             return F, None
         W = Si @ (Sigma - S - np.outer(d, d)) @ Si
-        grad = model.ml_gradient(theta, g, self.bases[g], W, r)
+        grad = model.ml_gradient(theta, g, self.bases[g], W, r, parts)
         return F, grad
 
     def objective(self, theta) -> float:
@@ -138,9 +139,12 @@ class MLProblem:
 
         With ``hess_inv`` (inverse of twice the information at a nearby
         solution, e.g. the full-sample one for a bootstrap resample) the metric
-        is held fixed (chord method): each step costs one gradient.
+        is the starting inverse Hessian of BFGS updates (quasi-Newton): each
+        step costs one gradient and convergence is superlinear.
         """
         theta = np.asarray(theta0, float).copy()
+        if hess_inv is not None:
+            hess_inv = np.array(hess_inv, dtype=float)
         F, grad = self.value_grad(theta)
         if not np.isfinite(F):
             return theta, False, 0
@@ -162,8 +166,15 @@ class MLProblem:
                 t *= 0.5
             else:
                 return theta, False, it
+            if hess_inv is not None:
+                sv, yv = new - theta, g_new - grad
+                sy = sv @ yv
+                if sy > 1e-300:
+                    Hy = hess_inv @ yv
+                    hess_inv += ((sy + yv @ Hy) / sy**2) * np.outer(sv, sv) - (
+                        np.outer(Hy, sv) + np.outer(sv, Hy)) / sy
             theta, F, grad = new, F_new, g_new
-            step_tol = 1e-8 if hess_inv is None else 1e-10
+            step_tol = 1e-8 if hess_inv is None else 1e-9
             if np.max(np.abs(step)) < step_tol * (1 + np.max(np.abs(theta))):
                 return theta, bool(np.max(np.abs(grad)) < 1e-5), it
         return theta, False, max_iter

@@ -95,14 +95,15 @@ class RAMModel:
         mu = G @ m
         return Sigma, mu, B, S, m
 
-    def ml_gradient(self, theta, g, base, W, r):
+    def ml_gradient(self, theta, g, base, W, r, parts=None):
         """Gradient of ``sum(W * Sigma) - 2 r' mu`` w.r.t. ``theta``.
 
         ``W`` is the symmetric weight of ``dSigma`` and ``r`` the weight
         vector of ``dmu`` (both p-dimensional); used by every discrepancy.
+        ``parts`` may pass the ``moments(theta, g, base)`` already computed.
         """
         grp = self.groups[g]
-        _, _, B, S, m = self.moments(theta, g, base)
+        _, _, B, S, m = parts if parts is not None else self.moments(theta, g, base)
         G = B[: grp.p]
         K = B @ S @ G.T  # v x p
         GW = G.T @ W

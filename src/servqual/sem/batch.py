@@ -1,0 +1,172 @@
+"""Vectorised ML refits of one single-group model on a stack of resamples.
+
+Used by the bootstrap: all resamples of a batch are fitted simultaneously
+(stacked NumPy linear algebra), each by BFGS started at the full-sample
+estimate with the full-sample inverse expected Hessian.  Replicates that do
+not converge here are returned with ``ok=False`` and refitted one by one.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .model import RAMModel
+
+__all__ = ["batch_fit"]
+
+
+class _Layout:
+    def __init__(self, model: RAMModel):
+        grp = model.groups[0]
+        q = model.q
+        self.grp = grp
+        self.q = q
+        ar, ac, ak = grp.a_pos
+        sr, sc, sk = grp.s_pos
+        mr, mk = grp.m_pos
+        self.CA = np.zeros((ak.size, q))
+        self.CA[np.arange(ak.size), ak] = 1.0
+        self.CS = np.zeros((sk.size, q))
+        self.CS[np.arange(sk.size), sk] = np.where(sr == sc, 1.0, 2.0)
+        self.CM = np.zeros((mk.size, q))
+        self.CM[np.arange(mk.size), mk] = 1.0
+        # recursive models: A is nilpotent and (I - A)^-1 = I + A + ... + A^(d-1)
+        pat = (grp.A0 != 0).astype(float)
+        pat[ar, ac] = 1.0
+        power, d = pat.copy(), 1
+        while power.any() and d <= grp.v:
+            power = power @ pat
+            d += 1
+        self.depth = d if not power.any() else None
+
+
+def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True):
+    grp = lay.grp
+    K = theta.shape[0]
+    p, v = grp.p, grp.v
+    ar, ac, ak = grp.a_pos
+    sr, sc, sk = grp.s_pos
+    mr, mk = grp.m_pos
+    A = np.broadcast_to(A0, (K, v, v)).copy()
+    A[:, ar, ac] = theta[:, ak]
+    S = np.broadcast_to(S0, (K, v, v)).copy()
+    S[:, sr, sc] = theta[:, sk]
+    S[:, sc, sr] = theta[:, sk]
+    m = np.broadcast_to(m0, (K, v)).copy()
+    m[:, mr] = theta[:, mk]
+    if lay.depth is not None and lay.depth <= 6:
+        B = np.eye(v) + A
+        Ak = A
+        for _ in range(lay.depth - 2):
+            Ak = Ak @ A
+            B = B + Ak
+    else:
+        B = np.linalg.inv(np.eye(v) - A)
+    G = B[:, :p, :]
+    Gt = G.transpose(0, 2, 1)
+    SGt = S @ Gt
+    Sigma = G @ SGt
+    F = np.full(K, np.inf)
+    try:
+        L = np.linalg.cholesky(Sigma)
+    except np.linalg.LinAlgError:
+        ok = np.array([np.all(np.linalg.eigvalsh(s) > 0) for s in Sigma])
+        if not ok.any():
+            return F, None
+        sub = _value_grad(lay, theta[ok], A0, S0, m0, Sb[ok], xb[ok], logdetS[ok], need_grad)
+        Fs, gs = sub
+        F[ok] = Fs
+        grad = np.zeros_like(theta)
+        if gs is not None:
+            grad[ok] = gs
+        return F, grad
+    Si = np.linalg.inv(Sigma)
+    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+    if grp.meanstructure:
+        mu = np.einsum("kpv,kv->kp", G, m)
+        d = xb - mu
+    else:
+        d = np.zeros((K, p))
+    r = np.einsum("kpq,kq->kp", Si, d)
+    F = logdet + np.einsum("kij,kij->k", Sb, Si) - logdetS - p + np.einsum("kp,kp->k", d, r)
+    if not need_grad:
+        return F, None
+    W = Si @ (Sigma - Sb - d[:, :, None] * d[:, None, :]) @ Si
+    GW = Gt @ W  # (K, v, p)
+    grad = np.zeros((K, lay.q))
+    if ak.size:
+        Kmat = B @ SGt  # (K, v, p)
+        gA = 2.0 * GW @ Kmat.transpose(0, 2, 1)
+        vals = gA[:, ar, ac]
+        if grp.meanstructure:
+            Bm = np.einsum("kvw,kw->kv", B, m)
+            gr = np.einsum("kvp,kp->kv", Gt, r)
+            vals = vals - 2.0 * gr[:, ar] * Bm[:, ac]
+        grad += vals @ lay.CA
+    if sk.size:
+        gS = GW @ G
+        grad += gS[:, sr, sc] @ lay.CS
+    if mk.size:
+        gr = np.einsum("kvp,kp->kv", Gt, r)
+        grad += (-2.0 * gr[:, mr]) @ lay.CM
+    return F, grad
+
+
+def batch_fit(model: RAMModel, covs: np.ndarray, means: np.ndarray, theta0: np.ndarray,
+              hess_inv: np.ndarray, *, max_iter: int = 30, step_tol: float = 1e-7):
+    """Fit ``K`` resamples at once; returns ``(thetas (K, q), ok (K,))``."""
+    lay = _Layout(model)
+    grp = model.groups[0]
+    K = covs.shape[0]
+    A0, S0, m0 = grp.A0, grp.S0.copy(), grp.m0.copy()
+    if grp.exo_s[0].size or grp.exo_m.size:  # fixed.x moments differ per resample
+        return np.tile(theta0, (K, 1)), np.zeros(K, dtype=bool)
+    sign, logdetS = np.linalg.slogdet(covs)
+    logdetS = np.where(sign > 0, logdetS, 0.0)
+    theta = np.tile(np.asarray(theta0, float), (K, 1))
+    H = np.tile(hess_inv, (K, 1, 1))
+    F, g = _value_grad(lay, theta, A0, S0, m0, covs, means, logdetS)
+    active = np.isfinite(F)
+    done = np.zeros(K, dtype=bool)
+    for _it in range(max_iter):
+        idx = np.flatnonzero(active & ~done)
+        if idx.size == 0:
+            break
+        step = np.einsum("kij,kj->ki", H[idx], g[idx])
+        t = np.ones(idx.size)
+        new = theta[idx] - step
+        Fn, gn = _value_grad(lay, new, A0, S0, m0, covs[idx], means[idx], logdetS[idx])
+        slack = 1e-14 * np.maximum(1.0, np.abs(F[idx]))
+        bad = ~(np.isfinite(Fn) & (Fn <= F[idx] + slack))
+        for _h in range(20):
+            if not bad.any():
+                break
+            t[bad] *= 0.5
+            new[bad] = theta[idx[bad]] - t[bad, None] * step[bad]
+            Fb, gb = _value_grad(lay, new[bad], A0, S0, m0, covs[idx[bad]], means[idx[bad]],
+                                 logdetS[idx[bad]])
+            Fn[bad] = Fb
+            if gb is not None:
+                gn[bad] = gb
+            bad = bad & ~(np.isfinite(Fn) & (Fn <= F[idx] + slack))
+        if bad.any():
+            active[idx[bad]] = False  # line search failed: leave to the single fit
+        good = ~bad
+        ig = idx[good]
+        sv = new[good] - theta[ig]
+        yv = gn[good] - g[ig]
+        sy = np.einsum("ki,ki->k", sv, yv)
+        Hy = np.einsum("kij,kj->ki", H[ig], yv)
+        upd = sy > 1e-300
+        if upd.any():
+            syu = sy[upd][:, None, None]
+            s_, h_ = sv[upd], Hy[upd]
+            coef = (sy[upd] + np.einsum("ki,ki->k", yv[upd], h_))[:, None, None]
+            H[ig[upd]] += (coef / syu**2) * s_[:, :, None] * s_[:, None, :] - (
+                h_[:, :, None] * s_[:, None, :] + s_[:, :, None] * h_[:, None, :]) / syu
+        theta[ig], F[ig], g[ig] = new[good], Fn[good], gn[good]
+        small = np.max(np.abs(step[good]), axis=1) < step_tol * (
+            1 + np.max(np.abs(theta[ig]), axis=1))
+        done[ig[small]] = True
+    ok = done & active & (np.max(np.abs(g), axis=1) < 1e-5)
+    return theta, ok
