@@ -16,10 +16,13 @@ from ._registry import (
     style_context,
 )
 from .profile import plot_gap_profile, plot_item_distribution
+from .sem import plot_path_diagram, plot_structural_forest
 
 __all__ = [
     "plot_gap_profile",
     "plot_item_distribution",
+    "plot_path_diagram",
+    "plot_structural_forest",
     "FigureSpec",
     "build",
     "build_all",
