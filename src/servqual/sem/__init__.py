@@ -9,6 +9,8 @@ from .builders import gap_model, rater_model
 from .fit import fit
 from .invariance import invariance
 from .result import SEMResult
+from .simulate import population_moments, simulate_data
 from .syntax import build_partable, parse
 
-__all__ = ["fit", "rater_model", "gap_model", "invariance", "SEMResult", "parse", "build_partable"]
+__all__ = ["fit", "simulate_data", "population_moments", "rater_model", "gap_model",
+           "invariance", "SEMResult", "parse", "build_partable"]

@@ -139,7 +139,7 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
     draws = run_bootstrap(refit, refit.X.shape[0], n_boot, k=k, seed=seed, n_jobs=n_jobs,
                           progress=progress, strata=strata, desc="SEM bootstrap",
                           batched=True)
-    return draws, warn_failures(draws, stacklevel=4)
+    return draws, warn_failures(draws, stacklevel=5)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy import stats
+from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, Options, check_frame, check_params
 from ..errors import (
@@ -118,7 +119,7 @@ def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
         msg = (f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
                f"missing values (missing per column: {detail}).")
         notes.append(msg)
-        warnings.warn(msg, MissingDataWarning, stacklevel=3)
+        warnings.warn(msg, MissingDataWarning, stacklevel=4)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
     if group is None:
@@ -271,6 +272,16 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
     )
     if bootstrap and se != "bootstrap":
         raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
+    # the matrices are small: one BLAS thread is faster and does not compete
+    # with other processes (or bootstrap workers) for the cores
+    with threadpool_limits(1):
+        return _fit(model, data, estimator=estimator, group=group, se=se, bootstrap=bootstrap,
+                    ci=ci, ci_method=ci_method, seed=seed, n_jobs=n_jobs, progress=progress,
+                    missing=missing, group_equal=group_equal, meanstructure=meanstructure)
+
+
+def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n_jobs, progress,
+         missing, group_equal, meanstructure):
     prep = prepare(model, data, group=group, missing=missing, meanstructure=meanstructure,
                    group_equal=group_equal)
     ram = prep.model
@@ -314,7 +325,7 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
     for cls, msg in warns:
         if cls is not MissingDataWarning:
-            warnings.warn(msg, cls, stacklevel=2)
+            warnings.warn(msg, cls, stacklevel=3)
     r2 = _r2(problem, theta, prep.group_labels)
     return SEMResult(
         model=model, estimator=estimator, se=se, ci=ci, group=group,
@@ -368,8 +379,9 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
     out["std_lv"] = std_lv
     out["std_all"] = std_all
     if len(prep.defined):
-        def fn(t):
-            return prep.defined.evaluate(label_values(pt, t))
+        from .bootstrap import _LabelFn
+
+        fn = _LabelFn(pt, prep.defined, label_values)
 
         dest, dcov = prep.defined.delta(fn, theta, vcov)
         dstd = []

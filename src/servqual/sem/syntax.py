@@ -228,9 +228,12 @@ def build_partable(
     indicators = {s.rhs for s in statements if s.op == "=~"}
     # exogenous observed covariates: only predictors, never dependent or indicator
     ov_x = [v for v in observed if v in pred and v not in dep and v not in indicators]
-    for s in statements:
-        if s.op == "=~" and s.rhs in ov_x:
-            ov_x.remove(s.rhs)
+    # lavaan's fixed.x: exogenous covariates' moments are fixed at sample
+    # values -- unless the user writes a (co)variance for one of them, in
+    # which case all exogenous covariates get free (co)variances instead.
+    free_x: list[str] = []
+    if any(s.op == "~~" and (s.lhs in ov_x or s.rhs in ov_x) for s in statements):
+        free_x, ov_x = ov_x, []
     rows: list[dict] = []
 
     def add(lhs, op, rhs, g, free, label, fixed, user, exo=False):
@@ -271,8 +274,8 @@ def build_partable(
             if key(v, "~~", v) not in seen:
                 add(v, "~~", v, g, True, None, None, False)
                 seen.add(key(v, "~~", v))
-        # exogenous latent covariances
-        lv_x = [f for f in latent if f not in dep]
+        # exogenous latent covariances (and free exogenous covariates, see above)
+        lv_x = [f for f in latent if f not in dep] + free_x
         for i, a in enumerate(lv_x):
             for b in lv_x[i + 1 :]:
                 if key(a, "~~", b) not in seen:
