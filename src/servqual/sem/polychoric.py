@@ -154,6 +154,54 @@ def _fit_pair(table: np.ndarray, tx: np.ndarray, ty: np.ndarray) -> tuple[float,
     return rho, bool(res.success) and abs(rho) < _RHO_MAX - 1e-6
 
 
+def _fit_pairs_batched(tables, ta, tb, start, max_iter=60):
+    """Fisher scoring for many pairs at once (padded to a common grid).
+
+    ``tables`` (m, R, S) counts, ``ta`` (m, R+1) / ``tb`` (m, S+1) threshold
+    grids with -inf/+inf borders (padding categories have +inf limits and zero
+    counts).  Returns rho (m,) and a converged mask; unconverged pairs are
+    refitted by the bounded 1-D search.
+    """
+    rho = np.clip(start, -0.95, 0.95)
+    n = tables.sum(axis=(1, 2))
+
+    def cells(r):
+        G = bivariate_normal_cdf(ta[:, :, None], tb[:, None, :], r[:, None, None])
+        pi = G[:, 1:, 1:] - G[:, :-1, 1:] - G[:, 1:, :-1] + G[:, :-1, :-1]
+        D = _bvn_pdf(ta[:, :, None], tb[:, None, :], r[:, None, None])
+        dr = D[:, 1:, 1:] - D[:, :-1, 1:] - D[:, 1:, :-1] + D[:, :-1, :-1]
+        return pi, dr
+
+    def loglik(pi):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            return np.sum(np.where(tables > 0, tables * np.log(np.maximum(pi, 1e-300)), 0.0),
+                          axis=(1, 2))
+
+    pi, dr = cells(rho)
+    ll = loglik(pi)
+    done = np.zeros(rho.size, dtype=bool)
+    for _ in range(max_iter):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            ratio = np.where(pi > 1e-300, dr / pi, 0.0)
+        score = np.sum(tables * ratio, axis=(1, 2))
+        info = n * np.sum(dr * ratio, axis=(1, 2))
+        step = np.where(done | (info <= 0), 0.0, score / np.maximum(info, 1e-300))
+        new = np.clip(rho + step, -_RHO_MAX, _RHO_MAX)
+        for _halve in range(30):
+            pi_n, dr_n = cells(new)
+            ll_n = loglik(pi_n)
+            worse = (ll_n < ll - 1e-12) & ~done
+            if not worse.any():
+                break
+            new = np.where(worse, 0.5 * (rho + new), new)
+        done |= np.abs(new - rho) < 1e-10
+        rho, pi, dr, ll = new, pi_n, dr_n, ll_n
+        if done.all():
+            break
+    ok = done & (np.abs(rho) < _RHO_MAX - 1e-6)
+    return rho, ok
+
+
 def _pair_influence(cx, cy, tx, ty, rho, ifx, ify):
     """Case-wise influence function of rho for one pair (length n)."""
     pi, a, b = _grid(tx, ty, rho)
@@ -307,25 +355,36 @@ def polychoric_moments(data: pd.DataFrame, columns=None) -> PolychoricMoments:
         taus[c] = pd.Series(t, index=[f"t{j + 1}" for j in range(t.size)], name=c)
         ifs.append(_tau_influence(cd, t))
     R = np.eye(p)
+    li, lj = np.tril_indices(p, -1)
+    m_max = max(t.size for t in taus.values()) + 1
+    grid = np.full((p, m_max + 1), np.inf)
+    grid[:, 0] = -np.inf
+    for k, c in enumerate(cols):
+        grid[k, 1:taus[c].size + 1] = taus[c].to_numpy()
+    tables = np.zeros((li.size, m_max, m_max))
+    start = np.empty(li.size)
+    for k, (i, j) in enumerate(zip(li, lj)):
+        np.add.at(tables[k], (codes[i], codes[j]), 1)
+        start[k] = np.corrcoef(codes[i], codes[j])[0, 1] if (
+            codes[i].std() > 0 and codes[j].std() > 0) else 0.0
+    rhos, oks = _fit_pairs_batched(tables, grid[li], grid[lj], np.nan_to_num(start))
     pairs, inf_cols, conv = [], [], []
     msgs: list[tuple[str, type]] = []
-    for i in range(1, p):
-        for j in range(i):
-            m_i, m_j = taus[cols[i]].size + 1, taus[cols[j]].size + 1
-            table = np.zeros((m_i, m_j))
-            np.add.at(table, (codes[i], codes[j]), 1)
-            ti, tj = taus[cols[i]].to_numpy(), taus[cols[j]].to_numpy()
-            rho, ok = _fit_pair(table, ti, tj)
-            R[i, j] = R[j, i] = rho
-            pairs.append((cols[i], cols[j]))
-            conv.append(ok)
-            inf_cols.append(_pair_influence(codes[i], codes[j], ti, tj, rho, ifs[i], ifs[j]))
-            if not ok:
-                msgs.append((
-                    f"polychoric correlation of {cols[i]!r} and {cols[j]!r} is at the bound "
-                    f"({rho:+.4f}); the pair is (nearly) perfectly associated or has empty cells.",
-                    ImproperSolutionWarning,
-                ))
+    for k, (i, j) in enumerate(zip(li, lj)):
+        ti, tj = taus[cols[i]].to_numpy(), taus[cols[j]].to_numpy()
+        rho, ok = float(rhos[k]), bool(oks[k])
+        if not ok:  # robust fallback: bounded 1-D search
+            rho, ok = _fit_pair(tables[k][: ti.size + 1, : tj.size + 1], ti, tj)
+        R[i, j] = R[j, i] = rho
+        pairs.append((cols[i], cols[j]))
+        conv.append(ok)
+        inf_cols.append(_pair_influence(codes[i], codes[j], ti, tj, rho, ifs[i], ifs[j]))
+        if not ok:
+            msgs.append((
+                f"polychoric correlation of {cols[i]!r} and {cols[j]!r} is at the bound "
+                f"({rho:+.4f}); the pair is (nearly) perfectly associated or has empty cells.",
+                ImproperSolutionWarning,
+            ))
     if np.linalg.eigvalsh(R)[0] <= 0:
         msgs.append(("the polychoric correlation matrix is not positive definite.",
                      NotPositiveDefiniteWarning))
