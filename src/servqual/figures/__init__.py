@@ -15,11 +15,13 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .ordinal import plot_ordinal_bias
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
     "plot_gap_profile",
     "plot_item_distribution",
+    "plot_ordinal_bias",
     "FigureSpec",
     "build",
     "build_all",
