@@ -115,6 +115,7 @@ def test_reliability_on_mobi_equals_primitives(mobi):
     # loyalty: r(CUSL1,CUSL3) r(CUSL3,CUSL2) / r(CUSL1,CUSL2) = 1.18 > 1 -> Heywood case
     assert res.table.loc["loyalty", "heywood"] and "Heywood" in text
     assert np.isnan(res.htmt2.loc["loyalty", "quality"])  # r(CUSL2, PERQ2) <= 0
+    assert any("HTMT2 is undefined for quality-loyalty" in w for w in res.warnings)
 
 
 def _congeneric(n, lam_blocks, phi, seed):

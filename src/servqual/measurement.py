@@ -561,7 +561,12 @@ def reliability(
               "empirically distinct.", ImproperSolutionWarning)
     fl = fornell_larcker(table["ave"].to_dict(), factor_corr) if len(names) > 1 else None
     if len(names) > 1:
-        h, h2 = htmt(items, blocks), htmt2(items, blocks)
+        h = htmt(items, blocks)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            h2 = htmt2(items, blocks)
+        for w in caught:
+            _emit(msgs, str(w.message), w.category)
     else:
         h = h2 = pd.DataFrame(np.nan, index=names, columns=names)
     table["sqrt_ave"] = np.sqrt(table["ave"])
