@@ -342,7 +342,8 @@ class SBGResult:
     def survival(self, t):
         """``S(t) = B(alpha, beta + t) / B(alpha, beta)`` (share alive after ``t`` periods)."""
         t = np.asarray(t, dtype=float)
-        return np.exp(special.betaln(self.alpha, self.beta + t) - special.betaln(self.alpha, self.beta))
+        a, b = self.alpha, self.beta
+        return np.exp(special.betaln(a, b + t) - special.betaln(a, b))
 
     def forecast(self, periods: int) -> pd.DataFrame:
         """Survival and retention for periods ``0..periods`` with the observed values."""
