@@ -217,7 +217,7 @@ def retention_uplift(
     p = _profile(profits)
     if p[0] <= 0:
         raise ParameterError(
-            f"profits[0]={p[0]!r} is invalid: expected a positive margin (a percentage "
+            f"profits[0]={float(p[0])!r} is invalid: expected a positive margin (a percentage "
             "change of a non-positive value is undefined)."
         )
     _check_r_d(retention, discount)
@@ -425,15 +425,15 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
             "identify alpha and beta."
         )
     if s[0] <= 0:
-        raise DataError(f"survival[0]={s[0]!r} is invalid: expected a positive cohort size.")
+        raise DataError(f"survival[0]={float(s[0])!r} is invalid: expected a positive cohort size.")
     if np.any(s < 0):
         i = int(np.flatnonzero(s < 0)[0])
-        raise DataError(f"survival[{i}]={s[i]!r} is invalid: counts cannot be negative.")
+        raise DataError(f"survival[{i}]={float(s[i])!r} is invalid: counts cannot be negative.")
     inc = np.flatnonzero(np.diff(s) > 0)
     if inc.size:
         i = int(inc[0]) + 1
         raise DataError(
-            f"survival increases at period {i} ({s[i - 1]!r} -> {s[i]!r}): a survival curve "
+            f"survival increases at period {i} ({float(s[i - 1])!r} -> {float(s[i])!r}): a survival curve "
             "must not increase."
         )
     if n is not None:

@@ -356,7 +356,7 @@ def fit_bass(adoptions, *, t=None) -> BassFit:
     y = as_1d_numeric(adoptions, name="adoptions")
     if np.any(y < 0):
         i = int(np.flatnonzero(y < 0)[0])
-        raise DataError(f"adoptions[{i}]={y[i]!r} is invalid: expected a non-negative count.")
+        raise DataError(f"adoptions[{i}]={float(y[i])!r} is invalid: expected a non-negative count.")
     if y.size < 4:
         raise InsufficientDataError(f"adoptions has {y.size} periods: at least 4 are needed.")
     tt = np.arange(1, y.size + 1, dtype=float) if t is None else as_1d_numeric(t, name="t")
