@@ -47,12 +47,12 @@ def test_values_recomputed_by_hand(table):
     # referral share rho / (1 - r)
     assert v.loc["60% of new c", "value"] == pytest.approx(0.12 / 0.2)
     # 6x: P(5)/P(4) with P(4) = 0.15, P(5) = 0.90
-    assert v.loc["A satisfied c", "value"] == pytest.approx(0.90 / 0.15)
+    assert v.loc["A satisfied ", "value"] == pytest.approx(0.90 / 0.15)
     # simulated survey ratio recomputed from the same seeded survey
     df, _ = servqual.simulate_survey(4000, servqual.Truth(scale_points=5), seed=2007)
     buy = 1 - df["churn"]
     ratio = buy[df["SAT1"] == 5].mean() / buy[df["SAT1"] == 4].mean()
-    assert v.loc["A satisfied c", "alternative_value"] == pytest.approx(ratio)
+    assert v.loc["A satisfied ", "alternative_value"] == pytest.approx(ratio)
     assert ratio < 1.5  # with ~85% repurchase the ratio cannot approach 6
 
 
