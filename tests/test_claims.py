@@ -38,11 +38,13 @@ def test_values_recomputed_by_hand(table):
     # 5-point drop: (1 + d - r0) / (1 + d - r1) - 1 with r 0.95 -> 0.90, d 0.10
     assert v.loc["A 5% drop in", "value"] == pytest.approx(100 * (0.15 / 0.20 - 1))
     assert v.loc["A 5% drop in", "alternative_value"] == pytest.approx(100 * (0.30 / 0.35 - 1))
+
     # R&S example: defection 20% -> 15%, growth 10%, d 10%, acquisition 1
     def npv(life):
         t = np.arange(1, 30)
         w = np.clip(life - (t - 1), 0, 1)
         return np.sum(w * 1.1 ** (t - 1) / 1.1**t) - 1
+
     assert v.loc["+5 points of", "value"] == pytest.approx(100 * (npv(1 / 0.15) / npv(5) - 1))
     # referral share rho / (1 - r)
     assert v.loc["60% of new c", "value"] == pytest.approx(0.12 / 0.2)

@@ -56,7 +56,8 @@ def test_point_estimates_recomputed_independently(survey, result):
     assert est["delta_customers"] == pytest.approx(n1 - n0, rel=1e-5)
     assert est["delta_value"] == pytest.approx(npv, rel=1e-5)
     assert result.path["scenario"].iloc[-1] - result.path["baseline"].iloc[-1] == pytest.approx(
-        n1 - n0, rel=1e-5)
+        n1 - n0, rel=1e-5
+    )
 
 
 def test_intervals_bracket_estimates_and_signs_match_truth(result):
@@ -76,8 +77,12 @@ def test_null_truth_gives_intervals_covering_zero():
     # churn and WOM do not depend on satisfaction or complaint outcomes in this truth,
     # so the true delta retention / delta WOM are 0: the 95% intervals should cover 0.
     zero = {k: 0.0 for k in servqual.Truth().churn_outcome_effects}
-    truth = servqual.Truth().replace(churn_on_satisfaction=0.0, churn_outcome_effects=zero,
-                                     wom_on_satisfaction=0.0, wom_outcome_effects=zero)
+    truth = servqual.Truth().replace(
+        churn_on_satisfaction=0.0,
+        churn_outcome_effects=zero,
+        wom_on_satisfaction=0.0,
+        wom_outcome_effects=zero,
+    )
     df, _ = servqual.simulate_survey(2500, truth, seed=8)
     t = what_if(df, n_boot=120, seed=2, progress=False).table.set_index("quantity")
     for q in ("delta_retention", "delta_wom_positive", "delta_wom_negative"):

@@ -40,8 +40,14 @@ def test_tarp_funnel_recomputed_by_hand_headquarters_small_ticket():
 
 
 def test_tarp_front_line_large_ticket_changes_the_conclusion():
-    f = complaint_funnel(500, channel="front_line", ticket="large", satisfied_rate=0.6,
-                         quick_rate=0.25, value_per_customer=200)
+    f = complaint_funnel(
+        500,
+        channel="front_line",
+        ticket="large",
+        satisfied_rate=0.6,
+        quick_rate=0.25,
+        value_per_customer=200,
+    )
     c = 0.5
     br = np.array([500 * (1 - c), 500 * c * 0.4, 500 * c * 0.6 * 0.75, 500 * c * 0.6 * 0.25])
     lost = br @ (1 - np.array([0.09, 0.19, 0.54, 0.82]))  # TARP loss > $100
@@ -72,21 +78,25 @@ def test_tarp_custom_repurchase_and_bad_inputs():
 def test_bass_closed_form_matches_ode_integration():
     p, q = 0.025, 0.42
     t = np.linspace(0, 25, 51)
-    sol = integrate.solve_ivp(lambda _, F: (p + q * F) * (1 - F), (0, 25), [0.0], t_eval=t,
-                              rtol=1e-11, atol=1e-13)
+    sol = integrate.solve_ivp(
+        lambda _, F: (p + q * F) * (1 - F), (0, 25), [0.0], t_eval=t, rtol=1e-11, atol=1e-13
+    )
     assert np.max(np.abs(sol.y[0] - bass_cdf(t, p, q))) < 1e-8
     # density is the derivative of the CDF (central differences, h = 1e-5 -> error ~1e-10)
     h = 1e-5
-    assert np.allclose(bass_pdf(t[1:], p, q),
-                       (bass_cdf(t[1:] + h, p, q) - bass_cdf(t[1:] - h, p, q)) / (2 * h),
-                       atol=1e-8)
+    assert np.allclose(
+        bass_pdf(t[1:], p, q),
+        (bass_cdf(t[1:] + h, p, q) - bass_cdf(t[1:] - h, p, q)) / (2 * h),
+        atol=1e-8,
+    )
 
 
 def test_bass_peak_time_is_argmax_of_density():
     for p, q in ((0.03, 0.38), (0.01, 0.6), (0.2, 0.25)):
         grid = np.linspace(0, 40, 400_001)  # step 1e-4
-        assert bass_peak_time(p, q) == pytest.approx(grid[np.argmax(bass_pdf(grid, p, q))],
-                                                     abs=2e-4)
+        assert bass_peak_time(p, q) == pytest.approx(
+            grid[np.argmax(bass_pdf(grid, p, q))], abs=2e-4
+        )
     assert bass_peak_time(0.3, 0.1) == 0.0  # q <= p: density decreasing from t = 0
 
 
@@ -120,8 +130,9 @@ def test_bass_negative_wom_ode():
     assert np.allclose(plain["adopters"], 1000 * bass_cdf(t, 0.03, 0.4), atol=1e-5)
     neg = bass_negative_wom(t, 0.03, 0.4, q_negative=0.8, churn=0.1, m=1000)
     # dD/dt = delta N  =>  D(t) = delta * integral of N (trapezoid on a fine grid)
-    fine = bass_negative_wom(np.linspace(0, 30, 30001), 0.03, 0.4, q_negative=0.8, churn=0.1,
-                             m=1000)
+    fine = bass_negative_wom(
+        np.linspace(0, 30, 30001), 0.03, 0.4, q_negative=0.8, churn=0.1, m=1000
+    )
     integral = integrate.trapezoid(fine["adopters"], fine["t"])
     assert neg["defected"].iloc[-1] == pytest.approx(0.1 * integral, rel=1e-6)
     assert np.all(neg["ever_adopted"] <= plain["ever_adopted"] + 1e-9)
@@ -168,8 +179,17 @@ def _mc_moments(n0, r, a, rho, periods):
 
 def test_monte_carlo_mean_matches_deterministic_recursion():
     n0, r, a, rho, T, R = 20_000, 0.82, 900.0, 0.06, 15, 200
-    sim = simulate_customer_base(n0, T, retention=r, acquisition=a, referral=rho,
-                                 replicates=R, chunk_size=7_000, seed=5, progress=False)
+    sim = simulate_customer_base(
+        n0,
+        T,
+        retention=r,
+        acquisition=a,
+        referral=rho,
+        replicates=R,
+        chunk_size=7_000,
+        seed=5,
+        progress=False,
+    )
     det = customer_base(T, initial=n0, retention=r, acquisition=a, referral=rho)
     mean, var = _mc_moments(n0, r, a, rho, T)
     assert np.allclose(det["customers"], mean)
@@ -190,9 +210,17 @@ def test_satisfaction_drives_churn_per_customer():
     n0, r, b, mu, R = 50_000, 0.8, -0.8, 0.3, 20
     x, w = np.polynomial.hermite_e.hermegauss(60)
     pc = np.sum(w * special.expit(special.logit(1 - r) + b * (x + mu))) / np.sqrt(2 * np.pi)
-    sim = simulate_customer_base(n0, 1, retention=r, churn_on_satisfaction=b,
-                                 satisfaction_mean=mu, wom_negative=5.0, replicates=R,
-                                 seed=3, progress=False)
+    sim = simulate_customer_base(
+        n0,
+        1,
+        retention=r,
+        churn_on_satisfaction=b,
+        satisfaction_mean=mu,
+        wom_negative=5.0,
+        replicates=R,
+        seed=3,
+        progress=False,
+    )
     churned = sim.paths.loc[sim.paths.period == 1, "churned"].to_numpy()
     assert churned.mean() == pytest.approx(n0 * pc, abs=4 * np.sqrt(n0 * pc * (1 - pc) / R))
     # higher satisfaction -> fewer churners than the homogeneous base (r = 0.8 for s = 0)
@@ -200,9 +228,18 @@ def test_satisfaction_drives_churn_per_customer():
 
 
 def test_same_seed_same_result_whatever_n_jobs():
-    kw = dict(retention=0.85, acquisition=300.0, referral=0.04, churn_on_satisfaction=-0.5,
-              wom_on_satisfaction=0.4, wom_negative=2.0, replicates=3, chunk_size=2_000,
-              seed=123, progress=False)
+    kw = dict(
+        retention=0.85,
+        acquisition=300.0,
+        referral=0.04,
+        churn_on_satisfaction=-0.5,
+        wom_on_satisfaction=0.4,
+        wom_negative=2.0,
+        replicates=3,
+        chunk_size=2_000,
+        seed=123,
+        progress=False,
+    )
     a = simulate_customer_base(5_000, 6, n_jobs=1, **kw).paths
     b = simulate_customer_base(5_000, 6, n_jobs=2, **kw).paths
     assert a.equals(b)
@@ -212,11 +249,21 @@ def test_same_seed_same_result_whatever_n_jobs():
 
 def test_dask_local_cluster_gives_same_result():
     distributed = pytest.importorskip("distributed")
-    kw = dict(retention=0.8, acquisition=100.0, referral=0.05, churn_on_satisfaction=-0.5,
-              replicates=2, chunk_size=1_500, seed=9, progress=False)
+    kw = dict(
+        retention=0.8,
+        acquisition=100.0,
+        referral=0.05,
+        churn_on_satisfaction=-0.5,
+        replicates=2,
+        chunk_size=1_500,
+        seed=9,
+        progress=False,
+    )
     serial = simulate_customer_base(3_000, 5, **kw).paths
-    with distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cl, \
-            distributed.Client(cl):
+    with (
+        distributed.LocalCluster(n_workers=2, processes=False, dashboard_address=None) as cl,
+        distributed.Client(cl),
+    ):
         viadask = simulate_customer_base(3_000, 5, n_jobs=2, backend="dask", **kw).paths
     assert serial.equals(viadask)
 

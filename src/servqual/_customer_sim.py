@@ -66,12 +66,24 @@ class CustomerBaseSimulation:
 
     def summary(self) -> Summary:
         last = self.mean_path().iloc[[-1]].T
-        return Summary("Customer-base Monte Carlo",
-                       [("Parameters", dict(self.params)), ("Final period (mean, sd)", last)])
+        return Summary(
+            "Customer-base Monte Carlo",
+            [("Parameters", dict(self.params)), ("Final period (mean, sd)", last)],
+        )
 
 
-def _simulate_chunk(n0, periods, retention, acquisition, referral, churn_on_sat, wom_on_sat,
-                    sat_mean, wom_negative, child):
+def _simulate_chunk(
+    n0,
+    periods,
+    retention,
+    acquisition,
+    referral,
+    churn_on_sat,
+    wom_on_sat,
+    sat_mean,
+    wom_negative,
+    child,
+):
     rng = np.random.default_rng(child)
     out = np.zeros((periods + 1, len(_COLS)), dtype=np.int64)
     out[0, 0] = n0
@@ -97,8 +109,11 @@ def _simulate_chunk(n0, periods, retention, acquisition, referral, churn_on_sat,
             churners = s[~stay]
             s, pc = s[stay], pc[stay]
             kept = s.size
-            neg = rng.poisson(wom_negative * norm * np.exp(-wom_on_sat * churners).sum()) \
-                if wom_negative else 0
+            neg = (
+                rng.poisson(wom_negative * norm * np.exp(-wom_on_sat * churners).sum())
+                if wom_negative
+                else 0
+            )
         else:
             lam_ref = referral * n
             kept = int(rng.binomial(n, retention))
@@ -178,20 +193,36 @@ def simulate_customer_base(
     1000
     """
     check_params(
-        {"n_customers": n_customers, "periods": periods, "retention": retention,
-         "acquisition": acquisition, "referral": referral, "wom_negative": wom_negative,
-         "replicates": replicates, "chunk_size": chunk_size, "n_jobs": n_jobs,
-         "backend": backend, "churn_on_satisfaction": churn_on_satisfaction,
-         "wom_on_satisfaction": wom_on_satisfaction, "satisfaction_mean": satisfaction_mean},
-        {"n_customers": Interval(0, None, integer=True),
-         "periods": Interval(1, None, integer=True),
-         "retention": Interval(0, 1), "acquisition": Interval(0, None),
-         "referral": Interval(0, None), "wom_negative": Interval(0, None),
-         "replicates": Interval(1, None, integer=True),
-         "chunk_size": Interval(1, None, integer=True),
-         "n_jobs": Interval(None, None, integer=True), "backend": [None, Options(("dask",))],
-         "churn_on_satisfaction": Interval(), "wom_on_satisfaction": Interval(),
-         "satisfaction_mean": Interval()},
+        {
+            "n_customers": n_customers,
+            "periods": periods,
+            "retention": retention,
+            "acquisition": acquisition,
+            "referral": referral,
+            "wom_negative": wom_negative,
+            "replicates": replicates,
+            "chunk_size": chunk_size,
+            "n_jobs": n_jobs,
+            "backend": backend,
+            "churn_on_satisfaction": churn_on_satisfaction,
+            "wom_on_satisfaction": wom_on_satisfaction,
+            "satisfaction_mean": satisfaction_mean,
+        },
+        {
+            "n_customers": Interval(0, None, integer=True),
+            "periods": Interval(1, None, integer=True),
+            "retention": Interval(0, 1),
+            "acquisition": Interval(0, None),
+            "referral": Interval(0, None),
+            "wom_negative": Interval(0, None),
+            "replicates": Interval(1, None, integer=True),
+            "chunk_size": Interval(1, None, integer=True),
+            "n_jobs": Interval(None, None, integer=True),
+            "backend": [None, Options(("dask",))],
+            "churn_on_satisfaction": Interval(),
+            "wom_on_satisfaction": Interval(),
+            "satisfaction_mean": Interval(),
+        },
     )
     if n_jobs == 0:
         raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
@@ -203,8 +234,16 @@ def simulate_customer_base(
     for b, child in enumerate(replicate_seeds(seed, replicates)):
         for c, cc in enumerate(child.spawn(k)):
             tasks.append((b, c, int(sizes[c]), cc))
-    args = (periods, retention, acquisition / k, referral, churn_on_satisfaction,
-            wom_on_satisfaction, satisfaction_mean, wom_negative)
+    args = (
+        periods,
+        retention,
+        acquisition / k,
+        referral,
+        churn_on_satisfaction,
+        wom_on_satisfaction,
+        satisfaction_mean,
+        wom_negative,
+    )
     results = np.zeros((replicates, periods + 1, len(_COLS)), dtype=np.int64)
     if backend == "dask":
         try:
@@ -230,10 +269,17 @@ def simulate_customer_base(
     paths = pd.DataFrame(results.reshape(-1, len(_COLS)), columns=list(_COLS))
     paths.insert(0, "period", per)
     paths.insert(0, "replicate", rep)
-    params = {"n_customers": n_customers, "periods": periods, "retention": retention,
-              "acquisition": acquisition, "referral": referral,
-              "churn_on_satisfaction": churn_on_satisfaction,
-              "wom_on_satisfaction": wom_on_satisfaction,
-              "satisfaction_mean": satisfaction_mean, "wom_negative": wom_negative,
-              "replicates": replicates, "chunk_size": chunk_size}
+    params = {
+        "n_customers": n_customers,
+        "periods": periods,
+        "retention": retention,
+        "acquisition": acquisition,
+        "referral": referral,
+        "churn_on_satisfaction": churn_on_satisfaction,
+        "wom_on_satisfaction": wom_on_satisfaction,
+        "satisfaction_mean": satisfaction_mean,
+        "wom_negative": wom_negative,
+        "replicates": replicates,
+        "chunk_size": chunk_size,
+    }
     return CustomerBaseSimulation(paths=paths, params=MappingProxyType(params))

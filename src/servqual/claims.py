@@ -20,8 +20,18 @@ from .wom import complaint_funnel, steady_state_referral_share
 __all__ = ["audit", "add_cli", "VERDICTS", "repurchase_ratio"]
 
 VERDICTS = ("supported", "conditional", "misquoted", "untraceable")
-COLUMNS = ("claim", "origin", "conditions", "model", "parameters", "reproduced",
-           "alternative", "value", "alternative_value", "verdict")
+COLUMNS = (
+    "claim",
+    "origin",
+    "conditions",
+    "model",
+    "parameters",
+    "reproduced",
+    "alternative",
+    "value",
+    "alternative_value",
+    "verdict",
+)
 
 
 def repurchase_ratio(p_merely: float, slope: float) -> float:
@@ -47,23 +57,22 @@ def _tarp():
     c = hq.params["complaint_rate"]
     return {
         "claim": "Only 4% of dissatisfied customers complain; 96% leave silently and each "
-                 "tells 10-20 people.",
-        "origin": "TARP / White House Office of Consumer Affairs (1979/1986), reported by "
-                  "Goodman",
+        "tells 10-20 people.",
+        "origin": "TARP / White House Office of Consumer Affairs (1979/1986), reported by Goodman",
         "conditions": "small-ticket packaged goods; complaints counted at headquarters; "
-                      "repurchase intention, not observed exit",
+        "repurchase intention, not observed exit",
         "model": "servqual.wom.complaint_funnel",
         "parameters": f"channel='headquarters' (c = 1/{hq.iceberg:.0f}), ticket='small', "
-                      f"s = {hq.params['satisfied_rate']}, q = {hq.params['quick_rate']}",
+        f"s = {hq.params['satisfied_rate']}, q = {hq.params['quick_rate']}",
         "reproduced": f"{100 * c:.1f}% complain to headquarters and {100 * hq.silent_share:.1f}% "
-                      f"do not complain, but only {100 * hq.silent_exit_share:.1f}% of problem "
-                      f"customers leave silently (the rest buy again); a dissatisfied customer "
-                      f"tells {hq.params['wom_negative']:g} people, not 10-20",
+        f"do not complain, but only {100 * hq.silent_exit_share:.1f}% of problem "
+        f"customers leave silently (the rest buy again); a dissatisfied customer "
+        f"tells {hq.params['wom_negative']:g} people, not 10-20",
         "alternative": f"front line (c = {fl.params['complaint_rate']:.0%}): "
-                       f"{100 * fl.silent_share:.0f}% silent, "
-                       f"{100 * fl.silent_exit_share:.1f}% leave silently, iceberg "
-                       f"{fl.iceberg:.0f}x; large ticket at headquarters: "
-                       f"{100 * big.silent_exit_share:.1f}% leave silently",
+        f"{100 * fl.silent_share:.0f}% silent, "
+        f"{100 * fl.silent_exit_share:.1f}% leave silently, iceberg "
+        f"{fl.iceberg:.0f}x; large ticket at headquarters: "
+        f"{100 * big.silent_exit_share:.1f}% leave silently",
         "value": hq.silent_exit_share,
         "alternative_value": fl.silent_exit_share,
         "verdict": "misquoted",
@@ -73,22 +82,23 @@ def _tarp():
 def _five_points():
     grid = reichheld_sasser_grid()
     ok = grid["uplift_pct"].dropna()
-    example = reichheld_sasser_grid(defection=[0.20], discount=[0.10], growth=[0.10],
-                                    acquisition=[1.0])["uplift_pct"].iloc[0]
+    example = reichheld_sasser_grid(
+        defection=[0.20], discount=[0.10], growth=[0.10], acquisition=[1.0]
+    )["uplift_pct"].iloc[0]
     start = retention_uplift(0.85, 0.90, 0.10, forms=["start"])["uplift_pct"].iloc[0]
     return {
         "claim": "+5 points of retention raise profits by 25% to 85%.",
         "origin": "Reichheld & Sasser (1990), 'Zero Defections', Harvard Business Review",
         "conditions": "per-customer NPV over an average life of 1/defection years; '5%' = 5 "
-                      "points of defection; profits growing with tenure; industry cases",
+        "points of defection; profits growing with tenure; industry cases",
         "model": "servqual.retention.reichheld_sasser_grid / retention_uplift",
         "parameters": "defection 20% -> 15%, discount 10%, profit growth 10%/yr, acquisition "
-                      "cost = 1 year-1 profit",
+        "cost = 1 year-1 profit",
         "reproduced": f"+{example:.0f}% per-customer NPV; start-of-period CLV with r 0.85 -> "
-                      f"0.90, d = 10%: +{start:.0f}%",
+        f"0.90, d = 10%: +{start:.0f}%",
         "alternative": f"over the default grid ({len(grid)} points) the uplift ranges "
-                       f"{ok.min():.0f}% to {ok.max():.0f}%; {100 * grid['in_range'].mean():.0f}% "
-                       "of points fall in [25%, 85%]",
+        f"{ok.min():.0f}% to {ok.max():.0f}%; {100 * grid['in_range'].mean():.0f}% "
+        "of points fall in [25%, 85%]",
         "value": float(example),
         "alternative_value": float(grid["in_range"].mean()),
         "verdict": "conditional",
@@ -102,7 +112,7 @@ def _five_drop():
         "claim": "A 5% drop in loyalty cuts profit by 25%.",
         "origin": "a reversal of Reichheld & Sasser (1990); no separate source",
         "conditions": "5 points of retention in the start-of-period CLV; holds only when "
-                      "d + (1 - r) = 0.15 before the drop",
+        "d + (1 - r) = 0.15 before the drop",
         "model": "servqual.retention.retention_uplift (form='start')",
         "parameters": "r 0.95 -> 0.90, d = 10%",
         "reproduced": f"{rep:.1f}% customer value",
@@ -126,12 +136,12 @@ def _six_times(seed: int = 2007):
         "claim": "A satisfied customer is 6 times more likely to buy again.",
         "origin": "Jones & Sasser (1995), 'Why Satisfied Customers Defect', HBR: Xerox",
         "conditions": "'totally satisfied' (5/5) vs 'merely satisfied' (4/5) customers, "
-                      "repurchase over 18 months",
+        "repurchase over 18 months",
         "model": "servqual.claims.repurchase_ratio (logistic repurchase curve)",
         "parameters": f"P(buy again | 4) = {p4}, P(buy again | 5) = 0.90",
         "reproduced": f"ratio {rep:.1f}; a 6x ratio needs P(buy again | 4) <= 1/6",
         "alternative": f"simulated survey (5-point, default Truth, n=4000, seed={seed}): "
-                       f"P(buy | SAT1=5) / P(buy | SAT1=4) = {sim:.2f}",
+        f"P(buy | SAT1=5) / P(buy | SAT1=4) = {sim:.2f}",
         "value": rep,
         "alternative_value": float(sim),
         "verdict": "misquoted",
@@ -145,7 +155,7 @@ def _referrals():
         "claim": "60% of new customers come from referrals.",
         "origin": "untraceable (no primary source found)",
         "conditions": "steady state of N_{t+1} = r N_t + a + rho N_t: referral share = "
-                      "rho / (1 - r)",
+        "rho / (1 - r)",
         "model": "servqual.wom.steady_state_referral_share",
         "parameters": "r = 0.80, rho = 0.12 referred customers per customer per period",
         "reproduced": f"{100 * rep:.0f}% of new customers referred",
@@ -158,11 +168,16 @@ def _referrals():
 
 def _untraceable(claim):
     return {
-        "claim": claim, "origin": "untraceable (no primary source found)",
+        "claim": claim,
+        "origin": "untraceable (no primary source found)",
         "conditions": "no population, period or measure stated",
         "model": "none: no source data or mechanism to reproduce",
-        "parameters": "", "reproduced": "not reproducible", "alternative": "",
-        "value": np.nan, "alternative_value": np.nan, "verdict": "untraceable",
+        "parameters": "",
+        "reproduced": "not reproducible",
+        "alternative": "",
+        "value": np.nan,
+        "alternative_value": np.nan,
+        "verdict": "untraceable",
     }
 
 
@@ -181,11 +196,17 @@ def audit() -> pd.DataFrame:
     ['conditional', 'misquoted', 'untraceable']
     """
     rows = [
-        _tarp(), _five_points(), _five_drop(), _six_times(), _referrals(),
-        _untraceable("Selling to an existing customer succeeds 50% of the time versus 15% "
-                     "for a new one."),
-        _untraceable("Customers leave: 15% for price, 15% for the product, 70% for staff "
-                     "indifference."),
+        _tarp(),
+        _five_points(),
+        _five_drop(),
+        _six_times(),
+        _referrals(),
+        _untraceable(
+            "Selling to an existing customer succeeds 50% of the time versus 15% for a new one."
+        ),
+        _untraceable(
+            "Customers leave: 15% for price, 15% for the product, 70% for staff indifference."
+        ),
     ]
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -203,7 +224,10 @@ def _run_cli(args) -> int:
 
 def add_cli(subparsers) -> None:
     """Register ``servqual claims`` (prints the audit table) on an argparse subparsers object."""
-    p = subparsers.add_parser("claims", help="audit the famous service-quality claims",
-                              description=audit.__doc__.splitlines()[0])
+    p = subparsers.add_parser(
+        "claims",
+        help="audit the famous service-quality claims",
+        description=audit.__doc__.splitlines()[0],
+    )
     p.add_argument("--full", action="store_true", help="print every column")
     p.set_defaults(func=_run_cli)

@@ -78,14 +78,33 @@ class WhatIfResult:
     def summary(self) -> Summary:
         return Summary(
             f"What if {self.params.get('dimension')} rose by {self.params.get('delta')} point(s)?",
-            [("Parameters", dict(self.params)), ("Baseline", dict(self.baseline)),
-             ("Effects", self.table.set_index("quantity"))],
+            [
+                ("Parameters", dict(self.params)),
+                ("Baseline", dict(self.baseline)),
+                ("Effects", self.table.set_index("quantity")),
+            ],
             self.warnings,
         )
 
 
-def _fit_chain(sat, comp, dim_pos, churn, wpos, wneg, *, delta, wom_model, margin, discount,
-               horizon, initial, k_pos, k_neg, acquisition):
+def _fit_chain(
+    sat,
+    comp,
+    dim_pos,
+    churn,
+    wpos,
+    wneg,
+    *,
+    delta,
+    wom_model,
+    margin,
+    discount,
+    horizon,
+    initial,
+    k_pos,
+    k_neg,
+    acquisition,
+):
     """All quantities (8) and baseline (5) for one (re)sample."""
     n = sat.size
     X = np.column_stack([np.ones(n), comp])
@@ -117,14 +136,24 @@ def _fit_chain(sat, comp, dim_pos, churn, wpos, wneg, *, delta, wom_model, margi
     c1 = clv(margin, r1, discount)
     t = np.arange(1, horizon + 1)
     g0, g1 = r0 + rho0, r1 + rho1
+
     # N_t = g^t N0 + a (1 - g^t) / (1 - g)  (or a t when g == 1)
     def path(g):
         gt = g**t
         return gt * initial + (a * (1 - gt) / (1 - g) if g != 1 else a * t)
+
     n0_path, n1_path = path(g0), path(g1)
     dval = margin * np.sum((n1_path - n0_path) / (1 + discount) ** t)
-    eff = [dsat, r1 - r0, mp1 - mp0, mn1 - mn0, c1 - c0, 100 * (c1 / c0 - 1),
-           n1_path[-1] - n0_path[-1], dval]
+    eff = [
+        dsat,
+        r1 - r0,
+        mp1 - mp0,
+        mn1 - mn0,
+        c1 - c0,
+        100 * (c1 / c0 - 1),
+        n1_path[-1] - n0_path[-1],
+        dval,
+    ]
     base = [r0, mp0, mn0, c0, n0_path[-1]]
     return np.array(eff), np.array(base), n0_path, n1_path
 
@@ -193,19 +222,32 @@ def what_if(
     from .instrument import Instrument
 
     check_params(
-        {"delta": delta, "wom_model": wom_model, "margin": margin, "discount": discount,
-         "horizon": horizon, "initial_customers": initial_customers, "n_boot": n_boot,
-         "ci": ci, "referral_per_positive": referral_per_positive,
-         "deterrence_per_negative": deterrence_per_negative, "acquisition": acquisition},
-        {"delta": Interval(), "wom_model": Options(("poisson", "negbin")),
-         "margin": Interval(0, None, closed="neither"),
-         "discount": Interval(0, None, closed="neither"),
-         "horizon": Interval(1, None, integer=True),
-         "initial_customers": Interval(0, None, closed="neither"),
-         "n_boot": Interval(2, None, integer=True), "ci": Interval(0, 1, closed="neither"),
-         "referral_per_positive": Interval(0, None),
-         "deterrence_per_negative": Interval(0, None),
-         "acquisition": [None, Interval(0, None)]},
+        {
+            "delta": delta,
+            "wom_model": wom_model,
+            "margin": margin,
+            "discount": discount,
+            "horizon": horizon,
+            "initial_customers": initial_customers,
+            "n_boot": n_boot,
+            "ci": ci,
+            "referral_per_positive": referral_per_positive,
+            "deterrence_per_negative": deterrence_per_negative,
+            "acquisition": acquisition,
+        },
+        {
+            "delta": Interval(),
+            "wom_model": Options(("poisson", "negbin")),
+            "margin": Interval(0, None, closed="neither"),
+            "discount": Interval(0, None, closed="neither"),
+            "horizon": Interval(1, None, integer=True),
+            "initial_customers": Interval(0, None, closed="neither"),
+            "n_boot": Interval(2, None, integer=True),
+            "ci": Interval(0, 1, closed="neither"),
+            "referral_per_positive": Interval(0, None),
+            "deterrence_per_negative": Interval(0, None),
+            "acquisition": [None, Interval(0, None)],
+        },
     )
     inst = Instrument.servqual22() if instrument is None else instrument
     dims = inst.dimension_columns("P")
@@ -213,32 +255,52 @@ def what_if(
         raise ParameterError(
             f"dimension={dimension!r} is invalid: expected one of {', '.join(map(repr, dims))}."
         )
-    sat_cols = [c for c in data.columns if str(c).startswith("SAT")] if isinstance(
-        data, pd.DataFrame) else []
+    sat_cols = (
+        [c for c in data.columns if str(c).startswith("SAT")]
+        if isinstance(data, pd.DataFrame)
+        else []
+    )
     if not sat_cols:
-        raise ParameterError("data has no satisfaction columns SAT1, SAT2, ...: "
-                             "expected at least one column whose name starts with 'SAT'.")
+        raise ParameterError(
+            "data has no satisfaction columns SAT1, SAT2, ...: "
+            "expected at least one column whose name starts with 'SAT'."
+        )
     items = [c for cols in dims.values() for c in cols]
-    frame = check_frame(data, items + sat_cols, missing="raise", allow_constant=False,
-                        min_rows=30)
-    outcomes = check_frame(data, ["churn", "wom_positive", "wom_negative"], missing="raise",
-                           integer=True, allow_constant=True)
+    frame = check_frame(data, items + sat_cols, missing="raise", allow_constant=False, min_rows=30)
+    outcomes = check_frame(
+        data,
+        ["churn", "wom_positive", "wom_negative"],
+        missing="raise",
+        integer=True,
+        allow_constant=True,
+    )
     if not outcomes["churn"].isin([0, 1]).all():
         bad = outcomes.index[~outcomes["churn"].isin([0, 1])][0]
-        raise ParameterError(f"column 'churn' row {bad!r} = {outcomes.loc[bad, 'churn']!r}: "
-                             "expected 0 or 1.")
+        raise ParameterError(
+            f"column 'churn' row {bad!r} = {outcomes.loc[bad, 'churn']!r}: expected 0 or 1."
+        )
     for c in ("wom_positive", "wom_negative"):
         if (outcomes[c] < 0).any():
             bad = outcomes.index[outcomes[c] < 0][0]
-            raise ParameterError(f"column {c!r} row {bad!r} = {outcomes.loc[bad, c]!r}: "
-                                 "expected a non-negative count.")
+            raise ParameterError(
+                f"column {c!r} row {bad!r} = {outcomes.loc[bad, c]!r}: "
+                "expected a non-negative count."
+            )
     comp = np.column_stack([frame[cols].mean(axis=1).to_numpy() for cols in dims.values()])
     sat = frame[sat_cols].mean(axis=1).to_numpy()
     y = [outcomes[c].to_numpy() for c in ("churn", "wom_positive", "wom_negative")]
     pos = list(dims).index(dimension)
-    opts = dict(delta=delta, wom_model=wom_model, margin=margin, discount=discount,
-                horizon=horizon, initial=float(initial_customers), k_pos=referral_per_positive,
-                k_neg=deterrence_per_negative, acquisition=acquisition)
+    opts = dict(
+        delta=delta,
+        wom_model=wom_model,
+        margin=margin,
+        discount=discount,
+        horizon=horizon,
+        initial=float(initial_customers),
+        k_pos=referral_per_positive,
+        k_neg=deterrence_per_negative,
+        acquisition=acquisition,
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels iteration chatter; failures raise
         eff, base, p0, p1 = _fit_chain(sat, comp, pos, *y, **opts)
@@ -248,22 +310,55 @@ def what_if(
             warnings.simplefilter("ignore")
             return _fit_chain(sat[idx], comp[idx], pos, *(v[idx] for v in y), **opts)[0]
 
-    draws = run_bootstrap(stat, sat.size, n_boot, k=len(QUANTITIES), seed=seed, n_jobs=n_jobs,
-                          progress=progress, desc="what-if bootstrap")
+    draws = run_bootstrap(
+        stat,
+        sat.size,
+        n_boot,
+        k=len(QUANTITIES),
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+        desc="what-if bootstrap",
+    )
     warn_text = warn_failures(draws)
     lo, hi = percentile_ci(draws.estimates, ci)
-    table = pd.DataFrame({"quantity": [q for q, _ in QUANTITIES], "estimate": eff,
-                          "lower": lo, "upper": hi, "unit": [u for _, u in QUANTITIES]})
+    table = pd.DataFrame(
+        {
+            "quantity": [q for q, _ in QUANTITIES],
+            "estimate": eff,
+            "lower": lo,
+            "upper": hi,
+            "unit": [u for _, u in QUANTITIES],
+        }
+    )
     t = np.arange(horizon + 1)
-    path = pd.DataFrame({"period": t, "baseline": np.r_[initial_customers, p0],
-                         "scenario": np.r_[initial_customers, p1]})
-    params = {"dimension": dimension, "delta": delta, "wom_model": wom_model, "margin": margin,
-              "discount": discount, "horizon": horizon, "initial_customers": initial_customers,
-              "acquisition": acquisition, "referral_per_positive": referral_per_positive,
-              "deterrence_per_negative": deterrence_per_negative, "n_boot": n_boot, "ci": ci,
-              "n": int(sat.size)}
+    path = pd.DataFrame(
+        {
+            "period": t,
+            "baseline": np.r_[initial_customers, p0],
+            "scenario": np.r_[initial_customers, p1],
+        }
+    )
+    params = {
+        "dimension": dimension,
+        "delta": delta,
+        "wom_model": wom_model,
+        "margin": margin,
+        "discount": discount,
+        "horizon": horizon,
+        "initial_customers": initial_customers,
+        "acquisition": acquisition,
+        "referral_per_positive": referral_per_positive,
+        "deterrence_per_negative": deterrence_per_negative,
+        "n_boot": n_boot,
+        "ci": ci,
+        "n": int(sat.size),
+    }
     return WhatIfResult(
-        table=table, baseline=MappingProxyType(dict(zip(_BASE, map(float, base)))),
-        draws=draws.estimates, path=path, params=MappingProxyType(params),
+        table=table,
+        baseline=MappingProxyType(dict(zip(_BASE, map(float, base)))),
+        draws=draws.estimates,
+        path=path,
+        params=MappingProxyType(params),
         warnings=(warn_text,) if warn_text else (),
     )

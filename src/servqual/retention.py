@@ -367,8 +367,10 @@ class SBGResult:
         """
         check_params(
             {"discount": discount, "renewals": renewals},
-            {"discount": Interval(0, None, closed="neither"),
-             "renewals": Interval(0, None, integer=True)},
+            {
+                "discount": Interval(0, None, closed="neither"),
+                "renewals": Interval(0, None, integer=True),
+            },
         )
         n = renewals + 1
         a, b = self.alpha, self.beta
@@ -381,10 +383,16 @@ class SBGResult:
         return Summary(
             "Shifted-beta-geometric retention model",
             [
-                ("Estimates", {"alpha": self.alpha, "beta": self.beta,
-                               "log-likelihood": self.loglik,
-                               "mean churn E[theta]": self.alpha / (self.alpha + self.beta),
-                               "periods": self.n_periods}),
+                (
+                    "Estimates",
+                    {
+                        "alpha": self.alpha,
+                        "beta": self.beta,
+                        "log-likelihood": self.loglik,
+                        "mean churn E[theta]": self.alpha / (self.alpha + self.beta),
+                        "periods": self.n_periods,
+                    },
+                ),
                 ("Fit", fc),
             ],
             self.warnings,
@@ -433,8 +441,8 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
     if inc.size:
         i = int(inc[0]) + 1
         raise DataError(
-            f"survival increases at period {i} ({float(s[i - 1])!r} -> {float(s[i])!r}): a survival curve "
-            "must not increase."
+            f"survival increases at period {i} ({float(s[i - 1])!r} -> {float(s[i])!r}): "
+            "a survival curve must not increase."
         )
     if n is not None:
         check_params({"n": n}, {"n": Interval(0, None, closed="neither")})
@@ -443,7 +451,9 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
     lost = -np.diff(counts)
     alive_end = counts[-1]
     res = optimize.minimize(
-        lambda x: -_sbg_loglik(x, lost, alive_end), x0=np.zeros(2), method="Nelder-Mead",
+        lambda x: -_sbg_loglik(x, lost, alive_end),
+        x0=np.zeros(2),
+        method="Nelder-Mead",
         options={"xatol": 1e-10, "fatol": 1e-12, "maxiter": 5000},
     )
     res2 = optimize.minimize(lambda x: -_sbg_loglik(x, lost, alive_end), res.x, method="BFGS")
@@ -455,6 +465,11 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
         warnings.warn(warns[0], ConvergenceWarning, stacklevel=2)
     a, b = np.exp(best.x)
     return SBGResult(
-        alpha=float(a), beta=float(b), loglik=-float(best.fun), n_periods=int(s.size - 1),
-        observed=s / s[0], converged=converged, warnings=warns,
+        alpha=float(a),
+        beta=float(b),
+        loglik=-float(best.fun),
+        n_periods=int(s.size - 1),
+        observed=s / s[0],
+        converged=converged,
+        warnings=warns,
     )

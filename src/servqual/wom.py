@@ -113,16 +113,19 @@ class ComplaintFunnel:
             [
                 ("Parameters", dict(self.params)),
                 ("Branches", self.table),
-                ("Totals", {
-                    "complaints received": self.complaints_received,
-                    "iceberg (problems per complaint)": self.iceberg,
-                    "lost customers": self.lost_customers,
-                    "revenue at risk": self.revenue_at_risk,
-                    "silent share": self.silent_share,
-                    "leave silently (share of problems)": self.silent_exit_share,
-                    "negative WOM reach": self.negative_reach,
-                    "positive WOM reach": self.positive_reach,
-                }),
+                (
+                    "Totals",
+                    {
+                        "complaints received": self.complaints_received,
+                        "iceberg (problems per complaint)": self.iceberg,
+                        "lost customers": self.lost_customers,
+                        "revenue at risk": self.revenue_at_risk,
+                        "silent share": self.silent_share,
+                        "leave silently (share of problems)": self.silent_exit_share,
+                        "negative WOM reach": self.negative_reach,
+                        "positive WOM reach": self.positive_reach,
+                    },
+                ),
             ],
         )
 
@@ -178,14 +181,26 @@ def complaint_funnel(
     (27.0, 619.9)
     """
     check_params(
-        {"n_problems": n_problems, "channel": channel, "ticket": ticket,
-         "satisfied_rate": satisfied_rate, "quick_rate": quick_rate,
-         "value_per_customer": value_per_customer, "wom_negative": wom_negative,
-         "wom_positive": wom_positive},
-        {"n_problems": Interval(1, None, integer=True),
-         "channel": Options(tuple(COMPLAINT_RATES)), "ticket": Options(tuple(TARP_REPURCHASE)),
-         "satisfied_rate": _SHARE, "quick_rate": _SHARE, "value_per_customer": _NONNEG,
-         "wom_negative": _NONNEG, "wom_positive": _NONNEG},
+        {
+            "n_problems": n_problems,
+            "channel": channel,
+            "ticket": ticket,
+            "satisfied_rate": satisfied_rate,
+            "quick_rate": quick_rate,
+            "value_per_customer": value_per_customer,
+            "wom_negative": wom_negative,
+            "wom_positive": wom_positive,
+        },
+        {
+            "n_problems": Interval(1, None, integer=True),
+            "channel": Options(tuple(COMPLAINT_RATES)),
+            "ticket": Options(tuple(TARP_REPURCHASE)),
+            "satisfied_rate": _SHARE,
+            "quick_rate": _SHARE,
+            "value_per_customer": _NONNEG,
+            "wom_negative": _NONNEG,
+            "wom_positive": _NONNEG,
+        },
     )
     c = COMPLAINT_RATES[channel] if complaint_rate is None else complaint_rate
     check_params({"complaint_rate": c}, {"complaint_rate": Interval(0, 1, closed="right")})
@@ -204,15 +219,29 @@ def complaint_funnel(
     dissatisfied = np.array([1.0, 1.0, 0.0, 0.0])
     neg = customers * dissatisfied * wom_negative
     pos = customers * (1 - dissatisfied) * wom_positive
-    table = pd.DataFrame({
-        "branch": list(BRANCHES), "share": shares, "customers": customers,
-        "repurchase_rate": rates, "retained": retained, "lost": lost,
-        "wom_negative_reach": neg, "wom_positive_reach": pos,
-    })
-    params = {"n_problems": n_problems, "channel": channel, "complaint_rate": c,
-              "satisfied_rate": s, "quick_rate": q, "ticket": ticket,
-              "value_per_customer": value_per_customer, "wom_negative": wom_negative,
-              "wom_positive": wom_positive}
+    table = pd.DataFrame(
+        {
+            "branch": list(BRANCHES),
+            "share": shares,
+            "customers": customers,
+            "repurchase_rate": rates,
+            "retained": retained,
+            "lost": lost,
+            "wom_negative_reach": neg,
+            "wom_positive_reach": pos,
+        }
+    )
+    params = {
+        "n_problems": n_problems,
+        "channel": channel,
+        "complaint_rate": c,
+        "satisfied_rate": s,
+        "quick_rate": q,
+        "ticket": ticket,
+        "value_per_customer": value_per_customer,
+        "wom_negative": wom_negative,
+        "wom_positive": wom_positive,
+    }
     return ComplaintFunnel(
         table=table,
         complaints_received=float(n_problems * c),
@@ -287,15 +316,17 @@ def bass_discrete(periods: int, p: float, q: float, m: float) -> pd.DataFrame:
     [10.0, 13.5]
     """
     _check_pq(p, q)
-    check_params({"periods": periods, "m": m},
-                 {"periods": Interval(1, None, integer=True), "m": _POS})
+    check_params(
+        {"periods": periods, "m": m}, {"periods": Interval(1, None, integer=True), "m": _POS}
+    )
     n = np.empty(periods)
     cum = 0.0
     for t in range(periods):
         n[t] = (p + q * cum / m) * (m - cum)
         cum += n[t]
-    return pd.DataFrame({"period": np.arange(1, periods + 1), "adopters": n,
-                         "cumulative": np.cumsum(n)})
+    return pd.DataFrame(
+        {"period": np.arange(1, periods + 1), "adopters": n, "cumulative": np.cumsum(n)}
+    )
 
 
 @dataclass(frozen=True)
@@ -325,13 +356,21 @@ class BassFit:
         return self.m * (bass_cdf(t, self.p, self.q) - bass_cdf(t - 1, self.p, self.q))
 
     def summary(self) -> Summary:
-        est = pd.DataFrame({"estimate": [self.p, self.q, self.m],
-                            "se": [self.se["p"], self.se["q"], self.se["m"]]},
-                           index=["p", "q", "m"])
-        return Summary("Bass diffusion fit (NLS)",
-                       [("Estimates", est), ("Fit", {"rss": self.rss, "periods": self.n_periods,
-                                                     "peak time": self.peak_time})],
-                       self.warnings)
+        est = pd.DataFrame(
+            {
+                "estimate": [self.p, self.q, self.m],
+                "se": [self.se["p"], self.se["q"], self.se["m"]],
+            },
+            index=["p", "q", "m"],
+        )
+        return Summary(
+            "Bass diffusion fit (NLS)",
+            [
+                ("Estimates", est),
+                ("Fit", {"rss": self.rss, "periods": self.n_periods, "peak time": self.peak_time}),
+            ],
+            self.warnings,
+        )
 
 
 def fit_bass(adoptions, *, t=None) -> BassFit:
@@ -356,7 +395,9 @@ def fit_bass(adoptions, *, t=None) -> BassFit:
     y = as_1d_numeric(adoptions, name="adoptions")
     if np.any(y < 0):
         i = int(np.flatnonzero(y < 0)[0])
-        raise DataError(f"adoptions[{i}]={float(y[i])!r} is invalid: expected a non-negative count.")
+        raise DataError(
+            f"adoptions[{i}]={float(y[i])!r} is invalid: expected a non-negative count."
+        )
     if y.size < 4:
         raise InsufficientDataError(f"adoptions has {y.size} periods: at least 4 are needed.")
     tt = np.arange(1, y.size + 1, dtype=float) if t is None else as_1d_numeric(t, name="t")
@@ -392,13 +433,24 @@ def fit_bass(adoptions, *, t=None) -> BassFit:
         warns += (f"Bass fit did not converge: {best.message}",)
     for w in warns:
         warnings.warn(w, ConvergenceWarning, stacklevel=2)
-    return BassFit(p=float(p), q=float(q), m=float(m),
-                   se=MappingProxyType(dict(zip("pqm", map(float, se)))), rss=rss,
-                   n_periods=int(y.size), converged=bool(best.success), warnings=warns)
+    return BassFit(
+        p=float(p),
+        q=float(q),
+        m=float(m),
+        se=MappingProxyType(dict(zip("pqm", map(float, se)))),
+        rss=rss,
+        n_periods=int(y.size),
+        converged=bool(best.success),
+        warnings=warns,
+    )
 
 
 def bass_negative_wom(
-    t, p: float, q_positive: float, q_negative: float = 0.0, churn: float = 0.0,
+    t,
+    p: float,
+    q_positive: float,
+    q_negative: float = 0.0,
+    churn: float = 0.0,
     m: float = 1.0,
 ) -> pd.DataFrame:
     """Bass diffusion with negative word of mouth and churn (ODEs, scipy ``solve_ivp``).
@@ -429,8 +481,9 @@ def bass_negative_wom(
         hazard = max(p + q_positive * n / m - q_negative * d / m, 0.0)
         return [hazard * (m - n - d) - churn * n, churn * n]
 
-    sol = integrate.solve_ivp(rhs, (0.0, float(tt[-1])), [0.0, 0.0], t_eval=tt,
-                              method="LSODA", rtol=1e-10, atol=1e-12 * m)
+    sol = integrate.solve_ivp(
+        rhs, (0.0, float(tt[-1])), [0.0, 0.0], t_eval=tt, method="LSODA", rtol=1e-10, atol=1e-12 * m
+    )
     if not sol.success:
         warnings.warn(f"ODE solver failed: {sol.message}", ConvergenceWarning, stacklevel=2)
     n, d = sol.y
@@ -441,8 +494,10 @@ def bass_negative_wom(
 
 
 def _check_base(retention, referral):
-    check_params({"retention": retention, "referral": referral},
-                 {"retention": Interval(0, 1, closed="left"), "referral": _NONNEG})
+    check_params(
+        {"retention": retention, "referral": referral},
+        {"retention": Interval(0, 1, closed="left"), "referral": _NONNEG},
+    )
 
 
 def steady_state(retention: float, acquisition: float, referral: float = 0.0) -> float:
@@ -504,10 +559,15 @@ def customer_base(
     [100.0, 90.0, 82.0]
     """
     _check_base(retention, referral)
-    check_params({"periods": periods, "initial": initial},
-                 {"periods": Interval(1, None, integer=True), "initial": _NONNEG})
-    a = np.broadcast_to(np.asarray(acquisition, dtype=float), (periods,)).copy() if np.ndim(
-        acquisition) == 0 else as_1d_numeric(acquisition, name="acquisition")
+    check_params(
+        {"periods": periods, "initial": initial},
+        {"periods": Interval(1, None, integer=True), "initial": _NONNEG},
+    )
+    a = (
+        np.broadcast_to(np.asarray(acquisition, dtype=float), (periods,)).copy()
+        if np.ndim(acquisition) == 0
+        else as_1d_numeric(acquisition, name="acquisition")
+    )
     if a.size != periods:
         raise ParameterError(f"acquisition has {a.size} values: expected {periods} (periods).")
     if np.any(a < 0):
@@ -524,6 +584,13 @@ def customer_base(
         n[t + 1] = ret[t + 1] + acq[t + 1] + ref[t + 1]
     with np.errstate(invalid="ignore", divide="ignore"):
         share = ref / (ref + acq)
-    return pd.DataFrame({"period": np.arange(periods + 1), "customers": n, "retained": ret,
-                         "acquired": acq, "referred": ref, "referral_share": share})
-
+    return pd.DataFrame(
+        {
+            "period": np.arange(periods + 1),
+            "customers": n,
+            "retained": ret,
+            "acquired": acq,
+            "referred": ref,
+            "referral_share": share,
+        }
+    )
