@@ -117,3 +117,15 @@ def test_bad_input(survey):
         what_if(miss, n_boot=5, progress=False)
     with pytest.raises(errors.ParameterError, match=r"margin=-1"):
         what_if(survey, margin=-1, n_boot=5, progress=False)
+
+
+def test_non_convergence_is_flagged_and_failed_replicates_counted(survey):
+    # churn perfectly separated by satisfaction: the logit MLE does not exist
+    sep = survey.copy()
+    sat = sep[["SAT1", "SAT2", "SAT3"]].mean(axis=1)
+    sep["churn"] = (sat < sat.median()).astype(int)
+    with pytest.warns(errors.ConvergenceWarning), pytest.warns(errors.BootstrapFailureWarning):
+        res = what_if(sep, n_boot=4, seed=1, progress=False)
+    assert any("did not converge" in w for w in res.warnings)
+    assert any("4 of 4 bootstrap replicates failed" in w for w in res.warnings)
+    assert np.isnan(res.table["lower"]).all() and np.isnan(res.draws).all()

@@ -32,7 +32,7 @@ from scipy import special
 from ._checks import Interval, Options, check_frame, check_params
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
-from .errors import ParameterError
+from .errors import ConvergenceWarning, ParameterError
 from .retention import clv
 
 __all__ = ["what_if", "WhatIfResult", "QUANTITIES"]
@@ -104,8 +104,12 @@ def _fit_chain(
     k_pos,
     k_neg,
     acquisition,
+    problems,
 ):
-    """All quantities (8) and baseline (5) for one (re)sample."""
+    """All quantities (8) and baseline (5) for one (re)sample.
+
+    Non-convergence of a fitted model is appended to ``problems``.
+    """
     n = sat.size
     X = np.column_stack([np.ones(n), comp])
     b, *_ = np.linalg.lstsq(X, sat, rcond=None)
@@ -114,7 +118,7 @@ def _fit_chain(
     Z1 = np.column_stack([np.ones(n), sat + dsat])
     logit = sm.Logit(churn, Z0).fit(disp=0, method="newton", maxiter=100)
     if not logit.mle_retvals.get("converged", True):
-        raise RuntimeError("churn logit did not converge")
+        problems.append("the churn logistic regression did not converge")
     p0 = special.expit(Z0 @ logit.params).mean()
     p1 = special.expit(Z1 @ logit.params).mean()
     mus = []
@@ -123,9 +127,13 @@ def _fit_chain(
             fam = sm.families.Poisson()
             res = sm.GLM(y, Z0, family=fam).fit()
             beta = res.params
+            ok = bool(res.converged)
         else:
             res = sm.NegativeBinomial(y, Z0).fit(disp=0, maxiter=200)
             beta = res.params[:2]
+            ok = bool(res.mle_retvals.get("converged", True))
+        if not ok:
+            problems.append(f"the {wom_model} word-of-mouth regression did not converge")
         mus.append((np.exp(Z0 @ beta).mean(), np.exp(Z1 @ beta).mean()))
     (mp0, mp1), (mn0, mn1) = mus
     r0, r1 = 1 - p0, 1 - p1
@@ -301,14 +309,21 @@ def what_if(
         k_neg=deterrence_per_negative,
         acquisition=acquisition,
     )
+    problems: list[str] = []
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # statsmodels iteration chatter; failures raise
-        eff, base, p0, p1 = _fit_chain(sat, comp, pos, *y, **opts)
+        warnings.simplefilter("ignore")  # statsmodels chatter; convergence is checked below
+        eff, base, p0, p1 = _fit_chain(sat, comp, pos, *y, **opts, problems=problems)
+    for text in problems:
+        warnings.warn(text, ConvergenceWarning, stacklevel=2)
 
     def stat(idx):
+        bad: list[str] = []
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return _fit_chain(sat[idx], comp[idx], pos, *(v[idx] for v in y), **opts)[0]
+            out = _fit_chain(sat[idx], comp[idx], pos, *(v[idx] for v in y), **opts, problems=bad)
+        if bad:  # a replicate whose models did not converge is counted as failed
+            raise RuntimeError("; ".join(bad))
+        return out[0]
 
     draws = run_bootstrap(
         stat,
@@ -321,7 +336,10 @@ def what_if(
         desc="what-if bootstrap",
     )
     warn_text = warn_failures(draws)
-    lo, hi = percentile_ci(draws.estimates, ci)
+    if draws.valid.shape[0]:
+        lo, hi = percentile_ci(draws.valid, ci)
+    else:  # every replicate failed: no interval
+        lo = hi = np.full(len(QUANTITIES), np.nan)
     table = pd.DataFrame(
         {
             "quantity": [q for q, _ in QUANTITIES],
@@ -360,5 +378,5 @@ def what_if(
         draws=draws.estimates,
         path=path,
         params=MappingProxyType(params),
-        warnings=(warn_text,) if warn_text else (),
+        warnings=tuple(problems) + ((warn_text,) if warn_text else ()),
     )
