@@ -198,6 +198,7 @@ def test_monte_carlo_mean_matches_deterministic_recursion():
     # 4 standard errors of the replicate mean (binomial + Poisson variance, exact recursion)
     assert np.all(np.abs(got - mean) <= 4 * se + 1e-9)
     # the spread across replicates matches the analytic SD (within 25%: R = 200 -> SE(sd)~5%)
+    assert "Final period" in str(sim.summary())
     sd = sim.mean_path()["customers_sd"].to_numpy()[1:]
     assert np.allclose(sd, np.sqrt(var[1:]), rtol=0.25)
 
