@@ -11,7 +11,7 @@ import servqual
 from servqual import Instrument, Truth
 from servqual.errors import IdentificationWarning, SpecificationError
 from servqual.sem.polychoric import polychoric_moments
-from servqual.sem.wlsmv import _num_jac, cfa_wlsmv, dwls_fit
+from servqual.sem.wlsmv import _num_jac, cfa_wlsmv, dwls_fit, dwls_ram
 
 LAM = np.array([0.8, 0.7, 0.6, 0.75, 0.65, 0.7])
 CUTS = [-1.5, -0.5, 0.4, 1.3]
@@ -130,3 +130,59 @@ def test_bad_specifications():
 def test_numeric_jacobian_helper():
     J = _num_jac(lambda t: np.array([t[0] ** 2, t[0] * t[1]]), np.array([2.0, 3.0]))
     np.testing.assert_allclose(J, [[4, 0], [3, 2]], atol=1e-6)
+
+
+class _FakeGroup:
+    def __init__(self, names, p):
+        self.names, self.p = tuple(names), p
+
+
+class _FakeRAM:
+    """Minimal RAM CFA (duck-typed like servqual.sem's RAMModel): 2 standardized factors."""
+
+    def __init__(self, items, fidx):
+        self.items, self.fidx = items, np.asarray(fidx)
+        p = len(items)
+        self.groups = (_FakeGroup(list(items) + ["F1", "F2"], p),)
+        self.observed = tuple(items)
+        rows = [("F1" if f == 0 else "F2", "=~", it, k) for k, (it, f) in
+                enumerate(zip(items, fidx))]
+        rows.append(("F1", "~~", "F2", p))
+        rows += [(it, "~~", it, p + 1 + k) for k, it in enumerate(items)]
+        rows += [(it, "~1", "", 2 * p + 1 + k) for k, it in enumerate(items)]
+        self.partable = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "par"])
+        self.q = 3 * p + 1
+
+    def moments(self, theta, g, base):
+        p = len(self.items)
+        lam = theta[:p]
+        Phi = np.array([[1.0, theta[p]], [theta[p], 1.0]])
+        L = np.zeros((p, 2))
+        L[np.arange(p), self.fidx] = lam
+        return (L @ Phi @ L.T + np.diag(theta[p + 1:2 * p + 1]),)
+
+    def jacobian(self, theta, g, base):
+        J = _num_jac(lambda t: self.moments(t, g, base)[0].ravel(), theta)
+        p = len(self.items)
+        return (J.T.reshape(self.q, p, p),)
+
+
+def test_dwls_ram_adapter_matches_cfa_wlsmv():
+    rng = np.random.default_rng(9)
+    f = rng.multivariate_normal([0, 0], [[1, 0.4], [0.4, 1]], size=600)
+    lam = np.array([0.8, 0.7, 0.6, 0.7, 0.6, 0.8])
+    fi = [0, 0, 0, 1, 1, 1]
+    z = lam * f[:, fi] + np.sqrt(1 - lam**2) * rng.standard_normal((600, 6))
+    df = pd.DataFrame(np.digitize(z, CUTS) + 1, columns=list("abcdef"))
+    ref = cfa_wlsmv(df, {"F1": list("abc"), "F2": list("def")})
+    # moments in a different column order than the model: the adapter must permute
+    mom = polychoric_moments(df, list("fedcba"))
+    model = _FakeRAM(list("abcdef"), fi)
+    theta0 = np.r_[np.full(6, 0.5), 0.1, np.ones(6), np.zeros(6)]
+    out = dwls_ram(model, mom, theta0)
+    np.testing.assert_allclose(out.theta[:7], ref.params["est"].to_numpy()[:7], atol=1e-6)
+    np.testing.assert_allclose(out.se[:7], ref.params["se"].to_numpy()[:7], rtol=1e-3)
+    np.testing.assert_allclose(out.theta[7:13], 1 - out.theta[:6] ** 2, atol=1e-12)
+    assert np.isnan(out.se[7:]).all() and out.estimated.sum() == 7
+    assert out.fit.fit_indices["chi2_scaled"] == pytest.approx(
+        ref.fit_indices["chi2_scaled"], rel=1e-5)

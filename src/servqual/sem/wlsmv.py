@@ -42,7 +42,7 @@ from ..errors import (
 from ..factor import one_factor_ml
 from .polychoric import PolychoricMoments, polychoric_moments
 
-__all__ = ["DWLSFit", "dwls_fit", "cfa_wlsmv", "WLSMVResult"]
+__all__ = ["DWLSFit", "dwls_fit", "cfa_wlsmv", "WLSMVResult", "dwls_ram", "RAMDWLS"]
 
 
 @dataclass(frozen=True)
@@ -374,3 +374,92 @@ def cfa_wlsmv(
     params = pd.concat([params, resid_rows], ignore_index=True)
     return WLSMVResult(params=params, fit_indices=fit.fit_indices, moments=mom,
                        converged=fit.converged, warnings=tuple(msgs))
+
+
+# ------------------------------------------------------------------ RAM adapter
+@dataclass(frozen=True)
+class RAMDWLS:
+    """Result of :func:`dwls_ram`.
+
+    Attributes
+    ----------
+    fit : DWLSFit over the free structural parameters
+    theta : full parameter vector of the RAM model (length ``model.q``):
+        residual variances of the observed (latent-response) variables are
+        derived as ``1 - (model part)_ii`` (delta parameterization), means and
+        intercepts are 0 (thresholds are saturated and not part of the model)
+    se : full-length SEs (NaN for the derived / fixed entries)
+    estimated : bool mask of the parameters estimated by DWLS
+    """
+
+    fit: DWLSFit
+    theta: np.ndarray
+    se: np.ndarray
+    estimated: np.ndarray
+
+
+def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=None
+             ) -> RAMDWLS:
+    """DWLS/WLSMV for a RAM model object (the adapter for ``servqual.sem.fit``).
+
+    ``model`` is duck-typed: ``model.q`` (number of free parameters),
+    ``model.partable`` (columns ``lhs op rhs par``), ``model.observed`` and
+    ``model.moments(theta, g, base)[0]`` / ``model.jacobian(theta, g, base)[0]``
+    returning the implied covariance (p x p, observed variables in
+    ``model.groups[g].names[:p]`` order) and its derivative (q x p x p).
+    Residual variances of observed variables and all ``~1`` parameters are not
+    estimated (delta parameterization: latent responses have unit variance;
+    thresholds are saturated).
+
+    Examples
+    --------
+    See ``tests/test_sem_wlsmv.py::test_dwls_ram_adapter_matches_cfa_wlsmv``.
+    """
+    pt = model.partable
+    q = int(model.q)
+    grp = model.groups[group]
+    obs = list(grp.names[: grp.p])
+    cols = list(moments.corr.columns)
+    if set(obs) != set(cols):
+        raise SpecificationError(
+            f"the model's observed variables {obs} differ from the polychoric moments' "
+            f"columns {cols}."
+        )
+    perm = np.array([obs.index(c) for c in cols])
+    fixed = np.zeros(q, dtype=bool)
+    for row in pt.itertuples():
+        if row.par < 0:
+            continue
+        if row.op == "~1" or (row.op == "~~" and row.lhs == row.rhs and row.lhs in obs):
+            fixed[row.par] = True
+    free = ~fixed
+    li, lj = np.tril_indices(len(cols), -1)
+    theta_full0 = np.where(free, np.asarray(theta0, float), 0.0)
+
+    def full(t):
+        out = theta_full0.copy()
+        out[free] = t
+        return out
+
+    def implied(t):
+        Sig = np.asarray(model.moments(full(t), group, base)[0])[np.ix_(perm, perm)]
+        Sig = Sig.copy()
+        np.fill_diagonal(Sig, 1.0)
+        return Sig
+
+    def jac(t):
+        dS = np.asarray(model.jacobian(full(t), group, base)[0])[free]
+        dS = dS[:, perm][:, :, perm]
+        return dS[:, li, lj].T
+
+    fit = dwls_fit(moments, implied, theta_full0[free], jac=jac,
+                   names=[f"theta{k}" for k in np.flatnonzero(free)])
+    theta = full(fit.theta)
+    Sig0 = np.asarray(model.moments(theta, group, base)[0])
+    for row in pt.itertuples():
+        if row.par >= 0 and row.op == "~~" and row.lhs == row.rhs and row.lhs in obs:
+            i = obs.index(row.lhs)
+            theta[row.par] = 1.0 - Sig0[i, i]
+    se = np.full(q, np.nan)
+    se[free] = fit.se
+    return RAMDWLS(fit=fit, theta=theta, se=se, estimated=free)
