@@ -392,11 +392,14 @@ def journey_plot(result: MomentsOfTruthResult, *, ax=None):
         ax.plot(x[mot], -t["penalty_ci_upper"].to_numpy()[mot] - 0.08, linestyle="none",
                 marker="*", markersize=12, color="C5", label="moment of truth")
     ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_xticks(x, [str(s) for s in t["touchpoint"]], rotation=20, ha="right")
+    ax.set_xticks(x, [str(s) for s in t["touchpoint"]], fontsize=8)
     ax.set_xlabel("Journey touchpoint")
     ax.set_ylabel(f"Effect on {result.contrast.outcome} (outcome units)")
     ax.set_title("Moments of truth: penalty vs reward along the journey")
-    ax.legend(loc="best")
+    lo = min(-t["penalty_ci_upper"].max() - 0.2, 0.0)
+    hi = max(t["reward_ci_upper"].max(), 0.0)
+    ax.set_ylim(lo, hi + 0.45 * (hi - lo))  # head room for the legend
+    ax.legend(loc="upper left", ncol=2)
     return ax
 
 
