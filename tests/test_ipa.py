@@ -174,6 +174,7 @@ def test_penalty_reward_recovers_known_asymmetry():
                      2 * w / (p + w) ** 2 * t.loc["a", "penalty_se"])
     assert abs(t.loc["a", "ia"] - ia_true) < 4 * se_ia
     assert t.loc["a", "p_asymmetry"] < 1e-6 and t.loc["b", "p_asymmetry"] > 0.001
+    assert t["asymmetry_significant"].tolist() == [True, False, True, True]
     assert t.loc["a", "sgp"] + t.loc["a", "dgp"] == pytest.approx(1.0)
 
 
@@ -205,6 +206,8 @@ def test_penalty_reward_bad_input():
         I.penalty_reward(df, ["a"], "SAT", low=0.5)
     with pytest.raises(ParameterError, match="threshold"):
         I.penalty_reward(df, ["a"], "SAT", threshold=1.5)
+    with pytest.raises(ParameterError, match="alpha=1"):
+        I.penalty_reward(df, ["a"], "SAT", alpha=1)
     with pytest.raises(ParameterError, match="cov_type"):
         I.penalty_reward(df, ["a"], "SAT", cov_type="HC9")
     with pytest.raises(OutOfRangeError, match=r"'a'.*outside.*1-5"):

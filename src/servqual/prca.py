@@ -100,7 +100,7 @@ class PenaltyRewardResult:
         ris (satisfaction- and dissatisfaction-generating potential), ``ia`` =
         sgp - dgp (impact asymmetry, Matzler et al. 2004), ``factor`` (basic /
         performance / excitement), ``asymmetry`` = penalty - reward with its
-        SE and two-sided ``p_asymmetry``.
+        SE, two-sided ``p_asymmetry`` and ``asymmetry_significant`` (at ``alpha``).
     r2 : float
     low_cut, high_cut : float
         Ratings <= low_cut are "low", >= high_cut "high".
@@ -121,7 +121,7 @@ class PenaltyRewardResult:
     def summary(self) -> Summary:
         cols = ["attribute", "n_low", "n_high", "penalty", "penalty_ci_lower",
                 "penalty_ci_upper", "reward", "reward_ci_lower", "reward_ci_upper", "ia",
-                "factor", "p_asymmetry"]
+                "factor", "p_asymmetry", "asymmetry_significant"]
         info = {"outcome": self.outcome, "n": self.n, "R2": self.r2,
                 "low if rating <=": self.low_cut, "high if rating >=": self.high_cut,
                 "IA threshold": self.threshold, "SEs": self.cov_type,
@@ -144,6 +144,7 @@ def penalty_reward(
     cov_type: str = "HC3",
     missing: str = "raise",
     min_group: int = 5,
+    alpha: float = 0.05,
 ) -> PenaltyRewardResult:
     """Penalty-reward contrast analysis with the impact-asymmetry index.
 
@@ -178,6 +179,10 @@ def penalty_reward(
     missing : {"raise", "listwise"}
     min_group : int
         Fewest respondents allowed in a low or high group.
+    alpha : float
+        Level of the two-sided Wald test penalty = reward
+        (``asymmetry_significant``).  IA is a ratio and is unstable when both
+        effects are small, so read ``factor`` together with this test.
 
     Returns
     -------
@@ -195,8 +200,9 @@ def penalty_reward(
     attributes = _attribute_list(attributes)
     check_params(
         {"threshold": threshold, "ci": ci, "missing": missing, "min_group": min_group,
-         "cov_type": cov_type, "outcome": outcome},
+         "cov_type": cov_type, "outcome": outcome, "alpha": alpha},
         {"threshold": Interval(0, 1, closed="left"), "ci": _CI, "missing": _MISSING,
+         "alpha": Interval(0, 1, closed="neither"),
          "min_group": Interval(1, None, integer=True),
          "cov_type": Options(("HC0", "HC1", "HC2", "HC3", "nonrobust")), "outcome": str},
     )
@@ -257,6 +263,7 @@ def penalty_reward(
             "asymmetry": asym, "asymmetry_se": se_a,
             "p_asymmetry": float(2 * stats.norm.sf(abs(asym) / se_a)) if se_a > 0 else np.nan,
         })
+        rows[-1]["asymmetry_significant"] = bool(rows[-1]["p_asymmetry"] < alpha)
         if pen < 0 or rew < 0:
             warns.append(
                 f"attribute {a!r}: unexpected sign (penalty {pen:.3f}, reward {rew:.3f}); "
