@@ -62,6 +62,10 @@ def test_classify_bad_input():
         K.classify(1.5, 3)
     with pytest.raises(OutOfRangeError, match="True"):
         K.classify(True, 3)
+    with pytest.raises(OutOfRangeError, match=r"row 1 has invalid answer True"):
+        K.classify([1, True], [3, 3])
+    with pytest.raises(OutOfRangeError, match=r"row 0 has invalid answer"):
+        K.classify(pd.Series([True, False]), [3, 3])
     with pytest.raises(MissingValuesError, match="row 1"):
         K.classify([1, None], [3, 3])
     with pytest.raises(ParameterError, match="2 answers but dysfunctional has 1"):

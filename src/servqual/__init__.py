@@ -31,6 +31,7 @@ _SUBMODULES = {
     "gaps",
     "errors",
     "economics",
+    "ipa", "prca",
 }
 
 # public name -> (module, attribute)

@@ -111,39 +111,56 @@ _MISSING = Options(("raise", "omit"))
 
 
 def _codes(values, name: str, allow_missing: bool = False) -> tuple[np.ndarray, pd.Index]:
-    """Answer codes 1..5 (0 for missing when allowed) and the row labels."""
+    """Answer codes 1..5 (0 for missing when allowed) and the row labels.
+
+    Each distinct value is interpreted once, so long columns are fast.
+    """
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if s.shape[0] == 0:
         raise EmptyDataError(f"{name} holds no answers.")
-    out = np.zeros(s.shape[0], dtype=np.int64)
-    for pos, v in enumerate(s.to_numpy(dtype=object)):
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NA:
-            if allow_missing:
-                continue
-            raise MissingValuesError(
-                f"{name}: row {_label(s.index[pos])!r} has a missing answer; "
-                "expected a code 1-5 or a word (like, must-be, neutral, live-with, dislike)."
-            )
-        code = None
-        if isinstance(v, str):
-            code = _WORDS.get(" ".join(v.strip().lower().replace("_", " ").split()))
-            if code is None:
-                try:
-                    code = _as_code(float(v))
-                except ValueError:
-                    code = None
-        elif not isinstance(v, bool):
+    raw = s.to_numpy(dtype=object)
+    missing = pd.isna(s).to_numpy()
+    inverse, uniq = pd.factorize(pd.Series(raw[~missing], dtype=object), sort=False)
+    lookup = np.array([_interpret(v) for v in uniq], dtype=np.int64)
+    out = np.zeros(raw.shape[0], dtype=np.int64)
+    out[~missing] = lookup[inverse] if len(uniq) else 0
+    if missing.any() and not allow_missing:
+        pos = int(np.flatnonzero(missing)[0])
+        raise MissingValuesError(
+            f"{name}: row {_label(s.index[pos])!r} has a missing answer; "
+            "expected a code 1-5 or a word (like, must-be, neutral, live-with, dislike)."
+        )
+    if s.dtype == bool:
+        out[:] = 0  # True/False are not answer codes
+    elif s.dtype == object:  # factorize treats True as 1: reject booleans explicitly
+        out[[isinstance(v, (bool, np.bool_)) for v in raw]] = 0
+    bad = (~missing) & (out == 0)
+    if bad.any():
+        pos = int(np.flatnonzero(bad)[0])
+        raise OutOfRangeError(
+            f"{name}: row {_label(s.index[pos])!r} has invalid answer {raw[pos]!r}; expected a "
+            "code 1-5 (1 like, 2 must-be, 3 neutral, 4 live-with, 5 dislike) or one of those words."
+        )
+    return out, s.index
+
+
+def _interpret(v) -> int:
+    """Code 1..5 of one answer, 0 when invalid."""
+    if isinstance(v, str):
+        code = _WORDS.get(" ".join(v.strip().lower().replace("_", " ").split()))
+        if code is None:
             try:
                 code = _as_code(float(v))
-            except (TypeError, ValueError):
+            except ValueError:
                 code = None
-        if code is None:
-            raise OutOfRangeError(
-                f"{name}: row {_label(s.index[pos])!r} has invalid answer {v!r}; expected a code "
-                "1-5 (1 like, 2 must-be, 3 neutral, 4 live-with, 5 dislike) or one of those words."
-            )
-        out[pos] = code
-    return out, s.index
+    elif isinstance(v, (bool, np.bool_)):
+        code = None
+    else:
+        try:
+            code = _as_code(float(v))
+        except (TypeError, ValueError):
+            code = None
+    return 0 if code is None else code
 
 
 def _as_code(x: float) -> int | None:
