@@ -269,7 +269,9 @@ def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 3, 3], "y": [1, 2, 4, 4]})
-    >>> ax = ipa_plot(ipa(df, ["a", "b"], outcome="y"))
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = ipa_plot(ipa(df, ["a", "b"], outcome="y"), ax=ax)
     >>> ax.get_xlabel()
     'Performance (mean rating)'
     """

@@ -429,7 +429,9 @@ def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
     >>> import matplotlib
     >>> matplotlib.use("Agg")
     >>> df = pd.DataFrame({"f": [1, 1, 2, 3], "d": [5, 3, 5, 3]})
-    >>> ax = better_worse_plot(kano(df, {"x": ("f", "d")}))
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = better_worse_plot(kano(df, {"x": ("f", "d")}), ax=ax)
     >>> len(ax.collections[0].get_offsets())
     1
     """

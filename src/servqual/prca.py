@@ -375,7 +375,9 @@ def journey_plot(result: MomentsOfTruthResult, *, ax=None):
     >>> matplotlib.use("Agg")
     >>> df, truth = simulate_journey(600, seed=1)
     >>> r = moments_of_truth(df, list(truth["column"]), "SAT", scale=(1, 7))
-    >>> len(journey_plot(r).patches)
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> len(journey_plot(r, ax=ax).patches)
     10
     """
     import matplotlib.pyplot as plt
