@@ -19,8 +19,7 @@ import statsmodels.formula.api as smf
 
 from servqual import ipa, kano
 
-TABLE = {(f, d): kano.EVALUATION_TABLE.iloc[f - 1, d - 1] for f in range(1, 6)
-         for d in range(1, 6)}
+TABLE = {(f, d): kano.EVALUATION_TABLE.iloc[f - 1, d - 1] for f in range(1, 6) for d in range(1, 6)}
 
 
 def naive_kano(df: pd.DataFrame, feats: dict) -> pd.DataFrame:
@@ -42,8 +41,10 @@ def main() -> None:
     naive = naive_kano(df, feats)
     t_naive = time.perf_counter() - t0
     assert (naive.to_numpy() == res.categories.to_numpy()).all()
-    print(f"Kano, 20,000 x 20 features: servqual {t_pkg:.3f} s (incl. shares, Fong, "
-          f"Better/Worse); DataFrame.apply lookup {t_naive:.3f} s; ratio {t_naive / t_pkg:.1f}x")
+    print(
+        f"Kano, 20,000 x 20 features: servqual {t_pkg:.3f} s (incl. shares, Fong, "
+        f"Better/Worse); DataFrame.apply lookup {t_naive:.3f} s; ratio {t_naive / t_pkg:.1f}x"
+    )
 
     pen = {f"a{i}": 0.1 * (i + 1) for i in range(10)}
     rew = {f"a{i}": 0.1 * (10 - i) for i in range(10)}
@@ -63,12 +64,14 @@ def main() -> None:
         terms += [f"{a}_lo", f"{a}_hi"]
     fit = smf.ols("SAT ~ " + " + ".join(terms), dd).fit(cov_type="HC3")
     t_sm = time.perf_counter() - t0
-    np.testing.assert_allclose(r.table["penalty"], -fit.params[[f"{a}_lo" for a in pen]],
-                               atol=1e-10)
-    np.testing.assert_allclose(r.table["reward"], fit.params[[f"{a}_hi" for a in pen]],
-                               atol=1e-10)
-    print(f"Penalty-reward, 20,000 x 10 attributes: servqual {t_pkg:.3f} s (incl. IA, tests); "
-          f"statsmodels formula {t_sm:.3f} s; ratio {t_sm / t_pkg:.1f}x")
+    np.testing.assert_allclose(
+        r.table["penalty"], -fit.params[[f"{a}_lo" for a in pen]], atol=1e-10
+    )
+    np.testing.assert_allclose(r.table["reward"], fit.params[[f"{a}_hi" for a in pen]], atol=1e-10)
+    print(
+        f"Penalty-reward, 20,000 x 10 attributes: servqual {t_pkg:.3f} s (incl. IA, tests); "
+        f"statsmodels formula {t_sm:.3f} s; ratio {t_sm / t_pkg:.1f}x"
+    )
 
 
 if __name__ == "__main__":

@@ -58,7 +58,8 @@ def test_ipa_correlation_importance_and_mean_crosshairs():
     assert r.performance_line == pytest.approx(df[ATTR].mean().mean())
     assert r.importance_line == pytest.approx(corr.mean())
     assert r.table["quadrant"].tolist() == _brute_quadrants(
-        df[ATTR].mean(), corr, r.performance_line, r.importance_line)
+        df[ATTR].mean(), corr, r.performance_line, r.importance_line
+    )
     # q1 is the strongest driver; q4 has the highest performance and no effect
     q = r.table.set_index("attribute")["quadrant"]
     assert q["q4"] == "possible overkill"
@@ -79,16 +80,19 @@ def test_ipa_stated_importance_midpoint_and_given_crosshairs():
     df = _survey()
     df["i1"], df["i2"], df["i3"], df["i4"] = 6, 5, 2, 3
     stated = {"q1": "i1", "q2": "i2", "q3": "i3", "q4": "i4"}
-    r = I.ipa(df, ATTR, importance=stated, crosshair="midpoint", scale=(1, 7),
-              importance_scale=(1, 7))
+    r = I.ipa(
+        df, ATTR, importance=stated, crosshair="midpoint", scale=(1, 7), importance_scale=(1, 7)
+    )
     assert r.performance_line == 4.0 and r.importance_line == 4.0
     assert r.table["importance"].tolist() == [6, 5, 2, 3]
     assert r.table["quadrant"].tolist() == _brute_quadrants(
-        r.table["performance"], [6, 5, 2, 3], 4.0, 4.0)
+        r.table["performance"], [6, 5, 2, 3], 4.0, 4.0
+    )
     r2 = I.ipa(df, ATTR, importance={"q1": 1, "q2": 2, "q3": 3, "q4": 4}, crosshair=(4.5, 2.5))
     assert r2.crosshair == "given"
     assert r2.table["quadrant"].tolist() == _brute_quadrants(
-        r2.table["performance"], [1, 2, 3, 4], 4.5, 2.5)
+        r2.table["performance"], [1, 2, 3, 4], 4.5, 2.5
+    )
     r3 = I.ipa(df, ATTR, outcome="sat", crosshair="midpoint", scale=(1, 7))
     assert r3.performance_line == 4.0 and r3.notes  # importance line at the mean, noted
 
@@ -165,13 +169,18 @@ def test_penalty_reward_recovers_known_asymmetry():
         assert abs(t.loc[a, "penalty"] - TRUE_PEN[a]) < 4 * t.loc[a, "penalty_se"]
         assert abs(t.loc[a, "reward"] - TRUE_REW[a]) < 4 * t.loc[a, "reward_se"]
     # classes: a basic, b performance, c excitement, d basic (|IA| far from 0.2)
-    assert t["factor"].tolist() == truth["factor"].tolist() == [
-        "basic", "performance", "excitement", "basic"]
+    assert (
+        t["factor"].tolist()
+        == truth["factor"].tolist()
+        == ["basic", "performance", "excitement", "basic"]
+    )
     p, w = TRUE_PEN["a"], TRUE_REW["a"]
     ia_true = (w - p) / (p + w)
     # delta-method SE of IA = (w - p)/(p + w): dIA/dw = 2p/(p+w)^2, dIA/dp = -2w/(p+w)^2
-    se_ia = np.hypot(2 * p / (p + w) ** 2 * t.loc["a", "reward_se"],
-                     2 * w / (p + w) ** 2 * t.loc["a", "penalty_se"])
+    se_ia = np.hypot(
+        2 * p / (p + w) ** 2 * t.loc["a", "reward_se"],
+        2 * w / (p + w) ** 2 * t.loc["a", "penalty_se"],
+    )
     assert abs(t.loc["a", "ia"] - ia_true) < 4 * se_ia
     assert t.loc["a", "p_asymmetry"] < 1e-6 and t.loc["b", "p_asymmetry"] > 0.001
     assert t["asymmetry_significant"].tolist() == [True, False, True, True]
@@ -185,8 +194,9 @@ def test_penalty_reward_coefficients_equal_brute_force_ols():
     df, _ = I.simulate_asymmetric(300, TRUE_PEN, TRUE_REW, seed=2)
     cols = list(TRUE_PEN)
     r = I.penalty_reward(df, cols, "SAT", scale=(1, 7), cov_type="nonrobust")
-    X = np.column_stack([np.ones(300)] + [(df[c] <= 3) for c in cols]
-                        + [(df[c] >= 5) for c in cols]).astype(float)
+    X = np.column_stack(
+        [np.ones(300)] + [(df[c] <= 3) for c in cols] + [(df[c] >= 5) for c in cols]
+    ).astype(float)
     beta, *_ = np.linalg.lstsq(X, df["SAT"].to_numpy(), rcond=None)
     np.testing.assert_allclose(r.table["penalty"], -beta[1:5], atol=1e-10)
     np.testing.assert_allclose(r.table["reward"], beta[5:9], atol=1e-10)
@@ -264,8 +274,7 @@ def test_moments_of_truth_and_simulators_bad_input():
 
 def test_journey_plot_artists():
     df, truth = I.simulate_journey(2000, seed=4)
-    r = I.moments_of_truth(df, dict(zip(truth["touchpoint"], truth["column"])), "SAT",
-                           scale=(1, 7))
+    r = I.moments_of_truth(df, dict(zip(truth["touchpoint"], truth["column"])), "SAT", scale=(1, 7))
     fig, ax = plt.subplots()
     assert I.journey_plot(r, ax=ax) is ax
     bars = ax.patches
@@ -275,7 +284,6 @@ def test_journey_plot_artists():
     assert [t.get_text() for t in ax.get_xticklabels()] == list(I.TOUCHPOINTS)
     stars = [ln for ln in ax.lines if ln.get_marker() == "*"]
     assert len(stars) == 1
-    np.testing.assert_array_equal(stars[0].get_xdata(),
-                                  np.flatnonzero(r.table["moment_of_truth"]))
+    np.testing.assert_array_equal(stars[0].get_xdata(), np.flatnonzero(r.table["moment_of_truth"]))
     assert "SAT" in ax.get_ylabel() and ax.get_xlabel() == "Journey touchpoint"
     plt.close(fig)

@@ -29,9 +29,7 @@ BERGER = [
     "R R R R Q",
 ]
 WORDS = ["like", "must-be", "neutral", "live-with", "dislike"]
-CELLS = [
-    (f, d, BERGER[f - 1].split()[d - 1]) for f in range(1, 6) for d in range(1, 6)
-]
+CELLS = [(f, d, BERGER[f - 1].split()[d - 1]) for f in range(1, 6) for d in range(1, 6)]
 
 
 @pytest.mark.parametrize("f,d,expected", CELLS)

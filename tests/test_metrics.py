@@ -130,8 +130,7 @@ def test_csi_formula_brute_force():
     assert M.csi(top, ["a", "b"]).index == 100.0
     assert M.csi(top - 9, ["a", "b"]).index == 0.0
     # equal weights from a sequence
-    assert M.csi(df, ["a", "b"], weights=[1, 1]).index == pytest.approx(
-        M.csi(df, ["a", "b"]).index)
+    assert M.csi(df, ["a", "b"], weights=[1, 1]).index == pytest.approx(M.csi(df, ["a", "b"]).index)
 
 
 def test_csi_bootstrap_reproducible():

@@ -31,7 +31,8 @@ _SUBMODULES = {
     "gaps",
     "errors",
     "economics",
-    "ipa", "prca",
+    "ipa",
+    "prca",
 }
 
 # public name -> (module, attribute)

@@ -108,8 +108,9 @@ class IPAResult:
         secs = [("Settings", info), ("Attributes", self.table)]
         if self.notes:
             secs.append(("Notes", "\n".join(self.notes)))
-        return Summary("Importance-performance analysis (Martilla & James 1977)", secs,
-                       self.warnings)
+        return Summary(
+            "Importance-performance analysis (Martilla & James 1977)", secs, self.warnings
+        )
 
 
 def _quadrant(perf: float, imp: float, pline: float, iline: float) -> str:
@@ -176,8 +177,9 @@ def ipa(
     notes: list[str] = []
     derived = isinstance(importance, str)
     if derived:
-        check_params({"importance": importance},
-                     {"importance": Options(("correlation", "regression"))})
+        check_params(
+            {"importance": importance}, {"importance": Options(("correlation", "regression"))}
+        )
         if outcome is None:
             raise ParameterError(
                 f"importance={importance!r} derives importance from an outcome: pass outcome=."
@@ -194,8 +196,7 @@ def ipa(
             "a mapping attribute -> stated importance (number or column)."
         )
     # stated-importance columns may be constant; ratings and outcome may not
-    frame, n_dropped, warns = _frame(data, list(dict.fromkeys(cols)), missing,
-                                     allow_constant=True)
+    frame, n_dropped, warns = _frame(data, list(dict.fromkeys(cols)), missing, allow_constant=True)
     check_frame(frame, attributes + ([outcome] if derived else []))
     for a in attributes:
         if scale is not None:
@@ -251,14 +252,25 @@ def ipa(
                 "(performance, importance)."
             ) from None
         crosshair = "given"
-    table = pd.DataFrame({
-        "attribute": attributes,
-        "performance": perf,
-        "importance": imp,
-        "quadrant": [_quadrant(p, i, pline, iline) for p, i in zip(perf, imp)],
-    })
-    return IPAResult(table, pline, iline, method, crosshair, int(frame.shape[0]), n_dropped,
-                     tuple(notes), tuple(warns))
+    table = pd.DataFrame(
+        {
+            "attribute": attributes,
+            "performance": perf,
+            "importance": imp,
+            "quadrant": [_quadrant(p, i, pline, iline) for p, i in zip(perf, imp)],
+        }
+    )
+    return IPAResult(
+        table,
+        pline,
+        iline,
+        method,
+        crosshair,
+        int(frame.shape[0]),
+        n_dropped,
+        tuple(notes),
+        tuple(warns),
+    )
 
 
 def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
@@ -284,17 +296,37 @@ def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
     markers = dict(zip(QUADRANTS, ("o", "s", "^", "D")))
     ax.scatter(t["performance"], t["importance"], s=30, color="C0", zorder=3)
     for q, sub in t.groupby("quadrant", sort=False):
-        ax.plot(sub["performance"], sub["importance"], linestyle="none", marker=markers[q],
-                markersize=9, markerfacecolor="none", markeredgecolor="C1", zorder=2)
+        ax.plot(
+            sub["performance"],
+            sub["importance"],
+            linestyle="none",
+            marker=markers[q],
+            markersize=9,
+            markerfacecolor="none",
+            markeredgecolor="C1",
+            zorder=2,
+        )
     if annotate:
         for name, x, y in zip(t["attribute"], t["performance"], t["importance"]):
             ax.annotate(str(name), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
     ax.axvline(result.performance_line, color="0.4", linestyle="--", linewidth=0.8)
     ax.axhline(result.importance_line, color="0.4", linestyle="--", linewidth=0.8)
-    for tx, ty, txt in ((0.02, 0.98, "concentrate here"), (0.98, 0.98, "keep up the good work"),
-                        (0.02, 0.02, "low priority"), (0.98, 0.02, "possible overkill")):
-        ax.text(tx, ty, txt, transform=ax.transAxes, ha="left" if tx < 0.5 else "right",
-                va="top" if ty > 0.5 else "bottom", fontsize=8, color="0.35")
+    for tx, ty, txt in (
+        (0.02, 0.98, "concentrate here"),
+        (0.98, 0.98, "keep up the good work"),
+        (0.02, 0.02, "low priority"),
+        (0.98, 0.02, "possible overkill"),
+    ):
+        ax.text(
+            tx,
+            ty,
+            txt,
+            transform=ax.transAxes,
+            ha="left" if tx < 0.5 else "right",
+            va="top" if ty > 0.5 else "bottom",
+            fontsize=8,
+            color="0.35",
+        )
     # keep the crosshairs in view with some margin
     xs = np.r_[t["performance"].to_numpy(), result.performance_line]
     ys = np.r_[t["importance"].to_numpy(), result.importance_line]
@@ -302,9 +334,10 @@ def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
         pad = 0.15 * (v.max() - v.min() or 1.0)
         lim(v.min() - pad, v.max() + pad)
     ax.set_xlabel("Performance (mean rating)")
-    unit = {"correlation": "correlation with outcome",
-            "regression": "standardized coefficient"}.get(result.importance_method,
-                                                          "stated importance")
+    unit = {
+        "correlation": "correlation with outcome",
+        "regression": "standardized coefficient",
+    }.get(result.importance_method, "stated importance")
     ax.set_ylabel(f"Importance ({unit})")
     ax.set_title("Importance\u2013performance analysis")
     return ax

@@ -331,8 +331,20 @@ class KanoResult:
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
-        cols = ["feature", "n", "category", "pct_A", "pct_O", "pct_M", "pct_I",
-                "category_strength", "total_strength", "fong_significant", "better", "worse"]
+        cols = [
+            "feature",
+            "n",
+            "category",
+            "pct_A",
+            "pct_O",
+            "pct_M",
+            "pct_I",
+            "category_strength",
+            "total_strength",
+            "fong_significant",
+            "better",
+            "worse",
+        ]
         return Summary(
             "Kano analysis (Berger et al. 1993 evaluation table)",
             [("Features", self.table[cols])],
@@ -396,8 +408,9 @@ def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: fl
             row["category_strength"] = pct[top] - pct[second]
             row["fong_significant"] = fong_test(counts[top], counts[second], n, z=z)
         else:
-            row.update(category=None, category_name=None, category_strength=np.nan,
-                       fong_significant=False)
+            row.update(
+                category=None, category_name=None, category_strength=np.nan, fong_significant=False
+            )
         row["total_strength"] = pct["A"] + pct["O"] + pct["M"]
         denom = counts["A"] + counts["O"] + counts["M"] + counts["I"]
         if denom:
@@ -445,18 +458,37 @@ def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
     markers = {"A": "^", "O": "o", "M": "s", "I": "D", "R": "v", "Q": "X"}
     ax.scatter(x, y, s=36, color="C0", zorder=3, label="feature")
     for cat, xi, yi in zip(t["category"], x, y):
-        ax.plot([xi], [yi], linestyle="none", marker=markers.get(cat, "o"), markersize=9,
-                markerfacecolor="none", markeredgecolor="C1", zorder=2)
+        ax.plot(
+            [xi],
+            [yi],
+            linestyle="none",
+            marker=markers.get(cat, "o"),
+            markersize=9,
+            markerfacecolor="none",
+            markeredgecolor="C1",
+            zorder=2,
+        )
     if annotate:
         for name, xi, yi in zip(t["feature"], x, y):
-            ax.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points",
-                        fontsize=8)
+            ax.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
     ax.axvline(0.5, color="0.4", linewidth=0.8, linestyle="--")
     ax.axhline(0.5, color="0.4", linewidth=0.8, linestyle="--")
-    for tx, ty, txt in ((0.02, 0.98, "attractive"), (0.98, 0.98, "one-dimensional"),
-                        (0.98, 0.02, "must-be"), (0.02, 0.02, "indifferent")):
-        ax.text(tx, ty, txt, transform=ax.transAxes, ha="left" if tx < 0.5 else "right",
-                va="top" if ty > 0.5 else "bottom", fontsize=8, color="0.35")
+    for tx, ty, txt in (
+        (0.02, 0.98, "attractive"),
+        (0.98, 0.98, "one-dimensional"),
+        (0.98, 0.02, "must-be"),
+        (0.02, 0.02, "indifferent"),
+    ):
+        ax.text(
+            tx,
+            ty,
+            txt,
+            transform=ax.transAxes,
+            ha="left" if tx < 0.5 else "right",
+            va="top" if ty > 0.5 else "bottom",
+            fontsize=8,
+            color="0.35",
+        )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("Worse coefficient |CS\u2212| (dissatisfaction, 0\u20131)")
@@ -510,8 +542,9 @@ def simulate_kano(
     >>> df.shape, float(truth.loc[0, "A"])
     ((50, 2), 0.8)
     """
-    check_params({"n": n, "noise": noise},
-                 {"n": Interval(1, None, integer=True), "noise": Interval(0, 1)})
+    check_params(
+        {"n": n, "noise": noise}, {"n": Interval(1, None, integer=True), "noise": Interval(0, 1)}
+    )
     if not isinstance(categories, Mapping) or not categories:
         raise ParameterError(
             f"categories={categories!r} is invalid: expected a non-empty mapping "

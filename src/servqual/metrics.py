@@ -29,7 +29,14 @@ from ._summary import Summary
 from .errors import EmptyDataError, MissingDataWarning, ParameterError
 
 __all__ = [
-    "NPSResult", "CSATResult", "CSIResult", "nps", "nps_se", "csat", "csi", "wilson_interval",
+    "NPSResult",
+    "CSATResult",
+    "CSIResult",
+    "nps",
+    "nps_se",
+    "csat",
+    "csi",
+    "wilson_interval",
 ]
 
 _MISSING = Options(("raise", "omit"))
@@ -90,22 +97,42 @@ class NPSResult:
         return 100.0 * self.n_detractors / self.n
 
     def to_frame(self) -> pd.DataFrame:
-        return pd.DataFrame([{k: getattr(self, k) for k in (
-            "nps", "se", "ci_lower", "ci_upper", "n", "n_promoters", "n_passives",
-            "n_detractors", "n_missing")}])
+        return pd.DataFrame(
+            [
+                {
+                    k: getattr(self, k)
+                    for k in (
+                        "nps",
+                        "se",
+                        "ci_lower",
+                        "ci_upper",
+                        "n",
+                        "n_promoters",
+                        "n_passives",
+                        "n_detractors",
+                        "n_missing",
+                    )
+                }
+            ]
+        )
 
     def summary(self) -> Summary:
         return Summary(
             "Net Promoter Score",
-            [("Estimate", {
-                "NPS (points)": self.nps,
-                "SE (points)": self.se,
-                f"{self.ci:.0%} CI": f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]",
-                "n": self.n,
-                "promoters (9-10), %": self.pct_promoters,
-                "detractors (0-6), %": self.pct_detractors,
-                "missing": self.n_missing,
-            })],
+            [
+                (
+                    "Estimate",
+                    {
+                        "NPS (points)": self.nps,
+                        "SE (points)": self.se,
+                        f"{self.ci:.0%} CI": f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]",
+                        "n": self.n,
+                        "promoters (9-10), %": self.pct_promoters,
+                        "detractors (0-6), %": self.pct_detractors,
+                        "missing": self.n_missing,
+                    },
+                )
+            ],
             self.warnings,
             digits=2,
         )
@@ -166,8 +193,11 @@ def nps_se(p_promoters: float, p_detractors: float, n: int) -> float:
     """
     check_params(
         {"p_promoters": p_promoters, "p_detractors": p_detractors, "n": n},
-        {"p_promoters": Interval(0, 1), "p_detractors": Interval(0, 1),
-         "n": Interval(1, None, integer=True)},
+        {
+            "p_promoters": Interval(0, 1),
+            "p_detractors": Interval(0, 1),
+            "n": Interval(1, None, integer=True),
+        },
     )
     if p_promoters + p_detractors > 1 + 1e-12:
         raise ParameterError(
@@ -186,8 +216,10 @@ def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
     >>> [round(x, 4) for x in wilson_interval(30, 100)]
     [0.2189, 0.3958]
     """
-    check_params({"k": k, "n": n, "ci": ci}, {"k": Interval(0, None, integer=True),
-                                              "n": Interval(1, None, integer=True), "ci": _CI})
+    check_params(
+        {"k": k, "n": n, "ci": ci},
+        {"k": Interval(0, None, integer=True), "n": Interval(1, None, integer=True), "ci": _CI},
+    )
     if k > n:
         raise ParameterError(f"k={k} is invalid: expected k <= n={n}.")
     z = stats.norm.ppf(0.5 + ci / 2)
@@ -214,23 +246,30 @@ class CSATResult:
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
+        interval = f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]"
         return Summary(
             "CSAT (top-box share)",
-            [("Estimate", {
-                "CSAT (%)": self.csat,
-                f"{self.ci:.0%} Wilson CI (%)": f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]",
-                "satisfied if answer >=": self.threshold,
-                "scale": f"{self.scale[0]:g}-{self.scale[1]:g}",
-                "n": self.n,
-                "missing": self.n_missing,
-            })],
+            [
+                (
+                    "Estimate",
+                    {
+                        "CSAT (%)": self.csat,
+                        f"{self.ci:.0%} Wilson CI (%)": interval,
+                        "satisfied if answer >=": self.threshold,
+                        "scale": f"{self.scale[0]:g}-{self.scale[1]:g}",
+                        "n": self.n,
+                        "missing": self.n_missing,
+                    },
+                )
+            ],
             self.warnings,
             digits=2,
         )
 
 
-def csat(scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95,
-         missing: str = "raise") -> CSATResult:
+def csat(
+    scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95, missing: str = "raise"
+) -> CSATResult:
     """CSAT as the top-``top``-box percentage, with a Wilson interval.
 
     An answer counts as satisfied when it is >= ``high - top + 1`` (4 or 5 on a
@@ -243,8 +282,10 @@ def csat(scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95,
     (60.0, 31.3, 83.2)
     """
     lo, hi = check_scale(scale)
-    check_params({"ci": ci, "missing": missing, "top": top},
-                 {"ci": _CI, "missing": _MISSING, "top": Interval(1, None, integer=True)})
+    check_params(
+        {"ci": ci, "missing": missing, "top": top},
+        {"ci": _CI, "missing": _MISSING, "top": Interval(1, None, integer=True)},
+    )
     if top > hi - lo:
         raise ParameterError(
             f"top={top} is invalid: expected fewer boxes than the {hi - lo + 1:g}-point scale."
@@ -256,8 +297,9 @@ def csat(scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95,
     threshold = hi - top + 1
     k = int((v >= threshold).sum())
     a, b = wilson_interval(k, n, ci=ci)
-    return CSATResult(100.0 * k / n, 100.0 * a, 100.0 * b, n, k, threshold, (lo, hi), ci,
-                      n_missing, tuple(warns))
+    return CSATResult(
+        100.0 * k / n, 100.0 * a, 100.0 * b, n, k, threshold, (lo, hi), ci, n_missing, tuple(warns)
+    )
 
 
 @dataclass(frozen=True)
@@ -285,12 +327,18 @@ class CSIResult:
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
-        info = {"index (0-100)": self.index, "n": self.n,
-                "scale": f"{self.scale[0]:g}-{self.scale[1]:g}"}
+        info = {
+            "index (0-100)": self.index,
+            "n": self.n,
+            "scale": f"{self.scale[0]:g}-{self.scale[1]:g}",
+        }
         if self.n_boot:
             info[f"{self.ci:.0%} bootstrap CI"] = f"[{self.ci_lower:.2f}, {self.ci_upper:.2f}]"
-        return Summary("Satisfaction index (CSI/ACSI style)",
-                       [("Index", info), ("Items", self.items)], self.warnings)
+        return Summary(
+            "Satisfaction index (CSI/ACSI style)",
+            [("Index", info), ("Items", self.items)],
+            self.warnings,
+        )
 
 
 def _weights(weights, items: list[str]) -> np.ndarray:
@@ -307,9 +355,7 @@ def _weights(weights, items: list[str]) -> np.ndarray:
     elif isinstance(weights, (Sequence, np.ndarray, pd.Series)) and not isinstance(weights, str):
         w = list(weights)
         if len(w) != len(items):
-            raise ParameterError(
-                f"weights has {len(w)} values but there are {len(items)} items."
-            )
+            raise ParameterError(f"weights has {len(w)} values but there are {len(items)} items.")
     else:
         raise ParameterError(f"weights={weights!r} is invalid: expected a mapping or sequence.")
     for c, x in zip(items, w):
@@ -320,9 +366,19 @@ def _weights(weights, items: list[str]) -> np.ndarray:
     return w
 
 
-def csi(data: pd.DataFrame, items: Sequence[str], *, weights=None, scale=(1, 10),
-        missing: str = "raise", n_boot: int = 0, ci: float = 0.95, seed=None,
-        n_jobs: int = 1, progress: bool = True) -> CSIResult:
+def csi(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    weights=None,
+    scale=(1, 10),
+    missing: str = "raise",
+    n_boot: int = 0,
+    ci: float = 0.95,
+    seed=None,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> CSIResult:
     """CSI/ACSI-style 0-100 index: ``100 * sum w_i (mean_i - min) / ((max - min) sum w_i)``.
 
     Parameters
@@ -354,16 +410,23 @@ def csi(data: pd.DataFrame, items: Sequence[str], *, weights=None, scale=(1, 10)
     if not items:
         raise ParameterError("items is empty: expected at least one item column.")
     w = _weights(weights, items)
-    x = check_frame(data, items, missing="raise" if missing == "raise" else "allow",
-                    scale=(lo, hi), allow_constant=True).to_numpy()
+    x = check_frame(
+        data,
+        items,
+        missing="raise" if missing == "raise" else "allow",
+        scale=(lo, hi),
+        allow_constant=True,
+    ).to_numpy()
     counts = (~np.isnan(x)).sum(axis=0)
     empty = [c for c, k in zip(items, counts) if k == 0]
     if empty:
         raise EmptyDataError(f"item(s) {empty} have no non-missing answer.")
     warns = []
     if (counts < x.shape[0]).any():
-        warns.append(f"{int(x.shape[0] * len(items) - counts.sum())} missing item answer(s) "
-                     "omitted; item means use the available answers.")
+        warns.append(
+            f"{int(x.shape[0] * len(items) - counts.sum())} missing item answer(s) "
+            "omitted; item means use the available answers."
+        )
         warnings.warn(warns[-1], MissingDataWarning, stacklevel=2)
 
     def index_of(xx):
@@ -372,16 +435,32 @@ def csi(data: pd.DataFrame, items: Sequence[str], *, weights=None, scale=(1, 10)
 
     value = float(index_of(x)[0])
     means = np.nanmean(x, axis=0)
-    table = pd.DataFrame({"item": items, "n": counts, "mean": means, "weight": w / w.sum(),
-                          "score": 100.0 * (means - lo) / (hi - lo)})
+    table = pd.DataFrame(
+        {
+            "item": items,
+            "n": counts,
+            "mean": means,
+            "weight": w / w.sum(),
+            "score": 100.0 * (means - lo) / (hi - lo),
+        }
+    )
     lo_ci = hi_ci = np.nan
     if n_boot:
-        draws = run_bootstrap(lambda i: index_of(x[i]), x.shape[0], n_boot, k=1, seed=seed,
-                              n_jobs=n_jobs, progress=progress, desc="CSI bootstrap")
+        draws = run_bootstrap(
+            lambda i: index_of(x[i]),
+            x.shape[0],
+            n_boot,
+            k=1,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            desc="CSI bootstrap",
+        )
         msg = warn_failures(draws)
         if msg:
             warns.append(msg)
         a, b = percentile_ci(draws.valid, ci)
         lo_ci, hi_ci = float(a[0]), float(b[0])
-    return CSIResult(value, table, lo_ci, hi_ci, (lo, hi), int(x.shape[0]), n_boot, ci,
-                     tuple(warns))
+    return CSIResult(
+        value, table, lo_ci, hi_ci, (lo, hi), int(x.shape[0]), n_boot, ci, tuple(warns)
+    )

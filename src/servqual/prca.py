@@ -66,7 +66,10 @@ def _attribute_list(attributes, what: str = "attributes") -> list[str]:
 def _frame(data, columns, missing, min_rows=3, allow_constant=False):
     """Validated float frame; listwise deletion reported (count + warning), never silent."""
     frame = check_frame(
-        data, columns, missing="raise" if missing == "raise" else "allow", min_rows=min_rows,
+        data,
+        columns,
+        missing="raise" if missing == "raise" else "allow",
+        min_rows=min_rows,
         allow_constant=allow_constant,
     )
     complete = ~frame.isna().any(axis=1)
@@ -119,16 +122,36 @@ class PenaltyRewardResult:
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
-        cols = ["attribute", "n_low", "n_high", "penalty", "penalty_ci_lower",
-                "penalty_ci_upper", "reward", "reward_ci_lower", "reward_ci_upper", "ia",
-                "factor", "p_asymmetry", "asymmetry_significant"]
-        info = {"outcome": self.outcome, "n": self.n, "R2": self.r2,
-                "low if rating <=": self.low_cut, "high if rating >=": self.high_cut,
-                "IA threshold": self.threshold, "SEs": self.cov_type,
-                "rows dropped": self.n_dropped}
-        return Summary("Penalty-reward contrast analysis", [("Model", info),
-                                                            ("Attributes", self.table[cols])],
-                       self.warnings)
+        cols = [
+            "attribute",
+            "n_low",
+            "n_high",
+            "penalty",
+            "penalty_ci_lower",
+            "penalty_ci_upper",
+            "reward",
+            "reward_ci_lower",
+            "reward_ci_upper",
+            "ia",
+            "factor",
+            "p_asymmetry",
+            "asymmetry_significant",
+        ]
+        info = {
+            "outcome": self.outcome,
+            "n": self.n,
+            "R2": self.r2,
+            "low if rating <=": self.low_cut,
+            "high if rating >=": self.high_cut,
+            "IA threshold": self.threshold,
+            "SEs": self.cov_type,
+            "rows dropped": self.n_dropped,
+        }
+        return Summary(
+            "Penalty-reward contrast analysis",
+            [("Model", info), ("Attributes", self.table[cols])],
+            self.warnings,
+        )
 
 
 def penalty_reward(
@@ -199,19 +222,32 @@ def penalty_reward(
 
     attributes = _attribute_list(attributes)
     check_params(
-        {"threshold": threshold, "ci": ci, "missing": missing, "min_group": min_group,
-         "cov_type": cov_type, "outcome": outcome, "alpha": alpha},
-        {"threshold": Interval(0, 1, closed="left"), "ci": _CI, "missing": _MISSING,
-         "alpha": Interval(0, 1, closed="neither"),
-         "min_group": Interval(1, None, integer=True),
-         "cov_type": Options(("HC0", "HC1", "HC2", "HC3", "nonrobust")), "outcome": str},
+        {
+            "threshold": threshold,
+            "ci": ci,
+            "missing": missing,
+            "min_group": min_group,
+            "cov_type": cov_type,
+            "outcome": outcome,
+            "alpha": alpha,
+        },
+        {
+            "threshold": Interval(0, 1, closed="left"),
+            "ci": _CI,
+            "missing": _MISSING,
+            "alpha": Interval(0, 1, closed="neither"),
+            "min_group": Interval(1, None, integer=True),
+            "cov_type": Options(("HC0", "HC1", "HC2", "HC3", "nonrobust")),
+            "outcome": str,
+        },
     )
     if outcome in attributes:
         raise ParameterError(f"outcome={outcome!r} is also listed among the attributes.")
     if scale is not None:
         scale = check_scale(scale)
-    frame, n_dropped, warns = _frame(data, attributes + [outcome], missing,
-                                     min_rows=2 * len(attributes) + 2)
+    frame, n_dropped, warns = _frame(
+        data, attributes + [outcome], missing, min_rows=2 * len(attributes) + 2
+    )
     if scale is not None:
         check_frame(frame, attributes, scale=scale, allow_constant=True)
     x = frame[attributes].to_numpy()
@@ -249,20 +285,33 @@ def penalty_reward(
         ris = abs(pen) + abs(rew)
         sgp, dgp = (rew / ris, pen / ris) if ris > 0 else (np.nan, np.nan)
         ia = sgp - dgp
-        factor = ("excitement" if ia > threshold else "basic" if ia < -threshold
-                  else "performance")
+        factor = "excitement" if ia > threshold else "basic" if ia < -threshold else "performance"
         # penalty - reward = -b_low - b_high; var = V_ll + V_hh + 2 V_lh
         asym = pen - rew
         se_a = np.sqrt(max(V[il, il] + V[ih, ih] + 2 * V[il, ih], 0.0))
-        rows.append({
-            "attribute": a, "n_low": int(lows[:, j].sum()), "n_high": int(highs[:, j].sum()),
-            "penalty": pen, "penalty_se": se_p, "penalty_ci_lower": pen - z * se_p,
-            "penalty_ci_upper": pen + z * se_p, "reward": rew, "reward_se": se_r,
-            "reward_ci_lower": rew - z * se_r, "reward_ci_upper": rew + z * se_r,
-            "ris": ris, "sgp": sgp, "dgp": dgp, "ia": ia, "factor": factor,
-            "asymmetry": asym, "asymmetry_se": se_a,
-            "p_asymmetry": float(2 * stats.norm.sf(abs(asym) / se_a)) if se_a > 0 else np.nan,
-        })
+        rows.append(
+            {
+                "attribute": a,
+                "n_low": int(lows[:, j].sum()),
+                "n_high": int(highs[:, j].sum()),
+                "penalty": pen,
+                "penalty_se": se_p,
+                "penalty_ci_lower": pen - z * se_p,
+                "penalty_ci_upper": pen + z * se_p,
+                "reward": rew,
+                "reward_se": se_r,
+                "reward_ci_lower": rew - z * se_r,
+                "reward_ci_upper": rew + z * se_r,
+                "ris": ris,
+                "sgp": sgp,
+                "dgp": dgp,
+                "ia": ia,
+                "factor": factor,
+                "asymmetry": asym,
+                "asymmetry_se": se_a,
+                "p_asymmetry": float(2 * stats.norm.sf(abs(asym) / se_a)) if se_a > 0 else np.nan,
+            }
+        )
         rows[-1]["asymmetry_significant"] = bool(rows[-1]["p_asymmetry"] < alpha)
         if pen < 0 or rew < 0:
             warns.append(
@@ -270,9 +319,19 @@ def penalty_reward(
                 "low performance should lower and high performance raise the outcome."
             )
             warnings.warn(warns[-1], UserWarning, stacklevel=2)
-    return PenaltyRewardResult(pd.DataFrame(rows), outcome, float(res.rsquared),
-                               int(frame.shape[0]), lc, hc, threshold, cov_type, ci,
-                               n_dropped, tuple(warns))
+    return PenaltyRewardResult(
+        pd.DataFrame(rows),
+        outcome,
+        float(res.rsquared),
+        int(frame.shape[0]),
+        lc,
+        hc,
+        threshold,
+        cov_type,
+        ci,
+        n_dropped,
+        tuple(warns),
+    )
 
 
 # ------------------------------------------------------------- moments of truth
@@ -293,13 +352,20 @@ class MomentsOfTruthResult:
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
-        cols = ["touchpoint", "penalty", "reward", "asymmetry", "p_one_sided",
-                "moment_of_truth"]
+        cols = ["touchpoint", "penalty", "reward", "asymmetry", "p_one_sided", "moment_of_truth"]
         return Summary(
             "Moments of truth (penalty-reward contrasts over the journey)",
-            [("Settings", {"outcome": self.contrast.outcome, "n": self.contrast.n,
-                           "alpha (one-sided)": self.alpha}),
-             ("Touchpoints", self.table[cols])],
+            [
+                (
+                    "Settings",
+                    {
+                        "outcome": self.contrast.outcome,
+                        "n": self.contrast.n,
+                        "alpha (one-sided)": self.alpha,
+                    },
+                ),
+                ("Touchpoints", self.table[cols]),
+            ],
             self.warnings,
         )
 
@@ -346,21 +412,28 @@ def moments_of_truth(
         raise ParameterError("touchpoints is empty: expected at least one touchpoint column.")
     pr = penalty_reward(data, columns, outcome, **options)
     t = pr.table
-    p1 = np.where(t["asymmetry_se"] > 0,
-                  stats.norm.sf(t["asymmetry"] / t["asymmetry_se"].where(t["asymmetry_se"] > 0)),
-                  np.nan)
-    table = pd.DataFrame({
-        "touchpoint": labels,
-        "column": columns,
-        "penalty": t["penalty"], "penalty_ci_lower": t["penalty_ci_lower"],
-        "penalty_ci_upper": t["penalty_ci_upper"],
-        "reward": t["reward"], "reward_ci_lower": t["reward_ci_lower"],
-        "reward_ci_upper": t["reward_ci_upper"],
-        "asymmetry": t["asymmetry"], "asymmetry_se": t["asymmetry_se"],
-        "p_one_sided": p1,
-        "moment_of_truth": (t["asymmetry"] > 0).to_numpy() & (p1 < alpha),
-        "factor": t["factor"],
-    })
+    p1 = np.where(
+        t["asymmetry_se"] > 0,
+        stats.norm.sf(t["asymmetry"] / t["asymmetry_se"].where(t["asymmetry_se"] > 0)),
+        np.nan,
+    )
+    table = pd.DataFrame(
+        {
+            "touchpoint": labels,
+            "column": columns,
+            "penalty": t["penalty"],
+            "penalty_ci_lower": t["penalty_ci_lower"],
+            "penalty_ci_upper": t["penalty_ci_upper"],
+            "reward": t["reward"],
+            "reward_ci_lower": t["reward_ci_lower"],
+            "reward_ci_upper": t["reward_ci_upper"],
+            "asymmetry": t["asymmetry"],
+            "asymmetry_se": t["asymmetry_se"],
+            "p_one_sided": p1,
+            "moment_of_truth": (t["asymmetry"] > 0).to_numpy() & (p1 < alpha),
+            "factor": t["factor"],
+        }
+    )
     return MomentsOfTruthResult(table, pr, alpha, pr.warnings)
 
 
@@ -390,16 +463,40 @@ def journey_plot(result: MomentsOfTruthResult, *, ax=None):
     rew, pen = t["reward"].to_numpy(), t["penalty"].to_numpy()
     rerr = np.vstack([rew - t["reward_ci_lower"], t["reward_ci_upper"] - rew])
     perr = np.vstack([pen - t["penalty_ci_lower"], t["penalty_ci_upper"] - pen])
-    ax.bar(x, rew, width=0.6, color="C0", label="reward (high vs middle)", yerr=rerr,
-           capsize=3, ecolor="0.2")
-    ax.bar(x, -pen, width=0.6, color="C1", hatch="//", edgecolor="0.2",
-           label="penalty (low vs middle)", yerr=perr[::-1], capsize=3, ecolor="0.2")
-    ax.plot(x, rew - pen, color="0.2", marker="o", linewidth=1,
-            label="reward \u2212 penalty")
+    ax.bar(
+        x,
+        rew,
+        width=0.6,
+        color="C0",
+        label="reward (high vs middle)",
+        yerr=rerr,
+        capsize=3,
+        ecolor="0.2",
+    )
+    ax.bar(
+        x,
+        -pen,
+        width=0.6,
+        color="C1",
+        hatch="//",
+        edgecolor="0.2",
+        label="penalty (low vs middle)",
+        yerr=perr[::-1],
+        capsize=3,
+        ecolor="0.2",
+    )
+    ax.plot(x, rew - pen, color="0.2", marker="o", linewidth=1, label="reward \u2212 penalty")
     mot = t["moment_of_truth"].to_numpy(bool)
     if mot.any():
-        ax.plot(x[mot], -t["penalty_ci_upper"].to_numpy()[mot] - 0.08, linestyle="none",
-                marker="*", markersize=12, color="C5", label="moment of truth")
+        ax.plot(
+            x[mot],
+            -t["penalty_ci_upper"].to_numpy()[mot] - 0.08,
+            linestyle="none",
+            marker="*",
+            markersize=12,
+            color="C5",
+            label="moment of truth",
+        )
     ax.axhline(0, color="0.3", linewidth=0.8)
     ax.set_xticks(x, [str(s) for s in t["touchpoint"]], fontsize=8)
     ax.set_xlabel("Journey touchpoint")
@@ -442,8 +539,12 @@ def simulate_asymmetric(
     """
     check_params(
         {"n": n, "sigma": sigma, "correlation": correlation, "intercept": intercept},
-        {"n": Interval(1, None, integer=True), "sigma": Interval(0, None),
-         "correlation": Interval(0, 1, closed="left"), "intercept": Interval()},
+        {
+            "n": Interval(1, None, integer=True),
+            "sigma": Interval(0, None),
+            "correlation": Interval(0, 1, closed="left"),
+            "intercept": Interval(),
+        },
     )
     if not isinstance(penalty, Mapping) or not isinstance(reward, Mapping) or not penalty:
         raise ParameterError("penalty and reward must be non-empty mappings attribute -> effect.")
@@ -475,9 +576,15 @@ def simulate_asymmetric(
     for a in attrs:
         ris = abs(penalty[a]) + abs(reward[a])
         ia = (reward[a] - penalty[a]) / ris if ris else np.nan
-        rows.append({"attribute": a, "penalty": penalty[a], "reward": reward[a], "ia": ia,
-                     "factor": "excitement" if ia > 0.2 else "basic" if ia < -0.2
-                     else "performance"})
+        rows.append(
+            {
+                "attribute": a,
+                "penalty": penalty[a],
+                "reward": reward[a],
+                "ia": ia,
+                "factor": "excitement" if ia > 0.2 else "basic" if ia < -0.2 else "performance",
+            }
+        )
     return df, pd.DataFrame(rows)
 
 
@@ -524,15 +631,21 @@ def simulate_journey(
             )
     cols = {tp: str(tp).replace(" ", "_") for tp in effects}
     df, _ = simulate_asymmetric(
-        n, {cols[t]: float(v[0]) for t, v in effects.items()},
+        n,
+        {cols[t]: float(v[0]) for t, v in effects.items()},
         {cols[t]: float(v[1]) for t, v in effects.items()},
-        scale=(1, 7), sigma=sigma, correlation=correlation, seed=seed,
+        scale=(1, 7),
+        sigma=sigma,
+        correlation=correlation,
+        seed=seed,
     )
-    truth = pd.DataFrame({
-        "touchpoint": list(effects),
-        "column": [cols[t] for t in effects],
-        "penalty": [float(v[0]) for v in effects.values()],
-        "reward": [float(v[1]) for v in effects.values()],
-    })
+    truth = pd.DataFrame(
+        {
+            "touchpoint": list(effects),
+            "column": [cols[t] for t in effects],
+            "penalty": [float(v[0]) for v in effects.values()],
+            "reward": [float(v[1]) for v in effects.values()],
+        }
+    )
     truth["moment_of_truth"] = truth["penalty"] > truth["reward"]
     return df, truth

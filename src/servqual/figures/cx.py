@@ -42,8 +42,9 @@ def journey_sim_data():
     from ..prca import moments_of_truth, simulate_journey
 
     df, truth = simulate_journey(2000, seed=2024)
-    return moments_of_truth(df, dict(zip(truth["touchpoint"], truth["column"])), "SAT",
-                            scale=(1, 7))
+    return moments_of_truth(
+        df, dict(zip(truth["touchpoint"], truth["column"])), "SAT", scale=(1, 7)
+    )
 
 
 def _ipa(ax, data):
@@ -64,21 +65,35 @@ def _journey(ax, data):
     return journey_plot(data, ax=ax)
 
 
-register(FigureSpec(
-    name="ipa_grid_mobi", draw=_ipa, data=ipa_mobi_data, figsize=(6.4, 4.6),
-    description="Importance-performance grid of the mobi perceived-quality items "
-                "(importance: correlation with satisfaction).",
-    tags=("cx", "ipa"),
-))
-register(FigureSpec(
-    name="kano_better_worse_sim", draw=_kano, data=kano_sim_data, figsize=(6.0, 5.0),
-    description="Kano Better-Worse plot of six simulated hotel features with known categories.",
-    tags=("cx", "kano"),
-))
-register(FigureSpec(
-    name="moments_of_truth_journey_sim", draw=_journey, data=journey_sim_data,
-    figsize=(6.8, 4.4),
-    description="Penalty and reward per journey touchpoint (simulated, known truth); "
-                "stars mark moments of truth.",
-    tags=("cx", "journey"),
-))
+register(
+    FigureSpec(
+        name="ipa_grid_mobi",
+        draw=_ipa,
+        data=ipa_mobi_data,
+        figsize=(6.4, 4.6),
+        description="Importance-performance grid of the mobi perceived-quality items "
+        "(importance: correlation with satisfaction).",
+        tags=("cx", "ipa"),
+    )
+)
+register(
+    FigureSpec(
+        name="kano_better_worse_sim",
+        draw=_kano,
+        data=kano_sim_data,
+        figsize=(6.0, 5.0),
+        description="Kano Better-Worse plot of six simulated hotel features with known categories.",
+        tags=("cx", "kano"),
+    )
+)
+register(
+    FigureSpec(
+        name="moments_of_truth_journey_sim",
+        draw=_journey,
+        data=journey_sim_data,
+        figsize=(6.8, 4.4),
+        description="Penalty and reward per journey touchpoint (simulated, known truth); "
+        "stars mark moments of truth.",
+        tags=("cx", "journey"),
+    )
+)
