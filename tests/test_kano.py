@@ -213,6 +213,8 @@ def test_better_worse_plot_artists():
     np.testing.assert_allclose(pts[:, 1], r.table["better"].to_numpy(float))
     assert [t.get_text() for t in ax.texts if t.get_text() in FEATS] == ["wifi", "tie"]
     assert "Worse" in ax.get_xlabel() and "Better" in ax.get_ylabel()
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["feature", "modal: one-dimensional", "modal: indifferent"]
     plt.close(fig)
     with pytest.raises(TypeError, match="KanoResult"):
         K.better_worse_plot(r.table)

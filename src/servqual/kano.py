@@ -457,6 +457,7 @@ def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
     x, y = -t["worse"].to_numpy(float), t["better"].to_numpy(float)
     markers = {"A": "^", "O": "o", "M": "s", "I": "D", "R": "v", "Q": "X"}
     ax.scatter(x, y, s=36, color="C0", zorder=3, label="feature")
+    seen: set[str] = set()
     for cat, xi, yi in zip(t["category"], x, y):
         ax.plot(
             [xi],
@@ -467,10 +468,23 @@ def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
             markerfacecolor="none",
             markeredgecolor="C1",
             zorder=2,
+            label=None if cat in seen else f"modal: {_NAMES.get(cat, cat)}",
         )
+        seen.add(cat)
     if annotate:
+        placed: list[tuple[float, float]] = []
         for name, xi, yi in zip(t["feature"], x, y):
-            ax.annotate(str(name), (xi, yi), xytext=(4, 3), textcoords="offset points", fontsize=8)
+            # a label close to an earlier one goes to the left of its point
+            crowded = any(abs(xi - px) < 0.12 and abs(yi - py) < 0.05 for px, py in placed)
+            placed.append((xi, yi))
+            ax.annotate(
+                str(name),
+                (xi, yi),
+                xytext=(-5, 3) if crowded else (4, 3),
+                textcoords="offset points",
+                ha="right" if crowded else "left",
+                fontsize=8,
+            )
     ax.axvline(0.5, color="0.4", linewidth=0.8, linestyle="--")
     ax.axhline(0.5, color="0.4", linewidth=0.8, linestyle="--")
     for tx, ty, txt in (
@@ -494,6 +508,8 @@ def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
     ax.set_xlabel("Worse coefficient |CS\u2212| (dissatisfaction, 0\u20131)")
     ax.set_ylabel("Better coefficient CS+ (satisfaction, 0\u20131)")
     ax.set_title("Kano Better\u2013Worse plot")
+    if len(t):
+        ax.legend(loc="center left", fontsize=7)
     return ax
 
 
