@@ -15,6 +15,7 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
