@@ -110,6 +110,7 @@ def test_reliability_on_mobi_equals_primitives(mobi):
     assert res.htmt.loc["image", "satisfaction"] == pytest.approx(h.loc["image", "satisfaction"])
     assert res.htmt.loc["image", "satisfaction"] == pytest.approx(0.910, abs=5e-4)  # seminr 2.3
     assert res.n == 250 and len(res.loadings) == 24
+    assert servqual.reliability is reliability
     text = str(res.summary())
     assert "single item" in text and "Feldt" in text  # complaints (CUSCO) is a single item
     # loyalty: r(CUSL1,CUSL3) r(CUSL3,CUSL2) / r(CUSL1,CUSL2) = 1.18 > 1 -> Heywood case
