@@ -15,14 +15,20 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
+from .ordinal import plot_ordinal_bias
 from .profile import plot_gap_profile, plot_item_distribution
 from .sem import plot_path_diagram, plot_structural_forest
 
 __all__ = [
     "plot_gap_profile",
     "plot_item_distribution",
+<<<<<<< HEAD
     "plot_path_diagram",
     "plot_structural_forest",
+=======
+    "plot_ordinal_bias",
+>>>>>>> main
     "FigureSpec",
     "build",
     "build_all",

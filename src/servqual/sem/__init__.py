@@ -1,8 +1,11 @@
-"""Covariance-based structural equation modelling (lavaan syntax, ML).
+"""Structural equation modelling (covariance-based SEM, ordinal estimation).
 
-``fit(model, data)`` estimates a model written in lavaan syntax and returns a
-:class:`SEMResult`; ``invariance`` compares configural, metric and scalar
-multigroup models; ``rater_model`` and ``gap_model`` write model syntax.
+``fit(model, data)`` estimates a model written in lavaan syntax by maximum
+likelihood and returns a :class:`SEMResult`; ``invariance`` compares
+configural, metric and scalar multigroup models; ``rater_model`` and
+``gap_model`` write model syntax; ``simulate_data`` draws data from a
+population model.  Ordinal estimation (polychoric correlations, DWLS/WLSMV)
+lives in :mod:`servqual.sem.polychoric` and :mod:`servqual.sem.wlsmv`.
 """
 
 from .builders import gap_model, rater_model
