@@ -23,12 +23,9 @@ from .sem import plot_path_diagram, plot_structural_forest
 __all__ = [
     "plot_gap_profile",
     "plot_item_distribution",
-<<<<<<< HEAD
+    "plot_ordinal_bias",
     "plot_path_diagram",
     "plot_structural_forest",
-=======
-    "plot_ordinal_bias",
->>>>>>> main
     "FigureSpec",
     "build",
     "build_all",
