@@ -226,8 +226,12 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
         fixed values).  Defaults follow lavaan's ``sem()``.
     data : DataFrame
         One row per respondent; columns named as in ``model``.
-    estimator : {"ML"}
-        Normal-theory maximum likelihood (lavaan's default).
+    estimator : {"ML", "WLSMV"}
+        Normal-theory maximum likelihood (lavaan's default), or DWLS on
+        polychoric correlations with robust SEs and the scaled-and-shifted
+        test (ordinal Likert items; single group, no intercepts).  For WLSMV
+        ``fit_indices`` holds the scaled statistics; log-likelihood, AIC and
+        BIC are NaN.
     group : str, optional
         Column defining groups for a multigroup fit.
     se : {"standard", "robust", "bootstrap"}
@@ -265,7 +269,7 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
     check_params(
         {"estimator": estimator, "se": se, "bootstrap": bootstrap, "ci": ci,
          "ci_method": ci_method, "missing": missing, "n_jobs": n_jobs, "progress": progress},
-        {"estimator": Options(("ML",)), "se": Options(("standard", "robust", "bootstrap")),
+        {"estimator": Options(("ML", "WLSMV")), "se": Options(("standard", "robust", "bootstrap")),
          "bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither"),
          "ci_method": Options(("percentile", "bca")), "missing": Options(("listwise",)),
          "n_jobs": Interval(None, None, integer=True), "progress": bool},
@@ -280,24 +284,12 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
                     missing=missing, group_equal=group_equal, meanstructure=meanstructure)
 
 
-def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n_jobs, progress,
-         missing, group_equal, meanstructure):
-    prep = prepare(model, data, group=group, missing=missing, meanstructure=meanstructure,
-                   group_equal=group_equal)
-    ram = prep.model
-    problem = MLProblem(ram, sample_moments(list(prep.arrays)))
+def _ml_estimate(prep, problem, se):
+    ram = problem.model
     theta0 = start_values(ram, problem.moments)
     theta, converged, iters, optimizer = problem.fit(theta0)
     warns: list[tuple[type, str]] = [(MissingDataWarning, n) for n in prep.notes]
-    if not converged:
-        warns.append((ConvergenceWarning,
-                      f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
-                      "estimates are not trustworthy."))
     indices = fit_indices(problem, theta)
-    if indices["df"] < 0:
-        warns.append((IdentificationWarning,
-                      f"the model has negative degrees of freedom (df = {indices['df']}): "
-                      "it is not identified."))
     info = problem.information(theta)
     ev = np.linalg.eigvalsh(info) if ram.q else np.ones(1)
     if ram.q and ev.min() <= 1e-10 * max(ev.max(), 1e-300):
@@ -311,6 +303,38 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
         vcov = np.linalg.inv(problem.N * info)
     if se == "robust":
         vcov = _robust_vcov(problem, theta, prep.arrays)
+    return theta, vcov, converged, iters, optimizer, indices, warns
+
+
+def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n_jobs, progress,
+         missing, group_equal, meanstructure):
+    prep = prepare(model, data, group=group, missing=missing, meanstructure=meanstructure,
+                   group_equal=group_equal)
+    ram = prep.model
+    if estimator == "WLSMV":
+        from .ordinal import wlsmv_estimate
+
+        if se != "standard":
+            raise ParameterError(
+                f"se={se!r} is not available with estimator='WLSMV': its standard errors "
+                "are already robust (sandwich); use se='standard'.")
+        theta, vcov, estimated, indices, problem, converged, msgs = wlsmv_estimate(prep, ram)
+        iters, optimizer = 0, "DWLS"
+        warns: list[tuple[type, str]] = [(MissingDataWarning, n) for n in prep.notes]
+        warns += [(None, m) for m in msgs]  # already emitted by the DWLS engine
+    else:
+        problem = MLProblem(ram, sample_moments(list(prep.arrays)))
+        theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(
+            prep, problem, se)
+        estimated = None
+    if not converged:
+        warns.append((ConvergenceWarning,
+                      f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
+                      "estimates are not trustworthy."))
+    if indices["df"] < 0:
+        warns.append((IdentificationWarning,
+                      f"the model has negative degrees of freedom (df = {indices['df']}): "
+                      "it is not identified."))
     warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
     draws = None
     if se == "bootstrap":
@@ -323,8 +347,13 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
             from ..errors import BootstrapFailureWarning
             warns.append((BootstrapFailureWarning, boot_warn))
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
+    if estimated is not None:  # WLSMV: derived residual variances have no SE
+        par = np.r_[ram.partable["par"].to_numpy(), np.full(len(prep.defined), -1)]
+        derived = np.zeros(len(params), dtype=bool)
+        derived[: len(par)] = (par >= 0) & ~estimated[np.clip(par, 0, None)]
+        params.loc[derived, ["se", "z", "pvalue", "ci_lower", "ci_upper"]] = np.nan
     for cls, msg in warns:
-        if cls is not MissingDataWarning:
+        if cls is not None and cls is not MissingDataWarning:
             warnings.warn(msg, cls, stacklevel=3)
     r2 = _r2(problem, theta, prep.group_labels)
     return SEMResult(

@@ -126,6 +126,12 @@ class SEMResult:
         """
         from .modindices import modification_indices
 
+        if self.estimator != "ML":
+            from ..errors import ParameterError
+
+            raise ParameterError(
+                f"modification indices are computed for estimator='ML' only (this result "
+                f"used {self.estimator!r}).")
         out = modification_indices(self)
         out = out[out["mi"] >= min_mi]
         if sort:
@@ -143,7 +149,8 @@ class SEMResult:
             "iterations": self.iterations,
             "observations": fi["n"],
             "free parameters": int(self._problem.model.q),
-            "standard errors": self.se,
+            "standard errors": ("robust (DWLS sandwich)" if self.estimator == "WLSMV"
+                                else self.se),
         }
         if self.group is not None:
             head["groups"] = ", ".join(
@@ -180,7 +187,8 @@ class SEMResult:
             r2 = self._r2.copy()
             sections.append(("R-square", r2.set_index(
                 [c for c in ("group", "variable") if c in r2.columns])))
-        title = "Structural equation model (" + ("multigroup, " if self.group else "") + "ML)"
+        title = ("Structural equation model (" + ("multigroup, " if self.group else "")
+                 + self.estimator + ")")
         return Summary(title, sections, self.warnings)
 
     def _repr_html_(self) -> str:
