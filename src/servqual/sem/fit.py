@@ -107,11 +107,22 @@ def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
     if group is not None:
         gcol = data[group]
         na_rows |= gcol.isna().to_numpy()
-    if na_rows.any():
-        if missing != "listwise":
-            raise ParameterError(
-                f"missing={missing!r} is not available: expected 'listwise'."
-            )
+    if missing == "fiml":
+        # FIML keeps every row with at least one observed value (and a group)
+        all_na = frame.isna().all(axis=1).to_numpy()
+        na_any = frame.isna().any(axis=1).to_numpy()
+        if group is not None:
+            all_na = all_na | data[group].isna().to_numpy()
+        if na_any.any() or all_na.any():
+            counts = frame.isna().sum()
+            detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
+            msg = (f"FIML: {int(na_any.sum())} of {len(frame)} rows have missing values "
+                   f"(missing per column: {detail}); they are used through the observed-data "
+                   f"likelihood, {int(all_na.sum())} rows with no observed value dropped.")
+            notes.append(msg)
+            warnings.warn(msg, MissingDataWarning, stacklevel=4)
+        na_rows = all_na
+    elif na_rows.any():
         counts = frame.isna().sum()
         detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
         if group is not None and data[group].isna().any():
@@ -135,11 +146,13 @@ def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
             from ..errors import InsufficientDataError
             where = "" if lev is None else f" in group {lev!r}"
             raise InsufficientDataError(
-                f"only {A.shape[0]} complete rows{where}; at least {min_n} needed for "
+                f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
                 f"{len(observed)} observed variables."
             )
     has_means = any(s.op == "~1" for s in statements)
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
+    if missing == "fiml":
+        ms = True  # FIML needs the mean structure
     pt = build_partable(statements, n_groups=len(levels), meanstructure=ms)
     pt = _apply_group_equal(pt, tuple(group_equal), latent)
     equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
@@ -245,8 +258,11 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
         Bootstrap interval type.
     seed, n_jobs, progress
         Bootstrap randomness, workers and progress bar.
-    missing : {"listwise"}
-        Rows with missing values are dropped and reported (MissingDataWarning).
+    missing : {"listwise", "fiml"}
+        ``"listwise"`` drops rows with missing values and reports them
+        (MissingDataWarning); ``"fiml"`` uses every row through the
+        observed-data likelihood with a mean structure (H1 moments by EM,
+        observed-information SEs; ML estimator, standard SEs only).
     group_equal : sequence of str
         Across-group equality constraints: ``"loadings"``, ``"intercepts"``,
         ``"means"``, ``"residuals"``, ``"lv.variances"``, ``"lv.covariances"``,
@@ -271,7 +287,7 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
          "ci_method": ci_method, "missing": missing, "n_jobs": n_jobs, "progress": progress},
         {"estimator": Options(("ML", "WLSMV")), "se": Options(("standard", "robust", "bootstrap")),
          "bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither"),
-         "ci_method": Options(("percentile", "bca")), "missing": Options(("listwise",)),
+         "ci_method": Options(("percentile", "bca")), "missing": Options(("listwise", "fiml")),
          "n_jobs": Interval(None, None, integer=True), "progress": bool},
     )
     if bootstrap and se != "bootstrap":
@@ -314,6 +330,8 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
     if estimator == "WLSMV":
         from .ordinal import wlsmv_estimate
 
+        if missing == "fiml":
+            raise ParameterError("missing='fiml' needs estimator='ML'.")
         if se != "standard":
             raise ParameterError(
                 f"se={se!r} is not available with estimator='WLSMV': its standard errors "
@@ -323,7 +341,18 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
         warns: list[tuple[type, str]] = [(MissingDataWarning, n) for n in prep.notes]
         warns += [(None, m) for m in msgs]  # already emitted by the DWLS engine
     else:
-        problem = MLProblem(ram, sample_moments(list(prep.arrays)))
+        if missing == "fiml":
+            from .fiml import FIMLProblem
+
+            if se != "standard":
+                raise ParameterError(f"se={se!r} is not available with missing='fiml': "
+                                     "expected se='standard'.")
+            if any(grp.exo_s[0].size for grp in ram.groups):
+                raise ParameterError("missing='fiml' does not support exogenous observed "
+                                     "covariates (fixed.x); model them with '~~' statements.")
+            problem = FIMLProblem(ram, list(prep.arrays))
+        else:
+            problem = MLProblem(ram, sample_moments(list(prep.arrays)))
         theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(
             prep, problem, se)
         estimated = None

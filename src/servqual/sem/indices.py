@@ -35,6 +35,8 @@ def degrees_of_freedom(problem: MLProblem) -> int:
 
 def _baseline(problem: MLProblem) -> tuple[float, int]:
     """Independence model: variances free, exogenous-covariate block saturated."""
+    if hasattr(problem, "baseline"):  # e.g. FIML
+        return problem.baseline()
     chi2, df = 0.0, 0
     for g, grp in enumerate(problem.model.groups):
         S = problem.moments.cov[g]

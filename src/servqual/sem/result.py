@@ -126,12 +126,13 @@ class SEMResult:
         """
         from .modindices import modification_indices
 
-        if self.estimator != "ML":
+        if self.estimator != "ML" or hasattr(self._problem, "patterns"):
             from ..errors import ParameterError
 
             raise ParameterError(
-                f"modification indices are computed for estimator='ML' only (this result "
-                f"used {self.estimator!r}).")
+                "modification indices are computed for complete-data ML only (this result "
+                f"used estimator={self.estimator!r}"
+                + (", missing='fiml')." if hasattr(self._problem, "patterns") else ")."))
         out = modification_indices(self)
         out = out[out["mi"] >= min_mi]
         if sort:
