@@ -126,6 +126,8 @@ def batch_fit(model: RAMModel, covs: np.ndarray, means: np.ndarray, theta0: np.n
     theta = np.tile(np.asarray(theta0, float), (K, 1))
     H = np.tile(hess_inv, (K, 1, 1))
     F, g = _value_grad(lay, theta, A0, S0, m0, covs, means, logdetS)
+    if g is None:
+        return theta, np.zeros(K, dtype=bool)
     active = np.isfinite(F)
     done = np.zeros(K, dtype=bool)
     for _it in range(max_iter):
@@ -136,6 +138,8 @@ def batch_fit(model: RAMModel, covs: np.ndarray, means: np.ndarray, theta0: np.n
         t = np.ones(idx.size)
         new = theta[idx] - step
         Fn, gn = _value_grad(lay, new, A0, S0, m0, covs[idx], means[idx], logdetS[idx])
+        if gn is None:
+            gn = np.zeros_like(new)
         slack = 1e-14 * np.maximum(1.0, np.abs(F[idx]))
         bad = ~(np.isfinite(Fn) & (Fn <= F[idx] + slack))
         for _h in range(20):
