@@ -142,6 +142,7 @@ def test_non_pd_sample_flagged(hs):
     with pytest.warns(NotPositiveDefiniteWarning, match="sample covariance"):
         res = sem.fit("f =~ x1 + x2 + x3 + x4", d)
     assert any("not positive definite" in w for w in res.warnings)
+    assert np.isnan(res.fit_indices["chi2"]) and np.isnan(res.fit_indices["cfi"])
 
 
 def test_non_convergence_flagged(hs, monkeypatch):

@@ -98,13 +98,16 @@ def fit_indices(problem: MLProblem, theta) -> dict:
     G = len(problem.model.groups)
     q = problem.model.q
     F = problem.objective(theta)
-    chi2 = N * F
+    # a singular sample covariance leaves chi2 (and the H1 likelihood) undefined
+    chi2 = N * F if np.all(np.isfinite(problem.logdetS)) else np.nan
     df = degrees_of_freedom(problem)
     pval = float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan
     bchi2, bdf = _baseline(problem)
     d0, d1 = max(chi2 - df, 0.0), max(bchi2 - bdf, 0.0)
     denom = max(d0, d1)
     cfi = 1.0 - d0 / denom if denom > 0 else 1.0
+    if not (np.isfinite(chi2) and np.isfinite(bchi2)):
+        cfi = np.nan
     tli = ((bchi2 / bdf) - (chi2 / df)) / ((bchi2 / bdf) - 1.0) if df > 0 and bdf > 0 else np.nan
     if df > 0:
         rmsea = np.sqrt(max(chi2 / N / df - 1.0 / N, 0.0)) * np.sqrt(G)
