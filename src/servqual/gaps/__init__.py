@@ -41,6 +41,7 @@ the unit is justified is shown by ICC(1), ICC(2) (Bliese 2000) and rwg(J)
 
 from ._columns import ANTECEDENTS, RATER, SCALE_LABELS
 from ._linked import TooFewRespondentsError, UnlinkedUnitsError, check_linked
+from ._scores import UnitScores, icc_oneway, rwg_j, unit_scores
 from ._simulate import UnitTruth, simulate_units
 
 __all__ = [
@@ -48,8 +49,12 @@ __all__ = [
     "RATER",
     "SCALE_LABELS",
     "TooFewRespondentsError",
+    "UnitScores",
     "UnitTruth",
     "UnlinkedUnitsError",
     "check_linked",
+    "icc_oneway",
+    "rwg_j",
     "simulate_units",
+    "unit_scores",
 ]
