@@ -40,12 +40,16 @@ the unit is justified is shown by ICC(1), ICC(2) (Bliese 2000) and rwg(J)
 """
 
 from ._columns import ANTECEDENTS, RATER, SCALE_LABELS
+from ._explain import GapExplanation, explain_gap5, shapley_r2
 from ._linked import TooFewRespondentsError, UnlinkedUnitsError, check_linked
+from ._multilevel import MultilevelResult, multilevel
 from ._scores import UnitScores, icc_oneway, rwg_j, unit_scores
 from ._simulate import UnitTruth, simulate_units
 
 __all__ = [
     "ANTECEDENTS",
+    "GapExplanation",
+    "MultilevelResult",
     "RATER",
     "SCALE_LABELS",
     "TooFewRespondentsError",
@@ -53,6 +57,9 @@ __all__ = [
     "UnitTruth",
     "UnlinkedUnitsError",
     "check_linked",
+    "explain_gap5",
+    "multilevel",
+    "shapley_r2",
     "icc_oneway",
     "rwg_j",
     "simulate_units",
