@@ -44,12 +44,14 @@ from ._explain import GapExplanation, explain_gap5, shapley_r2
 from ._linked import TooFewRespondentsError, UnlinkedUnitsError, check_linked
 from ._multilevel import MultilevelResult, multilevel
 from ._scores import UnitScores, icc_oneway, rwg_j, unit_scores
+from ._servperf import PerformanceComparison, servqual_vs_servperf
 from ._simulate import UnitTruth, simulate_units
 
 __all__ = [
     "ANTECEDENTS",
     "GapExplanation",
     "MultilevelResult",
+    "PerformanceComparison",
     "RATER",
     "SCALE_LABELS",
     "TooFewRespondentsError",
@@ -59,6 +61,7 @@ __all__ = [
     "check_linked",
     "explain_gap5",
     "multilevel",
+    "servqual_vs_servperf",
     "shapley_r2",
     "icc_oneway",
     "rwg_j",
