@@ -6,7 +6,13 @@ import pytest
 import statsmodels.api as sm
 import statsmodels.formula.api as smf
 
-from servqual.errors import MissingColumnError, MissingValuesError, OutOfRangeError
+from servqual import Instrument
+from servqual.errors import (
+    MissingColumnError,
+    MissingValuesError,
+    OutOfRangeError,
+    SpecificationError,
+)
 from servqual.gaps import (
     TooFewRespondentsError,
     UnlinkedUnitsError,
@@ -132,16 +138,17 @@ def test_bad_inputs_named(data):
 
 
 def test_custom_instrument():
-    class Tiny:
-        scale = (1, 7)
-
-        def dimension_columns(self, kind):
-            return {"a": ["P1", "P2"], "b": ["P3"]}
-
     c, m, s, _ = simulate_units(4, 5, 2, seed=1)
-    r = unit_scores(c, m, s, Tiny())
+    inst = Instrument.from_mapping({"a": ["1", "2"], "b": ["3"]}, prefixes={"P": "P", "E": "E"})
+    r = unit_scores(c, m, s, inst)
     assert r.dimensions == ("a", "b")
     u = c[c.unit_id == "U001"]
     want = np.mean([(u[f"P{i}"] - u[f"E{i}"]).mean() for i in (1, 2, 3)])
     assert r.table.loc[0, "gap5_overall"] == pytest.approx(want)
     assert "Within-unit agreement" in str(r.summary())
+    full = unit_scores(c, m, s, Instrument.gap_customer())
+    pd.testing.assert_frame_equal(full.table, unit_scores(c, m, s).table)
+    with pytest.raises(SpecificationError, match="P/E columns"):
+        unit_scores(c, m, s, Instrument.ecsi_mobi())
+    with pytest.raises(TypeError, match="Instrument"):
+        unit_scores(c, m, s, {"a": ["1"]})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import re
+from ..instrument import Instrument
 
 __all__ = [
     "RATER",
@@ -15,13 +15,9 @@ __all__ = [
     "scale_items",
 ]
 
-#: RATER dimensions of the 22-item SERVQUAL (Parasuraman, Zeithaml & Berry 1988).
+#: RATER dimensions of the 22-item SERVQUAL -> item numbers (from Instrument.servqual22()).
 RATER: dict[str, tuple[int, ...]] = {
-    "tangibles": (1, 2, 3, 4),
-    "reliability": (5, 6, 7, 8, 9),
-    "responsiveness": (10, 11, 12, 13),
-    "assurance": (14, 15, 16, 17),
-    "empathy": (18, 19, 20, 21, 22),
+    d: tuple(int(i) for i in items) for d, items in Instrument.servqual22().dimensions.items()
 }
 
 GAPS = ("gap1", "gap2", "gap3", "gap4")
@@ -60,28 +56,26 @@ def scale_items(scale: str) -> list[str]:
 
 
 def item_map(instrument=None) -> tuple[dict[str, tuple[str, ...]], tuple[float, float]]:
-    """Dimension -> item suffixes (``"1"``..``"22"``) and the response scale.
+    """Dimension -> item stems (``"1"``..``"22"``) and the response scale.
 
-    ``instrument`` is a :class:`servqual.Instrument` with P/E columns (its
-    ``dimension_columns("P")`` gives ``P1..``) or ``None`` for the 22-item
-    RATER SERVQUAL on a 1-7 scale.
+    ``instrument`` is a paired P/E :class:`servqual.Instrument` whose columns
+    are ``P<stem>``/``E<stem>`` (the convention the manager ``ME/SS/CP`` and
+    staff ``DP`` columns follow), or ``None`` for
+    :meth:`Instrument.gap_customer` (22-item RATER SERVQUAL, 1-7).
     """
-    if instrument is None:
-        return {d: tuple(str(i) for i in items) for d, items in RATER.items()}, (1.0, 7.0)
-    cols = instrument.dimension_columns("P")
-    out = {}
-    for dim, names in cols.items():
-        suffixes = []
-        for c in names:
-            m = re.fullmatch(r"P(.+)", str(c))
-            if m is None:
-                from ..errors import SpecificationError
+    from ..errors import SpecificationError
 
-                raise SpecificationError(
-                    f"instrument column {c!r} of dimension {dim!r} is not a perception column "
-                    "'P<item>': the gap model needs a P/E instrument such as servqual22()."
-                )
-            suffixes.append(m.group(1))
-        out[dim] = tuple(suffixes)
+    if instrument is None:
+        instrument = Instrument.gap_customer()
+    if not isinstance(instrument, Instrument):
+        raise TypeError(
+            f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
+        )
+    if dict(instrument.prefixes) != {"P": "P", "E": "E"}:
+        raise SpecificationError(
+            f"instrument {instrument.name!r} has kinds {dict(instrument.prefixes)}: the gap "
+            "model needs P/E columns 'P<item>'/'E<item>' (e.g. Instrument.gap_customer())."
+        )
+    dims = {d: tuple(items) for d, items in instrument.dimensions.items()}
     lo, hi = instrument.scale
-    return out, (float(lo), float(hi))
+    return dims, (float(lo), float(hi))
