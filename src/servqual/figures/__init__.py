@@ -15,9 +15,13 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .gaps import plot_gap5_caterpillar, plot_gap_model, plot_servqual_vs_servperf
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
+    "plot_gap5_caterpillar",
+    "plot_gap_model",
+    "plot_servqual_vs_servperf",
     "plot_gap_profile",
     "plot_item_distribution",
     "FigureSpec",
