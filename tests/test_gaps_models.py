@@ -88,6 +88,19 @@ def test_explain_gap5_is_robust_ols(big):
     assert set(res.coefficients["model"]) == {"gap5"}
 
 
+def test_explain_gap5_flags_unreliable_unit_means():
+    # 2 managers per unit and large respondent noise: ICC(2) of ME falls below .70
+    truth = UnitTruth(respondent_sd=0.8)
+    c, m, s, _ = simulate_units(40, 10, 2, truth, seed=2, managers_per_unit=2)
+    with pytest.warns(UserWarning, match=r"ICC\(1\) of P-E"):  # the noise also shows here
+        scores = unit_scores(c, m, s)
+    icc2 = scores.agreement.set_index("measure").loc["ME", "icc2"]
+    assert icc2 < 0.70
+    with pytest.warns(UserWarning, match=f"ME {icc2:.2f}"):
+        res = explain_gap5(scores, antecedents=False)
+    assert any("ICC(2) below .70" in w for w in res.warnings)
+
+
 def test_explain_gap5_bad_input(big):
     scores, _ = big
     with pytest.raises(TypeError, match="UnitScores"):

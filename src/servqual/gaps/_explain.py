@@ -147,6 +147,13 @@ def explain_gap5(
     gap 1 ~ MRO + UPC; gap 2 ~ COM + GOAL + TSTD + FEAS; gap 3 ~ TW + EJF +
     TJF + PC + SC + RC + RA; gap 4 ~ HC + OP (scales present in the data).
 
+    Unit gaps are means over a few respondents.  Their sampling error
+    attenuates the coefficients and, because adjacent gaps share a survey
+    term (E in gaps 1 and 5, ME in gaps 1 and 2, SS in gaps 2 and 3, DP in
+    gaps 3 and 4), also biases them in either direction.  Check ICC(2) of
+    the unit means (``scores.agreement``); measures below .70 are flagged in
+    ``warnings``.
+
     Parameters
     ----------
     scores : UnitScores
@@ -195,6 +202,15 @@ def explain_gap5(
         )
     parts = [_ols(df, "gap5", list(GAPS), "gap5", cov_type, ci)]
     notes = []
+    agree = scores.agreement.set_index("measure")
+    low = agree.loc[[m for m in ("E", "P-E", "ME", "SS", "CP", "DP") if m in agree.index], "icc2"]
+    low = low[low < 0.70]
+    if len(low):
+        detail = ", ".join(f"{m} {v:.2f}" for m, v in low.items())
+        notes.append(
+            f"ICC(2) below .70 for {detail}: these unit means are unreliable, which biases the "
+            "gap coefficients (more respondents per unit are needed)."
+        )
     if antecedents:
         for g in GAPS:
             xs = [s for s in ANTECEDENTS[g] if s in scores.antecedents]
