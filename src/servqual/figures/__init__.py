@@ -15,6 +15,7 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
 from .gaps import plot_gap5_caterpillar, plot_gap_model, plot_servqual_vs_servperf
 from .profile import plot_gap_profile, plot_item_distribution
 
