@@ -50,7 +50,8 @@ def plot_gap_model(explanation, multilevel=None, *, ax=None):
     --------
     >>> from matplotlib.figure import Figure
     >>> from servqual.gaps import simulate_units, unit_scores, explain_gap5
-    >>> ex = explain_gap5(unit_scores(*simulate_units(30, 8, 3, seed=1)[:3]))
+    >>> data = simulate_units(30, 25, 8, seed=1, managers_per_unit=8)[:3]
+    >>> ex = explain_gap5(unit_scores(*data))
     >>> ax = plot_gap_model(ex, ax=Figure().add_subplot())
     >>> sum(1 for t in ax.texts if (t.get_gid() or "").startswith("effect:gap"))
     4

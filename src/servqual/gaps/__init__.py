@@ -37,6 +37,21 @@ Item gaps are averaged over the items of each RATER dimension and over all 22
 items ("overall").  Negative values are shortfalls.  Whether aggregation to
 the unit is justified is shown by ICC(1), ICC(2) (Bliese 2000) and rwg(J)
 (James, Demaree & Wolf 1984) in :func:`unit_scores`.
+
+Analyses: :func:`simulate_units` (linked frames with a known :class:`UnitTruth`),
+:func:`check_linked` (units missing from a frame or with too few respondents
+raise, naming them), :func:`unit_scores`, :func:`explain_gap5` (gaps 1-4 -> gap
+5 and antecedents -> gaps 1-4: robust OLS with Shapley R^2 importance),
+:func:`multilevel` (customer-level MixedLM with unit random intercepts) and
+:func:`servqual_vs_servperf` (Cronin & Taylor 1992).
+
+Examples
+--------
+>>> from servqual import gaps
+>>> cust, man, staff, truth = gaps.simulate_units(30, 25, 8, seed=7, managers_per_unit=8)
+>>> scores = gaps.unit_scores(cust, man, staff)
+>>> gaps.explain_gap5(scores, antecedents=False).coef().round(1).index.tolist()
+['Intercept', 'gap1', 'gap2', 'gap3', 'gap4']
 """
 
 from ._columns import ANTECEDENTS, RATER, SCALE_LABELS
@@ -60,11 +75,11 @@ __all__ = [
     "UnlinkedUnitsError",
     "check_linked",
     "explain_gap5",
+    "icc_oneway",
     "multilevel",
+    "rwg_j",
     "servqual_vs_servperf",
     "shapley_r2",
-    "icc_oneway",
-    "rwg_j",
     "simulate_units",
     "unit_scores",
 ]

@@ -173,7 +173,8 @@ def explain_gap5(
     Examples
     --------
     >>> from servqual.gaps import simulate_units, unit_scores, explain_gap5
-    >>> res = explain_gap5(unit_scores(*simulate_units(40, 10, 3, seed=4)[:3]))
+    >>> data = simulate_units(40, 25, 8, seed=4, managers_per_unit=8)[:3]
+    >>> res = explain_gap5(unit_scores(*data))
     >>> res.coef("gap5").index.tolist()
     ['Intercept', 'gap1', 'gap2', 'gap3', 'gap4']
     """
