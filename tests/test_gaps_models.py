@@ -196,3 +196,17 @@ def test_multilevel_bad_input(study):
         multilevel(replace(scores, customers=cust))
     res = multilevel(scores, outcome="LOY", gaps=("gap4",), reml=False)
     assert res.fixed["term"].tolist() == ["Intercept", "PE", "gap4"] and res.method == "ML"
+
+
+def test_multilevel_dimension_uses_dimension_scores(study):
+    c, m, s, _, scores = study
+    res = multilevel(scores, dimension="reliability", gaps=("gap1", "gap3"))
+    rel = range(5, 10)
+    long = scores.customers[["unit_id", "SAT"]].copy()
+    long["pe"] = np.mean([c[f"P{i}"] - c[f"E{i}"] for i in rel], axis=0)
+    t = scores.table.set_index("unit_id")
+    long = long.join(t[["gap1_reliability", "gap3_reliability"]], on="unit_id")
+    hand = smf.mixedlm(
+        "SAT ~ pe + gap1_reliability + gap3_reliability", long, groups=long["unit_id"]
+    ).fit(reml=True)
+    np.testing.assert_allclose(res.fixed["estimate"], hand.fe_params.to_numpy(), rtol=1e-6)
