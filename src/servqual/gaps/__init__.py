@@ -55,7 +55,7 @@ Examples
 """
 
 from ._columns import ANTECEDENTS, RATER, SCALE_LABELS
-from ._explain import GapExplanation, explain_gap5, shapley_r2
+from ._explain import GapExplanation, explain_gap5
 from ._linked import TooFewRespondentsError, UnlinkedUnitsError, check_linked
 from ._multilevel import MultilevelResult, multilevel
 from ._scores import UnitScores, icc_oneway, rwg_j, unit_scores
@@ -79,7 +79,6 @@ __all__ = [
     "multilevel",
     "rwg_j",
     "servqual_vs_servperf",
-    "shapley_r2",
     "simulate_units",
     "unit_scores",
 ]

@@ -17,7 +17,7 @@ from ..errors import InsufficientDataError, MissingValuesError
 from ._columns import ANTECEDENTS, GAPS
 from ._scores import UnitScores
 
-__all__ = ["GapExplanation", "explain_gap5", "shapley_r2"]
+__all__ = ["GapExplanation", "explain_gap5"]
 
 
 def shapley_r2(corr: np.ndarray) -> np.ndarray:
