@@ -16,10 +16,14 @@ from ._registry import (
     style_context,
 )
 from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
+from .gaps import plot_gap5_caterpillar, plot_gap_model, plot_servqual_vs_servperf
 from .ordinal import plot_ordinal_bias
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
+    "plot_gap5_caterpillar",
+    "plot_gap_model",
+    "plot_servqual_vs_servperf",
     "plot_gap_profile",
     "plot_item_distribution",
     "plot_ordinal_bias",
