@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -99,6 +100,16 @@ class UnitTruth:
     scale_points: int = 7
 
     def __post_init__(self):
+        # read-only mappings: a frozen truth must not change in place
+        for name in ("gap_intercepts", "gap5_effects", "dimension_gap5", "sat_gap_effects"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+        object.__setattr__(
+            self,
+            "antecedent_effects",
+            MappingProxyType(
+                {k: MappingProxyType(dict(v)) for k, v in self.antecedent_effects.items()}
+            ),
+        )
         check_params(
             {
                 "antecedent_sd": self.antecedent_sd,
