@@ -1,0 +1,309 @@
+"""Measurement quality: reliability, convergent and discriminant validity.
+
+Primitives (usable on any item blocks, e.g. by the PLS module):
+
+- :func:`cronbach_alpha` with :func:`feldt_ci` (Feldt 1965 F-based interval);
+- :func:`htmt` (Henseler, Ringle & Sarstedt 2015) and :func:`htmt2`
+  (Roemer, Schuberth & Henseler 2021, geometric means);
+- :func:`composite_reliability` (rho_C / omega), :func:`ave`,
+  :func:`fornell_larcker`.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._checks import Interval, check_frame, check_params
+from .errors import InsufficientDataError, ParameterError, ServqualWarning, SpecificationError
+
+__all__ = [
+    "cronbach_alpha",
+    "feldt_ci",
+    "htmt",
+    "htmt2",
+    "composite_reliability",
+    "ave",
+    "fornell_larcker",
+]
+
+
+# ---------------------------------------------------------------- alpha
+def cronbach_alpha(
+    data: pd.DataFrame, columns: Sequence[str] | None = None, *, standardized: bool = False
+) -> float:
+    """Cronbach's alpha of the items ``columns`` of ``data``.
+
+    ``alpha = k/(k-1) * (1 - sum(item variances) / variance(sum score))``.
+    With ``standardized=True`` the items are standardized first, giving
+    ``k r/(1 + (k-1) r)`` with ``r`` the mean inter-item correlation (the value
+    seminr reports as "alpha").  Missing values raise
+    :class:`~servqual.errors.MissingValuesError`; handle them first (see
+    :func:`servqual.validate`).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [1, 3, 3, 4], "c": [2, 2, 4, 4]})
+    >>> round(cronbach_alpha(df), 4)
+    0.9388
+    """
+    x = check_frame(data, columns, min_rows=2).to_numpy()
+    k = x.shape[1]
+    if k < 2:
+        raise InsufficientDataError(
+            f"Cronbach's alpha needs at least 2 items; got {k} (columns {list(columns or [])})."
+        )
+    if standardized:
+        r = np.corrcoef(x, rowvar=False)
+        rbar = r[np.triu_indices(k, 1)].mean()
+        return float(k * rbar / (1 + (k - 1) * rbar))
+    item_var = x.var(axis=0, ddof=1).sum()
+    total_var = x.sum(axis=1).var(ddof=1)
+    return float(k / (k - 1) * (1.0 - item_var / total_var))
+
+
+def feldt_ci(alpha: float, *, n: int, k: int, ci: float = 0.95) -> tuple[float, float]:
+    """Feldt (1965) confidence interval for Cronbach's alpha.
+
+    Under the classical model, ``(1 - alpha) / (1 - alpha_hat)`` follows an F
+    distribution with ``n - 1`` and ``(n - 1)(k - 1)`` degrees of freedom
+    (Feldt, L. S. 1965, *Psychometrika* 30, 357-370; Feldt, Woodruff & Salih
+    1987, *Applied Psychological Measurement* 11, 93-103, eq. 2).
+
+    Examples
+    --------
+    >>> lo, hi = feldt_ci(0.8, n=100, k=5)
+    >>> round(lo, 3), round(hi, 3)
+    (0.731, 0.856)
+    """
+    check_params(
+        {"alpha": alpha, "n": n, "k": k, "ci": ci},
+        {
+            "alpha": Interval(None, 1, closed="neither"),
+            "n": Interval(3, None, integer=True),
+            "k": Interval(2, None, integer=True),
+            "ci": Interval(0, 1, closed="neither"),
+        },
+    )
+    d1, d2 = n - 1, (n - 1) * (k - 1)
+    g = 1.0 - ci
+    lower = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - g / 2, d1, d2)
+    upper = 1.0 - (1.0 - alpha) * stats.f.ppf(g / 2, d1, d2)
+    return float(lower), float(upper)
+
+
+# ---------------------------------------------------------------- HTMT
+def _check_blocks(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> dict:
+    if not isinstance(blocks, Mapping) or len(blocks) < 2:
+        raise SpecificationError(
+            "blocks must be a mapping construct -> list of columns with at least 2 constructs; "
+            f"got {blocks!r}."
+        )
+    out = {}
+    seen: dict[str, str] = {}
+    for name, cols in blocks.items():
+        cols = [cols] if isinstance(cols, str) else list(cols)
+        if not cols:
+            raise SpecificationError(f"block {name!r} has no columns.")
+        for c in cols:
+            if c in seen:
+                raise SpecificationError(
+                    f"column {c!r} is in blocks {seen[c]!r} and {name!r}; each item may "
+                    "belong to one construct only."
+                )
+            seen[c] = name
+        out[name] = cols
+    check_frame(data, list(seen), min_rows=3)
+    return out
+
+
+def _htmt_generic(data, blocks, mean) -> pd.DataFrame:
+    blocks = _check_blocks(data, blocks)
+    cols = [c for cs in blocks.values() for c in cs]
+    r = data[cols].astype(float).corr().to_numpy()
+    pos = {c: i for i, c in enumerate(cols)}
+    idx = {b: np.array([pos[c] for c in cs]) for b, cs in blocks.items()}
+    names = list(blocks)
+    mono = {}
+    for b in names:
+        ii = idx[b]
+        if len(ii) < 2:
+            mono[b] = np.nan
+        else:
+            mono[b] = mean(r[np.ix_(ii, ii)][np.triu_indices(len(ii), 1)])
+    out = np.full((len(names), len(names)), np.nan)
+    for a_i, a in enumerate(names):
+        for b_i in range(a_i + 1, len(names)):
+            b = names[b_i]
+            het = mean(r[np.ix_(idx[a], idx[b])].ravel())
+            v = het / np.sqrt(mono[a] * mono[b]) if mono[a] * mono[b] > 0 else np.nan
+            out[a_i, b_i] = out[b_i, a_i] = v
+    return pd.DataFrame(out, index=pd.Index(names, name="construct"), columns=names)
+
+
+def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015).
+
+    For constructs i, j: the mean correlation between items of i and items of
+    j divided by the geometric mean of the average within-block correlations of
+    i and of j (Henseler et al. 2015, *JAMS* 43, 115-135, eq. 6).  Pearson
+    correlations are used as they are (not their absolute values).  Returns a
+    symmetric construct x construct DataFrame with NaN on the diagonal and for
+    single-item constructs (their monotrait correlation is undefined).
+    Values above 0.85-0.90 signal a lack of discriminant validity.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> mobi = servqual.load_dataset("mobi")
+    >>> h = htmt(mobi, {"value": ["PERV1", "PERV2"], "sat": ["CUSA1", "CUSA2", "CUSA3"]})
+    >>> round(float(h.loc["value", "sat"]), 3)
+    0.741
+    """
+    return _htmt_generic(data, blocks, np.mean)
+
+
+def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+    """HTMT2: HTMT with geometric instead of arithmetic means.
+
+    Roemer, Schuberth & Henseler (2021), *Industrial Management & Data
+    Systems* 121(12), 2637-2650: consistent under congeneric (not only
+    tau-equivalent) measurement.  Defined only when the correlations involved
+    are positive; a pair with a non-positive correlation gets NaN and a
+    warning.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> mobi = servqual.load_dataset("mobi")
+    >>> h = htmt2(mobi, {"value": ["PERV1", "PERV2"], "sat": ["CUSA1", "CUSA2", "CUSA3"]})
+    >>> round(float(h.loc["value", "sat"]), 3)
+    0.728
+    """
+    bad: list[str] = []
+
+    def gmean(v):
+        if np.any(v <= 0):
+            bad.append("x")
+            return np.nan
+        return float(np.exp(np.mean(np.log(v))))
+
+    out = _htmt_generic(data, blocks, gmean)
+    if bad:
+        warnings.warn(
+            "HTMT2 is undefined where an item correlation is <= 0; those entries are NaN.",
+            ServqualWarning,
+            stacklevel=2,
+        )
+    return out
+
+
+# ---------------------------------------------------------------- CR / AVE / FL
+def _loadings(loadings, name="loadings") -> np.ndarray:
+    vals = list(loadings.values()) if isinstance(loadings, Mapping) else loadings
+    try:
+        lam = np.ravel(np.asarray(vals, dtype=float))
+    except (TypeError, ValueError):
+        raise ParameterError(f"{name}={loadings!r} is invalid: expected numbers.") from None
+    if lam.size == 0 or not np.all(np.isfinite(lam)):
+        raise ParameterError(f"{name}={loadings!r} is invalid: expected finite numbers.")
+    return lam
+
+
+def composite_reliability(loadings, *, error_var=None) -> float:
+    """Composite reliability rho_C (Joereskog 1971) / McDonald's omega.
+
+    ``(sum lambda)^2 / ((sum lambda)^2 + sum theta)``.  With standardized
+    loadings and ``error_var=None``, ``theta = 1 - lambda^2`` (rho_C as
+    reported in PLS/CFA software).  With unstandardized loadings and their
+    error variances from a CFA, the result is omega, the reliability of the
+    unit-weighted raw sum score.
+
+    Examples
+    --------
+    >>> round(composite_reliability([0.7, 0.8, 0.9]), 4)
+    0.8446
+    """
+    lam = _loadings(loadings)
+    if error_var is None:
+        if np.any(np.abs(lam) > 1):
+            raise ParameterError(
+                f"loadings={list(lam)} contain |lambda| > 1: standardized loadings expected "
+                "(or pass error_var)."
+            )
+        theta = 1.0 - lam**2
+    else:
+        theta = _loadings(error_var, "error_var")
+        if theta.shape != lam.shape:
+            raise ParameterError(
+                f"error_var has {theta.size} values but loadings has {lam.size}."
+            )
+    s = lam.sum() ** 2
+    return float(s / (s + theta.sum()))
+
+
+def ave(loadings) -> float:
+    """Average variance extracted (Fornell & Larcker 1981): mean squared standardized loading.
+
+    Examples
+    --------
+    >>> round(ave([0.7, 0.8, 0.9]), 4)
+    0.6467
+    """
+    lam = _loadings(loadings)
+    if np.any(np.abs(lam) > 1):
+        raise ParameterError(
+            f"loadings={list(lam)} contain |lambda| > 1: standardized loadings expected."
+        )
+    return float(np.mean(lam**2))
+
+
+def fornell_larcker(ave_values: Mapping[str, float], corr: pd.DataFrame) -> pd.DataFrame:
+    """Fornell & Larcker (1981) criterion: sqrt(AVE) must exceed every correlation.
+
+    Parameters
+    ----------
+    ave_values : mapping construct -> AVE
+    corr : DataFrame
+        Construct (latent or composite) correlation matrix with the same labels.
+
+    Returns
+    -------
+    DataFrame indexed by construct with columns ``sqrt_ave``, ``max_abs_corr``,
+    ``most_correlated`` and ``passed`` (``sqrt_ave > max_abs_corr``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> c = pd.DataFrame([[1, .6], [.6, 1]], index=["a", "b"], columns=["a", "b"])
+    >>> fornell_larcker({"a": 0.5, "b": 0.3}, c)["passed"].tolist()
+    [True, False]
+    """
+    if not isinstance(corr, pd.DataFrame):
+        raise TypeError(f"corr must be a pandas DataFrame, got {type(corr).__name__}.")
+    names = list(ave_values)
+    missing = [n for n in names if n not in corr.index or n not in corr.columns]
+    if missing:
+        raise SpecificationError(f"construct(s) {missing} not found in corr's labels.")
+    rows = []
+    for a in names:
+        others = [b for b in names if b != a]
+        c = corr.loc[a, others].astype(float).abs()
+        best = c.idxmax() if len(c) and c.notna().any() else None
+        m = float(c.max()) if best is not None else np.nan
+        s = float(np.sqrt(ave_values[a]))
+        rows.append(
+            {
+                "construct": a,
+                "sqrt_ave": s,
+                "max_abs_corr": m,
+                "most_correlated": best,
+                "passed": bool(s > m) if best is not None else True,
+            }
+        )
+    return pd.DataFrame(rows).set_index("construct")
