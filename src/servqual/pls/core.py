@@ -187,8 +187,9 @@ def moments_to_cov(counts: np.ndarray, X: np.ndarray, P: np.ndarray, scaled: boo
     """
     p = X.shape[1]
     w = counts.sum(axis=1)
-    mean = (counts @ X) / w[:, None]
-    sp = counts @ P
+    sums = _fixed_shape_matmul(counts, np.hstack([X, P]))
+    mean = sums[:, :p] / w[:, None]
+    sp = sums[:, p:]
     iu = np.triu_indices(p)
     C = np.empty((counts.shape[0], p, p))
     C[:, iu[0], iu[1]] = sp
@@ -199,3 +200,24 @@ def moments_to_cov(counts: np.ndarray, X: np.ndarray, P: np.ndarray, scaled: boo
         sd = np.sqrt(np.einsum("bii->bi", C))
         C = C / sd[:, :, None] / sd[:, None, :]
     return C
+
+
+_CHUNK = 64
+
+
+def _fixed_shape_matmul(A: np.ndarray, B: np.ndarray) -> np.ndarray:
+    """``A @ B`` computed in zero-padded row chunks of a fixed size.
+
+    BLAS picks kernels (and so rounding) by matrix shape; with one fixed shape
+    every row of the result is bitwise the same whichever rows share its
+    chunk, so bootstrap replicates do not depend on the batch size or
+    ``n_jobs``.
+    """
+    out = np.empty((A.shape[0], B.shape[1]))
+    block = np.zeros((_CHUNK, A.shape[1]))
+    for start in range(0, A.shape[0], _CHUNK):
+        m = min(_CHUNK, A.shape[0] - start)
+        block[:m] = A[start : start + m]
+        block[m:] = 0.0
+        out[start : start + m] = (block @ B)[:m]
+    return out

@@ -81,13 +81,14 @@ def _check_collinear(model: PLSModel, S: np.ndarray, st: Structure) -> None:
         idx = st.blocks[j]
         if idx.size < 2:
             continue
-        ev = np.linalg.eigvalsh(S[np.ix_(idx, idx)])
+        ev, vec = np.linalg.eigh(S[np.ix_(idx, idx)])
         if ev[0] <= 1e-10 * ev[-1]:
             b = model.blocks[j]
+            involved = [it for it, v in zip(b.items, vec[:, 0]) if abs(v) > 1e-6]
             raise DataError(
-                f"the items {list(b.items)} of formative (mode B) construct {b.name!r} are "
-                "perfectly collinear (singular item correlation matrix); drop a redundant "
-                "item or estimate the block in mode A."
+                f"items {involved} of formative (mode B) construct {b.name!r} are perfectly "
+                "collinear (singular item correlation matrix); drop a redundant item or "
+                "estimate the block in mode A."
             )
 
 

@@ -150,10 +150,14 @@ class PLSModel:
         for s, t in self.paths:
             for c in (s, t):
                 if c not in names:
-                    kind = "an item" if c in seen else "not a declared construct"
+                    if c in seen:
+                        raise SpecificationError(
+                            f"path {s} -> {t}: {c!r} is an item of construct {seen[c]!r}, "
+                            "not a construct."
+                        )
                     raise SpecificationError(
-                        f"path {s} -> {t}: {c!r} is {kind}; declare it with '=~' or '<~' "
-                        f"(constructs: {', '.join(self.constructs)})."
+                        f"path {s} -> {t}: construct {c!r} has no items; declare them with "
+                        f"'=~' or '<~' (constructs with items: {', '.join(self.constructs)})."
                     )
             if s == t:
                 raise SpecificationError(f"construct {s!r} has a path to itself.")
