@@ -1,0 +1,82 @@
+"""Path diagram of a fitted PLS model (constructs as ellipses, paths with estimates)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["plot_path_diagram", "layered_positions"]
+
+ECSI_POSITIONS = {
+    "Image": (0.0, 1.0),
+    "Expectation": (0.0, 2.2),
+    "Quality": (0.0, -0.4),
+    "Value": (1.4, -0.4),
+    "Satisfaction": (1.6, 1.0),
+    "Complaints": (3.0, 2.2),
+    "Loyalty": (3.2, 1.0),
+}
+
+
+def layered_positions(result) -> dict[str, tuple[float, float]]:
+    """x = length of the longest path from an exogenous construct, y spread within a layer."""
+    names = list(result.constructs)
+    depth = {c: 0 for c in names}
+    for _ in names:
+        for s, t in result.model.paths:
+            depth[t] = max(depth[t], depth[s] + 1)
+    pos = {}
+    for d in sorted(set(depth.values())):
+        layer = [c for c in names if depth[c] == d]
+        for i, c in enumerate(layer):
+            pos[c] = (1.6 * d, (len(layer) - 1) / 2 - i)
+    return pos
+
+
+def plot_path_diagram(result, *, positions=None, digits: int = 2, ax=None):
+    """Draw the inner model: constructs (with R^2) and paths labelled with estimates.
+
+    Paths whose bootstrap percentile interval excludes zero are drawn solid,
+    the others dashed (all solid without a bootstrap).  Returns the Axes.
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import Ellipse
+
+    ax = ax if ax is not None else plt.gca()
+    if positions is None:
+        positions = ECSI_POSITIONS if set(result.constructs) == set(ECSI_POSITIONS) else (
+            layered_positions(result)
+        )
+    r2 = result.r2["r2"].to_dict()
+    w, h = 0.95, 0.5
+    for c in result.constructs:
+        x, y = positions[c]
+        ax.add_patch(Ellipse((x, y), w, h, facecolor="#f0f0f0", edgecolor="black", lw=1.0))
+        label = c if c not in r2 else f"{c}\nR²={r2[c]:.2f}"
+        ax.text(x, y, label, ha="center", va="center", fontsize=8, gid=f"node:{c}")
+    has_ci = "ci_lower" in result.paths.columns
+    for row in result.paths.itertuples(index=False):
+        (x0, y0), (x1, y1) = positions[row.source], positions[row.target]
+        sig = (not has_ci) or (row.ci_lower > 0 or row.ci_upper < 0)
+        ax.annotate(
+            "", xy=(x1, y1), xytext=(x0, y0),
+            arrowprops={
+                "arrowstyle": "-|>", "lw": 0.6 + 2.5 * abs(row.estimate),
+                "linestyle": "-" if sig else "--", "color": "0.2",
+                "shrinkA": 22, "shrinkB": 22,
+            },
+            gid=f"path:{row.source}->{row.target}",
+        )
+        mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+        ax.text(
+            mx, my, f"{row.estimate:.{digits}f}", ha="center", va="center", fontsize=8,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none"},
+            gid=f"estimate:{row.source}->{row.target}",
+        )
+    xs = np.array([p[0] for p in positions.values()])
+    ys = np.array([p[1] for p in positions.values()])
+    ax.set_xlim(xs.min() - 0.7, xs.max() + 0.7)
+    ax.set_ylim(ys.min() - 0.6, ys.max() + 0.6)
+    ax.set_aspect("equal")
+    ax.set_axis_off()
+    ax.set_title("PLS path model: standardised path coefficients (R² in constructs)")
+    return ax
