@@ -24,7 +24,10 @@ def mobi():
     [
         ("A =~ \nB =~ CUSA1\nB ~ A", "construct 'A' has no items"),
         ("B =~ CUSA1 + CUSA2\nB ~ A", "construct 'A' has no items"),
-        ("A =~ CUEX1 + CUEX2\nB =~ CUSA1 + CUEX2\nB ~ A", "item 'CUEX2' is used in constructs 'A' and 'B'"),
+        (
+            "A =~ CUEX1 + CUEX2\nB =~ CUSA1 + CUEX2\nB ~ A",
+            "item 'CUEX2' is used in constructs 'A' and 'B'",
+        ),
         ("A =~ CUEX1 + CUEX1\nB =~ CUSA1\nB ~ A", "item 'CUEX1' is used twice in construct 'A'"),
         ("A =~ CUEX1\nB =~ CUSA1\nC =~ CUSL1\nB ~ A\nC ~ B\nA ~ C", "cycle A -> B -> C -> A"),
         ("A =~ CUEX1\nB =~ CUSA1\nB ~ B", "construct 'B' has a path to itself"),

@@ -15,9 +15,12 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .pls import plot_ipma, plot_path_diagram
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
+    "plot_ipma",
+    "plot_path_diagram",
     "plot_gap_profile",
     "plot_item_distribution",
     "FigureSpec",

@@ -10,7 +10,7 @@ vectorised over stacks of resampled covariance matrices.
 """
 
 from .estimator import fit
-from .ipma import ipma_table, plot_ipma
+from .ipma import ipma_table
 from .result import PLSResult
 from .simulate import EcsiTruth, simulate_ecsi
 from .spec import Block, PLSModel, ecsi_model, parse_model
@@ -23,7 +23,6 @@ __all__ = [
     "parse_model",
     "ecsi_model",
     "ipma_table",
-    "plot_ipma",
     "simulate_ecsi",
     "EcsiTruth",
 ]

@@ -20,7 +20,7 @@ import pandas as pd
 
 from ..errors import ServqualWarning, SpecificationError
 
-__all__ = ["construct_index", "ipma_table", "ipma", "plot_ipma"]
+__all__ = ["construct_index", "ipma_table", "ipma"]
 
 
 def _check_construct(result, name: str) -> None:
@@ -77,31 +77,9 @@ def ipma_table(result, target: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def plot_ipma(table: pd.DataFrame, *, target: str = "", ax=None):
-    """Draw an importance-performance map from :func:`ipma_table`; return the Axes."""
-    import matplotlib.pyplot as plt
-
-    ax = ax if ax is not None else plt.gca()
-    markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
-    for i, row in enumerate(table.itertuples(index=False)):
-        ax.scatter(
-            row.importance, row.performance, marker=markers[i % len(markers)],
-            s=60, label=row.construct, zorder=3,
-        )
-        ax.annotate(
-            row.construct, (row.importance, row.performance),
-            xytext=(5, 5), textcoords="offset points", fontsize=8,
-        )
-    ax.axvline(table["importance"].mean(), color="0.5", linestyle="--", linewidth=0.8)
-    ax.axhline(table["performance"].mean(), color="0.5", linestyle=":", linewidth=0.8)
-    what = f" on {target}" if target else ""
-    ax.set_xlabel(f"Importance (unstandardised total effect{what}, points per point)")
-    ax.set_ylabel("Performance (mean score, 0-100)")
-    ax.set_title(f"Importance-performance map{': ' + target if target else ''}")
-    return ax
-
-
 def ipma(result, target: str, *, ax=None):
     """Table and map: ``(table, ax)``."""
+    from ..figures.pls import plot_ipma
+
     table = ipma_table(result, target)
     return table, plot_ipma(table, target=target, ax=ax)

@@ -243,14 +243,13 @@ def parse_model(syntax: str) -> PLSModel:
         line = raw.split("#", 1)[0].strip()
         if not line:
             continue
-        for op, mode in (("=~", "A"), ("<~", "B"), ("~", None)):
-            if op in line:
-                lhs, rhs = (part.strip() for part in line.split(op, 1))
-                break
-        else:
+        op = next((o for o in ("=~", "<~", "~") if o in line), None)
+        if op is None:
             raise SpecificationError(
                 f"line {lineno} {raw.strip()!r}: expected '=~', '<~' or '~'."
             )
+        mode = {"=~": "A", "<~": "B", "~": None}[op]
+        lhs, rhs = (part.strip() for part in line.split(op, 1))
         if not _NAME.match(lhs):
             raise SpecificationError(f"line {lineno}: {lhs!r} is not a valid construct name.")
         terms = [t.strip() for t in rhs.split("+")] if rhs else []
