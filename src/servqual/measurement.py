@@ -330,20 +330,17 @@ def htmt_from_corr(corr: np.ndarray, blocks: Sequence[Sequence[int]]) -> np.ndar
     if single:
         r = r[None]
     m = len(blocks)
-    mono = np.full((r.shape[0], m), np.nan)
+    sizes = np.array([len(b) for b in blocks], dtype=float)
+    A = np.zeros((r.shape[-1], m))
     for j, ii in enumerate(blocks):
-        ii = np.asarray(ii)
-        if ii.size > 1:
-            iu = np.triu_indices(ii.size, 1)
-            mono[:, j] = r[:, ii[:, None], ii[None, :]][:, iu[0], iu[1]].mean(axis=1)
-    out = np.full((r.shape[0], m, m), np.nan)
-    for a in range(m):
-        ia = np.asarray(blocks[a])
-        for b in range(a + 1, m):
-            ib = np.asarray(blocks[b])
-            het = r[:, ia[:, None], ib[None, :]].mean(axis=(1, 2))
-            den = mono[:, a] * mono[:, b]
-            with np.errstate(invalid="ignore"):
-                v = np.where(den > 0, het / np.sqrt(np.where(den > 0, den, 1.0)), np.nan)
-            out[:, a, b] = out[:, b, a] = v
+        A[np.asarray(ii), j] = 1.0
+    sums = np.swapaxes(A, 0, 1) @ r @ A  # (b, m, m): sums of correlations per block pair
+    het = sums / np.outer(sizes, sizes)
+    diag = np.einsum("bjj->bj", sums)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(sizes > 1, (diag - sizes) / (sizes * (sizes - 1)), np.nan)
+        den = mono[:, :, None] * mono[:, None, :]
+        out = np.where(den > 0, het / np.sqrt(np.where(den > 0, den, 1.0)), np.nan)
+    idx = np.arange(m)
+    out[:, idx, idx] = np.nan
     return out[0] if single else out

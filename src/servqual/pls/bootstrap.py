@@ -145,8 +145,8 @@ def run(
     n = X.shape[0]
     Xc, P = cross_products(X - X.mean(axis=0))
 
-    def stat_from_counts(counts):
-        S = moments_to_cov(counts, Xc, P, scaled)
+    def stat_from_counts(counts, fixed=True):
+        S = moments_to_cov(counts, Xc, P, scaled, fixed=fixed)
         return statistic_vector(S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter)
 
     def batched(idx):
@@ -171,7 +171,7 @@ def run(
     def single(keep):
         counts = np.zeros((1, n))
         counts[0, keep] = 1.0
-        return stat_from_counts(counts)[0]
+        return stat_from_counts(counts, fixed=False)[0]
 
     jack = jackknife(single, n, max_groups=min(n, 500))
     valid = draws.valid

@@ -78,11 +78,11 @@ class CoreEstimate:
 
 def _quad(W, S):
     """``W' S W`` over the batch."""
-    return np.einsum("bpi,bpq,bqj->bij", W, S, W, optimize=True)
+    return np.swapaxes(W, 1, 2) @ S @ W
 
 
 def _normalise(W, S):
-    var = np.einsum("bpm,bpq,bqm->bm", W, S, W, optimize=True)
+    var = np.sum(W * (S @ W), axis=1)
     return W / np.sqrt(var)[:, None, :]
 
 
@@ -107,7 +107,7 @@ def _inner_weights(R, st: Structure, scheme: str) -> np.ndarray:
 
 
 def _outer_update(S, W, E, st: Structure) -> np.ndarray:
-    G = np.einsum("bpq,bqm,bmk->bpk", S, W, E, optimize=True) * st.mask
+    G = (S @ W) @ E * st.mask
     for j in st.mode_b:
         idx = st.blocks[j]
         Sjj = S[:, idx][:, :, idx]
@@ -151,7 +151,7 @@ def estimate(
             break
     R = _quad(W, S)
     sd = np.sqrt(np.einsum("bii->bi", S))
-    cross = np.einsum("bpq,bqm->bpm", S, W) / sd[:, :, None]
+    cross = (S @ W) / sd[:, :, None]
     loadings = cross[:, np.arange(st.p), st.block_of]
     Bm = np.zeros((b, st.m, st.m))
     r2 = np.full((b, st.m), np.nan)
@@ -180,14 +180,18 @@ def cross_products(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return X, X[:, iu[0]] * X[:, iu[1]]
 
 
-def moments_to_cov(counts: np.ndarray, X: np.ndarray, P: np.ndarray, scaled: bool) -> np.ndarray:
+def moments_to_cov(
+    counts: np.ndarray, X: np.ndarray, P: np.ndarray, scaled: bool, *, fixed: bool = True
+) -> np.ndarray:
     """Covariance (or correlation if ``scaled``) matrices of resamples given as row counts.
 
     ``counts`` is (b, n) with row sums n (bootstrap) or any positive weights.
+    ``fixed=True`` makes each row's result independent of the batch it is in.
     """
     p = X.shape[1]
     w = counts.sum(axis=1)
-    sums = _fixed_shape_matmul(counts, np.hstack([X, P]))
+    XP = np.hstack([X, P])
+    sums = _fixed_shape_matmul(counts, XP) if fixed else counts @ XP
     mean = sums[:, :p] / w[:, None]
     sp = sums[:, p:]
     iu = np.triu_indices(p)

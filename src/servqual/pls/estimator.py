@@ -152,7 +152,7 @@ def fit(
     ...              Sat =~ CUSA1 + CUSA2 + CUSA3
     ...              Sat ~ Image''', mobi)
     >>> round(float(res.r2.loc["Sat", "r2"]), 3)
-    0.505
+    0.485
     """
     check_params(
         {
