@@ -154,7 +154,8 @@ improper.round(3)
 # correcting the composite correlations for unreliability with ρ_A (Dijkstra & Henseler
 # 2015) gives the factor-level correlations CB-SEM works with, and Image, Expectation,
 # Quality and Satisfaction come out close to 1 (table below); the weak Expectation block
-# inflates its correlations most. Only the one well-separated path (Satisfaction → Complaints) is similar.
+# inflates its correlations most. Satisfaction → Complaints is the only sizeable path on
+# which the two methods agree.
 
 # %%
 rho_a = res.reliability["rho_a"]
