@@ -182,6 +182,9 @@ def test_index_and_scores_100(ecsi, mobi):
     expected = np.sum(w * (xbar - lo)) / ((hi - lo) * w.sum()) * 100
     assert ecsi.index("Satisfaction") == pytest.approx(expected, rel=1e-12)
     assert ecsi.scores_100["Satisfaction"].mean() == pytest.approx(expected, rel=1e-12)
+    raw = mobi[o["item"]].to_numpy() @ (w / w.sum())
+    np.testing.assert_allclose(ecsi.scores_raw["Satisfaction"], raw)
+    np.testing.assert_allclose(ecsi.scores_100["Satisfaction"], (raw - 1) / 9 * 100)
     # 0-100 scores are affine in the standardised scores
     c = np.corrcoef(ecsi.scores_100["Quality"], ecsi.scores["Quality"])[0, 1]
     assert c == pytest.approx(1.0, abs=1e-12)
@@ -325,3 +328,18 @@ def test_builder_equals_syntax(mobi):
     a = pls.fit(m, mobi, progress=False)
     b = pls.fit(pls.parse_model(m.syntax()), mobi, progress=False)
     pd.testing.assert_frame_equal(a.paths, b.paths)
+
+
+def test_unscaled_two_block_uses_covariances(mobi):
+    # scaled=False: items only centred, so the mode-A fixed point is the first singular
+    # pair of the between-block *covariance* matrix; loadings stay correlations.
+    cols = ["CUEX1", "CUEX2", "CUEX3", "CUSA1", "CUSA2", "CUSA3"]
+    res = pls.fit("A =~ CUEX1 + CUEX2 + CUEX3\nB =~ CUSA1 + CUSA2 + CUSA3\nB ~ A",
+                  mobi, scaled=False, progress=False, tol=1e-12)
+    C = mobi[cols].cov().to_numpy()
+    u = np.linalg.svd(C[:3, 3:])[0][:, 0]
+    u = u / np.sqrt(u @ C[:3, :3] @ u) * np.sign(u.sum())
+    np.testing.assert_allclose(res.outer["weight"].to_numpy()[:3], u, atol=1e-8)
+    y = (mobi[cols[:3]] - mobi[cols[:3]].mean()).to_numpy() @ u
+    r = [np.corrcoef(mobi[c], y)[0, 1] for c in cols[:3]]
+    np.testing.assert_allclose(res.outer["loading"].to_numpy()[:3], r, atol=1e-8)

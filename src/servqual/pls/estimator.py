@@ -329,7 +329,8 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
     Wu = np.zeros_like(W)
     Wu[np.arange(st.p), st.block_of] = w_unstd
     Wu = Wu / Wu.sum(axis=0)
-    scores_100 = pd.DataFrame((raw @ Wu - lo) / (hi - lo) * 100.0, index=frame.index, columns=names)
+    scores_raw = pd.DataFrame(raw @ Wu, index=frame.index, columns=names)
+    scores_100 = (scores_raw - lo) / (hi - lo) * 100.0
     return {
         "outer": outer,
         "cross_loadings": cross,
@@ -343,6 +344,7 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         "fornell_larcker_test": fl_test,
         "gof": gof,
         "scores": scores,
+        "scores_raw": scores_raw,
         "scores_100": scores_100,
     }
 

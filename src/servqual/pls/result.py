@@ -48,9 +48,10 @@ class PLSResult:
     gof : float
         Tenenhaus et al. (2005) GoF: sqrt(mean communality of reflective
         multi-item blocks x mean R^2).
-    scores, scores_100 : DataFrame
-        Construct scores, standardised and rescaled to 0-100 from the item
-        scale (unstandardised weights).
+    scores, scores_raw, scores_100 : DataFrame
+        Construct scores: standardised; on the item scale (weighted average
+        of the raw items with the unstandardised weights normalised to sum to
+        1); and that rescaled to 0-100 with the item scale (min, max).
     iterations, converged
         Iterations used; ``converged=False`` is also a warning.
     """
@@ -71,6 +72,7 @@ class PLSResult:
     fornell_larcker_test: pd.DataFrame
     gof: float
     scores: pd.DataFrame
+    scores_raw: pd.DataFrame
     scores_100: pd.DataFrame
     iterations: int
     converged: bool
