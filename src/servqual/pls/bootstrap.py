@@ -24,6 +24,7 @@ from .._resampling import (
     run_bootstrap,
 )
 from ..measurement import htmt_from_corr
+from .consistent import correct
 from .core import Structure, cross_products, estimate, moments_to_cov, total_effects
 
 __all__ = ["Layout", "statistic_vector", "run", "BootstrapResult"]
@@ -95,9 +96,13 @@ def _reachable(st: Structure) -> np.ndarray:
     return reach
 
 
-def statistic_vector(S: np.ndarray, st: Structure, layout: Layout, *, scheme, tol, max_iter):
+def statistic_vector(
+    S: np.ndarray, st: Structure, layout: Layout, *, scheme, tol, max_iter, consistent=False
+):
     """Estimate on a stack ``S`` (b, p, p); rows (b, k), NaN for non-converged members."""
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    if consistent:
+        est = correct(est, S, st)
     b = S.shape[0]
     items = np.arange(st.p)
     w = est.W[:, items, st.block_of]
@@ -132,6 +137,7 @@ def run(
     estimate_vec: np.ndarray,
     *,
     scaled: bool,
+    consistent: bool,
     scheme: str,
     tol: float,
     max_iter: int,
@@ -147,7 +153,9 @@ def run(
 
     def stat_from_counts(counts, fixed=True):
         S = moments_to_cov(counts, Xc, P, scaled, fixed=fixed)
-        return statistic_vector(S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter)
+        return statistic_vector(
+            S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+        )
 
     def batched(idx):
         idx = np.atleast_2d(idx)

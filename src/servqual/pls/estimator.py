@@ -9,15 +9,19 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params
 from ..errors import (
+    BootstrapFailureWarning,
     ConstantItemError,
     ConvergenceWarning,
     DataError,
+    ImproperSolutionWarning,
     MissingColumnError,
     MissingDataWarning,
+    NotPositiveDefiniteWarning,
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from . import bootstrap as _boot
+from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
 from .result import PLSResult
 from .spec import PLSModel, parse_model
@@ -106,6 +110,7 @@ def fit(
     n_jobs: int = 1,
     progress: bool = True,
     scale: tuple[float, float] | None = None,
+    consistent: bool = False,
     tol: float = 1e-7,
     max_iter: int = 300,
 ) -> PLSResult:
@@ -137,6 +142,11 @@ def fit(
     scale : (low, high), optional
         Response scale of the items for 0-100 scores and indices (default: the
         smallest and largest observed item value).
+    consistent : bool
+        Consistent PLS (PLSc, Dijkstra & Henseler 2015): loadings, construct
+        correlations, paths and R^2 of reflective blocks corrected for
+        measurement error with rho_A (for common-factor models).  Weights,
+        scores and HTMT are those of PLS.
     tol, max_iter
         Convergence: largest outer-weight change below ``tol``.
 
@@ -165,6 +175,7 @@ def fit(
             "max_iter": max_iter,
             "n_jobs": n_jobs,
             "progress": progress,
+            "consistent": consistent,
         },
         {
             "scheme": Options(("path", "centroid", "factorial")),
@@ -176,6 +187,7 @@ def fit(
             "max_iter": Interval(1, None, integer=True),
             "n_jobs": Interval(None, None, integer=True),
             "progress": bool,
+            "consistent": bool,
         },
     )
     model = _as_model(model).with_modes(modes).validate()
@@ -203,29 +215,32 @@ def fit(
         )
         warns.append(msg)
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+    if consistent:
+        est = correct(est, S[None], st)
+        warns += _plsc_checks(model, est)
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
     boot = None
     if bootstrap:
         layout = _boot.Layout.build(st, model.constructs, model.items)
         vec = _boot.statistic_vector(
-            S[None], st, layout, scheme=scheme, tol=tol, max_iter=max_iter
+            S[None], st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
         )[0]
         boot = _boot.run(
-            X, st, layout, vec, scaled=scaled, scheme=scheme, tol=tol, max_iter=max_iter,
+            X, st, layout, vec, scaled=scaled, consistent=consistent, scheme=scheme, tol=tol,
+            max_iter=max_iter,
             n_boot=bootstrap, ci=ci, seed=seed, n_jobs=n_jobs, progress=progress,
         )
         text = boot.draws.warning_text()
         if text:
             text += " (replicates that did not converge count as failed)"
             warns.append(text)
-            from ..errors import BootstrapFailureWarning
-
             warnings.warn(text, BootstrapFailureWarning, stacklevel=2)
         _attach_ci(tabs, boot.table)
     return PLSResult(
         model=model,
         scheme=scheme,
         scaled=scaled,
+        consistent=consistent,
         n=int(raw.shape[0]),
         iterations=iters,
         converged=converged,
@@ -347,6 +362,35 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         "scores_raw": scores_raw,
         "scores_100": scores_100,
     }
+
+
+def _plsc_checks(model, est: CoreEstimate) -> list[str]:
+    """Improper PLSc solutions: |corrected correlation| >= 1 or a non-PD matrix."""
+    out = []
+    R = est.R[0]
+    names = model.constructs
+    bad = [
+        f"{names[i]}-{names[j]} ({R[i, j]:.3f})"
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+        if not abs(R[i, j]) < 1
+    ]
+    if bad:
+        msg = (
+            "PLSc: disattenuated construct correlation(s) not below 1 in absolute value: "
+            + ", ".join(bad) + "; the consistent estimates are improper."
+        )
+        out.append(msg)
+        warnings.warn(msg, ImproperSolutionWarning, stacklevel=3)
+    ev = np.linalg.eigvalsh(np.nan_to_num(R))
+    if ev[0] <= 0:
+        msg = (
+            f"PLSc: the corrected construct correlation matrix is not positive definite "
+            f"(smallest eigenvalue {ev[0]:.3g})."
+        )
+        out.append(msg)
+        warnings.warn(msg, NotPositiveDefiniteWarning, stacklevel=3)
+    return out
 
 
 def _rho_a(w: np.ndarray, S: np.ndarray) -> float:

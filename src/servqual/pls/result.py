@@ -54,11 +54,14 @@ class PLSResult:
         1); and that rescaled to 0-100 with the item scale (min, max).
     iterations, converged
         Iterations used; ``converged=False`` is also a warning.
+    consistent : bool
+        Whether loadings, correlations, paths and R^2 are PLSc-corrected.
     """
 
     model: PLSModel
     scheme: str
     scaled: bool
+    consistent: bool
     n: int
     outer: pd.DataFrame
     cross_loadings: pd.DataFrame
@@ -139,6 +142,7 @@ class PLSResult:
             "items": len(self.model.items),
             "scheme": self.scheme,
             "scaled": self.scaled,
+            "consistent (PLSc)": self.consistent,
             "iterations": self.iterations,
             "converged": self.converged,
             "GoF": self.gof,

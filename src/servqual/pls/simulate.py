@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._checks import Interval, check_params, check_rng
+from .._checks import Interval, Options, check_params, check_rng
 from ..errors import ParameterError
 from .spec import ecsi_model
 
@@ -50,6 +50,16 @@ _DEFAULT_RAW_WEIGHTS = {
     "Loyalty": (0.5, 0.2, 0.3),
 }
 
+_DEFAULT_LOADINGS = {
+    "Image": (0.8, 0.75, 0.7, 0.7, 0.65),
+    "Expectation": (0.8, 0.7, 0.65),
+    "Quality": (0.85, 0.8, 0.8, 0.75, 0.75, 0.7, 0.7),
+    "Value": (0.9, 0.8),
+    "Satisfaction": (0.85, 0.8, 0.75),
+    "Complaints": (1.0,),
+    "Loyalty": (0.85, 0.7, 0.8),
+}
+
 _DEFAULT_RHO = {
     "Image": 0.45,
     "Expectation": 0.35,
@@ -72,11 +82,14 @@ class EcsiTruth:
     raw_weights : dict construct -> tuple of relative weights
         Rescaled so each composite has unit variance (see :meth:`weights`).
     within_corr : dict construct -> equicorrelation of the block's items
+    loadings : dict construct -> standardised loadings (common-factor model,
+        ``kind="factor"`` in :func:`simulate_ecsi`)
     """
 
     paths: tuple = _DEFAULT_PATHS
     raw_weights: dict = field(default_factory=lambda: dict(_DEFAULT_RAW_WEIGHTS))
     within_corr: dict = field(default_factory=lambda: dict(_DEFAULT_RHO))
+    loadings: dict = field(default_factory=lambda: dict(_DEFAULT_LOADINGS))
 
     def block_corr(self, construct: str) -> np.ndarray:
         k = len(self.raw_weights[construct])
@@ -119,8 +132,28 @@ class EcsiTruth:
     def items(self) -> list[str]:
         return list(ecsi_model().items)
 
+    def factor_covariance(self) -> np.ndarray:
+        """Indicator correlation matrix of the common-factor model ``L R L' + Theta``.
+
+        The latent variables have the correlations of :meth:`construct_corr`;
+        each item loads ``loadings[construct][i]`` on its factor only.
+        """
+        model = ecsi_model()
+        R = self.construct_corr().to_numpy()
+        lam = np.concatenate([np.asarray(self.loadings[b.name], float) for b in model.blocks])
+        block = np.concatenate(
+            [np.full(len(self.loadings[b.name]), j) for j, b in enumerate(model.blocks)]
+        )
+        if lam.size != len(model.items) or np.any(np.abs(lam) > 1):
+            raise ParameterError(
+                "loadings must give one standardised loading (|value| <= 1) per ECSI item."
+            )
+        S = np.outer(lam, lam) * R[np.ix_(block, block)]
+        np.fill_diagonal(S, 1.0)
+        return S
+
     def covariance(self) -> np.ndarray:
-        """Indicator covariance matrix (standardised items) of the population model."""
+        """Indicator covariance matrix (standardised items) of the composite model."""
         model = ecsi_model()
         R = self.construct_corr().to_numpy()
         W = self.weights()
@@ -145,8 +178,12 @@ class EcsiTruth:
         return S
 
 
-def simulate_ecsi(n: int, truth: EcsiTruth | None = None, *, seed=None):
-    """Simulate ``n`` respondents from the composite ECSI model.
+def simulate_ecsi(n: int, truth: EcsiTruth | None = None, *, kind: str = "composite", seed=None):
+    """Simulate ``n`` respondents from the composite (or common-factor) ECSI model.
+
+    ``kind="composite"`` (default) draws from the composite model (true
+    weights :meth:`EcsiTruth.weights`); ``kind="factor"`` from the
+    common-factor model with :attr:`EcsiTruth.loadings` (for PLSc).
 
     Returns ``(data, truth)``; ``data`` has the ``mobi`` item names (IMAG1-5,
     CUEX1-3, PERQ1-7, PERV1-2, CUSA1-3, CUSCO, CUSL1-3) as standard-normal
@@ -158,9 +195,12 @@ def simulate_ecsi(n: int, truth: EcsiTruth | None = None, *, seed=None):
     >>> df.shape
     (200, 24)
     """
-    check_params({"n": n}, {"n": Interval(3, None, integer=True)})
+    check_params(
+        {"n": n, "kind": kind},
+        {"n": Interval(3, None, integer=True), "kind": Options(("composite", "factor"))},
+    )
     truth = truth if truth is not None else EcsiTruth()
-    S = truth.covariance()
+    S = truth.covariance() if kind == "composite" else truth.factor_covariance()
     ev = np.linalg.eigvalsh(S)
     if ev[0] <= 0:
         raise ParameterError(
