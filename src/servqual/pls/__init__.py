@@ -11,6 +11,7 @@ vectorised over stacks of resampled covariance matrices.
 
 from .estimator import fit
 from .ipma import ipma_table
+from .mga import MGAResult, mga
 from .result import PLSResult
 from .simulate import EcsiTruth, simulate_ecsi
 from .spec import Block, PLSModel, ecsi_model, parse_model
@@ -23,6 +24,8 @@ __all__ = [
     "parse_model",
     "ecsi_model",
     "ipma_table",
+    "mga",
+    "MGAResult",
     "simulate_ecsi",
     "EcsiTruth",
 ]
