@@ -12,6 +12,7 @@ vectorised over stacks of resampled covariance matrices.
 from .estimator import fit
 from .ipma import ipma_table
 from .mga import MGAResult, mga
+from .predict import PredictResult, predict
 from .result import PLSResult
 from .simulate import EcsiTruth, simulate_ecsi
 from .spec import Block, PLSModel, ecsi_model, parse_model
@@ -26,6 +27,8 @@ __all__ = [
     "ipma_table",
     "mga",
     "MGAResult",
+    "predict",
+    "PredictResult",
     "simulate_ecsi",
     "EcsiTruth",
 ]
