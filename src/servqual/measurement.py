@@ -13,13 +13,24 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, check_frame, check_params
-from .errors import InsufficientDataError, ParameterError, ServqualWarning, SpecificationError
+from ._checks import Interval, Options, check_frame, check_params
+from ._summary import Summary
+from .errors import (
+    ConvergenceWarning,
+    ImproperSolutionWarning,
+    InsufficientDataError,
+    NotPositiveDefiniteWarning,
+    ParameterError,
+    ServqualWarning,
+    SpecificationError,
+)
+from .factor import one_factor_ml
 
 __all__ = [
     "cronbach_alpha",
@@ -29,6 +40,9 @@ __all__ = [
     "composite_reliability",
     "ave",
     "fornell_larcker",
+    "difference_score_reliability",
+    "reliability",
+    "ReliabilityResult",
 ]
 
 
@@ -185,18 +199,20 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFra
     >>> round(float(h.loc["value", "sat"]), 3)
     0.728
     """
-    bad: list[str] = []
-
     def gmean(v):
-        if np.any(v <= 0):
-            bad.append("x")
-            return np.nan
-        return float(np.exp(np.mean(np.log(v))))
+        v = np.asarray(v, dtype=float)
+        return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
 
     out = _htmt_generic(data, blocks, gmean)
+    multi = [b for b, cols in blocks.items() if not isinstance(cols, str) and len(cols) > 1]
+    sub = out.loc[multi, multi].to_numpy()
+    bad = [(multi[i], multi[j]) for i, j in zip(*np.triu_indices(len(multi), 1))
+           if np.isnan(sub[i, j])]
     if bad:
+        pairs = ", ".join(f"{a}-{b}" for a, b in bad)
         warnings.warn(
-            "HTMT2 is undefined where an item correlation is <= 0; those entries are NaN.",
+            f"HTMT2 is undefined for {pairs}: an item correlation involved is <= 0 "
+            "(geometric means need positive correlations); those entries are NaN.",
             ServqualWarning,
             stacklevel=2,
         )
@@ -344,3 +360,290 @@ def htmt_from_corr(corr: np.ndarray, blocks: Sequence[Sequence[int]]) -> np.ndar
     idx = np.arange(m)
     out[:, idx, idx] = np.nan
     return out[0] if single else out
+
+
+# ---------------------------------------------------------------- difference scores
+def difference_score_reliability(
+    r_pp: float, r_ee: float, r_pe: float, sd_p: float, sd_e: float
+) -> float:
+    """Reliability of a difference score ``D = P - E`` (Lord 1958; Brown, Churchill & Peter 1993).
+
+    ``r_D = (sP^2 r_PP + sE^2 r_EE - 2 sP sE r_PE) / (sP^2 + sE^2 - 2 sP sE r_PE)``
+    with ``r_PP``, ``r_EE`` the reliabilities of the components, ``r_PE``
+    their correlation and ``sP``, ``sE`` their standard deviations (assumes
+    uncorrelated measurement errors of P and E).
+
+    Examples
+    --------
+    >>> round(difference_score_reliability(0.8, 0.8, 0.5, 1.0, 1.0), 4)
+    0.6
+    """
+    num = sd_p**2 * r_pp + sd_e**2 * r_ee - 2 * sd_p * sd_e * r_pe
+    den = sd_p**2 + sd_e**2 - 2 * sd_p * sd_e * r_pe
+    return float(num / den)
+
+
+# ---------------------------------------------------------------- reliability()
+@dataclass(frozen=True)
+class ReliabilityResult:
+    """Measurement quality of each dimension of an instrument.
+
+    Attributes
+    ----------
+    table : DataFrame, one row per dimension
+        ``n_items``, ``alpha`` with ``alpha_ci_lower``/``alpha_ci_upper``
+        (Feldt), ``alpha_std`` (standardized alpha), ``omega`` (reliability of
+        the raw sum from the one-factor ML CFA), ``rho_c`` (composite
+        reliability from standardized loadings), ``ave``, ``sqrt_ave``,
+        ``max_factor_corr``, ``fornell_larcker`` (passed?), ``max_htmt``,
+        ``max_htmt2``, ``min_loading``, ``max_loading``, ``heywood``.
+    loadings : DataFrame, one row per item
+        ``dimension item loading error_var std_loading identified_by``.
+    factor_corr : DataFrame
+        Factor correlations: sum-score correlations disattenuated with omega,
+        ``r(sum_A, sum_B) / sqrt(omega_A omega_B)`` (consistent under the
+        congeneric model; a joint CFA with :mod:`servqual.sem` gives the full ML
+        value).
+    htmt, htmt2 : DataFrame
+        Heterotrait-monotrait ratios (:func:`htmt`, :func:`htmt2`).
+    fornell_larcker : DataFrame
+        :func:`fornell_larcker` on AVE and ``factor_corr``.
+    difference : DataFrame, one row per dimension (empty unless the instrument
+        pairs P and E items): ``r_pp``, ``r_ee`` (alpha of the P and E
+        composites), ``r_pe``, ``sd_p``, ``sd_e``, ``r_d`` (Lord's reliability of
+        the P−E composite) and ``alpha_gap_items`` (naive alpha of the item
+        differences, for comparison).
+    n : int
+        Respondents used.
+    kind, ci, validation, warnings
+    """
+
+    table: pd.DataFrame
+    loadings: pd.DataFrame
+    factor_corr: pd.DataFrame
+    htmt: pd.DataFrame
+    htmt2: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    difference: pd.DataFrame
+    n: int
+    kind: str | None
+    ci: float
+    validation: object = field(repr=False)
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> Summary:
+        """Printable / HTML summary."""
+        pct = f"{100 * self.ci:g}%"
+        cols = ["n_items", "alpha", "alpha_ci_lower", "alpha_ci_upper", "omega", "rho_c",
+                "ave", "fornell_larcker", "max_htmt", "max_htmt2"]
+        sections = [
+            ("Sample", {"respondents": self.n, "items": "" if self.kind is None else self.kind,
+                        "alpha CI": f"{pct} Feldt (1965)"}),
+            ("Reliability and convergent validity", self.table[cols]),
+            ("HTMT (Henseler et al. 2015)", self.htmt),
+            ("HTMT2 (Roemer et al. 2021)", self.htmt2),
+            ("Factor correlations (disattenuated)", self.factor_corr),
+            ("Standardized loadings", self.loadings.set_index(["dimension", "item"])[
+                ["std_loading"]]),
+        ]
+        if len(self.difference):
+            sections.append(("P−E difference scores (Lord; Brown, Churchill & Peter 1993)",
+                             self.difference))
+        return Summary("Measurement quality", sections, self.warnings)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def _emit(messages: list, text: str, category) -> None:
+    messages.append(text)
+    warnings.warn(text, category, stacklevel=3)
+
+
+def _reversed_items(frame: pd.DataFrame, instrument, kind) -> pd.DataFrame:
+    lo, hi = instrument.scale
+    out = frame.copy()
+    for stem in instrument.reverse:
+        c = instrument.column(stem, kind)
+        if c in out:
+            out[c] = lo + hi - out[c]
+    return out
+
+
+def reliability(
+    data: pd.DataFrame,
+    instrument,
+    *,
+    kind: str | None = "P",
+    ci: float = 0.95,
+    missing: str = "listwise",
+) -> ReliabilityResult:
+    """Reliability, convergent and discriminant validity per dimension.
+
+    Cronbach's alpha with Feldt CI, omega and rho_C from a congeneric one-factor
+    ML CFA per dimension, AVE, the Fornell-Larcker check, HTMT and HTMT2,
+    standardized loadings; for P−E instruments also the reliability of the
+    difference scores (Lord's formula; Brown, Churchill & Peter 1993).
+
+    Parameters
+    ----------
+    data : DataFrame
+    instrument : Instrument
+    kind : item kind to analyse (``"P"`` or ``"E"``).  Ignored for
+        instruments without item kinds (e.g. ``Instrument.ecsi_mobi()``).
+    ci : confidence level of the alpha interval.
+    missing : {"listwise", "mean", "raise"}
+        Passed to :func:`servqual.validate` (which reports dropped/imputed rows).
+
+    Examples
+    --------
+    >>> import servqual
+    >>> inst = servqual.Instrument.from_mapping(
+    ...     {"image": [f"IMAG{i}" for i in range(1, 6)], "value": ["PERV1", "PERV2"],
+    ...      "satisfaction": ["CUSA1", "CUSA2", "CUSA3"]}, scale=(1, 10))
+    >>> res = reliability(servqual.load_dataset("mobi"), inst)
+    >>> res.table["alpha"].round(3).tolist()
+    [0.714, 0.817, 0.77]
+    """
+    from .instrument import Instrument
+    from .validation import validate
+
+    check_params(
+        {"ci": ci, "missing": missing},
+        {"ci": Interval(0, 1, closed="neither"), "missing": Options(("listwise", "mean", "raise"))},
+    )
+    if not isinstance(instrument, Instrument):
+        raise TypeError(
+            f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
+        )
+    if not instrument.prefixes:
+        kind = None
+    else:
+        instrument._check_kind(kind)
+    paired = instrument.is_paired and kind in ("P", "E")
+    kinds = ["P", "E"] if paired else ([kind] if kind is not None else None)
+    clean, report = validate(data, instrument, missing, kinds=kinds, min_rows=3)
+    msgs: list[str] = []
+    items = _reversed_items(clean, instrument, kind)
+    blocks = instrument.dimension_columns(kind)
+    n = int(items.shape[0])
+
+    rows, load_rows, sums, omegas = [], [], {}, {}
+    for dim, cols in blocks.items():
+        x = items[cols].to_numpy(float)
+        k = len(cols)
+        sums[dim] = x.sum(axis=1)
+        row = {"dimension": dim, "n_items": k}
+        if k < 2:
+            row.update(alpha=np.nan, alpha_ci_lower=np.nan, alpha_ci_upper=np.nan,
+                       alpha_std=np.nan, omega=np.nan, rho_c=np.nan, ave=np.nan, heywood=False)
+            _emit(msgs, f"dimension {dim!r} has a single item: reliability is not estimable.",
+                  ServqualWarning)
+            for c in cols:
+                load_rows.append({"dimension": dim, "item": c, "loading": np.nan,
+                                  "error_var": np.nan, "std_loading": np.nan,
+                                  "identified_by": "single item"})
+            omegas[dim] = np.nan
+            rows.append(row)
+            continue
+        a = cronbach_alpha(items, cols)
+        lo_, hi_ = feldt_ci(a, n=n, k=k, ci=ci) if a < 1 else (np.nan, np.nan)
+        S = np.cov(x, rowvar=False)
+        if np.linalg.eigvalsh(S)[0] <= 1e-12 * np.trace(S):
+            _emit(msgs, f"dimension {dim!r}: the item covariance matrix is not positive "
+                  "definite (collinear items).", NotPositiveDefiniteWarning)
+        fit = one_factor_ml(S)
+        if not fit.converged:
+            _emit(msgs, f"dimension {dim!r}: the one-factor ML fit did not converge"
+                  + (" (the two items are not positively correlated)" if k == 2 else "") + ".",
+                  ConvergenceWarning)
+        if fit.heywood:
+            _emit(msgs, f"dimension {dim!r}: Heywood case (an item's residual variance is at "
+                  "its lower bound); omega, rho_C and AVE are unreliable.",
+                  ImproperSolutionWarning)
+        lam = fit.std_loadings
+        ok = np.all(np.isfinite(lam))
+        om = composite_reliability(fit.loadings, error_var=fit.error_var) if ok else np.nan
+        omegas[dim] = om
+        row.update(
+            alpha=a, alpha_ci_lower=lo_, alpha_ci_upper=hi_,
+            alpha_std=cronbach_alpha(items, cols, standardized=True),
+            omega=om,
+            rho_c=composite_reliability(lam) if ok else np.nan,
+            ave=ave(lam) if ok else np.nan,
+            heywood=fit.heywood,
+        )
+        if a < 0:
+            _emit(msgs, f"dimension {dim!r}: negative alpha ({a:.3f}); check reverse-keyed "
+                  "items.", ServqualWarning)
+        for j, c in enumerate(cols):
+            load_rows.append({"dimension": dim, "item": c, "loading": fit.loadings[j],
+                              "error_var": fit.error_var[j], "std_loading": lam[j],
+                              "identified_by": fit.identified_by})
+        rows.append(row)
+
+    table = pd.DataFrame(rows).set_index("dimension")
+    loadings = pd.DataFrame(load_rows)
+    names = list(blocks)
+    sc = np.corrcoef(np.column_stack([sums[d] for d in names]), rowvar=False)
+    om = np.array([omegas[d] for d in names])
+    fc = sc / np.sqrt(np.outer(om, om))
+    np.fill_diagonal(fc, 1.0)
+    factor_corr = pd.DataFrame(fc, index=pd.Index(names, name="dimension"), columns=names)
+    if np.any(np.abs(fc[~np.eye(len(names), dtype=bool)]) > 1):
+        _emit(msgs, "a disattenuated factor correlation exceeds 1: the dimensions are not "
+              "empirically distinct.", ImproperSolutionWarning)
+    fl = fornell_larcker(table["ave"].to_dict(), factor_corr) if len(names) > 1 else None
+    if len(names) > 1:
+        h = htmt(items, blocks)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            h2 = htmt2(items, blocks)
+        for w in caught:
+            _emit(msgs, str(w.message), w.category)
+    else:
+        h = h2 = pd.DataFrame(np.nan, index=names, columns=names)
+    table["sqrt_ave"] = np.sqrt(table["ave"])
+    table["max_factor_corr"] = fl["max_abs_corr"] if fl is not None else np.nan
+    table["fornell_larcker"] = fl["passed"] if fl is not None else True
+    table["max_htmt"] = h.max(axis=1)
+    table["max_htmt2"] = h2.max(axis=1)
+    g = loadings.groupby("dimension", sort=False)["std_loading"]
+    table["min_loading"] = g.min()
+    table["max_loading"] = g.max()
+
+    difference = _difference_table(clean, instrument) if paired else pd.DataFrame(
+        columns=["r_pp", "r_ee", "r_pe", "sd_p", "sd_e", "r_d", "alpha_gap_items"])
+    return ReliabilityResult(
+        table=table, loadings=loadings, factor_corr=factor_corr, htmt=h, htmt2=h2,
+        fornell_larcker=fl if fl is not None else pd.DataFrame(),
+        difference=difference, n=n, kind=kind, ci=ci, validation=report,
+        warnings=tuple(msgs),
+    )
+
+
+def _difference_table(clean: pd.DataFrame, instrument) -> pd.DataFrame:
+    P = _reversed_items(clean, instrument, "P")
+    E = _reversed_items(clean, instrument, "E")
+    rows = []
+    for dim, stems in instrument.dimensions.items():
+        pc = [instrument.column(s, "P") for s in stems]
+        ec = [instrument.column(s, "E") for s in stems]
+        p = P[pc].to_numpy(float).mean(axis=1)
+        e = E[ec].to_numpy(float).mean(axis=1)
+        if len(stems) < 2:
+            r_pp = r_ee = a_gap = np.nan
+        else:
+            r_pp, r_ee = cronbach_alpha(P, pc), cronbach_alpha(E, ec)
+            gaps = pd.DataFrame(P[pc].to_numpy(float) - E[ec].to_numpy(float))
+            a_gap = cronbach_alpha(gaps)
+        sd_p, sd_e = p.std(ddof=1), e.std(ddof=1)
+        r_pe = float(np.corrcoef(p, e)[0, 1])
+        rows.append({"dimension": dim, "r_pp": r_pp, "r_ee": r_ee, "r_pe": r_pe,
+                     "sd_p": sd_p, "sd_e": sd_e,
+                     "r_d": difference_score_reliability(r_pp, r_ee, r_pe, sd_p, sd_e),
+                     "alpha_gap_items": a_gap})
+    return pd.DataFrame(rows).set_index("dimension")

@@ -15,6 +15,8 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
+from .ordinal import plot_ordinal_bias
 from .pls import plot_ipma, plot_path_diagram
 from .profile import plot_gap_profile, plot_item_distribution
 
@@ -23,6 +25,7 @@ __all__ = [
     "plot_path_diagram",
     "plot_gap_profile",
     "plot_item_distribution",
+    "plot_ordinal_bias",
     "FigureSpec",
     "build",
     "build_all",

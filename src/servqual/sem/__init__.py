@@ -1,0 +1,1 @@
+"""Structural equation modelling (covariance-based SEM, ordinal estimation)."""
