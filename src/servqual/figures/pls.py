@@ -23,7 +23,15 @@ ECSI_POSITIONS = {
 
 
 def layered_positions(result) -> dict[str, tuple[float, float]]:
-    """x = length of the longest path from an exogenous construct, y spread within a layer."""
+    """x = length of the longest path from an exogenous construct, y spread within a layer.
+
+    Examples
+    --------
+    >>> from servqual import load_dataset, pls
+    >>> res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), progress=False)
+    >>> round(layered_positions(res)["Loyalty"][0], 2)
+    9.6
+    """
     names = list(result.constructs)
     depth = {c: 0 for c in names}
     for _ in names:
@@ -42,6 +50,15 @@ def plot_path_diagram(result, *, positions=None, digits: int = 2, ax=None):
 
     Paths whose bootstrap percentile interval excludes zero are drawn solid,
     the others dashed (all solid without a bootstrap).  Returns the Axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from servqual import load_dataset, pls
+    >>> res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), progress=False)
+    >>> ax = plot_path_diagram(res, ax=Figure().add_subplot())
+    >>> len([t for t in ax.texts if (t.get_gid() or "").startswith("estimate:")])
+    12
     """
     ax = ax if ax is not None else plt.gca()
     if positions is None:
@@ -87,7 +104,17 @@ def plot_path_diagram(result, *, positions=None, digits: int = 2, ax=None):
 
 
 def plot_ipma(table: pd.DataFrame, *, target: str = "", ax=None):
-    """Draw an importance-performance map from :func:`ipma_table`; return the Axes."""
+    """Draw an importance-performance map from :func:`servqual.pls.ipma_table`; return the Axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from servqual import load_dataset, pls
+    >>> res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), progress=False)
+    >>> ax = plot_ipma(pls.ipma_table(res, "Loyalty"), target="Loyalty", ax=Figure().add_subplot())
+    >>> len(ax.collections)
+    6
+    """
     ax = ax if ax is not None else plt.gca()
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     for i, row in enumerate(table.itertuples(index=False)):

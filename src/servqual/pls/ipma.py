@@ -44,7 +44,15 @@ def _negative_weight_note(result, construct: str) -> None:
 
 
 def construct_index(result, construct: str) -> float:
-    """ACSI-style 0-100 index of one construct (see module docstring)."""
+    """ACSI-style 0-100 index of one construct (see module docstring).
+
+    Examples
+    --------
+    >>> from servqual import load_dataset, pls
+    >>> res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), progress=False)
+    >>> round(construct_index(res, "Satisfaction"), 1)
+    72.5
+    """
     _check_construct(result, construct)
     _negative_weight_note(result, construct)
     o = result.outer[result.outer["construct"] == construct]
@@ -55,7 +63,15 @@ def construct_index(result, construct: str) -> float:
 
 
 def ipma_table(result, target: str) -> pd.DataFrame:
-    """Importance (unstandardised total effect) and performance (0-100) per predecessor."""
+    """Importance (unstandardised total effect) and performance (0-100) per antecedent.
+
+    Examples
+    --------
+    >>> from servqual import load_dataset, pls
+    >>> res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), progress=False)
+    >>> ipma_table(res, "Loyalty")["construct"].tolist()
+    ['Image', 'Expectation', 'Quality', 'Value', 'Satisfaction', 'Complaints']
+    """
     _check_construct(result, target)
     eff = result.effects[result.effects["target"] == target]
     if eff.empty:
