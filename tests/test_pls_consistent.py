@@ -76,3 +76,19 @@ def test_plsc_flags_improper_solution_on_mobi():
     ev = np.linalg.eigvalsh(R.to_numpy())
     assert ev[0] < 0
     assert any("PLSc" in w for w in res.warnings)
+
+
+def test_plsc_bootstrap_replicate_is_a_plsc_refit():
+    from servqual._resampling import replicate_seeds, resample_indices
+
+    data, _ = pls.simulate_ecsi(400, kind="factor", seed=5)
+    m = pls.ecsi_model()
+    res = pls.fit(m, data, consistent=True, bootstrap=20, seed=3, progress=False)
+    idx = resample_indices(replicate_seeds(3, 20)[7], len(data))
+    ref = pls.fit(m, data.iloc[idx].reset_index(drop=True), consistent=True, progress=False)
+    tab = res.bootstrap.table
+    row = res.bootstrap.draws.estimates[7]
+    np.testing.assert_allclose(row[(tab["kind"] == "path").to_numpy()], ref.paths["estimate"],
+                               atol=1e-6)
+    np.testing.assert_allclose(row[(tab["kind"] == "loading").to_numpy()],
+                               ref.outer["loading"], atol=1e-6)

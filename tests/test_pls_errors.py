@@ -9,6 +9,7 @@ from servqual.errors import (
     ConstantItemError,
     DataError,
     MissingColumnError,
+    OutOfRangeError,
     ParameterError,
     SpecificationError,
 )
@@ -80,6 +81,8 @@ def test_bad_options(mobi):
         pls.fit(m, mobi, modes={"Value": "C"})
     with pytest.raises(SpecificationError, match="unknown construct 'Valeu'"):
         pls.fit(m, mobi, modes={"Valeu": "B"})
+    with pytest.raises(OutOfRangeError, match="item 'IMAG1': row 1 \\(value 10\\) is outside"):
+        pls.fit(m, mobi, scale=(1, 7), progress=False)
     res = pls.fit(m, mobi, progress=False)
     with pytest.raises(SpecificationError, match="unknown construct 'Loyal'"):
         res.ipma("Loyal")

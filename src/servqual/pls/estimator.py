@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import Interval, Options, check_frame, check_params
+from .._checks import Interval, Options, check_frame, check_params, check_scale
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -17,6 +17,7 @@ from ..errors import (
     MissingColumnError,
     MissingDataWarning,
     NotPositiveDefiniteWarning,
+    OutOfRangeError,
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
@@ -196,9 +197,14 @@ def fit(
     if scale is None:
         scale = (float(raw.min()), float(raw.max()))
     else:
-        from .._checks import check_scale
-
         scale = check_scale(scale)
+        bad = (raw < scale[0]) | (raw > scale[1])
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise OutOfRangeError(
+                f"item {frame.columns[c]!r}: row {frame.index[r]!r} (value {raw[r, c]:g}) is "
+                f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
+            )
     st = Structure.from_model(model)
     mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
     X = (raw - mean) / sd if scaled else raw - mean
