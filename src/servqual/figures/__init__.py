@@ -18,12 +18,15 @@ from ._registry import (
 from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
 from .gaps import plot_gap5_caterpillar, plot_gap_model, plot_servqual_vs_servperf
 from .ordinal import plot_ordinal_bias
+from .pls import plot_ipma, plot_pls_path_diagram
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
     "plot_gap5_caterpillar",
     "plot_gap_model",
     "plot_servqual_vs_servperf",
+    "plot_ipma",
+    "plot_pls_path_diagram",
     "plot_gap_profile",
     "plot_item_distribution",
     "plot_ordinal_bias",
