@@ -333,7 +333,5 @@ def as_1d_numeric(values, *, name: str = "values", missing: str = "raise") -> np
         raise ParameterError(f"{name} must be one-dimensional.")
     if s.shape[0] == 0:
         raise EmptyDataError(f"{name} is empty.")
-    frame = check_frame(
-        s.rename(name).to_frame(), [name], missing=missing, allow_constant=True
-    )
+    frame = check_frame(s.rename(name).to_frame(), [name], missing=missing, allow_constant=True)
     return frame[name].to_numpy()

@@ -213,9 +213,7 @@ def run_bootstrap(
     messages: list[str] = []
     with progress_bar(total=n_boot, enabled=progress, desc=desc) as bar:
         if workers == 1:
-            results = (
-                _run_batch(statistic, b, n, strata, k, batched, False) for b in batches
-            )
+            results = (_run_batch(statistic, b, n, strata, k, batched, False) for b in batches)
         else:
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
                 delayed(_run_batch)(statistic, b, n, strata, k, batched, limit) for b in batches

@@ -13,8 +13,13 @@ from .importance import (
     shapley,
     shapley_from_corr,
 )
+from .regression import RegressionResult, logistic, ols, ordinal_logit
 
 __all__ = [
+    "RegressionResult",
+    "logistic",
+    "ols",
+    "ordinal_logit",
     "RelativeWeightsResult",
     "ShapleyResult",
     "relative_weights",
