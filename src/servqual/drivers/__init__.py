@@ -5,6 +5,7 @@ models, random-forest permutation importance, bootstrap comparison of methods
 (:func:`key_drivers`) and stated-versus-derived importance.
 """
 
+from .forest import ForestImportanceResult, forest_importance
 from .importance import (
     RelativeWeightsResult,
     ShapleyResult,
@@ -16,6 +17,8 @@ from .importance import (
 from .regression import RegressionResult, logistic, ols, ordinal_logit
 
 __all__ = [
+    "ForestImportanceResult",
+    "forest_importance",
     "RegressionResult",
     "logistic",
     "ols",

@@ -279,7 +279,7 @@ def logistic(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = model.fit(method="newton", maxiter=maxiter, disp=False)
-    ok, why = _converged(res, len(frame))
+        ok, why = _converged(res, len(frame))
     sep = [w for w in caught if "separation" in str(w.message).lower()]
     if sep:
         ok = False
