@@ -14,9 +14,13 @@ from .importance import (
     shapley,
     shapley_from_corr,
 )
+from .keydrivers import METHODS, KeyDriversResult, key_drivers
 from .regression import RegressionResult, logistic, ols, ordinal_logit
 
 __all__ = [
+    "METHODS",
+    "KeyDriversResult",
+    "key_drivers",
     "ForestImportanceResult",
     "forest_importance",
     "RegressionResult",
