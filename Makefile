@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 venv: $(STAMP)
 
 figures: $(STAMP)
-	$(VENV)/bin/servqual figures --out paper/figures
+	$(VENV)/bin/servqual figures --out paper/figures --force
 
 test: $(STAMP)
 	$(PY) -m pytest

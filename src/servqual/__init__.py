@@ -53,7 +53,13 @@ __all__ = sorted(_LAZY) + ["__version__"]
 def __getattr__(name: str):
     if name in _LAZY:
         mod, attr = _LAZY[name]
-        value = getattr(importlib.import_module(mod), attr)
+        try:
+            module = importlib.import_module(mod)
+        except ModuleNotFoundError as exc:
+            if exc.name != mod:
+                raise
+            raise AttributeError(f"servqual.{name} needs module {mod}, not installed") from None
+        value = getattr(module, attr)
         globals()[name] = value
         return value
     if name in _SUBMODULES:

@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["load_dataset", "list_datasets"]
+__all__ = ["load_dataset", "list_datasets", "servqual_sim_truth"]
 
 
 def _read(fname: str, **kw) -> pd.DataFrame:
@@ -95,7 +95,28 @@ def load_servqual_sim() -> pd.DataFrame:
     >>> load_servqual_sim().shape[0]
     2000
     """
-    return _read("servqual_sim.csv")
+    from ..simulate import OUTCOMES
+
+    df = _read("servqual_sim.csv")
+    df["complaint_outcome"] = pd.Categorical(df["complaint_outcome"], categories=OUTCOMES)
+    return df
+
+
+def servqual_sim_truth():
+    """The :class:`servqual.Truth` that generated ``servqual_sim``.
+
+    Examples
+    --------
+    >>> servqual_sim_truth().scale_points
+    7
+    """
+    import json
+
+    from ..simulate import Truth
+
+    path = resources.files("servqual.datasets") / "data" / "servqual_sim_truth.json"
+    meta = json.loads(path.read_text(encoding="utf-8"))
+    return Truth.from_dict(meta["truth"])
 
 
 _LOADERS: dict[str, Callable[[], pd.DataFrame]] = {

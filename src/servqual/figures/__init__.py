@@ -15,8 +15,11 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
+    "plot_gap_profile",
+    "plot_item_distribution",
     "FigureSpec",
     "build",
     "build_all",

@@ -1,0 +1,273 @@
+"""SERVQUAL scoring: composites, P−E gaps, weighted scores, zones of tolerance.
+
+All functions take a survey frame and an :class:`~servqual.Instrument`, read
+columns from the instrument, validate through :func:`servqual.validate`'s
+checks and return tidy DataFrames indexed like the input.  Missing values
+propagate as NaN (a composite with a missing item is NaN) unless
+``min_items`` allows averaging the items present; the count of such rows is
+never hidden: call :func:`servqual.validate` first to see it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._checks import Interval, check_columns, check_frame, check_params
+from .errors import DataError, ParameterError
+from .instrument import Instrument
+
+__all__ = [
+    "composites",
+    "item_gaps",
+    "dimension_gaps",
+    "servqual_score",
+    "weighted_servqual_score",
+    "zone_of_tolerance",
+    "gap_profile",
+]
+
+
+def _items(data: pd.DataFrame, instrument: Instrument, kind: str | None) -> pd.DataFrame:
+    if not isinstance(instrument, Instrument):
+        raise TypeError(
+            f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
+        )
+    cols = instrument.columns(kind)
+    frame = check_frame(data, cols, missing="allow", scale=instrument.scale, allow_constant=True)
+    lo, hi = instrument.scale
+    for stem in instrument.reverse:
+        c = instrument.column(stem, kind)
+        frame[c] = lo + hi - frame[c]
+    return frame
+
+
+def _block_means(frame: pd.DataFrame, groups: Mapping[str, list], min_items: int | None):
+    out = {}
+    for name, cols in groups.items():
+        block = frame[cols]
+        need = len(cols) if min_items is None else min(min_items, len(cols))
+        enough = block.notna().sum(axis=1) >= need
+        out[name] = block.mean(axis=1).where(enough)
+    return pd.DataFrame(out, index=frame.index)
+
+
+def composites(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    kind: str | None = "P",
+    *,
+    min_items: int | None = None,
+) -> pd.DataFrame:
+    """Dimension composites: the mean of each dimension's items (reverse keyed).
+
+    Parameters
+    ----------
+    data : DataFrame
+    instrument : Instrument
+    kind : item kind (``"P"``, ``"E"``, ...) or ``None`` for single-kind instruments.
+    min_items : int, optional
+        Average the items present when at least this many are; by default a
+        missing item makes the composite NaN.
+
+    Examples
+    --------
+    >>> from servqual import Instrument, load_dataset
+    >>> c = composites(load_dataset("mobi"), Instrument.ecsi_mobi(), kind=None)
+    >>> list(c.columns)[:3]
+    ['image', 'expectation', 'quality']
+    """
+    if kind == "P" and not instrument.prefixes:
+        kind = None
+    frame = _items(data, instrument, kind)
+    return _block_means(frame, instrument.dimension_columns(kind), min_items)
+
+
+def item_gaps(data: pd.DataFrame, instrument: Instrument, *, minus: str = "E") -> pd.DataFrame:
+    """Item gap scores ``P - E`` (or ``P - A``, ``P - D`` with ``minus``).
+
+    Columns are named ``G<item>`` (``"MSA<item>"``/``"MSS<item>"`` style names
+    are left to the caller).
+
+    Examples
+    --------
+    >>> from servqual import Instrument, simulate_survey
+    >>> df, _ = simulate_survey(5, seed=0)
+    >>> g = item_gaps(df, Instrument.servqual22())
+    >>> bool((g["G1"] == df["P1"] - df["E1"]).all())
+    True
+    """
+    p = _items(data, instrument, "P")
+    e = _items(data, instrument, minus)
+    g = p.to_numpy() - e.to_numpy()
+    return pd.DataFrame(g, index=data.index, columns=[f"G{i}" for i in instrument.items])
+
+
+def dimension_gaps(
+    data: pd.DataFrame, instrument: Instrument, *, minus: str = "E", min_items: int | None = None
+) -> pd.DataFrame:
+    """Dimension gap scores: mean item gap per dimension.
+
+    Examples
+    --------
+    >>> from servqual import Instrument, simulate_survey
+    >>> df, _ = simulate_survey(200, seed=0)
+    >>> dimension_gaps(df, Instrument.servqual22()).shape
+    (200, 5)
+    """
+    g = item_gaps(data, instrument, minus=minus)
+    groups = {d: [f"G{i}" for i in items] for d, items in instrument.dimensions.items()}
+    return _block_means(g, groups, min_items)
+
+
+def servqual_score(data: pd.DataFrame, instrument: Instrument) -> pd.Series:
+    """Unweighted SERVQUAL score: the mean of the dimension gaps, per respondent.
+
+    Examples
+    --------
+    >>> from servqual import Instrument, simulate_survey
+    >>> df, _ = simulate_survey(100, seed=0)
+    >>> float(servqual_score(df, Instrument.servqual22()).mean()) < 0
+    True
+    """
+    return dimension_gaps(data, instrument).mean(axis=1, skipna=False).rename("servqual")
+
+
+def weighted_servqual_score(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    importance: Mapping[str, float] | pd.DataFrame | str = "IMP_",
+    *,
+    tol: float = 0.5,
+) -> pd.Series:
+    """Weighted SERVQUAL score from a 100-point importance allocation.
+
+    Parameters
+    ----------
+    importance : mapping dimension -> points, a DataFrame with one column per
+        dimension (points per respondent), or a column prefix (default
+        ``"IMP_"``: columns ``IMP_<dimension>``).  Points must sum to 100
+        (within ``tol``) for every respondent.
+
+    Examples
+    --------
+    >>> from servqual import Instrument, simulate_survey
+    >>> df, _ = simulate_survey(100, seed=0)
+    >>> weighted_servqual_score(df, Instrument.servqual22()).shape
+    (100,)
+    """
+    dims = list(instrument.dimensions)
+    if isinstance(importance, str):
+        cols = [importance + d for d in dims]
+        check_columns(data, cols, what="importance column")
+        w = check_frame(data, cols, scale=(0, 100), allow_constant=True)
+        w.columns = dims
+    elif isinstance(importance, pd.DataFrame):
+        check_columns(importance, dims, what="importance column")
+        w = check_frame(importance, dims, scale=(0, 100), allow_constant=True)
+    elif isinstance(importance, Mapping):
+        unknown = set(importance) ^ set(dims)
+        if unknown:
+            raise ParameterError(
+                f"importance must give points for exactly the dimensions {dims}; "
+                f"mismatched: {sorted(unknown)}."
+            )
+        w = pd.DataFrame([[float(importance[d]) for d in dims]] * len(data), columns=dims,
+                         index=data.index)  # fmt: skip
+    else:
+        raise TypeError("importance must be a mapping, a DataFrame or a column prefix string.")
+    totals = w.sum(axis=1)
+    bad = (totals - 100).abs() > tol
+    if bad.any():
+        row = w.index[np.flatnonzero(bad.to_numpy())[0]]
+        raise DataError(
+            f"importance points must sum to 100: row {row!r} sums to {totals.loc[row]:g} "
+            f"({int(bad.sum())} row(s) off by more than {tol:g})."
+        )
+    g = dimension_gaps(data, instrument)
+    return ((g * w.to_numpy()).sum(axis=1, min_count=len(dims)) / 100).rename("weighted_servqual")
+
+
+def zone_of_tolerance(data: pd.DataFrame, instrument: Instrument) -> pd.DataFrame:
+    """Measures of service adequacy (MSA = P − A) and superiority (MSS = P − D).
+
+    The instrument needs kinds ``P``, ``A`` (adequate) and ``D`` (desired),
+    e.g. ``Instrument.servqual22().with_prefixes(P="P", A="A", D="D")``.
+    Returns per-respondent dimension scores ``msa_<dimension>``,
+    ``mss_<dimension>`` and ``zone_<dimension>``: ``"below"`` (P < A),
+    ``"within"`` or ``"above"`` (P > D).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inst = Instrument.from_mapping({"speed": ["1"]}, prefixes={"P": "P", "A": "A", "D": "D"})
+    >>> z = zone_of_tolerance(pd.DataFrame({"P1": [3, 5], "A1": [4, 3], "D1": [6, 6]}), inst)
+    >>> z["zone_speed"].tolist()
+    ['below', 'within']
+    """
+    for k in ("P", "A", "D"):
+        if k not in instrument.prefixes:
+            raise ParameterError(
+                f"instrument {instrument.name!r} lacks kind {k!r}: zone of tolerance needs "
+                "P (perceived), A (adequate) and D (desired) items."
+            )
+    msa = dimension_gaps(data, instrument, minus="A")
+    mss = dimension_gaps(data, instrument, minus="D")
+    p = composites(data, instrument, "P")
+    a = composites(data, instrument, "A")
+    d = composites(data, instrument, "D")
+    inverted = (a > d).to_numpy()
+    if inverted.any():
+        r, c = np.argwhere(inverted)[0]
+        raise DataError(
+            f"adequate expectations exceed desired ones for dimension {a.columns[c]!r} at row "
+            f"{a.index[r]!r}: the zone of tolerance is undefined there."
+        )
+    out = {}
+    for dim in instrument.dimensions:
+        out[f"msa_{dim}"] = msa[dim]
+        out[f"mss_{dim}"] = mss[dim]
+        zone = np.where(p[dim] < a[dim], "below", np.where(p[dim] > d[dim], "above", "within"))
+        out[f"zone_{dim}"] = pd.Series(zone, index=data.index).where(p[dim].notna())
+    return pd.DataFrame(out, index=data.index)
+
+
+def gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 0.95) -> pd.DataFrame:
+    """Mean P, E and P−E per dimension with t-based confidence intervals.
+
+    Returns one row per dimension with columns ``n``, ``P``, ``E``, ``gap``,
+    ``gap_se``, ``gap_ci_lower``, ``gap_ci_upper`` and likewise ``P_ci_*``,
+    ``E_ci_*`` (respondents with a missing item in a dimension are excluded
+    from that dimension, and ``n`` says how many remain).
+
+    Examples
+    --------
+    >>> from servqual import Instrument, simulate_survey
+    >>> df, _ = simulate_survey(300, seed=0)
+    >>> int(gap_profile(df, Instrument.servqual22()).loc["reliability", "n"])
+    300
+    """
+    check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
+    if not instrument.is_paired:
+        raise ParameterError(f"instrument {instrument.name!r} has no P and E kinds.")
+    p = composites(data, instrument, "P")
+    e = composites(data, instrument, "E")
+    rows = []
+    for dim in instrument.dimensions:
+        ok = p[dim].notna() & e[dim].notna()
+        pp, ee = p.loc[ok, dim].to_numpy(), e.loc[ok, dim].to_numpy()
+        n = int(ok.sum())
+        t = stats.t.ppf(0.5 + ci / 2, n - 1) if n > 1 else np.nan
+        row = {"dimension": dim, "n": n}
+        for name, x in (("P", pp), ("E", ee), ("gap", pp - ee)):
+            m = x.mean() if n else np.nan
+            se = x.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+            row[name] = m
+            row[f"{name}_se"] = se
+            row[f"{name}_ci_lower"] = m - t * se
+            row[f"{name}_ci_upper"] = m + t * se
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("dimension")

@@ -1,0 +1,260 @@
+"""Validation of survey frames against an :class:`~servqual.Instrument`.
+
+:func:`validate` is the single entry point researchers call on their own data
+before any model: it checks columns, types, scale and pairing, applies the
+chosen missing-data policy and returns the clean frame together with a
+:class:`ValidationReport` saying what was used, what was dropped or imputed
+and why.  Nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._checks import Interval, Options, check_frame, check_params
+from ._summary import Summary
+from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
+from .instrument import Instrument
+
+__all__ = ["validate", "ValidationReport"]
+
+_POLICIES = ("report", "listwise", "pairwise", "mean", "raise")
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """What :func:`validate` found and did.
+
+    Attributes
+    ----------
+    instrument : str
+    policy : str
+        Missing-data policy applied.
+    n_input, n_used, n_dropped : int
+        Rows received, rows in the clean frame, rows removed.
+    dropped_rows : tuple
+        Index labels of removed rows.
+    drop_reasons : tuple of str
+        One reason per dropped row (``"missing P3, E7"``).
+    missing : Series
+        Missing values per checked column (before any policy).
+    imputed : Series
+        Values imputed per column (``policy="mean"``), else zeros.
+    columns : tuple of str
+        Columns checked.
+    """
+
+    instrument: str
+    policy: str
+    n_input: int
+    n_used: int
+    n_dropped: int
+    dropped_rows: tuple
+    drop_reasons: tuple
+    missing: pd.Series = field(repr=False)
+    imputed: pd.Series = field(repr=False)
+    columns: tuple = field(repr=False, default=())
+
+    @property
+    def n_missing(self) -> int:
+        """Total missing cells in the checked columns."""
+        return int(self.missing.sum())
+
+    def summary(self) -> Summary:
+        """Printable / HTML summary of the validation."""
+        head = {
+            "instrument": self.instrument,
+            "missing-data policy": self.policy,
+            "rows received": self.n_input,
+            "rows used": self.n_used,
+            "rows dropped": self.n_dropped,
+            "missing cells": self.n_missing,
+            "values imputed": int(self.imputed.sum()),
+        }
+        sections = [("Validation", head)]
+        miss = self.missing[self.missing > 0]
+        if len(miss):
+            sections.append(("Missing values per item", miss.rename("missing").to_frame()))
+        if self.n_dropped:
+            shown = pd.DataFrame(
+                {"row": list(self.dropped_rows[:20]), "reason": list(self.drop_reasons[:20])}
+            )
+            more = "" if self.n_dropped <= 20 else f" (first 20 of {self.n_dropped})"
+            sections.append((f"Dropped rows{more}", shown))
+        warn = []
+        if self.n_missing and self.policy in ("report", "pairwise"):
+            warn.append(
+                f"{self.n_missing} missing value(s) kept as NaN; analyses will report how "
+                "they handle them."
+            )
+        return Summary("Survey validation", sections, warn)
+
+    def __str__(self) -> str:
+        return str(self.summary())
+
+    def _repr_html_(self) -> str:
+        return self.summary()._repr_html_()
+
+
+def validate(
+    data: pd.DataFrame,
+    instrument: Instrument,
+    missing: str = "report",
+    *,
+    kinds: Iterable[str] | None = None,
+    min_rows: int = 2,
+    extra_columns: Iterable[str] = (),
+) -> tuple[pd.DataFrame, ValidationReport]:
+    """Check a survey frame against an instrument and apply a missing-data policy.
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent.
+    instrument : Instrument
+    missing : {"report", "listwise", "pairwise", "mean", "raise"}
+        ``"report"``/``"pairwise"`` keep missing values (as NaN) and count
+        them; ``"listwise"`` drops incomplete rows, listing each with its
+        reason; ``"mean"`` imputes item means and counts the imputations;
+        ``"raise"`` raises :class:`~servqual.errors.MissingValuesError`.
+    kinds : item kinds to check (default: all the instrument declares; e.g.
+        ``("P",)`` for a perceptions-only SERVPERF survey).
+    min_rows : int
+        Fewer complete rows raise :class:`~servqual.errors.InsufficientDataError`.
+    extra_columns : further numeric columns to check (e.g. outcomes).
+
+    Returns
+    -------
+    clean : DataFrame
+        All columns of ``data``; checked columns as floats, policy applied.
+    report : ValidationReport
+
+    Raises
+    ------
+    MissingColumnError, UnpairedItemError, DuplicateColumnError,
+    NonNumericError, OutOfRangeError, ConstantItemError, EmptyDataError,
+    InsufficientDataError, MissingValuesError
+
+    Examples
+    --------
+    >>> from servqual import Instrument, load_dataset
+    >>> clean, report = validate(load_dataset("mobi"), Instrument.ecsi_mobi())
+    >>> report.n_used, report.n_dropped
+    (250, 0)
+    """
+    check_params(
+        {"missing": missing, "min_rows": min_rows},
+        {"missing": Options(_POLICIES), "min_rows": Interval(1, None, integer=True)},
+    )
+    if not isinstance(instrument, Instrument):
+        raise TypeError(
+            f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
+        )
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    kinds = list(instrument.kinds) if kinds is None else list(kinds)
+    for k in kinds:
+        instrument._check_kind(k)
+    _check_pairing(data, instrument, kinds)
+    item_cols = instrument.all_columns(kinds)
+    extra = [c for c in extra_columns if c not in item_cols]
+    columns = item_cols + extra
+    scale = {c: instrument.scale for c in item_cols}
+    scale.update({c: (-np.inf, np.inf) for c in extra})
+    frame = check_frame(
+        data,
+        columns,
+        missing="raise" if missing == "raise" else "allow",
+        scale=scale,
+        min_rows=1,
+    )
+    missing_counts = frame.isna().sum().astype(int)
+    clean = data.copy()
+    clean[columns] = frame
+    dropped, reasons = (), ()
+    imputed = pd.Series(0, index=columns, dtype=int)
+    if missing == "listwise":
+        na = frame.isna()
+        bad = na.any(axis=1)
+        dropped = tuple(_py(i) for i in frame.index[bad])
+        reasons = tuple(
+            "missing " + ", ".join(na.columns[row]) for row in na.to_numpy()[bad.to_numpy()]
+        )
+        clean = clean.loc[~bad.to_numpy()]
+        if dropped:
+            warnings.warn(
+                f"listwise deletion dropped {len(dropped)} of {data.shape[0]} rows with missing "
+                "values; see the validation report.",
+                MissingDataWarning,
+                stacklevel=2,
+            )
+    elif missing == "mean":
+        imputed = missing_counts.copy()
+        clean[columns] = frame.fillna(frame.mean())
+    n_complete = int((~clean[columns].isna().any(axis=1)).sum())
+    if n_complete < min_rows:
+        from .errors import InsufficientDataError
+
+        raise InsufficientDataError(
+            f"only {n_complete} complete row(s) for instrument {instrument.name!r}; "
+            f"at least {min_rows} needed (missing values per column: "
+            f"{missing_counts[missing_counts > 0].to_dict()})."
+        )
+    report = ValidationReport(
+        instrument=instrument.name,
+        policy=missing,
+        n_input=int(data.shape[0]),
+        n_used=int(clean.shape[0]),
+        n_dropped=len(dropped),
+        dropped_rows=dropped,
+        drop_reasons=reasons,
+        missing=missing_counts,
+        imputed=imputed,
+        columns=tuple(columns),
+    )
+    return clean, report
+
+
+def _py(v):
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _check_pairing(data: pd.DataFrame, instrument: Instrument, kinds: list[str]) -> None:
+    """P items need their E partners (and vice versa); name the unpaired items."""
+    if not (instrument.is_paired and "P" in kinds and "E" in kinds):
+        return
+    have = set(data.columns)
+    p_only = [
+        instrument.column(i, "P")
+        for i in instrument.items
+        if instrument.column(i, "P") in have and instrument.column(i, "E") not in have
+    ]
+    e_only = [
+        instrument.column(i, "E")
+        for i in instrument.items
+        if instrument.column(i, "E") in have and instrument.column(i, "P") not in have
+    ]
+    if p_only or e_only:
+        parts = []
+        if p_only:
+            partners = [instrument.column(c[len(instrument.prefixes["P"]) :], "E") for c in p_only]
+            parts.append(f"perception item(s) {p_only} have no expectation partner {partners}")
+        if e_only:
+            partners = [instrument.column(c[len(instrument.prefixes["E"]) :], "P") for c in e_only]
+            parts.append(f"expectation item(s) {e_only} have no perception partner {partners}")
+        hint = (
+            " For a perceptions-only (SERVPERF) survey pass kinds=('P',)."
+            if p_only and not any(c in have for c in instrument.columns("E"))
+            else ""
+        )
+        raise UnpairedItemError("; ".join(parts) + "." + hint)
+    missing = [c for k in kinds for c in instrument.columns(k) if c not in have]
+    if missing:
+        raise MissingColumnError(
+            f"item column(s) {missing} of instrument {instrument.name!r} not found in the data."
+        )

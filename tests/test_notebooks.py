@@ -1,0 +1,37 @@
+"""Every notebook runs top to bottom; the .ipynb pairs carry no outputs."""
+
+from pathlib import Path
+
+import jupytext
+import nbformat
+import pytest
+from nbclient import NotebookClient
+
+NB_DIR = Path(__file__).resolve().parents[1] / "notebooks"
+SOURCES = sorted(NB_DIR.glob("[0-9]*.py"))
+
+
+def test_there_are_notebooks():
+    assert SOURCES, f"no notebooks found in {NB_DIR}"
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
+def test_notebook_executes(src, tmp_path):
+    nb = jupytext.read(src)
+    client = NotebookClient(
+        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    )
+    client.execute()
+    errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
+    assert not errors
+
+
+@pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
+def test_ipynb_pair_is_stripped_and_in_sync(src):
+    ipynb = src.with_suffix(".ipynb")
+    assert ipynb.exists(), f"{ipynb.name} missing: run jupytext --to ipynb {src.name}"
+    paired = nbformat.read(ipynb, as_version=4)
+    assert all(not c.get("outputs") for c in paired.cells if c.cell_type == "code")
+    assert all(c.get("execution_count") is None for c in paired.cells if c.cell_type == "code")
+    text = jupytext.read(src)
+    assert [c.source for c in paired.cells] == [c.source for c in text.cells]
