@@ -46,9 +46,7 @@ def _brute(y, x, units):
     for j in range(g):
         others = [i for i in range(g) if i != j]
         for k in range(g):
-            gains = [
-                r2[frozenset(s) | {j}] - r2[frozenset(s)] for s in combinations(others, k)
-            ]
+            gains = [r2[frozenset(s) | {j}] - r2[frozenset(s)] for s in combinations(others, k)]
             w = factorial(k) * factorial(g - k - 1) / factorial(g)
             sv[j] += w * sum(gains)
             cond[j, k] = np.mean(gains)
@@ -199,8 +197,12 @@ def test_relative_weights_independent_computation(kind):
     u, _, vt = np.linalg.svd(x, full_matrices=False)
     z = u @ vt * np.sqrt(len(x))  # standardized orthogonal counterparts
     beta = sm.OLS(y.to_numpy(), z).fit().params
-    lam_corr = np.array([[np.corrcoef(x[:, j], z[:, k])[0, 1] for k in range(x.shape[1])]
-                         for j in range(x.shape[1])])
+    lam_corr = np.array(
+        [
+            [np.corrcoef(x[:, j], z[:, k])[0, 1] for k in range(x.shape[1])]
+            for j in range(x.shape[1])
+        ]
+    )
     expected = (lam_corr**2) @ (beta**2)
     res = relative_weights(df, "y", names)
     np.testing.assert_allclose(res["importance"].to_numpy(), expected, atol=1e-10)

@@ -16,8 +16,13 @@ from .importance import (
 )
 from .keydrivers import METHODS, KeyDriversResult, key_drivers
 from .regression import RegressionResult, logistic, ols, ordinal_logit
+from .stated import RankClaimResult, StatedDerivedResult, rank_claim, stated_vs_derived
 
 __all__ = [
+    "RankClaimResult",
+    "StatedDerivedResult",
+    "rank_claim",
+    "stated_vs_derived",
     "METHODS",
     "KeyDriversResult",
     "key_drivers",
