@@ -15,10 +15,12 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .drivers import plot_importance
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [
     "plot_gap_profile",
+    "plot_importance",
     "plot_item_distribution",
     "FigureSpec",
     "build",
