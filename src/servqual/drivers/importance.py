@@ -148,8 +148,14 @@ def shapley_from_corr(
     p = c.shape[-1] - 1
     units_l = None if units is None else [list(u) for u in units]
     g = p if units_l is None else len(units_l)
-    r2 = subset_r2(c[:, :p, :p], c[:, :p, p], units_l)
-    sv = shapley_from_r2(r2, g)
+    # bound memory: at most ~2^22 subset values per chunk of the batch
+    step = max(1, 2**22 // 2**g)
+    r2 = np.empty((c.shape[0], 2**g))
+    sv = np.empty((c.shape[0], g))
+    for i in range(0, c.shape[0], step):
+        part = c[i : i + step]
+        r2[i : i + step] = subset_r2(part[:, :p, :p], part[:, :p, p], units_l)
+        sv[i : i + step] = shapley_from_r2(r2[i : i + step], g)
     return (sv[0], r2[0]) if single else (sv, r2)
 
 
