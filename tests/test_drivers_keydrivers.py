@@ -153,3 +153,25 @@ def test_recovers_simulated_driver_ranking():
     corr = (cov / np.outer(sd, sd)).loc[[*dims, "satisfaction"], [*dims, "satisfaction"]]
     population = shapley_from_corr(corr.to_numpy())[0]
     np.testing.assert_allclose(res.wide()["shapley"].loc[dims], population, atol=0.02)
+
+
+def test_bca_intervals_from_leave_one_out_refits():
+    """interval="bca": Efron's BCa with the acceleration from leave-one-out Shapley
+    values recomputed here by dropping each row and calling shapley()."""
+    from servqual._resampling import bca_ci
+
+    df = _data(60, 5)
+    res = key_drivers(
+        df, "y", NAMES, ["shapley"], bootstrap=200, interval="bca", seed=2, progress=False
+    )
+    point = shapley(df, "y", NAMES)["importance"].to_numpy()
+    jack = np.array([shapley(df.drop(index=i), "y", NAMES)["importance"] for i in df.index])
+    lo, hi = bca_ci(point, res.draws["shapley"], jack, 0.95)
+    np.testing.assert_allclose(res.table["ci_lower"], lo, atol=1e-12)
+    np.testing.assert_allclose(res.table["ci_upper"], hi, atol=1e-12)
+    pct = key_drivers(df, "y", NAMES, ["shapley"], bootstrap=200, seed=2, progress=False)
+    np.testing.assert_allclose(pct.draws["shapley"], res.draws["shapley"])
+    assert not np.allclose(pct.table["ci_lower"], lo)
+    assert res.interval == "bca" and "bca" in str(res.summary())
+    with pytest.raises(ParameterError, match="interval='basic'"):
+        key_drivers(df, "y", NAMES, interval="basic", progress=False)
