@@ -10,7 +10,7 @@ STAMP  := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet -e ".[dev,dask]"
 	touch $(STAMP)
 
 venv: $(STAMP)
@@ -24,6 +24,18 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks validation notebooks
 	$(VENV)/bin/ruff format --check src tests benchmarks validation
+
+paper: $(STAMP)
+	mkdir -p paper/build
+	$(VENV)/bin/servqual paper --root . --inline paper/build/paper.md
+	@if command -v pandoc >/dev/null 2>&1; then \
+		cd paper && pandoc build/paper.md --citeproc --bibliography paper.bib -s \
+			--metadata link-citations=true -o build/paper.html && echo "wrote paper/build/paper.html"; \
+	else \
+		echo "pandoc is not installed: 'apt-get install pandoc' (or see https://pandoc.org/installing.html)"; \
+		echo "then run 'make paper' again. The includes are in paper/generated/, the inlined"; \
+		echo "Markdown in paper/build/paper.md."; \
+	fi
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

@@ -11,10 +11,14 @@ from __future__ import annotations
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 
 from servqual import Truth, simulate_survey
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
 
 
 def naive_loop(n: int, truth: Truth, seed: int) -> list[list[int]]:
@@ -53,6 +57,15 @@ def main(n: int = 1_000_000) -> None:
     print(f"naive per-respondent loop (44 items only): {per_row * 1e6:.1f} us/respondent, "
           f"extrapolated {per_row * n:.1f} s for {n:,}")  # fmt: skip
     print(f"ratio (naive / servqual): {per_row * n / elapsed:.0f}x")
+    record(
+        "simulate",
+        task=f"simulate_survey({n:,}): 84 columns",
+        servqual_seconds=elapsed,
+        baseline="per-respondent Python loop (44 items), extrapolated",
+        baseline_seconds=per_row * n,
+        ratio=per_row * n / elapsed,
+        peak_mib=peak / 2**20,
+    )
 
 
 if __name__ == "__main__":

@@ -31,6 +31,8 @@ _SUBMODULES = {
     "gaps",
     "errors",
     "economics",
+    "ipa",
+    "prca",
 }
 
 # public name -> (module, attribute)

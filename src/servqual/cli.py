@@ -18,7 +18,7 @@ from pathlib import Path
 from .errors import ServqualError
 
 #: modules contributing subcommands via ``add_cli(subparsers)``
-_PLUGINS = ("servqual.claims", "servqual.report")
+_PLUGINS = ("servqual.claims", "servqual.report", "servqual.paper")
 
 _INSTRUMENTS = ("servqual22", "ecsi_mobi", "gap_customer", "gap_manager", "gap_staff")
 

@@ -16,6 +16,7 @@ from ._registry import (
     style_context,
 )
 from .drivers import plot_importance
+from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
 from .profile import plot_gap_profile, plot_item_distribution
 
 __all__ = [

@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 import matplotlib as mpl
+import matplotlib.style
 from matplotlib.figure import Figure
 
 from ..errors import ParameterError

@@ -1,0 +1,285 @@
+"""Stochastic customer-base Monte Carlo (re-exported by :mod:`servqual.wom`).
+
+Each customer ``i`` has a latent satisfaction ``s_i ~ N(mu, 1)``.  Per period:
+
+* survival is Bernoulli with ``P(churn_i) = expit(logit(1 - r) + b_churn * s_i)``
+  (binomial survival of the base);
+* new customers arrive by Poisson acquisition (mean ``a`` per period) and by
+  Poisson referrals from the surviving customers, with per-customer rate
+  ``rho * exp(b_wom * s_i - b_wom^2 / 2)`` (mean ``rho`` when ``mu = 0``);
+* each churner tells ``Poisson(nu * exp(-b_wom * s_i - b_wom^2/2))`` people
+  (negative word of mouth, reported).
+
+With ``b_churn = b_wom = 0`` the expected base follows the deterministic
+recursion ``N_{t+1} = r N_t + a + rho N_t`` exactly.
+
+A replicate is split into independent chunks of at most ``chunk_size``
+initial customers (acquisition split evenly), which is exact because
+customers, Poisson arrivals and referrals are independent; chunks and
+replicates run through joblib (any backend, including dask).  Every chunk has
+its own :class:`numpy.random.SeedSequence`, so the same ``seed`` (and
+``chunk_size``) gives the same result whatever ``n_jobs`` or backend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+from joblib import Parallel, delayed, parallel_config
+from scipy import special
+
+from ._checks import Interval, Options, check_params
+from ._progress import progress_bar
+from ._resampling import replicate_seeds
+from ._summary import Summary
+from .errors import ParameterError
+
+__all__ = ["simulate_customer_base", "CustomerBaseSimulation"]
+
+_COLS = ("customers", "retained", "churned", "acquired", "referred", "wom_negative")
+
+
+@dataclass(frozen=True)
+class CustomerBaseSimulation:
+    """Result of :func:`simulate_customer_base`.
+
+    Attributes
+    ----------
+    paths : DataFrame
+        ``replicate, period, customers, retained, churned, acquired, referred,
+        wom_negative`` (period 0 is the initial base).
+    params : mapping
+    """
+
+    paths: pd.DataFrame
+    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    def mean_path(self) -> pd.DataFrame:
+        """Mean and standard deviation across replicates per period."""
+        g = self.paths.groupby("period")[list(_COLS)]
+        out = g.mean().add_suffix("_mean").join(g.std(ddof=1).add_suffix("_sd"))
+        return out.reset_index()
+
+    def summary(self) -> Summary:
+        last = self.mean_path().iloc[[-1]].T
+        return Summary(
+            "Customer-base Monte Carlo",
+            [("Parameters", dict(self.params)), ("Final period (mean, sd)", last)],
+        )
+
+
+def _simulate_chunk(
+    n0,
+    periods,
+    retention,
+    acquisition,
+    referral,
+    churn_on_sat,
+    wom_on_sat,
+    sat_mean,
+    wom_negative,
+    child,
+):
+    rng = np.random.default_rng(child)
+    out = np.zeros((periods + 1, len(_COLS)), dtype=np.int64)
+    out[0, 0] = n0
+    hetero = churn_on_sat != 0.0 or wom_on_sat != 0.0 or sat_mean != 0.0
+    base_logit = special.logit(1.0 - retention) if 0 < retention < 1 else None
+    norm = np.exp(-0.5 * wom_on_sat**2)
+
+    def attrs(k):
+        s = rng.standard_normal(k) + sat_mean
+        if base_logit is None:
+            pc = np.full(k, 1.0 - retention)
+        else:
+            pc = special.expit(base_logit + churn_on_sat * s)
+        return s, pc
+
+    if hetero:
+        s, pc = attrs(n0)
+    n = n0
+    for t in range(1, periods + 1):
+        if hetero:
+            lam_ref = referral * norm * np.exp(wom_on_sat * s).sum() if referral else 0.0
+            stay = rng.random(n) >= pc
+            churners = s[~stay]
+            s, pc = s[stay], pc[stay]
+            kept = s.size
+            neg = (
+                rng.poisson(wom_negative * norm * np.exp(-wom_on_sat * churners).sum())
+                if wom_negative
+                else 0
+            )
+        else:
+            lam_ref = referral * n
+            kept = int(rng.binomial(n, retention))
+            neg = rng.poisson(wom_negative * (n - kept)) if wom_negative else 0
+        acq = int(rng.poisson(acquisition))
+        ref = int(rng.poisson(lam_ref))
+        new = acq + ref
+        if hetero and new:
+            s_new, pc_new = attrs(new)
+            s = np.concatenate([s, s_new])
+            pc = np.concatenate([pc, pc_new])
+        out[t] = (kept + new, kept, n - kept, acq, ref, neg)
+        n = kept + new
+    return out
+
+
+def simulate_customer_base(
+    n_customers: int,
+    periods: int,
+    *,
+    retention: float = 0.8,
+    acquisition: float = 0.0,
+    referral: float = 0.0,
+    churn_on_satisfaction: float = 0.0,
+    wom_on_satisfaction: float = 0.0,
+    satisfaction_mean: float = 0.0,
+    wom_negative: float = 0.0,
+    replicates: int = 1,
+    chunk_size: int = 1_000_000,
+    seed=None,
+    n_jobs: int = 1,
+    backend: str | None = None,
+    progress: bool = True,
+) -> CustomerBaseSimulation:
+    """Monte Carlo of a customer base with per-customer satisfaction.
+
+    Parameters
+    ----------
+    n_customers : int
+        Initial customers ``N_0``.
+    periods : int
+    retention : float
+        Retention of a customer with satisfaction 0 (all customers when
+        ``churn_on_satisfaction = 0``).
+    acquisition : float
+        Mean Poisson acquisitions per period.
+    referral : float
+        Mean referred new customers per customer per period (``rho``).
+    churn_on_satisfaction, wom_on_satisfaction : float
+        Logit effect of satisfaction on churn; log effect on referrals (and,
+        negated, on negative word of mouth).
+    satisfaction_mean : float
+        Mean of the latent satisfaction of every customer (shift it for a
+        "what if satisfaction rose" run).
+    wom_negative : float
+        Mean people told by each churner.
+    replicates : int
+    chunk_size : int
+        Initial customers per independent chunk (part of the random stream:
+        keep it fixed to reproduce a result).
+    seed : int, SeedSequence, Generator or None
+    n_jobs : int
+        joblib workers; results do not depend on it.
+    backend : {None, "dask"}
+        ``"dask"`` runs the chunks on the current ``dask.distributed`` client
+        (requires the ``dask`` extra and a running ``Client``).
+    progress : bool
+
+    Returns
+    -------
+    CustomerBaseSimulation
+
+    Examples
+    --------
+    >>> sim = simulate_customer_base(1000, 3, retention=0.9, seed=1, progress=False)
+    >>> sim.paths["customers"].tolist()[0]
+    1000
+    """
+    check_params(
+        {
+            "n_customers": n_customers,
+            "periods": periods,
+            "retention": retention,
+            "acquisition": acquisition,
+            "referral": referral,
+            "wom_negative": wom_negative,
+            "replicates": replicates,
+            "chunk_size": chunk_size,
+            "n_jobs": n_jobs,
+            "backend": backend,
+            "churn_on_satisfaction": churn_on_satisfaction,
+            "wom_on_satisfaction": wom_on_satisfaction,
+            "satisfaction_mean": satisfaction_mean,
+        },
+        {
+            "n_customers": Interval(0, None, integer=True),
+            "periods": Interval(1, None, integer=True),
+            "retention": Interval(0, 1),
+            "acquisition": Interval(0, None),
+            "referral": Interval(0, None),
+            "wom_negative": Interval(0, None),
+            "replicates": Interval(1, None, integer=True),
+            "chunk_size": Interval(1, None, integer=True),
+            "n_jobs": Interval(None, None, integer=True),
+            "backend": [None, Options(("dask",))],
+            "churn_on_satisfaction": Interval(),
+            "wom_on_satisfaction": Interval(),
+            "satisfaction_mean": Interval(),
+        },
+    )
+    if n_jobs == 0:
+        raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
+    n_customers, periods = int(n_customers), int(periods)
+    k = max(1, -(-n_customers // chunk_size))
+    sizes = np.full(k, n_customers // k)
+    sizes[: n_customers % k] += 1
+    tasks = []
+    for b, child in enumerate(replicate_seeds(seed, replicates)):
+        for c, cc in enumerate(child.spawn(k)):
+            tasks.append((b, c, int(sizes[c]), cc))
+    args = (
+        periods,
+        retention,
+        acquisition / k,
+        referral,
+        churn_on_satisfaction,
+        wom_on_satisfaction,
+        satisfaction_mean,
+        wom_negative,
+    )
+    results = np.zeros((replicates, periods + 1, len(_COLS)), dtype=np.int64)
+    if backend == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError as exc:  # pragma: no cover - depends on the extra
+            raise ParameterError(
+                "backend='dask' needs the dask extra: pip install 'servqual[dask]'."
+            ) from exc
+    serial = n_jobs == 1 and backend is None
+    ctx = parallel_config(backend="dask") if backend == "dask" else contextlib.nullcontext()
+    with progress_bar(total=len(tasks), enabled=progress, desc="customer base") as bar, ctx:
+        if serial:
+            gen = (_simulate_chunk(n0, *args, cc) for _, _, n0, cc in tasks)
+        else:
+            gen = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(_simulate_chunk)(n0, *args, cc) for _, _, n0, cc in tasks
+            )
+        for (b, _, _, _), out in zip(tasks, gen):
+            results[b] += out
+            bar.update(1)
+    rep = np.repeat(np.arange(replicates), periods + 1)
+    per = np.tile(np.arange(periods + 1), replicates)
+    paths = pd.DataFrame(results.reshape(-1, len(_COLS)), columns=list(_COLS))
+    paths.insert(0, "period", per)
+    paths.insert(0, "replicate", rep)
+    params = {
+        "n_customers": n_customers,
+        "periods": periods,
+        "retention": retention,
+        "acquisition": acquisition,
+        "referral": referral,
+        "churn_on_satisfaction": churn_on_satisfaction,
+        "wom_on_satisfaction": wom_on_satisfaction,
+        "satisfaction_mean": satisfaction_mean,
+        "wom_negative": wom_negative,
+        "replicates": replicates,
+        "chunk_size": chunk_size,
+    }
+    return CustomerBaseSimulation(paths=paths, params=MappingProxyType(params))

@@ -1,0 +1,382 @@
+"""From satisfaction to money: ``what_if`` chains the survey models with the economics.
+
+"+1 point on reliability" is pushed through four fitted models on the survey:
+
+1. driver model (OLS): satisfaction (mean of ``SAT*``) on the dimension
+   composites of perceptions -> ``Δ satisfaction = b_dimension × delta``;
+2. churn model (statsmodels logistic regression of ``churn`` on satisfaction)
+   -> ``Δ retention`` = average change in predicted churn probability;
+3. word-of-mouth models (Poisson or negative binomial regressions of
+   ``wom_positive`` and ``wom_negative`` on satisfaction) -> ``Δ WOM``;
+4. economics: ``Δ CLV`` (start-of-period form, :func:`servqual.retention.clv`)
+   and the customer base ``N_{t+1} = (r + rho) N_t + a`` over a horizon, with
+   net referrals ``rho = k+ E[wom_positive] - k- E[wom_negative]`` and
+   acquisition ``a`` holding the baseline base at its steady state.
+
+Uncertainty: the whole chain is refitted on each bootstrap resample of the
+survey (:func:`servqual._resampling.run_bootstrap`), so the intervals on the
+money figures carry the estimation uncertainty of all fitted models.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from types import MappingProxyType
+
+import numpy as np
+import pandas as pd
+import statsmodels.api as sm
+from scipy import special
+
+from ._checks import Interval, Options, check_frame, check_params
+from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._summary import Summary
+from .errors import ConvergenceWarning, ParameterError
+from .retention import clv
+
+__all__ = ["what_if", "WhatIfResult", "QUANTITIES"]
+
+QUANTITIES = (
+    ("delta_satisfaction", "scale points"),
+    ("delta_retention", "probability"),
+    ("delta_wom_positive", "mentions / customer"),
+    ("delta_wom_negative", "mentions / customer"),
+    ("delta_clv", "money / customer"),
+    ("delta_clv_pct", "%"),
+    ("delta_customers", "customers at horizon"),
+    ("delta_value", "money (NPV over horizon)"),
+)
+_BASE = ("retention", "wom_positive", "wom_negative", "clv", "customers")
+
+
+@dataclass(frozen=True)
+class WhatIfResult:
+    """Result of :func:`what_if`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``quantity, estimate, lower, upper, unit`` (percentile bootstrap interval).
+    baseline : mapping
+        Baseline retention, WOM rates, CLV and customers.
+    draws : ndarray, shape (n_boot, 8)
+        Bootstrap replicates of the quantities (NaN rows failed).
+    path : DataFrame
+        ``period, baseline, scenario`` customer base (point estimate).
+    params : mapping
+    warnings : tuple of str
+    """
+
+    table: pd.DataFrame
+    baseline: MappingProxyType
+    draws: np.ndarray = field(repr=False)
+    path: pd.DataFrame = field(repr=False)
+    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    warnings: tuple[str, ...] = ()
+
+    def summary(self) -> Summary:
+        return Summary(
+            f"What if {self.params.get('dimension')} rose by {self.params.get('delta')} point(s)?",
+            [
+                ("Parameters", dict(self.params)),
+                ("Baseline", dict(self.baseline)),
+                ("Effects", self.table.set_index("quantity")),
+            ],
+            self.warnings,
+        )
+
+
+def _fit_chain(
+    sat,
+    comp,
+    dim_pos,
+    churn,
+    wpos,
+    wneg,
+    *,
+    delta,
+    wom_model,
+    margin,
+    discount,
+    horizon,
+    initial,
+    k_pos,
+    k_neg,
+    acquisition,
+    problems,
+):
+    """All quantities (8) and baseline (5) for one (re)sample.
+
+    Non-convergence of a fitted model is appended to ``problems``.
+    """
+    n = sat.size
+    X = np.column_stack([np.ones(n), comp])
+    b, *_ = np.linalg.lstsq(X, sat, rcond=None)
+    dsat = b[1 + dim_pos] * delta
+    Z0 = np.column_stack([np.ones(n), sat])
+    Z1 = np.column_stack([np.ones(n), sat + dsat])
+    logit = sm.Logit(churn, Z0).fit(disp=0, method="newton", maxiter=100)
+    if not logit.mle_retvals.get("converged", True):
+        problems.append("the churn logistic regression did not converge")
+    p0 = special.expit(Z0 @ logit.params).mean()
+    p1 = special.expit(Z1 @ logit.params).mean()
+    mus = []
+    for y in (wpos, wneg):
+        if wom_model == "poisson":
+            fam = sm.families.Poisson()
+            res = sm.GLM(y, Z0, family=fam).fit()
+            beta = res.params
+            ok = bool(res.converged)
+        else:
+            res = sm.NegativeBinomial(y, Z0).fit(disp=0, maxiter=200)
+            beta = res.params[:2]
+            ok = bool(res.mle_retvals.get("converged", True))
+        if not ok:
+            problems.append(f"the {wom_model} word-of-mouth regression did not converge")
+        mus.append((np.exp(Z0 @ beta).mean(), np.exp(Z1 @ beta).mean()))
+    (mp0, mp1), (mn0, mn1) = mus
+    r0, r1 = 1 - p0, 1 - p1
+    rho0 = k_pos * mp0 - k_neg * mn0
+    rho1 = k_pos * mp1 - k_neg * mn1
+    a = (1 - r0 - rho0) * initial if acquisition is None else acquisition
+    c0 = clv(margin, r0, discount)
+    c1 = clv(margin, r1, discount)
+    t = np.arange(1, horizon + 1)
+    g0, g1 = r0 + rho0, r1 + rho1
+
+    # N_t = g^t N0 + a (1 - g^t) / (1 - g)  (or a t when g == 1)
+    def path(g):
+        gt = g**t
+        return gt * initial + (a * (1 - gt) / (1 - g) if g != 1 else a * t)
+
+    n0_path, n1_path = path(g0), path(g1)
+    dval = margin * np.sum((n1_path - n0_path) / (1 + discount) ** t)
+    eff = [
+        dsat,
+        r1 - r0,
+        mp1 - mp0,
+        mn1 - mn0,
+        c1 - c0,
+        100 * (c1 / c0 - 1),
+        n1_path[-1] - n0_path[-1],
+        dval,
+    ]
+    base = [r0, mp0, mn0, c0, n0_path[-1]]
+    return np.array(eff), np.array(base), n0_path, n1_path
+
+
+def what_if(
+    data: pd.DataFrame,
+    *,
+    dimension: str = "reliability",
+    delta: float = 1.0,
+    instrument=None,
+    wom_model: str = "poisson",
+    margin: float = 100.0,
+    discount: float = 0.10,
+    horizon: int = 10,
+    initial_customers: float = 10_000,
+    acquisition: float | None = None,
+    referral_per_positive: float = 0.02,
+    deterrence_per_negative: float = 0.02,
+    n_boot: int = 200,
+    ci: float = 0.95,
+    seed=None,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> WhatIfResult:
+    """Money effect of raising one service-quality dimension by ``delta`` points.
+
+    Parameters
+    ----------
+    data : DataFrame
+        Survey with perception items, ``SAT*``, ``churn`` (0/1 per period),
+        ``wom_positive`` and ``wom_negative`` (counts), e.g. from
+        :func:`servqual.simulate_survey`.  Missing values raise.
+    dimension : str
+        Dimension of ``instrument`` to raise.
+    delta : float
+        Points added to that dimension's composite (mean of its items).
+    instrument : Instrument, optional
+        Default :meth:`servqual.Instrument.servqual22`; perception (``"P"``) items.
+    wom_model : {"poisson", "negbin"}
+    margin, discount : float
+        Margin per customer per period and discount rate (CLV, NPV).
+    horizon : int
+        Periods for the customer-base projection.
+    initial_customers : float
+        Customer base today.
+    acquisition : float, optional
+        New customers acquired per period; default keeps the baseline base at
+        its steady state.
+    referral_per_positive, deterrence_per_negative : float
+        New customers won per positive mention and lost per negative mention.
+    n_boot : int
+        Bootstrap replicates of the whole chain (refits every model).
+    ci : float
+        Interval level (percentile bootstrap).
+    seed, n_jobs, progress
+        Bootstrap controls; results do not depend on ``n_jobs``.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> df, _ = servqual.simulate_survey(600, seed=3)
+    >>> res = what_if(df, n_boot=20, seed=1, progress=False)
+    >>> list(res.table.columns)
+    ['quantity', 'estimate', 'lower', 'upper', 'unit']
+    """
+    from .instrument import Instrument
+
+    check_params(
+        {
+            "delta": delta,
+            "wom_model": wom_model,
+            "margin": margin,
+            "discount": discount,
+            "horizon": horizon,
+            "initial_customers": initial_customers,
+            "n_boot": n_boot,
+            "ci": ci,
+            "referral_per_positive": referral_per_positive,
+            "deterrence_per_negative": deterrence_per_negative,
+            "acquisition": acquisition,
+        },
+        {
+            "delta": Interval(),
+            "wom_model": Options(("poisson", "negbin")),
+            "margin": Interval(0, None, closed="neither"),
+            "discount": Interval(0, None, closed="neither"),
+            "horizon": Interval(1, None, integer=True),
+            "initial_customers": Interval(0, None, closed="neither"),
+            "n_boot": Interval(2, None, integer=True),
+            "ci": Interval(0, 1, closed="neither"),
+            "referral_per_positive": Interval(0, None),
+            "deterrence_per_negative": Interval(0, None),
+            "acquisition": [None, Interval(0, None)],
+        },
+    )
+    inst = Instrument.servqual22() if instrument is None else instrument
+    dims = inst.dimension_columns("P")
+    if dimension not in dims:
+        raise ParameterError(
+            f"dimension={dimension!r} is invalid: expected one of {', '.join(map(repr, dims))}."
+        )
+    sat_cols = (
+        [c for c in data.columns if str(c).startswith("SAT")]
+        if isinstance(data, pd.DataFrame)
+        else []
+    )
+    if not sat_cols:
+        raise ParameterError(
+            "data has no satisfaction columns SAT1, SAT2, ...: "
+            "expected at least one column whose name starts with 'SAT'."
+        )
+    items = [c for cols in dims.values() for c in cols]
+    frame = check_frame(data, items + sat_cols, missing="raise", allow_constant=False, min_rows=30)
+    outcomes = check_frame(
+        data,
+        ["churn", "wom_positive", "wom_negative"],
+        missing="raise",
+        integer=True,
+        allow_constant=True,
+    )
+    if not outcomes["churn"].isin([0, 1]).all():
+        bad = outcomes.index[~outcomes["churn"].isin([0, 1])][0]
+        raise ParameterError(
+            f"column 'churn' row {bad!r} = {outcomes.loc[bad, 'churn']!r}: expected 0 or 1."
+        )
+    for c in ("wom_positive", "wom_negative"):
+        if (outcomes[c] < 0).any():
+            bad = outcomes.index[outcomes[c] < 0][0]
+            raise ParameterError(
+                f"column {c!r} row {bad!r} = {outcomes.loc[bad, c]!r}: "
+                "expected a non-negative count."
+            )
+    comp = np.column_stack([frame[cols].mean(axis=1).to_numpy() for cols in dims.values()])
+    sat = frame[sat_cols].mean(axis=1).to_numpy()
+    y = [outcomes[c].to_numpy() for c in ("churn", "wom_positive", "wom_negative")]
+    pos = list(dims).index(dimension)
+    opts = dict(
+        delta=delta,
+        wom_model=wom_model,
+        margin=margin,
+        discount=discount,
+        horizon=horizon,
+        initial=float(initial_customers),
+        k_pos=referral_per_positive,
+        k_neg=deterrence_per_negative,
+        acquisition=acquisition,
+    )
+    problems: list[str] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # statsmodels chatter; convergence is checked below
+        eff, base, p0, p1 = _fit_chain(sat, comp, pos, *y, **opts, problems=problems)
+    for text in problems:
+        warnings.warn(text, ConvergenceWarning, stacklevel=2)
+
+    def stat(idx):
+        bad: list[str] = []
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            out = _fit_chain(sat[idx], comp[idx], pos, *(v[idx] for v in y), **opts, problems=bad)
+        if bad:  # a replicate whose models did not converge is counted as failed
+            raise RuntimeError("; ".join(bad))
+        return out[0]
+
+    draws = run_bootstrap(
+        stat,
+        sat.size,
+        n_boot,
+        k=len(QUANTITIES),
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+        desc="what-if bootstrap",
+    )
+    warn_text = warn_failures(draws)
+    if draws.valid.shape[0]:
+        lo, hi = percentile_ci(draws.valid, ci)
+    else:  # every replicate failed: no interval
+        lo = hi = np.full(len(QUANTITIES), np.nan)
+    table = pd.DataFrame(
+        {
+            "quantity": [q for q, _ in QUANTITIES],
+            "estimate": eff,
+            "lower": lo,
+            "upper": hi,
+            "unit": [u for _, u in QUANTITIES],
+        }
+    )
+    t = np.arange(horizon + 1)
+    path = pd.DataFrame(
+        {
+            "period": t,
+            "baseline": np.r_[initial_customers, p0],
+            "scenario": np.r_[initial_customers, p1],
+        }
+    )
+    params = {
+        "dimension": dimension,
+        "delta": delta,
+        "wom_model": wom_model,
+        "margin": margin,
+        "discount": discount,
+        "horizon": horizon,
+        "initial_customers": initial_customers,
+        "acquisition": acquisition,
+        "referral_per_positive": referral_per_positive,
+        "deterrence_per_negative": deterrence_per_negative,
+        "n_boot": n_boot,
+        "ci": ci,
+        "n": int(sat.size),
+    }
+    return WhatIfResult(
+        table=table,
+        baseline=MappingProxyType(dict(zip(_BASE, map(float, base)))),
+        draws=draws.estimates,
+        path=path,
+        params=MappingProxyType(params),
+        warnings=tuple(problems) + ((warn_text,) if warn_text else ()),
+    )

@@ -1,0 +1,386 @@
+"""Loyalty-economics figures: Reichheld-Sasser region, complaint funnel, Bass with
+negative word of mouth, sBG retention curves, what-if money chart, claim sensitivity."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+from matplotlib.patches import Patch, Polygon, Rectangle
+
+from ..retention import fit_sbg, reichheld_sasser_grid, retention_uplift
+from ..wom import (
+    bass_negative_wom,
+    complaint_funnel,
+    steady_state_referral_share,
+)
+from ._registry import FigureSpec, register
+
+__all__ = [
+    "plot_reichheld_region",
+    "plot_complaint_funnel",
+    "plot_bass_wom",
+    "plot_sbg",
+    "plot_what_if",
+    "plot_claim_sensitivity",
+]
+
+_BRANCH_LABELS = {
+    "silent": "Did not complain",
+    "unresolved": "Complained, not satisfied",
+    "resolved": "Complained, satisfied",
+    "resolved_quickly": "Satisfied quickly",
+}
+_HATCHES = ("", "//", "..", "xx")
+
+
+def plot_reichheld_region(grid, *, ax=None):
+    """Uplift of 5 points less defection over (defection, discount), with the
+    [25%, 85%] region outlined.
+
+    ``grid`` is a :func:`servqual.retention.reichheld_sasser_grid` frame with a
+    single growth and acquisition value.  Returns the Axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> g = reichheld_sasser_grid(defection=[0.1, 0.2], discount=[0.0, 0.1],
+    ...                           growth=[0.1], acquisition=[1.0])
+    >>> ax = plot_reichheld_region(g, ax=Figure().add_subplot())
+    >>> ax.get_xlabel()
+    'Annual defection rate before (%)'
+    """
+    ax = ax if ax is not None else plt.gca()
+    for col in ("growth", "acquisition"):
+        if grid[col].nunique() != 1:
+            raise ValueError(f"grid must hold a single {col} value; got {grid[col].nunique()}.")
+    dfx = np.sort(grid["defection"].unique())
+    dsc = np.sort(grid["discount"].unique())
+    z = (
+        grid.pivot(index="discount", columns="defection", values="uplift_pct")
+        .loc[dsc, dfx]
+        .to_numpy()
+    )
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ax.contourf(
+        100 * dfx,
+        100 * dsc,
+        np.where(np.isnan(z), -1.0, z),
+        levels=[-1.5, 0, 25, 85, np.inf],
+        hatches=["xx", "", "//", ".."],
+        colors=["0.9", colors[4], colors[1], colors[0]],
+        alpha=0.8,
+    )
+    cs = ax.contour(
+        100 * dfx, 100 * dsc, z, levels=[25, 85], colors=["k", "k"], linestyles=["--", "-"]
+    )
+    ax.clabel(cs, fmt={25: "+25%", 85: "+85%"}, fontsize=7)
+    names = ["NPV before <= 0", "uplift < 25%", "25% to 85% (the claim)", "uplift > 85%"]
+    handles = [
+        Patch(facecolor=c, hatch=h, label=n, alpha=0.8)
+        for c, h, n in zip(["0.9", colors[4], colors[1], colors[0]], ["xx", "", "//", ".."], names)
+    ]
+    ax.legend(handles=handles, loc="upper right", title="Profit (NPV) uplift per customer")
+    g, a = grid["growth"].iloc[0], grid["acquisition"].iloc[0]
+    ax.set_xlabel("Annual defection rate before (%)")
+    ax.set_ylabel("Discount rate (% per year)")
+    ax.set_title(f"5 points less defection: profit growth {g:.0%}/yr, acquisition {a:g}x")
+    return ax
+
+
+def plot_complaint_funnel(funnel, *, ax=None):
+    """Sankey-like funnel: problems -> complaint branches -> stay / leave.
+
+    Bar heights are the branch sizes and retained/lost counts of ``funnel``
+    (:func:`servqual.wom.complaint_funnel`).  Returns the Axes.
+    """
+    ax = ax if ax is not None else plt.gca()
+    tab = funnel.table
+    total = float(tab["customers"].sum())
+    gap = 0.02 * total
+    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    ax.add_patch(Rectangle((0, 0), 0.3, total, color="0.5", label="_problems"))
+    y = 0.0
+    ystay, yleave = 0.0, float(tab["retained"].sum()) + 3 * gap
+    for i, row in tab.iterrows():
+        h = float(row["customers"])
+        c = colors[i % len(colors)]
+        # band from the problems bar to the branch bar
+        src = h * 0 + sum(float(v) for v in tab["customers"].iloc[:i])
+        ax.add_patch(
+            Polygon(
+                [(0.3, src), (1.0, y), (1.0, y + h), (0.3, src + h)],
+                closed=True,
+                color=c,
+                alpha=0.3,
+                lw=0,
+            )
+        )
+        ax.add_patch(
+            Rectangle(
+                (1.0, y),
+                0.3,
+                h,
+                facecolor=c,
+                hatch=_HATCHES[i],
+                edgecolor="k",
+                lw=0.3,
+                label=_BRANCH_LABELS[row["branch"]],
+            )
+        )
+        ret, lost = float(row["retained"]), float(row["lost"])
+        ax.add_patch(
+            Polygon(
+                [(1.3, y), (2.0, ystay), (2.0, ystay + ret), (1.3, y + ret)],
+                closed=True,
+                color=c,
+                alpha=0.3,
+                lw=0,
+            )
+        )
+        ax.add_patch(
+            Polygon(
+                [(1.3, y + ret), (2.0, yleave), (2.0, yleave + lost), (1.3, y + h)],
+                closed=True,
+                color=c,
+                alpha=0.3,
+                lw=0,
+            )
+        )
+        ystay += ret
+        yleave += lost
+        y += h + gap
+    ax.add_patch(
+        Rectangle((2.0, 0), 0.3, ystay, facecolor=colors[2], edgecolor="k", lw=0.3, label="_stay")
+    )
+    y0 = float(tab["retained"].sum()) + 3 * gap
+    ax.add_patch(
+        Rectangle(
+            (2.0, y0),
+            0.3,
+            yleave - y0,
+            facecolor=colors[5],
+            hatch="\\\\",
+            edgecolor="k",
+            lw=0.3,
+            label="_leave",
+        )
+    )
+    ax.text(0.15, total * 1.02, f"{total:.0f} with a problem", ha="center", fontsize=7)
+    ax.text(2.15, ystay / 2, f"buy again\n{ystay:.0f}", ha="center", va="center", fontsize=7)
+    ax.text(
+        2.15, (y0 + yleave) / 2, f"leave\n{yleave - y0:.0f}", ha="center", va="center", fontsize=7
+    )
+    ax.set_xlim(-0.1, 2.5)
+    ax.set_ylim(0, max(y, yleave) * 1.08)
+    ax.set_xticks([0.15, 1.15, 2.15], ["Problem", "Complaint branch", "Outcome"])
+    ax.set_xlabel("Funnel stage")
+    ax.set_ylabel("Customers (count)")
+    p = funnel.params
+    ax.set_title(
+        f"TARP funnel: {p['channel'].replace('_', ' ')}, complaint rate "
+        f"{p['complaint_rate']:.1%}, {p['ticket']} ticket"
+    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    return ax
+
+
+def plot_bass_wom(curves, *, ax=None):
+    """Current adopters over time for several Bass/negative-WOM scenarios.
+
+    ``curves`` maps a label to a :func:`servqual.wom.bass_negative_wom` frame.
+    """
+    ax = ax if ax is not None else plt.gca()
+    for (label, df), ls, mk in zip(curves.items(), ("-", "--", ":", "-."), "osd^"):
+        ax.plot(
+            df["t"],
+            df["adopters"],
+            ls=ls,
+            marker=mk,
+            markevery=max(len(df) // 10, 1),
+            ms=4,
+            label=label,
+        )
+    ax.set_xlabel("Time (years)")
+    ax.set_ylabel("Current adopters (customers)")
+    ax.set_title("Bass diffusion with negative word of mouth and churn")
+    ax.legend()
+    return ax
+
+
+def plot_sbg(results, *, periods: int = 12, ax=None):
+    """Observed and sBG-fitted survival curves; ``results`` maps label -> SBGResult."""
+    ax = ax if ax is not None else plt.gca()
+    for (label, res), mk in zip(results.items(), "os^d"):
+        fc = res.forecast(periods)
+        (line,) = ax.plot(
+            fc["period"],
+            100 * fc["survival"],
+            label=f"{label}: sBG (α={res.alpha:.3f}, β={res.beta:.3f})",
+        )
+        ax.plot(
+            fc["period"],
+            100 * fc["observed"],
+            ls="none",
+            marker=mk,
+            color=line.get_color(),
+            label=f"{label}: observed",
+        )
+    ax.axvline(max(r.n_periods for r in results.values()), color="0.5", lw=0.8, ls=":")
+    ax.set_xlabel("Years since acquisition")
+    ax.set_ylabel("Customers still active (%)")
+    ax.set_title("Shifted-beta-geometric retention (Fader & Hardie 2007)")
+    ax.legend()
+    return ax
+
+
+def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
+    """Estimate and bootstrap interval of a what-if money quantity per scenario.
+
+    ``results`` maps a label (e.g. the dimension raised) to a
+    :class:`servqual.economics.WhatIfResult`.
+    """
+    ax = ax if ax is not None else plt.gca()
+    labels = list(results)
+    rows = [r.table.set_index("quantity").loc[quantity] for r in results.values()]
+    est = np.array([float(r["estimate"]) for r in rows])
+    lo = np.array([float(r["lower"]) for r in rows])
+    hi = np.array([float(r["upper"]) for r in rows])
+    y = np.arange(len(labels))[::-1]
+    ax.barh(y, est, color="0.75", edgecolor="k", lw=0.5, hatch="//")
+    ax.errorbar(est, y, xerr=np.vstack([est - lo, hi - est]), fmt="o", color="k", capsize=3)
+    ax.set_yticks(y, [str(lab).capitalize() for lab in labels])
+    ax.axvline(0, color="k", lw=0.8)
+    ax.set_xlabel(f"{quantity.replace('_', ' ')} ({rows[0]['unit']}), 95% bootstrap CI")
+    ax.set_ylabel("Dimension raised by 1 point")
+    ax.set_title("What if? Money effect of +1 point on each dimension")
+    return ax
+
+
+def plot_claim_sensitivity(fig, data=None):
+    """Three panels: how each reproducible claim moves with its assumptions."""
+    axs = fig.subplots(1, 3)
+    c = np.linspace(0.02, 0.9, 45)
+    for ticket, ls in (("small", "-"), ("large", "--")):
+        share = [
+            complaint_funnel(1000, complaint_rate=float(x), ticket=ticket).silent_exit_share
+            for x in c
+        ]
+        axs[0].plot(100 * c, 100 * np.array(share), ls=ls, label=f"{ticket} ticket")
+    axs[0].axhline(96, color="k", lw=0.8, ls=":", label="claimed 96%")
+    axs[0].set_xlabel("Complaint rate (%)")
+    axs[0].set_ylabel("Leave without complaining (% of problems)")
+    axs[0].set_title("TARP: silent exits")
+    axs[0].legend()
+    x = np.linspace(0.16, 0.40, 25)  # d + (1 - r); r1 = r0 + 0.05 < 1
+    up = [
+        retention_uplift(1.10 - v, 1.15 - v, 0.10, forms=["start"])["uplift_pct"].iloc[0] for v in x
+    ]
+    axs[1].plot(100 * x, up, marker="o", ms=3, label="+5 points (start form)")
+    axs[1].axhspan(25, 85, color="0.85", label="claimed 25-85%")
+    axs[1].set_xlabel("Discount + churn, d + (1 − r) (%)")
+    axs[1].set_ylabel("Customer value uplift (%)")
+    axs[1].set_title("Reichheld & Sasser")
+    axs[1].legend()
+    rho = np.linspace(0.0, 0.18, 37)
+    for r, ls in ((0.7, "-"), (0.8, "--"), (0.9, ":")):
+        share = [steady_state_referral_share(r, float(v)) for v in rho if r + v < 1]
+        axs[2].plot(rho[: len(share)], 100 * np.array(share), ls=ls, label=f"r = {r}")
+    axs[2].axhline(60, color="k", lw=0.8, ls="-.", label="claimed 60%")
+    axs[2].set_xlabel("Referrals per customer per period (ρ)")
+    axs[2].set_ylabel("New customers from referrals (%)")
+    axs[2].set_title("Referral share (steady state)")
+    axs[2].legend()
+    return fig
+
+
+# --------------------------------------------------------------------------- registry
+
+# Fader & Hardie (2007), J. Interactive Marketing 21(1), Table 1 (% alive, years 0-7)
+_FH_REGULAR = [100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]
+_FH_HIGH_END = [100, 86.9, 74.3, 65.3, 59.3, 55.1, 51.7, 49.1]
+
+
+def _region_data():
+    return reichheld_sasser_grid(
+        defection=np.round(np.arange(0.08, 0.505, 0.01), 3),
+        discount=np.round(np.arange(0.0, 0.2505, 0.01), 3),
+        growth=[0.10],
+        acquisition=[1.0],
+    )
+
+
+def _bass_data():
+    t = np.linspace(0, 30, 121)
+    return {
+        "Bass (no negative WOM, no churn)": bass_negative_wom(t, 0.03, 0.38, m=1000),
+        "churn 10%/yr": bass_negative_wom(t, 0.03, 0.38, churn=0.1, m=1000),
+        "churn 10%/yr + negative WOM": bass_negative_wom(
+            t, 0.03, 0.38, q_negative=1.0, churn=0.1, m=1000
+        ),
+    }
+
+
+def _what_if_data():
+    from ..economics import what_if
+    from ..instrument import Instrument
+    from ..simulate import simulate_survey
+
+    df, _ = simulate_survey(1500, seed=2026)
+    return {
+        d: what_if(df, dimension=d, n_boot=100, seed=1, progress=False)
+        for d in Instrument.servqual22().dimensions
+    }
+
+
+register(
+    FigureSpec(
+        name="reichheld_sasser_region",
+        draw=lambda ax, g: plot_reichheld_region(g, ax=ax),
+        data=_region_data,
+        figsize=(6.4, 4.2),
+        description="Where 5 points less defection gives +25% to +85% per-customer NPV.",
+    )
+)
+register(
+    FigureSpec(
+        name="tarp_complaint_funnel",
+        draw=lambda ax, f: plot_complaint_funnel(f, ax=ax),
+        data=lambda: complaint_funnel(1000, channel="headquarters"),
+        figsize=(7.2, 4.0),
+        description="TARP complaint funnel, headquarters channel, small-ticket goods.",
+    )
+)
+register(
+    FigureSpec(
+        name="bass_negative_wom",
+        draw=lambda ax, c: plot_bass_wom(c, ax=ax),
+        data=_bass_data,
+        description="Bass adoption with and without churn and negative word of mouth.",
+    )
+)
+register(
+    FigureSpec(
+        name="sbg_retention_curves",
+        draw=lambda ax, r: plot_sbg(r, ax=ax),
+        data=lambda: {"Regular": fit_sbg(_FH_REGULAR), "High end": fit_sbg(_FH_HIGH_END)},
+        description="sBG fits to the Fader & Hardie (2007) cohorts, extrapolated.",
+    )
+)
+register(
+    FigureSpec(
+        name="what_if_money",
+        draw=lambda ax, r: plot_what_if(r, ax=ax),
+        data=_what_if_data,
+        description="NPV effect of +1 point on each SERVQUAL dimension, bootstrap CIs.",
+    )
+)
+register(
+    FigureSpec(
+        name="claims_sensitivity",
+        draw=plot_claim_sensitivity,
+        data=lambda: None,
+        kind="fig",
+        figsize=(11.0, 3.6),
+        description="Sensitivity of the reproducible seed claims.",
+    )
+)

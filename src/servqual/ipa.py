@@ -1,0 +1,343 @@
+"""Where to act: importance-performance analysis, penalty-reward contrasts, moments of truth.
+
+* :func:`ipa` - importance-performance analysis (Martilla & James 1977):
+  attributes placed on a performance x importance grid split by crosshairs into
+  "concentrate here", "keep up the good work", "low priority" and "possible
+  overkill".
+* :func:`penalty_reward` - penalty-reward contrast analysis with the
+  impact-asymmetry index (Mittal, Ross & Baldasare 1998; Matzler et al. 2004).
+* :func:`moments_of_truth` - the same contrast over the touchpoints of a
+  customer journey; a touchpoint whose penalty significantly outweighs its
+  reward is flagged as a "moment of truth" (:func:`journey_plot`).
+
+The last two live in :mod:`servqual.prca` and are re-exported here.
+
+References
+----------
+Martilla, J. A. & James, J. C. (1977). Importance-performance analysis.
+*Journal of Marketing* 41(1), 77-79.
+Mittal, V., Ross, W. T. & Baldasare, P. M. (1998). The asymmetric impact of
+negative and positive attribute-level performance on overall satisfaction and
+repurchase intentions. *Journal of Marketing* 62(1), 33-47.
+Matzler, K., Bailom, F., Hinterhuber, H. H., Renzl, B. & Pichler, J. (2004).
+The asymmetric relationship between attribute-level performance and overall
+customer satisfaction: a reconsideration of the importance-performance
+analysis. *Industrial Marketing Management* 33(4), 271-277.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ._checks import Interval, Options, check_frame, check_params, check_scale
+from ._summary import Summary
+from .errors import InsufficientDataError, ParameterError
+from .prca import (
+    TOUCHPOINTS,
+    MomentsOfTruthResult,
+    PenaltyRewardResult,
+    _attribute_list,
+    _frame,
+    journey_plot,
+    moments_of_truth,
+    penalty_reward,
+    simulate_asymmetric,
+    simulate_journey,
+)
+
+__all__ = [
+    "QUADRANTS",
+    "TOUCHPOINTS",
+    "IPAResult",
+    "PenaltyRewardResult",
+    "MomentsOfTruthResult",
+    "ipa",
+    "ipa_plot",
+    "penalty_reward",
+    "moments_of_truth",
+    "journey_plot",
+    "simulate_asymmetric",
+    "simulate_journey",
+]
+
+QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
+_MISSING = Options(("raise", "listwise"))
+
+
+# --------------------------------------------------------------------------- IPA
+@dataclass(frozen=True)
+class IPAResult:
+    """Importance-performance analysis.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``attribute``, ``performance`` (mean rating), ``importance`` and
+        ``quadrant``.
+    performance_line, importance_line : float
+        Crosshair positions.
+    importance_method : str
+        ``"stated"``, ``"correlation"`` or ``"regression"``.
+    crosshair : str
+        ``"mean"``, ``"midpoint"`` or ``"given"``; how the lines were placed.
+    """
+
+    table: pd.DataFrame
+    performance_line: float
+    importance_line: float
+    importance_method: str
+    crosshair: str
+    n: int
+    n_dropped: int = 0
+    notes: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
+
+    def summary(self) -> Summary:
+        info = {
+            "importance": self.importance_method,
+            "crosshair": self.crosshair,
+            "performance line": self.performance_line,
+            "importance line": self.importance_line,
+            "n": self.n,
+            "rows dropped": self.n_dropped,
+        }
+        secs = [("Settings", info), ("Attributes", self.table)]
+        if self.notes:
+            secs.append(("Notes", "\n".join(self.notes)))
+        return Summary(
+            "Importance-performance analysis (Martilla & James 1977)", secs, self.warnings
+        )
+
+
+def _quadrant(perf: float, imp: float, pline: float, iline: float) -> str:
+    high_i, high_p = imp >= iline, perf >= pline
+    if high_i:
+        return "keep up the good work" if high_p else "concentrate here"
+    return "possible overkill" if high_p else "low priority"
+
+
+def ipa(
+    data: pd.DataFrame,
+    attributes: Sequence[str],
+    *,
+    importance="correlation",
+    outcome: str | None = None,
+    crosshair="mean",
+    scale=None,
+    importance_scale=None,
+    missing: str = "raise",
+) -> IPAResult:
+    """Importance-performance analysis (Martilla & James 1977).
+
+    Parameters
+    ----------
+    data : DataFrame
+        One row per respondent; ``attributes`` hold performance ratings.
+    attributes : list of str
+    importance : "correlation", "regression" or mapping
+        Derived importance - Pearson correlation of each attribute with
+        ``outcome``, or standardized multiple-regression coefficients - or
+        given importance: a mapping attribute -> number (stated importance) or
+        attribute -> column name (its mean is used).
+    outcome : str, optional
+        Overall satisfaction column, needed for derived importance.
+    crosshair : "mean", "midpoint" or (performance, importance)
+        "mean": the means of performance and importance over attributes.
+        "midpoint": the midpoint of ``scale`` for performance and of
+        ``importance_scale`` for importance (the mean of importance when no
+        ``importance_scale`` is given; a note says so).
+    scale : (low, high), optional
+        Rating scale of the attributes (checked; required for "midpoint").
+    importance_scale : (low, high), optional
+        Scale of stated importance.
+    missing : {"raise", "listwise"}
+
+    Returns
+    -------
+    IPAResult
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [2, 2, 3, 3, 5], "y": [1, 2, 3, 5, 4]})
+    >>> r = ipa(df, ["a", "b"], importance={"a": 6, "b": 3}, crosshair="midpoint",
+    ...         scale=(1, 5), importance_scale=(1, 7))
+    >>> r.table["quadrant"].tolist()
+    ['keep up the good work', 'possible overkill']
+    """
+    attributes = _attribute_list(attributes)
+    check_params({"missing": missing}, {"missing": _MISSING})
+    if scale is not None:
+        scale = check_scale(scale)
+    if importance_scale is not None:
+        importance_scale = check_scale(importance_scale)
+    notes: list[str] = []
+    derived = isinstance(importance, str)
+    if derived:
+        check_params(
+            {"importance": importance}, {"importance": Options(("correlation", "regression"))}
+        )
+        if outcome is None:
+            raise ParameterError(
+                f"importance={importance!r} derives importance from an outcome: pass outcome=."
+            )
+        cols = attributes + [outcome]
+    elif isinstance(importance, Mapping):
+        missing_imp = [a for a in attributes if a not in importance]
+        if missing_imp:
+            raise ParameterError(f"importance has no value for attribute(s) {missing_imp}.")
+        cols = attributes + [importance[a] for a in attributes if isinstance(importance[a], str)]
+    else:
+        raise ParameterError(
+            f"importance={importance!r} is invalid: expected 'correlation', 'regression' or "
+            "a mapping attribute -> stated importance (number or column)."
+        )
+    # stated-importance columns may be constant; ratings and outcome may not
+    frame, n_dropped, warns = _frame(data, list(dict.fromkeys(cols)), missing, allow_constant=True)
+    check_frame(frame, attributes + ([outcome] if derived else []))
+    for a in attributes:
+        if scale is not None:
+            check_frame(frame, [a], scale=scale, allow_constant=True)
+    perf = frame[attributes].mean().to_numpy()
+    if derived:
+        x = frame[attributes].to_numpy()
+        y = frame[outcome].to_numpy()
+        if importance == "correlation":
+            imp = np.array([np.corrcoef(x[:, j], y)[0, 1] for j in range(x.shape[1])])
+        else:
+            if frame.shape[0] <= len(attributes) + 1:
+                raise InsufficientDataError(
+                    f"regression importance needs more than {len(attributes) + 1} rows; "
+                    f"got {frame.shape[0]}."
+                )
+            zx = (x - x.mean(0)) / x.std(0, ddof=1)
+            zy = (y - y.mean()) / y.std(ddof=1)
+            imp = np.linalg.lstsq(zx, zy, rcond=None)[0]
+        method = importance
+    else:
+        vals = []
+        for a in attributes:
+            v = importance[a]
+            if isinstance(v, str):
+                vals.append(frame[v].mean())
+                if importance_scale is not None:
+                    check_frame(frame, [v], scale=importance_scale, allow_constant=True)
+            else:
+                check_params({f"importance[{a!r}]": v}, {f"importance[{a!r}]": Interval()})
+                vals.append(float(v))
+        imp = np.asarray(vals, dtype=float)
+        method = "stated"
+    if isinstance(crosshair, str):
+        check_params({"crosshair": crosshair}, {"crosshair": Options(("mean", "midpoint"))})
+        if crosshair == "mean":
+            pline, iline = float(perf.mean()), float(imp.mean())
+        else:
+            if scale is None:
+                raise ParameterError("crosshair='midpoint' needs the rating scale: pass scale=.")
+            pline = (scale[0] + scale[1]) / 2
+            if importance_scale is not None and not derived:
+                iline = (importance_scale[0] + importance_scale[1]) / 2
+            else:
+                iline = float(imp.mean())
+                notes.append("importance crosshair at the mean importance (no importance scale).")
+    else:
+        try:
+            pline, iline = (float(v) for v in crosshair)
+        except (TypeError, ValueError):
+            raise ParameterError(
+                f"crosshair={crosshair!r} is invalid: expected 'mean', 'midpoint' or a pair "
+                "(performance, importance)."
+            ) from None
+        crosshair = "given"
+    table = pd.DataFrame(
+        {
+            "attribute": attributes,
+            "performance": perf,
+            "importance": imp,
+            "quadrant": [_quadrant(p, i, pline, iline) for p, i in zip(perf, imp)],
+        }
+    )
+    return IPAResult(
+        table,
+        pline,
+        iline,
+        method,
+        crosshair,
+        int(frame.shape[0]),
+        n_dropped,
+        tuple(notes),
+        tuple(warns),
+    )
+
+
+def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
+    """Importance-performance grid: one point per attribute, crosshairs, quadrant labels.
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 3, 3], "y": [1, 2, 4, 4]})
+    >>> import matplotlib.pyplot as plt
+    >>> fig, ax = plt.subplots()
+    >>> ax = ipa_plot(ipa(df, ["a", "b"], outcome="y"), ax=ax)
+    >>> ax.get_xlabel()
+    'Performance (mean rating)'
+    """
+    import matplotlib.pyplot as plt
+
+    if not isinstance(result, IPAResult):
+        raise TypeError(f"result must be an IPAResult, got {type(result).__name__}.")
+    ax = ax if ax is not None else plt.gca()
+    t = result.table
+    markers = dict(zip(QUADRANTS, ("o", "s", "^", "D")))
+    ax.scatter(t["performance"], t["importance"], s=30, color="C0", zorder=3)
+    for q, sub in t.groupby("quadrant", sort=False):
+        ax.plot(
+            sub["performance"],
+            sub["importance"],
+            linestyle="none",
+            marker=markers[q],
+            markersize=9,
+            markerfacecolor="none",
+            markeredgecolor="C1",
+            zorder=2,
+        )
+    if annotate:
+        for name, x, y in zip(t["attribute"], t["performance"], t["importance"]):
+            ax.annotate(str(name), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
+    ax.axvline(result.performance_line, color="0.4", linestyle="--", linewidth=0.8)
+    ax.axhline(result.importance_line, color="0.4", linestyle="--", linewidth=0.8)
+    for tx, ty, txt in (
+        (0.02, 0.98, "concentrate here"),
+        (0.98, 0.98, "keep up the good work"),
+        (0.02, 0.02, "low priority"),
+        (0.98, 0.02, "possible overkill"),
+    ):
+        ax.text(
+            tx,
+            ty,
+            txt,
+            transform=ax.transAxes,
+            ha="left" if tx < 0.5 else "right",
+            va="top" if ty > 0.5 else "bottom",
+            fontsize=8,
+            color="0.35",
+        )
+    # keep the crosshairs in view with some margin
+    xs = np.r_[t["performance"].to_numpy(), result.performance_line]
+    ys = np.r_[t["importance"].to_numpy(), result.importance_line]
+    for lim, v in ((ax.set_xlim, xs), (ax.set_ylim, ys)):
+        pad = 0.15 * (v.max() - v.min() or 1.0)
+        lim(v.min() - pad, v.max() + pad)
+    ax.set_xlabel("Performance (mean rating)")
+    unit = {
+        "correlation": "correlation with outcome",
+        "regression": "standardized coefficient",
+    }.get(result.importance_method, "stated importance")
+    ax.set_ylabel(f"Importance ({unit})")
+    ax.set_title("Importance\u2013performance analysis")
+    return ax

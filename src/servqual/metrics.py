@@ -1,0 +1,466 @@
+"""Customer-experience metrics: NPS, CSAT (top-2-box) and a CSI/ACSI-style index.
+
+References
+----------
+Reichheld, F. F. (2003). The one number you need to grow. *Harvard Business
+Review* 81(12), 46-54 (NPS: % promoters 9-10 minus % detractors 0-6).
+Rocks, B. (2016). Interval estimation for the "net promoter score". *The
+American Statistician* 70(4), 365-372 (trinomial variance of the NPS).
+Wilson, E. B. (1927). Probable inference, the law of succession, and
+statistical inference. *JASA* 22(158), 209-212.
+Fornell, C. et al. (1996). The American Customer Satisfaction Index: nature,
+purpose, and findings. *Journal of Marketing* 60(4), 7-18 (0-100 index from
+weighted item means).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ._checks import Interval, Options, check_frame, check_params, check_scale
+from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._summary import Summary
+from .errors import EmptyDataError, MissingDataWarning, ParameterError
+
+__all__ = [
+    "NPSResult",
+    "CSATResult",
+    "CSIResult",
+    "nps",
+    "nps_se",
+    "csat",
+    "csi",
+    "wilson_interval",
+]
+
+_MISSING = Options(("raise", "omit"))
+_CI = Interval(0, 1, closed="neither")
+
+
+def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, list[str]]:
+    """Validated whole-number answers on ``scale``; missing ones removed and reported."""
+    s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object))
+    if s.ndim != 1:
+        raise ParameterError(f"{name} must be one-dimensional.")
+    if s.shape[0] == 0:
+        raise EmptyDataError(f"{name} is empty: expected at least one answer.")
+    frame = check_frame(
+        s.rename(name).to_frame(),
+        [name],
+        missing="raise" if missing == "raise" else "allow",
+        scale=scale,
+        integer=True,
+        allow_constant=True,
+    )
+    v = frame[name].to_numpy()
+    n_missing = int(np.isnan(v).sum())
+    warns = []
+    if n_missing:
+        warns.append(f"{n_missing} missing answer(s) in {name} omitted.")
+        warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
+    return v[~np.isnan(v)], n_missing, warns
+
+
+@dataclass(frozen=True)
+class NPSResult:
+    """Net Promoter Score with its trinomial standard error.
+
+    ``nps``, ``se``, ``ci_lower`` and ``ci_upper`` are in points (-100...100);
+    the interval is the normal interval ``nps +/- z * se``, clipped to
+    [-100, 100].
+    """
+
+    nps: float
+    se: float
+    ci_lower: float
+    ci_upper: float
+    n: int
+    n_promoters: int
+    n_passives: int
+    n_detractors: int
+    ci: float = 0.95
+    n_missing: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def pct_promoters(self) -> float:
+        return 100.0 * self.n_promoters / self.n
+
+    @property
+    def pct_detractors(self) -> float:
+        return 100.0 * self.n_detractors / self.n
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [
+                {
+                    k: getattr(self, k)
+                    for k in (
+                        "nps",
+                        "se",
+                        "ci_lower",
+                        "ci_upper",
+                        "n",
+                        "n_promoters",
+                        "n_passives",
+                        "n_detractors",
+                        "n_missing",
+                    )
+                }
+            ]
+        )
+
+    def summary(self) -> Summary:
+        return Summary(
+            "Net Promoter Score",
+            [
+                (
+                    "Estimate",
+                    {
+                        "NPS (points)": self.nps,
+                        "SE (points)": self.se,
+                        f"{self.ci:.0%} CI": f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]",
+                        "n": self.n,
+                        "promoters (9-10), %": self.pct_promoters,
+                        "detractors (0-6), %": self.pct_detractors,
+                        "missing": self.n_missing,
+                    },
+                )
+            ],
+            self.warnings,
+            digits=2,
+        )
+
+
+def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
+    """Net Promoter Score from 0-10 likelihood-to-recommend answers.
+
+    NPS = 100 (p_P - p_D) with promoters 9-10 and detractors 0-6; its standard
+    error is the trinomial ``100 * sqrt((p_P + p_D - (p_P - p_D)^2) / n)``.
+
+    Parameters
+    ----------
+    scores : list, array or Series of whole numbers 0-10
+    ci : float
+        Confidence level of the normal interval.
+    missing : {"raise", "omit"}
+        ``"omit"`` drops missing answers, counts them in ``n_missing`` and warns.
+
+    Examples
+    --------
+    >>> r = nps([10] * 300 + [8] * 200 + [3] * 100)
+    >>> round(r.nps, 1), round(r.se, 2)
+    (33.3, 3.04)
+    """
+    check_params({"ci": ci, "missing": missing}, {"ci": _CI, "missing": _MISSING})
+    v, n_missing, warns = _answers(scores, "scores", (0, 10), missing)
+    n = v.shape[0]
+    if n == 0:
+        raise EmptyDataError("scores holds no non-missing answer.")
+    n_p, n_d = int((v >= 9).sum()), int((v <= 6).sum())
+    pp, pd_ = n_p / n, n_d / n
+    value = 100.0 * (pp - pd_)
+    se = nps_se(pp, pd_, n)
+    z = stats.norm.ppf(0.5 + ci / 2)
+    return NPSResult(
+        nps=value,
+        se=float(se),
+        ci_lower=float(max(value - z * se, -100.0)),
+        ci_upper=float(min(value + z * se, 100.0)),
+        n=n,
+        n_promoters=n_p,
+        n_passives=n - n_p - n_d,
+        n_detractors=n_d,
+        ci=ci,
+        n_missing=n_missing,
+        warnings=tuple(warns),
+    )
+
+
+def nps_se(p_promoters: float, p_detractors: float, n: int) -> float:
+    """Trinomial standard error of the NPS in points: ``100 sqrt((pP + pD - (pP - pD)^2) / n)``.
+
+    Examples
+    --------
+    >>> round(nps_se(1 / 2, 1 / 6, 100), 2)
+    7.45
+    """
+    check_params(
+        {"p_promoters": p_promoters, "p_detractors": p_detractors, "n": n},
+        {
+            "p_promoters": Interval(0, 1),
+            "p_detractors": Interval(0, 1),
+            "n": Interval(1, None, integer=True),
+        },
+    )
+    if p_promoters + p_detractors > 1 + 1e-12:
+        raise ParameterError(
+            f"p_promoters + p_detractors = {p_promoters + p_detractors:g} is invalid: "
+            "expected at most 1."
+        )
+    var = p_promoters + p_detractors - (p_promoters - p_detractors) ** 2
+    return float(100.0 * np.sqrt(max(var, 0.0) / n))
+
+
+def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
+    """Wilson (1927) score interval of a binomial proportion ``k / n``.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in wilson_interval(30, 100)]
+    [0.2189, 0.3958]
+    """
+    check_params(
+        {"k": k, "n": n, "ci": ci},
+        {"k": Interval(0, None, integer=True), "n": Interval(1, None, integer=True), "ci": _CI},
+    )
+    if k > n:
+        raise ParameterError(f"k={k} is invalid: expected k <= n={n}.")
+    z = stats.norm.ppf(0.5 + ci / 2)
+    p = k / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z / denom * np.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
+    return float(centre - half), float(centre + half)
+
+
+@dataclass(frozen=True)
+class CSATResult:
+    """CSAT: percent of answers in the top box(es), with a Wilson interval (percent)."""
+
+    csat: float
+    ci_lower: float
+    ci_upper: float
+    n: int
+    n_satisfied: int
+    threshold: float
+    scale: tuple[float, float]
+    ci: float = 0.95
+    n_missing: int = 0
+    warnings: tuple[str, ...] = field(default=())
+
+    def summary(self) -> Summary:
+        interval = f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]"
+        return Summary(
+            "CSAT (top-box share)",
+            [
+                (
+                    "Estimate",
+                    {
+                        "CSAT (%)": self.csat,
+                        f"{self.ci:.0%} Wilson CI (%)": interval,
+                        "satisfied if answer >=": self.threshold,
+                        "scale": f"{self.scale[0]:g}-{self.scale[1]:g}",
+                        "n": self.n,
+                        "missing": self.n_missing,
+                    },
+                )
+            ],
+            self.warnings,
+            digits=2,
+        )
+
+
+def csat(
+    scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95, missing: str = "raise"
+) -> CSATResult:
+    """CSAT as the top-``top``-box percentage, with a Wilson interval.
+
+    An answer counts as satisfied when it is >= ``high - top + 1`` (4 or 5 on a
+    1-5 scale with ``top=2``).
+
+    Examples
+    --------
+    >>> r = csat([5, 4, 4, 3, 2, 5, 1, 4, 5, 3])
+    >>> r.csat, round(r.ci_lower, 1), round(r.ci_upper, 1)
+    (60.0, 31.3, 83.2)
+    """
+    lo, hi = check_scale(scale)
+    check_params(
+        {"ci": ci, "missing": missing, "top": top},
+        {"ci": _CI, "missing": _MISSING, "top": Interval(1, None, integer=True)},
+    )
+    if top > hi - lo:
+        raise ParameterError(
+            f"top={top} is invalid: expected fewer boxes than the {hi - lo + 1:g}-point scale."
+        )
+    v, n_missing, warns = _answers(scores, "scores", (lo, hi), missing)
+    n = v.shape[0]
+    if n == 0:
+        raise EmptyDataError("scores holds no non-missing answer.")
+    threshold = hi - top + 1
+    k = int((v >= threshold).sum())
+    a, b = wilson_interval(k, n, ci=ci)
+    return CSATResult(
+        100.0 * k / n, 100.0 * a, 100.0 * b, n, k, threshold, (lo, hi), ci, n_missing, tuple(warns)
+    )
+
+
+@dataclass(frozen=True)
+class CSIResult:
+    """A 0-100 satisfaction index from weighted item means.
+
+    Attributes
+    ----------
+    index : float
+    items : DataFrame
+        ``item``, ``n``, ``mean``, ``weight`` (normalised to sum to 1) and
+        ``score`` (the item mean rescaled to 0-100).
+    ci_lower, ci_upper : float
+        Bootstrap percentile interval (NaN when ``n_boot=0``).
+    """
+
+    index: float
+    items: pd.DataFrame
+    ci_lower: float
+    ci_upper: float
+    scale: tuple[float, float]
+    n: int
+    n_boot: int = 0
+    ci: float = 0.95
+    warnings: tuple[str, ...] = field(default=())
+
+    def summary(self) -> Summary:
+        info = {
+            "index (0-100)": self.index,
+            "n": self.n,
+            "scale": f"{self.scale[0]:g}-{self.scale[1]:g}",
+        }
+        if self.n_boot:
+            info[f"{self.ci:.0%} bootstrap CI"] = f"[{self.ci_lower:.2f}, {self.ci_upper:.2f}]"
+        return Summary(
+            "Satisfaction index (CSI/ACSI style)",
+            [("Index", info), ("Items", self.items)],
+            self.warnings,
+        )
+
+
+def _weights(weights, items: list[str]) -> np.ndarray:
+    if weights is None:
+        return np.ones(len(items))
+    if isinstance(weights, Mapping):
+        missing_w = [c for c in items if c not in weights]
+        extra = [c for c in weights if c not in items]
+        if missing_w or extra:
+            raise ParameterError(
+                f"weights do not match items: no weight for {missing_w}, unknown {extra}."
+            )
+        w = [weights[c] for c in items]
+    elif isinstance(weights, (Sequence, np.ndarray, pd.Series)) and not isinstance(weights, str):
+        w = list(weights)
+        if len(w) != len(items):
+            raise ParameterError(f"weights has {len(w)} values but there are {len(items)} items.")
+    else:
+        raise ParameterError(f"weights={weights!r} is invalid: expected a mapping or sequence.")
+    for c, x in zip(items, w):
+        check_params({f"weights[{c!r}]": x}, {f"weights[{c!r}]": Interval(0, None)})
+    w = np.asarray(w, dtype=float)
+    if w.sum() <= 0:
+        raise ParameterError("weights are all zero: expected a positive total weight.")
+    return w
+
+
+def csi(
+    data: pd.DataFrame,
+    items: Sequence[str],
+    *,
+    weights=None,
+    scale=(1, 10),
+    missing: str = "raise",
+    n_boot: int = 0,
+    ci: float = 0.95,
+    seed=None,
+    n_jobs: int = 1,
+    progress: bool = True,
+) -> CSIResult:
+    """CSI/ACSI-style 0-100 index: ``100 * sum w_i (mean_i - min) / ((max - min) sum w_i)``.
+
+    Parameters
+    ----------
+    data : DataFrame
+    items : list of str
+        Item columns on ``scale``.
+    weights : mapping item -> weight or sequence, optional
+        Non-negative (e.g. outer weights of a PLS model); equal by default.
+    scale : (min, max)
+    missing : {"raise", "omit"}
+        ``"omit"`` uses each item's available answers (counts in ``items.n``).
+    n_boot : int
+        Bootstrap replicates for a percentile CI (0: none).  Weights are held
+        fixed.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [7, 10, 4], "b": [1, 4, 10]})
+    >>> round(csi(df, ["a", "b"], weights={"a": 2, "b": 1}).index, 2)
+    59.26
+    """
+    lo, hi = check_scale(scale)
+    check_params(
+        {"missing": missing, "n_boot": n_boot, "ci": ci},
+        {"missing": _MISSING, "n_boot": Interval(0, None, integer=True), "ci": _CI},
+    )
+    items = [items] if isinstance(items, str) else list(items)
+    if not items:
+        raise ParameterError("items is empty: expected at least one item column.")
+    w = _weights(weights, items)
+    x = check_frame(
+        data,
+        items,
+        missing="raise" if missing == "raise" else "allow",
+        scale=(lo, hi),
+        allow_constant=True,
+    ).to_numpy()
+    counts = (~np.isnan(x)).sum(axis=0)
+    empty = [c for c, k in zip(items, counts) if k == 0]
+    if empty:
+        raise EmptyDataError(f"item(s) {empty} have no non-missing answer.")
+    warns = []
+    if (counts < x.shape[0]).any():
+        warns.append(
+            f"{int(x.shape[0] * len(items) - counts.sum())} missing item answer(s) "
+            "omitted; item means use the available answers."
+        )
+        warnings.warn(warns[-1], MissingDataWarning, stacklevel=2)
+
+    def index_of(xx):
+        m = np.nanmean(xx, axis=0)
+        return np.array([100.0 * np.sum(w * (m - lo)) / ((hi - lo) * w.sum())])
+
+    value = float(index_of(x)[0])
+    means = np.nanmean(x, axis=0)
+    table = pd.DataFrame(
+        {
+            "item": items,
+            "n": counts,
+            "mean": means,
+            "weight": w / w.sum(),
+            "score": 100.0 * (means - lo) / (hi - lo),
+        }
+    )
+    lo_ci = hi_ci = np.nan
+    if n_boot:
+        draws = run_bootstrap(
+            lambda i: index_of(x[i]),
+            x.shape[0],
+            n_boot,
+            k=1,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            desc="CSI bootstrap",
+        )
+        msg = warn_failures(draws)
+        if msg:
+            warns.append(msg)
+        a, b = percentile_ci(draws.valid, ci)
+        lo_ci, hi_ci = float(a[0]), float(b[0])
+    return CSIResult(
+        value, table, lo_ci, hi_ci, (lo, hi), int(x.shape[0]), n_boot, ci, tuple(warns)
+    )

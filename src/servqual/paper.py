@@ -1,0 +1,246 @@
+"""Generated includes for the paper: every number in ``paper/paper.md`` comes from here.
+
+``servqual paper`` writes ``paper/generated/validation.md`` (published reference
+numbers beside the package's recomputed values), ``performance.md`` (ratios read
+from the JSON files the benchmark scripts write in ``benchmarks/results/``) and
+``claims.md`` (the claims audit).  ``servqual paper --check`` fails when a
+committed include differs from a fresh generation; ``make paper`` inlines the
+includes and runs pandoc when it is installed.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["validation_table", "performance_table", "claims_table", "write_includes", "inline"]
+
+_INCLUDE = re.compile(r"^<!-- include: (?P<path>[^ ]+) -->$", re.M)
+
+
+def _hs():
+    from . import sem
+    from .datasets import load_dataset
+
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+    return sem.fit(model, load_dataset("holzinger_swineford"), progress=False)
+
+
+def _hs_rows() -> list[tuple]:
+    res = _hs()
+    fi = res.fit_indices
+    p = res.params
+    load = p[(p["op"] == "=~")].set_index("rhs")["est"]
+    src = "lavaan 0.6 tutorial, Holzinger–Swineford CFA (ML, N = 301)"
+    return [
+        (src, "χ² (df 24)", 85.306, fi["chi2"], 3),
+        (src, "CFI", 0.931, fi["cfi"], 3),
+        (src, "TLI", 0.896, fi["tli"], 3),
+        (src, "RMSEA", 0.092, fi["rmsea"], 3),
+        (src, "RMSEA 90% CI upper", 0.114, fi["rmsea_ci_upper"], 3),
+        (src, "SRMR", 0.065, fi["srmr"], 3),
+        (src, "log-likelihood H0", -3737.745, fi["loglik"], 3),
+        (src, "BIC", 7595.339, fi["bic"], 3),
+        (src, "loading visual → x2", 0.554, load["x2"], 3),
+        (src, "loading speed → x9", 1.082, load["x9"], 3),
+    ]
+
+
+def _invariance_rows() -> list[tuple]:
+    from . import sem
+    from .datasets import load_dataset
+
+    model = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
+    inv = sem.invariance(model, load_dataset("holzinger_swineford"), group="school")
+    src = "lavaan 0.6 tutorial, measurement invariance by school"
+    return [
+        (src, "configural χ² (df 48)", 115.851, inv.loc["configural", "chi2"], 3),
+        (src, "metric χ² (df 54)", 124.044, inv.loc["metric", "chi2"], 3),
+        (src, "scalar χ² (df 60)", 164.103, inv.loc["scalar", "chi2"], 3),
+    ]
+
+
+def _pls_rows() -> list[tuple]:
+    from . import pls
+    from .datasets import load_dataset
+
+    model = (
+        "Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5\n"
+        "Expectation =~ CUEX1 + CUEX2 + CUEX3\n"
+        "Value =~ PERV1 + PERV2\n"
+        "Satisfaction =~ CUSA1 + CUSA2 + CUSA3\n"
+        "Satisfaction ~ Image + Expectation + Value"
+    )
+    res = pls.fit(model, load_dataset("mobi"), progress=False)
+    paths = res.paths.set_index(["source", "target"])["estimate"]
+    r2 = res.r2
+    rel = res.reliability
+    src = "seminr 2.3 test fixtures, mobi (PLS, mode A, path weighting)"
+    return [
+        (src, "path Image → Satisfaction", 0.447004, paths[("Image", "Satisfaction")], 6),
+        (src, "path Expectation → Satisfaction", 0.171830,
+         paths[("Expectation", "Satisfaction")], 6),
+        (src, "path Value → Satisfaction", 0.316425, paths[("Value", "Satisfaction")], 6),
+        (src, "R² Satisfaction", 0.590603, _r2(r2, "Satisfaction"), 6),
+        (src, "ρ_A Image", 0.7453, rel.loc["Image", "rho_a"], 4),
+        (src, "HTMT Image–Satisfaction", 0.910, res.htmt.loc["Image", "Satisfaction"], 3),
+    ]  # fmt: skip
+
+
+def _r2(r2, construct: str) -> float:
+    if isinstance(r2, pd.DataFrame):
+        if "construct" in r2.columns:
+            r2 = r2.set_index("construct")
+        return float(r2.loc[construct, "r2"])
+    return float(r2[construct])
+
+
+def _sbg_rows() -> list[tuple]:
+    from .retention import fit_sbg
+
+    res = fit_sbg([100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1])
+    src = "Fader & Hardie (2007), sBG, 'regular' cohort"
+    return [(src, "α", 0.704, res.alpha, 3), (src, "β", 1.182, res.beta, 3)]
+
+
+def _nps_rows() -> list[tuple]:
+    from .metrics import nps
+
+    # exactly p_P = 1/2 and p_D = 1/6 needs n divisible by 6: n = 600, SE rescaled to n = 100
+    scores = [10] * 300 + [8] * 200 + [2] * 100
+    res = nps(scores)
+    se100 = res.se * np.sqrt(600 / 100)
+    src = "Trinomial NPS SE, p_P = 1/2, p_D = 1/6, n = 100"
+    return [(src, "NPS", 33.3, res.nps, 1), (src, "SE (points)", 7.45, se100, 2)]
+
+
+SOURCES: dict[str, Callable[[], list[tuple]]] = {
+    "lavaan": _hs_rows,
+    "lavaan invariance": _invariance_rows,
+    "seminr": _pls_rows,
+    "Fader–Hardie": _sbg_rows,
+    "NPS": _nps_rows,
+}
+
+
+def validation_table() -> pd.DataFrame:
+    """Published reference values beside the package's recomputed values."""
+    rows = []
+    for fn in SOURCES.values():
+        for source, quantity, published, ours, digits in fn():
+            ours = float(ours)
+            rows.append(
+                {
+                    "source": source,
+                    "quantity": quantity,
+                    "published": f"{published:.{digits}f}",
+                    "servqual": f"{ours:.{digits}f}",
+                    "agrees": "yes" if round(ours, digits) == round(published, digits) else "no",
+                }
+            )
+    return pd.DataFrame(rows)
+
+
+def performance_table(results_dir: str | Path) -> pd.DataFrame:
+    """One row per benchmark JSON in ``results_dir``."""
+    rows = []
+    for path in sorted(Path(results_dir).glob("*.json")):
+        r = json.loads(path.read_text())
+        rows.append(
+            {
+                "benchmark": r["benchmark"],
+                "task": r.get("task", ""),
+                "servqual (s)": f"{r['servqual_seconds']:.3g}",
+                "baseline": r.get("baseline", ""),
+                "baseline (s)": f"{r['baseline_seconds']:.3g}",
+                "ratio": f"{r['ratio']:.0f}×",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def claims_table() -> pd.DataFrame:
+    """The claims audit, short columns for the paper."""
+    from .claims import audit
+
+    a = audit()
+    cols = [c for c in ("claim", "origin", "reproduced", "verdict") if c in a.columns]
+    return a[cols]
+
+
+def _markdown(df: pd.DataFrame) -> str:
+    def cell(v) -> str:
+        return str(v).replace("|", "\\|").replace("\n", " ")
+
+    head = "| " + " | ".join(map(cell, df.columns)) + " |"
+    sep = "|" + "|".join("---" for _ in df.columns) + "|"
+    body = ["| " + " | ".join(cell(v) for v in row) + " |" for row in df.itertuples(index=False)]
+    return "\n".join([head, sep, *body]) + "\n"
+
+
+def render_includes(root: str | Path) -> dict[str, str]:
+    """File name -> Markdown text of every include."""
+    root = Path(root)
+    return {
+        "validation.md": _markdown(validation_table()),
+        "performance.md": _markdown(performance_table(root / "benchmarks" / "results")),
+        "claims.md": _markdown(claims_table()),
+    }
+
+
+def write_includes(root: str | Path = ".", *, check: bool = False) -> list[str]:
+    """Write (or with ``check=True`` compare) ``paper/generated/*.md``.
+
+    Returns the names written, or with ``check`` the names that differ.
+    """
+    root = Path(root)
+    outdir = root / "paper" / "generated"
+    texts = render_includes(root)
+    if check:
+        return [
+            n for n, t in texts.items()
+            if not (outdir / n).exists() or (outdir / n).read_text(encoding="utf-8") != t
+        ]  # fmt: skip
+    outdir.mkdir(parents=True, exist_ok=True)
+    for name, text in texts.items():
+        (outdir / name).write_text(text, encoding="utf-8")
+    return list(texts)
+
+
+def inline(paper: str | Path) -> str:
+    """``paper.md`` with every ``<!-- include: PATH -->`` replaced by the file's text."""
+    paper = Path(paper)
+    text = paper.read_text(encoding="utf-8")
+    return _INCLUDE.sub(
+        lambda m: (paper.parent / m["path"]).read_text(encoding="utf-8").rstrip("\n"), text
+    )
+
+
+def add_cli(subparsers) -> None:
+    """Register ``servqual paper``."""
+    p = subparsers.add_parser("paper", help="regenerate the paper's generated includes")
+    p.add_argument("--root", default=".", help="repository root (default: .)")
+    p.add_argument("--check", action="store_true", help="fail if committed includes are stale")
+    p.add_argument("--inline", metavar="OUT", help="write paper.md with includes inlined to OUT")
+    p.set_defaults(func=_cmd)
+
+
+def _cmd(args) -> int:
+    if args.check:
+        stale = write_includes(args.root, check=True)
+        if stale:
+            print("stale paper includes (run `servqual paper`):", *stale, sep="\n  ")
+            return 1
+        print("paper includes are up to date")
+        return 0
+    for name in write_includes(args.root):
+        print(Path(args.root) / "paper" / "generated" / name)
+    if args.inline:
+        Path(args.inline).write_text(inline(Path(args.root) / "paper" / "paper.md"))
+        print(args.inline)
+    return 0

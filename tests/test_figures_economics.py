@@ -1,0 +1,138 @@
+"""Artist-level tests of the loyalty-economics figures."""
+
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+from matplotlib.patches import Rectangle
+
+import servqual
+from servqual.economics import what_if
+from servqual.figures import registry
+from servqual.figures.economics import (
+    plot_bass_wom,
+    plot_claim_sensitivity,
+    plot_complaint_funnel,
+    plot_reichheld_region,
+    plot_sbg,
+    plot_what_if,
+)
+from servqual.retention import fit_sbg, reichheld_sasser_grid
+from servqual.wom import bass_cdf, bass_negative_wom, complaint_funnel
+
+NAMES = [
+    "reichheld_sasser_region",
+    "tarp_complaint_funnel",
+    "bass_negative_wom",
+    "sbg_retention_curves",
+    "what_if_money",
+    "claims_sensitivity",
+]
+
+
+def _ax():
+    return Figure().add_subplot()
+
+
+def test_reichheld_region_contours_lie_on_computed_uplift():
+    grid = reichheld_sasser_grid(
+        defection=np.round(np.arange(0.08, 0.505, 0.01), 3),
+        discount=np.round(np.arange(0, 0.2505, 0.01), 3),
+        growth=[0.1],
+        acquisition=[1.0],
+    )
+    ax = plot_reichheld_region(grid, ax=_ax())
+    cs = [c for c in ax.collections if hasattr(c, "levels") and list(c.levels) == [25, 85]]
+    assert len(cs) == 1
+    # vertices of the 25% and 85% contour lines: the exact model uplift there is the
+    # level (up to linear interpolation on a 1-point grid: tolerance 2 points)
+    for level, segs in zip((25, 85), cs[0].allsegs):
+        pts = np.vstack(segs)[::7]
+        assert len(pts) > 3
+        for x, y in pts:
+            exact = reichheld_sasser_grid(
+                defection=[x / 100], discount=[y / 100], growth=[0.1], acquisition=[1.0]
+            )["uplift_pct"][0]
+            assert exact == pytest.approx(level, abs=2.0)
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert "25% to 85% (the claim)" in labels
+    assert ax.get_xlabel() and ax.get_ylabel()
+
+
+def test_complaint_funnel_bars_are_branch_sizes():
+    f = complaint_funnel(1000, channel="front_line", ticket="large")
+    ax = plot_complaint_funnel(f, ax=_ax())
+    rects = [p for p in ax.patches if isinstance(p, Rectangle)]
+    heights = [r.get_height() for r in rects]
+    # problems bar, 4 branch bars, stay bar, leave bar
+    assert len(rects) == 6 + 1
+    assert heights[0] == pytest.approx(1000)
+    assert heights[1:5] == pytest.approx(f.table["customers"].tolist())
+    assert heights[5] == pytest.approx(f.table["retained"].sum())
+    assert heights[6] == pytest.approx(f.lost_customers)
+    texts = [t.get_text() for t in ax.texts]
+    assert f"leave\n{f.lost_customers:.0f}" in texts
+    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "Did not complain"
+
+
+def test_bass_lines_are_model_values():
+    t = np.linspace(0, 20, 41)
+    curves = {
+        "plain": bass_negative_wom(t, 0.03, 0.38, m=500),
+        "neg": bass_negative_wom(t, 0.03, 0.38, q_negative=1.0, churn=0.1, m=500),
+    }
+    ax = plot_bass_wom(curves, ax=_ax())
+    assert len(ax.lines) == 2
+    np.testing.assert_allclose(ax.lines[0].get_ydata(), 500 * bass_cdf(t, 0.03, 0.38), atol=1e-4)
+    np.testing.assert_allclose(ax.lines[1].get_ydata(), curves["neg"]["adopters"])
+    assert ax.get_xlabel() == "Time (years)"
+
+
+def test_sbg_plot_shows_fit_and_observed():
+    reg = fit_sbg([100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1])
+    ax = plot_sbg({"Regular": reg}, periods=10, ax=_ax())
+    fitted, observed = ax.lines[0], ax.lines[1]
+    np.testing.assert_allclose(fitted.get_ydata(), 100 * reg.survival(np.arange(11)))
+    np.testing.assert_allclose(
+        np.asarray(observed.get_ydata(), float)[:8], [100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]
+    )
+    assert "α=0.704, β=1.182" in ax.get_legend().get_texts()[0].get_text()
+
+
+def test_what_if_bars_and_intervals():
+    df, _ = servqual.simulate_survey(800, seed=5)
+    res = {
+        d: what_if(df, dimension=d, n_boot=20, seed=1, progress=False)
+        for d in ("reliability", "empathy")
+    }
+    ax = plot_what_if(res, ax=_ax())
+    widths = [p.get_width() for p in ax.patches]
+    est = [r.table.set_index("quantity").loc["delta_value", "estimate"] for r in res.values()]
+    assert widths == pytest.approx(est)
+    segs = ax.collections[0].get_segments()  # horizontal error bars
+    for seg, r in zip(segs, res.values()):
+        row = r.table.set_index("quantity").loc["delta_value"]
+        assert sorted(seg[:, 0]) == pytest.approx([row["lower"], row["upper"]])
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["Reliability", "Empathy"]
+
+
+def test_claim_sensitivity_panels():
+    fig = plot_claim_sensitivity(Figure(figsize=(11, 3.6)))
+    a0, a1, a2 = fig.axes
+    line = a0.lines[0]  # small ticket: silent exit = (1 - c) * 0.63
+    x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+    np.testing.assert_allclose(y, 100 * (1 - x / 100) * 0.63)
+    xx, yy = np.asarray(a1.lines[0].get_xdata()), np.asarray(a1.lines[0].get_ydata())
+    np.testing.assert_allclose(yy, 100 * (xx / (xx - 5) - 1))  # (d+1-r0)/(d+1-r1) - 1
+    r08 = a2.lines[1]
+    np.testing.assert_allclose(np.asarray(r08.get_ydata()), 100 * np.asarray(r08.get_xdata()) / 0.2)
+    assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_registered(name):
+    spec = registry()[name]
+    if name == "what_if_money":  # 5 x 100 bootstrap refits: checked once, cheaply, above
+        assert spec.kind == "ax"
+        return
+    fig = spec.render()
+    assert fig.axes and fig.axes[0].get_xlabel()
