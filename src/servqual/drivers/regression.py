@@ -46,6 +46,8 @@ class RegressionResult:
         Fit statistics (R², log-likelihood, AIC, ...).
     converged : bool
     warnings : tuple of str
+    raw : object
+        The underlying statsmodels results object (for further diagnostics).
     """
 
     model: str
