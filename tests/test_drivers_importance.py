@@ -16,7 +16,12 @@ import pytest
 import statsmodels.api as sm
 
 from servqual import load_dataset
-from servqual.drivers import relative_weights, shapley, shapley_from_corr
+from servqual.drivers import (
+    relative_weights,
+    relative_weights_from_corr,
+    shapley,
+    shapley_from_corr,
+)
 from servqual.errors import (
     DataError,
     MissingColumnError,
@@ -264,3 +269,17 @@ def test_bad_groups():
         shapley(df, "y", None, groups={})
     with pytest.raises(ParameterError, match="at most 24"):
         shapley(df, "y", [f"c{i}" for i in range(25)])
+
+
+@pytest.mark.parametrize("fn", [shapley_from_corr, relative_weights_from_corr])
+def test_from_corr_bad_input(fn):
+    with pytest.raises(ParameterError, match="shape"):
+        fn(np.ones((3, 2)))
+    with pytest.raises(ParameterError, match="shape"):
+        fn(np.ones((1, 1)))
+    with pytest.raises(ParameterError, match="symmetric"):
+        fn(np.array([[1.0, 0.2], [0.3, 1.0]]))
+    with pytest.raises(ParameterError, match="diagonal"):
+        fn(np.array([[2.0, 0.2], [0.2, 1.0]]))
+    with pytest.raises(ParameterError, match="non-finite"):
+        fn(np.array([[1.0, np.nan], [np.nan, 1.0]]))

@@ -125,6 +125,22 @@ class RelativeWeightsResult(_TableMixin):
         )
 
 
+def _check_corr(corr) -> np.ndarray:
+    c = np.asarray(corr, dtype=float)
+    if c.ndim not in (2, 3) or c.shape[-1] != c.shape[-2] or c.shape[-1] < 2:
+        raise ParameterError(
+            f"corr has shape {c.shape}: expected a (p + 1, p + 1) correlation matrix (target "
+            "last) or a stack (B, p + 1, p + 1), with p >= 1."
+        )
+    if not np.isfinite(c).all():
+        raise ParameterError("corr holds non-finite values.")
+    if np.abs(c - np.swapaxes(c, -1, -2)).max() > 1e-10:
+        raise ParameterError("corr is not symmetric.")
+    if np.abs(np.diagonal(c, axis1=-2, axis2=-1) - 1.0).max() > 1e-8:
+        raise ParameterError("corr must be a correlation matrix: its diagonal is not all 1.")
+    return c
+
+
 def shapley_from_corr(
     corr: np.ndarray, units: Sequence[Sequence[int]] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -142,7 +158,7 @@ def shapley_from_corr(
     >>> bool(np.isclose(sv.sum(), r2[-1]))
     True
     """
-    corr = np.asarray(corr, float)
+    corr = _check_corr(corr)
     single = corr.ndim == 2
     c = corr[None] if single else corr
     p = c.shape[-1] - 1
@@ -265,7 +281,7 @@ def relative_weights_from_corr(corr: np.ndarray) -> np.ndarray:
     to their closest orthogonal counterparts, ``β = Λ*^{-1} r_xy`` regresses the
     target on those, and weight ``j`` is ``Σ_k Λ*_jk² β_k²``.
     """
-    corr = np.asarray(corr, float)
+    corr = _check_corr(corr)
     single = corr.ndim == 2
     c = corr[None] if single else corr
     p = c.shape[-1] - 1
