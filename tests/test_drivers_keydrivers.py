@@ -175,3 +175,32 @@ def test_bca_intervals_from_leave_one_out_refits():
     assert res.interval == "bca" and "bca" in str(res.summary())
     with pytest.raises(ParameterError, match="interval='basic'"):
         key_drivers(df, "y", NAMES, interval="basic", progress=False)
+
+
+def test_groups_of_predictors():
+    """Group Shapley equals shapley(groups=...); a group's relative weight is the sum
+    of its items' raw weights (they are additive); bootstrap draws sum to R²."""
+    df = _data(300, 6)
+    groups = {"ab": ["a", "b"], "cd": ["c", "d"]}
+    res = key_drivers(
+        df,
+        "y",
+        None,
+        ["shapley", "relative_weights"],
+        groups=groups,
+        bootstrap=50,
+        seed=1,
+        progress=False,
+    )
+    wide = res.wide()
+    assert list(wide.index) == ["ab", "cd"]
+    np.testing.assert_allclose(
+        wide["shapley"], shapley(df, "y", None, groups=groups)["importance"], atol=1e-12
+    )
+    rw = relative_weights(df, "y", NAMES)["importance"]
+    np.testing.assert_allclose(wide["relative_weights"], [rw.a + rw.b, rw.c + rw.d], atol=1e-12)
+    np.testing.assert_allclose(
+        res.draws["shapley"].sum(axis=1), res.draws["relative_weights"].sum(axis=1), atol=1e-10
+    )
+    with pytest.raises(ParameterError, match="cannot be computed for groups"):
+        key_drivers(df, "y", None, ["shapley", "beta"], groups=groups, progress=False)

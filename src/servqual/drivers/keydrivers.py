@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -103,7 +103,10 @@ def _linear_importance(corr: np.ndarray, methods: Sequence[str], units) -> np.nd
         if m == "shapley":
             out.append(shapley_from_corr(corr, units)[0])
         elif m == "relative_weights":
-            out.append(relative_weights_from_corr(corr))
+            w = relative_weights_from_corr(corr)
+            if units is not None:  # raw weights are additive: a set's weight is the sum
+                w = np.stack([w[:, u].sum(axis=1) for u in units], axis=1)
+            out.append(w)
         elif m == "beta":
             out.append(np.linalg.solve(corr[:, :p, :p], corr[:, :p, p][..., None])[..., 0])
         else:  # correlation
@@ -122,9 +125,10 @@ def _share(method: str, imp: np.ndarray, r2: float) -> np.ndarray:
 def key_drivers(
     data: pd.DataFrame,
     target: str,
-    predictors: Sequence[str],
+    predictors: Sequence[str] | None = None,
     methods: Sequence[str] = ("shapley", "relative_weights", "beta"),
     *,
+    groups: Mapping[str, Sequence[str]] | None = None,
     bootstrap: int = 1000,
     ci: float = 0.95,
     interval: str = "percentile",
@@ -149,6 +153,11 @@ def key_drivers(
         ``"random_forest"`` (cross-validated permutation importance) is
         reported without bootstrap intervals (refitting forests per replicate
         would take hours).
+    groups : dict group -> list of columns, optional
+        Importance of groups of predictors (e.g. SERVQUAL dimensions from
+        their items): Shapley enters each group's columns together; a group's
+        relative weight is the sum of its columns' raw weights.  Only
+        ``"shapley"`` and ``"relative_weights"`` are available with groups.
     bootstrap : int
         Replicates (0 for point estimates only).
     interval : {"percentile", "bca"}
@@ -182,17 +191,25 @@ def key_drivers(
         },
     )
     rng = check_rng(seed)
-    predictors, names, _ = resolve_groups(predictors, None)
+    predictors, names, units = resolve_groups(predictors, groups)
+    if units is not None:
+        bad = [m for m in methods if m not in ("shapley", "relative_weights")]
+        if bad:
+            raise ParameterError(
+                f"methods {bad} cannot be computed for groups of predictors; with `groups` "
+                "use 'shapley' and/or 'relative_weights'."
+            )
     frame, notes = prepare(data, target, predictors, missing=missing)
     x = frame[[*predictors, target]].to_numpy()
     corr = np.corrcoef(x, rowvar=False)
     check_pd(corr[:-1, :-1], predictors)
-    p = len(predictors)
-    r2 = float(corr[:p, p] @ np.linalg.solve(corr[:p, :p], corr[:p, p]))
+    k_x = len(predictors)
+    r2 = float(corr[:k_x, k_x] @ np.linalg.solve(corr[:k_x, :k_x], corr[:k_x, k_x]))
+    p = len(names)  # drivers: predictors, or groups of them
     lin = [m for m in methods if m in _LINEAR]
     point = {}
     if lin:
-        est = _linear_importance(corr[None], lin, None)[0]
+        est = _linear_importance(corr[None], lin, units)[0]
         point.update({m: est[i * p : (i + 1) * p] for i, m in enumerate(lin)})
     boot_seed, forest_seed = rng.integers(0, 2**63 - 1, size=2)
     if "random_forest" in methods:
@@ -209,7 +226,7 @@ def key_drivers(
     n_failed = 0
     if lin and bootstrap > 0:
         res = run_bootstrap(
-            lambda idx: _linear_importance(_batch_corr(x, idx), lin, None),
+            lambda idx: _linear_importance(_batch_corr(x, idx), lin, units),
             len(frame),
             bootstrap,
             k=len(lin) * p,
@@ -228,7 +245,7 @@ def key_drivers(
         if interval == "bca":
             jack = jackknife(
                 lambda keep: _linear_importance(
-                    np.corrcoef(x[keep], rowvar=False)[None], lin, None
+                    np.corrcoef(x[keep], rowvar=False)[None], lin, units
                 )[0],
                 len(frame),
             )
