@@ -15,6 +15,7 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .drivers import plot_importance
 from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
 from .gaps import plot_gap5_caterpillar, plot_gap_model, plot_servqual_vs_servperf
 from .ordinal import plot_ordinal_bias
@@ -28,6 +29,7 @@ __all__ = [
     "plot_ipma",
     "plot_pls_path_diagram",
     "plot_gap_profile",
+    "plot_importance",
     "plot_item_distribution",
     "plot_ordinal_bias",
     "FigureSpec",
