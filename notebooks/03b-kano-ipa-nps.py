@@ -89,8 +89,9 @@ metrics.nps_se(n.n_promoters / n.n, n.n_detractors / n.n, n.n)
 metrics.csat(df["SAT1"], scale=(1, 7), top=2).summary()
 
 # %%
-metrics.csi(df, ["SAT1", "SAT2", "SAT3"], scale=(1, 7), n_boot=200, seed=1,
-            progress=False).summary()
+metrics.csi(
+    df, ["SAT1", "SAT2", "SAT3"], scale=(1, 7), n_boot=200, seed=1, progress=False
+).summary()
 
 # %% [markdown]
 # ## 3. Importance–performance analysis
@@ -100,8 +101,10 @@ metrics.csi(df, ["SAT1", "SAT2", "SAT3"], scale=(1, 7), n_boot=200, seed=1,
 
 # %%
 dims = sq.scores.composites(df, sq.Instrument.servqual22(), kind="P")
-data = dims.assign(SAT=df[["SAT1", "SAT2", "SAT3"]].mean(axis=1),
-                   **{f"IMP_{d}": df[f"IMP_{d}"] for d in dims.columns})
+data = dims.assign(
+    SAT=df[["SAT1", "SAT2", "SAT3"]].mean(axis=1),
+    **{f"IMP_{d}": df[f"IMP_{d}"] for d in dims.columns},
+)
 pd.Series(sq.Truth().satisfaction_weights, name="true weight").sort_values(ascending=False)
 
 # %%
@@ -122,8 +125,12 @@ same_ranking
 
 # %%
 stated = ipa.ipa(data, list(dims.columns), importance={d: f"IMP_{d}" for d in dims.columns})
-pd.DataFrame({"derived": derived.table.set_index("attribute")["quadrant"],
-              "stated": stated.table.set_index("attribute")["quadrant"]})
+pd.DataFrame(
+    {
+        "derived": derived.table.set_index("attribute")["quadrant"],
+        "stated": stated.table.set_index("attribute")["quadrant"],
+    }
+)
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4.6))
@@ -138,8 +145,9 @@ _ = ipa.ipa_plot(derived, ax=ax)
 
 # %%
 prca = ipa.penalty_reward(data, list(dims.columns), "SAT", scale=(1, 7))
-prca.table[["attribute", "penalty", "reward", "ia", "factor", "p_asymmetry",
-            "asymmetry_significant"]]
+prca.table[
+    ["attribute", "penalty", "reward", "ia", "factor", "p_asymmetry", "asymmetry_significant"]
+]
 
 # %% [markdown]
 # ## 5. Moments of truth along the customer journey
@@ -152,10 +160,12 @@ journeys, jtruth = ipa.simulate_journey(2000, seed=2024)
 jtruth
 
 # %%
-mot = ipa.moments_of_truth(journeys, dict(zip(jtruth["touchpoint"], jtruth["column"])), "SAT",
-                           scale=(1, 7))
+mot = ipa.moments_of_truth(
+    journeys, dict(zip(jtruth["touchpoint"], jtruth["column"])), "SAT", scale=(1, 7)
+)
 mot.table[["touchpoint", "penalty", "reward", "p_one_sided", "moment_of_truth"]].assign(
-    truth=jtruth["moment_of_truth"])
+    truth=jtruth["moment_of_truth"]
+)
 
 # %%
 fig, ax = plt.subplots(figsize=(6.8, 4.4))

@@ -15,8 +15,11 @@ def test_ordinal_bias_figure_plots_computed_errors():
     # the validation claim the figure shows (issue 3): WLSMV within +-0.03, ML biased down
     assert table["wlsmv_error"].abs().max() < 0.03 and table["ml_error"].mean() < -0.03
     ax = plot_ordinal_bias(table, ax=Figure().add_subplot())
-    pts = {ln.get_marker(): np.asarray(ln.get_ydata(), float) for ln in ax.lines
-           if ln.get_marker() in ("o", "v")}
+    pts = {
+        ln.get_marker(): np.asarray(ln.get_ydata(), float)
+        for ln in ax.lines
+        if ln.get_marker() in ("o", "v")
+    }
     np.testing.assert_allclose(pts["v"], table["ml_error"])
     np.testing.assert_allclose(pts["o"], table["wlsmv_error"])
     assert [t.get_text() for t in ax.get_xticklabels()] == list(table["item"])

@@ -112,8 +112,9 @@ def test_htmt_single_item_block_is_nan_and_htmt2_nonpositive_warns(mobi):
     blocks = dict(MOBI_BLOCKS, complaints=["CUSCO"])
     h = htmt(mobi, blocks)
     assert h["complaints"].isna().all()
-    df = pd.DataFrame({"a": [1, 2, 3, 4, 5], "b": [5, 4, 3, 1, 2], "c": [1, 3, 2, 5, 4],
-                       "d": [2, 1, 4, 3, 5]})
+    df = pd.DataFrame(
+        {"a": [1, 2, 3, 4, 5], "b": [5, 4, 3, 1, 2], "c": [1, 3, 2, 5, 4], "d": [2, 1, 4, 3, 5]}
+    )
     with pytest.warns(ServqualWarning, match="HTMT2"):
         h2 = htmt2(df, {"X": ["a", "b"], "Y": ["c", "d"]})
     assert np.isnan(h2.loc["X", "Y"])
@@ -163,8 +164,7 @@ def test_feldt_ci_formula_and_coverage():
     item_var = x.var(axis=1, ddof=1).sum(axis=1)
     tot_var = x.sum(axis=2).var(axis=1, ddof=1)
     a_hat = k / (k - 1) * (1 - item_var / tot_var)
-    cover = np.mean([lo <= true_alpha <= hi for lo, hi in
-                     (feldt_ci(a, n=n, k=k) for a in a_hat)])
+    cover = np.mean([lo <= true_alpha <= hi for lo, hi in (feldt_ci(a, n=n, k=k) for a in a_hat)])
     assert abs(cover - 0.95) < 0.015
     with pytest.raises(ParameterError, match="ci=1.5"):
         feldt_ci(0.8, n=50, k=4, ci=1.5)
@@ -194,8 +194,9 @@ def test_omega_equals_reliability_of_sum_score_under_congeneric_model():
 
 
 def test_fornell_larcker():
-    c = pd.DataFrame([[1, 0.6, -0.8], [0.6, 1, 0.2], [-0.8, 0.2, 1]],
-                     index=list("abc"), columns=list("abc"))
+    c = pd.DataFrame(
+        [[1, 0.6, -0.8], [0.6, 1, 0.2], [-0.8, 0.2, 1]], index=list("abc"), columns=list("abc")
+    )
     fl = fornell_larcker({"a": 0.7, "b": 0.5, "c": 0.6}, c)
     assert fl.loc["a", "max_abs_corr"] == pytest.approx(0.8)
     assert fl.loc["a", "most_correlated"] == "c"

@@ -36,16 +36,24 @@ def mobi():
 
 def _fml(S, lam, theta):
     sigma = np.outer(lam, lam) + np.diag(theta)
-    return (np.linalg.slogdet(sigma)[1] + np.trace(np.linalg.solve(sigma, S))
-            - np.linalg.slogdet(S)[1] - S.shape[0])
+    return (
+        np.linalg.slogdet(sigma)[1]
+        + np.trace(np.linalg.solve(sigma, S))
+        - np.linalg.slogdet(S)[1]
+        - S.shape[0]
+    )
 
 
 def _brute_force(S):
     """Direct minimisation of F_ML over (lambda, log theta) from a crude start."""
     p = S.shape[0]
     x0 = np.r_[np.sqrt(np.diag(S)) * 0.5, np.log(np.diag(S) * 0.5)]
-    res = optimize.minimize(lambda z: _fml(S, z[:p], np.exp(z[p:])), x0, method="BFGS",
-                            options={"gtol": 1e-10, "maxiter": 10_000})
+    res = optimize.minimize(
+        lambda z: _fml(S, z[:p], np.exp(z[p:])),
+        x0,
+        method="BFGS",
+        options={"gtol": 1e-10, "maxiter": 10_000},
+    )
     lam = res.x[:p] * np.sign(res.x[:p].sum())
     return lam, np.exp(res.x[p:]), res.fun
 
@@ -102,7 +110,8 @@ def test_reliability_on_mobi_equals_primitives(mobi):
         assert row["alpha"] == pytest.approx(cronbach_alpha(mobi, cols))
         fit = one_factor_ml(np.cov(mobi[cols].to_numpy(float), rowvar=False))
         assert row["omega"] == pytest.approx(
-            composite_reliability(fit.loadings, error_var=fit.error_var))
+            composite_reliability(fit.loadings, error_var=fit.error_var)
+        )
         assert row["rho_c"] == pytest.approx(composite_reliability(fit.std_loadings))
         assert row["ave"] == pytest.approx(np.mean(fit.std_loadings**2))
     multi = {d: c for d, c in blocks.items() if len(c) > 1}
@@ -158,7 +167,8 @@ def test_reliability_recovers_congeneric_truth():
 def test_difference_score_reliability_brute_force_and_simulation():
     # Lord's formula == 1 - error variance / observed variance of the difference
     assert difference_score_reliability(0.8, 0.7, 0.3, 1.5, 0.8) == pytest.approx(
-        1 - (1.5**2 * 0.2 + 0.8**2 * 0.3) / (1.5**2 + 0.8**2 - 2 * 1.5 * 0.8 * 0.3))
+        1 - (1.5**2 * 0.2 + 0.8**2 * 0.3) / (1.5**2 + 0.8**2 - 2 * 1.5 * 0.8 * 0.3)
+    )
     # Simulation: parallel P and E items (alpha = exact reliability), correlated true scores.
     rng = np.random.default_rng(11)
     n, k = 40_000, 4
@@ -169,8 +179,9 @@ def test_difference_score_reliability_brute_force_and_simulation():
         data[f"P{j}"] = 4 + t[:, 0] + se_p * rng.standard_normal(n)
         data[f"E{j}"] = 5 + t[:, 1] + se_e * rng.standard_normal(n)
     df = pd.DataFrame(data)
-    inst = Instrument.from_mapping({"d": [str(j) for j in range(1, k + 1)]},
-                                   scale=(-100, 100), prefixes={"P": "P", "E": "E"})
+    inst = Instrument.from_mapping(
+        {"d": [str(j) for j in range(1, k + 1)]}, scale=(-100, 100), prefixes={"P": "P", "E": "E"}
+    )
     res = reliability(df, inst)
     true_var = 1.0 + 0.8 - 2 * 0.6
     true_rd = true_var / (true_var + (se_p**2 + se_e**2) / k)
@@ -223,17 +234,18 @@ def test_reliability_flags_heywood_and_reverse_keying():
     rng = np.random.default_rng(5)
     n = 3000
     f = rng.standard_normal(n)
-    df = pd.DataFrame({
-        "a": f + 0.05 * rng.standard_normal(n),
-        "b": 0.5 * f + rng.standard_normal(n),
-        "c": 0.5 * f + rng.standard_normal(n),
-        "d": 0.5 * f + rng.standard_normal(n),
-        "e": rng.standard_normal(n),
-        "g": rng.standard_normal(n),
-    })
+    df = pd.DataFrame(
+        {
+            "a": f + 0.05 * rng.standard_normal(n),
+            "b": 0.5 * f + rng.standard_normal(n),
+            "c": 0.5 * f + rng.standard_normal(n),
+            "d": 0.5 * f + rng.standard_normal(n),
+            "e": rng.standard_normal(n),
+            "g": rng.standard_normal(n),
+        }
+    )
     df["h"] = df["e"] + df["g"]
-    inst = Instrument.from_mapping({"x": list("abcd"), "y": ["e", "g", "h"]},
-                                   scale=(-100, 100))
+    inst = Instrument.from_mapping({"x": list("abcd"), "y": ["e", "g", "h"]}, scale=(-100, 100))
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
         res = reliability(df, inst)

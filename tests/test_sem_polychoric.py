@@ -30,11 +30,20 @@ def test_bivariate_normal_cdf_against_plackett_quadrature():
         s2 = 1 - r * r
         return np.exp(-(h * h - 2 * r * h * k + k * k) / (2 * s2)) / (2 * np.pi * np.sqrt(s2))
 
-    cases = [(0.0, 0.0, 0.5), (0.0, -0.7, 0.3), (1.2, 0.0, -0.6), (-1.5, 0.4, 0.95),
-             (0.3, 2.1, -0.97), (-2.5, -2.0, 0.8), (1.0, 1.0, 0.0)]
+    cases = [
+        (0.0, 0.0, 0.5),
+        (0.0, -0.7, 0.3),
+        (1.2, 0.0, -0.6),
+        (-1.5, 0.4, 0.95),
+        (0.3, 2.1, -0.97),
+        (-2.5, -2.0, 0.8),
+        (1.0, 1.0, 0.0),
+    ]
     for h, k, r in cases:
-        ref = special.ndtr(h) * special.ndtr(k) + integrate.quad(
-            phi2, 0, r, args=(h, k), epsabs=1e-14, epsrel=1e-13)[0]
+        ref = (
+            special.ndtr(h) * special.ndtr(k)
+            + integrate.quad(phi2, 0, r, args=(h, k), epsabs=1e-14, epsrel=1e-13)[0]
+        )
         assert float(bivariate_normal_cdf(h, k, r)) == pytest.approx(ref, abs=1e-12)
     # infinite limits
     assert float(bivariate_normal_cdf(np.inf, 0.3, 0.5)) == pytest.approx(special.ndtr(0.3))
@@ -123,7 +132,9 @@ def test_gamma_matches_monte_carlo_covariance():
 
 def test_matrix_is_symmetric_with_pairwise_values():
     rng = np.random.default_rng(3)
-    z = rng.multivariate_normal(np.zeros(3), [[1, .5, .2], [.5, 1, .3], [.2, .3, 1]], size=2000)
+    z = rng.multivariate_normal(
+        np.zeros(3), [[1, 0.5, 0.2], [0.5, 1, 0.3], [0.2, 0.3, 1]], size=2000
+    )
     df = pd.DataFrame({c: _discretize(z[:, j], [-1, 0, 1]) for j, c in enumerate("abc")})
     R = polychoric_matrix(df)
     np.testing.assert_allclose(R.to_numpy(), R.to_numpy().T)

@@ -32,8 +32,14 @@ def null_study():
         warnings.simplefilter("error")  # no replicate may warn
         for _ in range(80):
             r = cfa_wlsmv(_one_factor_sample(rng, 500), {"F": list("abcdef")})
-            out.append((r.fit_indices["chi2_scaled"], r.fit_indices["pvalue_scaled"],
-                        r.loadings().to_numpy(), r.params["se"].to_numpy()[:6]))
+            out.append(
+                (
+                    r.fit_indices["chi2_scaled"],
+                    r.fit_indices["pvalue_scaled"],
+                    r.loadings().to_numpy(),
+                    r.params["se"].to_numpy()[:6],
+                )
+            )
     return out
 
 
@@ -77,9 +83,12 @@ def test_dwls_equals_brute_force_minimum_and_analytic_jacobian():
     def F(t):
         return np.sum(w * (r - implied(t)[np.tril_indices(6, -1)]) ** 2)
 
-    brute = optimize.minimize(F, np.r_[np.full(6, 0.5), 0.0], method="Nelder-Mead",
-                              options={"xatol": 1e-9, "fatol": 1e-14, "maxiter": 40_000,
-                                       "maxfev": 40_000})
+    brute = optimize.minimize(
+        F,
+        np.r_[np.full(6, 0.5), 0.0],
+        method="Nelder-Mead",
+        options={"xatol": 1e-9, "fatol": 1e-14, "maxiter": 40_000, "maxfev": 40_000},
+    )
     est = res.params["est"].to_numpy()[:7]
     assert F(est) <= brute.fun + 1e-12
     np.testing.assert_allclose(est, brute.x, atol=1e-4)
@@ -145,8 +154,9 @@ class _FakeRAM:
         p = len(items)
         self.groups = (_FakeGroup(list(items) + ["F1", "F2"], p),)
         self.observed = tuple(items)
-        rows = [("F1" if f == 0 else "F2", "=~", it, k) for k, (it, f) in
-                enumerate(zip(items, fidx))]
+        rows = [
+            ("F1" if f == 0 else "F2", "=~", it, k) for k, (it, f) in enumerate(zip(items, fidx))
+        ]
         rows.append(("F1", "~~", "F2", p))
         rows += [(it, "~~", it, p + 1 + k) for k, it in enumerate(items)]
         rows += [(it, "~1", "", 2 * p + 1 + k) for k, it in enumerate(items)]
@@ -159,7 +169,7 @@ class _FakeRAM:
         Phi = np.array([[1.0, theta[p]], [theta[p], 1.0]])
         L = np.zeros((p, 2))
         L[np.arange(p), self.fidx] = lam
-        return (L @ Phi @ L.T + np.diag(theta[p + 1:2 * p + 1]),)
+        return (L @ Phi @ L.T + np.diag(theta[p + 1 : 2 * p + 1]),)
 
     def jacobian(self, theta, g, base):
         J = _num_jac(lambda t: self.moments(t, g, base)[0].ravel(), theta)
@@ -185,4 +195,5 @@ def test_dwls_ram_adapter_matches_cfa_wlsmv():
     np.testing.assert_allclose(out.theta[7:13], 1 - out.theta[:6] ** 2, atol=1e-12)
     assert np.isnan(out.se[7:]).all() and out.estimated.sum() == 7
     assert out.fit.fit_indices["chi2_scaled"] == pytest.approx(
-        ref.fit_indices["chi2_scaled"], rel=1e-5)
+        ref.fit_indices["chi2_scaled"], rel=1e-5
+    )

@@ -60,8 +60,9 @@ class Summary:
         for heading, content in self.sections:
             lines += ["", heading]
             if isinstance(content, pd.DataFrame):
-                fmt = {c: (lambda v, d=self.digits: _fmt(v, d)) for c in content.columns}
-                lines.append(content.to_string(formatters=fmt))
+                lines.append(
+                    content.to_string(float_format=lambda v: _fmt(v, self.digits), na_rep="")
+                )
             elif isinstance(content, Mapping):
                 width = max((len(str(k)) for k in content), default=0)
                 for k, v in content.items():

@@ -137,8 +137,9 @@ def one_factor_ml(cov: np.ndarray) -> OneFactorFit:
         )
     if p == 3 and R[0, 1] * R[0, 2] * R[1, 2] > 0:
         # just identified: closed form lambda_i^2 = r_ij r_ik / r_jk (exact ML if proper)
-        l2 = np.array([R[0, 1] * R[0, 2] / R[1, 2], R[0, 1] * R[1, 2] / R[0, 2],
-                       R[0, 2] * R[1, 2] / R[0, 1]])
+        l2 = np.array(
+            [R[0, 1] * R[0, 2] / R[1, 2], R[0, 1] * R[1, 2] / R[0, 2], R[0, 2] * R[1, 2] / R[0, 1]]
+        )
         if np.all(l2 < 1.0 - _LOWER):
             l1 = np.sqrt(l2[0])
             lam = np.array([l1, R[0, 1] / l1, R[0, 2] / l1])

@@ -311,22 +311,17 @@ def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
             ax.annotate(str(name), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
     ax.axvline(result.performance_line, color="0.4", linestyle="--", linewidth=0.8)
     ax.axhline(result.importance_line, color="0.4", linestyle="--", linewidth=0.8)
-    for tx, ty, txt in (
-        (0.02, 0.98, "concentrate here"),
-        (0.98, 0.98, "keep up the good work"),
-        (0.02, 0.02, "low priority"),
-        (0.98, 0.02, "possible overkill"),
-    ):
-        ax.text(
-            tx,
-            ty,
-            txt,
-            transform=ax.transAxes,
-            ha="left" if tx < 0.5 else "right",
-            va="top" if ty > 0.5 else "bottom",
-            fontsize=8,
-            color="0.35",
-        )
+    from .figures._annotate import label_quadrants
+
+    label_quadrants(
+        ax,
+        {
+            "top left": "concentrate here",
+            "top right": "keep up the good work",
+            "bottom left": "low priority",
+            "bottom right": "possible overkill",
+        },
+    )
     # keep the crosshairs in view with some margin
     xs = np.r_[t["performance"].to_numpy(), result.performance_line]
     ys = np.r_[t["importance"].to_numpy(), result.importance_line]

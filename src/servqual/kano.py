@@ -487,22 +487,17 @@ def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
             )
     ax.axvline(0.5, color="0.4", linewidth=0.8, linestyle="--")
     ax.axhline(0.5, color="0.4", linewidth=0.8, linestyle="--")
-    for tx, ty, txt in (
-        (0.02, 0.98, "attractive"),
-        (0.98, 0.98, "one-dimensional"),
-        (0.98, 0.02, "must-be"),
-        (0.02, 0.02, "indifferent"),
-    ):
-        ax.text(
-            tx,
-            ty,
-            txt,
-            transform=ax.transAxes,
-            ha="left" if tx < 0.5 else "right",
-            va="top" if ty > 0.5 else "bottom",
-            fontsize=8,
-            color="0.35",
-        )
+    from .figures._annotate import label_quadrants
+
+    label_quadrants(
+        ax,
+        {
+            "top left": "attractive",
+            "top right": "one-dimensional",
+            "bottom right": "must-be",
+            "bottom left": "indifferent",
+        },
+    )
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
     ax.set_xlabel("Worse coefficient |CS\u2212| (dissatisfaction, 0\u20131)")

@@ -199,6 +199,7 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFra
     >>> round(float(h.loc["value", "sat"]), 3)
     0.728
     """
+
     def gmean(v):
         v = np.asarray(v, dtype=float)
         return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
@@ -206,8 +207,9 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFra
     out = _htmt_generic(data, blocks, gmean)
     multi = [b for b, cols in blocks.items() if not isinstance(cols, str) and len(cols) > 1]
     sub = out.loc[multi, multi].to_numpy()
-    bad = [(multi[i], multi[j]) for i, j in zip(*np.triu_indices(len(multi), 1))
-           if np.isnan(sub[i, j])]
+    bad = [
+        (multi[i], multi[j]) for i, j in zip(*np.triu_indices(len(multi), 1)) if np.isnan(sub[i, j])
+    ]
     if bad:
         pairs = ", ".join(f"{a}-{b}" for a, b in bad)
         warnings.warn(
@@ -256,9 +258,7 @@ def composite_reliability(loadings, *, error_var=None) -> float:
     else:
         theta = _loadings(error_var, "error_var")
         if theta.shape != lam.shape:
-            raise ParameterError(
-                f"error_var has {theta.size} values but loadings has {lam.size}."
-            )
+            raise ParameterError(f"error_var has {theta.size} values but loadings has {lam.size}.")
     s = lam.sum() ** 2
     return float(s / (s + theta.sum()))
 
@@ -323,6 +323,43 @@ def fornell_larcker(ave_values: Mapping[str, float], corr: pd.DataFrame) -> pd.D
             }
         )
     return pd.DataFrame(rows).set_index("construct")
+
+
+def htmt_from_corr(corr: np.ndarray, blocks: Sequence[Sequence[int]]) -> np.ndarray:
+    """Vectorised HTMT on one or a stack of item correlation matrices.
+
+    ``corr`` has shape ``(p, p)`` or ``(b, p, p)``; ``blocks`` lists the item
+    positions of each construct.  Returns ``(m, m)`` or ``(b, m, m)`` with the
+    same definition as :func:`htmt` (NaN on the diagonal and for single-item
+    blocks).  Used for bootstrap HTMT intervals, where a stack of resampled
+    correlation matrices is available.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> r = np.array([[1, .5, .2, .2], [.5, 1, .2, .2], [.2, .2, 1, .5], [.2, .2, .5, 1]])
+    >>> round(float(htmt_from_corr(r, [[0, 1], [2, 3]])[0, 1]), 3)
+    0.4
+    """
+    r = np.asarray(corr, dtype=float)
+    single = r.ndim == 2
+    if single:
+        r = r[None]
+    m = len(blocks)
+    sizes = np.array([len(b) for b in blocks], dtype=float)
+    A = np.zeros((r.shape[-1], m))
+    for j, ii in enumerate(blocks):
+        A[np.asarray(ii), j] = 1.0
+    sums = np.swapaxes(A, 0, 1) @ r @ A  # (b, m, m): sums of correlations per block pair
+    het = sums / np.outer(sizes, sizes)
+    diag = np.einsum("bjj->bj", sums)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mono = np.where(sizes > 1, (diag - sizes) / (sizes * (sizes - 1)), np.nan)
+        den = mono[:, :, None] * mono[:, None, :]
+        out = np.where(den > 0, het / np.sqrt(np.where(den > 0, den, 1.0)), np.nan)
+    idx = np.arange(m)
+    out[:, idx, idx] = np.nan
+    return out[0] if single else out
 
 
 # ---------------------------------------------------------------- difference scores
@@ -397,21 +434,40 @@ class ReliabilityResult:
     def summary(self) -> Summary:
         """Printable / HTML summary."""
         pct = f"{100 * self.ci:g}%"
-        cols = ["n_items", "alpha", "alpha_ci_lower", "alpha_ci_upper", "omega", "rho_c",
-                "ave", "fornell_larcker", "max_htmt", "max_htmt2"]
+        cols = [
+            "n_items",
+            "alpha",
+            "alpha_ci_lower",
+            "alpha_ci_upper",
+            "omega",
+            "rho_c",
+            "ave",
+            "fornell_larcker",
+            "max_htmt",
+            "max_htmt2",
+        ]
         sections = [
-            ("Sample", {"respondents": self.n, "items": "" if self.kind is None else self.kind,
-                        "alpha CI": f"{pct} Feldt (1965)"}),
+            (
+                "Sample",
+                {
+                    "respondents": self.n,
+                    "items": "" if self.kind is None else self.kind,
+                    "alpha CI": f"{pct} Feldt (1965)",
+                },
+            ),
             ("Reliability and convergent validity", self.table[cols]),
             ("HTMT (Henseler et al. 2015)", self.htmt),
             ("HTMT2 (Roemer et al. 2021)", self.htmt2),
             ("Factor correlations (disattenuated)", self.factor_corr),
-            ("Standardized loadings", self.loadings.set_index(["dimension", "item"])[
-                ["std_loading"]]),
+            (
+                "Standardized loadings",
+                self.loadings.set_index(["dimension", "item"])[["std_loading"]],
+            ),
         ]
         if len(self.difference):
-            sections.append(("P−E difference scores (Lord; Brown, Churchill & Peter 1993)",
-                             self.difference))
+            sections.append(
+                ("P−E difference scores (Lord; Brown, Churchill & Peter 1993)", self.difference)
+            )
         return Summary("Measurement quality", sections, self.warnings)
 
     def __str__(self) -> str:
@@ -501,14 +557,32 @@ def reliability(
         sums[dim] = x.sum(axis=1)
         row = {"dimension": dim, "n_items": k}
         if k < 2:
-            row.update(alpha=np.nan, alpha_ci_lower=np.nan, alpha_ci_upper=np.nan,
-                       alpha_std=np.nan, omega=np.nan, rho_c=np.nan, ave=np.nan, heywood=False)
-            _emit(msgs, f"dimension {dim!r} has a single item: reliability is not estimable.",
-                  ServqualWarning)
+            row.update(
+                alpha=np.nan,
+                alpha_ci_lower=np.nan,
+                alpha_ci_upper=np.nan,
+                alpha_std=np.nan,
+                omega=np.nan,
+                rho_c=np.nan,
+                ave=np.nan,
+                heywood=False,
+            )
+            _emit(
+                msgs,
+                f"dimension {dim!r} has a single item: reliability is not estimable.",
+                ServqualWarning,
+            )
             for c in cols:
-                load_rows.append({"dimension": dim, "item": c, "loading": np.nan,
-                                  "error_var": np.nan, "std_loading": np.nan,
-                                  "identified_by": "single item"})
+                load_rows.append(
+                    {
+                        "dimension": dim,
+                        "item": c,
+                        "loading": np.nan,
+                        "error_var": np.nan,
+                        "std_loading": np.nan,
+                        "identified_by": "single item",
+                    }
+                )
             omegas[dim] = np.nan
             rows.append(row)
             continue
@@ -516,23 +590,36 @@ def reliability(
         lo_, hi_ = feldt_ci(a, n=n, k=k, ci=ci) if a < 1 else (np.nan, np.nan)
         S = np.cov(x, rowvar=False)
         if np.linalg.eigvalsh(S)[0] <= 1e-12 * np.trace(S):
-            _emit(msgs, f"dimension {dim!r}: the item covariance matrix is not positive "
-                  "definite (collinear items).", NotPositiveDefiniteWarning)
+            _emit(
+                msgs,
+                f"dimension {dim!r}: the item covariance matrix is not positive "
+                "definite (collinear items).",
+                NotPositiveDefiniteWarning,
+            )
         fit = one_factor_ml(S)
         if not fit.converged:
-            _emit(msgs, f"dimension {dim!r}: the one-factor ML fit did not converge"
-                  + (" (the two items are not positively correlated)" if k == 2 else "") + ".",
-                  ConvergenceWarning)
+            _emit(
+                msgs,
+                f"dimension {dim!r}: the one-factor ML fit did not converge"
+                + (" (the two items are not positively correlated)" if k == 2 else "")
+                + ".",
+                ConvergenceWarning,
+            )
         if fit.heywood:
-            _emit(msgs, f"dimension {dim!r}: Heywood case (an item's residual variance is at "
-                  "its lower bound); omega, rho_C and AVE are unreliable.",
-                  ImproperSolutionWarning)
+            _emit(
+                msgs,
+                f"dimension {dim!r}: Heywood case (an item's residual variance is at "
+                "its lower bound); omega, rho_C and AVE are unreliable.",
+                ImproperSolutionWarning,
+            )
         lam = fit.std_loadings
         ok = np.all(np.isfinite(lam))
         om = composite_reliability(fit.loadings, error_var=fit.error_var) if ok else np.nan
         omegas[dim] = om
         row.update(
-            alpha=a, alpha_ci_lower=lo_, alpha_ci_upper=hi_,
+            alpha=a,
+            alpha_ci_lower=lo_,
+            alpha_ci_upper=hi_,
             alpha_std=cronbach_alpha(items, cols, standardized=True),
             omega=om,
             rho_c=composite_reliability(lam) if ok else np.nan,
@@ -540,12 +627,22 @@ def reliability(
             heywood=fit.heywood,
         )
         if a < 0:
-            _emit(msgs, f"dimension {dim!r}: negative alpha ({a:.3f}); check reverse-keyed "
-                  "items.", ServqualWarning)
+            _emit(
+                msgs,
+                f"dimension {dim!r}: negative alpha ({a:.3f}); check reverse-keyed items.",
+                ServqualWarning,
+            )
         for j, c in enumerate(cols):
-            load_rows.append({"dimension": dim, "item": c, "loading": fit.loadings[j],
-                              "error_var": fit.error_var[j], "std_loading": lam[j],
-                              "identified_by": fit.identified_by})
+            load_rows.append(
+                {
+                    "dimension": dim,
+                    "item": c,
+                    "loading": fit.loadings[j],
+                    "error_var": fit.error_var[j],
+                    "std_loading": lam[j],
+                    "identified_by": fit.identified_by,
+                }
+            )
         rows.append(row)
 
     table = pd.DataFrame(rows).set_index("dimension")
@@ -557,8 +654,12 @@ def reliability(
     np.fill_diagonal(fc, 1.0)
     factor_corr = pd.DataFrame(fc, index=pd.Index(names, name="dimension"), columns=names)
     if np.any(np.abs(fc[~np.eye(len(names), dtype=bool)]) > 1):
-        _emit(msgs, "a disattenuated factor correlation exceeds 1: the dimensions are not "
-              "empirically distinct.", ImproperSolutionWarning)
+        _emit(
+            msgs,
+            "a disattenuated factor correlation exceeds 1: the dimensions are not "
+            "empirically distinct.",
+            ImproperSolutionWarning,
+        )
     fl = fornell_larcker(table["ave"].to_dict(), factor_corr) if len(names) > 1 else None
     if len(names) > 1:
         h = htmt(items, blocks)
@@ -578,12 +679,25 @@ def reliability(
     table["min_loading"] = g.min()
     table["max_loading"] = g.max()
 
-    difference = _difference_table(clean, instrument) if paired else pd.DataFrame(
-        columns=["r_pp", "r_ee", "r_pe", "sd_p", "sd_e", "r_d", "alpha_gap_items"])
+    difference = (
+        _difference_table(clean, instrument)
+        if paired
+        else pd.DataFrame(
+            columns=["r_pp", "r_ee", "r_pe", "sd_p", "sd_e", "r_d", "alpha_gap_items"]
+        )
+    )
     return ReliabilityResult(
-        table=table, loadings=loadings, factor_corr=factor_corr, htmt=h, htmt2=h2,
+        table=table,
+        loadings=loadings,
+        factor_corr=factor_corr,
+        htmt=h,
+        htmt2=h2,
         fornell_larcker=fl if fl is not None else pd.DataFrame(),
-        difference=difference, n=n, kind=kind, ci=ci, validation=report,
+        difference=difference,
+        n=n,
+        kind=kind,
+        ci=ci,
+        validation=report,
         warnings=tuple(msgs),
     )
 
@@ -605,8 +719,16 @@ def _difference_table(clean: pd.DataFrame, instrument) -> pd.DataFrame:
             a_gap = cronbach_alpha(gaps)
         sd_p, sd_e = p.std(ddof=1), e.std(ddof=1)
         r_pe = float(np.corrcoef(p, e)[0, 1])
-        rows.append({"dimension": dim, "r_pp": r_pp, "r_ee": r_ee, "r_pe": r_pe,
-                     "sd_p": sd_p, "sd_e": sd_e,
-                     "r_d": difference_score_reliability(r_pp, r_ee, r_pe, sd_p, sd_e),
-                     "alpha_gap_items": a_gap})
+        rows.append(
+            {
+                "dimension": dim,
+                "r_pp": r_pp,
+                "r_ee": r_ee,
+                "r_pe": r_pe,
+                "sd_p": sd_p,
+                "sd_e": sd_e,
+                "r_d": difference_score_reliability(r_pp, r_ee, r_pe, sd_p, sd_e),
+                "alpha_gap_items": a_gap,
+            }
+        )
     return pd.DataFrame(rows).set_index("dimension")

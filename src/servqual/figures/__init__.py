@@ -15,13 +15,22 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .drivers import plot_importance
 from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
+from .gaps import plot_gap5_caterpillar, plot_gap_model, plot_servqual_vs_servperf
 from .ordinal import plot_ordinal_bias
+from .pls import plot_ipma, plot_pls_path_diagram
 from .profile import plot_gap_profile, plot_item_distribution
 from .sem import plot_path_diagram, plot_structural_forest
 
 __all__ = [
+    "plot_gap5_caterpillar",
+    "plot_gap_model",
+    "plot_servqual_vs_servperf",
+    "plot_ipma",
+    "plot_pls_path_diagram",
     "plot_gap_profile",
+    "plot_importance",
     "plot_item_distribution",
     "plot_ordinal_bias",
     "plot_path_diagram",

@@ -39,14 +39,16 @@ def ordinal_loading_bias(data: pd.DataFrame, factors: dict, true_loadings) -> pd
     est = model.inspect(std_est=True)
     ml = est[(est["op"] == "~") & est["rval"].isin(list(factors))].set_index("lval")["Est. Std"]
     ml = ml[items].astype(float)
-    return pd.DataFrame({
-        "item": items,
-        "true": true.to_numpy(),
-        "wlsmv": wl.to_numpy(),
-        "ml": ml.to_numpy(),
-        "wlsmv_error": (wl - true).to_numpy(),
-        "ml_error": (ml - true).to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "item": items,
+            "true": true.to_numpy(),
+            "wlsmv": wl.to_numpy(),
+            "ml": ml.to_numpy(),
+            "wlsmv_error": (wl - true).to_numpy(),
+            "ml_error": (ml - true).to_numpy(),
+        }
+    )
 
 
 def plot_ordinal_bias(table: pd.DataFrame, *, tolerance: float = 0.03, ax=None):
@@ -67,13 +69,26 @@ def plot_ordinal_bias(table: pd.DataFrame, *, tolerance: float = 0.03, ax=None):
     """
     ax = ax if ax is not None else plt.gca()
     x = np.arange(len(table))
-    ax.axhspan(-tolerance, tolerance, color="0.9", zorder=0,
-               label=f"±{tolerance:g} (validation tolerance)")
+    ax.axhspan(
+        -tolerance, tolerance, color="0.9", zorder=0, label=f"±{tolerance:g} (validation tolerance)"
+    )
     ax.axhline(0.0, color="0.3", lw=0.8, zorder=1)
-    ax.plot(x, table["ml_error"], "v", ms=6, linestyle="none",
-            label=f"ML on raw codes (mean {table['ml_error'].mean():+.3f})")
-    ax.plot(x, table["wlsmv_error"], "o", ms=6, linestyle="none",
-            label=f"WLSMV on polychorics (mean {table['wlsmv_error'].mean():+.3f})")
+    ax.plot(
+        x,
+        table["ml_error"],
+        "v",
+        ms=6,
+        linestyle="none",
+        label=f"ML on raw codes (mean {table['ml_error'].mean():+.3f})",
+    )
+    ax.plot(
+        x,
+        table["wlsmv_error"],
+        "o",
+        ms=6,
+        linestyle="none",
+        label=f"WLSMV on polychorics (mean {table['wlsmv_error'].mean():+.3f})",
+    )
     ax.set_xticks(x, table["item"], rotation=90, fontsize=7)
     ax.set_xlabel("Item")
     ax.set_ylabel("Estimated − true standardized loading")

@@ -174,8 +174,9 @@ def _fit_pairs_batched(tables, ta, tb, start, max_iter=60):
 
     def loglik(pi):
         with np.errstate(divide="ignore", invalid="ignore"):
-            return np.sum(np.where(tables > 0, tables * np.log(np.maximum(pi, 1e-300)), 0.0),
-                          axis=(1, 2))
+            return np.sum(
+                np.where(tables > 0, tables * np.log(np.maximum(pi, 1e-300)), 0.0), axis=(1, 2)
+            )
 
     pi, dr = cells(rho)
     ll = loglik(pi)
@@ -218,10 +219,19 @@ def _pair_influence(cx, cy, tx, ty, rho, ifx, ify):
     # d pi_ij / d tau_x[m] (m = 1..r-1, interior thresholds): cell rows m (upper) and m+1
     dga = ga[:, 1:] - ga[:, :-1]  # (r+1, s): d/d a_i of [Phi2(a_i, b_j) - Phi2(a_i, b_{j-1})]
     dgb = gb[1:, :] - gb[:-1, :]  # (r, s+1)
-    a_rx = np.array([np.sum(dr[m - 1] * dga[m] / pi[m - 1]) - np.sum(dr[m] * dga[m] / pi[m])
-                     for m in range(1, r)])
-    a_ry = np.array([np.sum(dr[:, m - 1] * dgb[:, m] / pi[:, m - 1])
-                     - np.sum(dr[:, m] * dgb[:, m] / pi[:, m]) for m in range(1, c)])
+    a_rx = np.array(
+        [
+            np.sum(dr[m - 1] * dga[m] / pi[m - 1]) - np.sum(dr[m] * dga[m] / pi[m])
+            for m in range(1, r)
+        ]
+    )
+    a_ry = np.array(
+        [
+            np.sum(dr[:, m - 1] * dgb[:, m] / pi[:, m - 1])
+            - np.sum(dr[:, m] * dgb[:, m] / pi[:, m])
+            for m in range(1, c)
+        ]
+    )
     score = (dr / pi)[cx, cy]
     return (score - ifx @ a_rx - ify @ a_ry) / info
 
@@ -291,8 +301,9 @@ def polychoric(x, y) -> PolychoricPair:
         se=float(np.sqrt(mom.gamma.iloc[0, 0] / mom.n)),
         thresholds_x=tx,
         thresholds_y=ty,
-        table=pd.DataFrame(table, index=pd.Index(vx, name=names[0]),
-                           columns=pd.Index(vy, name=names[1])),
+        table=pd.DataFrame(
+            table, index=pd.Index(vx, name=names[0]), columns=pd.Index(vy, name=names[1])
+        ),
         loglik=float(np.sum(table * np.log(pi))),
         converged=bool(mom.converged.iloc[0]),
     )
@@ -360,13 +371,16 @@ def polychoric_moments(data: pd.DataFrame, columns=None) -> PolychoricMoments:
     grid = np.full((p, m_max + 1), np.inf)
     grid[:, 0] = -np.inf
     for k, c in enumerate(cols):
-        grid[k, 1:taus[c].size + 1] = taus[c].to_numpy()
+        grid[k, 1 : taus[c].size + 1] = taus[c].to_numpy()
     tables = np.zeros((li.size, m_max, m_max))
     start = np.empty(li.size)
     for k, (i, j) in enumerate(zip(li, lj)):
         np.add.at(tables[k], (codes[i], codes[j]), 1)
-        start[k] = np.corrcoef(codes[i], codes[j])[0, 1] if (
-            codes[i].std() > 0 and codes[j].std() > 0) else 0.0
+        start[k] = (
+            np.corrcoef(codes[i], codes[j])[0, 1]
+            if (codes[i].std() > 0 and codes[j].std() > 0)
+            else 0.0
+        )
     rhos, oks = _fit_pairs_batched(tables, grid[li], grid[lj], np.nan_to_num(start))
     pairs, inf_cols, conv = [], [], []
     msgs: list[tuple[str, type]] = []
@@ -380,14 +394,20 @@ def polychoric_moments(data: pd.DataFrame, columns=None) -> PolychoricMoments:
         conv.append(ok)
         inf_cols.append(_pair_influence(codes[i], codes[j], ti, tj, rho, ifs[i], ifs[j]))
         if not ok:
-            msgs.append((
-                f"polychoric correlation of {cols[i]!r} and {cols[j]!r} is at the bound "
-                f"({rho:+.4f}); the pair is (nearly) perfectly associated or has empty cells.",
-                ImproperSolutionWarning,
-            ))
+            msgs.append(
+                (
+                    f"polychoric correlation of {cols[i]!r} and {cols[j]!r} is at the bound "
+                    f"({rho:+.4f}); the pair is (nearly) perfectly associated or has empty cells.",
+                    ImproperSolutionWarning,
+                )
+            )
     if np.linalg.eigvalsh(R)[0] <= 0:
-        msgs.append(("the polychoric correlation matrix is not positive definite.",
-                     NotPositiveDefiniteWarning))
+        msgs.append(
+            (
+                "the polychoric correlation matrix is not positive definite.",
+                NotPositiveDefiniteWarning,
+            )
+        )
     for m, cat in msgs:
         warnings.warn(m, cat, stacklevel=2)
     infl = np.column_stack(inf_cols) if inf_cols else np.zeros((n, 0))

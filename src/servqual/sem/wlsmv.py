@@ -100,14 +100,25 @@ def _robust_tests(T, W, D, G, df):
     if df > 0 and tr2 > 0:
         a = np.sqrt(df / tr2)
         b = df - a * tr1
-        out.update(chi2_scaled=a * T + b, scaling_factor=1.0 / a, shift=b,
-                   pvalue_scaled=float(stats.chi2.sf(a * T + b, df)))
+        out.update(
+            chi2_scaled=a * T + b,
+            scaling_factor=1.0 / a,
+            shift=b,
+            pvalue_scaled=float(stats.chi2.sf(a * T + b, df)),
+        )
         c = tr1 / tr2
         df_mv = tr1**2 / tr2
         out.update(chi2_mv=T * c, df_mv=df_mv, pvalue_mv=float(stats.chi2.sf(T * c, df_mv)))
     else:
-        out.update(chi2_scaled=np.nan, scaling_factor=np.nan, shift=np.nan,
-                   pvalue_scaled=np.nan, chi2_mv=np.nan, df_mv=np.nan, pvalue_mv=np.nan)
+        out.update(
+            chi2_scaled=np.nan,
+            scaling_factor=np.nan,
+            shift=np.nan,
+            pvalue_scaled=np.nan,
+            chi2_mv=np.nan,
+            df_mv=np.nan,
+            pvalue_mv=np.nan,
+        )
     return out
 
 
@@ -162,9 +173,14 @@ def dwls_fit(
         return np.asarray(jac(theta), float) if jac is not None else _num_jac(sig, theta)
 
     res = optimize.least_squares(
-        lambda t: sw * (r - sig(t)), theta0, jac=lambda t: -sw[:, None] * dsig(t),
+        lambda t: sw * (r - sig(t)),
+        theta0,
+        jac=lambda t: -sw[:, None] * dsig(t),
         method="lm" if r.size >= theta0.size else "trf",
-        xtol=1e-12, ftol=1e-12, gtol=1e-12, max_nfev=2000,
+        xtol=1e-12,
+        ftol=1e-12,
+        gtol=1e-12,
+        max_nfev=2000,
     )
     theta = res.x
     msgs: list[tuple[str, type]] = []
@@ -175,8 +191,13 @@ def dwls_fit(
     k = theta.size
     df = r.size - k
     if df < 0:
-        msgs.append((f"the model has {k} parameters but only {r.size} correlations "
-                     f"(df = {df}): it is not identified.", IdentificationWarning))
+        msgs.append(
+            (
+                f"the model has {k} parameters but only {r.size} correlations "
+                f"(df = {df}): it is not identified.",
+                IdentificationWarning,
+            )
+        )
     WD = w[:, None] * D
     bread = D.T @ WD
     try:
@@ -186,8 +207,13 @@ def dwls_fit(
         vcov = binv @ (WD.T @ G @ WD) @ binv / n
         se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     except np.linalg.LinAlgError:
-        msgs.append(("the information matrix is singular: the model is not identified; "
-                     "standard errors are NaN.", IdentificationWarning))
+        msgs.append(
+            (
+                "the information matrix is singular: the model is not identified; "
+                "standard errors are NaN.",
+                IdentificationWarning,
+            )
+        )
         vcov = np.full((k, k), np.nan)
         se = np.full(k, np.nan)
     resid = r - sig(theta)
@@ -209,8 +235,15 @@ def dwls_fit(
     for m, cat in msgs:
         warnings.warn(m, cat, stacklevel=2)
     names = tuple(names) if names is not None else tuple(f"theta{i}" for i in range(k))
-    return DWLSFit(theta=theta, se=se, vcov=vcov, names=names, fit_indices=fi,
-                   converged=converged, warnings=tuple(m for m, _ in msgs))
+    return DWLSFit(
+        theta=theta,
+        se=se,
+        vcov=vcov,
+        names=names,
+        fit_indices=fi,
+        converged=converged,
+        warnings=tuple(m for m, _ in msgs),
+    )
 
 
 # ------------------------------------------------------------------ CFA
@@ -256,8 +289,9 @@ class WLSMVResult:
             "TLI (scaled)": fi["tli"],
             "RMSEA (scaled)": fi["rmsea"],
         }
-        return Summary("Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self.params)],
-                       self.warnings)
+        return Summary(
+            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self.params)], self.warnings
+        )
 
     def __str__(self) -> str:
         return str(self.summary())
@@ -368,12 +402,28 @@ def cfa_wlsmv(
     params["ci_lower"] = params["est"] - z * params["se"]
     params["ci_upper"] = params["est"] + z * params["se"]
     params["std_all"] = params["est"]
-    resid_rows = pd.DataFrame({"lhs": items, "op": "~~", "rhs": items, "est": resid,
-                               "se": np.nan, "z": np.nan, "pvalue": np.nan,
-                               "ci_lower": np.nan, "ci_upper": np.nan, "std_all": resid})
+    resid_rows = pd.DataFrame(
+        {
+            "lhs": items,
+            "op": "~~",
+            "rhs": items,
+            "est": resid,
+            "se": np.nan,
+            "z": np.nan,
+            "pvalue": np.nan,
+            "ci_lower": np.nan,
+            "ci_upper": np.nan,
+            "std_all": resid,
+        }
+    )
     params = pd.concat([params, resid_rows], ignore_index=True)
-    return WLSMVResult(params=params, fit_indices=fit.fit_indices, moments=mom,
-                       converged=fit.converged, warnings=tuple(msgs))
+    return WLSMVResult(
+        params=params,
+        fit_indices=fit.fit_indices,
+        moments=mom,
+        converged=fit.converged,
+        warnings=tuple(msgs),
+    )
 
 
 # ------------------------------------------------------------------ RAM adapter
@@ -398,8 +448,7 @@ class RAMDWLS:
     estimated: np.ndarray
 
 
-def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=None
-             ) -> RAMDWLS:
+def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=None) -> RAMDWLS:
     """DWLS/WLSMV for a RAM model object (the adapter for ``servqual.sem.fit``).
 
     ``model`` is duck-typed: ``model.q`` (number of free parameters),
@@ -452,8 +501,13 @@ def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=
         dS = dS[:, perm][:, :, perm]
         return dS[:, li, lj].T
 
-    fit = dwls_fit(moments, implied, theta_full0[free], jac=jac,
-                   names=[f"theta{k}" for k in np.flatnonzero(free)])
+    fit = dwls_fit(
+        moments,
+        implied,
+        theta_full0[free],
+        jac=jac,
+        names=[f"theta{k}" for k in np.flatnonzero(free)],
+    )
     theta = full(fit.theta)
     Sig0 = np.asarray(model.moments(theta, group, base)[0])
     for row in pt.itertuples():

@@ -1,0 +1,129 @@
+"""Input preparation shared by the driver models (through ``servqual._checks``)."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from .._checks import Options, check_columns, check_frame, check_params
+from ..errors import DataError, MissingDataWarning, ParameterError
+
+__all__ = ["prepare", "correlation", "check_pd", "resolve_groups"]
+
+
+def _names(value, what: str) -> list[str]:
+    if isinstance(value, str) or not isinstance(value, Sequence) or isinstance(value, bytes):
+        raise ParameterError(f"{what}={value!r} is invalid: expected a list of column names.")
+    out = list(value)
+    if not out:
+        raise ParameterError(f"{what} is empty: expected at least one column name.")
+    return out
+
+
+def prepare(
+    data: pd.DataFrame,
+    target: str,
+    predictors: Sequence[str],
+    *,
+    missing: str = "raise",
+    min_extra: int = 2,
+) -> tuple[pd.DataFrame, list[str]]:
+    """Validated float frame ``[target] + predictors`` and the warnings to attach.
+
+    ``missing="listwise"`` drops incomplete rows, reporting how many (warned and
+    returned); ``"raise"`` raises :class:`MissingValuesError` naming the columns.
+    """
+    check_params({"missing": missing}, {"missing": Options(("raise", "listwise"))})
+    if not isinstance(target, str):
+        raise ParameterError(f"target={target!r} is invalid: expected one column name.")
+    predictors = _names(predictors, "predictors")
+    if target in predictors:
+        raise ParameterError(f"target {target!r} is also listed among the predictors.")
+    check_columns(data, [target, *predictors])
+    frame = check_frame(
+        data,
+        [target, *predictors],
+        missing="raise" if missing == "raise" else "allow",
+        min_rows=len(predictors) + min_extra,
+    )
+    notes: list[str] = []
+    if missing == "listwise":
+        bad = frame.isna().any(axis=1)
+        if bad.any():
+            counts = frame.isna().sum()
+            detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+            msg = (
+                f"{int(bad.sum())} of {len(frame)} rows dropped (listwise) for missing "
+                f"values ({detail})."
+            )
+            warnings.warn(msg, MissingDataWarning, stacklevel=3)
+            notes.append(msg)
+            frame = frame.loc[~bad]
+            frame = check_frame(frame, min_rows=len(predictors) + min_extra)
+    return frame, notes
+
+
+def correlation(x: np.ndarray) -> np.ndarray:
+    """Pearson correlation matrix of the columns of ``x``."""
+    return np.corrcoef(x, rowvar=False)
+
+
+def check_pd(rxx: np.ndarray, names: Sequence[str], tol: float = 1e-10) -> None:
+    """Raise :class:`DataError` naming the collinear predictors if ``rxx`` is singular."""
+    vals, vecs = np.linalg.eigh(rxx)
+    if vals[0] <= tol * max(1.0, vals[-1]):
+        v = vecs[:, 0]
+        involved = [names[i] for i in np.flatnonzero(np.abs(v) > 0.1)]
+        raise DataError(
+            f"the predictors {involved} are (almost) perfectly collinear (smallest "
+            f"eigenvalue of their correlation matrix {vals[0]:.2e}); drop or combine them."
+        )
+
+
+def resolve_groups(
+    predictors: Sequence[str] | None, groups: Mapping[str, Sequence[str]] | None
+) -> tuple[list[str], list[str], list[list[int]] | None]:
+    """Return ``(predictors, unit_names, units)`` for ungrouped or grouped analyses.
+
+    With ``groups`` every predictor must belong to exactly one group; when
+    ``predictors`` is ``None`` they are the groups' columns in order.
+    """
+    if groups is None:
+        if predictors is None:
+            raise ParameterError("predictors=None is invalid without groups: expected columns.")
+        predictors = _names(predictors, "predictors")
+        if len(set(predictors)) != len(predictors):
+            dup = sorted({c for c in predictors if predictors.count(c) > 1})
+            raise ParameterError(f"predictor(s) {dup} listed more than once.")
+        return predictors, list(predictors), None
+    if not isinstance(groups, Mapping) or not groups:
+        raise ParameterError(
+            f"groups={groups!r} is invalid: expected a non-empty dict group -> list of columns."
+        )
+    owner: dict[str, str] = {}
+    for g, cols in groups.items():
+        for c in _names(cols, f"groups[{g!r}]"):
+            if c in owner:
+                raise ParameterError(
+                    f"column {c!r} is in both group {owner[c]!r} and group {g!r}; "
+                    "each predictor must belong to exactly one group."
+                )
+            owner[c] = g
+    if predictors is None:
+        predictors = list(owner)
+    else:
+        predictors = _names(predictors, "predictors")
+        stray = [c for c in predictors if c not in owner]
+        if stray:
+            raise ParameterError(f"predictor(s) {stray} belong to no group; add them to `groups`.")
+        extra = [c for c in owner if c not in predictors]
+        if extra:
+            raise ParameterError(
+                f"group column(s) {extra} are not among the predictors; list them there."
+            )
+    pos = {c: i for i, c in enumerate(predictors)}
+    units = [[pos[c] for c in cols] for cols in groups.values()]
+    return predictors, [str(g) for g in groups], units

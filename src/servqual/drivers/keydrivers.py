@@ -1,0 +1,294 @@
+"""One table of driver importance across methods, with bootstrap uncertainty."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .._checks import Interval, Options, check_params, check_rng
+from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
+from .._summary import Summary
+from ..errors import ParameterError
+from ._data import check_pd, prepare, resolve_groups
+from .importance import relative_weights_from_corr, shapley_from_corr
+
+__all__ = ["KeyDriversResult", "key_drivers", "METHODS"]
+
+METHODS = ("shapley", "relative_weights", "beta", "correlation", "random_forest")
+_LINEAR = ("shapley", "relative_weights", "beta", "correlation")
+
+
+@dataclass(frozen=True, eq=False)
+class KeyDriversResult:
+    """Driver importance by several methods, with bootstrap intervals.
+
+    Attributes
+    ----------
+    table : DataFrame
+        Tidy, one row per (``method``, ``driver``): ``importance`` (Shapley and
+        relative weights in R² units; ``beta`` the standardized coefficient;
+        ``correlation`` the zero-order r; ``random_forest`` the held-out R² drop),
+        ``share`` (Shapley/relative weights: fraction of R²; beta, correlation:
+        |value| / sum of |values|; forest: fraction of summed importance),
+        ``rank`` (by absolute importance), ``se`` (bootstrap SD), ``ci_lower``,
+        ``ci_upper`` (percentile or BCa, see ``interval``) and ``p_first``
+        (share of resamples in which the driver ranks first by that method).
+        The random forest is not bootstrapped (its interval columns are NaN).
+    r2 : float
+        Full-model R² of the linear regression.
+    draws : dict method -> ndarray (n_valid, p)
+        Bootstrap replicates of the importance (successful replicates only).
+    """
+
+    table: pd.DataFrame
+    r2: float
+    n: int
+    target: str
+    n_boot: int
+    n_failed: int
+    ci: float
+    interval: str
+    draws: dict = field(repr=False, default_factory=dict)
+    warnings: tuple[str, ...] = ()
+
+    def wide(self, column: str = "importance") -> pd.DataFrame:
+        """``column`` as a driver × method table."""
+        wide = self.table.pivot(index="driver", columns="method", values=column)
+        return wide.loc[
+            list(dict.fromkeys(self.table["driver"])), list(dict.fromkeys(self.table["method"]))
+        ]
+
+    def summary(self) -> Summary:
+        return Summary(
+            f"Key drivers of {self.target!r}",
+            [
+                (
+                    "Model",
+                    {
+                        "n": self.n,
+                        "R²": self.r2,
+                        "bootstrap replicates": self.n_boot,
+                        "failed replicates": self.n_failed,
+                        "interval level": self.ci,
+                        "interval": self.interval,
+                    },
+                ),
+                ("Importance", self.table.set_index(["method", "driver"])),
+                ("Rank by method", self.wide("rank")),
+            ],
+            self.warnings,
+        )
+
+
+def _batch_corr(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """Correlation matrices of the resamples ``idx`` (m, n) of rows of ``x`` (n, q)."""
+    n, q = x.shape
+    w = np.stack([np.bincount(r, minlength=n) for r in np.atleast_2d(idx)]).astype(float)
+    xc = x - x.mean(axis=0)
+    mean = w @ xc / n
+    outer = (xc[:, :, None] * xc[:, None, :]).reshape(n, q * q)
+    cov = (w @ outer).reshape(-1, q, q) / n - mean[:, :, None] * mean[:, None, :]
+    sd = np.sqrt(np.einsum("mii->mi", cov))
+    return cov / sd[:, :, None] / sd[:, None, :]
+
+
+def _linear_importance(corr: np.ndarray, methods: Sequence[str], units) -> np.ndarray:
+    """(B, len(methods) * g) importances from a batch of correlation matrices."""
+    p = corr.shape[-1] - 1
+    out = []
+    for m in methods:
+        if m == "shapley":
+            out.append(shapley_from_corr(corr, units)[0])
+        elif m == "relative_weights":
+            w = relative_weights_from_corr(corr)
+            if units is not None:  # raw weights are additive: a set's weight is the sum
+                w = np.stack([w[:, u].sum(axis=1) for u in units], axis=1)
+            out.append(w)
+        elif m == "beta":
+            out.append(np.linalg.solve(corr[:, :p, :p], corr[:, :p, p][..., None])[..., 0])
+        else:  # correlation
+            out.append(corr[:, :p, p])
+    return np.concatenate(out, axis=1)
+
+
+def _share(method: str, imp: np.ndarray, r2: float) -> np.ndarray:
+    if method in ("shapley", "relative_weights"):
+        return imp / r2 if r2 > 0 else np.full(imp.shape, np.nan)
+    a = np.abs(imp) if method in ("beta", "correlation") else np.clip(imp, 0, None)
+    s = a.sum()
+    return a / s if s > 0 else np.full(imp.shape, np.nan)
+
+
+def key_drivers(
+    data: pd.DataFrame,
+    target: str,
+    predictors: Sequence[str] | None = None,
+    methods: Sequence[str] = ("shapley", "relative_weights", "beta"),
+    *,
+    groups: Mapping[str, Sequence[str]] | None = None,
+    bootstrap: int = 1000,
+    ci: float = 0.95,
+    interval: str = "percentile",
+    seed=None,
+    n_jobs: int = 1,
+    progress: bool = True,
+    missing: str = "raise",
+    forest_options: dict | None = None,
+) -> KeyDriversResult:
+    """Importance of each driver by several methods, side by side, with
+    bootstrap percentile intervals and the probability of ranking first.
+
+    Each bootstrap replicate computes one correlation matrix, from which all
+    linear methods follow (Shapley/LMG, relative weights, standardized betas,
+    zero-order correlations); resamples are processed in vectorised batches
+    through :func:`servqual._resampling.run_bootstrap`.
+
+    Parameters
+    ----------
+    methods : sequence of {"shapley", "relative_weights", "beta", "correlation",
+        "random_forest"}
+        ``"random_forest"`` (cross-validated permutation importance) is
+        reported without bootstrap intervals (refitting forests per replicate
+        would take hours).
+    groups : dict group -> list of columns, optional
+        Importance of groups of predictors (e.g. SERVQUAL dimensions from
+        their items): Shapley enters each group's columns together; a group's
+        relative weight is the sum of its columns' raw weights.  Only
+        ``"shapley"`` and ``"relative_weights"`` are available with groups.
+    bootstrap : int
+        Replicates (0 for point estimates only).
+    interval : {"percentile", "bca"}
+        Percentile intervals, or bias-corrected and accelerated ones (the
+        acceleration from a leave-one-out jackknife; costs n extra fits).
+    forest_options : dict, optional
+        Keyword arguments for :func:`forest_importance`.
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> rng = np.random.default_rng(0)
+    >>> df = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
+    >>> df["y"] = df.a + 0.5 * df.b + rng.normal(size=300)
+    >>> res = key_drivers(df, "y", ["a", "b", "c"], bootstrap=200, seed=1, progress=False)
+    >>> res.wide("p_first")["shapley"].round(2).tolist()
+    [1.0, 0.0, 0.0]
+    """
+    if isinstance(methods, str) or not isinstance(methods, Sequence) or not methods:
+        raise ParameterError(f"methods={methods!r} is invalid: expected a list from {METHODS}.")
+    for m in methods:
+        check_params({"methods": m}, {"methods": Options(METHODS)})
+    if len(set(methods)) != len(methods):
+        raise ParameterError(f"methods={list(methods)!r} lists a method twice.")
+    check_params(
+        {"bootstrap": bootstrap, "ci": ci, "interval": interval},
+        {
+            "bootstrap": Interval(0, None, integer=True),
+            "ci": Interval(0, 1, closed="neither"),
+            "interval": Options(("percentile", "bca")),
+        },
+    )
+    rng = check_rng(seed)
+    predictors, names, units = resolve_groups(predictors, groups)
+    if units is not None:
+        bad = [m for m in methods if m not in ("shapley", "relative_weights")]
+        if bad:
+            raise ParameterError(
+                f"methods {bad} cannot be computed for groups of predictors; with `groups` "
+                "use 'shapley' and/or 'relative_weights'."
+            )
+    frame, notes = prepare(data, target, predictors, missing=missing)
+    x = frame[[*predictors, target]].to_numpy()
+    corr = np.corrcoef(x, rowvar=False)
+    check_pd(corr[:-1, :-1], predictors)
+    k_x = len(predictors)
+    r2 = float(corr[:k_x, k_x] @ np.linalg.solve(corr[:k_x, :k_x], corr[:k_x, k_x]))
+    p = len(names)  # drivers: predictors, or groups of them
+    lin = [m for m in methods if m in _LINEAR]
+    point = {}
+    if lin:
+        est = _linear_importance(corr[None], lin, units)[0]
+        point.update({m: est[i * p : (i + 1) * p] for i, m in enumerate(lin)})
+    boot_seed, forest_seed = rng.integers(0, 2**63 - 1, size=2)
+    if "random_forest" in methods:
+        from .forest import forest_importance
+
+        opts = {"seed": int(forest_seed), "n_jobs": n_jobs, **(forest_options or {})}
+        fres = forest_importance(frame, target, predictors, **opts)
+        point["random_forest"] = fres["importance"].to_numpy()
+        notes.append(
+            "random_forest importance is cross-validated permutation importance without "
+            "bootstrap intervals."
+        )
+    draws: dict[str, np.ndarray] = {}
+    n_failed = 0
+    if lin and bootstrap > 0:
+        res = run_bootstrap(
+            lambda idx: _linear_importance(_batch_corr(x, idx), lin, units),
+            len(frame),
+            bootstrap,
+            k=len(lin) * p,
+            seed=int(boot_seed),
+            n_jobs=n_jobs,
+            progress=progress,
+            batched=True,
+            desc="key drivers",
+        )
+        text = warn_failures(res, stacklevel=3)
+        if text:
+            notes.append(text)
+        n_failed = res.n_failed
+        valid = res.valid
+        draws = {m: valid[:, i * p : (i + 1) * p] for i, m in enumerate(lin)}
+        if interval == "bca":
+            jack = jackknife(
+                lambda keep: _linear_importance(
+                    np.corrcoef(x[keep], rowvar=False)[None], lin, units
+                )[0],
+                len(frame),
+            )
+            blo, bhi = bca_ci(est, valid, jack, ci)
+    rows = []
+    for m in methods:
+        imp = point[m]
+        d = draws.get(m)
+        if d is not None and len(d):
+            if interval == "bca":
+                i = lin.index(m)
+                lo, hi = blo[i * p : (i + 1) * p], bhi[i * p : (i + 1) * p]
+            else:
+                lo, hi = percentile_ci(d, ci)
+            se = d.std(axis=0, ddof=1) if len(d) > 1 else np.full(p, np.nan)
+            first = np.bincount(np.abs(d).argmax(axis=1), minlength=p) / len(d)
+        else:
+            lo = hi = se = first = np.full(p, np.nan)
+        rank = pd.Series(-np.abs(imp)).rank(method="min").astype(int).to_numpy()
+        share = _share(m, imp, r2)
+        for j, name in enumerate(names):
+            rows.append(
+                {
+                    "method": m,
+                    "driver": name,
+                    "importance": imp[j],
+                    "share": share[j],
+                    "rank": rank[j],
+                    "se": se[j],
+                    "ci_lower": lo[j],
+                    "ci_upper": hi[j],
+                    "p_first": first[j],
+                }
+            )
+    return KeyDriversResult(
+        table=pd.DataFrame(rows),
+        r2=r2,
+        n=len(frame),
+        target=target,
+        n_boot=bootstrap,
+        n_failed=n_failed,
+        ci=ci,
+        interval=interval,
+        draws=draws,
+        warnings=tuple(notes),
+    )

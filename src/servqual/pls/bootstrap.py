@@ -1,0 +1,201 @@
+"""Vectorised PLS bootstrap: resampled covariance matrices as sufficient statistics.
+
+A resample is represented by its row counts ``c`` (``c_i`` = times row ``i`` was
+drawn).  Its indicator covariance matrix follows from ``c @ X`` and
+``c @ (x_i x_j)`` (one matrix product for a whole stack of resamples), and the
+PLS algorithm then runs on the stack of matrices at once
+(:func:`servqual.pls.core.estimate`).  Replicates go through
+:func:`servqual._resampling.run_bootstrap` (``batched=True``), so replicate
+``b`` depends only on ``seed`` and ``b``, whatever ``n_jobs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._resampling import (
+    BootstrapDraws,
+    bca_ci,
+    jackknife,
+    percentile_ci,
+    run_bootstrap,
+)
+from ..measurement import htmt_from_corr
+from .consistent import correct
+from .core import Structure, cross_products, estimate, moments_to_cov, total_effects
+
+__all__ = ["Layout", "statistic_vector", "run", "BootstrapResult"]
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Which parameter each position of the bootstrap statistic vector holds."""
+
+    kind: tuple[str, ...]  # weight, loading, path, indirect, total, htmt
+    first: tuple[str, ...]  # construct (weight/loading) or source
+    second: tuple[str, ...]  # item (weight/loading) or target
+    p_idx: np.ndarray  # item index (weight/loading)
+    pairs_direct: tuple[tuple[int, int], ...]
+    pairs_effect: tuple[tuple[int, int], ...]
+    pairs_htmt: tuple[tuple[int, int], ...]
+
+    @classmethod
+    def build(cls, st: Structure, constructs, items) -> Layout:
+        kind, first, second = [], [], []
+        for what in ("weight", "loading"):
+            for i in range(st.p):
+                kind.append(what)
+                first.append(constructs[st.block_of[i]])
+                second.append(items[i])
+        for s, t in st.paths:
+            kind.append("path")
+            first.append(constructs[s])
+            second.append(constructs[t])
+        reach = _reachable(st)
+        effect = tuple((k, j) for k in range(st.m) for j in range(st.m) if reach[k, j])
+        for what in ("indirect", "total"):
+            for k, j in effect:
+                kind.append(what)
+                first.append(constructs[k])
+                second.append(constructs[j])
+        hpairs = tuple(
+            (a, b)
+            for a in range(st.m)
+            for b in range(a + 1, st.m)
+            if len(st.blocks[a]) > 1 and len(st.blocks[b]) > 1
+        )
+        for a, b in hpairs:
+            kind.append("htmt")
+            first.append(constructs[a])
+            second.append(constructs[b])
+        return cls(
+            tuple(kind),
+            tuple(first),
+            tuple(second),
+            np.arange(st.p),
+            st.paths,
+            effect,
+            hpairs,
+        )
+
+    @property
+    def k(self) -> int:
+        return len(self.kind)
+
+
+def _reachable(st: Structure) -> np.ndarray:
+    A = np.zeros((st.m, st.m), dtype=bool)
+    for s, t in st.paths:
+        A[s, t] = True
+    reach = A.copy()
+    for _ in range(st.m):
+        reach = reach | (reach.astype(int) @ A.astype(int) > 0)
+    return reach
+
+
+def statistic_vector(
+    S: np.ndarray, st: Structure, layout: Layout, *, scheme, tol, max_iter, consistent=False
+):
+    """Estimate on a stack ``S`` (b, p, p); rows (b, k), NaN for non-converged members."""
+    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    if consistent:
+        est = correct(est, S, st)
+    b = S.shape[0]
+    items = np.arange(st.p)
+    w = est.W[:, items, st.block_of]
+    tot = total_effects(est.B)
+    ind = tot - est.B
+    src = [k for k, _ in layout.pairs_direct]
+    tgt = [j for _, j in layout.pairs_direct]
+    es = [k for k, _ in layout.pairs_effect]
+    et = [j for _, j in layout.pairs_effect]
+    parts = [w, est.loadings, est.B[:, src, tgt], ind[:, es, et], tot[:, es, et]]
+    if layout.pairs_htmt:
+        sd = np.sqrt(np.einsum("bii->bi", S))
+        H = htmt_from_corr(S / sd[:, :, None] / sd[:, None, :], st.blocks)
+        parts.append(H[:, [a for a, _ in layout.pairs_htmt], [c for _, c in layout.pairs_htmt]])
+    out = np.concatenate(parts, axis=1).reshape(b, layout.k)
+    out[~est.converged] = np.nan
+    return out
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    """Bootstrap draws and the interval table for every PLS parameter."""
+
+    draws: BootstrapDraws
+    table: pd.DataFrame  # kind, first, second, estimate, se, ci_lower, ci_upper, bca_*
+
+
+def run(
+    X: np.ndarray,
+    st: Structure,
+    layout: Layout,
+    estimate_vec: np.ndarray,
+    *,
+    scaled: bool,
+    consistent: bool,
+    scheme: str,
+    tol: float,
+    max_iter: int,
+    n_boot: int,
+    ci: float,
+    seed,
+    n_jobs: int,
+    progress: bool,
+) -> BootstrapResult:
+    """Bootstrap the statistic vector; percentile and BCa intervals."""
+    n = X.shape[0]
+    Xc, P = cross_products(X - X.mean(axis=0))
+
+    def stat_from_counts(counts, fixed=True):
+        S = moments_to_cov(counts, Xc, P, scaled, fixed=fixed)
+        return statistic_vector(
+            S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+        )
+
+    def batched(idx):
+        idx = np.atleast_2d(idx)
+        b = idx.shape[0]
+        flat = (idx + (np.arange(b) * n)[:, None]).ravel()
+        counts = np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+        return stat_from_counts(counts)
+
+    draws = run_bootstrap(
+        batched,
+        n,
+        n_boot,
+        k=layout.k,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+        batched=True,
+        desc="PLS bootstrap",
+    )
+
+    def single(keep):
+        counts = np.zeros((1, n))
+        counts[0, keep] = 1.0
+        return stat_from_counts(counts, fixed=False)[0]
+
+    jack = jackknife(single, n, max_groups=min(n, 500))
+    valid = draws.valid
+    lo, hi = percentile_ci(valid, ci) if valid.shape[0] else (np.nan, np.nan)
+    blo, bhi = bca_ci(estimate_vec, valid, jack, ci) if valid.shape[0] > 1 else (np.nan, np.nan)
+    table = pd.DataFrame(
+        {
+            "kind": layout.kind,
+            "first": layout.first,
+            "second": layout.second,
+            "estimate": estimate_vec,
+            "se": valid.std(axis=0, ddof=1) if valid.shape[0] > 1 else np.nan,
+            "ci_lower": lo,
+            "ci_upper": hi,
+            "bca_lower": blo,
+            "bca_upper": bhi,
+        }
+    )
+    return BootstrapResult(draws, table)

@@ -1,0 +1,446 @@
+"""``servqual.pls.fit``: data checks, estimation, tables, bootstrap."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+
+from .._checks import Interval, Options, check_frame, check_params, check_scale
+from ..errors import (
+    BootstrapFailureWarning,
+    ConstantItemError,
+    ConvergenceWarning,
+    DataError,
+    ImproperSolutionWarning,
+    MissingColumnError,
+    MissingDataWarning,
+    NotPositiveDefiniteWarning,
+    OutOfRangeError,
+    SpecificationError,
+)
+from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from . import bootstrap as _boot
+from .consistent import correct
+from .core import CoreEstimate, Structure, estimate, total_effects
+from .result import PLSResult
+from .spec import PLSModel, parse_model
+
+__all__ = ["fit"]
+
+
+def _as_model(model) -> PLSModel:
+    if isinstance(model, str):
+        return parse_model(model)
+    if isinstance(model, PLSModel):
+        return model.validate()
+    raise SpecificationError(
+        f"model must be lavaan-like syntax (str) or a PLSModel, got {type(model).__name__}."
+    )
+
+
+def _prepare(model: PLSModel, data, missing: str):
+    """Check columns, constant items and missing values; return (raw frame, notes)."""
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    for b in model.blocks:
+        absent = [i for i in b.items if i not in data.columns]
+        if absent:
+            raise MissingColumnError(
+                f"item(s) {absent} of construct {b.name!r} not found in the data; "
+                f"available columns: {', '.join(map(str, list(data.columns)[:12]))}"
+                f"{' ...' if data.shape[1] > 12 else ''}."
+            )
+    items = list(model.items)
+    frame = check_frame(data, items, missing="allow", allow_constant=True)
+    notes: list[str] = []
+    na = frame.isna().sum()
+    if na.any():
+        detail = ", ".join(f"{c}: {int(k)}" for c, k in na[na > 0].items())
+        if missing == "listwise":
+            keep = ~frame.isna().any(axis=1)
+            notes.append(
+                f"missing values ({detail}); {int((~keep).sum())} row(s) dropped listwise."
+            )
+            frame = frame.loc[keep]
+        else:
+            notes.append(f"missing values ({detail}) replaced by item means.")
+            frame = frame.fillna(frame.mean())
+        warnings.warn(notes[-1], MissingDataWarning, stacklevel=3)
+    if frame.shape[0] < 3:
+        raise DataError(f"only {frame.shape[0]} usable row(s); PLS needs at least 3.")
+    for b in model.blocks:
+        for it in b.items:
+            v = frame[it].to_numpy()
+            if np.nanmax(v) == np.nanmin(v):
+                raise ConstantItemError(
+                    f"item {it!r} of construct {b.name!r} is constant (every value is "
+                    f"{v[0]:g}); it carries no information."
+                )
+    return frame, notes
+
+
+def _check_collinear(model: PLSModel, S: np.ndarray, st: Structure) -> None:
+    for j in st.mode_b:
+        idx = st.blocks[j]
+        if idx.size < 2:
+            continue
+        ev, vec = np.linalg.eigh(S[np.ix_(idx, idx)])
+        if ev[0] <= 1e-10 * ev[-1]:
+            b = model.blocks[j]
+            involved = [it for it, v in zip(b.items, vec[:, 0]) if abs(v) > 1e-6]
+            raise DataError(
+                f"items {involved} of formative (mode B) construct {b.name!r} are perfectly "
+                "collinear (singular item correlation matrix); drop a redundant item or "
+                "estimate the block in mode A."
+            )
+
+
+def fit(
+    model,
+    data: pd.DataFrame,
+    *,
+    modes: dict | None = None,
+    scheme: str = "path",
+    scaled: bool = True,
+    missing: str = "mean",
+    bootstrap: int = 0,
+    ci: float = 0.95,
+    seed=None,
+    n_jobs: int = 1,
+    progress: bool = True,
+    scale: tuple[float, float] | None = None,
+    consistent: bool = False,
+    tol: float = 1e-7,
+    max_iter: int = 300,
+) -> PLSResult:
+    """Estimate a PLS path model (Lohmöller 1989; Tenenhaus et al. 2005).
+
+    Parameters
+    ----------
+    model : str or PLSModel
+        lavaan-like syntax (``=~`` reflective/mode A, ``<~`` composite/mode B,
+        ``~`` paths) or a :class:`PLSModel` (see :func:`ecsi_model`).
+    data : DataFrame
+        Indicator columns.
+    modes : dict, optional
+        Override block modes, e.g. ``{"Value": "B"}``.
+    scheme : {"path", "centroid", "factorial"}
+        Inner weighting scheme.
+    scaled : bool
+        Standardise the indicators (correlation matrix) or only centre them.
+    missing : {"mean", "listwise"}
+        Item-mean imputation or listwise deletion (reported, with a warning).
+    bootstrap : int
+        Number of bootstrap resamples (0 = none).  Percentile and BCa
+        intervals for weights, loadings, paths, indirect/total effects, HTMT.
+    ci : float
+        Interval coverage.
+    seed, n_jobs, progress
+        Bootstrap randomness, workers and progress bar (results do not depend
+        on ``n_jobs``).
+    scale : (low, high), optional
+        Response scale of the items for 0-100 scores and indices (default: the
+        smallest and largest observed item value).
+    consistent : bool
+        Consistent PLS (PLSc, Dijkstra & Henseler 2015): loadings, construct
+        correlations, paths and R^2 of reflective blocks corrected for
+        measurement error with rho_A (for common-factor models).  Weights,
+        scores and HTMT are those of PLS.
+    tol, max_iter
+        Convergence: largest outer-weight change below ``tol``.
+
+    Returns
+    -------
+    PLSResult
+
+    Examples
+    --------
+    >>> import servqual
+    >>> mobi = servqual.load_dataset("mobi")
+    >>> res = fit('''Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+    ...              Sat =~ CUSA1 + CUSA2 + CUSA3
+    ...              Sat ~ Image''', mobi)
+    >>> round(float(res.r2.loc["Sat", "r2"]), 3)
+    0.485
+    """
+    check_params(
+        {
+            "scheme": scheme,
+            "scaled": scaled,
+            "missing": missing,
+            "bootstrap": bootstrap,
+            "ci": ci,
+            "tol": tol,
+            "max_iter": max_iter,
+            "n_jobs": n_jobs,
+            "progress": progress,
+            "consistent": consistent,
+        },
+        {
+            "scheme": Options(("path", "centroid", "factorial")),
+            "scaled": bool,
+            "missing": Options(("mean", "listwise")),
+            "bootstrap": Interval(0, None, integer=True),
+            "ci": Interval(0, 1, closed="neither"),
+            "tol": Interval(0, None, closed="neither"),
+            "max_iter": Interval(1, None, integer=True),
+            "n_jobs": Interval(None, None, integer=True),
+            "progress": bool,
+            "consistent": bool,
+        },
+    )
+    model = _as_model(model).with_modes(modes).validate()
+    frame, notes = _prepare(model, data, missing)
+    raw = frame.to_numpy()
+    if scale is None:
+        scale = (float(raw.min()), float(raw.max()))
+    else:
+        scale = check_scale(scale)
+        bad = (raw < scale[0]) | (raw > scale[1])
+        if bad.any():
+            r, c = np.argwhere(bad)[0]
+            raise OutOfRangeError(
+                f"item {frame.columns[c]!r}: row {frame.index[r]!r} (value {raw[r, c]:g}) is "
+                f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
+            )
+    st = Structure.from_model(model)
+    mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    X = (raw - mean) / sd if scaled else raw - mean
+    S = np.cov(X, rowvar=False)
+    _check_collinear(model, np.corrcoef(raw, rowvar=False), st)
+    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    warns = list(notes)
+    iters = int(est.iterations[0])
+    converged = bool(est.converged[0])
+    if not converged:
+        msg = (
+            f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); "
+            "estimates are from the last iteration."
+        )
+        warns.append(msg)
+        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+    if consistent:
+        est = correct(est, S[None], st)
+        warns += _plsc_checks(model, est)
+    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
+    boot = None
+    if bootstrap:
+        layout = _boot.Layout.build(st, model.constructs, model.items)
+        vec = _boot.statistic_vector(
+            S[None], st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+        )[0]
+        boot = _boot.run(
+            X,
+            st,
+            layout,
+            vec,
+            scaled=scaled,
+            consistent=consistent,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            n_boot=bootstrap,
+            ci=ci,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
+        text = boot.draws.warning_text()
+        if text:
+            text += " (replicates that did not converge count as failed)"
+            warns.append(text)
+            warnings.warn(text, BootstrapFailureWarning, stacklevel=2)
+        _attach_ci(tabs, boot.table)
+    return PLSResult(
+        model=model,
+        scheme=scheme,
+        scaled=scaled,
+        consistent=consistent,
+        n=int(raw.shape[0]),
+        iterations=iters,
+        converged=converged,
+        item_scale=scale,
+        data=frame,
+        bootstrap=boot,
+        ci=ci,
+        warnings=tuple(warns),
+        **tabs,
+    )
+
+
+def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -> dict:
+    names = list(model.constructs)
+    items = list(model.items)
+    n = raw.shape[0]
+    W = est.W[0]
+    w = W[np.arange(st.p), st.block_of]
+    w_unstd = w / sd if scaled else w
+    outer = pd.DataFrame(
+        {
+            "construct": [names[j] for j in st.block_of],
+            "item": items,
+            "mode": [model.blocks[j].mode for j in st.block_of],
+            "weight": w,
+            "loading": est.loadings[0],
+            "weight_unstd": w_unstd,
+        }
+    )
+    cross = pd.DataFrame(est.cross[0], index=pd.Index(items, name="item"), columns=names)
+    R = pd.DataFrame(est.R[0], index=pd.Index(names, name="construct"), columns=names)
+    Bm = est.B[0]
+    Rm = est.R[0]
+    tot = total_effects(Bm)
+    rows = []
+    for s, t in st.paths:
+        P = list(st.preds[t])
+        r2_full = est.r2[0, t]
+        others = [k for k in P if k != s]
+        if others:
+            c = np.linalg.solve(Rm[np.ix_(others, others)], Rm[others, t])
+            r2_red = float(c @ Rm[others, t])
+        else:
+            r2_red = 0.0
+        f2 = (r2_full - r2_red) / (1 - r2_full)
+        vif = float(np.linalg.inv(Rm[np.ix_(P, P)])[P.index(s), P.index(s)])
+        rows.append(
+            {"source": names[s], "target": names[t], "estimate": Bm[s, t], "f2": f2, "vif": vif}
+        )
+    paths = pd.DataFrame(rows)
+    eff = []
+    reach = _boot._reachable(st)
+    for k in range(st.m):
+        for j in range(st.m):
+            if reach[k, j]:
+                eff.append(
+                    {
+                        "source": names[k],
+                        "target": names[j],
+                        "direct": Bm[k, j],
+                        "indirect": tot[k, j] - Bm[k, j],
+                        "total": tot[k, j],
+                    }
+                )
+    effects = pd.DataFrame(eff)
+    r2 = []
+    for j in st.endo:
+        kp = len(st.preds[j])
+        v = est.r2[0, j]
+        r2.append({"construct": names[j], "r2": v, "r2_adj": 1 - (1 - v) * (n - 1) / (n - kp - 1)})
+    r2 = pd.DataFrame(r2).set_index("construct")
+    # reliability
+    std_frame = pd.DataFrame(X / X.std(axis=0, ddof=1), columns=items)
+    rel = []
+    Sc = np.corrcoef(raw, rowvar=False)
+    for j, b in enumerate(model.blocks):
+        idx = st.blocks[j]
+        lam = est.loadings[0, idx]
+        wj = W[idx, j] * (np.sqrt(np.diag(S)[idx]) if not scaled else 1.0)
+        row = {"construct": b.name, "mode": b.mode, "n_items": idx.size}
+        row["alpha"] = (
+            cronbach_alpha(std_frame, list(b.items), standardized=True) if idx.size > 1 else 1.0
+        )
+        row["rho_c"] = composite_reliability(np.clip(lam, -1, 1))
+        row["rho_a"] = _rho_a(wj, Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
+        row["ave"] = ave(np.clip(lam, -1, 1))
+        rel.append(row)
+    reliability = pd.DataFrame(rel).set_index("construct")
+    blocks = {b.name: list(b.items) for b in model.blocks}
+    h = htmt(frame, blocks)
+    fl = R.copy()
+    for c in names:
+        fl.loc[c, c] = np.sqrt(reliability.loc[c, "ave"])
+    fl_test = fornell_larcker(reliability["ave"].to_dict(), R)
+    multi = [j for j, b in enumerate(model.blocks) if len(b.items) > 1 and b.mode == "A"]
+    comm = np.concatenate([est.loadings[0, st.blocks[j]] ** 2 for j in multi]) if multi else []
+    gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
+    Y = X @ W
+    scores = pd.DataFrame(Y, index=frame.index, columns=names)
+    lo, hi = scale
+    Wu = np.zeros_like(W)
+    Wu[np.arange(st.p), st.block_of] = w_unstd
+    Wu = Wu / Wu.sum(axis=0)
+    scores_raw = pd.DataFrame(raw @ Wu, index=frame.index, columns=names)
+    scores_100 = (scores_raw - lo) / (hi - lo) * 100.0
+    return {
+        "outer": outer,
+        "cross_loadings": cross,
+        "construct_correlations": R,
+        "paths": paths,
+        "effects": effects,
+        "r2": r2,
+        "reliability": reliability,
+        "htmt": h,
+        "fornell_larcker": fl,
+        "fornell_larcker_test": fl_test,
+        "gof": gof,
+        "scores": scores,
+        "scores_raw": scores_raw,
+        "scores_100": scores_100,
+    }
+
+
+def _plsc_checks(model, est: CoreEstimate) -> list[str]:
+    """Improper PLSc solutions: |corrected correlation| >= 1 or a non-PD matrix."""
+    out = []
+    R = est.R[0]
+    names = model.constructs
+    bad = [
+        f"{names[i]}-{names[j]} ({R[i, j]:.3f})"
+        for i in range(len(names))
+        for j in range(i + 1, len(names))
+        if not abs(R[i, j]) < 1
+    ]
+    if bad:
+        msg = (
+            "PLSc: disattenuated construct correlation(s) not below 1 in absolute value: "
+            + ", ".join(bad)
+            + "; the consistent estimates are improper."
+        )
+        out.append(msg)
+        warnings.warn(msg, ImproperSolutionWarning, stacklevel=3)
+    ev = np.linalg.eigvalsh(np.nan_to_num(R))
+    if ev[0] <= 0:
+        msg = (
+            f"PLSc: the corrected construct correlation matrix is not positive definite "
+            f"(smallest eigenvalue {ev[0]:.3g})."
+        )
+        out.append(msg)
+        warnings.warn(msg, NotPositiveDefiniteWarning, stacklevel=3)
+    return out
+
+
+def _rho_a(w: np.ndarray, S: np.ndarray) -> float:
+    """Dijkstra & Henseler (2015) rho_A from weights scaled to unit composite variance."""
+    w = w / np.sqrt(w @ S @ w)
+    off = S - np.diag(np.diag(S))
+    ww = np.outer(w, w)
+    return float((w @ w) ** 2 * (w @ off @ w) / (w @ (ww - np.diag(np.diag(ww))) @ w))
+
+
+def _attach_ci(tabs: dict, table: pd.DataFrame) -> None:
+    cols = ["se", "ci_lower", "ci_upper", "bca_lower", "bca_upper"]
+
+    def pick(kind):
+        return table[table["kind"] == kind].set_index(["first", "second"])[cols]
+
+    out = tabs["outer"]
+    for kind in ("weight", "loading"):
+        t = pick(kind)
+        key = list(zip(out["construct"], out["item"]))
+        for c in cols:
+            out[f"{kind}_{c}"] = t.loc[key, c].to_numpy()
+    p = tabs["paths"]
+    t = pick("path")
+    key = list(zip(p["source"], p["target"]))
+    for c in cols:
+        p[c] = t.loc[key, c].to_numpy()
+    e = tabs["effects"]
+    key = list(zip(e["source"], e["target"]))
+    for kind in ("indirect", "total"):
+        t = pick(kind)
+        for c in cols:
+            e[f"{kind}_{c}"] = t.loc[key, c].to_numpy()
+    ht = table[table["kind"] == "htmt"].drop(columns="kind")
+    tabs["htmt_ci"] = ht.rename(columns={"first": "construct_1", "second": "construct_2"})

@@ -1,0 +1,184 @@
+"""Permutation multigroup analysis (PLS-MGA; Chin & Dibbern 2010; Henseler et al. 2016).
+
+The model is estimated in each of two groups (each standardised on its own).
+Under the null hypothesis of equal parameters the group labels are
+exchangeable: permuting them gives the reference distribution of each
+between-group difference.  Permutations are evaluated in stacks: a group is a
+0/1 row-weight vector, its covariance matrix follows from the same
+cross-product sums as the bootstrap, and the PLS algorithm runs on the stack.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .._checks import Interval, check_columns, check_params
+from .._progress import progress_bar
+from .._resampling import replicate_seeds
+from .._summary import Summary
+from ..errors import BootstrapFailureWarning, InsufficientDataError, SpecificationError
+from .bootstrap import Layout, statistic_vector
+from .core import Structure, cross_products, moments_to_cov
+from .estimator import _as_model, _prepare
+
+__all__ = ["mga", "MGAResult"]
+
+
+@dataclass(frozen=True)
+class MGAResult:
+    """Permutation test of group differences.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``kind`` (path, weight, loading, total), ``first``, ``second``,
+        ``group_1``, ``group_2`` (estimates), ``difference`` (1 - 2) and
+        ``p_value`` (two-sided, ``(1 + #|perm diff| >= |diff|) / (1 + n_valid)``).
+    groups : (label 1, label 2)
+    n : (n1, n2)
+    n_perm, n_failed : permutations run and failed (non-converged)
+    differences : ndarray (n_perm, len(table))
+        Group differences under each permutation (NaN rows for failures).
+    """
+
+    table: pd.DataFrame
+    groups: tuple
+    n: tuple[int, int]
+    n_perm: int
+    n_failed: int
+    differences: np.ndarray
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def paths(self) -> pd.DataFrame:
+        t = self.table[self.table["kind"] == "path"].drop(columns="kind")
+        return t.rename(columns={"first": "source", "second": "target"}).reset_index(drop=True)
+
+    def summary(self) -> Summary:
+        info = {
+            "groups": f"{self.groups[0]} (n={self.n[0]}) vs {self.groups[1]} (n={self.n[1]})",
+            "permutations": self.n_perm,
+            "failed permutations": self.n_failed,
+        }
+        return Summary(
+            "PLS multigroup permutation test",
+            [("Test", info), ("Paths", self.paths)],
+            self.warnings,
+        )
+
+
+def mga(
+    model,
+    data: pd.DataFrame,
+    group: str,
+    *,
+    n_perm: int = 1000,
+    seed=None,
+    progress: bool = True,
+    scheme: str = "path",
+    scaled: bool = True,
+    missing: str = "mean",
+    tol: float = 1e-7,
+    max_iter: int = 300,
+) -> MGAResult:
+    """Permutation test for differences in PLS estimates between two groups.
+
+    ``group`` names a column with exactly two distinct values.  Paths,
+    weights, loadings and total effects are compared.  Permutation ``k``
+    depends only on ``seed`` and ``k``.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> from servqual import pls
+    >>> df, _ = pls.simulate_ecsi(400, seed=1)
+    >>> df["g"] = ["a", "b"] * 200
+    >>> res = mga(pls.ecsi_model(), df, "g", n_perm=50, seed=1, progress=False)
+    >>> res.paths.shape[0]
+    12
+    """
+    check_params(
+        {"n_perm": n_perm, "tol": tol, "max_iter": max_iter},
+        {
+            "n_perm": Interval(1, None, integer=True),
+            "tol": Interval(0, None, closed="neither"),
+            "max_iter": Interval(1, None, integer=True),
+        },
+    )
+    model = _as_model(model)
+    check_columns(data, [group], what="group column")
+    if data[group].isna().any():
+        raise InsufficientDataError(
+            f"group column {group!r} has {int(data[group].isna().sum())} missing value(s); "
+            "assign every row to a group."
+        )
+    frame, notes = _prepare(model, data, missing)
+    labels = data.loc[frame.index, group].to_numpy()
+    levels = pd.unique(labels)
+    if len(levels) != 2:
+        raise SpecificationError(
+            f"group column {group!r} must have exactly 2 groups; found {len(levels)}: "
+            f"{[v.item() if isinstance(v, np.generic) else v for v in levels[:10]]}."
+        )
+    g1 = labels == levels[0]
+    n1, n2 = int(g1.sum()), int((~g1).sum())
+    st = Structure.from_model(model)
+    k_min = max(len(b.items) for b in model.blocks) + 2
+    for lab, size in ((levels[0], n1), (levels[1], n2)):
+        if size < k_min:
+            raise InsufficientDataError(
+                f"group {lab!r} of {group!r} has {size} row(s); at least {k_min} needed."
+            )
+    raw = frame.to_numpy()
+    X, P = cross_products(raw - raw.mean(axis=0))
+    layout = Layout.build(st, model.constructs, model.items)
+    keep = np.isin(np.array(layout.kind), ["path", "weight", "loading", "total"])
+
+    def diff(masks):
+        stats = []
+        for m in (masks, 1.0 - masks):
+            S = moments_to_cov(m, X, P, scaled)
+            stats.append(
+                statistic_vector(S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter)[:, keep]
+            )
+        return stats[0], stats[1]
+
+    e1, e2 = diff(g1[None].astype(float))
+    observed = e1[0] - e2[0]
+    children = replicate_seeds(seed, n_perm)
+    draws = np.full((n_perm, observed.size), np.nan)
+    batch = 100
+    with progress_bar(total=n_perm, enabled=progress, desc="PLS-MGA permutations") as bar:
+        for start in range(0, n_perm, batch):
+            kids = children[start : start + batch]
+            masks = np.array([g1[np.random.default_rng(c).permutation(g1.size)] for c in kids])
+            a, b = diff(masks.astype(float))
+            d = a - b
+            d[~np.all(np.isfinite(d), axis=1)] = np.nan
+            draws[start : start + len(kids)] = d
+            bar.update(len(kids))
+    ok = np.all(np.isfinite(draws), axis=1)
+    failed = int((~ok).sum())
+    exceed = np.sum(np.abs(draws[ok]) >= np.abs(observed) - 1e-12, axis=0)
+    valid = ok.sum()
+    warns = list(notes)
+    if failed:
+        msg = f"{failed} of {n_perm} permutations failed (non-convergence) and were excluded."
+        warns.append(msg)
+        warnings.warn(msg, BootstrapFailureWarning, stacklevel=2)
+    table = pd.DataFrame(
+        {
+            "kind": np.array(layout.kind)[keep],
+            "first": np.array(layout.first)[keep],
+            "second": np.array(layout.second)[keep],
+            "group_1": e1[0],
+            "group_2": e2[0],
+            "difference": observed,
+            "p_value": (1 + exceed) / (1 + valid),
+        }
+    )
+    return MGAResult(table, (levels[0], levels[1]), (n1, n2), n_perm, failed, draws, tuple(warns))

@@ -1,0 +1,62 @@
+"""Artist-level tests of the key-driver importance figure."""
+
+import numpy as np
+import pandas as pd
+import pytest
+from matplotlib.container import ErrorbarContainer
+from matplotlib.figure import Figure
+
+from servqual.drivers import key_drivers
+from servqual.errors import ParameterError
+from servqual.figures import plot_importance, registry
+
+
+def _check_axes(ax, res, methods):
+    tab = res.table
+    conts = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
+    assert len(conts) == len(methods)
+    drivers = [t.get_text() for t in ax.get_yticklabels()]
+    first = tab[tab.method == methods[0]].set_index("driver")["importance"]
+    # ordered bottom-to-top by increasing importance of the first method
+    assert drivers == list(first.abs().sort_values().index)
+    for cont, m in zip(conts, methods):
+        sub = tab[tab.method == m].set_index("driver").loc[drivers]
+        line = cont.lines[0]
+        np.testing.assert_allclose(np.asarray(line.get_xdata(), float), sub["importance"])
+        if sub["ci_lower"].notna().all():
+            segs = cont.lines[2][0].get_segments()
+            np.testing.assert_allclose([s[0][0] for s in segs], sub["ci_lower"])
+            np.testing.assert_allclose([s[1][0] for s in segs], sub["ci_upper"])
+    labels = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert len(labels) == len(methods)
+    assert ax.get_xlabel().startswith("Importance (R² units")
+    assert ax.get_ylabel() == "Driver"
+
+
+def test_plot_importance_plots_the_table():
+    rng = np.random.default_rng(0)
+    df = pd.DataFrame(rng.normal(size=(300, 4)), columns=list("abcd"))
+    df["y"] = df.a + 0.5 * df.b + 0.2 * df.c + rng.normal(size=300)
+    res = key_drivers(
+        df,
+        "y",
+        list("abcd"),
+        ["shapley", "relative_weights", "beta"],
+        bootstrap=100,
+        seed=1,
+        progress=False,
+    )
+    ax = plot_importance(res, ax=Figure().add_subplot())
+    _check_axes(ax, res, ["shapley", "relative_weights", "beta"])
+    assert "β" in ax.get_xlabel()
+    with pytest.raises(ParameterError, match="lasso"):
+        plot_importance(res, methods=["lasso"], ax=Figure().add_subplot())
+
+
+def test_registered_key_drivers_mobi():
+    spec = registry()["key_drivers_mobi"]
+    res = spec.data()
+    ax = spec.draw(Figure().add_subplot(), res)
+    _check_axes(ax, res, ["shapley", "relative_weights", "random_forest"])
+    assert [t.get_text() for t in ax.get_yticklabels()][-1] == "quality"
+    assert "(no CI)" in ax.get_legend().get_texts()[-1].get_text()
