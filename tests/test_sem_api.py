@@ -276,3 +276,31 @@ def test_result_is_immutable_and_summary(hs):
     np.testing.assert_allclose(resid.to_numpy(), res.sample_cov().to_numpy()
                                - res.implied_cov().to_numpy())
     assert res.residuals(kind="cor").shape == (9, 9)
+
+
+def test_batched_refits_equal_single_cold_fits(hs):
+    # the bootstrap's vectorised BFGS refits (warm start, full-sample metric)
+    # must land on the same optimum as an independent cold-start fit of each
+    # resample through the public API (tolerance: optimizer precision)
+    from servqual.sem.bootstrap import make_refit
+
+    res = sem.fit(HS_MODEL, hs)
+    refit = make_refit(res._prep, np.asarray(res._theta), res._problem)
+    rng = np.random.default_rng(4)
+    idx = rng.integers(0, len(hs), size=(8, len(hs)))
+    batch = refit(idx)
+    for b in range(idx.shape[0]):
+        cold = sem.fit(HS_MODEL, hs.iloc[idx[b]])
+        np.testing.assert_allclose(batch[b], np.asarray(cold._theta), atol=2e-6)
+
+
+def test_group_equal_and_group_errors(hs):
+    with pytest.raises(ParameterError, match="group_equal"):
+        sem.fit(HS_MODEL, hs, group="school", group_equal=("slopes",))
+    with pytest.raises(SpecificationError, match="'campus'"):
+        sem.fit(HS_MODEL, hs, group="campus")
+    res = sem.fit(HS_MODEL, hs, group="school", group_equal=("loadings",))
+    p = res.params
+    load = p[(p.op == "=~") & (p.rhs == "x2")]
+    assert load["est"].nunique() == 1 and len(load) == 2
+    assert set(p["group"]) == {"Pasteur", "Grant-White"}

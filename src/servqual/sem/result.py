@@ -36,6 +36,18 @@ class SEMResult:
     warnings : tuple of str
         Non-convergence, non-PD matrices, Heywood cases, identification,
         failed bootstrap replicates, listwise deletion.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> hs = servqual.load_dataset("holzinger_swineford")
+    >>> res = servqual.sem.fit("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
+    >>> res.modindices().iloc[0][["lhs", "op", "rhs"]].tolist()
+    ['textual', '=~', 'x1']
+    >>> res.residuals().shape, res.implied_cov().shape, res.r2.shape
+    ((6, 6), (6, 6), (6, 2))
+    >>> "Latent variables" in res.summary().as_text()
+    True
     """
 
     model: str
