@@ -200,7 +200,7 @@ def test_robust_se_normal_vs_heavy_tails():
     rng = np.random.default_rng(3)
     n, lam = 3000, np.array([1.0, 0.8, 0.7, 0.6])
     model = "f =~ x1 + x2 + x3 + x4"
-    out = []
+    out, factors = [], []
     for heavy in (False, True):
         if heavy:
             scale = np.sqrt(rng.chisquare(5, (n, 1)) / 3)
@@ -211,11 +211,33 @@ def test_robust_se_normal_vs_heavy_tails():
             e = rng.standard_normal((n, 4)) * 0.6
         d = pd.DataFrame(f * lam + e, columns=["x1", "x2", "x3", "x4"])
         s = sem.fit(model, d).params
-        r = sem.fit(model, d, se="robust").params
+        rob = sem.fit(model, d, se="robust")
+        r = rob.params
         var = (s.op == "~~")
         out.append((r.se[var] / s.se[var]).to_numpy())
+        factors.append(rob.robust_test["scaling_factor"])
     assert np.all((out[0] > 0.88) & (out[0] < 1.12))
     assert np.all(out[1] > 1.3)
+    # Satorra-Bentler scaling factor: ~1 under normality, > 1 with kurtosis
+    assert 0.8 < factors[0] < 1.2 and factors[1] > 1.5, factors
+
+
+def test_robust_se_equals_gamma_sandwich(hs):
+    # brute force: the case-wise-score sandwich equals the moment-based MLM
+    # sandwich (D'VD)^-1 D'V Gamma V D (D'VD)^-1 / n built from Gamma, the
+    # covariance of the case-wise cross products
+    from servqual.sem.robust import _blocks
+
+    res = sem.fit(HS_MODEL, hs, se="robust")
+    pr, th = res._problem, np.asarray(res._theta)
+    V, D, G = _blocks(pr, th, 0, res._prep.arrays[0])
+    A = np.linalg.inv(D.T @ V @ D)
+    mlm = A @ D.T @ V @ G @ V @ D @ A / pr.N
+    np.testing.assert_allclose(np.diag(mlm), np.diag(np.asarray(res._vcov)), rtol=1e-10)
+    rt = res.robust_test
+    assert rt["chi2_scaled"] == pytest.approx(res.fit_indices["chi2"] / rt["scaling_factor"])
+    assert "Satorra-Bentler" in str(res.summary())
+    assert not sem.fit(HS_MODEL, hs).robust_test
 
 
 def test_bootstrap_deterministic_and_consistent(pdem):

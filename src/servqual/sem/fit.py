@@ -248,8 +248,10 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
     group : str, optional
         Column defining groups for a multigroup fit.
     se : {"standard", "robust", "bootstrap"}
-        Expected-information SEs (lavaan default), Huber-White sandwich, or
-        bootstrap SEs and intervals.
+        Expected-information SEs (lavaan default); ``"robust"``: sandwich SEs
+        (expected-information bread, case-wise score meat -- lavaan's
+        ``estimator="MLM"`` SEs) plus the Satorra-Bentler scaled test in
+        ``result.robust_test``; or bootstrap SEs and intervals.
     bootstrap : int
         Replicates when ``se="bootstrap"`` (0 means 1000).
     ci : float
@@ -375,6 +377,12 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
         if boot_warn:
             from ..errors import BootstrapFailureWarning
             warns.append((BootstrapFailureWarning, boot_warn))
+    robust_test = {}
+    if se == "robust":
+        from .robust import satorra_bentler
+
+        robust_test = satorra_bentler(problem, theta, prep.arrays, indices["chi2"],
+                                      indices["df"])
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
     if estimated is not None:  # WLSMV: derived residual variances have no SE
         par = np.r_[ram.partable["par"].to_numpy(), np.full(len(prep.defined), -1)]
@@ -390,7 +398,7 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
         group_labels=prep.group_labels, converged=converged, iterations=iters,
         optimizer=optimizer, _params=params, fit_indices=indices, _r2=r2,
         warnings=tuple(m for _, m in warns), _prep=prep, _problem=problem,
-        _theta=theta, _vcov=vcov, _draws=draws,
+        _theta=theta, _vcov=vcov, _draws=draws, robust_test=robust_test,
     )
 
 

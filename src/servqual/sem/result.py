@@ -33,6 +33,9 @@ class SEMResult:
         sabic n``.
     r2 : DataFrame
         R-squared of every endogenous variable.
+    robust_test : mapping
+        With ``se="robust"``: Satorra-Bentler ``chi2_scaled``,
+        ``scaling_factor``, ``df``, ``pvalue_scaled`` (empty otherwise).
     warnings : tuple of str
         Non-convergence, non-PD matrices, Heywood cases, identification,
         failed bootstrap replicates, listwise deletion.
@@ -68,9 +71,11 @@ class SEMResult:
     _theta: np.ndarray = field(default=None, repr=False)
     _vcov: np.ndarray = field(default=None, repr=False)
     _draws: object = field(default=None, repr=False)
+    robust_test: Mapping = field(default_factory=dict, repr=False)
 
     def __post_init__(self):
         object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
+        object.__setattr__(self, "robust_test", MappingProxyType(dict(self.robust_test)))
         for arr in (self._theta, self._vcov):
             if isinstance(arr, np.ndarray):
                 arr.setflags(write=False)
@@ -178,7 +183,10 @@ class SEMResult:
             "loglik H0": fi["loglik"], "loglik H1": fi["loglik_h1"],
             "AIC": fi["aic"], "BIC": fi["bic"], "SABIC": fi["sabic"],
         }
-        sections = [("Model", head), ("Model test (user model)", test), ("Fit indices", fitm)]
+        sections = [("Model", head), ("Model test (user model)", test)]
+        if self.robust_test:
+            sections.append(("Satorra-Bentler scaled test", dict(self.robust_test)))
+        sections.append(("Fit indices", fitm))
         p = self._params
         cols = ["label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
         for key, title in _SECTIONS:
