@@ -37,6 +37,7 @@ __all__ = [
     "check_columns",
     "check_scale",
     "as_1d_numeric",
+    "as_py",
 ]
 
 
@@ -184,15 +185,15 @@ def check_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str = "co
         )
 
 
-def _py(v):
+def as_py(v):
     """Plain Python scalar for messages (``3`` rather than ``np.int64(3)``)."""
     return v.item() if isinstance(v, np.generic) else v
 
 
 def _first_bad(series: pd.Series, mask: np.ndarray) -> str:
     pos = np.flatnonzero(mask)[0]
-    idx = _py(series.index[pos])
-    return f"row {idx!r} (value {_py(series.iloc[pos])!r})"
+    idx = as_py(series.index[pos])
+    return f"row {idx!r} (value {as_py(series.iloc[pos])!r})"
 
 
 def check_frame(
@@ -276,7 +277,8 @@ def check_frame(
         detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
         first = na.any(axis=1).to_numpy().nonzero()[0][0]
         raise MissingValuesError(
-            f"missing values in column(s) {detail} (first at row {_py(frame.index[first])!r}); "
+            f"missing values in column(s) {detail} "
+            f"(first at row {as_py(frame.index[first])!r}); "
             "impute them or choose a missing-data policy."
         )
     for col in columns:

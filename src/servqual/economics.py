@@ -29,7 +29,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
-from ._checks import Interval, Options, check_frame, check_params
+from ._checks import Interval, Options, as_py, check_frame, check_params
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import ConvergenceWarning, ParameterError
@@ -116,9 +116,13 @@ def _fit_chain(
     dsat = b[1 + dim_pos] * delta
     Z0 = np.column_stack([np.ones(n), sat])
     Z1 = np.column_stack([np.ones(n), sat + dsat])
-    logit = sm.Logit(churn, Z0).fit(disp=0, method="newton", maxiter=100)
-    if not logit.mle_retvals.get("converged", True):
-        problems.append("the churn logistic regression did not converge")
+    try:
+        logit = sm.Logit(churn, Z0).fit(disp=0, method="newton", maxiter=100)
+        if not logit.mle_retvals.get("converged", True):
+            problems.append("the churn logistic regression did not converge")
+    except np.linalg.LinAlgError:  # older statsmodels raise on separated data
+        logit = sm.Logit(churn, Z0).fit(disp=0, method="bfgs", maxiter=200)
+        problems.append("the churn logistic regression did not converge (singular Hessian)")
     p0 = special.expit(Z0 @ logit.params).mean()
     p1 = special.expit(Z1 @ logit.params).mean()
     mus = []
@@ -285,13 +289,14 @@ def what_if(
     if not outcomes["churn"].isin([0, 1]).all():
         bad = outcomes.index[~outcomes["churn"].isin([0, 1])][0]
         raise ParameterError(
-            f"column 'churn' row {bad!r} = {outcomes.loc[bad, 'churn']!r}: expected 0 or 1."
+            f"column 'churn' row {as_py(bad)!r} = {as_py(outcomes.loc[bad, 'churn'])!r}: "
+            "expected 0 or 1."
         )
     for c in ("wom_positive", "wom_negative"):
         if (outcomes[c] < 0).any():
             bad = outcomes.index[outcomes[c] < 0][0]
             raise ParameterError(
-                f"column {c!r} row {bad!r} = {outcomes.loc[bad, c]!r}: "
+                f"column {c!r} row {as_py(bad)!r} = {as_py(outcomes.loc[bad, c])!r}: "
                 "expected a non-negative count."
             )
     comp = np.column_stack([frame[cols].mean(axis=1).to_numpy() for cols in dims.values()])

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, check_columns, check_frame, check_params
+from ._checks import Interval, as_py, check_columns, check_frame, check_params
 from .errors import DataError, ParameterError
 from .instrument import Instrument
 
@@ -184,7 +184,7 @@ def weighted_servqual_score(
     if bad.any():
         row = w.index[np.flatnonzero(bad.to_numpy())[0]]
         raise DataError(
-            f"importance points must sum to 100: row {row!r} sums to {totals.loc[row]:g} "
+            f"importance points must sum to 100: row {as_py(row)!r} sums to {totals.loc[row]:g} "
             f"({int(bad.sum())} row(s) off by more than {tol:g})."
         )
     g = dimension_gaps(data, instrument)
@@ -224,7 +224,7 @@ def zone_of_tolerance(data: pd.DataFrame, instrument: Instrument) -> pd.DataFram
         r, c = np.argwhere(inverted)[0]
         raise DataError(
             f"adequate expectations exceed desired ones for dimension {a.columns[c]!r} at row "
-            f"{a.index[r]!r}: the zone of tolerance is undefined there."
+            f"{as_py(a.index[r])!r}: the zone of tolerance is undefined there."
         )
     out = {}
     for dim in instrument.dimensions:

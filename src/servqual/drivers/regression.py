@@ -18,7 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .._checks import Interval, Options, check_params
+from .._checks import Interval, Options, as_py, check_params
 from .._summary import Summary
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
 from ._data import check_pd, prepare
@@ -203,7 +203,7 @@ def ordinal_logit(
     if np.any(y != np.round(y)):
         bad = y.index[(y != np.round(y)).to_numpy()][0]
         raise OutOfRangeError(
-            f"column {target!r} must hold ordered integer categories: row {bad!r} has "
+            f"column {target!r} must hold ordered integer categories: row {as_py(bad)!r} has "
             f"value {y[bad]!r}."
         )
     levels = np.sort(y.unique())
@@ -273,15 +273,20 @@ def logistic(
     if bad.any():
         row = y.index[bad][0]
         raise OutOfRangeError(
-            f"column {target!r} must be binary (0/1): row {row!r} has value {y[row]!r}."
+            f"column {target!r} must be binary (0/1): row {as_py(row)!r} has value "
+            f"{as_py(y[row])!r}."
         )
     x = frame[list(predictors)]
     check_pd(np.atleast_2d(np.corrcoef(x.to_numpy(), rowvar=False)), list(predictors))
     model = sm.Logit(y, sm.add_constant(x, has_constant="add"))
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        res = model.fit(method="newton", maxiter=maxiter, disp=False)
-        ok, why = _converged(res, len(frame))
+        try:
+            res = model.fit(method="newton", maxiter=maxiter, disp=False)
+            ok, why = _converged(res, len(frame))
+        except np.linalg.LinAlgError as exc:  # older statsmodels: singular Hessian
+            res = model.fit(method="bfgs", maxiter=maxiter, disp=False)
+            ok, why = False, f"the Hessian is singular ({exc}); the outcome is probably separated"
     sep = [w for w in caught if "separation" in str(w.message).lower()]
     if sep:
         ok = False

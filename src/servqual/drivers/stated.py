@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import Interval, Options, check_columns, check_frame, check_params, check_rng
+from .._checks import Interval, Options, as_py, check_columns, check_frame, check_params, check_rng
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
@@ -37,7 +37,7 @@ def _allocations(frame: pd.DataFrame, stated: Mapping[str, str], who: str) -> np
     if bad.any():
         i = int(np.flatnonzero(bad)[0])
         raise OutOfRangeError(
-            f"{who} allocations must sum to 100 per row: row {frame.index[i]!r} of columns "
+            f"{who} allocations must sum to 100 per row: row {as_py(frame.index[i])!r} of columns "
             f"{cols} sums to {total[i]:g}."
         )
     return a

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import Interval, Options, check_frame, check_params, check_scale
+from .._checks import Interval, Options, as_py, check_frame, check_params, check_scale
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -202,7 +202,8 @@ def fit(
         if bad.any():
             r, c = np.argwhere(bad)[0]
             raise OutOfRangeError(
-                f"item {frame.columns[c]!r}: row {frame.index[r]!r} (value {raw[r, c]:g}) is "
+                f"item {frame.columns[c]!r}: row {as_py(frame.index[r])!r} "
+                f"(value {raw[r, c]:g}) is "
                 f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
             )
     st = Structure.from_model(model)
