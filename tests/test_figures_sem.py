@@ -47,8 +47,13 @@ def test_forest_plot_values(res):
     rows = p[p.op.isin(["~", ":="])]
     labels = [t.get_text() for t in ax.get_yticklabels()]
     assert labels[0] == "dem60 ← ind60" and labels[-1] == "ind (defined)"
-    pts = np.concatenate([np.asarray(line.get_xdata(), float) for line in ax.lines
-                          if line.get_marker() in ("o", "s")])
+    pts = np.concatenate(
+        [
+            np.asarray(line.get_xdata(), float)
+            for line in ax.lines
+            if line.get_marker() in ("o", "s")
+        ]
+    )
     np.testing.assert_allclose(np.sort(pts), np.sort(rows["est"].to_numpy()))
     # error bars span the CI
     segs = np.concatenate([c.get_segments() for c in ax.collections])

@@ -252,3 +252,15 @@ def test_reliability_flags_heywood_and_reverse_keying():
     assert any(issubclass(w.category, ImproperSolutionWarning) for w in rec)
     assert res.warnings and any("Heywood" in w for w in res.warnings)
     assert "Heywood" in str(res.summary())
+
+
+def test_perceptions_only_survey_and_unpaired_items():
+    from servqual.errors import UnpairedItemError
+
+    inst = Instrument.servqual22()
+    df = servqual.load_dataset("servqual_sim").head(300)
+    perf = servqual.reliability(df.drop(columns=inst.columns("E")), inst)
+    full = servqual.reliability(df, inst)
+    assert perf.table["alpha"].round(10).tolist() == full.table["alpha"].round(10).tolist()
+    with pytest.raises(UnpairedItemError, match="'P7'"):
+        servqual.reliability(df.drop(columns=["E7"]), inst)

@@ -1,6 +1,5 @@
 """servqual.sem: syntax errors, defaults, failure modes, defined parameters, SEs."""
 
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -89,8 +88,9 @@ def test_unknown_variable_named(hs):
 
 
 def test_lavaan_defaults():
-    pt = build_partable(parse("f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf3 =~ x7 + x8\n"
-                              "f3 ~ f1 + f2"))
+    pt = build_partable(
+        parse("f1 =~ x1 + x2 + x3\nf2 =~ x4 + x5 + x6\nf3 =~ x7 + x8\nf3 ~ f1 + f2")
+    )
     first = pt[(pt.op == "=~") & (pt.rhs.isin(["x1", "x4", "x7"]))]
     assert (~first.free).all() and (first.fixed == 1).all()
     cov = pt[(pt.op == "~~") & (pt.lhs != pt.rhs)]
@@ -112,7 +112,8 @@ def test_fixed_x_path_model(hs):
     est = p[p.op == "~"].set_index("rhs")["est"]
     assert est[["x1", "x2", "x3"]].to_numpy() == pytest.approx(beta[1:], abs=1e-7)
     assert res.r2.set_index("variable").loc["x9", "r2"] == pytest.approx(
-        1 - np.var(hs["x9"] - X @ beta) / np.var(hs["x9"]), abs=1e-8)
+        1 - np.var(hs["x9"] - X @ beta) / np.var(hs["x9"]), abs=1e-8
+    )
 
 
 # ---------------------------------------------------------------- failure modes
@@ -213,7 +214,7 @@ def test_robust_se_normal_vs_heavy_tails():
         s = sem.fit(model, d).params
         rob = sem.fit(model, d, se="robust")
         r = rob.params
-        var = (s.op == "~~")
+        var = s.op == "~~"
         out.append((r.se[var] / s.se[var]).to_numpy())
         factors.append(rob.robust_test["scaling_factor"])
     assert np.all((out[0] > 0.88) & (out[0] < 1.12))
@@ -271,8 +272,11 @@ def test_bootstrap_failures_counted(pdem, monkeypatch):
 
     monkeypatch.setattr(bmod.Refit, "_refit", flaky)
     # route every replicate through the single-resample optimiser
-    monkeypatch.setattr(bmod, "batch_fit", lambda m, c, mu, t, h: (
-        np.tile(t, (c.shape[0], 1)), np.zeros(c.shape[0], dtype=bool)))
+    monkeypatch.setattr(
+        bmod,
+        "batch_fit",
+        lambda m, c, mu, t, h: (np.tile(t, (c.shape[0], 1)), np.zeros(c.shape[0], dtype=bool)),
+    )
     with pytest.warns(BootstrapFailureWarning, match="bootstrap replicates failed"):
         res = sem.fit(MED, pdem, se="bootstrap", bootstrap=30, seed=2, progress=False)
     # batches fail as a whole and are retried replicate by replicate; the
@@ -295,8 +299,9 @@ def test_result_is_immutable_and_summary(hs):
     assert "Latent variables" in text and "visual =~ x2" in text and "85.306" in text
     assert "<table" in res.summary()._repr_html_()
     resid = res.residuals()
-    np.testing.assert_allclose(resid.to_numpy(), res.sample_cov().to_numpy()
-                               - res.implied_cov().to_numpy())
+    np.testing.assert_allclose(
+        resid.to_numpy(), res.sample_cov().to_numpy() - res.implied_cov().to_numpy()
+    )
     assert res.residuals(kind="cor").shape == (9, 9)
 
 

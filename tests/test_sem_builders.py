@@ -19,8 +19,9 @@ def test_rater_model_syntax_servperf_and_servqual():
     assert "loyalty =~ LOY1 + LOY2 + LTR" in lines
     assert "loyalty ~ b_satisfaction*satisfaction" in lines
     assert "ind_reliability := b_reliability*b_satisfaction" in lines
-    g = sem.rater_model(inst, scores="P-E", outcomes=("satisfaction",),
-                        items={"satisfaction": ["S1", "S2"]})
+    g = sem.rater_model(
+        inst, scores="P-E", outcomes=("satisfaction",), items={"satisfaction": ["S1", "S2"]}
+    )
     assert "empathy =~ G18 + G19 + G20 + G21 + G22" in g
     assert "satisfaction =~ S1 + S2" in g and "loyalty" not in g
     cfa = sem.rater_model(inst, outcomes=())
@@ -65,7 +66,8 @@ def test_gap_model_recovers_paths():
     for lab, v in {"g1": 0.3, "g2": 0.2, "g3": 0.4, "g4": 0.1, "s5": 0.6}.items():
         assert p.loc[lab, "est"] == pytest.approx(v, abs=0.06)
     assert p.loc["ind_gap3", "est"] == pytest.approx(
-        p.loc["g3", "est"] * p.loc["s5", "est"], rel=1e-12)
+        p.loc["g3", "est"] * p.loc["s5", "est"], rel=1e-12
+    )
     # gaps 1-4 are exogenous covariates (fixed.x): df = 4 (no direct gap -> satisfaction)
     assert res.fit_indices["df"] == 4
     renamed = sem.gap_model(columns={"gap5": "G5"}, satisfaction_items=["SAT1", "SAT2"])
@@ -76,8 +78,8 @@ def test_gap_model_recovers_paths():
 
 def test_population_moments_by_hand():
     cov, mean = sem.population_moments(
-        "f =~ 1*x1 + 0.8*x2\ny ~ 0.5*f\nf ~~ 2*f\nx1 ~~ 0.3*x1\nx2 ~~ 0.4*x2\ny ~~ 1.5*y\n"
-        "x1 ~ 2*1")
+        "f =~ 1*x1 + 0.8*x2\ny ~ 0.5*f\nf ~~ 2*f\nx1 ~~ 0.3*x1\nx2 ~~ 0.4*x2\ny ~~ 1.5*y\nx1 ~ 2*1"
+    )
     # Sigma = lambda phi lambda' + Theta with lambda = (1, .8, .5)
     lam = np.array([1.0, 0.8, 0.5])
     want = 2 * np.outer(lam, lam) + np.diag([0.3, 0.4, 1.5])

@@ -27,8 +27,9 @@ def test_wlsmv_matches_independent_cfa_wlsmv(ordinal):
     model = "tangibles =~ P1 + P2 + P3 + P4\nreliability =~ P5 + P6 + P7 + P8"
     res = sem.fit(model, df, estimator="WLSMV")
     p = res.params
-    np.testing.assert_allclose(p[p.op == "=~"]["std_all"], ref.params["est"].to_numpy()[:8],
-                               atol=1e-6)
+    np.testing.assert_allclose(
+        p[p.op == "=~"]["std_all"], ref.params["est"].to_numpy()[:8], atol=1e-6
+    )
     cor = p[(p.op == "~~") & (p.lhs != p.rhs)]["std_all"].iloc[0]
     assert cor == pytest.approx(ref.params["est"].to_numpy()[8], abs=1e-6)
     assert res.fit_indices["chi2"] == pytest.approx(ref.fit_indices["chi2_scaled"], rel=1e-6)

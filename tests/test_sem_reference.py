@@ -62,11 +62,24 @@ def test_hs_fit_indices_lavaan(hs_fit):
     fi = hs_fit.fit_indices
     assert set(fi) == set(
         "chi2 df pvalue baseline_chi2 baseline_df cfi tli rmsea rmsea_ci_lower rmsea_ci_upper "
-        "rmsea_pvalue srmr loglik loglik_h1 aic bic sabic n".split())
-    expected = {"chi2": 85.306, "baseline_chi2": 918.852, "cfi": 0.931, "tli": 0.896,
-                "loglik": -3737.745, "loglik_h1": -3695.092, "aic": 7517.490,
-                "bic": 7595.339, "sabic": 7528.739, "rmsea": 0.092, "rmsea_ci_lower": 0.071,
-                "rmsea_ci_upper": 0.114, "rmsea_pvalue": 0.001, "srmr": 0.065}
+        "rmsea_pvalue srmr loglik loglik_h1 aic bic sabic n".split()
+    )
+    expected = {
+        "chi2": 85.306,
+        "baseline_chi2": 918.852,
+        "cfi": 0.931,
+        "tli": 0.896,
+        "loglik": -3737.745,
+        "loglik_h1": -3695.092,
+        "aic": 7517.490,
+        "bic": 7595.339,
+        "sabic": 7528.739,
+        "rmsea": 0.092,
+        "rmsea_ci_lower": 0.071,
+        "rmsea_ci_upper": 0.114,
+        "rmsea_pvalue": 0.001,
+        "srmr": 0.065,
+    }
     for k, v in expected.items():
         assert fi[k] == pytest.approx(v, abs=TOL), k
     assert (fi["df"], fi["baseline_df"], fi["n"]) == (24, 36, 301)
@@ -75,15 +88,23 @@ def test_hs_fit_indices_lavaan(hs_fit):
 
 def test_hs_estimates_lavaan(hs_fit):
     p = hs_fit.params
-    loadings = {("visual", "x2"): (0.554, 0.100), ("visual", "x3"): (0.729, 0.109),
-                ("textual", "x5"): (1.113, 0.065), ("textual", "x6"): (0.926, 0.055),
-                ("speed", "x8"): (1.180, 0.165), ("speed", "x9"): (1.082, 0.151)}
+    loadings = {
+        ("visual", "x2"): (0.554, 0.100),
+        ("visual", "x3"): (0.729, 0.109),
+        ("textual", "x5"): (1.113, 0.065),
+        ("textual", "x6"): (0.926, 0.055),
+        ("speed", "x8"): (1.180, 0.165),
+        ("speed", "x9"): (1.082, 0.151),
+    }
     for (f, x), (est, se) in loadings.items():
         r = _row(p, f, "=~", x)
         assert r["est"] == pytest.approx(est, abs=TOL)
         assert r["se"] == pytest.approx(se, abs=TOL)
-    covs = {("visual", "textual"): (0.408, 0.074), ("visual", "speed"): (0.262, 0.056),
-            ("textual", "speed"): (0.173, 0.049)}
+    covs = {
+        ("visual", "textual"): (0.408, 0.074),
+        ("visual", "speed"): (0.262, 0.056),
+        ("textual", "speed"): (0.173, 0.049),
+    }
     for (a, b), (est, se) in covs.items():
         r = _row(p, a, "~~", b)
         assert (r["est"], r["se"]) == pytest.approx((est, se), abs=TOL)
@@ -97,17 +118,32 @@ def test_hs_estimates_lavaan(hs_fit):
     assert r["est"] == 1.0 and np.isnan(r["se"])
     # lavaan std.all of visual =~ x1 is 0.772
     assert r["std_all"] == pytest.approx(0.772, abs=TOL)
-    assert list(p.columns) == ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue",
-                               "ci_lower", "ci_upper", "std_lv", "std_all"]
+    assert list(p.columns) == [
+        "lhs",
+        "op",
+        "rhs",
+        "label",
+        "est",
+        "se",
+        "z",
+        "pvalue",
+        "ci_lower",
+        "ci_upper",
+        "std_lv",
+        "std_all",
+    ]
 
 
 def test_hs_modindices_lavaan(hs_fit):
     mi = hs_fit.modindices(min_mi=10)
     top = [(r.lhs, r.op, r.rhs) for r in mi.itertuples()][:4]
-    assert top == [("visual", "=~", "x9"), ("x7", "~~", "x8"), ("visual", "=~", "x7"),
-                   ("x8", "~~", "x9")]
-    assert mi["mi"].iloc[:4].tolist() == pytest.approx([36.411, 34.145, 18.631, 14.946],
-                                                       abs=TOL)
+    assert top == [
+        ("visual", "=~", "x9"),
+        ("x7", "~~", "x8"),
+        ("visual", "=~", "x7"),
+        ("x8", "~~", "x9"),
+    ]
+    assert mi["mi"].iloc[:4].tolist() == pytest.approx([36.411, 34.145, 18.631, 14.946], abs=TOL)
     assert mi["epc"].iloc[0] == pytest.approx(0.577, abs=TOL)
     assert mi["mi"].is_monotonic_decreasing
 
@@ -123,7 +159,8 @@ def test_hs_invariance_lavaan(hs):
     assert tab.loc["scalar", "pvalue"] < 0.001
     assert tab.loc["metric", "delta_df"] == 6
     assert tab.loc["metric", "delta_cfi"] == pytest.approx(
-        tab.loc["metric", "cfi"] - tab.loc["configural", "cfi"])
+        tab.loc["metric", "cfi"] - tab.loc["configural", "cfi"]
+    )
 
 
 def test_political_democracy_lavaan():
@@ -133,12 +170,16 @@ def test_political_democracy_lavaan():
     assert res.fit_indices["df"] == 35
     p = res.params
     # lavaan tutorial: regressions 1.483 (0.399), 0.572 (0.221), 0.837 (0.098)
-    for rhs, lhs, est, se in (("ind60", "dem60", 1.483, 0.399), ("ind60", "dem65", 0.572, 0.221),
-                              ("dem60", "dem65", 0.837, 0.098)):
+    for rhs, lhs, est, se in (
+        ("ind60", "dem60", 1.483, 0.399),
+        ("ind60", "dem65", 0.572, 0.221),
+        ("dem60", "dem65", 0.837, 0.098),
+    ):
         r = _row(p, lhs, "~", rhs)
         assert (r["est"], r["se"]) == pytest.approx((est, se), abs=TOL)
     eq = PD_MODEL.replace("y2 + y3 + y4", "a*y2 + b*y3 + c*y4").replace(
-        "y6 + y7 + y8", "a*y6 + b*y7 + c*y8")
+        "y6 + y7 + y8", "a*y6 + b*y7 + c*y8"
+    )
     res2 = sem.fit(eq, d)
     assert res2.fit_indices["chi2"] == pytest.approx(40.179, abs=TOL)
     assert res2.fit_indices["df"] == 38
@@ -159,8 +200,10 @@ def _semopy_max_diff(desc, data):
         if r.op == "~" and r.rval in latent and r.lval not in latent:
             ours = _row(p, r.rval, "=~", r.lval)
         elif r.op == "~~":
-            m_ = (p["op"] == "~~") & (((p["lhs"] == r.lval) & (p["rhs"] == r.rval))
-                                      | ((p["lhs"] == r.rval) & (p["rhs"] == r.lval)))
+            m_ = (p["op"] == "~~") & (
+                ((p["lhs"] == r.lval) & (p["rhs"] == r.rval))
+                | ((p["lhs"] == r.rval) & (p["rhs"] == r.lval))
+            )
             ours = p[m_].iloc[0]
         else:
             ours = _row(p, r.lval, r.op, r.rval)

@@ -542,7 +542,14 @@ def reliability(
         kind = None
     else:
         instrument._check_kind(kind)
-    paired = instrument.is_paired and kind in ("P", "E")
+    # the P-E difference-score table needs both kinds; a perceptions-only
+    # (SERVPERF) survey, with no E column at all, gets its P items alone (an
+    # E item without its P partner still raises UnpairedItemError)
+    paired = (
+        instrument.is_paired
+        and kind in ("P", "E")
+        and any(c in data.columns for c in instrument.columns("E"))
+    )
     kinds = ["P", "E"] if paired else ([kind] if kind is not None else None)
     clean, report = validate(data, instrument, missing, kinds=kinds, min_rows=3)
     msgs: list[str] = []

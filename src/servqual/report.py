@@ -253,7 +253,7 @@ def _sem(clean, instrument, sat, loy, kind) -> Section:
     title = "Structural model: RATER → satisfaction → loyalty"
     if len(sat) < 2 or len(loy) < 2:
         return _skip("sem", title, "needs at least two satisfaction and two loyalty items.")
-    model = sem.rater_model(instrument, satisfaction=sat, loyalty=loy)
+    model = sem.rater_model(instrument, items={"satisfaction": sat, "loyalty": loy})
     res, notes = _caught(lambda: sem.fit(model, clean, progress=False))
     fi = pd.Series(res.fit_indices, dtype=float).rename("value").to_frame()
     p = res.params

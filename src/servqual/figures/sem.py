@@ -59,8 +59,9 @@ def plot_path_diagram(result, *, indicators: bool = True, ax=None):
     latent = list(result._prep.model.latent)
     load = p[p["op"] == "=~"]
     reg = p[p["op"] == "~"]
-    nodes = list(latent) + [v for v in dict.fromkeys(list(reg["lhs"]) + list(reg["rhs"]))
-                            if v not in latent]
+    nodes = list(latent) + [
+        v for v in dict.fromkeys(list(reg["lhs"]) + list(reg["rhs"])) if v not in latent
+    ]
     level = _levels(nodes, list(zip(reg["lhs"], reg["rhs"])))
     n_levels = max(level.values()) + 1
     pos: dict[str, tuple[float, float]] = {}
@@ -76,8 +77,9 @@ def plot_path_diagram(result, *, indicators: bool = True, ax=None):
                 pos[n] = (x0, total - (a + s / 2))
         else:
             ys = np.linspace(0, 1, len(col) + 2)[1:-1][::-1]
-            height = max(1.0, sum(max(1, int((load["lhs"] == n).sum())) for n in nodes
-                                  if level[n] == 0))
+            height = max(
+                1.0, sum(max(1, int((load["lhs"] == n).sum())) for n in nodes if level[n] == 0)
+            )
             for n, y in zip(col, ys):
                 pos[n] = (x0 + 4.2 * lev, y * height)
     ymax = max(y for _, y in pos.values()) + 1
@@ -96,12 +98,14 @@ def plot_path_diagram(result, *, indicators: bool = True, ax=None):
         if n in latent:
             ax.add_patch(Ellipse((x, y), ew, eh, facecolor="#E8F1FA", edgecolor="0.15", lw=1))
         else:
-            ax.add_patch(Rectangle((x - 1.0, y - 0.35), 2.0, 0.7, facecolor="white",
-                                   edgecolor="0.15", lw=1))
+            ax.add_patch(
+                Rectangle((x - 1.0, y - 0.35), 2.0, 0.7, facecolor="white", edgecolor="0.15", lw=1)
+            )
         ax.text(x, y, n, ha="center", va="center", fontsize=6.5)
     for n, (x, y) in boxes.items():
-        ax.add_patch(Rectangle((x - 0.32, y - 0.22), 0.64, 0.44, facecolor="white",
-                               edgecolor="0.3", lw=0.8))
+        ax.add_patch(
+            Rectangle((x - 0.32, y - 0.22), 0.64, 0.44, facecolor="white", edgecolor="0.3", lw=0.8)
+        )
         ax.text(x, y, n, ha="center", va="center", fontsize=5.5)
 
     def edge(c, other, shape):
@@ -123,28 +127,50 @@ def plot_path_diagram(result, *, indicators: bool = True, ax=None):
         ca = pos[na] if na in pos else boxes[na]
         cb = pos[nb] if nb in pos else boxes[nb]
         a, b = edge(ca, cb, shape_of(na)), edge(cb, ca, shape_of(nb))
-        arr = FancyArrowPatch(a, b, arrowstyle="-|>", mutation_scale=7, lw=lw, color=color,
-                              linestyle="--" if dashed else "-", shrinkA=0, shrinkB=0)
+        arr = FancyArrowPatch(
+            a,
+            b,
+            arrowstyle="-|>",
+            mutation_scale=7,
+            lw=lw,
+            color=color,
+            linestyle="--" if dashed else "-",
+            shrinkA=0,
+            shrinkB=0,
+        )
         ax.add_patch(arr)
         mx, my = a[0] + at * (b[0] - a[0]), a[1] + at * (b[1] - a[1])
-        ax.text(mx, my, text, fontsize=5.5, ha="center", va="center",
-                bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85))
+        ax.text(
+            mx,
+            my,
+            text,
+            fontsize=5.5,
+            ha="center",
+            va="center",
+            bbox=dict(boxstyle="round,pad=0.1", fc="white", ec="none", alpha=0.85),
+        )
 
     if indicators:
         for r in load.itertuples():
-            arrow(r.lhs, r.rhs, f"{r.std_all:.2f}{stars(r.pvalue)}", color="0.45",
-                  at=0.62)
+            arrow(r.lhs, r.rhs, f"{r.std_all:.2f}{stars(r.pvalue)}", color="0.45", at=0.62)
     for r in reg.itertuples():
         sig = np.isfinite(r.pvalue) and r.pvalue < 0.05
-        arrow(r.rhs, r.lhs, f"{r.std_all:.2f}{stars(r.pvalue)}", dashed=not sig,
-              lw=1.4 if sig else 0.9, at=0.45)
+        arrow(
+            r.rhs,
+            r.lhs,
+            f"{r.std_all:.2f}{stars(r.pvalue)}",
+            dashed=not sig,
+            lw=1.4 if sig else 0.9,
+            at=0.45,
+        )
     xs = [x for x, _ in list(pos.values()) + list(boxes.values())]
     ys = [y for _, y in list(pos.values()) + list(boxes.values())]
     ax.set_xlim(min(xs) - 1.0, max(xs) + 1.0)
     ax.set_ylim(min(ys) - 0.8, max(max(ys), ymax - 1) + 0.8)
     ax.set_axis_off()
-    ax.set_title("Path diagram (completely standardized; * p<.05, ** p<.01, *** p<.001)",
-                 fontsize=8)
+    ax.set_title(
+        "Path diagram (completely standardized; * p<.05, ** p<.01, *** p<.001)", fontsize=8
+    )
     return ax
 
 
@@ -173,8 +199,10 @@ def plot_structural_forest(result, *, include_defined: bool = True, ax=None):
         rows["name"] = [f"[{g}] " if o == "~" else "" for g, o in zip(rows["group"], rows["op"])]
     else:
         rows["name"] = ""
-    rows["name"] += [f"{a} ← {b}" if o == "~" else f"{a} (defined)"
-                     for a, o, b in zip(rows["lhs"], rows["op"], rows["rhs"])]
+    rows["name"] += [
+        f"{a} ← {b}" if o == "~" else f"{a} (defined)"
+        for a, o, b in zip(rows["lhs"], rows["op"], rows["rhs"])
+    ]
     y = np.arange(len(rows))[::-1]
     for op, marker, lab in (("~", "o", "direct path"), (":=", "s", "defined (e.g. indirect)")):
         m = (rows["op"] == op).to_numpy()
@@ -207,17 +235,21 @@ def _rater_fit():
         return fit(rater_model(Instrument.servqual22()), df)
 
 
-register(FigureSpec(
-    name="sem_path_diagram_sim",
-    draw=lambda ax, res: plot_path_diagram(res, ax=ax),
-    data=_rater_fit,
-    figsize=(6.4, 8.0),
-    description="RATER -> satisfaction -> loyalty SEM on servqual_sim: standardized estimates.",
-))
-register(FigureSpec(
-    name="sem_structural_forest_sim",
-    draw=lambda ax, res: plot_structural_forest(res, ax=ax),
-    data=_rater_fit,
-    figsize=(6.4, 4.2),
-    description="Structural and indirect effects of the RATER SEM on servqual_sim (95% CIs).",
-))
+register(
+    FigureSpec(
+        name="sem_path_diagram_sim",
+        draw=lambda ax, res: plot_path_diagram(res, ax=ax),
+        data=_rater_fit,
+        figsize=(6.4, 8.0),
+        description="RATER -> satisfaction -> loyalty SEM on servqual_sim: standardized estimates.",
+    )
+)
+register(
+    FigureSpec(
+        name="sem_structural_forest_sim",
+        draw=lambda ax, res: plot_structural_forest(res, ax=ax),
+        data=_rater_fit,
+        figsize=(6.4, 4.2),
+        description="Structural and indirect effects of the RATER SEM on servqual_sim (95% CIs).",
+    )
+)

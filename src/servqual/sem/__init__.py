@@ -15,5 +15,14 @@ from .result import SEMResult
 from .simulate import population_moments, simulate_data
 from .syntax import build_partable, parse
 
-__all__ = ["fit", "simulate_data", "population_moments", "rater_model", "gap_model",
-           "invariance", "SEMResult", "parse", "build_partable"]
+__all__ = [
+    "fit",
+    "simulate_data",
+    "population_moments",
+    "rater_model",
+    "gap_model",
+    "invariance",
+    "SEMResult",
+    "parse",
+    "build_partable",
+]

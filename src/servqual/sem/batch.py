@@ -112,8 +112,16 @@ def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True
     return F, grad
 
 
-def batch_fit(model: RAMModel, covs: np.ndarray, means: np.ndarray, theta0: np.ndarray,
-              hess_inv: np.ndarray, *, max_iter: int = 30, step_tol: float = 1e-7):
+def batch_fit(
+    model: RAMModel,
+    covs: np.ndarray,
+    means: np.ndarray,
+    theta0: np.ndarray,
+    hess_inv: np.ndarray,
+    *,
+    max_iter: int = 30,
+    step_tol: float = 1e-7,
+):
     """Fit ``K`` resamples at once; returns ``(thetas (K, q), ok (K,))``."""
     lay = _Layout(model)
     grp = model.groups[0]
@@ -147,8 +155,9 @@ def batch_fit(model: RAMModel, covs: np.ndarray, means: np.ndarray, theta0: np.n
                 break
             t[bad] *= 0.5
             new[bad] = theta[idx[bad]] - t[bad, None] * step[bad]
-            Fb, gb = _value_grad(lay, new[bad], A0, S0, m0, covs[idx[bad]], means[idx[bad]],
-                                 logdetS[idx[bad]])
+            Fb, gb = _value_grad(
+                lay, new[bad], A0, S0, m0, covs[idx[bad]], means[idx[bad]], logdetS[idx[bad]]
+            )
             Fn[bad] = Fb
             if gb is not None:
                 gn[bad] = gb
@@ -167,10 +176,12 @@ def batch_fit(model: RAMModel, covs: np.ndarray, means: np.ndarray, theta0: np.n
             s_, h_ = sv[upd], Hy[upd]
             coef = (sy[upd] + np.einsum("ki,ki->k", yv[upd], h_))[:, None, None]
             H[ig[upd]] += (coef / syu**2) * s_[:, :, None] * s_[:, None, :] - (
-                h_[:, :, None] * s_[:, None, :] + s_[:, :, None] * h_[:, None, :]) / syu
+                h_[:, :, None] * s_[:, None, :] + s_[:, :, None] * h_[:, None, :]
+            ) / syu
         theta[ig], F[ig], g[ig] = new[good], Fn[good], gn[good]
         small = np.max(np.abs(step[good]), axis=1) < step_tol * (
-            1 + np.max(np.abs(theta[ig]), axis=1))
+            1 + np.max(np.abs(theta[ig]), axis=1)
+        )
         done[ig[small]] = True
     ok = done & active & (np.max(np.abs(g), axis=1) < 1e-5)
     return theta, ok

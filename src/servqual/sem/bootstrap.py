@@ -109,8 +109,16 @@ def make_refit(prep, theta, problem=None) -> Refit:
             hess_inv = np.linalg.inv(2.0 * problem.information(theta))
         except np.linalg.LinAlgError:
             hess_inv = None
-    return Refit(prep.model, defined, X, codes, len(prep.arrays), theta,
-                 _LabelFn(pt, defined, label_values), hess_inv)
+    return Refit(
+        prep.model,
+        defined,
+        X,
+        codes,
+        len(prep.arrays),
+        theta,
+        _LabelFn(pt, defined, label_values),
+        hess_inv,
+    )
 
 
 class _LabelFn:
@@ -136,17 +144,27 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
     refit = make_refit(prep, theta, problem)
     strata = refit.codes if refit.n_groups > 1 else None
     k = prep.model.q + len(prep.defined)
-    draws = run_bootstrap(refit, refit.X.shape[0], n_boot, k=k, seed=seed, n_jobs=n_jobs,
-                          progress=progress, strata=strata, desc="SEM bootstrap",
-                          batched=True)
+    draws = run_bootstrap(
+        refit,
+        refit.X.shape[0],
+        n_boot,
+        k=k,
+        seed=seed,
+        n_jobs=n_jobs,
+        progress=progress,
+        strata=strata,
+        desc="SEM bootstrap",
+        batched=True,
+    )
     return draws, warn_failures(draws, stacklevel=5)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):
     """Bootstrap SEs and ``ci`` intervals (percentile or BCa) for all estimates."""
     refit = make_refit(prep, theta, problem)
-    full = (np.concatenate([theta, refit.label_fn(theta)]) if len(prep.defined)
-            else np.asarray(theta))
+    full = (
+        np.concatenate([theta, refit.label_fn(theta)]) if len(prep.defined) else np.asarray(theta)
+    )
     valid = draws.valid
     se = valid.std(axis=0, ddof=1) if valid.shape[0] > 1 else np.full(full.size, np.nan)
     if method == "bca":

@@ -20,9 +20,14 @@ def _line(lhs: str, op: str, rhs: Sequence[str]) -> str:
     return f"{lhs} {op} " + " + ".join(rhs)
 
 
-def rater_model(instrument, outcomes: Sequence[str] = ("satisfaction", "loyalty"), *,
-                scores: str = "P", items: Mapping[str, Sequence[str]] | None = None,
-                labels: bool = True) -> str:
+def rater_model(
+    instrument,
+    outcomes: Sequence[str] = ("satisfaction", "loyalty"),
+    *,
+    scores: str = "P",
+    items: Mapping[str, Sequence[str]] | None = None,
+    labels: bool = True,
+) -> str:
     """lavaan syntax for the RATER measurement model plus RATER -> satisfaction -> loyalty.
 
     Parameters
@@ -52,8 +57,10 @@ def rater_model(instrument, outcomes: Sequence[str] = ("satisfaction", "loyalty"
         if scores == "P":
             cols = instrument.dimension_columns("P")
         else:
-            cols = {d: ["G" + c[len(instrument.prefixes["P"]):] for c in v]
-                    for d, v in instrument.dimension_columns("P").items()}
+            cols = {
+                d: ["G" + c[len(instrument.prefixes["P"]) :] for c in v]
+                for d, v in instrument.dimension_columns("P").items()
+            }
     else:
         if scores == "P-E":
             raise ParameterError("scores='P-E' needs an instrument with P and E kinds.")
@@ -88,12 +95,19 @@ def rater_model(instrument, outcomes: Sequence[str] = ("satisfaction", "loyalty"
     return "\n".join(lines) + "\n"
 
 
-_GAP_DEFAULT = {"gap1": "gap1", "gap2": "gap2", "gap3": "gap3", "gap4": "gap4",
-                "gap5": "gap5", "satisfaction": "satisfaction"}
+_GAP_DEFAULT = {
+    "gap1": "gap1",
+    "gap2": "gap2",
+    "gap3": "gap3",
+    "gap4": "gap4",
+    "gap5": "gap5",
+    "satisfaction": "satisfaction",
+}
 
 
-def gap_model(*, columns: Mapping[str, str] | None = None,
-              satisfaction_items: Sequence[str] | None = None) -> str:
+def gap_model(
+    *, columns: Mapping[str, str] | None = None, satisfaction_items: Sequence[str] | None = None
+) -> str:
     """lavaan syntax of the extended gap model: gaps 1-4 -> gap 5 -> satisfaction.
 
     An observed-variable path model on one row per service unit (e.g. the

@@ -82,8 +82,9 @@ class FIMLProblem(MLProblem):
     def __init__(self, model, arrays):
         self.patterns = [_patterns(X) for X in arrays]
         em = [em_moments(X) for X in arrays]
-        moments = SampleMoments(tuple(c for _, c in em), tuple(m for m, _ in em),
-                                np.array([X.shape[0] for X in arrays]))
+        moments = SampleMoments(
+            tuple(c for _, c in em), tuple(m for m, _ in em), np.array([X.shape[0] for X in arrays])
+        )
         super().__init__(model, moments)
         self.arrays = arrays
         self._F1 = self._raw_F_at(moments)

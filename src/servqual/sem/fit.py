@@ -35,8 +35,15 @@ from .syntax import build_partable, model_variables, parse
 
 __all__ = ["fit", "Prepared", "prepare"]
 
-_GROUP_EQUAL = ("loadings", "intercepts", "means", "residuals", "lv.variances",
-                "lv.covariances", "regressions")
+_GROUP_EQUAL = (
+    "loadings",
+    "intercepts",
+    "means",
+    "residuals",
+    "lv.variances",
+    "lv.covariances",
+    "regressions",
+)
 _OPMAP = {"loadings": ("=~",), "regressions": ("~",), "intercepts": ("~1",)}
 
 
@@ -86,8 +93,15 @@ def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
     return pt
 
 
-def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
-            meanstructure=None, group_equal=()) -> Prepared:
+def prepare(
+    model: str,
+    data: pd.DataFrame,
+    *,
+    group=None,
+    missing="listwise",
+    meanstructure=None,
+    group_equal=(),
+) -> Prepared:
     """Parse, validate the data and build the RAM model."""
     statements = parse(model)
     observed, latent = model_variables(statements)
@@ -116,9 +130,11 @@ def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
         if na_any.any() or all_na.any():
             counts = frame.isna().sum()
             detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
-            msg = (f"FIML: {int(na_any.sum())} of {len(frame)} rows have missing values "
-                   f"(missing per column: {detail}); they are used through the observed-data "
-                   f"likelihood, {int(all_na.sum())} rows with no observed value dropped.")
+            msg = (
+                f"FIML: {int(na_any.sum())} of {len(frame)} rows have missing values "
+                f"(missing per column: {detail}); they are used through the observed-data "
+                f"likelihood, {int(all_na.sum())} rows with no observed value dropped."
+            )
             notes.append(msg)
             warnings.warn(msg, MissingDataWarning, stacklevel=4)
         na_rows = all_na
@@ -127,8 +143,10 @@ def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
         detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
         if group is not None and data[group].isna().any():
             detail += f", {group} (group): {int(data[group].isna().sum())}"
-        msg = (f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
-               f"missing values (missing per column: {detail}).")
+        msg = (
+            f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
+            f"missing values (missing per column: {detail})."
+        )
         notes.append(msg)
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
     keep = ~na_rows
@@ -144,6 +162,7 @@ def prepare(model: str, data: pd.DataFrame, *, group=None, missing="listwise",
     for lev, A in zip(levels, arrays):
         if A.shape[0] < min_n:
             from ..errors import InsufficientDataError
+
             where = "" if lev is None else f" in group {lev!r}"
             raise InsufficientDataError(
                 f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
@@ -199,37 +218,65 @@ def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[t
         gname = "" if group_labels[g] is None else f" (group {group_labels[g]!r})"
         ev = np.linalg.eigvalsh(problem.moments.cov[g])
         if ev.min() <= 1e-10 * max(ev.max(), 1e-300):
-            out.append((NotPositiveDefiniteWarning,
-                        f"the sample covariance matrix{gname} is not positive definite "
-                        f"(smallest eigenvalue {ev.min():.3g}); chi2 and log-likelihood are "
-                        "not defined."))
+            out.append(
+                (
+                    NotPositiveDefiniteWarning,
+                    f"the sample covariance matrix{gname} is not positive definite "
+                    f"(smallest eigenvalue {ev.min():.3g}); chi2 and log-likelihood are "
+                    "not defined.",
+                )
+            )
         Sigma, _, _, S, _ = model.moments(theta, g, problem.bases[g])
         ev = np.linalg.eigvalsh(Sigma)
         if ev.min() <= 0:
-            out.append((NotPositiveDefiniteWarning,
-                        f"the model-implied covariance matrix{gname} is not positive definite "
-                        f"(smallest eigenvalue {ev.min():.3g})."))
+            out.append(
+                (
+                    NotPositiveDefiniteWarning,
+                    f"the model-implied covariance matrix{gname} is not positive definite "
+                    f"(smallest eigenvalue {ev.min():.3g}).",
+                )
+            )
         lat = np.arange(grp.p, grp.v)
         if lat.size:
             psi = S[np.ix_(lat, lat)]
             evl = np.linalg.eigvalsh(psi)
             if evl.min() < -1e-10 and not (np.diag(psi) < 0).any():
-                out.append((NotPositiveDefiniteWarning,
-                            f"the latent (residual) covariance matrix{gname} is not positive "
-                            f"definite (smallest eigenvalue {evl.min():.3g})."))
+                out.append(
+                    (
+                        NotPositiveDefiniteWarning,
+                        f"the latent (residual) covariance matrix{gname} is not positive "
+                        f"definite (smallest eigenvalue {evl.min():.3g}).",
+                    )
+                )
         neg = [i for i in range(grp.v) if S[i, i] < 0]
         if neg:
             detail = ", ".join(f"{grp.names[i]} ~~ {grp.names[i]} = {S[i, i]:.3f}" for i in neg)
-            out.append((ImproperSolutionWarning,
-                        f"negative variance estimate(s) (Heywood case){gname}: {detail}."))
+            out.append(
+                (
+                    ImproperSolutionWarning,
+                    f"negative variance estimate(s) (Heywood case){gname}: {detail}.",
+                )
+            )
     return out
 
 
-def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | None = None,
-        se: str = "standard", bootstrap: int = 0, ci: float = 0.95,
-        ci_method: str = "percentile", seed=None, n_jobs: int = 1, progress: bool = True,
-        missing: str = "listwise", group_equal=(), meanstructure: bool | None = None
-        ) -> SEMResult:
+def fit(
+    model: str,
+    data: pd.DataFrame,
+    *,
+    estimator: str = "ML",
+    group: str | None = None,
+    se: str = "standard",
+    bootstrap: int = 0,
+    ci: float = 0.95,
+    ci_method: str = "percentile",
+    seed=None,
+    n_jobs: int = 1,
+    progress: bool = True,
+    missing: str = "listwise",
+    group_equal=(),
+    meanstructure: bool | None = None,
+) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax by maximum likelihood.
 
     Parameters
@@ -285,21 +332,48 @@ def fit(model: str, data: pd.DataFrame, *, estimator: str = "ML", group: str | N
     (24.361, 8)
     """
     check_params(
-        {"estimator": estimator, "se": se, "bootstrap": bootstrap, "ci": ci,
-         "ci_method": ci_method, "missing": missing, "n_jobs": n_jobs, "progress": progress},
-        {"estimator": Options(("ML", "WLSMV")), "se": Options(("standard", "robust", "bootstrap")),
-         "bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither"),
-         "ci_method": Options(("percentile", "bca")), "missing": Options(("listwise", "fiml")),
-         "n_jobs": Interval(None, None, integer=True), "progress": bool},
+        {
+            "estimator": estimator,
+            "se": se,
+            "bootstrap": bootstrap,
+            "ci": ci,
+            "ci_method": ci_method,
+            "missing": missing,
+            "n_jobs": n_jobs,
+            "progress": progress,
+        },
+        {
+            "estimator": Options(("ML", "WLSMV")),
+            "se": Options(("standard", "robust", "bootstrap")),
+            "bootstrap": Interval(0, None, integer=True),
+            "ci": Interval(0, 1, closed="neither"),
+            "ci_method": Options(("percentile", "bca")),
+            "missing": Options(("listwise", "fiml")),
+            "n_jobs": Interval(None, None, integer=True),
+            "progress": bool,
+        },
     )
     if bootstrap and se != "bootstrap":
         raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
     # the matrices are small: one BLAS thread is faster and does not compete
     # with other processes (or bootstrap workers) for the cores
     with threadpool_limits(1):
-        return _fit(model, data, estimator=estimator, group=group, se=se, bootstrap=bootstrap,
-                    ci=ci, ci_method=ci_method, seed=seed, n_jobs=n_jobs, progress=progress,
-                    missing=missing, group_equal=group_equal, meanstructure=meanstructure)
+        return _fit(
+            model,
+            data,
+            estimator=estimator,
+            group=group,
+            se=se,
+            bootstrap=bootstrap,
+            ci=ci,
+            ci_method=ci_method,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+            missing=missing,
+            group_equal=group_equal,
+            meanstructure=meanstructure,
+        )
 
 
 def _ml_estimate(prep, problem, se):
@@ -313,9 +387,13 @@ def _ml_estimate(prep, problem, se):
     if ram.q and ev.min() <= 1e-10 * max(ev.max(), 1e-300):
         weak = np.argmax(np.abs(np.linalg.eigh(info)[1][:, 0]))
         row = ram.partable[ram.partable["par"] == weak].iloc[0]
-        warns.append((IdentificationWarning,
-                      "the information matrix is singular: the model may not be identified "
-                      f"(check parameter {row.lhs} {row.op} {row.rhs})."))
+        warns.append(
+            (
+                IdentificationWarning,
+                "the information matrix is singular: the model may not be identified "
+                f"(check parameter {row.lhs} {row.op} {row.rhs}).",
+            )
+        )
         vcov = np.linalg.pinv(problem.N * info)
     else:
         vcov = np.linalg.inv(problem.N * info)
@@ -324,10 +402,31 @@ def _ml_estimate(prep, problem, se):
     return theta, vcov, converged, iters, optimizer, indices, warns
 
 
-def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n_jobs, progress,
-         missing, group_equal, meanstructure):
-    prep = prepare(model, data, group=group, missing=missing, meanstructure=meanstructure,
-                   group_equal=group_equal)
+def _fit(
+    model,
+    data,
+    *,
+    estimator,
+    group,
+    se,
+    bootstrap,
+    ci,
+    ci_method,
+    seed,
+    n_jobs,
+    progress,
+    missing,
+    group_equal,
+    meanstructure,
+):
+    prep = prepare(
+        model,
+        data,
+        group=group,
+        missing=missing,
+        meanstructure=meanstructure,
+        group_equal=group_equal,
+    )
     ram = prep.model
     if estimator == "WLSMV":
         from .ordinal import wlsmv_estimate
@@ -337,7 +436,8 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
         if se != "standard":
             raise ParameterError(
                 f"se={se!r} is not available with estimator='WLSMV': its standard errors "
-                "are already robust (sandwich); use se='standard'.")
+                "are already robust (sandwich); use se='standard'."
+            )
         theta, vcov, estimated, indices, problem, converged, msgs = wlsmv_estimate(prep, ram)
         iters, optimizer = 0, "DWLS"
         warns: list[tuple[type, str]] = [(MissingDataWarning, n) for n in prep.notes]
@@ -347,42 +447,58 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
             from .fiml import FIMLProblem
 
             if se != "standard":
-                raise ParameterError(f"se={se!r} is not available with missing='fiml': "
-                                     "expected se='standard'.")
+                raise ParameterError(
+                    f"se={se!r} is not available with missing='fiml': expected se='standard'."
+                )
             if any(grp.exo_s[0].size for grp in ram.groups):
-                raise ParameterError("missing='fiml' does not support exogenous observed "
-                                     "covariates (fixed.x); model them with '~~' statements.")
+                raise ParameterError(
+                    "missing='fiml' does not support exogenous observed "
+                    "covariates (fixed.x); model them with '~~' statements."
+                )
             problem = FIMLProblem(ram, list(prep.arrays))
         else:
             problem = MLProblem(ram, sample_moments(list(prep.arrays)))
-        theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(
-            prep, problem, se)
+        theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(prep, problem, se)
         estimated = None
     if not converged:
-        warns.append((ConvergenceWarning,
-                      f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
-                      "estimates are not trustworthy."))
+        warns.append(
+            (
+                ConvergenceWarning,
+                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
+                "estimates are not trustworthy.",
+            )
+        )
     if indices["df"] < 0:
-        warns.append((IdentificationWarning,
-                      f"the model has negative degrees of freedom (df = {indices['df']}): "
-                      "it is not identified."))
+        warns.append(
+            (
+                IdentificationWarning,
+                f"the model has negative degrees of freedom (df = {indices['df']}): "
+                "it is not identified.",
+            )
+        )
     warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
     draws = None
     if se == "bootstrap":
         from .bootstrap import bootstrap_estimates
 
         draws, boot_warn = bootstrap_estimates(
-            prep, problem, theta, n_boot=bootstrap or 1000, seed=seed, n_jobs=n_jobs,
-            progress=progress)
+            prep,
+            problem,
+            theta,
+            n_boot=bootstrap or 1000,
+            seed=seed,
+            n_jobs=n_jobs,
+            progress=progress,
+        )
         if boot_warn:
             from ..errors import BootstrapFailureWarning
+
             warns.append((BootstrapFailureWarning, boot_warn))
     robust_test = {}
     if se == "robust":
         from .robust import satorra_bentler
 
-        robust_test = satorra_bentler(problem, theta, prep.arrays, indices["chi2"],
-                                      indices["df"])
+        robust_test = satorra_bentler(problem, theta, prep.arrays, indices["chi2"], indices["df"])
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
     if estimated is not None:  # WLSMV: derived residual variances have no SE
         par = np.r_[ram.partable["par"].to_numpy(), np.full(len(prep.defined), -1)]
@@ -394,11 +510,25 @@ def _fit(model, data, *, estimator, group, se, bootstrap, ci, ci_method, seed, n
             warnings.warn(msg, cls, stacklevel=3)
     r2 = _r2(problem, theta, prep.group_labels)
     return SEMResult(
-        model=model, estimator=estimator, se=se, ci=ci, group=group,
-        group_labels=prep.group_labels, converged=converged, iterations=iters,
-        optimizer=optimizer, _params=params, fit_indices=indices, _r2=r2,
-        warnings=tuple(m for _, m in warns), _prep=prep, _problem=problem,
-        _theta=theta, _vcov=vcov, _draws=draws, robust_test=robust_test,
+        model=model,
+        estimator=estimator,
+        se=se,
+        ci=ci,
+        group=group,
+        group_labels=prep.group_labels,
+        converged=converged,
+        iterations=iters,
+        optimizer=optimizer,
+        _params=params,
+        fit_indices=indices,
+        _r2=r2,
+        warnings=tuple(m for _, m in warns),
+        _prep=prep,
+        _problem=problem,
+        _theta=theta,
+        _vcov=vcov,
+        _draws=draws,
+        robust_test=robust_test,
     )
 
 
@@ -412,8 +542,9 @@ def _r2(problem: MLProblem, theta, group_labels) -> pd.DataFrame:
         A = problem.model.matrices(theta, g, problem.bases[g])[0]
         for i, name in enumerate(grp.names):
             if np.any(A[i] != 0):
-                rows.append({"group": group_labels[g], "variable": name,
-                             "r2": 1.0 - S[i, i] / omega[i, i]})
+                rows.append(
+                    {"group": group_labels[g], "variable": name, "r2": 1.0 - S[i, i] / omega[i, i]}
+                )
     out = pd.DataFrame(rows, columns=["group", "variable", "r2"])
     if group_labels == (None,):
         out = out.drop(columns="group")
@@ -430,18 +561,28 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
             g = row.group
             idx = ram.groups[g].names
             i = idx.index(row.lhs)
-            est[r] = (problem.moments.mean[g][i] if row.op == "~1"
-                      else problem.moments.cov[g][i, idx.index(row.rhs)])
+            est[r] = (
+                problem.moments.mean[g][i]
+                if row.op == "~1"
+                else problem.moments.cov[g][i, idx.index(row.rhs)]
+            )
     sd = np.sqrt(np.clip(np.diag(vcov), 0, None)) if ram.q else np.zeros(0)
-    se_col = np.where(pt["par"] >= 0, sd[np.clip(pt["par"], 0, None)] if ram.q else np.nan,
-                      np.nan)
+    se_col = np.where(pt["par"] >= 0, sd[np.clip(pt["par"], 0, None)] if ram.q else np.nan, np.nan)
     std_lv, std_all = standardized(problem, theta, pt, est)
-    out = pd.DataFrame({
-        "lhs": pt["lhs"], "op": pt["op"], "rhs": pt["rhs"], "group": pt["group"],
-        "label": pt["label"].where(pt["label"].notna() & ~pt["label"].astype(str).str.startswith(
-            ".eq."), ""),
-        "est": est, "se": se_col, "free": pt["par"] >= 0,
-    })
+    out = pd.DataFrame(
+        {
+            "lhs": pt["lhs"],
+            "op": pt["op"],
+            "rhs": pt["rhs"],
+            "group": pt["group"],
+            "label": pt["label"].where(
+                pt["label"].notna() & ~pt["label"].astype(str).str.startswith(".eq."), ""
+            ),
+            "est": est,
+            "se": se_col,
+            "free": pt["par"] >= 0,
+        }
+    )
     out["std_lv"] = std_lv
     out["std_all"] = std_all
     if len(prep.defined):
@@ -457,11 +598,20 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
                 if isinstance(row.label, str) and row.label not in vals:
                     vals[row.label] = v
             dstd.append(prep.defined.evaluate(vals))
-        drows = pd.DataFrame({
-            "lhs": prep.defined.names, "op": ":=", "rhs": prep.defined.exprs, "group": 0,
-            "label": prep.defined.names, "est": dest,
-            "se": np.sqrt(np.clip(np.diag(dcov), 0, None)), "free": False,
-            "std_lv": dstd[0], "std_all": dstd[1]})
+        drows = pd.DataFrame(
+            {
+                "lhs": prep.defined.names,
+                "op": ":=",
+                "rhs": prep.defined.exprs,
+                "group": 0,
+                "label": prep.defined.names,
+                "est": dest,
+                "se": np.sqrt(np.clip(np.diag(dcov), 0, None)),
+                "free": False,
+                "std_lv": dstd[0],
+                "std_all": dstd[1],
+            }
+        )
         out = pd.concat([out, drows], ignore_index=True)
     z = out["se"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -473,8 +623,9 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
         from .bootstrap import boot_intervals
 
         bse, blo, bhi = boot_intervals(prep, problem, theta, draws, ci, ci_method)
-        pos = np.concatenate([np.where(pt["par"] >= 0, pt["par"], -1),
-                              ram.q + np.arange(len(prep.defined))])
+        pos = np.concatenate(
+            [np.where(pt["par"] >= 0, pt["par"], -1), ram.q + np.arange(len(prep.defined))]
+        )
         valid = pos >= 0
         se_b = np.full(len(out), np.nan)
         lo_b = np.full(len(out), np.nan)
@@ -488,10 +639,23 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
     out["ci_lower"] = np.where(np.isfinite(out["se"]), lo, np.nan)
     out["ci_upper"] = np.where(np.isfinite(out["se"]), hi, np.nan)
     if prep.group_labels != (None,):
-        out["group"] = [prep.group_labels[g] if f != ":=" else "" for g, f in
-                        zip(out["group"], out["op"])]
-    cols = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper",
-            "std_lv", "std_all"]
+        out["group"] = [
+            prep.group_labels[g] if f != ":=" else "" for g, f in zip(out["group"], out["op"])
+        ]
+    cols = [
+        "lhs",
+        "op",
+        "rhs",
+        "label",
+        "est",
+        "se",
+        "z",
+        "pvalue",
+        "ci_lower",
+        "ci_upper",
+        "std_lv",
+        "std_all",
+    ]
     if prep.group_labels != (None,):
         cols.insert(3, "group")
     return out[cols]

@@ -11,9 +11,24 @@ from .ml import MLProblem
 __all__ = ["fit_indices", "standardized", "score_tests", "FIT_KEYS"]
 
 FIT_KEYS = (
-    "chi2", "df", "pvalue", "baseline_chi2", "baseline_df", "cfi", "tli", "rmsea",
-    "rmsea_ci_lower", "rmsea_ci_upper", "rmsea_pvalue", "srmr", "loglik", "loglik_h1",
-    "aic", "bic", "sabic", "n",
+    "chi2",
+    "df",
+    "pvalue",
+    "baseline_chi2",
+    "baseline_df",
+    "cfi",
+    "tli",
+    "rmsea",
+    "rmsea_ci_lower",
+    "rmsea_ci_upper",
+    "rmsea_pvalue",
+    "srmr",
+    "loglik",
+    "loglik_h1",
+    "aic",
+    "bic",
+    "sabic",
+    "n",
 )
 
 
@@ -119,13 +134,24 @@ def fit_indices(problem: MLProblem, theta) -> dict:
     ll = problem.loglik(theta)
     ll1 = problem.loglik_h1()
     return {
-        "chi2": float(chi2), "df": int(df), "pvalue": pval,
-        "baseline_chi2": bchi2, "baseline_df": bdf,
-        "cfi": float(cfi), "tli": float(tli), "rmsea": float(rmsea),
-        "rmsea_ci_lower": float(lo), "rmsea_ci_upper": float(hi), "rmsea_pvalue": rp,
-        "srmr": _srmr(problem, theta), "loglik": ll, "loglik_h1": ll1,
-        "aic": -2 * ll + 2 * q, "bic": float(-2 * ll + q * np.log(N)),
-        "sabic": float(-2 * ll + q * np.log((N + 2) / 24.0)), "n": int(N),
+        "chi2": float(chi2),
+        "df": int(df),
+        "pvalue": pval,
+        "baseline_chi2": bchi2,
+        "baseline_df": bdf,
+        "cfi": float(cfi),
+        "tli": float(tli),
+        "rmsea": float(rmsea),
+        "rmsea_ci_lower": float(lo),
+        "rmsea_ci_upper": float(hi),
+        "rmsea_pvalue": rp,
+        "srmr": _srmr(problem, theta),
+        "loglik": ll,
+        "loglik_h1": ll1,
+        "aic": -2 * ll + 2 * q,
+        "bic": float(-2 * ll + q * np.log(N)),
+        "sabic": float(-2 * ll + q * np.log((N + 2) / 24.0)),
+        "n": int(N),
     }
 
 

@@ -15,8 +15,9 @@ __all__ = ["invariance"]
 _STEPS = (("configural", ()), ("metric", ("loadings",)), ("scalar", ("loadings", "intercepts")))
 
 
-def invariance(model: str, data: pd.DataFrame, *, group: str, missing: str = "listwise"
-               ) -> pd.DataFrame:
+def invariance(
+    model: str, data: pd.DataFrame, *, group: str, missing: str = "listwise"
+) -> pd.DataFrame:
     """Fit configural, metric (equal loadings) and scalar (plus equal
     intercepts) models across ``group`` and compare them.
 
@@ -45,17 +46,30 @@ def invariance(model: str, data: pd.DataFrame, *, group: str, missing: str = "li
             if text not in [t for _, t in notes]:
                 notes.append((w.category, text))
         fi = res.fit_indices
-        row = {"chi2": fi["chi2"], "df": fi["df"], "delta_chi2": np.nan, "delta_df": np.nan,
-               "pvalue": np.nan, "cfi": fi["cfi"], "delta_cfi": np.nan, "rmsea": fi["rmsea"],
-               "delta_rmsea": np.nan, "aic": fi["aic"], "bic": fi["bic"],
-               "converged": res.converged}
+        row = {
+            "chi2": fi["chi2"],
+            "df": fi["df"],
+            "delta_chi2": np.nan,
+            "delta_df": np.nan,
+            "pvalue": np.nan,
+            "cfi": fi["cfi"],
+            "delta_cfi": np.nan,
+            "rmsea": fi["rmsea"],
+            "delta_rmsea": np.nan,
+            "aic": fi["aic"],
+            "bic": fi["bic"],
+            "converged": res.converged,
+        }
         if prev is not None:
             dchi = fi["chi2"] - prev["chi2"]
             ddf = fi["df"] - prev["df"]
-            row.update(delta_chi2=dchi, delta_df=ddf,
-                       pvalue=float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan,
-                       delta_cfi=fi["cfi"] - prev["cfi"],
-                       delta_rmsea=fi["rmsea"] - prev["rmsea"])
+            row.update(
+                delta_chi2=dchi,
+                delta_df=ddf,
+                pvalue=float(stats.chi2.sf(dchi, ddf)) if ddf > 0 else np.nan,
+                delta_cfi=fi["cfi"] - prev["cfi"],
+                delta_rmsea=fi["rmsea"] - prev["rmsea"],
+            )
         rows.append(row)
         prev = row
     out = pd.DataFrame(rows, index=pd.Index([s for s, _ in _STEPS], name="model"))

@@ -59,8 +59,7 @@ class MLProblem:
         self.moments = moments
         self.N = float(moments.n.sum())
         self.w = moments.n / self.N
-        self.bases = [grp.base(c, m) for grp, c, m in
-                      zip(model.groups, moments.cov, moments.mean)]
+        self.bases = [grp.base(c, m) for grp, c, m in zip(model.groups, moments.cov, moments.mean)]
         self.logdetS = []
         for c in moments.cov:
             sign, ld = np.linalg.slogdet(c)
@@ -172,7 +171,8 @@ class MLProblem:
                 if sy > 1e-300:
                     Hy = hess_inv @ yv
                     hess_inv += ((sy + yv @ Hy) / sy**2) * np.outer(sv, sv) - (
-                        np.outer(Hy, sv) + np.outer(sv, Hy)) / sy
+                        np.outer(Hy, sv) + np.outer(sv, Hy)
+                    ) / sy
             theta, F, grad = new, F_new, g_new
             step_tol = 1e-8 if hess_inv is None else 1e-9
             if np.max(np.abs(step)) < step_tol * (1 + np.max(np.abs(theta))):
@@ -186,8 +186,13 @@ class MLProblem:
                 return 1e10, np.zeros_like(t)
             return F, g
 
-        res = optimize.minimize(fg, theta0, jac=True, method="L-BFGS-B",
-                                options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9})
+        res = optimize.minimize(
+            fg,
+            theta0,
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": 5000, "ftol": 1e-14, "gtol": 1e-9},
+        )
         return res.x, bool(res.success), int(res.nit)
 
     def fit(self, theta0, *, warm: bool = False, hess_inv=None):

@@ -156,8 +156,9 @@ class RAMModel:
         return dS, dm
 
 
-def build_model(pt: pd.DataFrame, observed: list[str], latent: list[str],
-                equalities: list[tuple[str, str]] = ()) -> RAMModel:
+def build_model(
+    pt: pd.DataFrame, observed: list[str], latent: list[str], equalities: list[tuple[str, str]] = ()
+) -> RAMModel:
     """Assign free-parameter indices (shared labels -> shared index) and layout."""
     pt = pt.copy()
     alias: dict[str, str] = {}
@@ -236,9 +237,19 @@ def build_model(pt: pd.DataFrame, observed: list[str], latent: list[str],
             x = np.asarray(lst, dtype=int)
             return tuple(x[:, c] for c in range(w))
 
-        groups.append(RAMGroup(
-            names=tuple(names), p=p, A0=A0, S0=S0, m0=m0, a_pos=arr(a, 3), s_pos=arr(s, 3),
-            m_pos=arr(mm, 2), exo_s=arr(ex_s, 2), exo_m=np.asarray(ex_m, dtype=int),
-            meanstructure=meanstructure,
-        ))
+        groups.append(
+            RAMGroup(
+                names=tuple(names),
+                p=p,
+                A0=A0,
+                S0=S0,
+                m0=m0,
+                a_pos=arr(a, 3),
+                s_pos=arr(s, 3),
+                m_pos=arr(mm, 2),
+                exo_s=arr(ex_s, 2),
+                exo_m=np.asarray(ex_m, dtype=int),
+                meanstructure=meanstructure,
+            )
+        )
     return RAMModel(tuple(groups), q, pt, tuple(observed), tuple(latent))

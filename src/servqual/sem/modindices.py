@@ -31,7 +31,7 @@ def _candidates(pt: pd.DataFrame, observed, latent) -> pd.DataFrame:
                     rows.append((f, "=~", x, g))
         for vars_ in (ind, latent):
             for i, a in enumerate(vars_):
-                for b in vars_[i + 1:]:
+                for b in vars_[i + 1 :]:
                     if (g, "~~", *sorted((a, b))) not in present:
                         rows.append((a, "~~", b, g))
     cand = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group"])

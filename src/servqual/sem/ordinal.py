@@ -27,11 +27,11 @@ def wlsmv_estimate(prep, ram):
 
     if len(prep.arrays) != 1:
         raise ParameterError("estimator='WLSMV' supports single-group models only.")
-    if any(grp.meanstructure for grp in ram.groups) or any(
-            grp.exo_s[0].size for grp in ram.groups):
+    if any(grp.meanstructure for grp in ram.groups) or any(grp.exo_s[0].size for grp in ram.groups):
         raise ParameterError(
             "estimator='WLSMV' needs a model of ordinal indicators without intercepts or "
-            "exogenous observed covariates.")
+            "exogenous observed covariates."
+        )
     names = list(ram.observed)
     frame = pd.DataFrame(prep.arrays[0], columns=names)
     mom = polychoric_moments(frame, names)
@@ -49,9 +49,15 @@ def wlsmv_estimate(prep, ram):
     fi = fit.fit_indices
     indices = dict.fromkeys(FIT_KEYS, np.nan)
     indices.update(
-        chi2=float(fi["chi2_scaled"]), df=int(fi["df"]), pvalue=float(fi["pvalue_scaled"]),
-        baseline_chi2=float(fi["baseline_chi2_scaled"]), baseline_df=int(fi["baseline_df"]),
-        cfi=float(fi["cfi"]), tli=float(fi["tli"]), rmsea=float(fi["rmsea"]), n=int(n),
+        chi2=float(fi["chi2_scaled"]),
+        df=int(fi["df"]),
+        pvalue=float(fi["pvalue_scaled"]),
+        baseline_chi2=float(fi["baseline_chi2_scaled"]),
+        baseline_df=int(fi["baseline_df"]),
+        cfi=float(fi["cfi"]),
+        tli=float(fi["tli"]),
+        rmsea=float(fi["rmsea"]),
+        n=int(n),
     )
     Sigma = ram.moments(out.theta, 0, problem.bases[0])[0]
     iu = np.triu_indices(len(names), 1)

@@ -14,8 +14,14 @@ from .._summary import Summary
 
 __all__ = ["SEMResult"]
 
-_SECTIONS = (("=~", "Latent variables"), ("~", "Regressions"), ("~~cov", "Covariances"),
-             ("~1", "Intercepts"), ("~~var", "Variances"), (":=", "Defined parameters"))
+_SECTIONS = (
+    ("=~", "Latent variables"),
+    ("~", "Regressions"),
+    ("~~cov", "Covariances"),
+    ("~1", "Intercepts"),
+    ("~~var", "Variances"),
+    (":=", "Defined parameters"),
+)
 
 
 @dataclass(frozen=True)
@@ -104,8 +110,9 @@ class SEMResult:
         if group not in self.group_labels:
             from ..errors import ParameterError
 
-            raise ParameterError(f"group={group!r} is invalid: expected one of "
-                                 f"{list(self.group_labels)}.")
+            raise ParameterError(
+                f"group={group!r} is invalid: expected one of {list(self.group_labels)}."
+            )
         return self.group_labels.index(group)
 
     def implied_cov(self, *, group=None) -> pd.DataFrame:
@@ -149,7 +156,8 @@ class SEMResult:
             raise ParameterError(
                 "modification indices are computed for complete-data ML only (this result "
                 f"used estimator={self.estimator!r}"
-                + (", missing='fiml')." if hasattr(self._problem, "patterns") else ")."))
+                + (", missing='fiml')." if hasattr(self._problem, "patterns") else ").")
+            )
         out = modification_indices(self)
         out = out[out["mi"] >= min_mi]
         if sort:
@@ -167,21 +175,26 @@ class SEMResult:
             "iterations": self.iterations,
             "observations": fi["n"],
             "free parameters": int(self._problem.model.q),
-            "standard errors": ("robust (DWLS sandwich)" if self.estimator == "WLSMV"
-                                else self.se),
+            "standard errors": ("robust (DWLS sandwich)" if self.estimator == "WLSMV" else self.se),
         }
         if self.group is not None:
             head["groups"] = ", ".join(
-                f"{g} ({int(n)})" for g, n in zip(self.group_labels, self._problem.moments.n))
+                f"{g} ({int(n)})" for g, n in zip(self.group_labels, self._problem.moments.n)
+            )
         test = {"chi2": fi["chi2"], "df": fi["df"], "p-value": fi["pvalue"]}
         fitm = {
-            "CFI": fi["cfi"], "TLI": fi["tli"],
+            "CFI": fi["cfi"],
+            "TLI": fi["tli"],
             "RMSEA": fi["rmsea"],
             "RMSEA 90% CI": f"[{fi['rmsea_ci_lower']:.3f}, {fi['rmsea_ci_upper']:.3f}]",
-            "P(RMSEA <= .05)": fi["rmsea_pvalue"], "SRMR": fi["srmr"],
+            "P(RMSEA <= .05)": fi["rmsea_pvalue"],
+            "SRMR": fi["srmr"],
             "baseline chi2 (df)": f"{fi['baseline_chi2']:.3f} ({fi['baseline_df']})",
-            "loglik H0": fi["loglik"], "loglik H1": fi["loglik_h1"],
-            "AIC": fi["aic"], "BIC": fi["bic"], "SABIC": fi["sabic"],
+            "loglik H0": fi["loglik"],
+            "loglik H1": fi["loglik_h1"],
+            "AIC": fi["aic"],
+            "BIC": fi["bic"],
+            "SABIC": fi["sabic"],
         }
         sections = [("Model", head), ("Model test (user model)", test)]
         if self.robust_test:
@@ -199,17 +212,24 @@ class SEMResult:
             if not m.any():
                 continue
             sub = p[m].copy()
-            sub.index = [f"{a} {o} {b}".strip() if key != "~1" else f"{a} ~ 1"
-                         for a, o, b in zip(sub["lhs"], sub["op"], sub["rhs"])]
+            sub.index = [
+                f"{a} {o} {b}".strip() if key != "~1" else f"{a} ~ 1"
+                for a, o, b in zip(sub["lhs"], sub["op"], sub["rhs"])
+            ]
             if "group" in sub:
                 sub.index = [f"[{g}] {i}" for g, i in zip(sub["group"], sub.index)]
             sections.append((title, sub[cols]))
         if len(self._r2):
             r2 = self._r2.copy()
-            sections.append(("R-square", r2.set_index(
-                [c for c in ("group", "variable") if c in r2.columns])))
-        title = ("Structural equation model (" + ("multigroup, " if self.group else "")
-                 + self.estimator + ")")
+            sections.append(
+                ("R-square", r2.set_index([c for c in ("group", "variable") if c in r2.columns]))
+            )
+        title = (
+            "Structural equation model ("
+            + ("multigroup, " if self.group else "")
+            + self.estimator
+            + ")"
+        )
         return Summary(title, sections, self.warnings)
 
     def _repr_html_(self) -> str:

@@ -49,8 +49,7 @@ def _blocks(problem, theta, g, X):
 def satorra_bentler(problem, theta, arrays, chi2: float, df: int) -> dict:
     """Scaled statistic, scaling factor and p-value (empty values when df <= 0)."""
     if df <= 0 or not np.isfinite(chi2):
-        return {"chi2_scaled": np.nan, "scaling_factor": np.nan, "df": df,
-                "pvalue_scaled": np.nan}
+        return {"chi2_scaled": np.nan, "scaling_factor": np.nan, "df": df, "pvalue_scaled": np.nan}
     Vs, Ds, Gs = [], [], []
     for g, X in enumerate(arrays):
         V, D, G = _blocks(problem, theta, g, X)
@@ -66,5 +65,9 @@ def satorra_bentler(problem, theta, arrays, chi2: float, df: int) -> dict:
     VD = V @ D
     U = V - VD @ np.linalg.solve(D.T @ VD, VD.T)
     c = float(np.trace(U @ G) / df)
-    return {"chi2_scaled": chi2 / c, "scaling_factor": c, "df": df,
-            "pvalue_scaled": float(stats.chi2.sf(chi2 / c, df))}
+    return {
+        "chi2_scaled": chi2 / c,
+        "scaling_factor": c,
+        "df": df,
+        "pvalue_scaled": float(stats.chi2.sf(chi2 / c, df)),
+    }

@@ -35,7 +35,8 @@ def population_moments(model: str) -> tuple[pd.DataFrame, pd.Series]:
         r = free_user.iloc[0]
         raise SpecificationError(
             f"population model parameter {r.lhs} {r.op} {r.rhs} has no value; write e.g. "
-            f"'{r.lhs} {r.op} 0.5*{r.rhs}'.")
+            f"'{r.lhs} {r.op} 0.5*{r.rhs}'."
+        )
     pt = pt.copy()
     var = (pt["op"] == "~~") & (pt["lhs"] == pt["rhs"])
     auto = pt["free"] | pt["exo"]
@@ -46,8 +47,7 @@ def population_moments(model: str) -> tuple[pd.DataFrame, pd.Series]:
     ram = build_model(pt, observed, latent)
     grp = ram.groups[0]
     Sigma, mu, *_ = ram.moments(np.zeros(0), 0, (grp.A0, grp.S0, grp.m0))
-    return (pd.DataFrame(Sigma, index=observed, columns=observed),
-            pd.Series(mu, index=observed))
+    return (pd.DataFrame(Sigma, index=observed, columns=observed), pd.Series(mu, index=observed))
 
 
 def simulate_data(model: str, n: int, *, seed=None) -> pd.DataFrame:
@@ -66,8 +66,12 @@ def simulate_data(model: str, n: int, *, seed=None) -> pd.DataFrame:
     if ev.min() <= 0:
         import warnings
 
-        warnings.warn(f"the population covariance is not positive definite (smallest "
-                      f"eigenvalue {ev.min():.3g}).", NotPositiveDefiniteWarning, stacklevel=2)
+        warnings.warn(
+            f"the population covariance is not positive definite (smallest "
+            f"eigenvalue {ev.min():.3g}).",
+            NotPositiveDefiniteWarning,
+            stacklevel=2,
+        )
     rng = check_rng(seed)
     X = rng.multivariate_normal(mean.to_numpy(), cov.to_numpy(), size=n, method="eigh")
     return pd.DataFrame(X, columns=cov.columns)

@@ -238,8 +238,17 @@ def build_partable(
 
     def add(lhs, op, rhs, g, free, label, fixed, user, exo=False):
         rows.append(
-            dict(lhs=lhs, op=op, rhs=rhs, group=g, free=free, label=label,
-                 fixed=fixed, user=user, exo=exo)
+            dict(
+                lhs=lhs,
+                op=op,
+                rhs=rhs,
+                group=g,
+                free=free,
+                label=label,
+                fixed=fixed,
+                user=user,
+                exo=exo,
+            )
         )
 
     def key(lhs, op, rhs):
@@ -282,8 +291,9 @@ def build_partable(
                     add(a, "~~", b, g, True, None, None, False)
                     seen.add(key(a, "~~", b))
         # purely dependent variables (dependent, never predictor, not indicator)
-        pure_y = [v for v in observed + latent
-                  if v in dep and v not in pred and v not in indicators]
+        pure_y = [
+            v for v in observed + latent if v in dep and v not in pred and v not in indicators
+        ]
         for i, a in enumerate(pure_y):
             for b in pure_y[i + 1 :]:
                 if key(a, "~~", b) not in seen:
@@ -306,7 +316,8 @@ def build_partable(
             for f in latent:
                 if (f, "~1", "") not in seen:
                     add(f, "~1", "", g, False, None, 0.0, False)
-    pt = pd.DataFrame(rows, columns=["lhs", "op", "rhs", "group", "free", "label", "fixed",
-                                     "user", "exo"])
+    pt = pd.DataFrame(
+        rows, columns=["lhs", "op", "rhs", "group", "free", "label", "fixed", "user", "exo"]
+    )
     pt["fixed"] = pt["fixed"].astype(float)
     return pt
