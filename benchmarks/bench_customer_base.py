@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from scipy import special
 
 from servqual.wom import simulate_customer_base
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
 
 PARAMS = dict(
     retention=0.8,
@@ -74,6 +78,14 @@ def main(n: int = 1_000_000) -> None:
         f"-> extrapolated to {n:,}: {t_loop_full:.0f} s"
     )
     print(f"ratio (loop / vectorised): {t_loop_full / t_vec:.0f}x")
+    record(
+        "customer_base",
+        task=f"simulate_customer_base: {n:,} customers x {PERIODS} periods",
+        servqual_seconds=t_vec,
+        baseline=f"per-customer Python/pandas loop ({sub:,} customers timed, extrapolated)",
+        baseline_seconds=t_loop_full,
+        ratio=t_loop_full / t_vec,
+    )
     t0 = time.perf_counter()
     simulate_customer_base(
         n, PERIODS, acquisition=acq, retention=0.8, referral=0.05, seed=1, progress=False

@@ -10,14 +10,19 @@ Compares, in one process (after an untimed warm-up call that pays the imports):
 
 from __future__ import annotations
 
+import sys
 import time
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
 from servqual import ipa, kano
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _record import record  # noqa: E402
 
 TABLE = {(f, d): kano.EVALUATION_TABLE.iloc[f - 1, d - 1] for f in range(1, 6) for d in range(1, 6)}
 
@@ -44,6 +49,14 @@ def main() -> None:
     print(
         f"Kano, 20,000 x 20 features: servqual {t_pkg:.3f} s (incl. shares, Fong, "
         f"Better/Worse); DataFrame.apply lookup {t_naive:.3f} s; ratio {t_naive / t_pkg:.1f}x"
+    )
+    record(
+        "kano",
+        task="Kano classification + shares, Fong, Better/Worse: 20,000 respondents x 20 features",
+        servqual_seconds=t_pkg,
+        baseline="row-wise DataFrame.apply table lookup (categories only)",
+        baseline_seconds=t_naive,
+        ratio=t_naive / t_pkg,
     )
 
     pen = {f"a{i}": 0.1 * (i + 1) for i in range(10)}

@@ -45,8 +45,10 @@ def _match(ours, ins, latent):
         if r.op == "~" and r.rval in latent and r.lval not in latent:
             m = (p["lhs"] == r.rval) & (p["op"] == "=~") & (p["rhs"] == r.lval)
         elif r.op == "~~":
-            m = (p["op"] == "~~") & (((p["lhs"] == r.lval) & (p["rhs"] == r.rval))
-                                     | ((p["lhs"] == r.rval) & (p["rhs"] == r.lval)))
+            m = (p["op"] == "~~") & (
+                ((p["lhs"] == r.lval) & (p["rhs"] == r.rval))
+                | ((p["lhs"] == r.rval) & (p["rhs"] == r.lval))
+            )
         else:
             m = (p["lhs"] == r.lval) & (p["op"] == r.op) & (p["rhs"] == r.rval)
         if m.sum() != 1:
@@ -72,8 +74,10 @@ def main(B: int = 1000, subset: int = 40) -> None:
         res = sem.fit(model, data, se="bootstrap", bootstrap=B, seed=seed, progress=False)
         t_ours = time.perf_counter() - t0
         draws = res.bootstrap_draws
-        print(f"servqual.sem: full fit + {B} bootstrap refits in {t_ours:.2f} s "
-              f"({1e3 * t_ours / B:.2f} ms/refit, {draws.n_failed} failed)")
+        print(
+            f"servqual.sem: full fit + {B} bootstrap refits in {t_ours:.2f} s "
+            f"({1e3 * t_ours / B:.2f} ms/refit, {draws.n_failed} failed)"
+        )
 
         m = semopy.Model(model)
         with warnings.catch_warnings():
@@ -90,14 +94,17 @@ def main(B: int = 1000, subset: int = 40) -> None:
         tight = semopy.Model(model)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            tight.fit(data, solver="L-BFGS-B",
-                      options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 100000})
+            tight.fit(
+                data, solver="L-BFGS-B", options={"ftol": 1e-15, "gtol": 1e-9, "maxiter": 100000}
+            )
         ins_t = tight.inspect()
         est_t = ins_t[ins_t["Estimate"].astype(str) != "-"]["Estimate"].to_numpy(float)
         diff_t = np.max(np.abs(est_ours[free] - est_t[free]))
         ok = "OK" if diff_t < 1e-4 else "MISMATCH"
-        print(f"full-sample estimates: max |servqual - semopy(ftol=1e-15, gtol=1e-9)| = "
-              f"{diff_t:.2e} ({ok}, tol 1e-4)")
+        print(
+            f"full-sample estimates: max |servqual - semopy(ftol=1e-15, gtol=1e-9)| = "
+            f"{diff_t:.2e} ({ok}, tol 1e-4)"
+        )
 
         children = replicate_seeds(seed, B)
         n = data.shape[0]
@@ -114,23 +121,26 @@ def main(B: int = 1000, subset: int = 40) -> None:
             est = m.inspect()
             est = est[est["Estimate"].astype(str) != "-"]["Estimate"].to_numpy(float)
             k = par_of_row[rows][free]
-            max_boot_diff = max(max_boot_diff,
-                                float(np.max(np.abs(draws.estimates[b, k] - est[free]))))
+            max_boot_diff = max(
+                max_boot_diff, float(np.max(np.abs(draws.estimates[b, k] - est[free])))
+            )
         t_sub = time.perf_counter() - t0
         del X
         t_semopy = t_sub / subset * B
-        print(f"semopy loop: {subset} warm-started refits in {t_sub:.2f} s "
-              f"({1e3 * t_sub / subset:.1f} ms/refit), extrapolated to {B}: {t_semopy:.1f} s")
-        print(f"bootstrap estimates on those resamples: max |servqual - semopy| = "
-              f"{max_boot_diff:.2e}")
+        print(
+            f"semopy loop: {subset} warm-started refits in {t_sub:.2f} s "
+            f"({1e3 * t_sub / subset:.1f} ms/refit), extrapolated to {B}: {t_semopy:.1f} s"
+        )
+        print(
+            f"bootstrap estimates on those resamples: max |servqual - semopy| = {max_boot_diff:.2e}"
+        )
         print(f"ratio (semopy / servqual): {t_semopy / t_ours:.1f}x")
     record(
         "sem",
-        task=f"RATER SEM (28 indicators, 7 factors), n = 5,000: full fit + {B} bootstrap "
-             "refits",
+        task=f"RATER SEM (28 indicators, 7 factors), n = 5,000: full fit + {B} bootstrap refits",
         servqual_seconds=t_ours,
         baseline=f"semopy 2.3.11 warm-started L-BFGS-B refit loop on the same resamples "
-                 f"({subset} timed, extrapolated)",
+        f"({subset} timed, extrapolated)",
         baseline_seconds=t_semopy,
         ratio=t_semopy / t_ours,
         blas_threads=1,

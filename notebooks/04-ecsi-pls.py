@@ -118,14 +118,12 @@ pred.summary()
 # %% [markdown]
 # ## Covariance-based SEM of the same model
 # Common-factor SEM (maximum likelihood) treats each block as a reflective factor. Complaints
-# has one item, so CUSCO enters as an observed variable. (`servqual.sem` is not yet in this
-# build, so semopy — a servqual dependency — estimates the model here.) CB-SEM corrects the
+# has one item, so CUSCO enters as an observed variable; `servqual.sem.fit` estimates it from the
+# same lavaan-style syntax. CB-SEM corrects the
 # paths for measurement error, so its standardised paths between reflective constructs are
 # usually larger in absolute value than the PLS ones, which are estimated on composites.
 
 # %%
-import semopy
-
 desc = """
 Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
 Expectation  =~ CUEX1 + CUEX2 + CUEX3
@@ -140,13 +138,11 @@ Satisfaction ~ Image + Expectation + Quality + Value
 CUSCO        ~ Satisfaction
 Loyalty      ~ Image + Satisfaction + CUSCO
 """
-cb = semopy.Model(desc)
-cb.fit(mobi.astype(float), solver="L-BFGS-B")
-std = cb.inspect(std_est=True)
-structural = std[(std["op"] == "~") & ~std["lval"].str.match(r"^[A-Z]{4}\d$")]
+cb = sq.sem.fit(desc, mobi, progress=False)
+structural = cb.params[cb.params["op"] == "~"]
 cbsem = {
     (src.replace("CUSCO", "Complaints"), tgt.replace("CUSCO", "Complaints")): float(v)
-    for tgt, src, v in zip(structural["lval"], structural["rval"], structural["Est. Std"])
+    for tgt, src, v in zip(structural["lhs"], structural["rhs"], structural["std_all"])
 }
 compare = res.paths[["source", "target", "estimate"]].rename(columns={"estimate": "PLS"})
 compare["CB-SEM (std)"] = [cbsem[(s, t)] for s, t in zip(compare["source"], compare["target"])]
