@@ -79,7 +79,14 @@ def plot_reichheld_region(grid, *, ax=None):
         Patch(facecolor=c, hatch=h, label=n, alpha=0.8)
         for c, h, n in zip(["0.9", colors[4], colors[1], colors[0]], ["xx", "", "//", ".."], names)
     ]
-    ax.legend(handles=handles, loc="upper right", title="Profit (NPV) uplift per customer")
+    ax.legend(
+        handles=handles,
+        loc="upper right",
+        title="Profit (NPV) uplift per customer",
+        frameon=True,
+        facecolor="white",
+        framealpha=0.95,
+    )
     g, a = grid["growth"].iloc[0], grid["acquisition"].iloc[0]
     ax.set_xlabel("Annual defection rate before (%)")
     ax.set_ylabel("Discount rate (% per year)")
