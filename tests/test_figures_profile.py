@@ -35,7 +35,9 @@ def test_item_distribution_bar_widths_are_shares():
     assert ax.get_xlabel() == "Share of respondents (proportion)"
 
 
-@pytest.mark.parametrize("name", ["rater_gap_profile_sim", "item_distribution_mobi"])
+@pytest.mark.parametrize(
+    "name", ["rater_gap_profile_sim", "item_distribution_mobi", "item_distribution_sim"]
+)
 def test_registered(name):
     spec = registry()[name]
     fig = spec.render()

@@ -32,8 +32,13 @@ import servqual
 from servqual import sem
 from servqual._progress import progress_bar
 
-WEIGHTS = {"tangibles": 0.10, "reliability": 0.40, "responsiveness": 0.25,
-           "assurance": 0.15, "empathy": 0.10}
+WEIGHTS = {
+    "tangibles": 0.10,
+    "reliability": 0.40,
+    "responsiveness": 0.25,
+    "assurance": 0.15,
+    "empathy": 0.10,
+}
 LOYALTY = 0.7
 
 
@@ -81,8 +86,9 @@ def one_dataset(child, n: int, n_boot: int) -> dict:
             row[f"{k}_wald"] = bool(p.loc[k, "ci_lower"] <= v <= p.loc[k, "ci_upper"])
             row[f"{k}_est"] = p.loc[k, "est"]
         if n_boot:
-            b = sem.fit(model, data, se="bootstrap", bootstrap=n_boot, seed=child,
-                        progress=False).params.set_index("label")
+            b = sem.fit(
+                model, data, se="bootstrap", bootstrap=n_boot, seed=child, progress=False
+            ).params.set_index("label")
             for k, v in truth.items():
                 row[f"{k}_boot"] = bool(b.loc[k, "ci_lower"] <= v <= b.loc[k, "ci_upper"])
     row["n_warnings"] = len(res.warnings)
@@ -94,7 +100,8 @@ def run(n_datasets=500, n=500, n_boot=1000, n_jobs=1, seed=20261122, progress=Tr
     rows = []
     with progress_bar(total=n_datasets, enabled=progress, desc="datasets") as bar:
         gen = Parallel(n_jobs=n_jobs, return_as="generator")(
-            delayed(one_dataset)(c, n, n_boot) for c in children)
+            delayed(one_dataset)(c, n, n_boot) for c in children
+        )
         for r in gen:
             rows.append(r)
             bar.update(1)
@@ -105,8 +112,12 @@ def report(df: pd.DataFrame) -> pd.DataFrame:
     truth = true_effects()
     out = []
     for k, v in truth.items():
-        row = {"parameter": k, "true": v, "mean_est": df[f"{k}_est"].mean(),
-               "wald_coverage": df[f"{k}_wald"].mean()}
+        row = {
+            "parameter": k,
+            "true": v,
+            "mean_est": df[f"{k}_est"].mean(),
+            "wald_coverage": df[f"{k}_wald"].mean(),
+        }
         if f"{k}_boot" in df:
             row["boot_coverage"] = df[f"{k}_boot"].mean()
         out.append(row)
@@ -123,9 +134,13 @@ if __name__ == "__main__":
     pd.set_option("display.width", 120)
     print(tab.round(3))
     mc = np.sqrt(0.95 * 0.05 / len(df))
-    print(f"{len(df)} datasets, n = {kw.get('n', 500)}, bootstrap B = {kw.get('n_boot', 1000)};"
-          f" Monte Carlo SE of a coverage near .95: {mc:.3f}")
+    print(
+        f"{len(df)} datasets, n = {kw.get('n', 500)}, bootstrap B = {kw.get('n_boot', 1000)};"
+        f" Monte Carlo SE of a coverage near .95: {mc:.3f}"
+    )
     cols = [c for c in ("wald_coverage", "boot_coverage") if c in tab]
     ok = ((tab[cols] >= 0.93) & (tab[cols] <= 0.97)).all().all()
-    print(f"all coverages within [0.93, 0.97]: {ok}; datasets with warnings: "
-          f"{int((df['n_warnings'] > 0).sum())}; {time.perf_counter() - t0:.0f} s")
+    print(
+        f"all coverages within [0.93, 0.97]: {ok}; datasets with warnings: "
+        f"{int((df['n_warnings'] > 0).sum())}; {time.perf_counter() - t0:.0f} s"
+    )

@@ -50,9 +50,16 @@ def run(n_reps=200, n=500, seed=20261122, progress=True):
                     p = p.set_index(["lhs", "op", "rhs"])
                     for key, v in TRUE.items():
                         r = p.loc[key]
-                        rows.append({"mechanism": mech, "method": how, "parameter": " ".join(
-                            k for k in key if k), "est": r["est"],
-                            "covered": r["ci_lower"] <= v <= r["ci_upper"], "true": v})
+                        rows.append(
+                            {
+                                "mechanism": mech,
+                                "method": how,
+                                "parameter": " ".join(k for k in key if k),
+                                "est": r["est"],
+                                "covered": r["ci_lower"] <= v <= r["ci_upper"],
+                                "true": v,
+                            }
+                        )
                 bar.update(1)
     return pd.DataFrame(rows)
 
@@ -61,8 +68,11 @@ if __name__ == "__main__":
     args = [int(a) for a in sys.argv[1:]]
     df = run(*args)
     tab = df.groupby(["mechanism", "method", "parameter"]).agg(
-        true=("true", "first"), mean_est=("est", "mean"), sd=("est", "std"),
-        coverage=("covered", "mean"))
+        true=("true", "first"),
+        mean_est=("est", "mean"),
+        sd=("est", "std"),
+        coverage=("covered", "mean"),
+    )
     tab["bias"] = tab["mean_est"] - tab["true"]
     pd.set_option("display.width", 120)
     print(tab.round(3))

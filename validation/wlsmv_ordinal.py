@@ -54,25 +54,34 @@ def main(reps: int = 50, n: int = 5000) -> None:
             ml.append(sel.loc[items, "Est. Std"].to_numpy(float))
             bar.update(1)
     wl, se, ml = map(np.asarray, (wl, se, ml))
-    table = pd.DataFrame({
-        "true": true,
-        "wlsmv_mean_error": wl.mean(0) - true,
-        "ml_mean_error": ml.mean(0) - true,
-        "wlsmv_mc_sd": wl.std(0, ddof=1),
-        "wlsmv_mean_se": se.mean(0),
-    }, index=items)
+    table = pd.DataFrame(
+        {
+            "true": true,
+            "wlsmv_mean_error": wl.mean(0) - true,
+            "ml_mean_error": ml.mean(0) - true,
+            "wlsmv_mc_sd": wl.std(0, ddof=1),
+            "wlsmv_mean_se": se.mean(0),
+        },
+        index=items,
+    )
     pd.set_option("display.width", 120)
     print(f"{reps} datasets, n = {n}, 5-point items, RATER CFA (true model)")
     print(table.round(4).to_string())
-    print(f"max |mean error| WLSMV: {table['wlsmv_mean_error'].abs().max():.4f}; "
-          f"ML on codes: mean {table['ml_mean_error'].mean():+.4f}, "
-          f"max |.| {table['ml_mean_error'].abs().max():.4f}")
-    print(f"max |error| of single WLSMV estimates over all datasets: "
-          f"{np.abs(wl - true).max():.4f} (share within +-0.03: "
-          f"{np.mean(np.abs(wl - true) < 0.03):.3f})")
+    print(
+        f"max |mean error| WLSMV: {table['wlsmv_mean_error'].abs().max():.4f}; "
+        f"ML on codes: mean {table['ml_mean_error'].mean():+.4f}, "
+        f"max |.| {table['ml_mean_error'].abs().max():.4f}"
+    )
+    print(
+        f"max |error| of single WLSMV estimates over all datasets: "
+        f"{np.abs(wl - true).max():.4f} (share within +-0.03: "
+        f"{np.mean(np.abs(wl - true) < 0.03):.3f})"
+    )
     print(f"mean SE / MC SD: {np.mean(table['wlsmv_mean_se'] / table['wlsmv_mc_sd']):.3f}")
-    print(f"rejection rate at 5%: scaled-shifted {np.mean(np.array(p_ss) < 0.05):.3f}, "
-          f"mean-variance adjusted {np.mean(np.array(p_mv) < 0.05):.3f}")
+    print(
+        f"rejection rate at 5%: scaled-shifted {np.mean(np.array(p_ss) < 0.05):.3f}, "
+        f"mean-variance adjusted {np.mean(np.array(p_mv) < 0.05):.3f}"
+    )
 
 
 if __name__ == "__main__":
