@@ -41,4 +41,12 @@ def test_item_distribution_bar_widths_are_shares():
 def test_registered(name):
     spec = registry()[name]
     fig = spec.render()
-    assert fig.axes and fig.axes[0].get_xlabel()
+    ax = fig.axes[0]
+    assert ax.get_xlabel() and ax.get_ylabel()
+    # one bar per item and response category: 22 items x 7 (sim), 24 items x 10 (mobi)
+    expected = {"item_distribution_sim": 22 * 7, "item_distribution_mobi": 24 * 10}
+    if name in expected:
+        assert len(ax.patches) == expected[name]
+        widths = np.array([p.get_width() for p in ax.patches])
+        n_items = 22 if name.endswith("sim") else 24
+        np.testing.assert_allclose(widths.reshape(-1, n_items).sum(axis=0), 1.0)
