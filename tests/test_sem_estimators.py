@@ -46,6 +46,24 @@ def test_wlsmv_matches_independent_cfa_wlsmv(ordinal):
     assert "WLSMV" in str(res.summary())
 
 
+def test_declaring_items_ordered_selects_wlsmv(ordinal):
+    df, _ = ordinal
+    model = "tangibles =~ P1 + P2 + P3 + P4\nreliability =~ P5 + P6 + P7 + P8"
+    by_estimator = sem.fit(model, df, estimator="WLSMV")
+    cols = [f"P{i}" for i in range(1, 9)]
+    for ordered in (True, cols):
+        res = sem.fit(model, df, ordered=ordered)
+        np.testing.assert_allclose(res.params["est"], by_estimator.params["est"], rtol=1e-12)
+        assert res.fit_indices["chi2"] == by_estimator.fit_indices["chi2"]
+    with pytest.raises(ParameterError, match=r"\['P8'\] would stay continuous"):
+        sem.fit(model, df, ordered=cols[:-1])
+    with pytest.raises(servqual.errors.SpecificationError, match="'SAT1'"):
+        sem.fit(model, df, ordered=cols + ["SAT1"])
+    halves = df.assign(P3=df["P3"] + 0.5)
+    with pytest.raises(servqual.errors.OutOfRangeError, match="'P3'.*whole numbers"):
+        sem.fit(model, halves, ordered=True)
+
+
 # ---------------------------------------------------------------- FIML
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 

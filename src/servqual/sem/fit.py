@@ -276,6 +276,7 @@ def fit(
     missing: str = "listwise",
     group_equal=(),
     meanstructure: bool | None = None,
+    ordered=None,
 ) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax by maximum likelihood.
 
@@ -318,6 +319,13 @@ def fit(
         ``"regressions"`` (as lavaan's ``group.equal``).
     meanstructure : bool, optional
         Add intercepts (default: only for multigroup fits or ``~ 1`` in the model).
+    ordered : True or sequence of str, optional
+        Declare the observed indicators ordinal (as lavaan's ``ordered=``):
+        ``True`` for all of them, or their column names.  Declaring items
+        ordinal selects ``estimator="WLSMV"`` (polychoric correlations, DWLS);
+        every observed variable of the model must then be ordinal (whole
+        numbers) -- mixed continuous/ordinal models are not supported and raise
+        :class:`~servqual.errors.ParameterError`.
 
     Returns
     -------
@@ -355,6 +363,8 @@ def fit(
     )
     if bootstrap and se != "bootstrap":
         raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
+    if ordered is not None and ordered is not False:
+        estimator = _check_ordered(model, data, ordered, estimator)
     # the matrices are small: one BLAS thread is faster and does not compete
     # with other processes (or bootstrap workers) for the cores
     with threadpool_limits(1):
@@ -374,6 +384,36 @@ def fit(
             group_equal=group_equal,
             meanstructure=meanstructure,
         )
+
+
+def _check_ordered(model, data, ordered, estimator) -> str:
+    """Validate an ``ordered=`` declaration and return the estimator it selects."""
+    observed, _ = model_variables(parse(model))
+    if ordered is True:
+        declared = list(observed)
+    elif isinstance(ordered, str) or not hasattr(ordered, "__iter__"):
+        raise ParameterError(
+            f"ordered={ordered!r} is invalid: expected True or a list of column names."
+        )
+    else:
+        declared = list(ordered)
+    unknown = [c for c in declared if c not in observed]
+    if unknown:
+        raise SpecificationError(
+            f"ordered variable(s) {unknown} are not observed variables of the model."
+        )
+    continuous = [c for c in observed if c not in declared]
+    if continuous:
+        raise ParameterError(
+            f"ordered= declares only some indicators ordinal; {continuous} would stay "
+            "continuous, and mixed continuous/ordinal models are not supported: declare all "
+            "observed variables ordered, or fit them as continuous with estimator='ML'."
+        )
+    if estimator != "ML" and estimator != "WLSMV":
+        raise ParameterError(f"estimator={estimator!r} cannot be used with ordered items.")
+    if isinstance(data, pd.DataFrame):
+        check_frame(data, declared, missing="allow", integer=True)
+    return "WLSMV"
 
 
 def _ml_estimate(prep, problem, se):
