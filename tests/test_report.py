@@ -64,7 +64,7 @@ def test_missing_inputs_are_said_not_hidden(survey):
     rep = survey_report(perf, Instrument.servqual22(), bootstrap=0, loyalty=("LOY1", "LOY2"))
     notes = {s.id: " ".join(s.notes) for s in rep.sections}
     assert "perceptions-only" in notes["gap-profile"]
-    assert "NPS skipped" in notes["nps-csat"]
+    assert "NPS skipped: the 0-10 recommend column 'LTR' is not in the data" in notes["nps-csat"]
 
 
 def test_cli_report_refuses_non_empty_dir(tmp_path, capsys):
@@ -90,3 +90,19 @@ def test_cli_report_bad_data_exit_2(tmp_path, capsys):
     df.to_csv(csv, index=False)
     assert main(["report", str(csv), "--out", str(tmp_path / "r")]) == 2
     assert "'P9'" in capsys.readouterr().err
+
+
+def test_own_column_names_through_the_cli(tmp_path):
+    df = load_dataset("servqual_sim").head(300)
+    df = df.rename(columns={"SAT1": "overall1", "SAT2": "overall2", "LOY1": "intent1",
+                            "LOY2": "intent2"})  # fmt: skip
+    csv = tmp_path / "own.csv"
+    df.to_csv(csv, index=False)
+    out = tmp_path / "rep"
+    args = ["report", str(csv), "--out", str(out), "--satisfaction", "overall1,overall2",
+            "--loyalty", "intent1,intent2", "--recommend", "", "--bootstrap", "10"]  # fmt: skip
+    assert main(args) == 0
+    page = (out / "report.html").read_text()
+    assert "CSAT top-2-box % (overall1)" in page
+    assert "NPS skipped: no 0-10 recommend column was named." in page
+    assert "satisfaction =~ overall1 + overall2" in page

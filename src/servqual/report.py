@@ -136,7 +136,7 @@ def survey_report(
     satisfaction: Sequence[str] = ("SAT1", "SAT2", "SAT3"),
     loyalty: Sequence[str] = ("LOY1", "LOY2", "LTR"),
     recommend: str | None = "LTR",
-    csat_item: str | None = "SAT1",
+    csat_item: str | None = None,
     missing: str = "listwise",
     bootstrap: int = 200,
     seed=0,
@@ -154,7 +154,8 @@ def survey_report(
     satisfaction, loyalty : item columns of the outcomes (on the instrument's
         scale, except a 0-10 recommend item among the loyalty items).
     recommend : 0-10 likelihood-to-recommend column for NPS (``None`` to skip).
-    csat_item : satisfaction item for CSAT top-2-box (``None`` to skip).
+    csat_item : satisfaction item for CSAT top-2-box (default: the first
+        satisfaction item present; ``""`` to skip).
     missing : validation policy (see :func:`servqual.validate`).
     bootstrap : replicates for the key-driver intervals.
     seed : seed of the bootstrap.
@@ -178,6 +179,8 @@ def survey_report(
     kind = "P" if instrument.prefixes else None
     kinds = (("P", "E") if paired else ("P",)) if instrument.prefixes else None
     sat = [c for c in satisfaction if c in data.columns]
+    if csat_item is None:
+        csat_item = sat[0] if sat else None
     extra = sat + [c for c in loyalty if c in data.columns and c != recommend]
     (clean, vrep), notes = _caught(
         lambda: validate(data, instrument, missing, kinds=kinds, extra_columns=extra)
@@ -282,16 +285,20 @@ def _nps_csat(clean, recommend, csat_item, instrument) -> Section:
         r = nps(clean[recommend])
         rows.append({"metric": f"NPS ({recommend})", "value": r.nps, "se": r.se,
                      "ci_lower": r.ci_lower, "ci_upper": r.ci_upper})  # fmt: skip
+    elif not recommend:
+        notes.append("NPS skipped: no 0-10 recommend column was named.")
     else:
-        notes.append(f"NPS skipped: no 0-10 recommend column {recommend!r}.")
-    if csat_item is not None and csat_item in clean.columns:
+        notes.append(f"NPS skipped: the 0-10 recommend column {recommend!r} is not in the data.")
+    if csat_item and csat_item in clean.columns:
         lo, hi = instrument.scale
         c = csat(clean[csat_item], scale=(int(lo), int(hi)))
         rows.append({"metric": f"CSAT top-2-box % ({csat_item})", "value": 100 * c.csat,
                      "se": float("nan"), "ci_lower": 100 * c.ci_lower,
                      "ci_upper": 100 * c.ci_upper})  # fmt: skip
+    elif not csat_item:
+        notes.append("CSAT skipped: no satisfaction item found or named.")
     else:
-        notes.append(f"CSAT skipped: no satisfaction item {csat_item!r}.")
+        notes.append(f"CSAT skipped: the satisfaction item {csat_item!r} is not in the data.")
     body = _table(pd.DataFrame(rows).set_index("metric"), 2) if rows else "<p>Not computed.</p>"
     return Section("nps-csat", "NPS and CSAT", body, tuple(notes))
 
@@ -306,7 +313,8 @@ def add_cli(subparsers) -> None:
     p.add_argument("--force", action="store_true", help="write into a non-empty folder")
     p.add_argument("--satisfaction", default="SAT1,SAT2,SAT3", help="satisfaction item columns")
     p.add_argument("--loyalty", default="LOY1,LOY2,LTR", help="loyalty item columns")
-    p.add_argument("--recommend", default="LTR", help="0-10 recommend column for NPS")
+    p.add_argument("--recommend", default="LTR", help="0-10 recommend column for NPS ('' skips)")
+    p.add_argument("--csat", default=None, help="satisfaction item for CSAT (default: first)")
     p.add_argument("--missing", default="listwise",
                    choices=("report", "listwise", "pairwise", "mean", "raise"))  # fmt: skip
     p.add_argument("--bootstrap", type=int, default=200, help="key-driver bootstrap replicates")
@@ -332,6 +340,7 @@ def _cmd(args) -> int:
         rep = survey_report(
             data, inst, satisfaction=args.satisfaction.split(","),
             loyalty=args.loyalty.split(","), recommend=args.recommend or None,
+            csat_item=args.csat,
             missing=args.missing, bootstrap=args.bootstrap, seed=args.seed,
         )  # fmt: skip
     except (ValueError, TypeError) as exc:
