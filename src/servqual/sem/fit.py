@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, Options, check_frame, check_params
+from .._checks import Interval, Options, check_frame, check_params, check_rng
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -62,13 +62,13 @@ class Prepared:
 
 def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
     pt = pt.copy()
-    if pt["group"].nunique() < 2 or not group_equal:
-        return pt
     for what in group_equal:
         if what not in _GROUP_EQUAL:
             raise ParameterError(
                 f"group_equal entry {what!r} is invalid: expected one of {_GROUP_EQUAL}."
             )
+    if pt["group"].nunique() < 2 or not group_equal:
+        return pt
     for i, row in enumerate(pt.itertuples()):
         if not row.free or isinstance(row.label, str):
             continue
@@ -140,9 +140,10 @@ def prepare(
         na_rows = all_na
     elif na_rows.any():
         counts = frame.isna().sum()
-        detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
+        parts = [f"{c}: {int(k)}" for c, k in counts[counts > 0].items()]
         if group is not None and data[group].isna().any():
-            detail += f", {group} (group): {int(data[group].isna().sum())}"
+            parts.append(f"{group} (group): {int(data[group].isna().sum())}")
+        detail = ", ".join(parts)
         msg = (
             f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
             f"missing values (missing per column: {detail})."
@@ -361,8 +362,13 @@ def fit(
             "progress": bool,
         },
     )
+    if group_equal and group is None:
+        raise ParameterError(
+            f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
+        )
     if bootstrap and se != "bootstrap":
         raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
+    check_rng(seed)  # a bad seed is a ParameterError naming it, before any fitting
     if ordered is not None and ordered is not False:
         estimator = _check_ordered(model, data, ordered, estimator)
     # the matrices are small: one BLAS thread is faster and does not compete

@@ -27,6 +27,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
@@ -262,15 +263,23 @@ class WLSMVResult:
     warnings : tuple of str
     """
 
-    params: pd.DataFrame
-    fit_indices: dict
+    _params: pd.DataFrame
+    fit_indices: Mapping
     moments: PolychoricMoments = field(repr=False)
     converged: bool
     warnings: tuple[str, ...] = ()
 
+    def __post_init__(self):
+        object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """Parameter table (a copy: editing it leaves the result intact)."""
+        return self._params.copy()
+
     def loadings(self) -> pd.Series:
         """Standardized loadings indexed by item."""
-        p = self.params[self.params["op"] == "=~"]
+        p = self._params[self._params["op"] == "=~"]
         return pd.Series(p["std_all"].to_numpy(), index=p["rhs"].to_numpy(), name="loading")
 
     def summary(self) -> Summary:
@@ -290,7 +299,7 @@ class WLSMVResult:
             "RMSEA (scaled)": fi["rmsea"],
         }
         return Summary(
-            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self.params)], self.warnings
+            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self._params)], self.warnings
         )
 
     def __str__(self) -> str:
@@ -418,7 +427,7 @@ def cfa_wlsmv(
     )
     params = pd.concat([params, resid_rows], ignore_index=True)
     return WLSMVResult(
-        params=params,
+        _params=params,
         fit_indices=fit.fit_indices,
         moments=mom,
         converged=fit.converged,
