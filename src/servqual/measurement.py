@@ -179,7 +179,25 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     >>> round(float(h.loc["value", "sat"]), 3)
     0.741
     """
-    return _htmt_generic(data, blocks, np.mean)
+    out = _htmt_generic(data, blocks, np.mean)
+    _warn_undefined(out, blocks, "HTMT", "a construct's mean within-block correlation is <= 0")
+    return out
+
+
+def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
+    """Warn about NaN entries between multi-item blocks (single-item NaNs are documented)."""
+    multi = [b for b, cols in blocks.items() if not isinstance(cols, str) and len(cols) > 1]
+    sub = out.loc[multi, multi].to_numpy()
+    bad = [
+        (multi[i], multi[j]) for i, j in zip(*np.triu_indices(len(multi), 1)) if np.isnan(sub[i, j])
+    ]
+    if bad:
+        pairs = ", ".join(f"{a}-{b}" for a, b in bad)
+        warnings.warn(
+            f"{what} is undefined for {pairs}: {why}; those entries are NaN.",
+            ServqualWarning,
+            stacklevel=3,
+        )
 
 
 def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
@@ -205,19 +223,8 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFra
         return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
 
     out = _htmt_generic(data, blocks, gmean)
-    multi = [b for b, cols in blocks.items() if not isinstance(cols, str) and len(cols) > 1]
-    sub = out.loc[multi, multi].to_numpy()
-    bad = [
-        (multi[i], multi[j]) for i, j in zip(*np.triu_indices(len(multi), 1)) if np.isnan(sub[i, j])
-    ]
-    if bad:
-        pairs = ", ".join(f"{a}-{b}" for a, b in bad)
-        warnings.warn(
-            f"HTMT2 is undefined for {pairs}: an item correlation involved is <= 0 "
-            "(geometric means need positive correlations); those entries are NaN.",
-            ServqualWarning,
-            stacklevel=2,
-        )
+    why = "an item correlation involved is <= 0 (geometric means need positive correlations)"
+    _warn_undefined(out, blocks, "HTMT2", why)
     return out
 
 
@@ -697,9 +704,9 @@ def reliability(
         )
     fl = fornell_larcker(table["ave"].to_dict(), factor_corr) if len(names) > 1 else None
     if len(names) > 1:
-        h = htmt(items, blocks)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            h = htmt(items, blocks)
             h2 = htmt2(items, blocks)
         for w in caught:
             _emit(msgs, str(w.message), w.category)
