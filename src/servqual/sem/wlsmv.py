@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._checks import Interval, check_params
 from .._summary import Summary
 from ..errors import (
     ConvergenceWarning,
@@ -324,6 +325,7 @@ def cfa_wlsmv(
     >>> res.fit_indices["df"]
     26
     """
+    check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
     if not isinstance(factors, Mapping) or not factors:
         raise SpecificationError(f"factors must be a non-empty mapping; got {factors!r}.")
     items, fidx = [], []
