@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_columns, check_params, check_rng
+from ._frozen import CopyOnRead
 from ._summary import Summary
 from .errors import EmptyDataError, MissingValuesError, OutOfRangeError, ParameterError
 
@@ -309,7 +310,7 @@ def fong_test(a: int, b: int, n: int, *, z: float = 1.65) -> bool:
 
 
 @dataclass(frozen=True)
-class KanoResult:
+class KanoResult(CopyOnRead):
     """Kano analysis of several features.
 
     Attributes

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
+from ._frozen import CopyOnRead
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import EmptyDataError, MissingDataWarning, ParameterError
@@ -68,7 +69,7 @@ def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, l
 
 
 @dataclass(frozen=True)
-class NPSResult:
+class NPSResult(CopyOnRead):
     """Net Promoter Score with its trinomial standard error.
 
     ``nps``, ``se``, ``ci_lower`` and ``ci_upper`` are in points (-100...100);
@@ -231,7 +232,7 @@ def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class CSATResult:
+class CSATResult(CopyOnRead):
     """CSAT: percent of answers in the top box(es), with a Wilson interval (percent)."""
 
     csat: float
@@ -303,7 +304,7 @@ def csat(
 
 
 @dataclass(frozen=True)
-class CSIResult:
+class CSIResult(CopyOnRead):
     """A 0-100 satisfaction index from weighted item means.
 
     Attributes

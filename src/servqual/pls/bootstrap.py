@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._frozen import CopyOnRead
 from .._resampling import (
     BootstrapDraws,
     bca_ci,
@@ -123,7 +124,7 @@ def statistic_vector(
 
 
 @dataclass(frozen=True)
-class BootstrapResult:
+class BootstrapResult(CopyOnRead):
     """Bootstrap draws and the interval table for every PLS parameter."""
 
     draws: BootstrapDraws
