@@ -43,7 +43,14 @@ import pandas as pd
 from ._checks import Interval, Options, check_columns, check_params, check_rng
 from ._frozen import CopyOnRead
 from ._summary import Summary
-from .errors import EmptyDataError, MissingValuesError, OutOfRangeError, ParameterError
+from .errors import (
+    EmptyDataError,
+    MissingDataWarning,
+    MissingValuesError,
+    OutOfRangeError,
+    ParameterError,
+    ServqualWarning,
+)
 
 __all__ = [
     "ANSWERS",
@@ -426,7 +433,8 @@ def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: fl
         row["dysfunctional_score"] = sc["dysfunctional"]
         rows.append(row)
     for w in warns:
-        warnings.warn(w, stacklevel=2)
+        cls = MissingDataWarning if "omitted" in w else ServqualWarning
+        warnings.warn(w, cls, stacklevel=2)
     return KanoResult(table=pd.DataFrame(rows), categories=cats, warnings=tuple(warns))
 
 

@@ -40,7 +40,7 @@ class KeyDriversResult(CopyOnRead):
         The random forest is not bootstrapped (its interval columns are NaN).
     r2 : float
         Full-model R² of the linear regression.
-    draws : dict method -> ndarray (n_valid, p)
+    draws : mapping method -> ndarray (n_valid, p), read-only
         Bootstrap replicates of the importance (successful replicates only).
     """
 
