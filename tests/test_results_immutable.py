@@ -121,6 +121,8 @@ def test_tables_of_frozen_results_are_copies(kind):
             n_tables += 1
             _assert_unchangeable(res, f.name, stored)
     assert n_tables >= 1  # every result here holds at least one table
+    assert res == res and res != RESULTS[kind]()  # identity, not DataFrame comparison
+    hash(res)
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.warnings = ("changed",)
 

@@ -21,6 +21,10 @@ __all__ = ["CopyOnRead"]
 class CopyOnRead:
     """Mixin for frozen result dataclasses: tables are returned as copies.
 
+    Declare results that hold tables with ``@dataclass(frozen=True, eq=False)``:
+    a generated ``__eq__`` would compare DataFrames (ambiguous truth value),
+    so results compare by identity.
+
     Examples
     --------
     >>> from dataclasses import dataclass

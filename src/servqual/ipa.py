@@ -70,7 +70,7 @@ _MISSING = Options(("raise", "listwise"))
 
 
 # --------------------------------------------------------------------------- IPA
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class IPAResult(CopyOnRead):
     """Importance-performance analysis.
 

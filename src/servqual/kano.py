@@ -316,7 +316,7 @@ def fong_test(a: int, b: int, n: int, *, z: float = 1.65) -> bool:
     return bool(abs(a - b) >= z * np.sqrt((a + b) * (2 * n - a - b) / (2 * n)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class KanoResult(CopyOnRead):
     """Kano analysis of several features.
 

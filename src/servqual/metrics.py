@@ -310,7 +310,7 @@ def csat(
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class CSIResult(CopyOnRead):
     """A 0-100 satisfaction index from weighted item means.
 

@@ -89,7 +89,7 @@ def _cuts(scale) -> tuple[float, float]:
     return lo + third, hi - third
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PenaltyRewardResult(CopyOnRead):
     """Penalty-reward contrast analysis.
 
@@ -336,7 +336,7 @@ def penalty_reward(
 
 
 # ------------------------------------------------------------- moments of truth
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MomentsOfTruthResult(CopyOnRead):
     """Penalty-reward contrasts along a customer journey.
 

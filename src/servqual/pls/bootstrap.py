@@ -123,7 +123,7 @@ def statistic_vector(
     return out
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class BootstrapResult(CopyOnRead):
     """Bootstrap draws and the interval table for every PLS parameter."""
 

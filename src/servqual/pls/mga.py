@@ -38,7 +38,7 @@ from .estimator import _as_model, _prepare
 __all__ = ["mga", "MGAResult"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MGAResult(CopyOnRead):
     """Permutation test of group differences.
 

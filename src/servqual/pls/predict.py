@@ -28,7 +28,7 @@ from .estimator import _as_model, _prepare
 __all__ = ["predict", "PredictResult"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PredictResult(CopyOnRead):
     """Out-of-sample prediction metrics per endogenous indicator.
 

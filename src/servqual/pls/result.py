@@ -13,7 +13,7 @@ from .spec import PLSModel
 __all__ = ["PLSResult"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PLSResult(CopyOnRead):
     """Estimates of a PLS path model.
 
