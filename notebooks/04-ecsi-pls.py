@@ -47,10 +47,15 @@ res.summary()
 # %% [markdown]
 # ## Measurement quality
 # Reliability (Cronbach's α, ρ_C, Dijkstra–Henseler ρ_A) should exceed 0.7 and AVE 0.5.
-# Expectation (α 0.45) and Loyalty (CUSL2 loads 0.20) are the weak blocks — a known
-# feature of these data.
+# The weakest block by α and the weakest loading are computed below; on `mobi` they are
+# Expectation and CUSL2 (Loyalty) — a known feature of these data.
 
 # %%
+weakest_block = res.reliability["alpha"].idxmin()
+weakest_item = res.outer.loc[res.outer["loading"].idxmin()]
+print(f"lowest alpha: {weakest_block} ({res.reliability.loc[weakest_block, 'alpha']:.2f})")
+print(f"lowest loading: {weakest_item['item']} of {weakest_item['construct']} "
+      f"({weakest_item['loading']:.2f})")
 res.reliability.round(3)
 
 # %%

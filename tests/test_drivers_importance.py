@@ -283,3 +283,12 @@ def test_from_corr_bad_input(fn):
         fn(np.array([[2.0, 0.2], [0.2, 1.0]]))
     with pytest.raises(ParameterError, match="non-finite"):
         fn(np.array([[1.0, np.nan], [np.nan, 1.0]]))
+
+
+@pytest.mark.parametrize("fn", [shapley_from_corr, relative_weights_from_corr])
+def test_from_corr_singular_predictors_raise_typed_error(fn):
+    # predictors 0 and 1 identical: no unique decomposition; a single matrix raises
+    # DataError (not NaN, not numpy's LinAlgError)
+    c = np.array([[1.0, 1.0, 0.5], [1.0, 1.0, 0.5], [0.5, 0.5, 1.0]])
+    with pytest.raises(DataError, match="collinear"):
+        fn(c)

@@ -122,3 +122,14 @@ def test_bad_input(survey):
         stated_vs_derived(
             small, STATED, "SAT", GROUPS, managers=pd.DataFrame({"a": [1]}), bootstrap=0
         )
+
+
+def test_same_seed_same_intervals_whatever_n_jobs(survey):
+    df, _ = survey
+    man, _ = _managers(30, 4)
+    kw = dict(managers=man, bootstrap=60, seed=8, progress=False)
+    one = stated_vs_derived(df.head(500), STATED, "SAT", GROUPS, n_jobs=1, **kw)
+    two = stated_vs_derived(df.head(500), STATED, "SAT", GROUPS, n_jobs=2, **kw)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    pd.testing.assert_frame_equal(one.agreement, two.agreement)
+    pd.testing.assert_frame_equal(one.gaps, two.gaps)

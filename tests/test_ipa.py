@@ -150,8 +150,13 @@ def test_ipa_plot_artists():
     labels = [t.get_text() for t in ax.texts]
     assert [s for s in labels if s in ATTR] == ATTR
     assert set(I.QUADRANTS) <= set(labels)
-    assert ax.get_xlabel() == "Performance (mean rating)"
+    assert ax.get_xlabel() == "Performance (mean rating, scale points)"
     assert "correlation" in ax.get_ylabel()
+    plt.close(fig)
+    # with the rating scale declared, the axis names it (the unit of performance)
+    fig, ax = plt.subplots()
+    I.ipa_plot(I.ipa(df, ATTR, outcome="sat", scale=(1, 7)), ax=ax)
+    assert ax.get_xlabel() == "Performance (mean rating, 1\u20137 scale)"
     plt.close(fig)
 
 

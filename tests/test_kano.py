@@ -13,6 +13,7 @@ from servqual import kano as K  # noqa: E402
 from servqual.errors import (  # noqa: E402
     EmptyDataError,
     MissingColumnError,
+    MissingDataWarning,
     MissingValuesError,
     OutOfRangeError,
     ParameterError,
@@ -149,7 +150,7 @@ def test_kano_bad_input_names_row_and_column():
     df.loc["resp2", "wifi_f"] = None
     with pytest.raises(MissingValuesError, match=r"'wifi_f'.*'resp2'"):
         K.kano(df, FEATS)
-    with pytest.warns(UserWarning, match="1 incomplete"):
+    with pytest.warns(MissingDataWarning, match="1 incomplete"):
         r = K.kano(df, FEATS, missing="omit")
     assert r.table.loc[0, "n"] == 9 and r.table.loc[0, "n_missing"] == 1
     assert r.warnings

@@ -54,6 +54,11 @@ def test_nps_edge_and_bad_input():
         M.nps([8.5, 9])
     with pytest.raises(NonNumericError, match="'ten'"):
         M.nps([9, "ten"])
+    # yes/no answers are not 0-10 scores: True/False must not count as 1/0
+    with pytest.raises(NonNumericError, match="row 1 holds the boolean False"):
+        M.nps([9, False, True])
+    with pytest.raises(NonNumericError, match="boolean True"):
+        M.csat(pd.Series([True, False]), scale=(1, 5))
     with pytest.raises(MissingValuesError, match="row 1"):
         M.nps([9, np.nan])
     with pytest.warns(MissingDataWarning, match="1 missing"):
@@ -144,6 +149,10 @@ def test_csi_bootstrap_reproducible():
 
 
 def test_csi_bad_input():
+    seeded = pd.DataFrame({"a": [1, 5, 7, 3], "b": [2, 2, 6, 5]})
+    for seed in (-1, "x"):
+        with pytest.raises(ParameterError, match=f"seed={seed!r} is invalid"):
+            M.csi(seeded, ["a", "b"], scale=(1, 7), n_boot=5, seed=seed, progress=False)
     df = pd.DataFrame({"a": [1, 5, 11], "b": [2, 3, 4]})
     with pytest.raises(OutOfRangeError, match=r"'a'.*value 11"):
         M.csi(df, ["a", "b"])

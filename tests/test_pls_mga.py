@@ -6,7 +6,14 @@ import pytest
 
 from servqual import pls
 from servqual._resampling import replicate_seeds
-from servqual.errors import InsufficientDataError, MissingColumnError, SpecificationError
+from servqual.errors import (
+    BootstrapFailureWarning,
+    ConvergenceWarning,
+    InsufficientDataError,
+    MissingColumnError,
+    ParameterError,
+    SpecificationError,
+)
 
 
 @pytest.fixture(scope="module")
@@ -54,6 +61,13 @@ def test_permutation_differences_are_refits_on_permuted_labels(res, two_groups):
     np.testing.assert_allclose(res.paths["p_value"], p)
 
 
+def test_same_seed_same_permutations_whatever_n_jobs(res, two_groups):
+    # 200 permutations = 2 batches, so two workers each evaluate one
+    par = pls.mga(pls.ecsi_model(), two_groups, "g", n_perm=200, seed=9, n_jobs=2, progress=False)
+    np.testing.assert_array_equal(par.differences, res.differences)
+    pd.testing.assert_frame_equal(par.table, res.table)
+
+
 def test_detects_the_changed_path(res):
     p = res.paths.set_index(["source", "target"])
     # true difference 0.30 with n = 600/400: about 6 standard errors
@@ -69,6 +83,19 @@ def test_mga_bad_input(two_groups):
     three = two_groups.assign(g=np.arange(len(two_groups)) % 3)
     with pytest.raises(SpecificationError, match="'g' must have exactly 2 groups; found 3"):
         pls.mga(m, three, "g", n_perm=5, progress=False)
+    with pytest.raises(ParameterError, match="n_jobs=0"):
+        pls.mga(m, two_groups, "g", n_perm=5, n_jobs=0, progress=False)
     tiny = two_groups.assign(g=["A"] * (len(two_groups) - 5) + ["B"] * 5)
     with pytest.raises(InsufficientDataError, match="group 'B' of 'g' has 5 row"):
         pls.mga(m, tiny, "g", n_perm=5, progress=False)
+
+
+def test_nonconverged_group_fits_are_flagged(two_groups):
+    # 2 iterations are too few for the group fits: no estimate, no p-value (not p = 1)
+    with (
+        pytest.warns(BootstrapFailureWarning, match="5 of 5 permutations failed"),
+        pytest.warns(ConvergenceWarning, match="did not converge in max_iter=2"),
+    ):
+        r = pls.mga(pls.ecsi_model(), two_groups, "g", n_perm=5, seed=1, max_iter=2, progress=False)
+    assert r.paths["group_1"].isna().all() and r.paths["p_value"].isna().all()
+    assert any("did not converge" in w for w in r.warnings)

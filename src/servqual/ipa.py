@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
+from ._frozen import CopyOnRead
 from ._summary import Summary
 from .errors import InsufficientDataError, ParameterError
 from .prca import (
@@ -69,8 +70,8 @@ _MISSING = Options(("raise", "listwise"))
 
 
 # --------------------------------------------------------------------------- IPA
-@dataclass(frozen=True)
-class IPAResult:
+@dataclass(frozen=True, eq=False)
+class IPAResult(CopyOnRead):
     """Importance-performance analysis.
 
     Attributes
@@ -84,6 +85,8 @@ class IPAResult:
         ``"stated"``, ``"correlation"`` or ``"regression"``.
     crosshair : str
         ``"mean"``, ``"midpoint"`` or ``"given"``; how the lines were placed.
+    scale : (low, high) or None
+        Rating scale of the attributes when given (used for the axis label).
     """
 
     table: pd.DataFrame
@@ -95,6 +98,7 @@ class IPAResult:
     n_dropped: int = 0
     notes: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
+    scale: tuple[float, float] | None = None
 
     def summary(self) -> Summary:
         info = {
@@ -270,6 +274,7 @@ def ipa(
         n_dropped,
         tuple(notes),
         tuple(warns),
+        None if scale is None else (float(scale[0]), float(scale[1])),
     )
 
 
@@ -283,9 +288,9 @@ def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
     >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 3, 3], "y": [1, 2, 4, 4]})
     >>> import matplotlib.pyplot as plt
     >>> fig, ax = plt.subplots()
-    >>> ax = ipa_plot(ipa(df, ["a", "b"], outcome="y"), ax=ax)
+    >>> ax = ipa_plot(ipa(df, ["a", "b"], outcome="y", scale=(1, 5)), ax=ax)
     >>> ax.get_xlabel()
-    'Performance (mean rating)'
+    'Performance (mean rating, 1–5 scale)'
     """
     import matplotlib.pyplot as plt
 
@@ -328,7 +333,11 @@ def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
     for lim, v in ((ax.set_xlim, xs), (ax.set_ylim, ys)):
         pad = 0.15 * (v.max() - v.min() or 1.0)
         lim(v.min() - pad, v.max() + pad)
-    ax.set_xlabel("Performance (mean rating)")
+    if result.scale is None:
+        ax.set_xlabel("Performance (mean rating, scale points)")
+    else:
+        lo, hi = result.scale
+        ax.set_xlabel(f"Performance (mean rating, {lo:g}\u2013{hi:g} scale)")
     unit = {
         "correlation": "correlation with outcome",
         "regression": "standardized coefficient",

@@ -41,8 +41,16 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_columns, check_params, check_rng
+from ._frozen import CopyOnRead
 from ._summary import Summary
-from .errors import EmptyDataError, MissingValuesError, OutOfRangeError, ParameterError
+from .errors import (
+    EmptyDataError,
+    MissingDataWarning,
+    MissingValuesError,
+    OutOfRangeError,
+    ParameterError,
+    ServqualWarning,
+)
 
 __all__ = [
     "ANSWERS",
@@ -308,8 +316,8 @@ def fong_test(a: int, b: int, n: int, *, z: float = 1.65) -> bool:
     return bool(abs(a - b) >= z * np.sqrt((a + b) * (2 * n - a - b) / (2 * n)))
 
 
-@dataclass(frozen=True)
-class KanoResult:
+@dataclass(frozen=True, eq=False)
+class KanoResult(CopyOnRead):
     """Kano analysis of several features.
 
     Attributes
@@ -425,7 +433,8 @@ def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: fl
         row["dysfunctional_score"] = sc["dysfunctional"]
         rows.append(row)
     for w in warns:
-        warnings.warn(w, stacklevel=2)
+        cls = MissingDataWarning if "omitted" in w else ServqualWarning
+        warnings.warn(w, cls, stacklevel=2)
     return KanoResult(table=pd.DataFrame(rows), categories=cats, warnings=tuple(warns))
 
 

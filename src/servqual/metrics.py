@@ -23,10 +23,11 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, check_frame, check_params, check_scale
+from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
+from ._frozen import CopyOnRead
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
-from .errors import EmptyDataError, MissingDataWarning, ParameterError
+from .errors import EmptyDataError, MissingDataWarning, NonNumericError, ParameterError
 
 __all__ = [
     "NPSResult",
@@ -50,6 +51,13 @@ def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, l
         raise ParameterError(f"{name} must be one-dimensional.")
     if s.shape[0] == 0:
         raise EmptyDataError(f"{name} is empty: expected at least one answer.")
+    is_bool = s.map(lambda x: isinstance(x, (bool, np.bool_))).to_numpy(bool)
+    if is_bool.any():  # True/False would silently count as answers 1/0
+        i = int(np.flatnonzero(is_bool)[0])
+        raise NonNumericError(
+            f"{name}: row {s.index[i]!r} holds the boolean {bool(s.iloc[i])!r}; expected "
+            f"whole-number answers on the {scale[0]:g}-{scale[1]:g} scale."
+        )
     frame = check_frame(
         s.rename(name).to_frame(),
         [name],
@@ -68,7 +76,7 @@ def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, l
 
 
 @dataclass(frozen=True)
-class NPSResult:
+class NPSResult(CopyOnRead):
     """Net Promoter Score with its trinomial standard error.
 
     ``nps``, ``se``, ``ci_lower`` and ``ci_upper`` are in points (-100...100);
@@ -231,7 +239,7 @@ def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
 
 
 @dataclass(frozen=True)
-class CSATResult:
+class CSATResult(CopyOnRead):
     """CSAT: percent of answers in the top box(es), with a Wilson interval (percent)."""
 
     csat: float
@@ -302,8 +310,8 @@ def csat(
     )
 
 
-@dataclass(frozen=True)
-class CSIResult:
+@dataclass(frozen=True, eq=False)
+class CSIResult(CopyOnRead):
     """A 0-100 satisfaction index from weighted item means.
 
     Attributes
@@ -406,6 +414,7 @@ def csi(
         {"missing": missing, "n_boot": n_boot, "ci": ci},
         {"missing": _MISSING, "n_boot": Interval(0, None, integer=True), "ci": _CI},
     )
+    check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     items = [items] if isinstance(items, str) else list(items)
     if not items:
         raise ParameterError("items is empty: expected at least one item column.")

@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
+from ._frozen import CopyOnRead
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 
@@ -88,8 +89,8 @@ def _cuts(scale) -> tuple[float, float]:
     return lo + third, hi - third
 
 
-@dataclass(frozen=True)
-class PenaltyRewardResult:
+@dataclass(frozen=True, eq=False)
+class PenaltyRewardResult(CopyOnRead):
     """Penalty-reward contrast analysis.
 
     Attributes
@@ -335,8 +336,8 @@ def penalty_reward(
 
 
 # ------------------------------------------------------------- moments of truth
-@dataclass(frozen=True)
-class MomentsOfTruthResult:
+@dataclass(frozen=True, eq=False)
+class MomentsOfTruthResult(CopyOnRead):
     """Penalty-reward contrasts along a customer journey.
 
     ``table`` has one row per touchpoint in journey order: ``touchpoint``,

@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ._data import prepare
 
@@ -16,7 +17,7 @@ __all__ = ["ForestImportanceResult", "forest_importance"]
 
 
 @dataclass(frozen=True, eq=False)
-class ForestImportanceResult:
+class ForestImportanceResult(CopyOnRead):
     """Cross-validated permutation importance of a random forest.
 
     Attributes

@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._frozen import CopyOnRead
 from .._summary import Summary
-from ..errors import ParameterError
+from ..errors import DataError, ParameterError
 from ._data import check_pd, correlation, prepare, resolve_groups
 from ._subsets import complete_dominance, conditional_dominance, shapley_from_r2, subset_r2
 
@@ -26,11 +27,31 @@ __all__ = [
 _MAX_UNITS = 24  # 2^24 subsets: ~16 M values, the practical ceiling in memory
 
 
-class _TableMixin:
-    """Column access on the importance table: ``result["importance"]``."""
+class _TableMixin(CopyOnRead):
+    """The result behaves like its importance table: ``result["importance"]``,
+    ``result.loc["a", "share"]``, ``len(result)`` and other read-only DataFrame
+    attributes come from (a copy of) ``result.table``."""
 
     def __getitem__(self, key):
         return self.table[key]
+
+    def __len__(self) -> int:
+        return len(object.__getattribute__(self, "table"))
+
+    def __getattr__(self, name):
+        # only reached when normal lookup fails: fall back on the table's API
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            table = object.__getattribute__(self, "table")
+        except AttributeError:
+            raise AttributeError(name) from None
+        try:
+            return getattr(table.copy(), name)
+        except AttributeError:
+            raise AttributeError(
+                f"{type(self).__name__!r} object (and its table) has no attribute {name!r}"
+            ) from None
 
     def to_frame(self) -> pd.DataFrame:
         """A copy of the importance table."""
@@ -162,6 +183,8 @@ def shapley_from_corr(
     single = corr.ndim == 2
     c = corr[None] if single else corr
     p = c.shape[-1] - 1
+    if single:  # a batch (bootstrap) marks a singular replicate with NaN instead
+        check_pd(corr[:p, :p], [f"corr column {j}" for j in range(p)])
     units_l = None if units is None else [list(u) for u in units]
     g = p if units_l is None else len(units_l)
     # bound memory: at most ~2^22 subset values per chunk of the batch
@@ -280,6 +303,13 @@ def relative_weights_from_corr(corr: np.ndarray) -> np.ndarray:
     to R².  With ``R_xx = V Λ V'``, ``Λ* = V Λ^{1/2} V'`` relates the predictors
     to their closest orthogonal counterparts, ``β = Λ*^{-1} r_xy`` regresses the
     target on those, and weight ``j`` is ``Σ_k Λ*_jk² β_k²``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> c = np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.3], [0.5, 0.3, 1.0]])
+    >>> relative_weights_from_corr(c).round(4).tolist()  # uncorrelated: squared r
+    [0.25, 0.09]
     """
     corr = _check_corr(corr)
     single = corr.ndim == 2
@@ -287,7 +317,12 @@ def relative_weights_from_corr(corr: np.ndarray) -> np.ndarray:
     p = c.shape[-1] - 1
     vals, vecs = np.linalg.eigh(c[:, :p, :p])
     if np.any(vals <= 0):
-        raise np.linalg.LinAlgError("predictor correlation matrix is not positive definite")
+        bad = np.flatnonzero(np.any(vals <= 0, axis=1)).tolist()
+        where = "" if single else f" (batch entries {bad[:10]})"
+        raise DataError(
+            f"the predictor block corr[:{p}, :{p}] is not positive definite{where}: smallest "
+            f"eigenvalue {vals.min():.2e}; some predictors are perfectly collinear."
+        )
     lam = np.einsum("bij,bj,bkj->bik", vecs, np.sqrt(vals), vecs)
     lam_inv = np.einsum("bij,bj,bkj->bik", vecs, 1 / np.sqrt(vals), vecs)
     beta = np.einsum("bij,bj->bi", lam_inv, c[:, :p, p])

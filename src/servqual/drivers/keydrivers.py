@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_params, check_rng
+from .._frozen import CopyOnRead
 from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
@@ -22,7 +23,7 @@ _LINEAR = ("shapley", "relative_weights", "beta", "correlation")
 
 
 @dataclass(frozen=True, eq=False)
-class KeyDriversResult:
+class KeyDriversResult(CopyOnRead):
     """Driver importance by several methods, with bootstrap intervals.
 
     Attributes
@@ -39,7 +40,7 @@ class KeyDriversResult:
         The random forest is not bootstrapped (its interval columns are NaN).
     r2 : float
         Full-model R² of the linear regression.
-    draws : dict method -> ndarray (n_valid, p)
+    draws : mapping method -> ndarray (n_valid, p), read-only
         Bootstrap replicates of the importance (successful replicates only).
     """
 

@@ -19,6 +19,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .._checks import Interval, Options, as_py, check_params
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
 from ._data import check_pd, prepare
@@ -29,7 +30,7 @@ _GRAD_TOL = 1e-4  # max |score| per observation-scaled parameter for "converged"
 
 
 @dataclass(frozen=True, eq=False)
-class RegressionResult:
+class RegressionResult(CopyOnRead):
     """A fitted driver regression.
 
     Attributes

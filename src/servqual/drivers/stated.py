@@ -16,6 +16,7 @@ import pandas as pd
 from scipy import stats
 
 from .._checks import Interval, Options, as_py, check_columns, check_frame, check_params, check_rng
+from .._frozen import CopyOnRead
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
@@ -48,7 +49,7 @@ def _tau(a: np.ndarray, b: np.ndarray) -> float:
 
 
 @dataclass(frozen=True, eq=False)
-class StatedDerivedResult:
+class StatedDerivedResult(CopyOnRead):
     """Stated (customers, managers) versus derived importance.
 
     Attributes
@@ -274,7 +275,7 @@ def stated_vs_derived(
 
 
 @dataclass(frozen=True, eq=False)
-class RankClaimResult:
+class RankClaimResult(CopyOnRead):
     """Test of a claim that the ``top`` dimensions receive the largest allocations.
 
     Attributes

@@ -19,7 +19,14 @@ KANO_SIM_FEATURES = {
 
 def ipa_mobi_data():
     """IPA of the seven ECSI perceived-quality items of ``mobi`` (importance =
-    correlation with the mean of CUSA1-3; crosshairs at the means)."""
+    correlation with the mean of CUSA1-3; crosshairs at the means).
+
+    Examples
+    --------
+    >>> res = ipa_mobi_data()
+    >>> len(res.table), res.crosshair
+    (7, 'mean')
+    """
     from ..datasets import load_dataset
     from ..ipa import ipa
 
@@ -30,7 +37,14 @@ def ipa_mobi_data():
 
 
 def kano_sim_data():
-    """Kano analysis of 400 simulated respondents (seed 2024, noise 0.3)."""
+    """Kano analysis of 400 simulated respondents (seed 2024, noise 0.3).
+
+    Examples
+    --------
+    >>> res = kano_sim_data()
+    >>> res.table["category"].tolist() == list(KANO_SIM_FEATURES.values())
+    True
+    """
     from ..kano import kano, simulate_kano
 
     df, _ = simulate_kano(400, KANO_SIM_FEATURES, noise=0.3, seed=2024)
@@ -38,7 +52,14 @@ def kano_sim_data():
 
 
 def journey_sim_data():
-    """Moments of truth on 2,000 simulated journeys (seed 2024, default effects)."""
+    """Moments of truth on 2,000 simulated journeys (seed 2024, default effects).
+
+    Examples
+    --------
+    >>> res = journey_sim_data()
+    >>> res.table.loc[res.table["moment_of_truth"], "touchpoint"].tolist()
+    ['first contact', 'problem solving']
+    """
     from ..prca import moments_of_truth, simulate_journey
 
     df, truth = simulate_journey(2000, seed=2024)

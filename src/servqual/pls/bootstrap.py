@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .._frozen import CopyOnRead
 from .._resampling import (
     BootstrapDraws,
     bca_ci,
@@ -122,8 +123,8 @@ def statistic_vector(
     return out
 
 
-@dataclass(frozen=True)
-class BootstrapResult:
+@dataclass(frozen=True, eq=False)
+class BootstrapResult(CopyOnRead):
     """Bootstrap draws and the interval table for every PLS parameter."""
 
     draws: BootstrapDraws

@@ -7,7 +7,15 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import Interval, Options, as_py, check_frame, check_params, check_scale
+from .._checks import (
+    Interval,
+    Options,
+    as_py,
+    check_frame,
+    check_params,
+    check_rng,
+    check_scale,
+)
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -191,6 +199,7 @@ def fit(
             "consistent": bool,
         },
     )
+    check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model).with_modes(modes).validate()
     frame, notes = _prepare(model, data, missing)
     raw = frame.to_numpy()

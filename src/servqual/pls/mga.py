@@ -10,17 +10,27 @@ cross-product sums as the bootstrap, and the PLS algorithm runs on the stack.
 
 from __future__ import annotations
 
+import contextlib
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+from joblib import Parallel, delayed
+from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, check_columns, check_params
+from .._checks import Interval, check_columns, check_params, check_rng
+from .._frozen import CopyOnRead
 from .._progress import progress_bar
 from .._resampling import replicate_seeds
 from .._summary import Summary
-from ..errors import BootstrapFailureWarning, InsufficientDataError, SpecificationError
+from ..errors import (
+    BootstrapFailureWarning,
+    ConvergenceWarning,
+    InsufficientDataError,
+    ParameterError,
+    SpecificationError,
+)
 from .bootstrap import Layout, statistic_vector
 from .core import Structure, cross_products, moments_to_cov
 from .estimator import _as_model, _prepare
@@ -28,8 +38,8 @@ from .estimator import _as_model, _prepare
 __all__ = ["mga", "MGAResult"]
 
 
-@dataclass(frozen=True)
-class MGAResult:
+@dataclass(frozen=True, eq=False)
+class MGAResult(CopyOnRead):
     """Permutation test of group differences.
 
     Attributes
@@ -78,6 +88,7 @@ def mga(
     *,
     n_perm: int = 1000,
     seed=None,
+    n_jobs: int = 1,
     progress: bool = True,
     scheme: str = "path",
     scaled: bool = True,
@@ -89,7 +100,8 @@ def mga(
 
     ``group`` names a column with exactly two distinct values.  Paths,
     weights, loadings and total effects are compared.  Permutation ``k``
-    depends only on ``seed`` and ``k``.
+    depends only on ``seed`` and ``k``, so ``n_jobs`` (joblib workers) does
+    not change the result.
 
     Examples
     --------
@@ -102,13 +114,17 @@ def mga(
     12
     """
     check_params(
-        {"n_perm": n_perm, "tol": tol, "max_iter": max_iter},
+        {"n_perm": n_perm, "tol": tol, "max_iter": max_iter, "n_jobs": n_jobs},
         {
+            "n_jobs": Interval(None, None, integer=True),
             "n_perm": Interval(1, None, integer=True),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),
         },
     )
+    if n_jobs == 0:
+        raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
+    check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model)
     check_columns(data, [group], what="group column")
     if data[group].isna().any():
@@ -152,24 +168,48 @@ def mga(
     children = replicate_seeds(seed, n_perm)
     draws = np.full((n_perm, observed.size), np.nan)
     batch = 100
-    with progress_bar(total=n_perm, enabled=progress, desc="PLS-MGA permutations") as bar:
-        for start in range(0, n_perm, batch):
-            kids = children[start : start + batch]
+
+    def run_batch(kids, limit):
+        ctx = threadpool_limits(1) if limit else contextlib.nullcontext()
+        with ctx:
             masks = np.array([g1[np.random.default_rng(c).permutation(g1.size)] for c in kids])
             a, b = diff(masks.astype(float))
             d = a - b
             d[~np.all(np.isfinite(d), axis=1)] = np.nan
-            draws[start : start + len(kids)] = d
-            bar.update(len(kids))
+            return d
+
+    batches = [children[i : i + batch] for i in range(0, n_perm, batch)]
+    with progress_bar(total=n_perm, enabled=progress, desc="PLS-MGA permutations") as bar:
+        if n_jobs == 1:
+            results = (run_batch(kids, False) for kids in batches)
+        else:  # permutation k depends only on (seed, k): same draws whatever n_jobs
+            results = Parallel(n_jobs=n_jobs, return_as="generator")(
+                delayed(run_batch)(kids, True) for kids in batches
+            )
+        start = 0
+        for d in results:
+            draws[start : start + len(d)] = d
+            bar.update(len(d))
+            start += len(d)
     ok = np.all(np.isfinite(draws), axis=1)
     failed = int((~ok).sum())
     exceed = np.sum(np.abs(draws[ok]) >= np.abs(observed) - 1e-12, axis=0)
     valid = ok.sum()
     warns = list(notes)
+    if not np.all(np.isfinite(observed)):
+        msg = (
+            f"the PLS fit of group {levels[0]!r} or {levels[1]!r} did not converge in "
+            f"max_iter={max_iter} iterations: group estimates and p-values are NaN."
+        )
+        warns.append(msg)
+        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
     if failed:
         msg = f"{failed} of {n_perm} permutations failed (non-convergence) and were excluded."
         warns.append(msg)
         warnings.warn(msg, BootstrapFailureWarning, stacklevel=2)
+    p_value = (1 + exceed) / (1 + valid)
+    # no p-value without an observed difference or without a single valid permutation
+    p_value = np.where(np.isfinite(observed) & (valid > 0), p_value, np.nan)
     table = pd.DataFrame(
         {
             "kind": np.array(layout.kind)[keep],
@@ -178,7 +218,7 @@ def mga(
             "group_1": e1[0],
             "group_2": e2[0],
             "difference": observed,
-            "p_value": (1 + exceed) / (1 + valid),
+            "p_value": p_value,
         }
     )
     return MGAResult(table, (levels[0], levels[1]), (n1, n2), n_perm, failed, draws, tuple(warns))

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import InsufficientDataError, SpecificationError
 from .core import Structure, estimate, total_effects
@@ -27,8 +28,8 @@ from .estimator import _as_model, _prepare
 __all__ = ["predict", "PredictResult"]
 
 
-@dataclass(frozen=True)
-class PredictResult:
+@dataclass(frozen=True, eq=False)
+class PredictResult(CopyOnRead):
     """Out-of-sample prediction metrics per endogenous indicator.
 
     Attributes

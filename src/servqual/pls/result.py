@@ -6,14 +6,15 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from .spec import PLSModel
 
 __all__ = ["PLSResult"]
 
 
-@dataclass(frozen=True)
-class PLSResult:
+@dataclass(frozen=True, eq=False)
+class PLSResult(CopyOnRead):
     """Estimates of a PLS path model.
 
     Attributes
@@ -123,13 +124,34 @@ class PLSResult:
         Returns ``(table, ax)``: the table has ``construct``, ``importance``
         (unstandardised total effect on the target, 0-100 scores) and
         ``performance`` (mean 0-100 score); ``ax`` holds the map.
+
+        Examples
+        --------
+        >>> import servqual
+        >>> from matplotlib.figure import Figure
+        >>> res = servqual.pls.fit(servqual.pls.ecsi_model(),
+        ...                        servqual.load_dataset("mobi"), progress=False)
+        >>> table, ax = res.ipma("Loyalty", ax=Figure().add_subplot())
+        >>> table.loc[table["importance"].idxmax(), "construct"]
+        'Satisfaction'
+        >>> len(ax.texts) == len(table)
+        True
         """
         from .ipma import ipma
 
         return ipma(self, target, ax=ax)
 
     def ipma_table(self, target: str) -> pd.DataFrame:
-        """The IPMA table without drawing (see :meth:`ipma`)."""
+        """The IPMA table without drawing (see :meth:`ipma`).
+
+        Examples
+        --------
+        >>> import servqual
+        >>> res = servqual.pls.fit(servqual.pls.ecsi_model(),
+        ...                        servqual.load_dataset("mobi"), progress=False)
+        >>> res.ipma_table("Loyalty")["construct"].tolist()[:3]
+        ['Image', 'Expectation', 'Quality']
+        """
         from .ipma import ipma_table
 
         return ipma_table(self, target)
