@@ -113,6 +113,11 @@ def test_what_if_bars_and_intervals():
         row = r.table.set_index("quantity").loc["delta_value"]
         assert sorted(seg[:, 0]) == pytest.approx([row["lower"], row["upper"]])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Reliability", "Empathy"]
+    # the axis labels state the interval level and the shift actually used
+    r90 = what_if(df, delta=0.5, ci=0.9, n_boot=20, seed=1, progress=False)
+    ax = plot_what_if({"reliability": r90}, ax=_ax())
+    assert ax.get_xlabel().endswith("90% bootstrap CI")
+    assert ax.get_ylabel() == "Dimension raised by 0.5 points"
 
 
 def test_claim_sensitivity_panels():

@@ -282,3 +282,12 @@ def test_customer_base_bad_input():
         customer_base(3, initial=10, retention=1.0)
     with pytest.raises(errors.ParameterError, match=r"backend='spark'"):
         simulate_customer_base(100, 3, backend="spark", progress=False)
+
+
+def test_more_bad_input():
+    with pytest.raises(errors.InsufficientDataError, match="0 non-zero period"):
+        fit_bass([0, 0, 0, 0, 0])
+    with pytest.raises(errors.ParameterError, match=r"acquisition=nan"):
+        customer_base(3, initial=10, retention=0.5, acquisition=float("nan"))
+    with pytest.raises(errors.ParameterError, match=r"acquisition=\[1, -2, 3\]"):
+        customer_base(3, initial=10, retention=0.5, acquisition=[1, -2, 3])

@@ -12,6 +12,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from .._checks import Interval, Options, check_params
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import InsufficientDataError, MissingValuesError
 from ._columns import ANTECEDENTS, GAPS
@@ -54,7 +55,7 @@ def shapley_r2(corr: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class GapExplanation:
+class GapExplanation(CopyOnRead):
     """Result of :func:`explain_gap5`.
 
     Attributes

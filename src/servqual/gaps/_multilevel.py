@@ -11,6 +11,7 @@ import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 
 from .._checks import Interval, Options, check_params
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import ConvergenceWarning, MissingColumnError, MissingValuesError
 from ._columns import GAPS
@@ -20,7 +21,7 @@ __all__ = ["MultilevelResult", "multilevel"]
 
 
 @dataclass(frozen=True)
-class MultilevelResult:
+class MultilevelResult(CopyOnRead):
     """Result of :func:`multilevel`.
 
     Attributes

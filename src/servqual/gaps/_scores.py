@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._checks import Options, check_columns, check_frame, check_params
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import InsufficientDataError, MissingDataWarning
 from ._columns import MANAGER_SCALES, STAFF_SCALES, item_map, scale_items
@@ -92,7 +93,7 @@ def rwg_j(items: np.ndarray, n_points: int) -> float:
 
 
 @dataclass(frozen=True)
-class UnitScores:
+class UnitScores(CopyOnRead):
     """Result of :func:`unit_scores`.
 
     Attributes
