@@ -55,3 +55,11 @@ def test_copy_on_read_keeps_frozen_assignment_error():
     res = complaint_funnel(100)
     with pytest.raises(AttributeError):
         res.iceberg = 3.0
+
+
+def test_validation_report_tables_are_copies():
+    df, _ = servqual.simulate_survey(60, seed=1)
+    df.loc[[1, 2], "P3"] = np.nan
+    _, rep = servqual.validate(df, servqual.Instrument.servqual22(), missing="report")
+    rep.missing.iloc[:] = 0
+    assert rep.n_missing == 2 and rep.missing["P3"] == 2

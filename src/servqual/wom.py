@@ -476,7 +476,9 @@ def bass_negative_wom(
     (and now spread negative word of mouth).  The adoption hazard is floored
     at 0.
 
-    Returns a DataFrame ``t, adopters, defected, ever_adopted``.
+    Returns a DataFrame ``t, adopters, defected, ever_adopted``; a solver
+    failure is warned (:class:`~servqual.errors.ConvergenceWarning`) and
+    recorded in ``df.attrs["warnings"]`` (empty tuple when the solve succeeded).
 
     Examples
     --------
@@ -500,10 +502,18 @@ def bass_negative_wom(
     sol = integrate.solve_ivp(
         rhs, (0.0, float(tt[-1])), [0.0, 0.0], t_eval=tt, method="LSODA", rtol=1e-10, atol=1e-12 * m
     )
+    warns: tuple[str, ...] = ()
     if not sol.success:
-        warnings.warn(f"ODE solver failed: {sol.message}", ConvergenceWarning, stacklevel=2)
-    n, d = sol.y
-    return pd.DataFrame({"t": tt, "adopters": n, "defected": d, "ever_adopted": n + d})
+        warns = (f"ODE solver failed: {sol.message}",)
+        warnings.warn(warns[0], ConvergenceWarning, stacklevel=2)
+        n, d = np.full((2, tt.size), np.nan)
+        k = sol.y.shape[1]  # values up to the failure point are kept
+        n[:k], d[:k] = sol.y
+    else:
+        n, d = sol.y
+    out = pd.DataFrame({"t": tt, "adopters": n, "defected": d, "ever_adopted": n + d})
+    out.attrs["warnings"] = warns
+    return out
 
 
 # --------------------------------------------------------------------------- customer base
