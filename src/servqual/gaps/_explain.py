@@ -80,10 +80,19 @@ class GapExplanation(CopyOnRead):
     warnings: tuple[str, ...] = field(default=())
 
     def coef(self, model: str = "gap5") -> pd.Series:
-        """Estimates of one model indexed by term."""
+        """Estimates of one model (``"gap5"`` or ``"gap1"``..``"gap4"``) indexed by term.
+
+        Examples
+        --------
+        >>> from servqual.gaps import simulate_units, unit_scores, explain_gap5
+        >>> sc = unit_scores(*simulate_units(30, 25, 8, seed=7, managers_per_unit=8)[:3])
+        >>> explain_gap5(sc, antecedents=False).coef().index.tolist()
+        ['Intercept', 'gap1', 'gap2', 'gap3', 'gap4']
+        """
         return self.coefficients[self.coefficients.model == model].set_index("term")["estimate"]
 
     def summary(self) -> Summary:
+        """Fit, robust coefficients and Shapley importance of each regression."""
         coefs = self.coefficients.set_index(["model", "term"])
         imp = self.importance.set_index(["model", "term"])
         return Summary(

@@ -55,10 +55,19 @@ class MultilevelResult(CopyOnRead):
 
     @property
     def unit_share(self) -> float:
-        """Unit-level share of outcome variance in the null (intercept-only) model."""
+        """Unit-level share of outcome variance in the null (intercept-only) model.
+
+        Examples
+        --------
+        >>> from servqual.gaps import simulate_units, unit_scores, multilevel
+        >>> res = multilevel(unit_scores(*simulate_units(30, 12, 3, seed=5)[:3]))
+        >>> 0 < res.unit_share < 1
+        True
+        """
         return float(self.variance.set_index("model").loc["null", "unit_share"])
 
     def summary(self) -> Summary:
+        """Model information, fixed effects with CIs and the variance decomposition."""
         info = {
             "formula": self.formula + " + (1 | unit)",
             "method": self.method,

@@ -58,6 +58,7 @@ class PerformanceComparison(CopyOnRead):
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
+        """Settings, R^2 statistics of both scores with CIs and their difference."""
         info = {
             "customers": self.n,
             "predictors": self.predictors,
