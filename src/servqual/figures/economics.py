@@ -6,7 +6,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch, Polygon, Rectangle
+from scipy.special import logit
 
+from ..claims import repurchase_ratio
 from ..retention import fit_sbg, reichheld_sasser_grid, retention_uplift
 from ..wom import (
     bass_negative_wom,
@@ -306,7 +308,7 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
 
 
 def plot_claim_sensitivity(fig, data=None):
-    """Three panels: how each reproducible claim moves with its assumptions.
+    """Four panels: how each reproducible claim moves with its assumptions.
 
     Draws on ``fig`` (``data`` is unused; the registry passes ``None``) and
     returns it.
@@ -315,10 +317,11 @@ def plot_claim_sensitivity(fig, data=None):
     --------
     >>> from matplotlib.figure import Figure
     >>> fig = plot_claim_sensitivity(Figure(figsize=(11, 3.6)))
-    >>> [ax.get_title() for ax in fig.axes]
-    ['TARP: silent exits', 'Reichheld & Sasser', 'Referral share (steady state)']
+    >>> [ax.get_title() for ax in fig.axes]  # doctest: +NORMALIZE_WHITESPACE
+    ['TARP: silent exits', 'Reichheld & Sasser', 'Referral share (steady state)',
+     'Jones & Sasser: "6x"']
     """
-    axs = fig.subplots(1, 3)
+    axs = fig.subplots(1, 4)
     c = np.linspace(0.02, 0.9, 45)
     for ticket, ls in (("small", "-"), ("large", "--")):
         share = [
@@ -350,6 +353,15 @@ def plot_claim_sensitivity(fig, data=None):
     axs[2].set_ylabel("New customers from referrals (%)")
     axs[2].set_title("Referral share (steady state)")
     axs[2].legend()
+    for p5, ls in ((0.7, "-"), (0.9, "--"), (0.99, ":")):
+        p4 = np.linspace(0.05, p5, 40)
+        ratio = [repurchase_ratio(float(v), float(logit(p5) - logit(v))) for v in p4]
+        axs[3].plot(100 * p4, ratio, ls=ls, label=f"P(buy again | 5) = {p5:.0%}")
+    axs[3].axhline(6, color="k", lw=0.8, ls="-.", label="claimed 6x")
+    axs[3].set_xlabel("P(buy again | merely satisfied, 4/5) (%)")
+    axs[3].set_ylabel("Repurchase ratio, totally / merely (x)")
+    axs[3].set_title('Jones & Sasser: "6x"')
+    axs[3].legend()
     return fig
 
 
@@ -440,7 +452,7 @@ register(
         draw=plot_claim_sensitivity,
         data=lambda: None,
         kind="fig",
-        figsize=(11.0, 3.6),
+        figsize=(14.5, 3.6),
         description="Sensitivity of the reproducible seed claims.",
     )
 )
