@@ -70,6 +70,8 @@ class GapExplanation(CopyOnRead):
         ``model``, ``n_units``, ``r2``, ``adj_r2``, ``cov_type``.
     dimension : str
     warnings : tuple of str
+    ci : float
+        Level of the ``ci_low``/``ci_high`` intervals.
     """
 
     coefficients: pd.DataFrame
@@ -78,6 +80,7 @@ class GapExplanation(CopyOnRead):
     dimension: str
     cov_type: str
     warnings: tuple[str, ...] = field(default=())
+    ci: float = 0.95
 
     def coef(self, model: str = "gap5") -> pd.Series:
         """Estimates of one model (``"gap5"`` or ``"gap1"``..``"gap4"``) indexed by term.
@@ -238,4 +241,5 @@ def explain_gap5(
         dimension=dimension,
         cov_type=cov_type,
         warnings=tuple(notes),
+        ci=ci,
     )
