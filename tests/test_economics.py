@@ -127,6 +127,10 @@ def test_bad_input(survey):
     miss.loc[5, "P6"] = np.nan
     with pytest.raises(errors.MissingValuesError, match="P6"):
         what_if(miss, n_boot=5, progress=False)
+    with pytest.raises(TypeError, match="DataFrame, got ndarray"):
+        what_if(survey.to_numpy(), n_boot=5, progress=False)
+    with pytest.raises(errors.ParameterError, match="SAT1, SAT2"):
+        what_if(survey.drop(columns=["SAT1", "SAT2", "SAT3"]), n_boot=5, progress=False)
     with pytest.raises(errors.ParameterError, match=r"margin=-1"):
         what_if(survey, margin=-1, n_boot=5, progress=False)
 

@@ -269,11 +269,9 @@ def what_if(
         raise ParameterError(
             f"dimension={dimension!r} is invalid: expected one of {', '.join(map(repr, dims))}."
         )
-    sat_cols = (
-        [c for c in data.columns if str(c).startswith("SAT")]
-        if isinstance(data, pd.DataFrame)
-        else []
-    )
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    sat_cols = [c for c in data.columns if str(c).startswith("SAT")]
     if not sat_cols:
         raise ParameterError(
             "data has no satisfaction columns SAT1, SAT2, ...: "
