@@ -63,11 +63,25 @@ def test_forest_plot_values(res):
 
 
 def test_registered_sem_figures_render():
+    # the registered figures draw the RATER SEM fitted on servqual_sim: the
+    # plotted values must be that fit's estimates
     reg = registry()
-    for name in ("sem_path_diagram_sim", "sem_structural_forest_sim"):
-        fig = reg[name].render()
-        ax = fig.axes[0]
-        assert len(ax.patches) + len(ax.lines) > 5
+    res = reg["sem_path_diagram_sim"].data()
+    p = res.params
     fig = reg["sem_path_diagram_sim"].render()
-    ells = [p for p in fig.axes[0].patches if isinstance(p, Ellipse)]
+    ax = fig.axes[0]
+    ells = [a for a in ax.patches if isinstance(a, Ellipse)]
     assert len(ells) == 7  # five RATER factors, satisfaction, loyalty
+    arrows = [a for a in ax.patches if isinstance(a, FancyArrowPatch)]
+    assert len(arrows) == (p.op == "=~").sum() + (p.op == "~").sum() == 28 + 6
+    texts = [t.get_text() for t in ax.texts]
+    for r in p[p.op == "~"].itertuples():
+        assert f"{r.std_all:.2f}{stars(r.pvalue)}" in texts
+    fig = reg["sem_structural_forest_sim"].render()
+    ax = fig.axes[0]
+    rows = p[p.op.isin(["~", ":="])]
+    pts = np.concatenate(
+        [np.asarray(ln.get_xdata(), float) for ln in ax.lines if ln.get_marker() in ("o", "s")]
+    )
+    np.testing.assert_allclose(np.sort(pts), np.sort(rows["est"].to_numpy()))
+    assert len(ax.get_yticklabels()) == len(rows) == 6 + 5

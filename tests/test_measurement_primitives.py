@@ -118,6 +118,10 @@ def test_htmt_single_item_block_is_nan_and_htmt2_nonpositive_warns(mobi):
     with pytest.warns(ServqualWarning, match="HTMT2"):
         h2 = htmt2(df, {"X": ["a", "b"], "Y": ["c", "d"]})
     assert np.isnan(h2.loc["X", "Y"])
+    # r(a, b) = -0.9 < 0: HTMT's monotrait mean of X is negative -> NaN, and said so
+    with pytest.warns(ServqualWarning, match="HTMT is undefined for X-Y"):
+        h1 = htmt(df, {"X": ["a", "b"], "Y": ["c", "d"]})
+    assert np.isnan(h1.loc["X", "Y"])
 
 
 def test_htmt_bad_blocks(mobi):

@@ -95,6 +95,10 @@ def test_one_factor_population_recovery_two_items_and_heywood():
     assert heywood.heywood and heywood.converged
     assert heywood.error_var[0] == pytest.approx(0.005)  # the bound (correlation scale)
     assert 0.99 < heywood.std_loadings[0] < 1.0
+    with pytest.raises(ParameterError, match="finite"):
+        one_factor_ml(np.array([[1, np.nan, 0.3], [np.nan, 1, 0.3], [0.3, 0.3, 1]]))
+    with pytest.raises(ParameterError, match=r"position \[0\] have variance \[0.0\]"):
+        one_factor_ml(np.diag([0.0, 1.0, 1.0]))
 
 
 def test_reliability_on_mobi_equals_primitives(mobi):
@@ -207,6 +211,18 @@ def test_reliability_on_simulated_servqual_has_difference_table():
     assert e_res.loadings["item"].str.startswith("E").all()
     with pytest.raises(dataclasses.FrozenInstanceError):
         res.n = 3
+    # every table is a copy: editing it leaves the result intact
+    for name in ("table", "loadings", "factor_corr", "htmt", "htmt2", "fornell_larcker"):
+        before = getattr(res, name).copy()
+        edited = getattr(res, name)
+        edited.loc[edited.index[0], edited.select_dtypes("number").columns[0]] = -99
+        pd.testing.assert_frame_equal(getattr(res, name), before, obj=name)
+    before = res.difference.copy()
+    res.difference.loc["tangibles", "r_d"] = -99
+    pd.testing.assert_frame_equal(res.difference, before)
+    fit = one_factor_ml(np.eye(3) + 0.5)
+    with pytest.raises(ValueError, match="read-only"):
+        fit.loadings[0] = 0.0
 
 
 def test_reliability_bad_input(mobi):

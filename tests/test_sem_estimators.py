@@ -44,6 +44,12 @@ def test_wlsmv_matches_independent_cfa_wlsmv(ordinal):
     with pytest.raises(ParameterError, match="WLSMV"):
         sem.fit(model, df, estimator="WLSMV", se="robust")
     assert "WLSMV" in str(res.summary())
+    # the DWLS engine's own result is immutable too
+    tab = ref.params
+    tab.loc[0, "est"] = 99.0
+    assert ref.params.loc[0, "est"] != 99.0
+    with pytest.raises(TypeError):
+        ref.fit_indices["chi2"] = 0.0
 
 
 def test_declaring_items_ordered_selects_wlsmv(ordinal):

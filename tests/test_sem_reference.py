@@ -161,6 +161,8 @@ def test_hs_invariance_lavaan(hs):
     assert tab.loc["metric", "delta_cfi"] == pytest.approx(
         tab.loc["metric", "cfi"] - tab.loc["configural", "cfi"]
     )
+    with pytest.raises(servqual.errors.ParameterError, match="group=None"):
+        sem.invariance(HS_MODEL, hs, group=None)
 
 
 def test_political_democracy_lavaan():

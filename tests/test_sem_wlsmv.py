@@ -9,7 +9,7 @@ from scipy import optimize
 
 import servqual
 from servqual import Instrument, Truth
-from servqual.errors import IdentificationWarning, SpecificationError
+from servqual.errors import IdentificationWarning, ParameterError, SpecificationError
 from servqual.sem.polychoric import polychoric_moments
 from servqual.sem.wlsmv import _num_jac, cfa_wlsmv, dwls_fit, dwls_ram
 
@@ -130,6 +130,8 @@ def test_bad_specifications():
         cfa_wlsmv(df, {"F": ["a"], "G": list("bcd")})
     with pytest.raises(SpecificationError, match="'b'"):
         cfa_wlsmv(df, {"F": list("abc"), "G": list("bde")})
+    with pytest.raises(ParameterError, match="ci=5"):
+        cfa_wlsmv(df, {"F": list("abcdef")}, ci=5)  # was accepted, giving NaN intervals
     m = polychoric_moments(df, list("abc"))
     with pytest.warns(IdentificationWarning):
         dwls_fit(m, lambda t: np.eye(3) + 0 * t.sum(), np.zeros(4))

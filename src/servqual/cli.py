@@ -73,7 +73,7 @@ def _cmd_validate(args) -> int:
 
 def _cmd_figures(args) -> int:
     from .figures import build_all, registry
-    from .figures._registry import FORMATS, sha256_file
+    from .figures._registry import FORMATS, sha256_file, write_manifest
 
     if args.list:
         for name, spec in registry().items():
@@ -102,8 +102,11 @@ def _cmd_figures(args) -> int:
             file=sys.stderr,
         )
         return 1
-    for name, path, digest in build_all(out, only=args.only, progress=not args.no_progress):
+    built = build_all(out, only=args.only, progress=not args.no_progress)
+    for name, path, digest in built:
         print(f"{name:<32} {path}  sha256:{digest}")
+    if not args.only:  # a full build records what made these bytes
+        print(f"manifest: {write_manifest(out, built)}")
     return 0
 
 

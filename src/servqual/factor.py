@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import optimize
 
-from .errors import InsufficientDataError
+from .errors import InsufficientDataError, ParameterError
 
 __all__ = ["OneFactorFit", "one_factor_ml"]
 
@@ -47,6 +47,10 @@ class OneFactorFit:
     converged: bool
     heywood: bool
     identified_by: str
+
+    def __post_init__(self):
+        for arr in (self.loadings, self.error_var, self.std_loadings):
+            arr.setflags(write=False)  # frozen result: its arrays are read-only too
 
 
 def _fit_corr(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
@@ -119,6 +123,14 @@ def one_factor_ml(cov: np.ndarray) -> OneFactorFit:
         raise InsufficientDataError(
             f"a one-factor model needs a square covariance matrix of >= 2 items; got shape "
             f"{S.shape}."
+        )
+    if not np.all(np.isfinite(S)):
+        raise ParameterError(f"cov is invalid: expected finite numbers, got {S.tolist()}.")
+    bad = np.flatnonzero(np.diag(S) <= 0)
+    if bad.size:
+        raise ParameterError(
+            f"cov is invalid: item(s) at position {bad.tolist()} have variance "
+            f"{np.diag(S)[bad].tolist()}; expected positive variances."
         )
     sd = np.sqrt(np.diag(S))
     R = S / np.outer(sd, sd)

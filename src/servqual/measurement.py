@@ -179,7 +179,25 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     >>> round(float(h.loc["value", "sat"]), 3)
     0.741
     """
-    return _htmt_generic(data, blocks, np.mean)
+    out = _htmt_generic(data, blocks, np.mean)
+    _warn_undefined(out, blocks, "HTMT", "a construct's mean within-block correlation is <= 0")
+    return out
+
+
+def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
+    """Warn about NaN entries between multi-item blocks (single-item NaNs are documented)."""
+    multi = [b for b, cols in blocks.items() if not isinstance(cols, str) and len(cols) > 1]
+    sub = out.loc[multi, multi].to_numpy()
+    bad = [
+        (multi[i], multi[j]) for i, j in zip(*np.triu_indices(len(multi), 1)) if np.isnan(sub[i, j])
+    ]
+    if bad:
+        pairs = ", ".join(f"{a}-{b}" for a, b in bad)
+        warnings.warn(
+            f"{what} is undefined for {pairs}: {why}; those entries are NaN.",
+            ServqualWarning,
+            stacklevel=3,
+        )
 
 
 def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
@@ -205,19 +223,8 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFra
         return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
 
     out = _htmt_generic(data, blocks, gmean)
-    multi = [b for b, cols in blocks.items() if not isinstance(cols, str) and len(cols) > 1]
-    sub = out.loc[multi, multi].to_numpy()
-    bad = [
-        (multi[i], multi[j]) for i, j in zip(*np.triu_indices(len(multi), 1)) if np.isnan(sub[i, j])
-    ]
-    if bad:
-        pairs = ", ".join(f"{a}-{b}" for a, b in bad)
-        warnings.warn(
-            f"HTMT2 is undefined for {pairs}: an item correlation involved is <= 0 "
-            "(geometric means need positive correlations); those entries are NaN.",
-            ServqualWarning,
-            stacklevel=2,
-        )
+    why = "an item correlation involved is <= 0 (geometric means need positive correlations)"
+    _warn_undefined(out, blocks, "HTMT2", why)
     return out
 
 
@@ -383,6 +390,11 @@ def difference_score_reliability(
     return float(num / den)
 
 
+def _copy_of(name: str, doc: str) -> property:
+    """A read-only property returning a copy of the private table ``name``."""
+    return property(lambda self: getattr(self, name).copy(), doc=doc)
+
+
 # ---------------------------------------------------------------- reliability()
 @dataclass(frozen=True)
 class ReliabilityResult:
@@ -416,20 +428,43 @@ class ReliabilityResult:
     n : int
         Respondents used.
     kind, ci, validation, warnings
+
+    The tables are returned as copies, so editing one leaves the result intact.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> res = servqual.reliability(servqual.load_dataset("servqual_sim").head(300),
+    ...                            servqual.Instrument.servqual22())
+    >>> list(res.table.index)
+    ['tangibles', 'reliability', 'responsiveness', 'assurance', 'empathy']
+    >>> t = res.table
+    >>> t.loc["tangibles", "alpha"] = 0.0
+    >>> bool(res.table.loc["tangibles", "alpha"] > 0)
+    True
     """
 
-    table: pd.DataFrame
-    loadings: pd.DataFrame
-    factor_corr: pd.DataFrame
-    htmt: pd.DataFrame
-    htmt2: pd.DataFrame
-    fornell_larcker: pd.DataFrame
-    difference: pd.DataFrame
+    _table: pd.DataFrame
+    _loadings: pd.DataFrame
+    _factor_corr: pd.DataFrame
+    _htmt: pd.DataFrame
+    _htmt2: pd.DataFrame
+    _fornell_larcker: pd.DataFrame
+    _difference: pd.DataFrame
     n: int
     kind: str | None
     ci: float
     validation: object = field(repr=False)
     warnings: tuple[str, ...] = ()
+
+    # tables are returned as copies: editing one never changes the result
+    table = _copy_of("_table", "One row per dimension (see above).")
+    loadings = _copy_of("_loadings", "One row per item (see above).")
+    factor_corr = _copy_of("_factor_corr", "Disattenuated factor correlations.")
+    htmt = _copy_of("_htmt", "Heterotrait-monotrait ratios (:func:`htmt`).")
+    htmt2 = _copy_of("_htmt2", "HTMT2 ratios (:func:`htmt2`).")
+    fornell_larcker = _copy_of("_fornell_larcker", "Fornell-Larcker check.")
+    difference = _copy_of("_difference", "Reliability of P−E difference scores.")
 
     def summary(self) -> Summary:
         """Printable / HTML summary."""
@@ -669,9 +704,9 @@ def reliability(
         )
     fl = fornell_larcker(table["ave"].to_dict(), factor_corr) if len(names) > 1 else None
     if len(names) > 1:
-        h = htmt(items, blocks)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
+            h = htmt(items, blocks)
             h2 = htmt2(items, blocks)
         for w in caught:
             _emit(msgs, str(w.message), w.category)
@@ -694,13 +729,13 @@ def reliability(
         )
     )
     return ReliabilityResult(
-        table=table,
-        loadings=loadings,
-        factor_corr=factor_corr,
-        htmt=h,
-        htmt2=h2,
-        fornell_larcker=fl if fl is not None else pd.DataFrame(),
-        difference=difference,
+        _table=table,
+        _loadings=loadings,
+        _factor_corr=factor_corr,
+        _htmt=h,
+        _htmt2=h2,
+        _fornell_larcker=fl if fl is not None else pd.DataFrame(),
+        _difference=difference,
         n=n,
         kind=kind,
         ci=ci,

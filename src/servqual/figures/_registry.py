@@ -30,6 +30,8 @@ from ..errors import ParameterError
 
 __all__ = [
     "FigureSpec",
+    "toolchain",
+    "write_manifest",
     "register",
     "registry",
     "build",
@@ -160,3 +162,30 @@ def build_all(
                 out.append((name, p, sha256_file(p)))
             bar.update(1)
     return out
+
+
+def toolchain() -> dict[str, str]:
+    """Versions that determine the bytes of a figure file (recorded in the manifest)."""
+    import matplotlib
+    import numpy
+    from matplotlib import ft2font
+
+    return {
+        "matplotlib": matplotlib.__version__,
+        "numpy": numpy.__version__,
+        "freetype": ft2font.__freetype_version__,
+    }
+
+
+def write_manifest(outdir: str | Path, built: list[tuple[str, Path, str]]) -> Path:
+    """Write ``MANIFEST.json``: file -> sha256 of a full build, plus :func:`toolchain`."""
+    import json
+
+    outdir = Path(outdir)
+    payload = {
+        "toolchain": toolchain(),
+        "files": {p.name: digest for _, p, digest in sorted(built, key=lambda t: t[1].name)},
+    }
+    path = outdir / "MANIFEST.json"
+    path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
+    return path

@@ -16,7 +16,7 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, Options, check_frame, check_params
+from .._checks import Interval, Options, check_frame, check_params, check_rng
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -62,13 +62,13 @@ class Prepared:
 
 def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
     pt = pt.copy()
-    if pt["group"].nunique() < 2 or not group_equal:
-        return pt
     for what in group_equal:
         if what not in _GROUP_EQUAL:
             raise ParameterError(
                 f"group_equal entry {what!r} is invalid: expected one of {_GROUP_EQUAL}."
             )
+    if pt["group"].nunique() < 2 or not group_equal:
+        return pt
     for i, row in enumerate(pt.itertuples()):
         if not row.free or isinstance(row.label, str):
             continue
@@ -140,9 +140,10 @@ def prepare(
         na_rows = all_na
     elif na_rows.any():
         counts = frame.isna().sum()
-        detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
+        parts = [f"{c}: {int(k)}" for c, k in counts[counts > 0].items()]
         if group is not None and data[group].isna().any():
-            detail += f", {group} (group): {int(data[group].isna().sum())}"
+            parts.append(f"{group} (group): {int(data[group].isna().sum())}")
+        detail = ", ".join(parts)
         msg = (
             f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
             f"missing values (missing per column: {detail})."
@@ -187,28 +188,6 @@ def label_values(pt: pd.DataFrame, theta: np.ndarray) -> dict[str, float]:
         if isinstance(row.label, str) and row.label not in out:
             out[row.label] = theta[row.par] if row.par >= 0 else row.fixed
     return out
-
-
-def _robust_vcov(problem: MLProblem, theta, arrays) -> np.ndarray:
-    """Huber-White sandwich ``A^-1 B A^-1`` with expected-information bread."""
-    model = problem.model
-    q = model.q
-    Bm = np.zeros((q, q))
-    for g, X in enumerate(arrays):
-        Sigma, mu, *_ = model.moments(theta, g, problem.bases[g])
-        dS, dm = model.jacobian(theta, g, problem.bases[g])
-        Si = np.linalg.inv(Sigma)
-        center = mu if model.groups[g].meanstructure else X.mean(axis=0)
-        Z = (X - center) @ Si
-        p = Z.shape[1]
-        outer = (Z[:, :, None] * Z[:, None, :]).reshape(len(Z), p * p)
-        s = 0.5 * (outer - Si.reshape(1, -1)) @ dS.reshape(q, -1).T
-        if model.groups[g].meanstructure:
-            s += Z @ dm.T
-        Bm += s.T @ s
-    A = problem.N * problem.information(theta)
-    Ai = np.linalg.inv(A)
-    return Ai @ Bm @ Ai
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
@@ -361,8 +340,13 @@ def fit(
             "progress": bool,
         },
     )
+    if group_equal and group is None:
+        raise ParameterError(
+            f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
+        )
     if bootstrap and se != "bootstrap":
         raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
+    check_rng(seed)  # a bad seed is a ParameterError naming it, before any fitting
     if ordered is not None and ordered is not False:
         estimator = _check_ordered(model, data, ordered, estimator)
     # the matrices are small: one BLAS thread is faster and does not compete
@@ -438,6 +422,8 @@ def _ml_estimate(prep, problem, se):
     else:
         vcov = np.linalg.inv(problem.N * info)
     if se == "robust":
+        from .robust import _robust_vcov
+
         vcov = _robust_vcov(problem, theta, prep.arrays)
     return theta, vcov, converged, iters, optimizer, indices, warns
 

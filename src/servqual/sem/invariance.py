@@ -35,6 +35,10 @@ def invariance(
     >>> tab["df"].tolist()
     [48, 54, 60]
     """
+    if group is None:
+        from ..errors import ParameterError
+
+        raise ParameterError("group=None is invalid: invariance needs the grouping column.")
     rows, notes = [], []
     prev = None
     for name, equal in _STEPS:

@@ -44,6 +44,17 @@ def _candidates(pt: pd.DataFrame, observed, latent) -> pd.DataFrame:
 
 
 def modification_indices(result) -> pd.DataFrame:
+    """Unsorted MI/EPC table of a complete-data ML result (see ``SEMResult.modindices``).
+
+    Examples
+    --------
+    >>> import servqual
+    >>> res = servqual.sem.fit("f =~ x1 + x2 + x3 + x4",
+    ...                        servqual.load_dataset("holzinger_swineford"))
+    >>> mi = modification_indices(res)
+    >>> list(mi.columns[:5]), len(mi)  # the 6 residual covariances among x1..x4
+    (['lhs', 'op', 'rhs', 'mi', 'epc'], 6)
+    """
     prep = result._prep
     ram = prep.model
     base = ram.partable.drop(columns="par")

@@ -9,7 +9,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from .._checks import Options, check_params
+from .._checks import Interval, Options, check_params
 from .._summary import Summary
 
 __all__ = ["SEMResult"]
@@ -82,21 +82,26 @@ class SEMResult:
     def __post_init__(self):
         object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
         object.__setattr__(self, "robust_test", MappingProxyType(dict(self.robust_test)))
-        for arr in (self._theta, self._vcov):
+        draws = self._draws
+        arrays = (self._theta, self._vcov, getattr(draws, "estimates", None))
+        for arr in (*arrays, getattr(draws, "failed", None)):
             if isinstance(arr, np.ndarray):
                 arr.setflags(write=False)
 
     # ------------------------------------------------------------ tables
     @property
     def params(self) -> pd.DataFrame:
+        """Parameter table (a copy: editing it leaves the result intact)."""
         return self._params.copy()
 
     @property
     def r2(self) -> pd.DataFrame:
+        """R-squared of every endogenous variable (a copy)."""
         return self._r2.copy()
 
     @property
     def n(self) -> int:
+        """Observations used (after listwise deletion)."""
         return int(self.fit_indices["n"])
 
     @property
@@ -124,7 +129,7 @@ class SEMResult:
         return pd.DataFrame(Sigma, index=names, columns=names)
 
     def sample_cov(self, *, group=None) -> pd.DataFrame:
-        """Sample covariance (divisor n, as used by ML)."""
+        """Sample covariance (divisor n, as used by ML; for WLSMV the polychoric correlations)."""
         g = self._group_index(group)
         names = list(self._problem.model.observed)
         return pd.DataFrame(self._problem.moments.cov[g], index=names, columns=names)
@@ -150,6 +155,7 @@ class SEMResult:
         """
         from .modindices import modification_indices
 
+        check_params({"min_mi": min_mi, "sort": sort}, {"min_mi": Interval(0, None), "sort": bool})
         if self.estimator != "ML" or hasattr(self._problem, "patterns"):
             from ..errors import ParameterError
 

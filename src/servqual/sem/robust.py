@@ -71,3 +71,25 @@ def satorra_bentler(problem, theta, arrays, chi2: float, df: int) -> dict:
         "df": df,
         "pvalue_scaled": float(stats.chi2.sf(chi2 / c, df)),
     }
+
+
+def _robust_vcov(problem, theta, arrays) -> np.ndarray:
+    """Huber-White sandwich ``A^-1 B A^-1`` with expected-information bread."""
+    model = problem.model
+    q = model.q
+    Bm = np.zeros((q, q))
+    for g, X in enumerate(arrays):
+        Sigma, mu, *_ = model.moments(theta, g, problem.bases[g])
+        dS, dm = model.jacobian(theta, g, problem.bases[g])
+        Si = np.linalg.inv(Sigma)
+        center = mu if model.groups[g].meanstructure else X.mean(axis=0)
+        Z = (X - center) @ Si
+        p = Z.shape[1]
+        outer = (Z[:, :, None] * Z[:, None, :]).reshape(len(Z), p * p)
+        s = 0.5 * (outer - Si.reshape(1, -1)) @ dS.reshape(q, -1).T
+        if model.groups[g].meanstructure:
+            s += Z @ dm.T
+        Bm += s.T @ s
+    A = problem.N * problem.information(theta)
+    Ai = np.linalg.inv(A)
+    return Ai @ Bm @ Ai

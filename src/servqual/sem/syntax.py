@@ -172,7 +172,13 @@ def parse(model: str) -> list[Statement]:
 
 
 def model_variables(statements: list[Statement]) -> tuple[list[str], list[str]]:
-    """``(observed, latent)`` variable names in order of first appearance."""
+    """``(observed, latent)`` variable names in order of first appearance.
+
+    Examples
+    --------
+    >>> model_variables(parse("f =~ x1 + x2 + x3; y ~ f"))
+    (['x1', 'x2', 'x3', 'y'], ['f'])
+    """
     latent: list[str] = []
     for s in statements:
         if s.op == "=~" and s.lhs not in latent:

@@ -27,11 +27,13 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
+from .._checks import Interval, check_params
 from .._summary import Summary
 from ..errors import (
     ConvergenceWarning,
@@ -262,15 +264,23 @@ class WLSMVResult:
     warnings : tuple of str
     """
 
-    params: pd.DataFrame
-    fit_indices: dict
+    _params: pd.DataFrame
+    fit_indices: Mapping
     moments: PolychoricMoments = field(repr=False)
     converged: bool
     warnings: tuple[str, ...] = ()
 
+    def __post_init__(self):
+        object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
+
+    @property
+    def params(self) -> pd.DataFrame:
+        """Parameter table (a copy: editing it leaves the result intact)."""
+        return self._params.copy()
+
     def loadings(self) -> pd.Series:
         """Standardized loadings indexed by item."""
-        p = self.params[self.params["op"] == "=~"]
+        p = self._params[self._params["op"] == "=~"]
         return pd.Series(p["std_all"].to_numpy(), index=p["rhs"].to_numpy(), name="loading")
 
     def summary(self) -> Summary:
@@ -290,7 +300,7 @@ class WLSMVResult:
             "RMSEA (scaled)": fi["rmsea"],
         }
         return Summary(
-            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self.params)], self.warnings
+            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self._params)], self.warnings
         )
 
     def __str__(self) -> str:
@@ -315,6 +325,7 @@ def cfa_wlsmv(
     >>> res.fit_indices["df"]
     26
     """
+    check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
     if not isinstance(factors, Mapping) or not factors:
         raise SpecificationError(f"factors must be a non-empty mapping; got {factors!r}.")
     items, fidx = [], []
@@ -418,7 +429,7 @@ def cfa_wlsmv(
     )
     params = pd.concat([params, resid_rows], ignore_index=True)
     return WLSMVResult(
-        params=params,
+        _params=params,
         fit_indices=fit.fit_indices,
         moments=mom,
         converged=fit.converged,
