@@ -70,6 +70,8 @@ def test_tarp_custom_repurchase_and_bad_inputs():
         complaint_funnel(100, channel="email")
     with pytest.raises(errors.ParameterError, match=r"repurchase\['silent'\]=2"):
         complaint_funnel(100, repurchase={"silent": 2})
+    with pytest.raises(errors.ParameterError, match=r"repurchase=\[0.5, 0.6\]"):
+        complaint_funnel(100, repurchase=[0.5, 0.6])
 
 
 # ----------------------------------------------------------------- Bass

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -208,6 +209,11 @@ def complaint_funnel(
     check_params({"complaint_rate": c}, {"complaint_rate": Interval(0, 1, closed="right")})
     rep = dict(TARP_REPURCHASE[ticket])
     if repurchase is not None:
+        if not isinstance(repurchase, Mapping):
+            raise ParameterError(
+                f"repurchase={repurchase!r} is invalid: expected a mapping branch -> rate, "
+                f"branches {', '.join(map(repr, BRANCHES))}."
+            )
         for k, v in dict(repurchase).items():
             check_params({"repurchase": k}, {"repurchase": Options(BRANCHES)})
             check_params({f"repurchase[{k!r}]": v}, {f"repurchase[{k!r}]": _SHARE})
