@@ -93,7 +93,7 @@ ax = plot_reichheld_region(fine)
 # ## Sensitivity of the reproducible claims
 
 # %%
-fig = plot_claim_sensitivity(plt.figure(figsize=(13, 4), layout="constrained"))
+fig = plot_claim_sensitivity(plt.figure(figsize=(16, 4), layout="constrained"))
 
 # %% [markdown]
 # **Reading the verdicts.** *Misquoted*: the source says something narrower (headquarters

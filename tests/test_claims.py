@@ -75,3 +75,32 @@ def test_cli_prints_table(capsys):
     out = capsys.readouterr().out
     assert out.count("verdict:") == 7
     assert "Jones & Sasser" in out and "untraceable" in out
+
+
+def test_printed_numbers_follow_the_models(table):
+    import re
+
+    from servqual.retention import retention_uplift
+
+    v = table.set_index(table["claim"].str[:12])
+    # the stated condition for "-25%" is recomputed: x = d + 1 - r before the drop
+    x = float(re.search(r"d \+ \(1 - r\) = ([0-9.]+)", v.loc["A 5% drop in", "conditions"])[1])
+    r0 = 1.10 - x
+    up = retention_uplift(r0, r0 - 0.05, 0.10, forms=["start"])["uplift_pct"].iloc[0]
+    assert up == pytest.approx(-25.0, abs=1e-9)
+    # headline numbers in the text are the ones in the value columns
+    assert (
+        f"+{v.loc['+5 points of', 'value']:.0f}% per-customer NPV"
+        in v.loc["+5 points of", "reproduced"]
+    )
+    assert (
+        f"{v.loc['A 5% drop in', 'value']:.1f}% customer value"
+        in v.loc["A 5% drop in", "reproduced"]
+    )
+    assert (
+        f"{100 * v.loc['60% of new c', 'value']:.0f}% of new" in v.loc["60% of new c", "reproduced"]
+    )
+    assert (
+        f"= {v.loc['A satisfied ', 'alternative_value']:.2f}"
+        in v.loc["A satisfied ", "alternative"]
+    )

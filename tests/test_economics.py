@@ -96,9 +96,21 @@ def test_same_seed_same_draws_whatever_n_jobs(survey):
     assert np.array_equal(a.draws, b.draws)
 
 
-def test_negbin_option_runs_and_agrees_in_sign(survey):
+def test_negbin_option_recomputed_with_statsmodels(survey):
     t = what_if(survey, n_boot=10, seed=1, progress=False, wom_model="negbin").table
     t = t.set_index("quantity")
+    # by hand: NB2 regression of each WOM count on satisfaction, average predicted mean
+    # before and after the shift in satisfaction (statsmodels NegativeBinomial)
+    inst = servqual.Instrument.servqual22()
+    comp = np.column_stack([survey[c].mean(axis=1) for c in inst.dimension_columns("P").values()])
+    sat = survey[["SAT1", "SAT2", "SAT3"]].mean(axis=1).to_numpy()
+    dsat = sm.OLS(sat, sm.add_constant(comp)).fit().params[2]
+    Z, Z1 = sm.add_constant(sat), sm.add_constant(sat + dsat)
+    for col in ("wom_positive", "wom_negative"):
+        nb = sm.NegativeBinomial(survey[col].to_numpy(), Z).fit(disp=0, maxiter=200)
+        b = nb.params[:2]
+        want = np.exp(Z1 @ b).mean() - np.exp(Z @ b).mean()
+        assert t.loc[f"delta_{col}", "estimate"] == pytest.approx(want, rel=1e-5)
     assert t.loc["delta_wom_positive", "estimate"] > 0
 
 
@@ -115,6 +127,10 @@ def test_bad_input(survey):
     miss.loc[5, "P6"] = np.nan
     with pytest.raises(errors.MissingValuesError, match="P6"):
         what_if(miss, n_boot=5, progress=False)
+    with pytest.raises(TypeError, match="DataFrame, got ndarray"):
+        what_if(survey.to_numpy(), n_boot=5, progress=False)
+    with pytest.raises(errors.ParameterError, match="SAT1, SAT2"):
+        what_if(survey.drop(columns=["SAT1", "SAT2", "SAT3"]), n_boot=5, progress=False)
     with pytest.raises(errors.ParameterError, match=r"margin=-1"):
         what_if(survey, margin=-1, n_boot=5, progress=False)
 

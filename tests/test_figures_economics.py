@@ -113,11 +113,16 @@ def test_what_if_bars_and_intervals():
         row = r.table.set_index("quantity").loc["delta_value"]
         assert sorted(seg[:, 0]) == pytest.approx([row["lower"], row["upper"]])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Reliability", "Empathy"]
+    # the axis labels state the interval level and the shift actually used
+    r90 = what_if(df, delta=0.5, ci=0.9, n_boot=20, seed=1, progress=False)
+    ax = plot_what_if({"reliability": r90}, ax=_ax())
+    assert ax.get_xlabel().endswith("90% bootstrap CI")
+    assert ax.get_ylabel() == "Dimension raised by 0.5 points"
 
 
 def test_claim_sensitivity_panels():
-    fig = plot_claim_sensitivity(Figure(figsize=(11, 3.6)))
-    a0, a1, a2 = fig.axes
+    fig = plot_claim_sensitivity(Figure(figsize=(14.5, 3.6)))
+    a0, a1, a2, a3 = fig.axes
     line = a0.lines[0]  # small ticket: silent exit = (1 - c) * 0.63
     x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
     np.testing.assert_allclose(y, 100 * (1 - x / 100) * 0.63)
@@ -125,6 +130,12 @@ def test_claim_sensitivity_panels():
     np.testing.assert_allclose(yy, 100 * (xx / (xx - 5) - 1))  # (d+1-r0)/(d+1-r1) - 1
     r08 = a2.lines[1]
     np.testing.assert_allclose(np.asarray(r08.get_ydata()), 100 * np.asarray(r08.get_xdata()) / 0.2)
+    # Jones & Sasser: the ratio is P(5) / P(4) by definition, at most 1 / P(4)
+    for line, p5 in zip(a3.lines[:3], (0.7, 0.9, 0.99)):
+        x, y = np.asarray(line.get_xdata()) / 100, np.asarray(line.get_ydata())
+        np.testing.assert_allclose(y, p5 / x, rtol=1e-12)
+        assert y[-1] == pytest.approx(1.0)
+    assert a3.lines[3].get_ydata()[0] == 6
     assert all(ax.get_xlabel() and ax.get_ylabel() for ax in fig.axes)
 
 

@@ -59,6 +59,16 @@ def test_gap_model_labels_are_estimates(study):
     # without the multilevel result there is no satisfaction box
     ax2 = plot_gap_model(ex, ax=Figure().add_subplot())
     assert "box:SAT" not in _texts(ax2)
+    assert "solid: 95% CI excludes 0" in ax.get_title()
+
+
+def test_gap_model_title_states_the_ci_level_used(study):
+    scores, *_ = study
+    with pytest.warns(UserWarning, match=r"ICC\(2\) below \.70"):
+        ex90 = explain_gap5(scores, antecedents=False, ci=0.90)
+    assert ex90.ci == 0.90
+    ax = plot_gap_model(ex90, ax=Figure().add_subplot())
+    assert "solid: 90% CI excludes 0" in ax.get_title()
 
 
 def test_caterpillar_plots_unit_means_and_cis(study):

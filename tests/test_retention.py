@@ -150,3 +150,27 @@ def test_fit_sbg_bad_input():
         fit_sbg([100, 50])
     with pytest.raises(errors.MissingValuesError):
         fit_sbg([100, np.nan, 40])
+
+
+def test_fit_sbg_flags_boundary_estimates():
+    # constant retention 0.8 is a homogeneous geometric: the sBG MLE runs off to
+    # alpha, beta -> infinity with alpha / (alpha + beta) -> 0.2 (the churn rate)
+    with pytest.warns(errors.ImproperSolutionWarning, match="boundary"):
+        res = fit_sbg([1000, 800, 640, 512, 409.6])
+    assert res.alpha / (res.alpha + res.beta) == pytest.approx(0.2, abs=1e-3)
+    assert any("not identified" in w for w in res.warnings)
+    # retention falling with tenure (0.5 then 0): also the geometric limit
+    with pytest.warns(errors.ImproperSolutionWarning):
+        fit_sbg([100, 50, 0])
+    # nobody lost: alpha -> 0
+    with pytest.warns(errors.ImproperSolutionWarning):
+        assert fit_sbg([100, 100, 100]).alpha < 1e-3
+    # the Fader-Hardie data are interior: no warning
+    assert fit_sbg(REGULAR).warnings == ()
+
+
+def test_more_bad_parameters():
+    with pytest.raises(errors.ParameterError, match=r"acquisition_cost=-5"):
+        retention_uplift(0.8, 0.85, 0.1, acquisition_cost=-5, forms=["start"])
+    with pytest.raises(errors.ParameterError, match=r"target=\(85, 25\)"):
+        reichheld_sasser_grid(target=(85, 25))

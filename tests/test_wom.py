@@ -70,6 +70,8 @@ def test_tarp_custom_repurchase_and_bad_inputs():
         complaint_funnel(100, channel="email")
     with pytest.raises(errors.ParameterError, match=r"repurchase\['silent'\]=2"):
         complaint_funnel(100, repurchase={"silent": 2})
+    with pytest.raises(errors.ParameterError, match=r"repurchase=\[0.5, 0.6\]"):
+        complaint_funnel(100, repurchase=[0.5, 0.6])
 
 
 # ----------------------------------------------------------------- Bass
@@ -282,3 +284,77 @@ def test_customer_base_bad_input():
         customer_base(3, initial=10, retention=1.0)
     with pytest.raises(errors.ParameterError, match=r"backend='spark'"):
         simulate_customer_base(100, 3, backend="spark", progress=False)
+
+
+def test_more_bad_input():
+    with pytest.raises(errors.InsufficientDataError, match="0 non-zero period"):
+        fit_bass([0, 0, 0, 0, 0])
+    with pytest.raises(errors.ParameterError, match=r"acquisition=nan"):
+        customer_base(3, initial=10, retention=0.5, acquisition=float("nan"))
+    with pytest.raises(errors.ParameterError, match=r"acquisition=\[1, -2, 3\]"):
+        customer_base(3, initial=10, retention=0.5, acquisition=[1, -2, 3])
+
+
+def test_referrals_and_negative_wom_follow_satisfaction():
+    # First period, n0 customers with s ~ N(0, 1), wom effect b = 0.6, churn effect 0:
+    # referrals ~ Poisson(rho * sum exp(b s - b^2/2)), E = rho * n0 (the normalisation makes
+    # the mean rate rho); each churner tells Poisson(nu * exp(-b s - b^2/2)) people and
+    # churners are a random half-sample here, so E[wom_negative] = nu * E[churned].
+    # Tolerance: 4 SEs of the replicate mean, SEs from the law of total variance:
+    # Var(referred) = E[lambda] + Var(lambda) = rho n0 + rho^2 n0 (e^{b^2} - 1).
+    n0, rho, nu, b, r, R = 40_000, 0.05, 3.0, 0.6, 0.5, 30
+    sim = simulate_customer_base(
+        n0,
+        1,
+        retention=r,
+        referral=rho,
+        wom_on_satisfaction=b,
+        wom_negative=nu,
+        replicates=R,
+        seed=17,
+        progress=False,
+    )
+    first = sim.paths[sim.paths.period == 1]
+    var_ref = rho * n0 + rho**2 * n0 * (np.exp(b**2) - 1)
+    assert first["referred"].mean() == pytest.approx(rho * n0, abs=4 * np.sqrt(var_ref / R))
+    churned = first["churned"].to_numpy()
+    n_c = n0 * (1 - r)
+    var_neg = nu * n_c + nu**2 * n_c * (np.exp(b**2) - 1) + nu**2 * n0 * r * (1 - r)
+    assert first["wom_negative"].mean() == pytest.approx(nu * n_c, abs=4 * np.sqrt(var_neg / R))
+    assert churned.mean() == pytest.approx(n_c, abs=4 * np.sqrt(n0 * r * (1 - r) / R))
+    # with satisfaction shifted up by 1 the referral rate rises by exp(b) and the WOM of
+    # churners falls by exp(-b) (same churn, since churn does not depend on satisfaction);
+    # each replicate mean has a relative SE of about 0.4-0.6%, so 5% is > 8 SEs of the ratio
+    up = simulate_customer_base(
+        n0,
+        1,
+        retention=r,
+        referral=rho,
+        wom_on_satisfaction=b,
+        satisfaction_mean=1.0,
+        wom_negative=nu,
+        replicates=R,
+        seed=18,
+        progress=False,
+    ).paths.query("period == 1")
+    ratio_ref = up["referred"].mean() / first["referred"].mean()
+    ratio_neg = up["wom_negative"].mean() / first["wom_negative"].mean()
+    assert ratio_ref == pytest.approx(np.exp(b), rel=0.05)
+    assert ratio_neg == pytest.approx(np.exp(-b), rel=0.05)
+
+
+def test_bass_negative_wom_flags_solver_failure(monkeypatch):
+    import types
+
+    from servqual import wom
+
+    def failing(fun, span, y0, t_eval, **kw):  # stops after two of the requested times
+        return types.SimpleNamespace(
+            success=False, message="step size too small", y=np.array([[0.0, 1.0], [0.0, 0.1]])
+        )
+
+    monkeypatch.setattr(wom.integrate, "solve_ivp", failing)
+    with pytest.warns(errors.ConvergenceWarning, match="step size too small"):
+        df = bass_negative_wom([0, 1, 2, 3], 0.03, 0.4)
+    assert df.attrs["warnings"] == ("ODE solver failed: step size too small",)
+    assert df["adopters"].tolist()[:2] == [0.0, 1.0] and df["adopters"].iloc[2:].isna().all()

@@ -33,6 +33,7 @@ from joblib import Parallel, delayed, parallel_config
 from scipy import special
 
 from ._checks import Interval, Options, check_params
+from ._frozen import CopyOnRead
 from ._progress import progress_bar
 from ._resampling import replicate_seeds
 from ._summary import Summary
@@ -44,7 +45,7 @@ _COLS = ("customers", "retained", "churned", "acquired", "referred", "wom_negati
 
 
 @dataclass(frozen=True)
-class CustomerBaseSimulation:
+class CustomerBaseSimulation(CopyOnRead):
     """Result of :func:`simulate_customer_base`.
 
     Attributes
@@ -59,12 +60,20 @@ class CustomerBaseSimulation:
     params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def mean_path(self) -> pd.DataFrame:
-        """Mean and standard deviation across replicates per period."""
+        """Mean and standard deviation across replicates per period.
+
+        Examples
+        --------
+        >>> sim = simulate_customer_base(100, 2, replicates=3, seed=1, progress=False)
+        >>> sim.mean_path()["customers_mean"].iloc[0]
+        np.float64(100.0)
+        """
         g = self.paths.groupby("period")[list(_COLS)]
         out = g.mean().add_suffix("_mean").join(g.std(ddof=1).add_suffix("_sd"))
         return out.reset_index()
 
     def summary(self) -> Summary:
+        """Parameters and the final period's mean and SD across replicates."""
         last = self.mean_path().iloc[[-1]].T
         return Summary(
             "Customer-base Monte Carlo",

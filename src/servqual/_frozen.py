@@ -5,7 +5,8 @@ can still be changed in place (``res.table.loc["a", "share"] = 5``), which
 would silently alter the stored result.  :class:`CopyOnRead` makes every
 DataFrame/Series attribute come back as a copy, every ndarray as a
 read-only view and every dict as a read-only mapping of those, so a
-result can never be mutated through what it returns.
+result can never be mutated through what it returns.  Private attributes
+(leading underscore) are returned as stored.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ class CopyOnRead:
 
     def __getattribute__(self, name: str):
         value = object.__getattribute__(self, name)
-        if name.startswith("__"):
+        if name.startswith("_"):  # private and dunder attributes: the class's own business
             return value
         if isinstance(value, dict):
             return MappingProxyType({k: _protect(v) for k, v in value.items()})

@@ -82,20 +82,21 @@ def _tarp():
 def _five_points():
     grid = reichheld_sasser_grid()
     ok = grid["uplift_pct"].dropna()
-    example = reichheld_sasser_grid(
-        defection=[0.20], discount=[0.10], growth=[0.10], acquisition=[1.0]
-    )["uplift_pct"].iloc[0]
-    start = retention_uplift(0.85, 0.90, 0.10, forms=["start"])["uplift_pct"].iloc[0]
+    ex = {"defection": 0.20, "discount": 0.10, "growth": 0.10, "acquisition": 1.0}
+    example = reichheld_sasser_grid(**{k: [v] for k, v in ex.items()})["uplift_pct"].iloc[0]
+    r0, r1, d = 0.85, 0.90, 0.10
+    start = retention_uplift(r0, r1, d, forms=["start"])["uplift_pct"].iloc[0]
     return {
         "claim": "+5 points of retention raise profits by 25% to 85%.",
         "origin": "Reichheld & Sasser (1990), 'Zero Defections', Harvard Business Review",
         "conditions": "per-customer NPV over an average life of 1/defection years; '5%' = 5 "
         "points of defection; profits growing with tenure; industry cases",
         "model": "servqual.retention.reichheld_sasser_grid / retention_uplift",
-        "parameters": "defection 20% -> 15%, discount 10%, profit growth 10%/yr, acquisition "
-        "cost = 1 year-1 profit",
-        "reproduced": f"+{example:.0f}% per-customer NPV; start-of-period CLV with r 0.85 -> "
-        f"0.90, d = 10%: +{start:.0f}%",
+        "parameters": f"defection {ex['defection']:.0%} -> {ex['defection'] - 0.05:.0%}, "
+        f"discount {ex['discount']:.0%}, profit growth {ex['growth']:.0%}/yr, acquisition "
+        f"cost = {ex['acquisition']:g} year-1 profit",
+        "reproduced": f"+{example:.0f}% per-customer NPV; start-of-period CLV with r {r0:.2f} -> "
+        f"{r1:.2f}, d = {d:.0%}: +{start:.0f}%",
         "alternative": f"over the default grid ({len(grid)} points) the uplift ranges "
         f"{ok.min():.0f}% to {ok.max():.0f}%; {100 * grid['in_range'].mean():.0f}% "
         "of points fall in [25%, 85%]",
@@ -106,17 +107,20 @@ def _five_points():
 
 
 def _five_drop():
-    rep = retention_uplift(0.95, 0.90, 0.10, forms=["start"])["uplift_pct"].iloc[0]
-    alt = retention_uplift(0.80, 0.75, 0.10, forms=["start"])["uplift_pct"].iloc[0]
+    (r0, r1), (a0, a1), d = (0.95, 0.90), (0.80, 0.75), 0.10
+    rep = retention_uplift(r0, r1, d, forms=["start"])["uplift_pct"].iloc[0]
+    alt = retention_uplift(a0, a1, d, forms=["start"])["uplift_pct"].iloc[0]
+    # start-of-period value ratio x / (x + 0.05) with x = d + 1 - r: -25% needs x = 0.15
+    x_needed = 0.05 * 0.75 / (1 - 0.75)
     return {
         "claim": "A 5% drop in loyalty cuts profit by 25%.",
         "origin": "a reversal of Reichheld & Sasser (1990); no separate source",
         "conditions": "5 points of retention in the start-of-period CLV; holds only when "
-        "d + (1 - r) = 0.15 before the drop",
+        f"d + (1 - r) = {x_needed:.2f} before the drop",
         "model": "servqual.retention.retention_uplift (form='start')",
-        "parameters": "r 0.95 -> 0.90, d = 10%",
+        "parameters": f"r {r0:.2f} -> {r1:.2f}, d = {d:.0%}",
         "reproduced": f"{rep:.1f}% customer value",
-        "alternative": f"r 0.80 -> 0.75, d = 10%: {alt:.1f}%",
+        "alternative": f"r {a0:.2f} -> {a1:.2f}, d = {d:.0%}: {alt:.1f}%",
         "value": float(rep),
         "alternative_value": float(alt),
         "verdict": "conditional",
@@ -126,7 +130,8 @@ def _five_drop():
 def _six_times(seed: int = 2007):
     from .simulate import Truth, simulate_survey
 
-    p4, slope = 0.15, float(special.logit(0.90) - special.logit(0.15))
+    p4, p5 = 0.15, 0.90
+    slope = float(special.logit(p5) - special.logit(p4))
     rep = repurchase_ratio(p4, slope)
     df, _ = simulate_survey(4000, Truth(scale_points=5), seed=seed)
     buy = 1 - df["churn"].to_numpy()
@@ -138,8 +143,9 @@ def _six_times(seed: int = 2007):
         "conditions": "'totally satisfied' (5/5) vs 'merely satisfied' (4/5) customers, "
         "repurchase over 18 months",
         "model": "servqual.claims.repurchase_ratio (logistic repurchase curve)",
-        "parameters": f"P(buy again | 4) = {p4}, P(buy again | 5) = 0.90",
-        "reproduced": f"ratio {rep:.1f}; a 6x ratio needs P(buy again | 4) <= 1/6",
+        "parameters": f"P(buy again | 4) = {p4}, P(buy again | 5) = {p5:.2f}",
+        "reproduced": f"ratio {rep:.1f}; a 6x ratio needs P(buy again | 4) <= 1/6 "
+        f"(the ratio is at most 1 / P(buy again | 4) = {1 / p4:.2f})",
         "alternative": f"simulated survey (5-point, default Truth, n=4000, seed={seed}): "
         f"P(buy | SAT1=5) / P(buy | SAT1=4) = {sim:.2f}",
         "value": rep,
@@ -149,17 +155,18 @@ def _six_times(seed: int = 2007):
 
 
 def _referrals():
-    rep = steady_state_referral_share(0.80, 0.12)
-    alt = steady_state_referral_share(0.80, 0.02)
+    r, rho, rho_alt = 0.80, 0.12, 0.02
+    rep = steady_state_referral_share(r, rho)
+    alt = steady_state_referral_share(r, rho_alt)
     return {
         "claim": "60% of new customers come from referrals.",
         "origin": "untraceable (no primary source found)",
         "conditions": "steady state of N_{t+1} = r N_t + a + rho N_t: referral share = "
         "rho / (1 - r)",
         "model": "servqual.wom.steady_state_referral_share",
-        "parameters": "r = 0.80, rho = 0.12 referred customers per customer per period",
+        "parameters": f"r = {r:.2f}, rho = {rho:.2f} referred customers per customer per period",
         "reproduced": f"{100 * rep:.0f}% of new customers referred",
-        "alternative": f"r = 0.80, rho = 0.02: {100 * alt:.0f}%",
+        "alternative": f"r = {r:.2f}, rho = {rho_alt:.2f}: {100 * alt:.0f}%",
         "value": rep,
         "alternative_value": alt,
         "verdict": "untraceable",

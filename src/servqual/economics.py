@@ -30,6 +30,7 @@ import statsmodels.api as sm
 from scipy import special
 
 from ._checks import Interval, Options, as_py, check_frame, check_params
+from ._frozen import CopyOnRead
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import ConvergenceWarning, ParameterError
@@ -51,7 +52,7 @@ _BASE = ("retention", "wom_positive", "wom_negative", "clv", "customers")
 
 
 @dataclass(frozen=True)
-class WhatIfResult:
+class WhatIfResult(CopyOnRead):
     """Result of :func:`what_if`.
 
     Attributes
@@ -76,6 +77,7 @@ class WhatIfResult:
     warnings: tuple[str, ...] = ()
 
     def summary(self) -> Summary:
+        """Parameters, baseline and the effects table with intervals."""
         return Summary(
             f"What if {self.params.get('dimension')} rose by {self.params.get('delta')} point(s)?",
             [
@@ -267,11 +269,9 @@ def what_if(
         raise ParameterError(
             f"dimension={dimension!r} is invalid: expected one of {', '.join(map(repr, dims))}."
         )
-    sat_cols = (
-        [c for c in data.columns if str(c).startswith("SAT")]
-        if isinstance(data, pd.DataFrame)
-        else []
-    )
+    if not isinstance(data, pd.DataFrame):
+        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    sat_cols = [c for c in data.columns if str(c).startswith("SAT")]
     if not sat_cols:
         raise ParameterError(
             "data has no satisfaction columns SAT1, SAT2, ...: "

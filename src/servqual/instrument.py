@@ -128,17 +128,35 @@ class Instrument:
     # ------------------------------------------------------------------ access
     @property
     def items(self) -> tuple[str, ...]:
-        """All item stems, in dimension order."""
+        """All item stems, in dimension order.
+
+        Examples
+        --------
+        >>> Instrument.servqual22().items[:3]
+        ('1', '2', '3')
+        """
         return tuple(i for items in self.dimensions.values() for i in items)
 
     @property
     def kinds(self) -> tuple[str, ...]:
-        """Item kinds (e.g. ``("P", "E")``); ``()`` for a single-kind instrument."""
+        """Item kinds (e.g. ``("P", "E")``); ``()`` for a single-kind instrument.
+
+        Examples
+        --------
+        >>> Instrument.servqual22().kinds, Instrument.ecsi_mobi().kinds
+        (('P', 'E'), ())
+        """
         return tuple(self.prefixes)
 
     @property
     def is_paired(self) -> bool:
-        """True for a P−E design (both kinds ``"P"`` and ``"E"`` declared)."""
+        """True for a P−E design (both kinds ``"P"`` and ``"E"`` declared).
+
+        Examples
+        --------
+        >>> Instrument.servqual22().is_paired
+        True
+        """
         return "P" in self.prefixes and "E" in self.prefixes
 
     def _check_kind(self, kind: str | None) -> None:
@@ -155,31 +173,67 @@ class Instrument:
             )
 
     def column(self, item: str, kind: str | None = None) -> str:
-        """Column name of one item of one kind."""
+        """Column name of one item of one kind.
+
+        Examples
+        --------
+        >>> Instrument.servqual22().column("5", "E")
+        'E5'
+        """
         self._check_kind(kind)
         return item if kind is None else self.prefixes[kind] + item
 
     def columns(self, kind: str | None = None) -> list[str]:
-        """Column names of all items of ``kind``."""
+        """Column names of all items of ``kind``.
+
+        Examples
+        --------
+        >>> Instrument.servqual22().columns("P")[-2:]
+        ['P21', 'P22']
+        """
         return [self.column(i, kind) for i in self.items]
 
     def dimension_columns(self, kind: str | None = None) -> dict[str, list[str]]:
-        """Mapping dimension -> its item columns of ``kind``."""
+        """Mapping dimension -> its item columns of ``kind``.
+
+        Examples
+        --------
+        >>> Instrument.servqual22().dimension_columns("P")["reliability"]
+        ['P5', 'P6', 'P7', 'P8', 'P9']
+        """
         return {d: [self.column(i, kind) for i in items] for d, items in self.dimensions.items()}
 
     def dimension_of(self, item: str) -> str:
-        """The dimension an item stem belongs to."""
+        """The dimension an item stem belongs to.
+
+        Examples
+        --------
+        >>> Instrument.servqual22().dimension_of("7")
+        'reliability'
+        """
         for d, items in self.dimensions.items():
             if item in items:
                 return d
         raise ParameterError(f"item {item!r} is not in instrument {self.name!r}.")
 
     def scale_columns(self) -> list[str]:
-        """Columns of the extra multi-item scales."""
+        """Columns of the extra multi-item scales.
+
+        Examples
+        --------
+        >>> Instrument.gap_manager().scale_columns()[:4]
+        ['MRO1', 'MRO2', 'MRO3', 'UPC1']
+        """
         return [c for cols in self.scales.values() for c in cols]
 
     def all_columns(self, kinds: Iterable[str] | None = None) -> list[str]:
-        """Every column the instrument declares (items of ``kinds`` + extra scales)."""
+        """Every column the instrument declares (items of ``kinds`` + extra scales).
+
+        Examples
+        --------
+        >>> len(Instrument.servqual22().all_columns())   # 22 P + 22 E
+        44
+        """
         kinds = list(self.prefixes) if kinds is None else list(kinds)
         cols = [c for k in kinds for c in self.columns(k)] if kinds else self.columns()
         return cols + self.scale_columns()

@@ -23,8 +23,15 @@ import pandas as pd
 from scipy import optimize, special
 
 from ._checks import Interval, Options, as_1d_numeric, check_params
+from ._frozen import CopyOnRead
 from ._summary import Summary
-from .errors import ConvergenceWarning, DataError, InsufficientDataError, ParameterError
+from .errors import (
+    ConvergenceWarning,
+    DataError,
+    ImproperSolutionWarning,
+    InsufficientDataError,
+    ParameterError,
+)
 
 __all__ = [
     "clv",
@@ -220,6 +227,7 @@ def retention_uplift(
             f"profits[0]={float(p[0])!r} is invalid: expected a positive margin (a percentage "
             "change of a non-positive value is undefined)."
         )
+    check_params({"acquisition_cost": acquisition_cost}, {"acquisition_cost": Interval(0, None)})
     _check_r_d(retention, discount)
     _check_r_d(new_retention, discount, name="new_retention")
     forms = [forms] if isinstance(forms, str) else list(forms)
@@ -282,7 +290,14 @@ def reichheld_sasser_grid(
             f"defection={float(bad[0])!r} is invalid: expected a defection rate above "
             f"reduction={reduction!r}."
         )
-    lo, hi = target
+    try:
+        lo, hi = (float(x) for x in target)
+    except (TypeError, ValueError):
+        raise ParameterError(
+            f"target={target!r} is invalid: expected a pair (low, high) of percentages."
+        ) from None
+    if not lo <= hi:
+        raise ParameterError(f"target={target!r} is invalid: expected low <= high.")
     mesh = np.meshgrid(*grids.values(), indexing="ij")
     df = pd.DataFrame({k: m.ravel() for k, m in zip(grids, mesh)})
     life0 = 1.0 / df["defection"].to_numpy()
@@ -310,7 +325,7 @@ def reichheld_sasser_grid(
 
 
 @dataclass(frozen=True)
-class SBGResult:
+class SBGResult(CopyOnRead):
     """Shifted-beta-geometric fit (Fader & Hardie 2007).
 
     Attributes
@@ -335,18 +350,39 @@ class SBGResult:
     warnings: tuple[str, ...] = ()
 
     def retention(self, t):
-        """Retention rate in period ``t >= 1``: ``(beta + t - 1) / (alpha + beta + t - 1)``."""
+        """Retention rate in period ``t >= 1``: ``(beta + t - 1) / (alpha + beta + t - 1)``.
+
+        Examples
+        --------
+        >>> res = fit_sbg([100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1])
+        >>> round(float(res.retention(1)), 3)   # beta / (alpha + beta)
+        0.627
+        """
         t = np.asarray(t, dtype=float)
         return (self.beta + t - 1) / (self.alpha + self.beta + t - 1)
 
     def survival(self, t):
-        """``S(t) = B(alpha, beta + t) / B(alpha, beta)`` (share alive after ``t`` periods)."""
+        """``S(t) = B(alpha, beta + t) / B(alpha, beta)`` (share alive after ``t`` periods).
+
+        Examples
+        --------
+        >>> res = fit_sbg([100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1])
+        >>> [round(float(v), 3) for v in res.survival([0, 1, 2])]
+        [1.0, 0.627, 0.474]
+        """
         t = np.asarray(t, dtype=float)
         a, b = self.alpha, self.beta
         return np.exp(special.betaln(a, b + t) - special.betaln(a, b))
 
     def forecast(self, periods: int) -> pd.DataFrame:
-        """Survival and retention for periods ``0..periods`` with the observed values."""
+        """Survival and retention for periods ``0..periods`` with the observed values.
+
+        Examples
+        --------
+        >>> res = fit_sbg([100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1])
+        >>> list(res.forecast(10).columns)
+        ['period', 'survival', 'retention', 'observed']
+        """
         check_params({"periods": periods}, {"periods": Interval(1, None, integer=True)})
         t = np.arange(periods + 1)
         obs = np.full(t.size, np.nan)
@@ -364,6 +400,12 @@ class SBGResult:
         made ``renewals`` renewals (``n = renewals + 1``):
         ``sum_{t>=n} S(t) / S(n-1) / (1 + d)^(t-n)
         = (beta + n - 1) / (alpha + beta + n - 1) * 2F1(1, beta + n; alpha + beta + n; 1/(1+d))``.
+
+        Examples
+        --------
+        >>> res = fit_sbg([100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1])
+        >>> round(res.derl(0.1), 2)
+        2.96
         """
         check_params(
             {"discount": discount, "renewals": renewals},
@@ -379,6 +421,7 @@ class SBGResult:
         )
 
     def summary(self) -> Summary:
+        """Estimates, log-likelihood and the fitted vs observed survival."""
         fc = self.forecast(max(self.n_periods, 1))
         return Summary(
             "Shifted-beta-geometric retention model",
@@ -406,6 +449,18 @@ def _sbg_loglik(log_ab, lost, alive_end):
     lp = special.betaln(a + 1, b + t - 1) - special.betaln(a, b)
     ls = special.betaln(a, b + lost.size) - special.betaln(a, b)
     return float(np.sum(lost * lp) + alive_end * ls)
+
+
+def _geometric_loglik(lost, alive_end):
+    """Log-likelihood of the homogeneous geometric (the sBG limit alpha, beta -> inf)."""
+    t = np.arange(1, lost.size + 1)
+    events = lost.sum()
+    if events == 0:  # theta = 0: every customer survives with probability 1
+        return 0.0
+    trials = np.sum(lost * t) + alive_end * lost.size
+    theta = events / trials
+    stay = trials - events
+    return float(events * np.log(theta) + (stay * np.log1p(-theta) if stay > 0 else 0.0))
 
 
 def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
@@ -464,6 +519,20 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
         warns = (f"sBG likelihood optimisation did not converge: {res.message}",)
         warnings.warn(warns[0], ConvergenceWarning, stacklevel=2)
     a, b = np.exp(best.x)
+    # No loss at all (alpha -> 0), or constant / falling retention, which the sBG fits
+    # only in the limit alpha, beta -> infinity (a homogeneous geometric; beyond ~1e6
+    # the beta-function differences in the likelihood are dominated by rounding).
+    tol = 1e-6 * max(1.0, abs(best.fun))
+    geometric_limit = _geometric_loglik(lost, alive_end) >= -best.fun - tol
+    if lost.sum() == 0 or geometric_limit or max(a, b) > 1e6 or min(a, b) < 1e-6:
+        text = (
+            f"sBG estimates on the boundary of the parameter space (alpha={a:.3g}, "
+            f"beta={b:.3g}): the data show no heterogeneity the model can fit "
+            "(no customers lost, or retention constant or falling with tenure); alpha and "
+            "beta are not identified separately."
+        )
+        warns += (text,)
+        warnings.warn(text, ImproperSolutionWarning, stacklevel=2)
     return SBGResult(
         alpha=float(a),
         beta=float(b),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params
+from ._frozen import CopyOnRead
 from ._summary import Summary
 from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
 from .instrument import Instrument
@@ -27,7 +28,7 @@ _POLICIES = ("report", "listwise", "pairwise", "mean", "raise")
 
 
 @dataclass(frozen=True)
-class ValidationReport:
+class ValidationReport(CopyOnRead):
     """What :func:`validate` found and did.
 
     Attributes

@@ -15,6 +15,7 @@
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -24,6 +25,7 @@ from scipy import integrate, optimize
 
 from ._checks import Interval, Options, as_1d_numeric, check_params
 from ._customer_sim import CustomerBaseSimulation, simulate_customer_base
+from ._frozen import CopyOnRead
 from ._summary import Summary
 from .errors import ConvergenceWarning, DataError, InsufficientDataError, ParameterError
 
@@ -75,7 +77,7 @@ _NONNEG = Interval(0, None)
 
 
 @dataclass(frozen=True)
-class ComplaintFunnel:
+class ComplaintFunnel(CopyOnRead):
     """Result of :func:`complaint_funnel`.
 
     Attributes
@@ -108,6 +110,7 @@ class ComplaintFunnel:
     params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 
     def summary(self) -> Summary:
+        """Parameters, the branch table and the totals."""
         return Summary(
             "TARP complaint funnel",
             [
@@ -206,6 +209,11 @@ def complaint_funnel(
     check_params({"complaint_rate": c}, {"complaint_rate": Interval(0, 1, closed="right")})
     rep = dict(TARP_REPURCHASE[ticket])
     if repurchase is not None:
+        if not isinstance(repurchase, Mapping):
+            raise ParameterError(
+                f"repurchase={repurchase!r} is invalid: expected a mapping branch -> rate, "
+                f"branches {', '.join(map(repr, BRANCHES))}."
+            )
         for k, v in dict(repurchase).items():
             check_params({"repurchase": k}, {"repurchase": Options(BRANCHES)})
             check_params({f"repurchase[{k!r}]": v}, {f"repurchase[{k!r}]": _SHARE})
@@ -348,14 +356,23 @@ class BassFit:
 
     @property
     def peak_time(self) -> float:
+        """Time of peak adoption of the fitted curve (:func:`bass_peak_time`)."""
         return bass_peak_time(self.p, self.q)
 
     def predict(self, t) -> np.ndarray:
-        """Expected adoptions in the periods ending at ``t``: ``m (F(t) - F(t-1))``."""
+        """Expected adoptions in the periods ending at ``t``: ``m (F(t) - F(t-1))``.
+
+        Examples
+        --------
+        >>> f = fit_bass(1000 * np.diff(bass_cdf(np.arange(16), 0.03, 0.4)))
+        >>> round(float(f.predict(1)), 1)   # m F(1)
+        36.1
+        """
         t = np.asarray(t, dtype=float)
         return self.m * (bass_cdf(t, self.p, self.q) - bass_cdf(t - 1, self.p, self.q))
 
     def summary(self) -> Summary:
+        """Estimates with standard errors, residual sum of squares and peak time."""
         est = pd.DataFrame(
             {
                 "estimate": [self.p, self.q, self.m],
@@ -400,6 +417,11 @@ def fit_bass(adoptions, *, t=None) -> BassFit:
         )
     if y.size < 4:
         raise InsufficientDataError(f"adoptions has {y.size} periods: at least 4 are needed.")
+    if np.count_nonzero(y) < 3:
+        raise InsufficientDataError(
+            f"adoptions has {np.count_nonzero(y)} non-zero period(s): at least 3 are needed "
+            "to identify p, q and m."
+        )
     tt = np.arange(1, y.size + 1, dtype=float) if t is None else as_1d_numeric(t, name="t")
     if tt.size != y.size:
         raise ParameterError(f"t has {tt.size} values but adoptions has {y.size}.")
@@ -460,7 +482,9 @@ def bass_negative_wom(
     (and now spread negative word of mouth).  The adoption hazard is floored
     at 0.
 
-    Returns a DataFrame ``t, adopters, defected, ever_adopted``.
+    Returns a DataFrame ``t, adopters, defected, ever_adopted``; a solver
+    failure is warned (:class:`~servqual.errors.ConvergenceWarning`) and
+    recorded in ``df.attrs["warnings"]`` (empty tuple when the solve succeeded).
 
     Examples
     --------
@@ -484,10 +508,18 @@ def bass_negative_wom(
     sol = integrate.solve_ivp(
         rhs, (0.0, float(tt[-1])), [0.0, 0.0], t_eval=tt, method="LSODA", rtol=1e-10, atol=1e-12 * m
     )
+    warns: tuple[str, ...] = ()
     if not sol.success:
-        warnings.warn(f"ODE solver failed: {sol.message}", ConvergenceWarning, stacklevel=2)
-    n, d = sol.y
-    return pd.DataFrame({"t": tt, "adopters": n, "defected": d, "ever_adopted": n + d})
+        warns = (f"ODE solver failed: {sol.message}",)
+        warnings.warn(warns[0], ConvergenceWarning, stacklevel=2)
+        n, d = np.full((2, tt.size), np.nan)
+        k = sol.y.shape[1]  # values up to the failure point are kept
+        n[:k], d[:k] = sol.y
+    else:
+        n, d = sol.y
+    out = pd.DataFrame({"t": tt, "adopters": n, "defected": d, "ever_adopted": n + d})
+    out.attrs["warnings"] = warns
+    return out
 
 
 # --------------------------------------------------------------------------- customer base
@@ -570,8 +602,10 @@ def customer_base(
     )
     if a.size != periods:
         raise ParameterError(f"acquisition has {a.size} values: expected {periods} (periods).")
-    if np.any(a < 0):
-        raise ParameterError(f"acquisition={acquisition!r} is invalid: expected values >= 0.")
+    if not np.all(np.isfinite(a)) or np.any(a < 0):
+        raise ParameterError(
+            f"acquisition={acquisition!r} is invalid: expected finite values >= 0."
+        )
     n = np.empty(periods + 1)
     ret = np.full(periods + 1, np.nan)
     ref = np.full(periods + 1, np.nan)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch, Polygon, Rectangle
+from scipy.special import logit
 
+from ..claims import repurchase_ratio
 from ..retention import fit_sbg, reichheld_sasser_grid, retention_uplift
 from ..wom import (
     bass_negative_wom,
@@ -99,6 +101,13 @@ def plot_complaint_funnel(funnel, *, ax=None):
 
     Bar heights are the branch sizes and retained/lost counts of ``funnel``
     (:func:`servqual.wom.complaint_funnel`).  Returns the Axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> ax = plot_complaint_funnel(complaint_funnel(1000), ax=Figure().add_subplot())
+    >>> round(ax.patches[0].get_height())   # customers with a problem
+    1000
     """
     ax = ax if ax is not None else plt.gca()
     tab = funnel.table
@@ -195,6 +204,15 @@ def plot_bass_wom(curves, *, ax=None):
     """Current adopters over time for several Bass/negative-WOM scenarios.
 
     ``curves`` maps a label to a :func:`servqual.wom.bass_negative_wom` frame.
+    Returns the Axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> c = {"plain": bass_negative_wom([0, 5, 10], 0.03, 0.38, m=100)}
+    >>> ax = plot_bass_wom(c, ax=Figure().add_subplot())
+    >>> [round(float(v), 1) for v in ax.lines[0].get_ydata()]
+    [0.0, 33.1, 81.3]
     """
     ax = ax if ax is not None else plt.gca()
     for (label, df), ls, mk in zip(curves.items(), ("-", "--", ":", "-."), "osd^"):
@@ -215,7 +233,18 @@ def plot_bass_wom(curves, *, ax=None):
 
 
 def plot_sbg(results, *, periods: int = 12, ax=None):
-    """Observed and sBG-fitted survival curves; ``results`` maps label -> SBGResult."""
+    """Observed and sBG-fitted survival curves; ``results`` maps label -> SBGResult.
+
+    Returns the Axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> res = {"Regular": fit_sbg(_FH_REGULAR)}
+    >>> ax = plot_sbg(res, periods=4, ax=Figure().add_subplot())
+    >>> [round(float(v), 1) for v in ax.lines[0].get_ydata()]
+    [100.0, 62.7, 47.4, 38.8, 33.2]
+    """
     ax = ax if ax is not None else plt.gca()
     for (label, res), mk in zip(results.items(), "os^d"):
         fc = res.forecast(periods)
@@ -244,7 +273,19 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
     """Estimate and bootstrap interval of a what-if money quantity per scenario.
 
     ``results`` maps a label (e.g. the dimension raised) to a
-    :class:`servqual.economics.WhatIfResult`.
+    :class:`servqual.economics.WhatIfResult` (all with the same ``delta`` and
+    ``ci``).  Returns the Axes.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> from matplotlib.figure import Figure
+    >>> from servqual.economics import what_if
+    >>> df, _ = servqual.simulate_survey(400, seed=1)
+    >>> res = {"reliability": what_if(df, n_boot=10, seed=1, progress=False)}
+    >>> ax = plot_what_if(res, ax=Figure().add_subplot())
+    >>> ax.get_xlabel()
+    'delta value (money (NPV over horizon)), 95% bootstrap CI'
     """
     ax = ax if ax is not None else plt.gca()
     labels = list(results)
@@ -257,15 +298,30 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
     ax.errorbar(est, y, xerr=np.vstack([est - lo, hi - est]), fmt="o", color="k", capsize=3)
     ax.set_yticks(y, [str(lab).capitalize() for lab in labels])
     ax.axvline(0, color="k", lw=0.8)
-    ax.set_xlabel(f"{quantity.replace('_', ' ')} ({rows[0]['unit']}), 95% bootstrap CI")
-    ax.set_ylabel("Dimension raised by 1 point")
-    ax.set_title("What if? Money effect of +1 point on each dimension")
+    first = next(iter(results.values())).params
+    ci, delta = first["ci"], first["delta"]
+    ax.set_xlabel(f"{quantity.replace('_', ' ')} ({rows[0]['unit']}), {ci:.0%} bootstrap CI")
+    pts = f"{delta:g} point" + ("" if delta == 1 else "s")
+    ax.set_ylabel(f"Dimension raised by {pts}")
+    ax.set_title(f"What if? Money effect of +{pts} on each dimension")
     return ax
 
 
 def plot_claim_sensitivity(fig, data=None):
-    """Three panels: how each reproducible claim moves with its assumptions."""
-    axs = fig.subplots(1, 3)
+    """Four panels: how each reproducible claim moves with its assumptions.
+
+    Draws on ``fig`` (``data`` is unused; the registry passes ``None``) and
+    returns it.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> fig = plot_claim_sensitivity(Figure(figsize=(11, 3.6)))
+    >>> [ax.get_title() for ax in fig.axes]  # doctest: +NORMALIZE_WHITESPACE
+    ['TARP: silent exits', 'Reichheld & Sasser', 'Referral share (steady state)',
+     'Jones & Sasser: "6x"']
+    """
+    axs = fig.subplots(1, 4)
     c = np.linspace(0.02, 0.9, 45)
     for ticket, ls in (("small", "-"), ("large", "--")):
         share = [
@@ -297,6 +353,15 @@ def plot_claim_sensitivity(fig, data=None):
     axs[2].set_ylabel("New customers from referrals (%)")
     axs[2].set_title("Referral share (steady state)")
     axs[2].legend()
+    for p5, ls in ((0.7, "-"), (0.9, "--"), (0.99, ":")):
+        p4 = np.linspace(0.05, p5, 40)
+        ratio = [repurchase_ratio(float(v), float(logit(p5) - logit(v))) for v in p4]
+        axs[3].plot(100 * p4, ratio, ls=ls, label=f"P(buy again | 5) = {p5:.0%}")
+    axs[3].axhline(6, color="k", lw=0.8, ls="-.", label="claimed 6x")
+    axs[3].set_xlabel("P(buy again | merely satisfied, 4/5) (%)")
+    axs[3].set_ylabel("Repurchase ratio, totally / merely (x)")
+    axs[3].set_title('Jones & Sasser: "6x"')
+    axs[3].legend()
     return fig
 
 
@@ -387,7 +452,7 @@ register(
         draw=plot_claim_sensitivity,
         data=lambda: None,
         kind="fig",
-        figsize=(11.0, 3.6),
+        figsize=(14.5, 3.6),
         description="Sensitivity of the reproducible seed claims.",
     )
 )

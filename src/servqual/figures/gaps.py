@@ -103,7 +103,7 @@ def plot_gap_model(explanation, multilevel=None, *, ax=None):
                 va="top", fontsize=5.5, gid="direct:SAT")  # fmt: skip
     ax.set_title(
         "Gap model: unstandardised effects (scale points per scale point)\n"
-        "solid: 95% CI excludes 0; arrow width: Shapley share of R²",
+        f"solid: {explanation.ci:.0%} CI excludes 0; arrow width: Shapley share of R²",
         fontsize=8,
     )
     return ax

@@ -12,6 +12,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from .._checks import Interval, Options, check_params
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import InsufficientDataError, MissingValuesError
 from ._columns import ANTECEDENTS, GAPS
@@ -54,7 +55,7 @@ def shapley_r2(corr: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class GapExplanation:
+class GapExplanation(CopyOnRead):
     """Result of :func:`explain_gap5`.
 
     Attributes
@@ -69,6 +70,8 @@ class GapExplanation:
         ``model``, ``n_units``, ``r2``, ``adj_r2``, ``cov_type``.
     dimension : str
     warnings : tuple of str
+    ci : float
+        Level of the ``ci_low``/``ci_high`` intervals.
     """
 
     coefficients: pd.DataFrame
@@ -77,12 +80,22 @@ class GapExplanation:
     dimension: str
     cov_type: str
     warnings: tuple[str, ...] = field(default=())
+    ci: float = 0.95
 
     def coef(self, model: str = "gap5") -> pd.Series:
-        """Estimates of one model indexed by term."""
+        """Estimates of one model (``"gap5"`` or ``"gap1"``..``"gap4"``) indexed by term.
+
+        Examples
+        --------
+        >>> from servqual.gaps import simulate_units, unit_scores, explain_gap5
+        >>> sc = unit_scores(*simulate_units(30, 25, 8, seed=7, managers_per_unit=8)[:3])
+        >>> explain_gap5(sc, antecedents=False).coef().index.tolist()
+        ['Intercept', 'gap1', 'gap2', 'gap3', 'gap4']
+        """
         return self.coefficients[self.coefficients.model == model].set_index("term")["estimate"]
 
     def summary(self) -> Summary:
+        """Fit, robust coefficients and Shapley importance of each regression."""
         coefs = self.coefficients.set_index(["model", "term"])
         imp = self.importance.set_index(["model", "term"])
         return Summary(
@@ -228,4 +241,5 @@ def explain_gap5(
         dimension=dimension,
         cov_type=cov_type,
         warnings=tuple(notes),
+        ci=ci,
     )

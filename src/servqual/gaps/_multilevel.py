@@ -11,6 +11,7 @@ import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 
 from .._checks import Interval, Options, check_params
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import ConvergenceWarning, MissingColumnError, MissingValuesError
 from ._columns import GAPS
@@ -20,7 +21,7 @@ __all__ = ["MultilevelResult", "multilevel"]
 
 
 @dataclass(frozen=True)
-class MultilevelResult:
+class MultilevelResult(CopyOnRead):
     """Result of :func:`multilevel`.
 
     Attributes
@@ -54,10 +55,19 @@ class MultilevelResult:
 
     @property
     def unit_share(self) -> float:
-        """Unit-level share of outcome variance in the null (intercept-only) model."""
+        """Unit-level share of outcome variance in the null (intercept-only) model.
+
+        Examples
+        --------
+        >>> from servqual.gaps import simulate_units, unit_scores, multilevel
+        >>> res = multilevel(unit_scores(*simulate_units(30, 12, 3, seed=5)[:3]))
+        >>> 0 < res.unit_share < 1
+        True
+        """
         return float(self.variance.set_index("model").loc["null", "unit_share"])
 
     def summary(self) -> Summary:
+        """Model information, fixed effects with CIs and the variance decomposition."""
         info = {
             "formula": self.formula + " + (1 | unit)",
             "method": self.method,

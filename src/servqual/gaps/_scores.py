@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._checks import Options, check_columns, check_frame, check_params
+from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import InsufficientDataError, MissingDataWarning
 from ._columns import MANAGER_SCALES, STAFF_SCALES, item_map, scale_items
@@ -92,7 +93,7 @@ def rwg_j(items: np.ndarray, n_points: int) -> float:
 
 
 @dataclass(frozen=True)
-class UnitScores:
+class UnitScores(CopyOnRead):
     """Result of :func:`unit_scores`.
 
     Attributes
@@ -127,7 +128,15 @@ class UnitScores:
     warnings: tuple[str, ...] = field(default=())
 
     def gap_table(self, which: str = "overall") -> pd.DataFrame:
-        """Units x gaps 1-5 for one dimension (or ``"overall"``)."""
+        """Units x gaps 1-5 for one dimension (or ``"overall"``).
+
+        Examples
+        --------
+        >>> from servqual.gaps import simulate_units, unit_scores
+        >>> sc = unit_scores(*simulate_units(12, 10, 4, seed=2, managers_per_unit=4)[:3])
+        >>> sc.gap_table("reliability").shape
+        (12, 5)
+        """
         check_params({"which": which}, {"which": Options((*self.dimensions, "overall"))})
         cols = [f"gap{k}_{which}" for k in range(1, 6)]
         out = self.table.set_index("unit_id")[cols]
@@ -135,6 +144,7 @@ class UnitScores:
         return out
 
     def summary(self) -> Summary:
+        """Mean gaps per dimension, respondents per unit and within-unit agreement."""
         means = pd.DataFrame(
             {
                 f"gap{k}": [self.table[f"gap{k}_{d}"].mean() for d in (*self.dimensions, "overall")]

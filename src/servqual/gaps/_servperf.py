@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
+from .._frozen import CopyOnRead
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
@@ -29,7 +30,7 @@ METRICS = ("r2", "adj_r2", "cv_r2")
 
 
 @dataclass(frozen=True)
-class PerformanceComparison:
+class PerformanceComparison(CopyOnRead):
     """Result of :func:`servqual_vs_servperf`.
 
     Attributes
@@ -57,6 +58,7 @@ class PerformanceComparison:
     warnings: tuple[str, ...] = field(default=())
 
     def summary(self) -> Summary:
+        """Settings, R^2 statistics of both scores with CIs and their difference."""
         info = {
             "customers": self.n,
             "predictors": self.predictors,

@@ -167,7 +167,13 @@ class UnitTruth:
             )
 
     def effect(self, gap: str, scale: str) -> float:
-        """Antecedent effect of ``scale`` on ``gap`` (0 when not listed)."""
+        """Antecedent effect of ``scale`` on ``gap`` (0 when not listed).
+
+        Examples
+        --------
+        >>> UnitTruth().effect("gap1", "MRO"), UnitTruth().effect("gap1", "OP")
+        (0.2, 0.0)
+        """
         return float(self.antecedent_effects.get(gap, {}).get(scale, 0.0))
 
 
