@@ -110,6 +110,14 @@ class Truth:
     stated_importance : mapping dimension -> share; importance_concentration : float
     segment_share : float
         Share of segment "B" (both segments have identical parameters).
+
+    Examples
+    --------
+    >>> t = Truth(scale_points=5, expectation_weight=0.5)  # gaps partly drive satisfaction
+    >>> len(t.thresholds), round(t.satisfaction_residual_variance(), 3)
+    (4, 0.38)
+    >>> t.implied_satisfaction_weights().idxmax()
+    'reliability'
     """
 
     scale_points: int = 7

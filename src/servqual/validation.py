@@ -48,6 +48,15 @@ class ValidationReport(CopyOnRead):
         Values imputed per column (``policy="mean"``), else zeros.
     columns : tuple of str
         Columns checked.
+
+    Examples
+    --------
+    >>> from servqual import Instrument, load_dataset
+    >>> df = load_dataset("mobi").astype(float)
+    >>> df.loc[4, "CUSA2"] = float("nan")
+    >>> _, report = validate(df, Instrument.ecsi_mobi(), "mean")
+    >>> report.n_missing, int(report.imputed["CUSA2"])
+    (1, 1)
     """
 
     instrument: str

@@ -85,7 +85,15 @@ class FigureSpec:
 
 
 def register(spec: FigureSpec) -> FigureSpec:
-    """Add ``spec`` to the registry (names must be unique)."""
+    """Add ``spec`` to the registry (names must be unique).
+
+    Examples
+    --------
+    >>> spec = register(FigureSpec("demo_line", lambda ax, d: ax.plot(d), lambda: [1, 2, 3]))
+    >>> registry()["demo_line"] is spec
+    True
+    >>> _ = _REGISTRY.pop("demo_line")  # keep the real registry clean
+    """
     if spec.kind not in ("ax", "fig"):
         raise ParameterError(f"kind={spec.kind!r} is invalid: expected 'ax' or 'fig'.")
     old = _REGISTRY.get(spec.name)
@@ -96,7 +104,13 @@ def register(spec: FigureSpec) -> FigureSpec:
 
 
 def registry() -> dict[str, FigureSpec]:
-    """All registered figures by name (imports every figure module first)."""
+    """All registered figures by name (imports every figure module first).
+
+    Examples
+    --------
+    >>> "rater_gap_profile_sim" in registry()
+    True
+    """
     pkg = importlib.import_module("servqual.figures")
     for mod in pkgutil.iter_modules(pkg.__path__):
         if not mod.name.startswith("_"):
@@ -106,7 +120,18 @@ def registry() -> dict[str, FigureSpec]:
 
 @contextlib.contextmanager
 def style_context():
-    """Apply the package style for the duration of the block; nothing leaks."""
+    """Apply the package style for the duration of the block; nothing leaks.
+
+    Examples
+    --------
+    >>> import matplotlib as mpl
+    >>> before = mpl.rcParams["svg.hashsalt"]
+    >>> with style_context():
+    ...     mpl.rcParams["svg.hashsalt"]
+    'servqual'
+    >>> mpl.rcParams["svg.hashsalt"] == before
+    True
+    """
     style = resources.files("servqual.figures") / "servqual.mplstyle"
     with resources.as_file(style) as path, mpl.rc_context():
         mpl.style.use(str(path))
@@ -114,7 +139,23 @@ def style_context():
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
-    """Save ``fig`` to ``path`` (format from the suffix) without volatile metadata."""
+    """Save ``fig`` to ``path`` (format from the suffix) without volatile metadata.
+
+    Create ``fig`` inside :func:`style_context` (as :meth:`FigureSpec.render`
+    does): a figure made outside it gets the style's layout engine only at its
+    first save, so two saves could differ.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with style_context():  # create figures under the package style, as the registry does
+    ...     fig = Figure(); _ = fig.add_subplot().plot([0, 1])
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     a = sha256_file(save_figure(fig, pathlib.Path(tmp) / "a.svg"))
+    ...     b = sha256_file(save_figure(fig, pathlib.Path(tmp) / "b.svg"))
+    >>> a == b
+    True
+    """
     path = Path(path)
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in _METADATA:
@@ -125,12 +166,30 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
 
 
 def sha256_file(path: str | Path) -> str:
-    """Hex SHA-256 of a file."""
+    """Hex SHA-256 of a file.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     p = pathlib.Path(tmp) / "x.txt"
+    ...     _ = p.write_bytes(b"abc")
+    ...     sha256_file(p)[:12]
+    'ba7816bf8f01'
+    """
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def build(spec: FigureSpec, outdir: str | Path, formats: Iterable[str] = FORMATS) -> list[Path]:
-    """Render one figure and write it in each format; return the paths."""
+    """Render one figure and write it in each format; return the paths.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     [p.suffix for p in build(registry()["rater_gap_profile_sim"], tmp)]
+    ['.png', '.svg']
+    """
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     fig = spec.render()
@@ -147,6 +206,14 @@ def build_all(
     """Build every registered figure (or those named in ``only``).
 
     Returns a list of ``(name, path, sha256)``, one per file written.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     out = build_all(tmp, only=["item_distribution_mobi"], progress=False)
+    >>> [path.name for _, path, _ in out]
+    ['item_distribution_mobi.png', 'item_distribution_mobi.svg']
     """
     from .._progress import progress_bar
 
