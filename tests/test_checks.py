@@ -95,3 +95,11 @@ def test_bca_equals_percentile_for_symmetric_unbiased_case():
     # and cover the normal-theory interval
     se = x.std(ddof=1) / 20
     assert abs((hi_p[0] - lo_p[0]) - 2 * 1.96 * se) < 0.015
+
+
+def test_bootstrap_draws_are_read_only_and_seed_checked():
+    d = run_bootstrap(lambda i: [float(i.mean())], 30, 10, k=1, seed=4, progress=False)
+    with pytest.raises(ValueError, match="read-only"):
+        d.estimates[0, 0] = 1.0
+    with pytest.raises(ParameterError, match="seed='x'"):
+        run_bootstrap(lambda i: [1.0], 30, 10, k=1, seed="x", progress=False)

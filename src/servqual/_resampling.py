@@ -26,7 +26,7 @@ from joblib import Parallel, delayed
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from ._checks import Interval, check_params
+from ._checks import Interval, check_params, check_rng
 from ._progress import progress_bar
 from .errors import BootstrapFailureWarning, ParameterError
 
@@ -57,6 +57,13 @@ class BootstrapDraws:
     estimates: np.ndarray
     failed: np.ndarray
     messages: tuple[str, ...] = field(default=())
+
+    def __post_init__(self):
+        # the draws are a result: read-only, so no caller can alter them in place
+        for name in ("estimates", "failed"):
+            arr = np.array(getattr(self, name), copy=True)
+            arr.flags.writeable = False
+            object.__setattr__(self, name, arr)
 
     @property
     def n_boot(self) -> int:
@@ -90,6 +97,8 @@ def replicate_seeds(seed, n_boot: int) -> list[np.random.SeedSequence]:
     """
     if isinstance(seed, np.random.Generator):
         seed = int(seed.integers(2**63))
+    elif not isinstance(seed, np.random.SeedSequence):
+        check_rng(seed)  # same accepted values and errors as everywhere else
     ss = seed if isinstance(seed, np.random.SeedSequence) else np.random.SeedSequence(seed)
     return ss.spawn(n_boot)
 
