@@ -10,6 +10,7 @@ import statsmodels.api as sm
 import statsmodels.formula.api as smf
 from scipy import stats
 
+from servqual.drivers import shapley_from_corr
 from servqual.errors import MissingValuesError, ParameterError
 from servqual.gaps import (
     UnitTruth,
@@ -18,7 +19,6 @@ from servqual.gaps import (
     simulate_units,
     unit_scores,
 )
-from servqual.gaps._explain import shapley_r2  # private helper (drivers not on main yet)
 
 ITEMS = range(1, 23)
 
@@ -39,7 +39,7 @@ def test_shapley_matches_subset_refits():
             w = math.factorial(k) * math.factorial(3 - k) / math.factorial(4)
             for s in itertools.combinations(others, k):
                 brute[j] += w * (r2[tuple(sorted((*s, j)))] - r2[s])
-    got = shapley_r2(np.corrcoef(np.column_stack([X, y]), rowvar=False))
+    got, _ = shapley_from_corr(np.corrcoef(np.column_stack([X, y]), rowvar=False))
     np.testing.assert_allclose(got, brute, atol=1e-12)
     assert got.sum() == pytest.approx(r2[(0, 1, 2, 3)])
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import math
 import warnings
 from dataclasses import dataclass, field
 
@@ -14,44 +12,12 @@ import statsmodels.api as sm
 from .._checks import Interval, Options, check_params
 from .._frozen import CopyOnRead
 from .._summary import Summary
+from ..drivers import shapley_from_corr
 from ..errors import InsufficientDataError, MissingValuesError
 from ._columns import ANTECEDENTS, GAPS
 from ._scores import UnitScores
 
 __all__ = ["GapExplanation", "explain_gap5"]
-
-
-def shapley_r2(corr: np.ndarray) -> np.ndarray:
-    """Exact Shapley decomposition of R^2 (LMG) from a correlation matrix.
-
-    ``corr`` is the correlation matrix of ``[x_1, ..., x_p, y]`` (outcome
-    last).  The R^2 of every predictor subset is ``r_yS' R_SS^-1 r_yS``; each
-    predictor gets its Shapley-weighted average increment over all subsets.
-    The values sum to the full-model R^2.  (Kept small on purpose: the general
-    driver-importance tools live in :mod:`servqual.drivers`.)
-
-    Examples
-    --------
-    >>> import numpy as np
-    >>> shapley_r2(np.array([[1.0, 0.0, 0.5], [0.0, 1.0, 0.3], [0.5, 0.3, 1.0]])).round(3)
-    array([0.25, 0.09])
-    """
-    c = np.asarray(corr, dtype=float)
-    p = c.shape[0] - 1
-    r2 = {(): 0.0}
-    for size in range(1, p + 1):
-        for s in itertools.combinations(range(p), size):
-            idx = list(s)
-            r = c[idx, p]
-            r2[s] = float(r @ np.linalg.solve(c[np.ix_(idx, idx)], r))
-    out = np.zeros(p)
-    for j in range(p):
-        others = [i for i in range(p) if i != j]
-        for size in range(p):
-            w = math.factorial(size) * math.factorial(p - size - 1) / math.factorial(p)
-            for s in itertools.combinations(others, size):
-                out[j] += w * (r2[tuple(sorted((*s, j)))] - r2[s])
-    return out
 
 
 @dataclass(frozen=True)
@@ -132,7 +98,7 @@ def _ols(df: pd.DataFrame, y: str, xs: list[str], model: str, cov_type: str, ci:
         }
     )
     corr = np.corrcoef(df[[*xs, y]].to_numpy(float), rowvar=False)
-    sh = shapley_r2(corr)
+    sh, _ = shapley_from_corr(corr)  # the exact LMG of servqual.drivers
     imp = pd.DataFrame({"model": model, "term": xs, "shapley": sh, "share": sh / res.rsquared})
     fit = {
         "model": model,
