@@ -17,9 +17,13 @@ import numpy as np
 import pandas as pd
 
 from .errors import (
+    CollinearityError,
     ConstantItemError,
+    DataError,
     DuplicateColumnError,
+    DuplicateIndexError,
     EmptyDataError,
+    InputTypeError,
     InsufficientDataError,
     MissingColumnError,
     MissingValuesError,
@@ -29,6 +33,10 @@ from .errors import (
 )
 
 __all__ = [
+    "check_data",
+    "check_unique_index",
+    "check_collinear",
+    "check_weights",
     "Interval",
     "Options",
     "check_params",
@@ -169,10 +177,160 @@ def check_rng(seed) -> np.random.Generator:
     )
 
 
+def check_data(data, *, name: str = "data", allow_empty: bool = False) -> pd.DataFrame:
+    """The input gate: ``data`` must be a non-empty DataFrame with flat column names.
+
+    Raises :class:`InputTypeError` for None, arrays, lists, dicts and Series
+    (saying what to pass instead), :class:`DataError` for MultiIndex columns
+    and :class:`EmptyDataError` for a frame without rows or columns.
+
+    Examples
+    --------
+    >>> check_data(None)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    servqual.errors.InputTypeError: data is None: expected a pandas DataFrame ...
+    """
+    if data is None:
+        raise InputTypeError(
+            f"{name} is None: expected a pandas DataFrame with one column per survey item."
+        )
+    if not isinstance(data, pd.DataFrame):
+        hint = ""
+        if isinstance(data, (np.ndarray, list, tuple)):
+            hint = " (wrap it: pandas.DataFrame(values, columns=[...]) names the items)"
+        elif isinstance(data, dict):
+            hint = " (pandas.DataFrame(your_dict) makes one)"
+        elif isinstance(data, pd.Series):
+            hint = " (series.to_frame() makes one)"
+        elif isinstance(data, (str, bytes)) or hasattr(data, "__fspath__"):
+            hint = " (read the file first: servqual.read_survey(path))"
+        raise InputTypeError(f"{name} must be a pandas DataFrame, got {type(data).__name__}{hint}.")
+    if isinstance(data.columns, pd.MultiIndex):
+        example = data.columns[0] if data.shape[1] else ()
+        raise DataError(
+            f"{name} has MultiIndex (multi-level) column names such as {example!r}; "
+            "flatten them first, e.g. df.columns = ['_'.join(map(str, c)) for c in df.columns]."
+        )
+    if not allow_empty and (data.shape[0] == 0 or data.shape[1] == 0):
+        raise EmptyDataError(
+            f"{name} is empty: it has {data.shape[0]} row(s) and {data.shape[1]} column(s)."
+        )
+    return data
+
+
+def check_unique_index(data: pd.DataFrame, *, why: str = "rows are matched by label") -> None:
+    """Raise :class:`DuplicateIndexError` naming a repeated row label.
+
+    Call it where duplicated labels would change the result (joins, resampling
+    by label); ``why`` says what depends on them.
+    """
+    dup = data.index.duplicated()
+    if dup.any():
+        lab = as_py(data.index[np.flatnonzero(dup)[0]])
+        raise DuplicateIndexError(
+            f"row label {lab!r} occurs more than once ({int(dup.sum())} duplicated label(s)), "
+            f"but {why}; reset the index first (data.reset_index(drop=True))."
+        )
+
+
+def check_collinear(frame: pd.DataFrame, columns: Sequence[str] | None = None, *,
+                    tol: float = 1e-10) -> None:  # fmt: skip
+    """Raise :class:`CollinearityError` for identical or perfectly collinear columns.
+
+    Identical (or perfectly correlated) pairs are named both; a larger
+    collinear set is named as the columns that a least-squares fit on the
+    others reproduces exactly.
+    """
+    cols = list(frame.columns if columns is None else columns)
+    x = frame[cols].to_numpy(dtype=float)
+    x = x[np.all(np.isfinite(x), axis=1)]
+    if x.shape[0] < 2 or len(cols) < 2:
+        return
+    xc = x - x.mean(axis=0)
+    sd = np.sqrt((xc**2).sum(axis=0))
+    ok = sd > 0
+    z = np.where(ok, xc / np.where(ok, sd, 1.0), 0.0)
+    r = z.T @ z
+    for i in range(len(cols)):
+        for j in range(i + 1, len(cols)):
+            if ok[i] and ok[j] and abs(r[i, j]) > 1 - tol:
+                how = "identical" if np.allclose(x[:, i], x[:, j]) else "perfectly correlated"
+                raise CollinearityError(
+                    f"columns {cols[i]!r} and {cols[j]!r} are {how} (r = {r[i, j]:.6f}); "
+                    "drop one of them."
+                )
+    zz = z[:, ok]
+    if zz.shape[1] and np.linalg.matrix_rank(zz, tol=np.sqrt(tol) * max(zz.shape)) < zz.shape[1]:
+        names = [c for c, k in zip(cols, ok) if k]
+        # the columns explained exactly by the others
+        bad = []
+        for k, c in enumerate(names):
+            others = np.delete(zz, k, axis=1)
+            coef, *_ = np.linalg.lstsq(others, zz[:, k], rcond=None)
+            if np.sum((zz[:, k] - others @ coef) ** 2) < np.sqrt(tol):
+                bad.append(c)
+        raise CollinearityError(
+            f"columns {bad} are perfectly collinear (each is an exact linear combination of "
+            "the others); drop one of them."
+        )
+
+
+def check_weights(weights, data: pd.DataFrame | None = None, *, n: int | None = None,
+                  name: str = "weights") -> np.ndarray | None:  # fmt: skip
+    """Respondent weights as a float array, or ``None``.
+
+    ``weights`` is a column name of ``data`` or an array-like of one weight per
+    row.  Weights must be finite, non-negative and not all zero; a NaN weight
+    is named with its row.
+    """
+    if weights is None:
+        return None
+    label = name
+    if isinstance(weights, str):
+        if data is None:
+            raise ParameterError(f"{name}={weights!r} names a column, but no data frame was given.")
+        check_columns(data, [weights], what=f"{name} column")
+        s = data[weights]
+        label = f"weight column {weights!r}"
+    else:
+        s = pd.Series(np.asarray(weights).ravel() if not isinstance(weights, pd.Series)
+                      else weights.to_numpy())  # fmt: skip
+        if data is not None:
+            s.index = data.index if len(s) == len(data) else s.index
+    rows = n if n is not None else (len(data) if data is not None else len(s))
+    if len(s) != rows:
+        raise ParameterError(f"{label} has {len(s)} value(s); expected one per row ({rows}).")
+    if isinstance(s.dtype, pd.CategoricalDtype) or not pd.api.types.is_numeric_dtype(s.dtype) \
+            or s.dtype == bool:  # fmt: skip
+        conv = pd.to_numeric(s, errors="coerce")
+        bad = conv.isna().to_numpy() & s.notna().to_numpy()
+        if bad.any() or s.dtype == bool:
+            mask = bad if bad.any() else np.ones(len(s), bool)
+            raise NonNumericError(f"{label}: {_first_bad(s, mask)} is not a numeric weight.")
+        s = conv
+    w = s.to_numpy(dtype=float, na_value=np.nan)
+    if np.isnan(w).any():
+        raise MissingValuesError(
+            f"{label} is missing at {_first_bad(s, np.isnan(w))}: every row needs a weight "
+            "(give 0 to leave a row out)."
+        )
+    if not np.all(np.isfinite(w)):
+        raise OutOfRangeError(
+            f"{label} holds an infinite weight at {_first_bad(s, ~np.isfinite(w))}."
+        )
+    if (w < 0).any():
+        raise OutOfRangeError(f"{label} holds a negative weight at {_first_bad(s, w < 0)}.")
+    if not (w > 0).any():
+        raise OutOfRangeError(
+            f"{label} is zero for every row: at least one positive weight needed."
+        )
+    return w
+
+
 def check_columns(data: pd.DataFrame, columns: Iterable[str], *, what: str = "column") -> None:
     """Raise :class:`MissingColumnError` naming every requested column not in ``data``."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data, allow_empty=True)
     dup = data.columns[data.columns.duplicated()].unique().tolist()
     if dup:
         raise DuplicateColumnError(f"duplicated column(s) {dup}: each column name must be unique.")
@@ -234,8 +392,7 @@ def check_frame(
     dtype('float64')
     """
     check_params({"missing": missing}, {"missing": Options(("raise", "allow"))})
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data, allow_empty=True)
     if columns is None:
         columns = list(data.columns)
     columns = list(columns)
@@ -281,6 +438,12 @@ def check_frame(
             f"(first at row {as_py(frame.index[first])!r}); "
             "impute them or choose a missing-data policy."
         )
+    n_complete = int((~na.any(axis=1)).sum())
+    if frame.shape[0] < max(min_rows, 2 if not allow_constant else 1):
+        need = max(min_rows, 2 if not allow_constant else 1)
+        raise InsufficientDataError(
+            f"the data have {frame.shape[0]} row(s); this analysis needs at least {need}."
+        )
     for col in columns:
         v = frame[col].to_numpy()
         ok = ~np.isnan(v)
@@ -304,7 +467,6 @@ def check_frame(
                 f"column {col!r} is constant (every value is {np.nanmin(v):g}); "
                 "it carries no information."
             )
-    n_complete = int((~na.any(axis=1)).sum())
     if n_complete < min_rows:
         raise InsufficientDataError(
             f"only {n_complete} complete row(s) in columns {columns}; at least {min_rows} needed."

@@ -1,21 +1,34 @@
-"""A tqdm progress bar that can be switched off."""
+"""A tqdm progress bar that is automatic: on in terminals and notebooks, off elsewhere."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 
-from tqdm.auto import tqdm
+from ._options import _in_notebook, resolve_progress
 
 
 @contextlib.contextmanager
-def progress_bar(*, total: int, enabled: bool = True, desc: str = ""):
+def progress_bar(*, total: int, enabled=True, desc: str = ""):
     """Context manager yielding an object with ``update(n)``.
 
-    ``enabled=False`` gives a no-op bar (nothing printed).
+    ``enabled`` is a ``progress=`` value: ``"auto"``, ``True`` or ``False``
+    (:func:`servqual._options.resolve_progress`).  A disabled bar prints
+    nothing.  In a notebook the widget bar is used only when ipywidgets is
+    installed, so no ``TqdmWarning`` is ever raised.
+
+    Examples
+    --------
+    >>> with progress_bar(total=3, enabled=False) as bar:
+    ...     bar.update(3)
     """
-    if not enabled:
+    if not resolve_progress(enabled):
         yield _Null()
         return
+    if _in_notebook() and importlib.util.find_spec("ipywidgets") is not None:
+        from tqdm.notebook import tqdm
+    else:
+        from tqdm.std import tqdm
     bar = tqdm(total=total, desc=desc, leave=False)
     try:
         yield bar

@@ -17,7 +17,6 @@ what-ifs) goes through :func:`run_bootstrap`, so that
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -117,9 +116,11 @@ def resample_indices(
     return out
 
 
-def _run_batch(statistic, children, n, strata, k, batched, limit_threads):
-    ctx = threadpool_limits(1) if limit_threads else contextlib.nullcontext()
-    with ctx:
+def _run_batch(statistic, children, n, strata, k, batched):
+    # One BLAS thread always, in the main process too: multi-threaded BLAS
+    # reduces in another order, and replicate b must give the same bits
+    # whatever n_jobs is.
+    with threadpool_limits(1):
         idx = [resample_indices(c, n, strata) for c in children]
         out = np.full((len(idx), k), np.nan)
         failed = np.zeros(len(idx), dtype=bool)
@@ -184,7 +185,8 @@ def run_bootstrap(
     progress : bool
         Show a tqdm progress bar.
     batch_size : int, optional
-        Replicates per task (default: enough for ~4 tasks per worker, at most 250).
+        Replicates per task (default: ``n_boot / 8``, at most 250; it does not
+        depend on ``n_jobs``, so results are bit-identical whatever ``n_jobs``).
     strata : array, optional
         Resample within strata (e.g. groups in a multigroup model).
 
@@ -214,18 +216,19 @@ def run_bootstrap(
     children = replicate_seeds(seed, n_boot)
     workers = n_jobs if n_jobs > 0 else max(1, (__import__("os").cpu_count() or 1) + 1 + n_jobs)
     if batch_size is None:
-        batch_size = int(min(250, max(1, np.ceil(n_boot / (4 * workers)))))
+        # a function of n_boot alone: a batched statistic then sees the same
+        # stacks (and gives the same bits) whatever n_jobs is
+        batch_size = int(min(250, max(1, np.ceil(n_boot / 8))))
     batches = [children[i : i + batch_size] for i in range(0, n_boot, batch_size)]
-    limit = workers > 1
     est = np.full((n_boot, k), np.nan)
     failed = np.zeros(n_boot, dtype=bool)
     messages: list[str] = []
     with progress_bar(total=n_boot, enabled=progress, desc=desc) as bar:
         if workers == 1:
-            results = (_run_batch(statistic, b, n, strata, k, batched, False) for b in batches)
+            results = (_run_batch(statistic, b, n, strata, k, batched) for b in batches)
         else:
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_run_batch)(statistic, b, n, strata, k, batched, limit) for b in batches
+                delayed(_run_batch)(statistic, b, n, strata, k, batched) for b in batches
             )
         start = 0
         for out, fail, msgs in results:

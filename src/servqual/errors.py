@@ -26,7 +26,15 @@ __all__ = [
     "UnpairedItemError",
     "SpecificationError",
     "ParameterError",
+    "InputTypeError",
+    "CollinearityError",
+    "DuplicateIndexError",
+    "OverwriteError",
+    "CodebookError",
+    "ReadError",
     "ServqualWarning",
+    "DegenerateResultWarning",
+    "ScaleWarning",
     "ConvergenceWarning",
     "ImproperSolutionWarning",
     "NotPositiveDefiniteWarning",
@@ -91,6 +99,30 @@ class ParameterError(ServqualError, ValueError):
     """A function argument is outside its allowed values."""
 
 
+class InputTypeError(ServqualError, TypeError):
+    """An argument has the wrong type (e.g. an array or None where a DataFrame is needed)."""
+
+
+class CollinearityError(DataError):
+    """Two columns are identical or a set of columns is perfectly collinear."""
+
+
+class DuplicateIndexError(DataError):
+    """Duplicated row labels where they would change the result."""
+
+
+class OverwriteError(ServqualError, FileExistsError):
+    """A file or folder exists and would be overwritten without ``force``."""
+
+
+class CodebookError(ServqualError, ValueError):
+    """A codebook is malformed: the message names the key and the value."""
+
+
+class ReadError(ServqualError, ValueError):
+    """A survey file cannot be read: the message names the file and the problem."""
+
+
 class ServqualWarning(UserWarning):
     """Base class of servqual warnings."""
 
@@ -117,3 +149,12 @@ class BootstrapFailureWarning(ServqualWarning):
 
 class MissingDataWarning(ServqualWarning):
     """Rows were dropped or values imputed because of missing data."""
+
+
+class DegenerateResultWarning(ServqualWarning):
+    """A result is degenerate: all answers at one end, a zero-width interval, a
+    bootstrap with no variation, an estimate at its boundary."""
+
+
+class ScaleWarning(ServqualWarning):
+    """Scale points never used, or a large share of not-applicable answers."""

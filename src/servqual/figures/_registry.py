@@ -235,12 +235,20 @@ def toolchain() -> dict[str, str]:
     """Versions that determine the bytes of a figure file (recorded in the manifest)."""
     import matplotlib
     import numpy
+    import pandas
+    import scipy
+    import statsmodels
     from matplotlib import ft2font
 
+    # the plotted values come from numpy/scipy/pandas/statsmodels computations:
+    # a last-digit change there changes an SVG coordinate
     return {
         "matplotlib": matplotlib.__version__,
         "numpy": numpy.__version__,
         "freetype": ft2font.__freetype_version__,
+        "pandas": pandas.__version__,
+        "scipy": scipy.__version__,
+        "statsmodels": statsmodels.__version__,
     }
 
 

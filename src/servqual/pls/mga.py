@@ -10,7 +10,6 @@ cross-product sums as the bootstrap, and the PLS algorithm runs on the stack.
 
 from __future__ import annotations
 
-import contextlib
 import warnings
 from dataclasses import dataclass
 
@@ -169,9 +168,10 @@ def mga(
     draws = np.full((n_perm, observed.size), np.nan)
     batch = 100
 
-    def run_batch(kids, limit):
-        ctx = threadpool_limits(1) if limit else contextlib.nullcontext()
-        with ctx:
+    def run_batch(kids):
+        # one BLAS thread always: multi-threaded BLAS sums in another order, and
+        # permutation k must give the same bits whatever n_jobs is
+        with threadpool_limits(1):
             masks = np.array([g1[np.random.default_rng(c).permutation(g1.size)] for c in kids])
             a, b = diff(masks.astype(float))
             d = a - b
@@ -181,10 +181,10 @@ def mga(
     batches = [children[i : i + batch] for i in range(0, n_perm, batch)]
     with progress_bar(total=n_perm, enabled=progress, desc="PLS-MGA permutations") as bar:
         if n_jobs == 1:
-            results = (run_batch(kids, False) for kids in batches)
+            results = (run_batch(kids) for kids in batches)
         else:  # permutation k depends only on (seed, k): same draws whatever n_jobs
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(run_batch)(kids, True) for kids in batches
+                delayed(run_batch)(kids) for kids in batches
             )
         start = 0
         for d in results:

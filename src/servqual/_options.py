@@ -1,0 +1,253 @@
+"""One vocabulary for the options that recur across servqual.
+
+Every public function that offers one of these options uses *this* name, this
+meaning and this check (the vocabulary test walks the public API to keep it so):
+
+==============  ==============================================================
+option          meaning
+==============  ==============================================================
+``n_boot``      bootstrap replicates; ``0`` switches the bootstrap off where the
+                function has another way to its result (see
+                :data:`N_BOOT_RULE`); otherwise at least :func:`min_n_boot`.
+``ci``          confidence level of every interval, in (0, 1); default 0.95.
+``ci_method``   how a bootstrap interval is formed: ``"percentile"`` or
+                ``"bca"`` (and ``"normal"`` where offered).
+``seed``        ``None``, a non-negative int, a ``SeedSequence`` or a
+                ``numpy.random.Generator``; never NumPy's global state.
+``n_jobs``      parallel workers: a positive int, or ``-1`` for all cores.
+                Results are bit-identical whatever ``n_jobs`` is.
+``progress``    ``"auto"`` (default: a bar in terminals and notebooks, none in
+                scripts, pipes and CI), ``True`` or ``False``.
+``missing``     missing-data policy, one of :data:`MISSING_POLICIES`.
+``weights``     respondent weights: a column name of the data, or an array of
+                one non-negative finite weight per row.
+==============  ==============================================================
+
+Renamed options keep working for one release: :func:`renamed` maps the old
+keyword to the new one with a :class:`FutureWarning`.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import os
+import sys
+import warnings
+from collections.abc import Callable
+
+from ._checks import Interval, Options, check_params
+from .errors import ParameterError
+
+__all__ = [
+    "VOCABULARY",
+    "MISSING_POLICIES",
+    "N_BOOT_RULE",
+    "DEFAULT_N_BOOT",
+    "renamed",
+    "check_ci",
+    "check_n_boot",
+    "min_n_boot",
+    "check_n_jobs",
+    "check_ci_method",
+    "check_missing",
+    "resolve_progress",
+]
+
+#: canonical option name -> one-line meaning (documented in the API reference)
+VOCABULARY: dict[str, str] = {
+    "n_boot": "number of bootstrap replicates (0: no bootstrap, where allowed)",
+    "ci": "confidence level of intervals, in (0, 1)",
+    "ci_method": "bootstrap interval: 'percentile' or 'bca'",
+    "seed": "None, int, SeedSequence or numpy Generator",
+    "n_jobs": "parallel workers (-1: all cores); results do not depend on it",
+    "progress": "'auto', True or False",
+    "missing": "missing-data policy: 'listwise', 'available', 'fiml', 'mean' or 'raise'",
+    "weights": "respondent weights: a column name or one weight per row",
+}
+
+#: old keyword -> canonical keyword (accepted for one release, with a FutureWarning)
+ALIASES: dict[str, str] = {
+    "bootstrap": "n_boot",
+    "interval": "ci_method",
+    "n_bootstrap": "n_boot",
+    "nboot": "n_boot",
+    "random_state": "seed",
+    "rng": "seed",
+}
+
+#: the one missing-data vocabulary
+MISSING_POLICIES: tuple[str, ...] = ("listwise", "available", "fiml", "mean", "raise")
+#: old policy names -> current ones
+_MISSING_ALIASES = {"pairwise": "available"}
+
+#: the default number of replicates where the bootstrap *is* the method
+DEFAULT_N_BOOT = 1000
+
+N_BOOT_RULE = (
+    "n_boot defaults to 1000 where the bootstrap is the only source of the "
+    "function's intervals (key-driver shares, stated vs derived importance, "
+    "what-if money, CSI), and to 0 (no bootstrap) where the function has "
+    "analytic standard errors or point estimates of its own (sem.fit, pls.fit). "
+    "A bootstrap, when asked for, needs at least max(20, 2 / (1 - ci)) replicates."
+)
+
+
+def renamed(**old_to_new: str) -> Callable:
+    """Decorator: accept old keyword names for one release, with a FutureWarning.
+
+    ``@renamed(bootstrap="n_boot")`` lets ``f(bootstrap=200)`` mean
+    ``f(n_boot=200)``; giving both raises :class:`ParameterError`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @renamed(bootstrap="n_boot")
+    ... def f(*, n_boot=0):
+    ...     return n_boot
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     f(bootstrap=200), w[0].category.__name__
+    (200, 'FutureWarning')
+    """
+
+    def decorate(func):
+        params = inspect.signature(func).parameters
+        for new in old_to_new.values():
+            if new not in params:
+                raise TypeError(f"{func.__qualname__} has no parameter {new!r}")
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            for old, new in old_to_new.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise ParameterError(
+                            f"{func.__name__}() got both {old}= and {new}=; {old}= is the old "
+                            f"name of {new}=: pass only {new}=."
+                        )
+                    warnings.warn(
+                        f"{func.__name__}({old}=...) is renamed {new}=; {old}= will be "
+                        "removed in the next release.",
+                        FutureWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return func(*args, **kwargs)
+
+        wrapper.__renamed__ = dict(old_to_new)
+        return wrapper
+
+    return decorate
+
+
+def check_ci(ci) -> float:
+    """Validate a confidence level in (0, 1)."""
+    check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
+    return float(ci)
+
+
+def min_n_boot(ci: float = 0.95) -> int:
+    """Fewest replicates for a ``ci`` interval: ``max(20, ceil(2 / (1 - ci)))``.
+
+    With fewer, each tail of a percentile interval holds less than one
+    replicate and the interval is an extrapolation.
+
+    Examples
+    --------
+    >>> min_n_boot(0.95), min_n_boot(0.99)
+    (40, 200)
+    """
+    return int(max(20, math.ceil(2.0 / (1.0 - ci) - 1e-9)))
+
+
+def check_n_boot(n_boot, *, ci: float = 0.95, allow_zero: bool = True) -> int:
+    """Validate ``n_boot``: 0 (off, where allowed) or at least :func:`min_n_boot`.
+
+    Examples
+    --------
+    >>> check_n_boot(500)
+    500
+    >>> check_n_boot(5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    servqual.errors.ParameterError: n_boot=5 is too small for a 95% interval: ... 40 ...
+    """
+    check_params({"n_boot": n_boot}, {"n_boot": Interval(0, None, integer=True)})
+    n_boot = int(n_boot)
+    need = min_n_boot(ci)
+    if n_boot == 0 and allow_zero:
+        return 0
+    if n_boot < need:
+        off = "0 (no bootstrap) or " if allow_zero else ""
+        raise ParameterError(
+            f"n_boot={n_boot} is too small for a {ci:.0%} interval: use {off}at least "
+            f"{need} replicates."
+        )
+    return n_boot
+
+
+def check_n_jobs(n_jobs) -> int:
+    """Validate ``n_jobs``: a positive int or a negative one counting back from all cores."""
+    check_params({"n_jobs": n_jobs}, {"n_jobs": Interval(None, None, integer=True)})
+    if n_jobs == 0:
+        raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1 (all cores).")
+    return int(n_jobs)
+
+
+def check_ci_method(ci_method, allowed: tuple[str, ...] = ("percentile", "bca")) -> str:
+    """Validate ``ci_method`` against the methods a function offers."""
+    check_params({"ci_method": ci_method}, {"ci_method": Options(tuple(allowed))})
+    return ci_method
+
+
+def check_missing(missing, allowed: tuple[str, ...] = MISSING_POLICIES) -> str:
+    """Validate a ``missing=`` policy; old names (``"pairwise"``) map to new ones.
+
+    Examples
+    --------
+    >>> check_missing("listwise")
+    'listwise'
+    """
+    if isinstance(missing, str) and missing in _MISSING_ALIASES:
+        new = _MISSING_ALIASES[missing]
+        warnings.warn(
+            f"missing={missing!r} is renamed missing={new!r}; the old name will be removed "
+            "in the next release.",
+            FutureWarning,
+            stacklevel=3,
+        )
+        missing = new
+    check_params({"missing": missing}, {"missing": Options(tuple(allowed))})
+    return missing
+
+
+def _in_notebook() -> bool:
+    shell = sys.modules.get("IPython")
+    if shell is None:
+        return False
+    try:
+        ip = shell.get_ipython()
+    except Exception:  # noqa: BLE001 - IPython without a shell
+        return False
+    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
+
+
+def resolve_progress(progress) -> bool:
+    """``"auto"`` -> on in an interactive terminal or notebook, off in scripts and CI.
+
+    Examples
+    --------
+    >>> resolve_progress(False)
+    False
+    """
+    check_params({"progress": progress}, {"progress": [Options(("auto",)), bool]})
+    if progress != "auto":
+        return bool(progress)
+    if os.environ.get("CI") or os.environ.get("SERVQUAL_PROGRESS", "").lower() in ("0", "off"):
+        return False
+    if _in_notebook():
+        return True
+    stream = sys.stderr
+    return bool(getattr(stream, "isatty", lambda: False)())
