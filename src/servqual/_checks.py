@@ -442,7 +442,8 @@ def check_frame(
     if frame.shape[0] < max(min_rows, 2 if not allow_constant else 1):
         need = max(min_rows, 2 if not allow_constant else 1)
         raise InsufficientDataError(
-            f"the data have {frame.shape[0]} row(s); this analysis needs at least {need}."
+            f"only {frame.shape[0]} row(s) in the data; this analysis needs at least {need} "
+            "complete rows."
         )
     for col in columns:
         v = frame[col].to_numpy()
