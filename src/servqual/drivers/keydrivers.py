@@ -10,7 +10,7 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_params, check_rng
 from .._frozen import CopyOnRead
-from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
+from .._resampling import bca_ci, jackknife_moments, percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
 from ._data import check_pd, prepare, resolve_groups
@@ -94,6 +94,11 @@ def _batch_corr(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
     cov = (w @ outer).reshape(-1, q, q) / n - mean[:, :, None] * mean[:, None, :]
     sd = np.sqrt(np.einsum("mii->mi", cov))
     return cov / sd[:, :, None] / sd[:, None, :]
+
+
+def _cov_to_corr(covs: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.einsum("mii->mi", covs))
+    return covs / sd[:, :, None] / sd[:, None, :]
 
 
 def _linear_importance(corr: np.ndarray, methods: Sequence[str], units) -> np.ndarray:
@@ -244,11 +249,8 @@ def key_drivers(
         valid = res.valid
         draws = {m: valid[:, i * p : (i + 1) * p] for i, m in enumerate(lin)}
         if interval == "bca":
-            jack = jackknife(
-                lambda keep: _linear_importance(
-                    np.corrcoef(x[keep], rowvar=False)[None], lin, units
-                )[0],
-                len(frame),
+            jack = jackknife_moments(  # exact leave-one-out, moments down-dated
+                lambda means, covs: _linear_importance(_cov_to_corr(covs), lin, units), x
             )
             blo, bhi = bca_ci(est, valid, jack, ci)
     rows = []

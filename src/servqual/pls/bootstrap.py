@@ -20,7 +20,7 @@ from .._frozen import CopyOnRead
 from .._resampling import (
     BootstrapDraws,
     bca_ci,
-    jackknife,
+    jackknife_moments,
     percentile_ci,
     run_bootstrap,
 )
@@ -152,8 +152,8 @@ def run(
     n = X.shape[0]
     Xc, P = cross_products(X - X.mean(axis=0))
 
-    def stat_from_counts(counts, fixed=True):
-        S = moments_to_cov(counts, Xc, P, scaled, fixed=fixed)
+    def stat_from_counts(counts):
+        S = moments_to_cov(counts, Xc, P, scaled)
         return statistic_vector(
             S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
         )
@@ -177,12 +177,15 @@ def run(
         desc="PLS bootstrap",
     )
 
-    def single(keep):
-        counts = np.zeros((1, n))
-        counts[0, keep] = 1.0
-        return stat_from_counts(counts, fixed=False)[0]
+    def loo(means, covs):
+        if scaled:
+            sd = np.sqrt(np.einsum("bii->bi", covs))
+            covs = covs / sd[:, :, None] / sd[:, None, :]
+        return statistic_vector(
+            covs, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+        )
 
-    jack = jackknife(single, n, max_groups=min(n, 500))
+    jack = jackknife_moments(loo, X)  # exact leave-one-out (BCa acceleration)
     valid = draws.valid
     lo, hi = percentile_ci(valid, ci) if valid.shape[0] else (np.nan, np.nan)
     blo, bhi = bca_ci(estimate_vec, valid, jack, ci) if valid.shape[0] > 1 else (np.nan, np.nan)
