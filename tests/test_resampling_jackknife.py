@@ -15,9 +15,7 @@ from servqual import pls
 from servqual._resampling import (
     bca_ci,
     jackknife,
-    jackknife_moments,
     loo_moments,
-    percentile_ci,
 )
 from servqual.drivers import key_drivers
 from servqual.pls.bootstrap import Layout, statistic_vector
@@ -74,7 +72,10 @@ def _pls_brute_jack(X, st, layout):
     out = []
     for start in range(0, n, 300):
         S = np.stack(
-            [np.corrcoef(np.delete(X, i, axis=0), rowvar=False) for i in range(start, min(n, start + 300))]
+            [
+                np.corrcoef(np.delete(X, i, axis=0), rowvar=False)
+                for i in range(start, min(n, start + 300))
+            ]
         )
         out.append(statistic_vector(S, st, layout, scheme="path", tol=1e-7, max_iter=300))
     return np.vstack(out)
@@ -105,7 +106,13 @@ def test_key_drivers_bca_equals_exact_jackknife_bca(sorted_ecsi):
     df = sorted_ecsi[["CUSA1", "IMAG1", "PERQ1", "PERV1"]]
     preds = ["IMAG1", "PERQ1", "PERV1"]
     res = key_drivers(
-        df, "CUSA1", preds, methods=["shapley"], bootstrap=100, interval="bca", seed=2,
+        df,
+        "CUSA1",
+        preds,
+        methods=["shapley"],
+        bootstrap=100,
+        interval="bca",
+        seed=2,
         progress=False,
     )
     from servqual.drivers.keydrivers import _linear_importance
@@ -113,7 +120,9 @@ def test_key_drivers_bca_equals_exact_jackknife_bca(sorted_ecsi):
     x = df[[*preds, "CUSA1"]].to_numpy()
     jack = np.stack(
         [
-            _linear_importance(np.corrcoef(np.delete(x, i, axis=0), rowvar=False)[None], ["shapley"], None)[0]
+            _linear_importance(
+                np.corrcoef(np.delete(x, i, axis=0), rowvar=False)[None], ["shapley"], None
+            )[0]
             for i in range(x.shape[0])
         ]
     )
@@ -153,7 +162,12 @@ def test_sem_bca_uses_exact_leave_one_out_above_old_threshold(monkeypatch):
         {f"x{j}": lam * f + rng.normal(scale=0.6, size=240) for j, lam in enumerate(lams, 1)}
     ).sort_values("x1", ignore_index=True)
     res = sem.fit(
-        "F =~ x1 + x2 + x3 + x4", df, se="bootstrap", bootstrap=60, ci_method="bca", seed=3,
+        "F =~ x1 + x2 + x3 + x4",
+        df,
+        se="bootstrap",
+        bootstrap=60,
+        ci_method="bca",
+        seed=3,
         progress=False,
     )
     refit, n = seen["refit"], len(df)
