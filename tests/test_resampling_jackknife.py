@@ -66,8 +66,11 @@ def test_random_groups_are_seeded_and_not_contiguous():
     np.testing.assert_allclose(loo[:, 0], (x[:50].sum() - x[:50]) / 49)
 
 
-def _pls_brute_jack(X, st, layout):
-    """Statistic on np.corrcoef of the data without row i, for every i."""
+def _pls_brute_jack(X, st, layout, W0):
+    """Statistic on np.corrcoef of the data without row i, for every i.
+
+    Each leave-one-out fit starts at the full-sample weights ``W0``, as the
+    package's jackknife does."""
     n = X.shape[0]
     out = []
     for start in range(0, n, 300):
@@ -77,7 +80,7 @@ def _pls_brute_jack(X, st, layout):
                 for i in range(start, min(n, start + 300))
             ]
         )
-        out.append(statistic_vector(S, st, layout, scheme="path", tol=1e-7, max_iter=300))
+        out.append(statistic_vector(S, st, layout, scheme="path", tol=1e-7, max_iter=300, W0=W0))
     return np.vstack(out)
 
 
@@ -87,7 +90,9 @@ def test_pls_bca_equals_exact_jackknife_bca_on_sorted_data(sorted_ecsi):
     st = Structure.from_model(model)
     layout = Layout.build(st, model.constructs, model.items)
     X = sorted_ecsi[list(model.items)].to_numpy()
-    jack = _pls_brute_jack(X, st, layout)
+    W0 = np.zeros((st.p, st.m))
+    W0[np.arange(st.p), st.block_of] = res.outer["weight"].to_numpy()
+    jack = _pls_brute_jack(X, st, layout, W0)
     table = res.bootstrap.table
     valid = res.bootstrap.draws.valid
     lo, hi = bca_ci(table["estimate"].to_numpy(), valid, jack, 0.95)

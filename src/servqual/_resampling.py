@@ -269,21 +269,22 @@ def bca_ci(
     a_lo, a_hi = (1 - ci) / 2, 1 - (1 - ci) / 2
     lo = np.full(estimate.shape, np.nan)
     hi = np.full(estimate.shape, np.nan)
+    B = draws.shape[0]
+    if B < 2:
+        return lo, hi
+    prop = (np.sum(draws < estimate, axis=0) + 0.5 * np.sum(draws == estimate, axis=0)) / B
+    prop = np.clip(prop, 1 / (2 * B), 1 - 1 / (2 * B))
+    z0 = stats.norm.ppf(prop)
+    u = jack.mean(axis=0) - jack
+    den = 6.0 * (np.sum(u**2, axis=0) ** 1.5)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acc = np.where(den > 0, np.sum(u**3, axis=0) / np.where(den > 0, den, 1.0), 0.0)
+    qs = []
+    for alpha in (a_lo, a_hi):
+        z = z0 + stats.norm.ppf(alpha)
+        qs.append(stats.norm.cdf(z0 + z / (1 - acc * z)))
     for j in range(estimate.size):
-        d = draws[:, j]
-        if d.size < 2:
-            continue
-        prop = (np.sum(d < estimate[j]) + 0.5 * np.sum(d == estimate[j])) / d.size
-        prop = np.clip(prop, 1 / (2 * d.size), 1 - 1 / (2 * d.size))
-        z0 = stats.norm.ppf(prop)
-        u = jack[:, j].mean() - jack[:, j]
-        den = 6.0 * (np.sum(u**2) ** 1.5)
-        acc = np.sum(u**3) / den if den > 0 else 0.0
-        qs = []
-        for alpha in (a_lo, a_hi):
-            z = stats.norm.ppf(alpha)
-            qs.append(stats.norm.cdf(z0 + (z0 + z) / (1 - acc * (z0 + z))))
-        lo[j], hi[j] = np.quantile(d, qs[0]), np.quantile(d, qs[1])
+        lo[j], hi[j] = np.quantile(draws[:, j], [qs[0][j], qs[1][j]])
     return lo, hi
 
 

@@ -98,10 +98,18 @@ def _reachable(st: Structure) -> np.ndarray:
 
 
 def statistic_vector(
-    S: np.ndarray, st: Structure, layout: Layout, *, scheme, tol, max_iter, consistent=False
+    S: np.ndarray,
+    st: Structure,
+    layout: Layout,
+    *,
+    scheme,
+    tol,
+    max_iter,
+    consistent=False,
+    W0=None,
 ):
     """Estimate on a stack ``S`` (b, p, p); rows (b, k), NaN for non-converged members."""
-    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter, W0=W0)
     if consistent:
         est = correct(est, S, st)
     b = S.shape[0]
@@ -147,10 +155,17 @@ def run(
     seed,
     n_jobs: int,
     progress: bool,
+    W0: np.ndarray | None = None,
 ) -> BootstrapResult:
-    """Bootstrap the statistic vector; percentile and BCa intervals."""
+    """Bootstrap the statistic vector; percentile and BCa intervals.
+
+    The BCa acceleration comes from the exact leave-one-out jackknife
+    (:func:`servqual._resampling.jackknife_moments`), each leave-one-out fit
+    started at the full-sample weights ``W0``.
+    """
     n = X.shape[0]
     Xc, P = cross_products(X - X.mean(axis=0))
+    P = np.hstack([Xc, P])  # items and products side by side, built once
 
     def stat_from_counts(counts):
         S = moments_to_cov(counts, Xc, P, scaled)
@@ -182,7 +197,14 @@ def run(
             sd = np.sqrt(np.einsum("bii->bi", covs))
             covs = covs / sd[:, :, None] / sd[:, None, :]
         return statistic_vector(
-            covs, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+            covs,
+            st,
+            layout,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            consistent=consistent,
+            W0=W0,
         )
 
     jack = jackknife_moments(loo, X)  # exact leave-one-out (BCa acceleration)

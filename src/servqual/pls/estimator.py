@@ -221,6 +221,7 @@ def fit(
     S = np.cov(X, rowvar=False)
     _check_collinear(model, np.corrcoef(raw, rowvar=False), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    W0 = est.W[0]
     warns = list(notes)
     iters = int(est.iterations[0])
     converged = bool(est.converged[0])
@@ -256,6 +257,7 @@ def fit(
             seed=seed,
             n_jobs=n_jobs,
             progress=progress,
+            W0=W0,
         )
         text = boot.draws.warning_text()
         if text:
@@ -431,26 +433,25 @@ def _rho_a(w: np.ndarray, S: np.ndarray) -> float:
 
 def _attach_ci(tabs: dict, table: pd.DataFrame) -> None:
     cols = ["se", "ci_lower", "ci_upper", "bca_lower", "bca_upper"]
+    pos = {key: i for i, key in enumerate(zip(table["kind"], table["first"], table["second"]))}
+    values = table[cols].to_numpy()
 
-    def pick(kind):
-        return table[table["kind"] == kind].set_index(["first", "second"])[cols]
+    def pick(kind, first, second):
+        return values[[pos[(kind, a, b)] for a, b in zip(first, second)]]
 
     out = tabs["outer"]
     for kind in ("weight", "loading"):
-        t = pick(kind)
-        key = list(zip(out["construct"], out["item"]))
-        for c in cols:
-            out[f"{kind}_{c}"] = t.loc[key, c].to_numpy()
+        v = pick(kind, out["construct"], out["item"])
+        for i, c in enumerate(cols):
+            out[f"{kind}_{c}"] = v[:, i]
     p = tabs["paths"]
-    t = pick("path")
-    key = list(zip(p["source"], p["target"]))
-    for c in cols:
-        p[c] = t.loc[key, c].to_numpy()
+    v = pick("path", p["source"], p["target"])
+    for i, c in enumerate(cols):
+        p[c] = v[:, i]
     e = tabs["effects"]
-    key = list(zip(e["source"], e["target"]))
     for kind in ("indirect", "total"):
-        t = pick(kind)
-        for c in cols:
-            e[f"{kind}_{c}"] = t.loc[key, c].to_numpy()
+        v = pick(kind, e["source"], e["target"])
+        for i, c in enumerate(cols):
+            e[f"{kind}_{c}"] = v[:, i]
     ht = table[table["kind"] == "htmt"].drop(columns="kind")
     tabs["htmt_ci"] = ht.rename(columns={"first": "construct_1", "second": "construct_2"})
