@@ -110,8 +110,8 @@ def statistic_vector(
 ):
     """Estimate on a stack ``S`` (b, p, p); rows (b, k), NaN for non-converged members."""
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter, W0=W0)
-    if consistent:
-        est = correct(est, S, st)
+    if consistent:  # True (all reflective blocks) or a tuple of construct indices
+        est = correct(est, S, st, None if consistent is True else consistent)
     b = S.shape[0]
     items = np.arange(st.p)
     w = est.W[:, items, st.block_of]

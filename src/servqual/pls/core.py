@@ -31,6 +31,7 @@ class Structure:
     mask: np.ndarray  # (p, m) float 0/1
     blocks: tuple[np.ndarray, ...]  # item indices per construct
     mode_b: tuple[int, ...]
+    unit: tuple[int, ...]
     preds: tuple[tuple[int, ...], ...]
     succs: tuple[tuple[int, ...], ...]
     paths: tuple[tuple[int, int], ...]  # (source, target)
@@ -55,6 +56,7 @@ class Structure:
             mask=mask,
             blocks=blocks,
             mode_b=tuple(j for j, b in enumerate(model.blocks) if b.mode == "B"),
+            unit=tuple(j for j, b in enumerate(model.blocks) if b.mode == "U"),
             preds=preds,
             succs=succs,
             paths=paths,
@@ -112,6 +114,8 @@ def _outer_update(S, W, E, st: Structure) -> np.ndarray:
         idx = st.blocks[j]
         Sjj = S[:, idx][:, :, idx]
         G[:, idx, j] = np.linalg.solve(Sjj, G[:, idx, j][..., None])[..., 0]
+    for j in st.unit:  # unit weights: equal weights, only rescaled
+        G[:, st.blocks[j], j] = 1.0
     return G
 
 
@@ -138,6 +142,10 @@ def estimate(
     b = S.shape[0]
     start = st.mask if W0 is None else np.asarray(W0, dtype=float) * st.mask
     W = _normalise(np.broadcast_to(start, (b, st.p, st.m)).copy(), S)
+    for j in st.unit:  # unit blocks start (and stay) at equal weights
+        W[:, st.blocks[j], j] = 1.0
+    if st.unit:
+        W = _normalise(W, S)
     iterations = np.full(b, max_iter)
     converged = np.zeros(b, dtype=bool)
     active = np.arange(b)

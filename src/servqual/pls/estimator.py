@@ -26,12 +26,14 @@ from ..errors import (
     MissingDataWarning,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
+    ParameterError,
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
+from .diagnostics import f2_reestimated, info_criteria, item_vif
 from .result import PLSResult
 from .spec import PLSModel, parse_model
 
@@ -119,9 +121,11 @@ def fit(
     n_jobs: int = 1,
     progress: bool = True,
     scale: tuple[float, float] | None = None,
-    consistent: bool = False,
+    consistent: bool | list = False,
     tol: float = 1e-7,
     max_iter: int = 300,
+    missing_value=None,
+    f2: str = "reestimate",
 ) -> PLSResult:
     """Estimate a PLS path model (Lohmöller 1989; Tenenhaus et al. 2005).
 
@@ -151,13 +155,26 @@ def fit(
     scale : (low, high), optional
         Response scale of the items for 0-100 scores and indices (default: the
         smallest and largest observed item value).
-    consistent : bool
+    consistent : bool or list of str
         Consistent PLS (PLSc, Dijkstra & Henseler 2015): loadings, construct
         correlations, paths and R^2 of reflective blocks corrected for
         measurement error with rho_A (for common-factor models).  Weights,
-        scores and HTMT are those of PLS.
+        scores and HTMT are those of PLS.  A list of construct names treats
+        only those mode-A blocks as common factors and the others as
+        composites.  A block with rho_A > 1 is flagged (the correction then
+        shrinks its correlations).
     tol, max_iter
         Convergence: largest outer-weight change below ``tol``.
+    missing_value : scalar or list, optional
+        Codes that mean "missing" in the item columns (e.g. ``-99``); they are
+        treated as NaN and then handled by ``missing`` (as seminr's
+        ``missing_value``).
+    f2 : {"reestimate", "r2"}
+        How the ``f2`` column of ``paths`` is computed: ``"reestimate"``
+        (default, as seminr and SmartPLS) estimates the whole model again
+        without the path; ``"r2"`` keeps the scores and drops the predictor
+        from the target's regression.  Both are reported (``f2_reestimated``,
+        ``f2_r2``).
 
     Returns
     -------
@@ -184,7 +201,7 @@ def fit(
             "max_iter": max_iter,
             "n_jobs": n_jobs,
             "progress": progress,
-            "consistent": consistent,
+            "f2": f2,
         },
         {
             "scheme": Options(("path", "centroid", "factorial")),
@@ -196,11 +213,14 @@ def fit(
             "max_iter": Interval(1, None, integer=True),
             "n_jobs": Interval(None, None, integer=True),
             "progress": bool,
-            "consistent": bool,
+            "f2": Options(("reestimate", "r2")),
         },
     )
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model).with_modes(modes).validate()
+    which = _resolve_consistent(model, consistent)
+    if missing_value is not None:
+        data = _apply_missing_codes(data, model.items, missing_value)
     frame, notes = _prepare(model, data, missing)
     raw = frame.to_numpy()
     if scale is None:
@@ -232,15 +252,26 @@ def fit(
         )
         warns.append(msg)
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
-    if consistent:
-        est = correct(est, S[None], st)
+    if which is not False:
+        consistent = True if which is None else tuple(model.constructs[j] for j in which)
+        est = correct(est, S[None], st, which)
         warns += _plsc_checks(model, est)
+    else:
+        consistent = False
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
+    _add_diagnostics(tabs, model, st, S, raw, scheme, tol, max_iter, consistent, f2)
+    warns += _rho_a_checks(tabs["reliability"], consistent)
     boot = None
     if bootstrap:
         layout = _boot.Layout.build(st, model.constructs, model.items)
         vec = _boot.statistic_vector(
-            S[None], st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+            S[None],
+            st,
+            layout,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            consistent=_boot_consistent(which),
         )[0]
         boot = _boot.run(
             X,
@@ -248,7 +279,7 @@ def fit(
             layout,
             vec,
             scaled=scaled,
-            consistent=consistent,
+            consistent=_boot_consistent(which),
             scheme=scheme,
             tol=tol,
             max_iter=max_iter,
@@ -317,7 +348,7 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         f2 = (r2_full - r2_red) / (1 - r2_full)
         vif = float(np.linalg.inv(Rm[np.ix_(P, P)])[P.index(s), P.index(s)])
         rows.append(
-            {"source": names[s], "target": names[t], "estimate": Bm[s, t], "f2": f2, "vif": vif}
+            {"source": names[s], "target": names[t], "estimate": Bm[s, t], "f2_r2": f2, "vif": vif}
         )
     paths = pd.DataFrame(rows)
     eff = []
@@ -391,6 +422,84 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         "scores_raw": scores_raw,
         "scores_100": scores_100,
     }
+
+
+def _resolve_consistent(model: PLSModel, consistent):
+    """False (PLS), None (PLSc on every reflective block) or construct indices."""
+    if isinstance(consistent, (bool, np.bool_)):
+        return None if consistent else False
+    if isinstance(consistent, str) or not hasattr(consistent, "__iter__"):
+        raise ParameterError(
+            f"consistent={consistent!r} is invalid: expected True/False or a list of "
+            "reflective construct names."
+        )
+    names = list(consistent)
+    which = []
+    for c in names:
+        if c not in model.constructs:
+            raise ParameterError(
+                f"consistent: {c!r} is not a construct of the model "
+                f"({', '.join(model.constructs)})."
+            )
+        b = model.block(c)
+        if b.mode != "A" or len(b.items) < 2:
+            raise ParameterError(
+                f"consistent: construct {c!r} cannot be a common factor (PLSc needs a "
+                f"mode-A block with at least two items; it is mode {b.mode} with "
+                f"{len(b.items)} item(s))."
+            )
+        which.append(model.constructs.index(c))
+    return tuple(sorted(set(which))) if which else False
+
+
+def _boot_consistent(which):
+    return False if which is False else (True if which is None else which)
+
+
+def _apply_missing_codes(data, items, codes):
+    if not isinstance(data, pd.DataFrame):
+        return data  # _prepare raises the typed error
+    codes = list(codes) if isinstance(codes, (list, tuple, set, np.ndarray)) else [codes]
+    cols = [c for c in items if c in data.columns]
+    out = data.copy()
+    out[cols] = out[cols].mask(out[cols].isin(codes))
+    return out
+
+
+def _add_diagnostics(tabs, model, st, S, raw, scheme, tol, max_iter, consistent, f2) -> None:
+    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation."""
+    n = raw.shape[0]
+    C = np.corrcoef(raw, rowvar=False)
+    tabs["outer"]["vif"] = item_vif(st, C)
+    r2 = tabs["r2"]
+    crit = [info_criteria(r2.loc[c, "r2"], len(model.predecessors(c)), n) for c in r2.index]
+    r2["aic"] = [a for a, _ in crit]
+    r2["bic"] = [b for _, b in crit]
+    paths = tabs["paths"]
+    re = f2_reestimated(model, S, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent)
+    paths["f2_reestimated"] = [re[(s, t)] for s, t in zip(paths["source"], paths["target"])]
+    paths.insert(3, "f2", paths["f2_reestimated"] if f2 == "reestimate" else paths["f2_r2"].copy())
+
+
+def _rho_a_checks(reliability: pd.DataFrame, consistent) -> list[str]:
+    """Flag reflective blocks with rho_A > 1 (an improper reliability)."""
+    rel = reliability[(reliability["mode"] == "A") & (reliability["n_items"] > 1)]
+    bad = rel[rel["rho_a"] > 1]
+    out = []
+    for c, v in bad["rho_a"].items():
+        used = consistent is True or (consistent and c in consistent)
+        msg = (
+            f"rho_A of construct {c!r} is {v:.3f} > 1 (an improper reliability: items with "
+            "negative or very unequal correlations)"
+            + (
+                "; PLSc divides its correlations by sqrt(rho_A), so its corrected paths are shrunk."
+                if used
+                else "."
+            )
+        )
+        out.append(msg)
+        warnings.warn(msg, ImproperSolutionWarning, stacklevel=3)
+    return out
 
 
 def _plsc_checks(model, est: CoreEstimate) -> list[str]:

@@ -21,20 +21,24 @@ class PLSResult(CopyOnRead):
     ----------
     outer : DataFrame
         Tidy: ``construct``, ``item``, ``mode``, ``weight`` (standardised),
-        ``loading``, ``weight_unstd`` (per raw item unit); plus
+        ``loading``, ``weight_unstd`` (per raw item unit), ``vif`` (item VIF
+        within its block); plus
         ``weight_se``/``weight_ci_lower``... after a bootstrap.
     cross_loadings : DataFrame
         Items x constructs correlations.
     construct_correlations : DataFrame
     paths : DataFrame
-        ``source``, ``target``, ``estimate``, ``f2``, ``vif`` (inner VIF of the
-        source among the target's predictors); plus ``se``, ``ci_lower``,
+        ``source``, ``target``, ``estimate``, ``f2`` (by the ``f2=`` method of
+        :func:`fit`, default re-estimation), ``f2_r2`` (R^2 shortcut),
+        ``f2_reestimated``, ``vif`` (inner VIF of the source among the
+        target's predictors); plus ``se``, ``ci_lower``,
         ``ci_upper``, ``bca_lower``, ``bca_upper`` after a bootstrap.
     effects : DataFrame
         ``source``, ``target``, ``direct``, ``indirect``, ``total`` for every
         pair joined by a directed path (plus CI columns after a bootstrap).
     r2 : DataFrame
-        Per endogenous construct: ``r2``, ``r2_adj``.
+        Per endogenous construct: ``r2``, ``r2_adj``, ``aic``, ``bic``
+        (seminr's information criteria, Sharma et al. 2019).
     reliability : DataFrame
         Per construct: ``alpha`` (standardised Cronbach), ``rho_c``, ``rho_a``
         (Dijkstra-Henseler), ``ave``.  Single-item blocks get 1.
@@ -55,14 +59,15 @@ class PLSResult(CopyOnRead):
         1); and that rescaled to 0-100 with the item scale (min, max).
     iterations, converged
         Iterations used; ``converged=False`` is also a warning.
-    consistent : bool
-        Whether loadings, correlations, paths and R^2 are PLSc-corrected.
+    consistent : bool or tuple of str
+        Whether loadings, correlations, paths and R^2 are PLSc-corrected
+        (a tuple names the blocks treated as common factors).
     """
 
     model: PLSModel
     scheme: str
     scaled: bool
-    consistent: bool
+    consistent: bool | tuple
     n: int
     outer: pd.DataFrame
     cross_loadings: pd.DataFrame

@@ -22,12 +22,18 @@ from ..errors import SpecificationError
 __all__ = ["Block", "PLSModel", "parse_model", "ecsi_model"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-_MODES = ("A", "B")
+_MODES = ("A", "B", "U")
+_MODE_ALIASES = {"unit": "U", "mode_a": "A", "mode_b": "B"}
 
 
 @dataclass(frozen=True)
 class Block:
-    """One construct: its name, indicator columns and estimation mode (A or B)."""
+    """One construct: its name, indicator columns and estimation mode.
+
+    ``"A"`` (reflective, correlation weights), ``"B"`` (composite, regression
+    weights) or ``"U"`` (unit weights: every item weighted equally, the
+    composite standardised -- seminr's ``unit_weights``).
+    """
 
     name: str
     items: tuple[str, ...]
@@ -76,6 +82,10 @@ class PLSModel:
         """Add a composite/formative (mode B) block."""
         return self._add_block(name, items, "B")
 
+    def unit(self, name: str, items: Iterable[str]) -> PLSModel:
+        """Add a unit-weighted block (equal weights, like a standardised sum score)."""
+        return self._add_block(name, items, "U")
+
     def path(self, sources: str | Iterable[str], target: str) -> PLSModel:
         """Add structural paths ``source -> target`` (one or several sources)."""
         if isinstance(sources, str):
@@ -113,11 +123,12 @@ class PLSModel:
         """Copy with the estimation mode of some blocks changed (``{"Value": "B"}``)."""
         if not modes:
             return self
+        modes = {k: _MODE_ALIASES.get(str(v).lower(), v) for k, v in modes.items()}
         for name, mode in modes.items():
             self.block(name)
             if mode not in _MODES:
                 raise SpecificationError(
-                    f"mode {mode!r} of construct {name!r} is invalid: expected 'A' or 'B'."
+                    f"mode {mode!r} of construct {name!r} is invalid: expected 'A', 'B' or 'unit'."
                 )
         blocks = tuple(Block(b.name, b.items, modes.get(b.name, b.mode)) for b in self.blocks)
         return PLSModel(blocks, self.paths)
@@ -132,7 +143,7 @@ class PLSModel:
                 raise SpecificationError(f"construct {b.name!r} has no items.")
             if b.mode not in _MODES:
                 raise SpecificationError(
-                    f"mode {b.mode!r} of construct {b.name!r} is invalid: expected 'A' or 'B'."
+                    f"mode {b.mode!r} of construct {b.name!r} is invalid: expected 'A', 'B' or 'U'."
                 )
             for it in b.items:
                 _check_name(it, f"item of construct {b.name!r}")
@@ -181,8 +192,11 @@ class PLSModel:
 
     def syntax(self) -> str:
         """The model as lavaan-like syntax."""
-        op = {"A": "=~", "B": "<~"}
+        op = {"A": "=~", "B": "<~", "U": "=~"}
         lines = [f"{b.name} {op[b.mode]} {' + '.join(b.items)}" for b in self.blocks]
+        units = [b.name for b in self.blocks if b.mode == "U"]
+        if units:
+            lines.append(f"# unit weights: {', '.join(units)}")
         for c in self.endogenous:
             lines.append(f"{c} ~ {' + '.join(self.predecessors(c))}")
         return "\n".join(lines)
