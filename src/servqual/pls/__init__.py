@@ -12,6 +12,7 @@ vectorised over stacks of resampled covariance matrices.
 from .estimator import fit
 from .ipma import ipma_table
 from .mga import MGAResult, mga
+from .moderation import simple_slopes
 from .predict import PredictResult, predict
 from .result import PLSResult
 from .simulate import EcsiTruth, simulate_ecsi
@@ -28,6 +29,7 @@ __all__ = [
     "mga",
     "MGAResult",
     "predict",
+    "simple_slopes",
     "PredictResult",
     "simulate_ecsi",
     "EcsiTruth",

@@ -34,8 +34,9 @@ from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
 from .diagnostics import f2_reestimated, info_criteria, item_vif
+from .extended import build, is_extended, parse_extended, rescale_two_stage
 from .result import PLSResult
-from .spec import PLSModel, parse_model
+from .spec import Block, PLSModel, parse_model
 
 __all__ = ["fit"]
 
@@ -126,6 +127,8 @@ def fit(
     max_iter: int = 300,
     missing_value=None,
     f2: str = "reestimate",
+    interaction: str = "two_stage",
+    hoc: str = "two_stage",
 ) -> PLSResult:
     """Estimate a PLS path model (Lohmöller 1989; Tenenhaus et al. 2005).
 
@@ -175,6 +178,13 @@ def fit(
         without the path; ``"r2"`` keeps the scores and drops the predictor
         from the target's regression.  Both are reported (``f2_reestimated``,
         ``f2_r2``).
+    interaction : {"two_stage", "product_indicator", "orthogonal"}
+        How ``A*B`` terms in ``~`` lines are measured (see
+        :mod:`servqual.pls.extended`); default two-stage (Hair et al. 2022).
+    hoc : {"two_stage", "repeated"}
+        How higher-order constructs (``H =~ A + B`` with constructs on the
+        right) are estimated: seminr's two-stage approach (default) or
+        repeated indicators.
 
     Returns
     -------
@@ -202,6 +212,8 @@ def fit(
             "n_jobs": n_jobs,
             "progress": progress,
             "f2": f2,
+            "interaction": interaction,
+            "hoc": hoc,
         },
         {
             "scheme": Options(("path", "centroid", "factorial")),
@@ -214,20 +226,49 @@ def fit(
             "n_jobs": Interval(None, None, integer=True),
             "progress": bool,
             "f2": Options(("reestimate", "r2")),
+            "interaction": Options(("two_stage", "product_indicator", "orthogonal")),
+            "hoc": Options(("two_stage", "repeated")),
         },
     )
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
+    extended = None
+    raw_items: tuple[str, ...] = ()
+    pre_notes: list[str] = []
+    if is_extended(model):
+        spec = parse_extended(model)
+        hocs = set(spec.hocs)
+        raw_model = PLSModel(tuple(Block(n, it, md) for n, it, md in spec.blocks if n not in hocs))
+        if missing_value is not None:
+            data = _apply_missing_codes(data, raw_model.items, missing_value)
+        base, pre_notes = _prepare(raw_model, data, missing)
+        raw_items = raw_model.items
+        if scale is None:
+            scale = (float(base.to_numpy().min()), float(base.to_numpy().max()))
+        scale = check_scale(scale)
+
+        def fit_stage(m, d):
+            return fit(
+                m, d, scheme=scheme, scaled=scaled, progress=False, tol=tol, max_iter=max_iter
+            )
+
+        model, data, extended = build(
+            model, base, interaction=interaction, hoc=hoc, fit_stage=fit_stage
+        )
+        missing_value = None
     model = _as_model(model).with_modes(modes).validate()
     which = _resolve_consistent(model, consistent)
     if missing_value is not None:
         data = _apply_missing_codes(data, model.items, missing_value)
     frame, notes = _prepare(model, data, missing)
+    notes = pre_notes + notes
     raw = frame.to_numpy()
     if scale is None:
         scale = (float(raw.min()), float(raw.max()))
     else:
         scale = check_scale(scale)
-        bad = (raw < scale[0]) | (raw > scale[1])
+        # built columns (interaction products, stage-1 scores) are not on the item scale
+        own = np.array([extended is None or c in raw_items for c in frame.columns])
+        bad = ((raw < scale[0]) | (raw > scale[1])) & own
         if bad.any():
             r, c = np.argwhere(bad)[0]
             raise OutOfRangeError(
@@ -296,6 +337,8 @@ def fit(
             warns.append(text)
             warnings.warn(text, BootstrapFailureWarning, stacklevel=2)
         _attach_ci(tabs, boot.table)
+    if extended is not None:
+        rescale_two_stage(tabs, extended, frame)
     return PLSResult(
         model=model,
         scheme=scheme,
@@ -308,6 +351,7 @@ def fit(
         data=frame,
         bootstrap=boot,
         ci=ci,
+        extended=extended,
         warnings=tuple(warns),
         **tabs,
     )

@@ -59,6 +59,10 @@ class PLSResult(CopyOnRead):
         1); and that rescaled to 0-100 with the item scale (min, max).
     iterations, converged
         Iterations used; ``converged=False`` is also a warning.
+    extended : dict or None
+        For models with interaction terms or higher-order constructs:
+        ``interactions`` (name -> iv, moderator, method), ``hocs`` (name ->
+        dimensions, method) and ``first_stage`` (the first-stage results).
     consistent : bool or tuple of str
         Whether loadings, correlations, paths and R^2 are PLSc-corrected
         (a tuple names the blocks treated as common factors).
@@ -90,6 +94,7 @@ class PLSResult(CopyOnRead):
     bootstrap: object = field(default=None, repr=False)
     htmt_ci: pd.DataFrame | None = None
     ci: float = 0.95
+    extended: dict | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = ()
 
     @property
