@@ -301,7 +301,8 @@ def fit(
         consistent = False
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
     _add_diagnostics(tabs, model, st, S, raw, scheme, tol, max_iter, consistent, f2)
-    warns += _rho_a_checks(tabs["reliability"], consistent)
+    inter = set((extended or {}).get("interactions", {}))
+    warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
     if bootstrap:
         layout = _boot.Layout.build(st, model.constructs, model.items)
