@@ -28,7 +28,10 @@ from ..measurement import htmt_from_corr
 from .consistent import correct
 from .core import Structure, cross_products, estimate, moments_to_cov, total_effects
 
-__all__ = ["Layout", "statistic_vector", "run", "BootstrapResult"]
+__all__ = ["Layout", "statistic_vector", "run", "BootstrapResult", "RELIABILITY"]
+
+#: reliability and convergent-validity statistics bootstrapped per multi-item block
+RELIABILITY = ("alpha", "rho_c", "rho_a", "ave")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Layout:
     pairs_direct: tuple[tuple[int, int], ...]
     pairs_effect: tuple[tuple[int, int], ...]
     pairs_htmt: tuple[tuple[int, int], ...]
+    rel_blocks: tuple[int, ...] = ()  # multi-item blocks with reliability statistics
 
     @classmethod
     def build(cls, st: Structure, constructs, items) -> Layout:
@@ -72,6 +76,12 @@ class Layout:
             kind.append("htmt")
             first.append(constructs[a])
             second.append(constructs[b])
+        rel = tuple(j for j in range(st.m) if len(st.blocks[j]) > 1)
+        for what in RELIABILITY:
+            for j in rel:
+                kind.append(what)
+                first.append(constructs[j])
+                second.append("")
         return cls(
             tuple(kind),
             tuple(first),
@@ -80,6 +90,7 @@ class Layout:
             st.paths,
             effect,
             hpairs,
+            rel,
         )
 
     @property
@@ -126,9 +137,37 @@ def statistic_vector(
         sd = np.sqrt(np.einsum("bii->bi", S))
         H = htmt_from_corr(S / sd[:, :, None] / sd[:, None, :], st.blocks)
         parts.append(H[:, [a for a, _ in layout.pairs_htmt], [c for _, c in layout.pairs_htmt]])
+    if layout.rel_blocks:
+        parts.append(_reliability(est, S, st, layout.rel_blocks))
     out = np.concatenate(parts, axis=1).reshape(b, layout.k)
     out[~est.converged] = np.nan
     return out
+
+
+def _reliability(est, S, st: Structure, blocks) -> np.ndarray:
+    """(b, 4 * len(blocks)): alpha (standardised), rho_C, rho_A, AVE per block."""
+    sd = np.sqrt(np.einsum("bii->bi", S))
+    C = S / sd[:, :, None] / sd[:, None, :]
+    Wz = est.W * sd[:, :, None]
+    out = {k: [] for k in RELIABILITY}
+    for j in blocks:
+        idx = st.blocks[j]
+        k = idx.size
+        Cjj = C[:, idx][:, :, idx]
+        rbar = (Cjj.sum(axis=(1, 2)) - k) / (k * (k - 1))
+        out["alpha"].append(k * rbar / (1 + (k - 1) * rbar))
+        lam = np.clip(est.loadings[:, idx], -1, 1)
+        s1 = lam.sum(axis=1) ** 2
+        out["rho_c"].append(s1 / (s1 + np.sum(1 - lam**2, axis=1)))
+        out["ave"].append(np.mean(lam**2, axis=1))
+        w = Wz[:, idx, j]
+        w = w / np.sqrt(np.einsum("bi,bij,bj->b", w, Cjj, w))[:, None]
+        ww = np.sum(w**2, axis=1)
+        off = np.einsum("bi,bij,bj->b", w, Cjj, w) - np.sum(
+            w**2 * np.einsum("bii->bi", Cjj), axis=1
+        )
+        out["rho_a"].append(ww**2 * off / (ww**2 - np.sum(w**4, axis=1)))
+    return np.column_stack([v for key in RELIABILITY for v in out[key]])
 
 
 @dataclass(frozen=True, eq=False)

@@ -609,3 +609,7 @@ def _attach_ci(tabs: dict, table: pd.DataFrame) -> None:
             e[f"{kind}_{c}"] = v[:, i]
     ht = table[table["kind"] == "htmt"].drop(columns="kind")
     tabs["htmt_ci"] = ht.rename(columns={"first": "construct_1", "second": "construct_2"})
+    rel = table[table["kind"].isin(_boot.RELIABILITY)].drop(columns="second")
+    tabs["reliability_ci"] = rel.rename(columns={"kind": "statistic", "first": "construct"})[
+        ["construct", "statistic", "estimate", *cols]
+    ].reset_index(drop=True)

@@ -45,7 +45,11 @@ class PLSResult(CopyOnRead):
     htmt : DataFrame
         Square HTMT matrix (NaN on the diagonal and for single items).
     htmt_ci : DataFrame or None
-        Bootstrap intervals of the HTMT pairs.
+        Bootstrap intervals of the HTMT pairs (discriminant validity).
+    reliability_ci : DataFrame or None
+        Bootstrap SEs and intervals (percentile and BCa) of ``alpha``,
+        ``rho_c``, ``rho_a`` and ``ave`` per multi-item construct:
+        ``construct``, ``statistic``, ``estimate``, ``se``, ``ci_lower``, ...
     fornell_larcker : DataFrame
         Construct correlations with sqrt(AVE) on the diagonal.
     fornell_larcker_test : DataFrame
@@ -93,6 +97,7 @@ class PLSResult(CopyOnRead):
     data: pd.DataFrame = field(repr=False)
     bootstrap: object = field(default=None, repr=False)
     htmt_ci: pd.DataFrame | None = None
+    reliability_ci: pd.DataFrame | None = None
     ci: float = 0.95
     extended: dict | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = ()
