@@ -10,6 +10,7 @@ vectorised over stacks of resampled covariance matrices.
 """
 
 from .estimator import fit
+from .invariance import BootstrapMGAResult, MICOMResult, mga_bootstrap, micom
 from .ipma import ipma_table
 from .mga import MGAResult, mga
 from .moderation import simple_slopes
@@ -28,6 +29,10 @@ __all__ = [
     "ipma_table",
     "mga",
     "MGAResult",
+    "mga_bootstrap",
+    "BootstrapMGAResult",
+    "micom",
+    "MICOMResult",
     "predict",
     "simple_slopes",
     "PredictResult",
