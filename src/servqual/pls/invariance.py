@@ -37,6 +37,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_columns, check_params, check_rng
+from .._options import check_n_jobs, resolve_progress
 from .._resampling import replicate_seeds, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
@@ -141,7 +142,7 @@ def mga_bootstrap(
     n_boot: int = 1000,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     scheme: str = "path",
     scaled: bool = True,
     missing: str = "mean",
@@ -149,6 +150,22 @@ def mga_bootstrap(
     max_iter: int = 300,
 ) -> BootstrapMGAResult:
     """Henseler's bootstrap multigroup analysis of two groups (``group`` column).
+
+    Parameters
+    ----------
+    model, data
+        As in :func:`servqual.pls.fit`; ``group`` names a column with exactly
+        two values.
+    n_boot : int
+        Bootstrap resamples (each group resampled within itself).
+    seed, n_jobs, progress
+        Replicate ``b`` depends only on ``seed`` and ``b``, whatever ``n_jobs``.
+    scheme, scaled, missing, tol, max_iter
+        As in :func:`servqual.pls.fit`.
+
+    Returns
+    -------
+    BootstrapMGAResult
 
     Examples
     --------
@@ -160,6 +177,8 @@ def mga_bootstrap(
     12
     """
     check_params({"n_boot": n_boot}, {"n_boot": Interval(2, None, integer=True)})
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     check_rng(seed)
     model, frame, g1, levels, notes = _groups(model, data, group, missing)
     st = Structure.from_model(model)
