@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, SpecificationError
-from .spec import PLSModel
+from .spec import PLSModel, statements
 
 __all__ = ["ExtendedSpec", "parse_extended", "is_extended", "build", "rescale_two_stage"]
 
@@ -81,20 +81,12 @@ def is_extended(syntax) -> bool:
 def parse_extended(syntax: str) -> ExtendedSpec:
     """Split the syntax into blocks, paths and higher-order constructs (no validation)."""
     blocks, paths = [], []
-    for lineno, raw in enumerate(syntax.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        op = next((o for o in ("=~", "<~", "~") if o in line), None)
-        if op is None:
-            raise SpecificationError(f"line {lineno} {raw.strip()!r}: expected '=~', '<~' or '~'.")
-        lhs, rhs = (part.strip() for part in line.split(op, 1))
-        terms = [t.strip() for t in rhs.split("+") if t.strip()]
-        if not _NAME.match(lhs):
-            raise SpecificationError(f"line {lineno}: {lhs!r} is not a valid construct name.")
-        for t in terms:
+    for lineno, op, lhs, terms in statements(syntax):
+        for t in terms:  # plain names are checked by parse_model
             parts = t.split("*")
-            if len(parts) > 2 or not all(_NAME.match(p.strip()) for p in parts):
+            if len(parts) > 1 and (
+                len(parts) > 2 or not all(_NAME.match(p.strip()) for p in parts)
+            ):
                 raise SpecificationError(f"line {lineno}: {t!r} is not a valid name or A*B term.")
             if len(parts) == 2 and op != "~":
                 raise SpecificationError(

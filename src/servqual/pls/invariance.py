@@ -36,15 +36,15 @@ import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, check_columns, check_params, check_rng
+from .._checks import Interval, check_params, check_rng
 from .._options import check_n_jobs, resolve_progress
 from .._resampling import replicate_seeds, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
-from ..errors import BootstrapFailureWarning, InsufficientDataError, SpecificationError
+from ..errors import BootstrapFailureWarning
 from .bootstrap import Layout, statistic_vector
 from .core import Structure, cross_products, estimate, moments_to_cov
-from .estimator import _as_model, _prepare
+from .mga import two_groups
 
 __all__ = ["mga_bootstrap", "micom", "BootstrapMGAResult", "MICOMResult", "henseler_p"]
 
@@ -67,31 +67,6 @@ def henseler_p(d1: np.ndarray, d2: np.ndarray) -> np.ndarray:
         count = b.size - np.searchsorted(b, -a, side="right")
         out[k] = 1.0 - count.sum() / (d1.shape[0] * d2.shape[0])
     return out
-
-
-def _groups(model, data, group, missing):
-    model = _as_model(model)
-    check_columns(data, [group], what="group column")
-    if data[group].isna().any():
-        raise InsufficientDataError(
-            f"group column {group!r} has {int(data[group].isna().sum())} missing value(s); "
-            "assign every row to a group."
-        )
-    frame, notes = _prepare(model, data, missing)
-    labels = data.loc[frame.index, group].to_numpy()
-    levels = pd.unique(labels)
-    if len(levels) != 2:
-        raise SpecificationError(
-            f"group column {group!r} must have exactly 2 groups; found {len(levels)}."
-        )
-    g1 = labels == levels[0]
-    k_min = max(len(b.items) for b in model.blocks) + 2
-    for lab, size in ((levels[0], int(g1.sum())), (levels[1], int((~g1).sum()))):
-        if size < k_min:
-            raise InsufficientDataError(
-                f"group {lab!r} of {group!r} has {size} row(s); at least {k_min} needed."
-            )
-    return model, frame, g1, (levels[0], levels[1]), notes
 
 
 @resultclass
@@ -180,7 +155,7 @@ def mga_bootstrap(
     n_jobs = check_n_jobs(n_jobs)
     progress = resolve_progress(progress)
     check_rng(seed)
-    model, frame, g1, levels, notes = _groups(model, data, group, missing)
+    model, frame, g1, levels, notes = two_groups(model, data, group, missing)
     st = Structure.from_model(model)
     layout = Layout.build(st, model.constructs, model.items)
     keep = np.isin(np.array(layout.kind), ["path", "weight", "loading", "total"])
@@ -314,7 +289,7 @@ def micom(
         {"n_perm": n_perm, "alpha": alpha},
         {"n_perm": Interval(1, None, integer=True), "alpha": Interval(0, 1, closed="neither")},
     )
-    model, frame, g1, levels, notes = _groups(model, data, group, missing)
+    model, frame, g1, levels, notes = two_groups(model, data, group, missing)
     st = Structure.from_model(model)
     raw = frame.to_numpy()
     Z = (raw - raw.mean(axis=0)) / raw.std(axis=0, ddof=1)  # pooled standardisation

@@ -80,6 +80,33 @@ class MGAResult(CopyOnRead):
         )
 
 
+def two_groups(model, data, group: str, missing: str):
+    """Checked model, item frame, group-1 mask, the two labels and notes of a 2-group call."""
+    model = _as_model(model)
+    check_columns(data, [group], what="group column")
+    if data[group].isna().any():
+        raise InsufficientDataError(
+            f"group column {group!r} has {int(data[group].isna().sum())} missing value(s); "
+            "assign every row to a group."
+        )
+    frame, notes = _prepare(model, data, missing)
+    labels = data.loc[frame.index, group].to_numpy()
+    levels = pd.unique(labels)
+    if len(levels) != 2:
+        raise SpecificationError(
+            f"group column {group!r} must have exactly 2 groups; found {len(levels)}: "
+            f"{[v.item() if isinstance(v, np.generic) else v for v in levels[:10]]}."
+        )
+    g1 = labels == levels[0]
+    k_min = max(len(b.items) for b in model.blocks) + 2
+    for lab, size in ((levels[0], int(g1.sum())), (levels[1], int((~g1).sum()))):
+        if size < k_min:
+            raise InsufficientDataError(
+                f"group {lab!r} of {group!r} has {size} row(s); at least {k_min} needed."
+            )
+    return model, frame, g1, (levels[0], levels[1]), notes
+
+
 def mga(
     model,
     data: pd.DataFrame,
@@ -124,30 +151,9 @@ def mga(
     if n_jobs == 0:
         raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
-    model = _as_model(model)
-    check_columns(data, [group], what="group column")
-    if data[group].isna().any():
-        raise InsufficientDataError(
-            f"group column {group!r} has {int(data[group].isna().sum())} missing value(s); "
-            "assign every row to a group."
-        )
-    frame, notes = _prepare(model, data, missing)
-    labels = data.loc[frame.index, group].to_numpy()
-    levels = pd.unique(labels)
-    if len(levels) != 2:
-        raise SpecificationError(
-            f"group column {group!r} must have exactly 2 groups; found {len(levels)}: "
-            f"{[v.item() if isinstance(v, np.generic) else v for v in levels[:10]]}."
-        )
-    g1 = labels == levels[0]
+    model, frame, g1, levels, notes = two_groups(model, data, group, missing)
     n1, n2 = int(g1.sum()), int((~g1).sum())
     st = Structure.from_model(model)
-    k_min = max(len(b.items) for b in model.blocks) + 2
-    for lab, size in ((levels[0], n1), (levels[1], n2)):
-        if size < k_min:
-            raise InsufficientDataError(
-                f"group {lab!r} of {group!r} has {size} row(s); at least {k_min} needed."
-            )
     raw = frame.to_numpy()
     X, P = cross_products(raw - raw.mean(axis=0))
     layout = Layout.build(st, model.constructs, model.items)
@@ -221,4 +227,4 @@ def mga(
             "p_value": p_value,
         }
     )
-    return MGAResult(table, (levels[0], levels[1]), (n1, n2), n_perm, failed, draws, tuple(warns))
+    return MGAResult(table, levels, (n1, n2), n_perm, failed, draws, tuple(warns))

@@ -236,6 +236,21 @@ def _find_cycle(nodes, edges) -> list[str] | None:
     return None
 
 
+def statements(syntax: str):
+    """Yield ``(line number, operator, lhs, terms)`` per statement (lhs name checked)."""
+    for lineno, raw in enumerate(syntax.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        op = next((o for o in ("=~", "<~", "~") if o in line), None)
+        if op is None:
+            raise SpecificationError(f"line {lineno} {raw.strip()!r}: expected '=~', '<~' or '~'.")
+        lhs, rhs = (part.strip() for part in line.split(op, 1))
+        if not _NAME.match(lhs):
+            raise SpecificationError(f"line {lineno}: {lhs!r} is not a valid construct name.")
+        yield lineno, op, lhs, [t.strip() for t in rhs.split("+") if t.strip()]
+
+
 def parse_model(syntax: str) -> PLSModel:
     """Parse lavaan-like syntax into a validated :class:`PLSModel`.
 
@@ -254,19 +269,8 @@ def parse_model(syntax: str) -> PLSModel:
     if not isinstance(syntax, str):
         raise SpecificationError(f"model syntax must be a string, got {type(syntax).__name__}.")
     model = PLSModel()
-    for lineno, raw in enumerate(syntax.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        op = next((o for o in ("=~", "<~", "~") if o in line), None)
-        if op is None:
-            raise SpecificationError(f"line {lineno} {raw.strip()!r}: expected '=~', '<~' or '~'.")
+    for lineno, op, lhs, terms in statements(syntax):
         mode = {"=~": "A", "<~": "B", "~": None}[op]
-        lhs, rhs = (part.strip() for part in line.split(op, 1))
-        if not _NAME.match(lhs):
-            raise SpecificationError(f"line {lineno}: {lhs!r} is not a valid construct name.")
-        terms = [t.strip() for t in rhs.split("+")] if rhs else []
-        terms = [t for t in terms if t]
         bad = [t for t in terms if not _NAME.match(t)]
         if bad:
             raise SpecificationError(f"line {lineno}: {bad[0]!r} is not a valid name.")
