@@ -204,8 +204,8 @@ def plot_simple_slopes(result, interaction=None, target=None, *, at=(-1.0, 0.0, 
     ...     Satisfaction ~ Image + Expectation + Image*Expectation''', load_dataset("mobi"),
     ...     progress=False)
     >>> ax = plot_simple_slopes(res, ax=Figure().add_subplot())
-    >>> len(ax.lines)
-    3
+    >>> len(ax.lines)  # three moderator levels and the zero line
+    4
     """
     from ..pls.moderation import simple_slopes
 
