@@ -23,11 +23,26 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
+from ._checks import (
+    Interval,
+    Options,
+    check_frame,
+    check_params,
+    check_rng,
+    check_scale,
+    check_weights,
+)
 from ._frozen import CopyOnRead
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
-from .errors import EmptyDataError, MissingDataWarning, NonNumericError, ParameterError
+from .errors import (
+    EmptyDataError,
+    MissingDataWarning,
+    NonNumericError,
+    OutOfRangeError,
+    ParameterError,
+)
+from .weighting import design_effect, kish_neff, weighted_mean_se
 
 __all__ = [
     "NPSResult",
@@ -44,8 +59,12 @@ _MISSING = Options(("raise", "omit"))
 _CI = Interval(0, 1, closed="neither")
 
 
-def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, list[str]]:
-    """Validated whole-number answers on ``scale``; missing ones removed and reported."""
+def _answers(scores, name: str, scale, missing: str, weights=None):
+    """Validated whole-number answers on ``scale``; missing ones removed and reported.
+
+    Returns ``(answers, n_missing, warnings, w)`` with ``w`` the respondent
+    weights of the answers kept (``None`` without weights).
+    """
     s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object))
     if s.ndim != 1:
         raise ParameterError(f"{name} must be one-dimensional.")
@@ -67,12 +86,21 @@ def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, l
         allow_constant=True,
     )
     v = frame[name].to_numpy()
-    n_missing = int(np.isnan(v).sum())
+    w = check_weights(weights, n=v.shape[0]) if weights is not None else None
+    keep = ~np.isnan(v)
+    n_missing = int((~keep).sum())
     warns = []
     if n_missing:
         warns.append(f"{n_missing} missing answer(s) in {name} omitted.")
         warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
-    return v[~np.isnan(v)], n_missing, warns
+    if w is not None:
+        w = w[keep]
+        if keep.any() and not (w > 0).any():
+            raise OutOfRangeError(
+                "weights are zero for every non-missing answer: at least one positive weight "
+                "needed."
+            )
+    return v[keep], n_missing, warns, w
 
 
 @dataclass(frozen=True)
@@ -81,7 +109,9 @@ class NPSResult(CopyOnRead):
 
     ``nps``, ``se``, ``ci_lower`` and ``ci_upper`` are in points (-100...100);
     the interval is the normal interval ``nps +/- z * se``, clipped to
-    [-100, 100].
+    [-100, 100].  With respondent weights the shares are weighted, ``se`` is
+    the linearised SE and ``n_eff``/``deff`` are Kish's effective n and design
+    effect (``n`` and the counts stay unweighted).
     """
 
     nps: float
@@ -95,14 +125,26 @@ class NPSResult(CopyOnRead):
     ci: float = 0.95
     n_missing: int = 0
     warnings: tuple[str, ...] = field(default=())
+    n_eff: float | None = None
+    deff: float = 1.0
+    weighted: bool = False
+    p_promoters: float | None = None
+    p_detractors: float | None = None
+
+    def __post_init__(self):
+        if self.n_eff is None:
+            object.__setattr__(self, "n_eff", float(self.n))
+        if self.p_promoters is None:
+            object.__setattr__(self, "p_promoters", self.n_promoters / self.n)
+            object.__setattr__(self, "p_detractors", self.n_detractors / self.n)
 
     @property
     def pct_promoters(self) -> float:
-        return 100.0 * self.n_promoters / self.n
+        return 100.0 * self.p_promoters
 
     @property
     def pct_detractors(self) -> float:
-        return 100.0 * self.n_detractors / self.n
+        return 100.0 * self.p_detractors
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -119,6 +161,8 @@ class NPSResult(CopyOnRead):
                         "n_passives",
                         "n_detractors",
                         "n_missing",
+                        "n_eff",
+                        "deff",
                     )
                 }
             ]
@@ -135,6 +179,8 @@ class NPSResult(CopyOnRead):
                         "SE (points)": self.se,
                         f"{self.ci:.0%} CI": f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]",
                         "n": self.n,
+                        "effective n (Kish)": self.n_eff,
+                        "design effect": self.deff,
                         "promoters (9-10), %": self.pct_promoters,
                         "detractors (0-6), %": self.pct_detractors,
                         "missing": self.n_missing,
@@ -146,7 +192,7 @@ class NPSResult(CopyOnRead):
         )
 
 
-def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
+def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     """Net Promoter Score from 0-10 likelihood-to-recommend answers.
 
     NPS = 100 (p_P - p_D) with promoters 9-10 and detractors 0-6; its standard
@@ -155,6 +201,11 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     Parameters
     ----------
     scores : list, array or Series of whole numbers 0-10
+    weights : array or Series, optional
+        One respondent weight per answer.  The NPS is then the weighted mean
+        of the +100/0/-100 codes and its SE the Taylor-linearised SE (R
+        ``survey``: ``svymean`` on ``svydesign(ids = ~1, weights = ~w)``),
+        which with equal weights is the trinomial SE times ``sqrt(n/(n-1))``.
     ci : float
         Confidence level of the normal interval.
     missing : {"raise", "omit"}
@@ -167,14 +218,20 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     (33.3, 3.04)
     """
     check_params({"ci": ci, "missing": missing}, {"ci": _CI, "missing": _MISSING})
-    v, n_missing, warns = _answers(scores, "scores", (0, 10), missing)
+    v, n_missing, warns, w = _answers(scores, "scores", (0, 10), missing, weights)
     n = v.shape[0]
     if n == 0:
         raise EmptyDataError("scores holds no non-missing answer.")
     n_p, n_d = int((v >= 9).sum()), int((v <= 6).sum())
-    pp, pd_ = n_p / n, n_d / n
-    value = 100.0 * (pp - pd_)
-    se = nps_se(pp, pd_, n)
+    if w is None:
+        pp, pd_ = n_p / n, n_d / n
+        value = 100.0 * (pp - pd_)
+        se = nps_se(pp, pd_, n)
+    else:
+        code = (v >= 9).astype(float) - (v <= 6)
+        m, s = weighted_mean_se(code, w)
+        value, se = 100.0 * float(m), 100.0 * float(s)
+        pp, pd_ = float(w @ (v >= 9) / w.sum()), float(w @ (v <= 6) / w.sum())
     z = stats.norm.ppf(0.5 + ci / 2)
     return NPSResult(
         nps=value,
@@ -188,6 +245,11 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
         ci=ci,
         n_missing=n_missing,
         warnings=tuple(warns),
+        n_eff=float(n) if w is None else kish_neff(w),
+        deff=1.0 if w is None else design_effect(w),
+        weighted=w is not None,
+        p_promoters=pp,
+        p_detractors=pd_,
     )
 
 
@@ -240,7 +302,13 @@ def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
 
 @dataclass(frozen=True)
 class CSATResult(CopyOnRead):
-    """CSAT: percent of answers in the top box(es), with a Wilson interval (percent)."""
+    """CSAT: percent of answers in the top box(es), with its interval (percent).
+
+    Unweighted: the Wilson interval.  With respondent weights: the weighted
+    share, its linearised SE (``se``, percent) and the logit interval of R
+    ``survey``'s ``svyciprop(method = "logit")`` (t with n - 1 df); ``n_eff``
+    and ``deff`` are Kish's effective n and design effect.
+    """
 
     csat: float
     ci_lower: float
@@ -252,9 +320,18 @@ class CSATResult(CopyOnRead):
     ci: float = 0.95
     n_missing: int = 0
     warnings: tuple[str, ...] = field(default=())
+    se: float = float("nan")
+    n_eff: float | None = None
+    deff: float = 1.0
+    weighted: bool = False
+
+    def __post_init__(self):
+        if self.n_eff is None:
+            object.__setattr__(self, "n_eff", float(self.n))
 
     def summary(self) -> Summary:
         interval = f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]"
+        kind = "logit" if self.weighted else "Wilson"
         return Summary(
             "CSAT (top-box share)",
             [
@@ -262,10 +339,13 @@ class CSATResult(CopyOnRead):
                     "Estimate",
                     {
                         "CSAT (%)": self.csat,
-                        f"{self.ci:.0%} Wilson CI (%)": interval,
+                        "SE (%)": self.se,
+                        f"{self.ci:.0%} {kind} CI (%)": interval,
                         "satisfied if answer >=": self.threshold,
                         "scale": f"{self.scale[0]:g}-{self.scale[1]:g}",
                         "n": self.n,
+                        "effective n (Kish)": self.n_eff,
+                        "design effect": self.deff,
                         "missing": self.n_missing,
                     },
                 )
@@ -276,12 +356,20 @@ class CSATResult(CopyOnRead):
 
 
 def csat(
-    scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95, missing: str = "raise"
+    scores,
+    *,
+    weights=None,
+    scale=(1, 5),
+    top: int = 2,
+    ci: float = 0.95,
+    missing: str = "raise",
 ) -> CSATResult:
     """CSAT as the top-``top``-box percentage, with a Wilson interval.
 
     An answer counts as satisfied when it is >= ``high - top + 1`` (4 or 5 on a
-    1-5 scale with ``top=2``).
+    1-5 scale with ``top=2``).  With ``weights`` (one respondent weight per
+    answer) the share is weighted, ``se`` is the Taylor-linearised SE and the
+    interval is R ``survey``'s ``svyciprop(method = "logit")`` interval.
 
     Examples
     --------
@@ -298,16 +386,53 @@ def csat(
         raise ParameterError(
             f"top={top} is invalid: expected fewer boxes than the {hi - lo + 1:g}-point scale."
         )
-    v, n_missing, warns = _answers(scores, "scores", (lo, hi), missing)
+    v, n_missing, warns, w = _answers(scores, "scores", (lo, hi), missing, weights)
     n = v.shape[0]
     if n == 0:
         raise EmptyDataError("scores holds no non-missing answer.")
     threshold = hi - top + 1
     k = int((v >= threshold).sum())
-    a, b = wilson_interval(k, n, ci=ci)
+    if w is None:
+        a, b = wilson_interval(k, n, ci=ci)
+        p, se = k / n, weighted_mean_se((v >= threshold).astype(float))[1]
+    else:
+        p, se = (float(x) for x in weighted_mean_se((v >= threshold).astype(float), w))
+        a, b = logit_interval(p, se, n - 1, ci=ci)
     return CSATResult(
-        100.0 * k / n, 100.0 * a, 100.0 * b, n, k, threshold, (lo, hi), ci, n_missing, tuple(warns)
+        100.0 * p,
+        100.0 * a,
+        100.0 * b,
+        n,
+        k,
+        threshold,
+        (lo, hi),
+        ci,
+        n_missing,
+        tuple(warns),
+        se=100.0 * float(se),
+        n_eff=float(n) if w is None else kish_neff(w),
+        deff=1.0 if w is None else design_effect(w),
+        weighted=w is not None,
     )
+
+
+def logit_interval(p: float, se: float, df: float, *, ci: float = 0.95) -> tuple[float, float]:
+    """Interval for a proportion on the logit scale: ``expit(logit p +/- t se / (p (1 - p)))``.
+
+    The delta-method interval of R ``survey``'s ``svyciprop(method = "logit")``
+    with ``df`` degrees of freedom (``degf`` of the design); ``(0, 0)`` or
+    ``(1, 1)`` at the boundaries.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in logit_interval(0.3, 0.05, 99)]
+    [0.2109, 0.4074]
+    """
+    if p <= 0.0 or p >= 1.0:
+        return (float(p), float(p))
+    t = stats.t.ppf(0.5 + ci / 2, df) if np.isfinite(df) else stats.norm.ppf(0.5 + ci / 2)
+    eta, half = np.log(p / (1 - p)), t * se / (p * (1 - p))
+    return float(1 / (1 + np.exp(-(eta - half)))), float(1 / (1 + np.exp(-(eta + half))))
 
 
 @dataclass(frozen=True, eq=False)
