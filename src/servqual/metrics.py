@@ -475,6 +475,7 @@ class CSIResult(CopyOnRead):
 
 
 def _weights(weights, items: list[str]) -> np.ndarray:
+    """Validated item weights (named ``item_weights`` in messages)."""
     if weights is None:
         return np.ones(len(items))
     if isinstance(weights, Mapping):
@@ -482,20 +483,24 @@ def _weights(weights, items: list[str]) -> np.ndarray:
         extra = [c for c in weights if c not in items]
         if missing_w or extra:
             raise ParameterError(
-                f"weights do not match items: no weight for {missing_w}, unknown {extra}."
+                f"item_weights do not match items: no weight for {missing_w}, unknown {extra}."
             )
         w = [weights[c] for c in items]
     elif isinstance(weights, (Sequence, np.ndarray, pd.Series)) and not isinstance(weights, str):
         w = list(weights)
         if len(w) != len(items):
-            raise ParameterError(f"weights has {len(w)} values but there are {len(items)} items.")
+            raise ParameterError(
+                f"item_weights has {len(w)} values but there are {len(items)} items."
+            )
     else:
-        raise ParameterError(f"weights={weights!r} is invalid: expected a mapping or sequence.")
+        raise ParameterError(
+            f"item_weights={weights!r} is invalid: expected a mapping or sequence."
+        )
     for c, x in zip(items, w):
-        check_params({f"weights[{c!r}]": x}, {f"weights[{c!r}]": Interval(0, None)})
+        check_params({f"item_weights[{c!r}]": x}, {f"item_weights[{c!r}]": Interval(0, None)})
     w = np.asarray(w, dtype=float)
     if w.sum() <= 0:
-        raise ParameterError("weights are all zero: expected a positive total weight.")
+        raise ParameterError("item_weights are all zero: expected a positive total weight.")
     return w
 
 
@@ -503,6 +508,7 @@ def csi(
     data: pd.DataFrame,
     items: Sequence[str],
     *,
+    item_weights=None,
     weights=None,
     scale=(1, 10),
     missing: str = "raise",
@@ -519,19 +525,24 @@ def csi(
     data : DataFrame
     items : list of str
         Item columns on ``scale``.
-    weights : mapping item -> weight or sequence, optional
+    item_weights : mapping item -> weight or sequence, optional
         Non-negative (e.g. outer weights of a PLS model); equal by default.
+        (Formerly ``weights``: a mapping or one value per item passed as
+        ``weights`` still works, with a FutureWarning.)
+    weights : column name or array, optional
+        Respondent weights: the item means are weighted means, and bootstrap
+        resamples carry each respondent's weight.
     scale : (min, max)
     missing : {"raise", "omit"}
         ``"omit"`` uses each item's available answers (counts in ``items.n``).
     n_boot : int
-        Bootstrap replicates for a percentile CI (0: none).  Weights are held
-        fixed.
+        Bootstrap replicates for a percentile CI (0: none).  Item weights
+        are held fixed.
 
     Examples
     --------
     >>> df = pd.DataFrame({"a": [7, 10, 4], "b": [1, 4, 10]})
-    >>> round(csi(df, ["a", "b"], weights={"a": 2, "b": 1}).index, 2)
+    >>> round(csi(df, ["a", "b"], item_weights={"a": 2, "b": 1}).index, 2)
     59.26
     """
     lo, hi = check_scale(scale)
@@ -543,7 +554,21 @@ def csi(
     items = [items] if isinstance(items, str) else list(items)
     if not items:
         raise ParameterError("items is empty: expected at least one item column.")
-    w = _weights(weights, items)
+    if _are_item_weights(weights, items, data):
+        if item_weights is not None:
+            raise ParameterError(
+                "both item_weights and item weights in weights= were given: weights= now "
+                "means respondent weights; pass item weights as item_weights= only."
+            )
+        warnings.warn(
+            "csi(weights=...) with one weight per item is deprecated: use item_weights=; "
+            "weights= now means respondent weights (one per row).",
+            FutureWarning,
+            stacklevel=2,
+        )
+        item_weights, weights = weights, None
+    w = _weights(item_weights, items)
+    rw = check_weights(weights, data)
     x = check_frame(
         data,
         items,
@@ -563,12 +588,18 @@ def csi(
         )
         warnings.warn(warns[-1], MissingDataWarning, stacklevel=2)
 
-    def index_of(xx):
-        m = np.nanmean(xx, axis=0)
+    def item_means(xx, ww):
+        if ww is None:
+            return np.nanmean(xx, axis=0)
+        ok = ~np.isnan(xx)
+        return np.nansum(xx * ww[:, None], axis=0) / (ok * ww[:, None]).sum(axis=0)
+
+    def index_of(i):
+        m = item_means(x[i], None if rw is None else rw[i])
         return np.array([100.0 * np.sum(w * (m - lo)) / ((hi - lo) * w.sum())])
 
-    value = float(index_of(x)[0])
-    means = np.nanmean(x, axis=0)
+    value = float(index_of(np.arange(x.shape[0]))[0])
+    means = item_means(x, rw)
     table = pd.DataFrame(
         {
             "item": items,
@@ -581,7 +612,7 @@ def csi(
     lo_ci = hi_ci = np.nan
     if n_boot:
         draws = run_bootstrap(
-            lambda i: index_of(x[i]),
+            index_of,
             x.shape[0],
             n_boot,
             k=1,
@@ -598,3 +629,17 @@ def csi(
     return CSIResult(
         value, table, lo_ci, hi_ci, (lo, hi), int(x.shape[0]), n_boot, ci, tuple(warns)
     )
+
+
+def _are_item_weights(weights, items, data) -> bool:
+    """Whether ``weights`` is an old-style item-weight argument (mapping or one per item)."""
+    if weights is None or isinstance(weights, str):
+        return False
+    if isinstance(weights, Mapping):
+        return True
+    n_rows = len(data) if isinstance(data, pd.DataFrame) else -1
+    try:
+        k = len(weights)
+    except TypeError:
+        return False
+    return k == len(items) and k != n_rows

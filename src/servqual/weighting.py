@@ -129,8 +129,8 @@ def weighted_cov(x, w=None, *, ddof: int = 0) -> np.ndarray:
     """Weighted covariance matrix of the columns of ``x``.
 
     ``ddof=0`` divides by ``sum w`` (lavaan's sampling-weighted covariance);
-    ``ddof=1`` by ``sum w - sum w^2 / sum w`` (unbiased for frequency-like
-    weights; equal weights give the usual ``n - 1``).
+    ``ddof=1`` by ``sum w (n - 1) / n`` (sampling weights rescaled to sum to
+    n, then the usual ``n - 1``: equal weights give ``np.cov``).
 
     Examples
     --------
@@ -143,7 +143,8 @@ def weighted_cov(x, w=None, *, ddof: int = 0) -> np.ndarray:
     tw = w.sum()
     m = w @ x / tw
     xc = x - m
-    denom = tw if ddof == 0 else tw - np.sum(w * w) / tw
+    n = x.shape[0]
+    denom = tw if ddof == 0 else tw * (n - 1) / n
     return (xc * w[:, None]).T @ xc / denom
 
 
@@ -315,8 +316,7 @@ def _targets(data: pd.DataFrame, targets) -> list[tuple[str, np.ndarray, list, n
         if bad.any():
             c = cats[int(np.flatnonzero(bad)[0])]
             raise ParameterError(
-                f"targets[{col!r}][{c!r}] = {margin[c]!r} is invalid: expected a finite "
-                "share >= 0."
+                f"targets[{col!r}][{c!r}] = {margin[c]!r} is invalid: expected a finite share >= 0."
             )
         if shares.sum() <= 0:
             raise ParameterError(f"targets[{col!r}] are all zero: expected a positive total.")
