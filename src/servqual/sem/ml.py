@@ -40,13 +40,24 @@ class SampleMoments:
     n: np.ndarray
 
 
-def sample_moments(arrays: list[np.ndarray]) -> SampleMoments:
-    """Moments of each group's data matrix (rows = cases)."""
+def sample_moments(arrays: list[np.ndarray], weights=None) -> SampleMoments:
+    """Moments of each group's data matrix (rows = cases).
+
+    With ``weights`` (one array per group, summing to the group's rows) the
+    mean and covariance are weighted (divisor ``sum w``), as lavaan's
+    ``sampling.weights``.
+    """
     covs, means = [], []
-    for X in arrays:
-        mu = X.mean(axis=0)
-        Xc = X - mu
-        covs.append(Xc.T @ Xc / X.shape[0])
+    for g, X in enumerate(arrays):
+        if weights is None:
+            mu = X.mean(axis=0)
+            Xc = X - mu
+            covs.append(Xc.T @ Xc / X.shape[0])
+        else:
+            w = weights[g]
+            mu = w @ X / w.sum()
+            Xc = X - mu
+            covs.append((Xc * w[:, None]).T @ Xc / w.sum())
         means.append(mu)
     return SampleMoments(tuple(covs), tuple(means), np.array([X.shape[0] for X in arrays]))
 
