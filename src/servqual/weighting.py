@@ -48,6 +48,7 @@ from ._checks import (
     check_data,
     check_frame,
     check_params,
+    check_unique_index,
     check_weights,
 )
 from ._result import Result, records_provenance, resultclass
@@ -63,6 +64,7 @@ from .errors import (
 
 __all__ = [
     "kish_neff",
+    "rows_kept",
     "design_effect",
     "weighted_mean_se",
     "weighted_cov",
@@ -84,6 +86,22 @@ def kish_neff(w) -> float:
     """
     w = np.asarray(w, dtype=float)
     return float(w.sum() ** 2 / np.sum(w * w))
+
+
+def rows_kept(w: np.ndarray, data: pd.DataFrame, kept: pd.DataFrame) -> np.ndarray:
+    """The weights (one per row of ``data``) of the rows of ``kept``, matched by label.
+
+    ``kept`` is ``data`` after rows were dropped (listwise deletion); the index
+    of ``data`` must be unique (:class:`~servqual.errors.DuplicateIndexError`).
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1.0, None, 3.0]}, index=[10, 11, 12])
+    >>> rows_kept(np.array([1.0, 2.0, 3.0]), df, df.dropna()).tolist()
+    [1.0, 3.0]
+    """
+    check_unique_index(data, why="weights are matched to the rows kept")
+    return pd.Series(w, index=data.index).loc[kept.index].to_numpy(dtype=float)
 
 
 def design_effect(w) -> float:
