@@ -69,6 +69,7 @@ __all__ = [
     "weighted_mean_se",
     "weighted_cov",
     "weighted_corr",
+    "correlation",
     "weighted_means",
     "WeightedMeans",
     "rake",
@@ -164,6 +165,20 @@ def weighted_cov(x, w=None, *, ddof: int = 0) -> np.ndarray:
     n = x.shape[0]
     denom = tw if ddof == 0 else tw * (n - 1) / n
     return (xc * w[:, None]).T @ xc / denom
+
+
+def correlation(x, w=None) -> np.ndarray:
+    """Pearson correlation of the columns of ``x``: ``np.corrcoef`` or, with ``w``, weighted.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 4.0]])
+    >>> bool(np.allclose(correlation(x, [1, 1, 1]), correlation(x)))
+    True
+    """
+    if w is None:
+        return np.corrcoef(np.asarray(x, dtype=float), rowvar=False)
+    return weighted_corr(x, w)
 
 
 def weighted_corr(x, w=None) -> np.ndarray:

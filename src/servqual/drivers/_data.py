@@ -67,15 +67,6 @@ def prepare_weighted(
     return frame, notes, w
 
 
-def correlation_w(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
-    """Pearson correlation of the columns of ``x``, weighted when ``w`` is given."""
-    if w is None:
-        return correlation(x)
-    from ..weighting import weighted_corr
-
-    return weighted_corr(x, w)
-
-
 def _prepare(data, target, predictors, *, missing, min_extra):
     check_params({"missing": missing}, {"missing": Options(("raise", "listwise"))})
     if not isinstance(target, str):
