@@ -272,3 +272,16 @@ def test_csi_item_weights_renamed_and_respondent_weights(mobi):
     a = M.csi(mobi, items, weights=w0, n_boot=50, seed=1, progress=False)
     b = M.csi(moved, items, weights=w0, n_boot=50, seed=1, progress=False)
     assert (a.ci_lower, a.ci_upper) == pytest.approx((b.ci_lower, b.ci_upper), abs=1e-12)
+
+
+def test_reusable_estimates_match_the_metrics(mobi):
+    w = mobi["w"].to_numpy()
+    for weights in (None, w):
+        e = W.nps_estimate(mobi["CUSL3"].to_numpy(), weights)
+        r = M.nps(mobi["CUSL3"], weights=weights)
+        assert (e.estimate, e.se, e.n_eff, e.deff) == pytest.approx((r.nps, r.se, r.n_eff, r.deff))
+        s = W.share_estimate(mobi["CUSA1"].to_numpy() >= 9, weights)
+        c = M.csat(mobi["CUSA1"], weights=weights, scale=(1, 10))
+        assert (100 * s.estimate, 100 * s.se) == pytest.approx((c.csat, c.se))
+    m = W.mean_estimate(mobi["CUSA2"].to_numpy(), w)
+    assert (m.estimate, m.se) == pytest.approx((R_MEAN["CUSA2"], R_SE["CUSA2"]), abs=1e-8)

@@ -51,6 +51,10 @@ def test_weighted_cfa_equals_lavaan_sampling_weights(weighted):
         assert got[lab][0] == pytest.approx(e, abs=1e-4), lab
         assert got[lab][1] == pytest.approx(s, abs=1e-3), lab
     assert weighted.se == "robust"
+    # fitMeasures(fit, "chisq") = 94.4917637503496, df = 24 (same call)
+    assert weighted.fit_indices["chi2"] == pytest.approx(94.4917637503496, abs=1e-6)
+    assert weighted.fit_indices["df"] == 24
+    assert any("unscaled" in w for w in weighted.warnings)
 
 
 def test_weights_scale_free_and_equal_weights_give_ml(hs, weighted):

@@ -42,7 +42,7 @@ from .errors import (
     OutOfRangeError,
     ParameterError,
 )
-from .weighting import design_effect, kish_neff, weighted_mean_se
+from .weighting import nps_estimate, share_estimate
 
 __all__ = [
     "NPSResult",
@@ -223,14 +223,11 @@ def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NP
     if n == 0:
         raise EmptyDataError("scores holds no non-missing answer.")
     n_p, n_d = int((v >= 9).sum()), int((v <= 6).sum())
+    est = nps_estimate(v, w)
+    value, se = est.estimate, est.se
     if w is None:
         pp, pd_ = n_p / n, n_d / n
-        value = 100.0 * (pp - pd_)
-        se = nps_se(pp, pd_, n)
     else:
-        code = (v >= 9).astype(float) - (v <= 6)
-        m, s = weighted_mean_se(code, w)
-        value, se = 100.0 * float(m), 100.0 * float(s)
         pp, pd_ = float(w @ (v >= 9) / w.sum()), float(w @ (v <= 6) / w.sum())
     z = stats.norm.ppf(0.5 + ci / 2)
     return NPSResult(
@@ -245,8 +242,8 @@ def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NP
         ci=ci,
         n_missing=n_missing,
         warnings=tuple(warns),
-        n_eff=float(n) if w is None else kish_neff(w),
-        deff=1.0 if w is None else design_effect(w),
+        n_eff=est.n_eff,
+        deff=est.deff,
         weighted=w is not None,
         p_promoters=pp,
         p_detractors=pd_,
@@ -392,11 +389,11 @@ def csat(
         raise EmptyDataError("scores holds no non-missing answer.")
     threshold = hi - top + 1
     k = int((v >= threshold).sum())
+    est = share_estimate(v >= threshold, w)
+    p, se = (k / n, est.se) if w is None else (est.estimate, est.se)
     if w is None:
         a, b = wilson_interval(k, n, ci=ci)
-        p, se = k / n, weighted_mean_se((v >= threshold).astype(float))[1]
     else:
-        p, se = (float(x) for x in weighted_mean_se((v >= threshold).astype(float), w))
         a, b = logit_interval(p, se, n - 1, ci=ci)
     return CSATResult(
         100.0 * p,
@@ -410,8 +407,8 @@ def csat(
         n_missing,
         tuple(warns),
         se=100.0 * float(se),
-        n_eff=float(n) if w is None else kish_neff(w),
-        deff=1.0 if w is None else design_effect(w),
+        n_eff=est.n_eff,
+        deff=est.deff,
         weighted=w is not None,
     )
 

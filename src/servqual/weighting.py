@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -63,6 +64,10 @@ from .errors import (
 )
 
 __all__ = [
+    "Estimate",
+    "mean_estimate",
+    "share_estimate",
+    "nps_estimate",
     "kish_neff",
     "rows_kept",
     "design_effect",
@@ -195,6 +200,76 @@ def weighted_corr(x, w=None) -> np.ndarray:
     r = c / np.outer(d, d)
     np.fill_diagonal(r, 1.0)
     return r
+
+
+# ------------------------------------------------------- reusable estimates
+class Estimate(NamedTuple):
+    """One estimate with its SE, n, Kish's effective n and design effect."""
+
+    estimate: float
+    se: float
+    n: int
+    n_eff: float
+    deff: float
+
+
+def _estimate(x: np.ndarray, w, scale: float = 1.0) -> Estimate:
+    x = np.asarray(x, dtype=float)
+    n = x.shape[0]
+    if w is None:
+        m, se = weighted_mean_se(x)
+        return Estimate(scale * float(m), scale * float(se), n, float(n), 1.0)
+    w = np.asarray(w, dtype=float)
+    m, se = weighted_mean_se(x, w)
+    return Estimate(scale * float(m), scale * float(se), n, kish_neff(w), design_effect(w))
+
+
+def mean_estimate(x, w=None) -> Estimate:
+    """Mean of ``x`` (no missing values) with its linearised SE (R ``survey``'s ``svymean``).
+
+    The building block for comparisons between segments and waves: with
+    ``w=None`` the SE is ``sd / sqrt(n)``.
+
+    Examples
+    --------
+    >>> e = mean_estimate([1.0, 2.0, 3.0, 4.0], [1, 1, 1, 3])
+    >>> e.estimate, round(e.n_eff, 3)
+    (3.0, 3.0)
+    """
+    return _estimate(x, w)
+
+
+def share_estimate(flags, w=None) -> Estimate:
+    """Share (0-1) of ``flags`` that are true, with its linearised SE.
+
+    Examples
+    --------
+    >>> e = share_estimate([True, False, True, True])
+    >>> e.estimate, round(e.se, 4)
+    (0.75, 0.25)
+    """
+    return _estimate(np.asarray(flags, dtype=bool).astype(float), w)
+
+
+def nps_estimate(scores, w=None) -> Estimate:
+    """NPS (points) of 0-10 answers: trinomial SE unweighted, linearised SE weighted.
+
+    The same numbers as :func:`servqual.metrics.nps` (which validates its input).
+
+    Examples
+    --------
+    >>> e = nps_estimate([10] * 3 + [8] * 2 + [3])
+    >>> round(e.estimate, 2), round(e.se, 2)
+    (33.33, 30.43)
+    """
+    v = np.asarray(scores, dtype=float)
+    code = (v >= 9).astype(float) - (v <= 6)
+    if w is not None:
+        return _estimate(code, w, 100.0)
+    n = v.shape[0]
+    pp, pd_ = float(np.mean(v >= 9)), float(np.mean(v <= 6))
+    se = 100.0 * np.sqrt(max(pp + pd_ - (pp - pd_) ** 2, 0.0) / n)
+    return Estimate(100.0 * (pp - pd_), float(se), n, float(n), 1.0)
 
 
 # --------------------------------------------------------------------- means

@@ -559,6 +559,14 @@ def _fit(
             )
         )
     warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
+    if prep.weights is not None:
+        warns.append(
+            (
+                None,
+                "sampling weights: chi2 and the indices from it are the unscaled ML statistic "
+                "on the weighted moments (lavaan's 'chisq'); no scaled test is computed.",
+            )
+        )
     draws = None
     if se == "bootstrap":
         from .bootstrap import bootstrap_estimates
