@@ -12,6 +12,7 @@ from servqual import weighting as W
 from servqual.errors import (
     ConvergenceWarning,
     DataError,
+    DegenerateResultWarning,
     InsufficientDataError,
     MissingValuesError,
     NonNumericError,
@@ -225,8 +226,20 @@ def test_bad_weights_in_metrics():
 
 
 def test_one_respondent_has_no_se():
-    r = W.weighted_means(pd.DataFrame({"q": [3.0]}), "q", weights=[2.0])
+    with pytest.warns(DegenerateResultWarning, match="'q' has a single answer"):
+        r = W.weighted_means(pd.DataFrame({"q": [3.0]}), "q", weights=[2.0])
     assert r.table.loc["q", "mean"] == 3.0 and np.isnan(r.table.loc["q", "se"])
+    assert r.warnings
+
+
+def test_rake_segment_with_one_respondent_flagged():
+    df = _sample(60)
+    df.loc[0, "region"] = "Z"
+    targets = {"region": {"N": 0.3, "S": 0.3, "E": 0.2, "W": 0.1, "Z": 0.1}}
+    with pytest.warns(DegenerateResultWarning, match="category 'Z' has a single respondent"):
+        r = W.rake(df, targets)
+    assert r.weights.iloc[0] == pytest.approx(0.1 * 60)  # one person = 10 % of the population
+    assert r.warnings
 
 
 def test_rake_bad_inputs_named():

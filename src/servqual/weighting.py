@@ -57,6 +57,7 @@ from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
     DataError,
+    DegenerateResultWarning,
     EmptyDataError,
     InsufficientDataError,
     MissingValuesError,
@@ -335,13 +336,18 @@ def weighted_means(data: pd.DataFrame, columns: Sequence[str] | str, *, weights=
         m, se = weighted_mean_se(frame[c].to_numpy()[ok], wc)
         if (~ok).any():
             warns.append(f"{int((~ok).sum())} missing value(s) in {c!r} left out of its mean.")
+        if ok.sum() < 2:
+            msg = f"column {c!r} has a single answer: its standard error is undefined (NaN)."
+            warns.append(msg)
+            warnings.warn(msg, DegenerateResultWarning, stacklevel=3)
         rows.append({"column": c, "n": int(ok.sum()), "n_eff": kish_neff(wc),
                      "deff": design_effect(wc), "mean": float(m), "se": float(se),
                      "ci_lower": float(m - z * se), "ci_upper": float(m + z * se)})  # fmt: skip
     from .errors import MissingDataWarning
 
     for msg in warns:
-        warnings.warn(msg, MissingDataWarning, stacklevel=3)
+        if "missing value" in msg:
+            warnings.warn(msg, MissingDataWarning, stacklevel=3)
     table = pd.DataFrame(rows).set_index("column")
     return WeightedMeans(table=table, ci=ci, weighted=w is not None, warnings=tuple(warns))
 
@@ -526,6 +532,17 @@ def rake(
     base = check_weights(weights, data)
     w = np.ones(n) if base is None else base.copy()
     margins = _targets(data, targets)
+    warns = []
+    for col, codes, cats, shares in margins:
+        counts = np.bincount(codes, minlength=len(cats))
+        thin = [c for c, k, t in zip(cats, counts, shares) if k == 1 and t > 0]
+        if thin:
+            msg = (
+                f"raking column {col!r}: category {thin[0]!r} has a single respondent, who "
+                "alone carries its whole target share; consider merging categories."
+            )
+            warns.append(msg)
+            warnings.warn(msg, DegenerateResultWarning, stacklevel=3)
 
     def error(w):
         tw = w.sum()
@@ -549,7 +566,6 @@ def rake(
                 w = np.minimum(w, cap)
         err = error(w)
     converged = err <= tol
-    warns = []
     if not converged:
         msg = (
             f"raking did not reach the targets within tol={tol:g} after {it} sweeps (largest "
