@@ -12,8 +12,9 @@ import pandas as pd
 from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import DataError, ParameterError
+from ..weighting import correlation as correlation_w
 from ..weighting import kish_neff
-from ._data import check_pd, correlation_w, prepare_weighted, resolve_groups
+from ._data import check_pd, prepare_weighted, resolve_groups
 from ._subsets import complete_dominance, conditional_dominance, shapley_from_r2, subset_r2
 
 __all__ = [

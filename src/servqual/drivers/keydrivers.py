@@ -13,8 +13,9 @@ from .._frozen import CopyOnRead
 from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
+from ..weighting import correlation as correlation_w
 from ..weighting import kish_neff
-from ._data import check_pd, correlation_w, prepare_weighted, resolve_groups
+from ._data import check_pd, prepare_weighted, resolve_groups
 from .importance import relative_weights_from_corr, shapley_from_corr
 
 __all__ = ["KeyDriversResult", "key_drivers", "METHODS"]
