@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from .ml import observed_information
+
 __all__ = ["satorra_bentler"]
 
 
@@ -99,20 +101,9 @@ def _robust_vcov(problem, theta, arrays, *, weights=None, bread="expected") -> n
             s += Z @ dm.T
         s *= w[:, None]
         Bm += s.T @ s
-    A = problem.N * (
-        problem.information(theta) if bread == "expected" else _hessian(problem, theta)
+    info = (
+        problem.information(theta) if bread == "expected" else observed_information(problem, theta)
     )
+    A = problem.N * info
     Ai = np.linalg.inv(A)
     return Ai @ Bm @ Ai
-
-
-def _hessian(problem, theta) -> np.ndarray:
-    """Per-observation observed information ``1/2 d2F/dtheta2`` (F = lavaan's 2 fmin)."""
-    q = theta.size
-    H = np.zeros((q, q))
-    for k in range(q):
-        h = 1e-5 * max(1.0, abs(theta[k]))
-        e = np.zeros(q)
-        e[k] = h
-        H[:, k] = (problem.value_grad(theta + e)[1] - problem.value_grad(theta - e)[1]) / (2 * h)
-    return 0.25 * (H + H.T)
