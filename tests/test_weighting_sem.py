@@ -72,3 +72,23 @@ def test_weighted_sem_bad_inputs(hs):
         sem.fit(MODEL, hs, weights="w", se="bootstrap")
     with pytest.raises(OutOfRangeError, match="negative weight at row 4"):
         sem.fit(MODEL, hs, weights=np.where(hs.index == 4, -1.0, 1.0))
+
+
+def test_weighted_cfa_with_means_equals_lavaan(hs):
+    # cfa(model, data = HS, sampling.weights = "w", meanstructure = TRUE), lavaan 0.6.14:
+    # loadings and variances as above; the intercepts x1 ~ 1 ... x9 ~ 1:
+    est = [4.9038437765, 6.1284760845, 2.2710882462, 3.0362130787, 4.3220244716,
+           2.1773928702, 4.1880188950, 5.5308676307, 5.3694434131]  # fmt: skip
+    se = [0.0778138441, 0.0734976328, 0.0732806353, 0.0774159663, 0.0850938415,
+          0.0712435854, 0.0708516696, 0.0694479444, 0.0643892007]  # fmt: skip
+    res = sem.fit(MODEL, hs, weights="w", meanstructure=True)
+    p = res.params
+    icp = p[p["op"] == "~1"].set_index("lhs").loc[[f"x{i}" for i in range(1, 10)]]
+    assert np.allclose(icp["est"], est, atol=1e-4)
+    assert np.allclose(icp["se"], se, atol=1e-3)
+    free = p[(p["op"] != "~1") & p["se"].notna()]
+    assert np.allclose(free["est"], EST, atol=1e-4) and np.allclose(free["se"], SE, atol=1e-3)
+    # the intercepts are the weighted means (saturated mean structure)
+    w = hs["w"].to_numpy()
+    xbar = w @ hs[[f"x{i}" for i in range(1, 10)]].to_numpy() / w.sum()
+    assert np.allclose(icp["est"], xbar, atol=1e-6)
