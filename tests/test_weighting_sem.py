@@ -66,10 +66,10 @@ def test_weights_scale_free_and_equal_weights_give_ml(hs, weighted):
 
 
 def test_weighted_sem_bad_inputs(hs):
-    with pytest.raises(ParameterError, match="group='school'"):
-        sem.fit(MODEL, hs, weights="w", group="school")
     with pytest.raises(ParameterError, match="se='bootstrap'"):
         sem.fit(MODEL, hs, weights="w", se="bootstrap")
+    with pytest.raises(ParameterError, match="missing='fiml'"):
+        sem.fit(MODEL, hs, weights="w", missing="fiml")
     with pytest.raises(OutOfRangeError, match="negative weight at row 4"):
         sem.fit(MODEL, hs, weights=np.where(hs.index == 4, -1.0, 1.0))
 
@@ -92,3 +92,42 @@ def test_weighted_cfa_with_means_equals_lavaan(hs):
     w = hs["w"].to_numpy()
     xbar = w @ hs[[f"x{i}" for i in range(1, 10)]].to_numpy() / w.sum()
     assert np.allclose(icp["est"], xbar, atol=1e-6)
+
+
+# cfa(model, data = HS, sampling.weights = "w", group = "school"), lavaan 0.6.14 (weights
+# normalised over both groups; each group's size in the objective is its weight total)
+MG_EST = [
+    0.4516243538, 0.6516906637, 1.1478259545, 0.8324047601, 1.0747347169, 0.9030306494,
+    0.4416450420, 1.3552688944, 0.9375619424, 0.4238945429, 0.4849806698, 0.3494439965,
+    0.8216607877, 0.5538378650, 0.6535871043, 0.9800563013, 1.0121249439, 0.4114831102,
+    0.5149955157, 0.1836438388, 0.1833128498, 4.9269784147, 6.0618705036, 2.5557553957,
+    2.7925659518, 3.9746402878, 1.9217882819, 4.4190491135, 5.5708273381, 5.4699440432,
+    0.6497415416, 0.8408887426, 0.9892071275, 0.9442184016, 1.1669426399, 1.1873911738,
+    0.6823896929, 0.8119716257, 0.5419561560, 0.3492171412, 0.4342424664, 0.4224103497,
+    0.6504239049, 0.6010142782, 0.4217813391, 0.7663230955, 0.9849731868, 0.4553787707,
+    0.4789127162, 0.3170091814, 0.2452863029, 4.8792399915, 6.1993114002, 1.9683435348,
+    3.2953328233, 4.6914690130, 2.4492294254, 3.9423172855, 5.4883703137, 5.2625605702,
+]  # fmt: skip
+MG_SE = [
+    0.2736248481, 0.2998282949, 0.1202205261, 0.1108801235, 0.2545003057, 0.2966665573,
+    0.3788855469, 0.2155327227, 0.2131143340, 0.1014330151, 0.1198833455, 0.0708978015,
+    0.1573345505, 0.1064127688, 0.1412291033, 0.4380480682, 0.2198931443, 0.1709866015,
+    0.2336338597, 0.0831650699, 0.0952181980, 0.1079690230, 0.1120951202, 0.1027629208,
+    0.1086482434, 0.1218198722, 0.0938338638, 0.0984900112, 0.0909822476, 0.0869313204,
+    0.1493791794, 0.1824474900, 0.1009146918, 0.0972547258, 0.1901535946, 0.5470043666,
+    0.1684489656, 0.1217764285, 0.1215560263, 0.0798927292, 0.0893964204, 0.0785979224,
+    0.2092412202, 0.3140767803, 0.2798520111, 0.2146610657, 0.1904443254, 0.2334350954,
+    0.1329754263, 0.1204798943, 0.1210200049, 0.1120704163, 0.0936617376, 0.0950606520,
+    0.1058801387, 0.1095329734, 0.1033429030, 0.0976846902, 0.1055755123, 0.0937073374,
+]  # fmt: skip
+
+
+def test_weighted_multigroup_cfa_equals_lavaan(hs):
+    res = sem.fit(MODEL, hs, weights="w", group="school")
+    p = res.params
+    p = p[p["se"].notna()]
+    assert len(p) == len(MG_EST)
+    assert np.allclose(p["est"], MG_EST, atol=1e-4)
+    assert np.allclose(p["se"], MG_SE, atol=1e-3)
+    # fitMeasures(fit, "chisq")
+    assert res.fit_indices["chi2"] == pytest.approx(140.6408221665, abs=1e-5)

@@ -31,3 +31,10 @@ cat("meanstructure: cfa(model, data = HS, sampling.weights = 'w', meanstructure 
 cat("label:", paste(paste0(pe3$lhs, pe3$op, pe3$rhs)[free3], collapse = ", "), "\n")
 cat("est:", fmt(pe3$est[free3]), "\n")
 cat("se:", fmt(pe3$se[free3]), "\n")
+fit4 <- cfa(model, data = HS, sampling.weights = "w", group = "school")
+pe4 <- parameterEstimates(fit4)
+free4 <- pe4$se > 0
+cat("multigroup: cfa(model, data = HS, sampling.weights = 'w', group = 'school')\n")
+cat("est:", fmt(pe4$est[free4]), "\n")
+cat("se:", fmt(pe4$se[free4]), "\n")
+cat("chisq:", sprintf("%.10f", fitMeasures(fit4, "chisq")), "\n")

@@ -328,7 +328,8 @@ def fit(
         robust (sandwich) SEs with the observed-information bread and
         weighted case-wise scores (lavaan's ``se = "robust.huber.white"``,
         ``information = "observed"``).  ``se`` is then always ``"robust"``;
-        single-group ML with listwise deletion only; no scaled test.
+        ML with listwise deletion only; no scaled test.  In a multigroup fit the
+        weights are normalised over all groups and a group's size is its weight total.
 
     Returns
     -------
@@ -404,8 +405,6 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
 
     w = check_weights(weights, check_data(data))
     unsupported = []
-    if group is not None:
-        unsupported.append(f"group={group!r}")
     if estimator != "ML" or (ordered is not None and ordered is not False):
         unsupported.append(f"estimator={estimator!r}/ordered")
     if se == "bootstrap":
@@ -414,7 +413,7 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
         unsupported.append(f"missing={missing!r}")
     if unsupported:
         raise ParameterError(
-            "sampling weights are supported for single-group ML with listwise deletion; "
+            "sampling weights are supported for ML with listwise deletion; "
             f"not with {', '.join(unsupported)}."
         )
     return w

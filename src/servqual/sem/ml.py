@@ -59,6 +59,8 @@ def sample_moments(arrays: list[np.ndarray], weights=None) -> SampleMoments:
             Xc = X - mu
             covs.append((Xc * w[:, None]).T @ Xc / w.sum())
         means.append(mu)
+    if weights is not None:  # group sizes are the groups' weight totals (lavaan)
+        return SampleMoments(tuple(covs), tuple(means), np.array([w.sum() for w in weights]))
     return SampleMoments(tuple(covs), tuple(means), np.array([X.shape[0] for X in arrays]))
 
 
