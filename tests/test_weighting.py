@@ -298,3 +298,22 @@ def test_reusable_estimates_match_the_metrics(mobi):
         assert (100 * s.estimate, 100 * s.se) == pytest.approx((c.csat, c.se))
     m = W.mean_estimate(mobi["CUSA2"].to_numpy(), w)
     assert (m.estimate, m.se) == pytest.approx((R_MEAN["CUSA2"], R_SE["CUSA2"]), abs=1e-8)
+
+
+def test_raking_removes_the_bias_of_an_informative_sample():
+    # population: segment "a" is 30 % and scores 2 points higher; the sample has 70 % "a".
+    # Raked to the known 30/70 margin, the weighted mean is unbiased for the population
+    # mean (4.0 + 0.3 * 2 = 4.6) while the raw mean (about 5.4) is off by ~0.8, i.e.
+    # ~10 SEs at n = 2000; the weighted mean must sit within 3 of its linearised SEs.
+    rng = np.random.default_rng(2024)
+    n = 2000
+    seg = np.where(rng.random(n) < 0.7, "a", "b")
+    y = np.where(seg == "a", 6.0, 4.0) + rng.normal(0, 1.5, n)
+    df = pd.DataFrame({"seg": seg, "y": y})
+    r = W.rake(df, {"seg": {"a": 0.3, "b": 0.7}})
+    est = W.mean_estimate(df["y"].to_numpy(), r.weights.to_numpy())
+    raw = W.mean_estimate(df["y"].to_numpy())
+    assert abs(est.estimate - 4.6) < 3 * est.se
+    assert abs(raw.estimate - 4.6) > 10 * raw.se
+    # Kish: deff = 1 + cv^2 of the two weights 0.3/0.7 and 0.7/0.3 (in sample shares)
+    assert est.deff == pytest.approx(r.deff) and est.deff > 1.5
