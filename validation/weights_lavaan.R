@@ -15,26 +15,20 @@ pe <- parameterEstimates(fit)
 print(pe[, c("lhs", "op", "rhs", "est", "se")], digits = 15)
 cat("chisq", fitMeasures(fit, c("chisq", "chisq.scaled", "df")), "\n")
 fmt <- function(x) paste(sprintf("%.10f", x), collapse = ", ")
-free <- pe$se > 0
-cat("default: cfa(model, data = HS, sampling.weights = 'w')\n")
-cat("label:", paste(paste0(pe$lhs, pe$op, pe$rhs)[free], collapse = ", "), "\n")
-cat("est:", fmt(pe$est[free]), "\n")
-cat("se:", fmt(pe$se[free]), "\n")
-fit2 <- cfa(model, data = HS, sampling.weights = "w", information = "expected")
-pe2 <- parameterEstimates(fit2)
-cat("expected: cfa(model, data = HS, sampling.weights = 'w', information = 'expected')\n")
-cat("se:", fmt(pe2$se[free]), "\n")
-fit3 <- cfa(model, data = HS, sampling.weights = "w", meanstructure = TRUE)
-pe3 <- parameterEstimates(fit3)
-free3 <- pe3$se > 0
-cat("meanstructure: cfa(model, data = HS, sampling.weights = 'w', meanstructure = TRUE)\n")
-cat("label:", paste(paste0(pe3$lhs, pe3$op, pe3$rhs)[free3], collapse = ", "), "\n")
-cat("est:", fmt(pe3$est[free3]), "\n")
-cat("se:", fmt(pe3$se[free3]), "\n")
-fit4 <- cfa(model, data = HS, sampling.weights = "w", group = "school")
-pe4 <- parameterEstimates(fit4)
-free4 <- pe4$se > 0
-cat("multigroup: cfa(model, data = HS, sampling.weights = 'w', group = 'school')\n")
-cat("est:", fmt(pe4$est[free4]), "\n")
-cat("se:", fmt(pe4$se[free4]), "\n")
-cat("chisq:", sprintf("%.10f", fitMeasures(fit4, "chisq")), "\n")
+show <- function(call, ...) {
+  f <- cfa(model, data = HS, sampling.weights = "w", ...)
+  p <- parameterEstimates(f)
+  free <- p$se > 0
+  cat(call, "\n")
+  cat("label:", paste(paste0(p$lhs, p$op, p$rhs)[free], collapse = ", "), "\n")
+  cat("est:", fmt(p$est[free]), "\n")
+  cat("se:", fmt(p$se[free]), "\n")
+  cat("chisq:", sprintf("%.10f", fitMeasures(f, "chisq")), "\n")
+}
+show("default: cfa(model, data = HS, sampling.weights = 'w')")
+show("expected: cfa(model, data = HS, sampling.weights = 'w', information = 'expected')",
+     information = "expected")
+show("meanstructure: cfa(model, data = HS, sampling.weights = 'w', meanstructure = TRUE)",
+     meanstructure = TRUE)
+show("multigroup: cfa(model, data = HS, sampling.weights = 'w', group = 'school')",
+     group = "school")
