@@ -188,3 +188,17 @@ def test_sem_bca_uses_exact_leave_one_out_above_old_threshold(monkeypatch):
     np.testing.assert_allclose(
         p.loc[row, ["ci_lower", "ci_upper"]].to_numpy(float)[0], [lo[0], hi[0]], atol=1e-10
     )
+
+
+def test_weighted_loo_moments_equal_recomputed_weighted_moments():
+    rng = np.random.default_rng(8)
+    X = rng.normal(size=(30, 3))
+    w = rng.uniform(0.2, 3.0, size=30)
+    w = w * 30 / w.sum()
+    means, covs = loo_moments(X, weights=w)
+    for i in (0, 11, 29):
+        Xi, wi = np.delete(X, i, axis=0), np.delete(w, i)
+        m = wi @ Xi / wi.sum()
+        C = ((Xi - m) * wi[:, None]).T @ (Xi - m) / (wi.sum() - 1)
+        np.testing.assert_allclose(means[i], m, rtol=1e-12)
+        np.testing.assert_allclose(covs[i], C, rtol=1e-11)

@@ -322,16 +322,24 @@ def jackknife(
 
 
 def loo_moments(
-    X: np.ndarray, *, ddof: int = 1, start: int = 0, stop: int | None = None
+    X: np.ndarray,
+    *,
+    ddof: int = 1,
+    start: int = 0,
+    stop: int | None = None,
+    weights: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Means and covariance matrices of ``X`` with each row ``i`` in ``[start, stop)`` left out.
 
     Down-dates the full-sample totals instead of recomputing them: with
-    ``x_i`` centred at the full mean and ``T`` the centred cross-product
-    matrix, leaving row ``i`` out gives mean ``xbar - x_i / (n - 1)`` and
-    cross-products ``T - n / (n - 1) x_i x_i'`` -- O(p^2) per row.
+    ``x_i`` centred at the full mean, ``T`` the centred cross-product matrix and
+    ``W`` the total weight (``n`` without ``weights``), leaving row ``i`` (weight
+    ``w_i``) out gives mean ``xbar - w_i x_i / (W - w_i)`` and cross-products
+    ``T - w_i W / (W - w_i) x_i x_i'`` -- O(p^2) per row.
 
-    Returns ``(means (m, p), covs (m, p, p))`` with divisor ``n - 1 - ddof``.
+    Returns ``(means (m, p), covs (m, p, p))`` with divisor ``W - w_i - ddof``
+    (``n - 1 - ddof`` without weights; weights are frequency-like, e.g. summing
+    to ``n``).
 
     Examples
     --------
@@ -346,12 +354,17 @@ def loo_moments(
     if n < 3 + ddof:
         raise ParameterError(f"a leave-one-out jackknife needs at least {3 + ddof} rows, got {n}.")
     stop = n if stop is None else stop
-    mean = X.mean(axis=0)
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    total = w.sum()
+    mean = w @ X / total
     Xc = X - mean
-    T = Xc.T @ Xc
-    xi = Xc[start:stop]
-    means = mean - xi / (n - 1)
-    covs = (T[None] - (n / (n - 1)) * xi[:, :, None] * xi[:, None, :]) / (n - 1 - ddof)
+    T = (Xc * w[:, None]).T @ Xc
+    xi, wi = Xc[start:stop], w[start:stop]
+    rest = total - wi
+    means = mean - (wi / rest)[:, None] * xi
+    factor = wi * total / rest
+    covs = T[None] - factor[:, None, None] * xi[:, :, None] * xi[:, None, :]
+    covs /= (rest - ddof)[:, None, None]
     return means, covs
 
 
@@ -361,6 +374,7 @@ def jackknife_moments(
     *,
     ddof: int = 1,
     chunk: int = 1024,
+    weights: np.ndarray | None = None,
 ) -> np.ndarray:
     """Exact leave-one-out jackknife of a statistic of the means and covariances.
 
@@ -375,6 +389,7 @@ def jackknife_moments(
         ``statistic(means (m, p), covs (m, p, p)) -> (m, k)``.
     X : (n, p) data
     ddof : covariance divisor ``n - 1 - ddof`` (1 unbiased, 0 maximum likelihood)
+    weights : (n,) respondent weights, optional (see :func:`loo_moments`)
 
     Returns
     -------
@@ -393,7 +408,9 @@ def jackknife_moments(
     n = X.shape[0]
     out = []
     for start in range(0, n, chunk):
-        means, covs = loo_moments(X, ddof=ddof, start=start, stop=min(n, start + chunk))
+        means, covs = loo_moments(
+            X, ddof=ddof, start=start, stop=min(n, start + chunk), weights=weights
+        )
         out.append(np.asarray(statistic(means, covs), dtype=float).reshape(means.shape[0], -1))
     return np.vstack(out)
 

@@ -195,15 +195,20 @@ def run(
     n_jobs: int,
     progress: bool,
     W0: np.ndarray | None = None,
+    weights: np.ndarray | None = None,
 ) -> BootstrapResult:
     """Bootstrap the statistic vector; percentile and BCa intervals.
 
-    The BCa acceleration comes from the exact leave-one-out jackknife
+    With respondent ``weights`` (summing to n) every drawn row carries its
+    weight: a replicate's moments are weighted by count x weight (WPLS).  The
+    BCa acceleration comes from the exact (weighted) leave-one-out jackknife
     (:func:`servqual._resampling.jackknife_moments`), each leave-one-out fit
     started at the full-sample weights ``W0``.
     """
     n = X.shape[0]
-    Xc, P = cross_products(X - X.mean(axis=0))
+    rw = np.ones(n) if weights is None else np.asarray(weights, float)
+    center = X.mean(axis=0) if weights is None else rw @ X / rw.sum()
+    Xc, P = cross_products(X - center)
     P = np.hstack([Xc, P])  # items and products side by side, built once
 
     def stat_from_counts(counts):
@@ -217,7 +222,7 @@ def run(
         b = idx.shape[0]
         flat = (idx + (np.arange(b) * n)[:, None]).ravel()
         counts = np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
-        return stat_from_counts(counts)
+        return stat_from_counts(counts if weights is None else counts * rw)
 
     draws = run_bootstrap(
         batched,
@@ -246,7 +251,7 @@ def run(
             W0=W0,
         )
 
-    jack = jackknife_moments(loo, X)  # exact leave-one-out (BCa acceleration)
+    jack = jackknife_moments(loo, X, weights=weights)  # exact leave-one-out (BCa acceleration)
     valid = draws.valid
     lo, hi = percentile_ci(valid, ci) if valid.shape[0] else (np.nan, np.nan)
     blo, bhi = bca_ci(estimate_vec, valid, jack, ci) if valid.shape[0] > 1 else (np.nan, np.nan)

@@ -15,6 +15,7 @@ from .._checks import (
     check_params,
     check_rng,
     check_scale,
+    check_weights,
 )
 from ..errors import (
     BootstrapFailureWarning,
@@ -30,6 +31,8 @@ from ..errors import (
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from ..weighting import correlation as correlation_w
+from ..weighting import rows_kept, weighted_cov
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
@@ -129,6 +132,7 @@ def fit(
     f2: str = "reestimate",
     interaction: str = "two_stage",
     hoc: str = "two_stage",
+    weights=None,
 ) -> PLSResult:
     """Estimate a PLS path model (Lohmöller 1989; Tenenhaus et al. 2005).
 
@@ -185,6 +189,12 @@ def fit(
         How higher-order constructs (``H =~ A + B`` with constructs on the
         right) are estimated: seminr's two-stage approach (default) or
         repeated indicators.
+    weights : column name or array, optional
+        Respondent weights: weighted PLS (WPLS, Becker & Ismail 2016).  The
+        indicators are standardised with weighted means and SDs and the
+        algorithm runs on the weighted covariance matrix, so weights, loadings,
+        paths, R², reliability and HTMT are weighted; bootstrap resamples carry
+        each respondent's weight.  (``missing="mean"`` imputes unweighted means.)
 
     Returns
     -------
@@ -241,6 +251,8 @@ def fit(
         if missing_value is not None:
             data = _apply_missing_codes(data, raw_model.items, missing_value)
         base, pre_notes = _prepare(raw_model, data, missing)
+        if weights is not None:  # respondent weights of the rows kept, in their order
+            weights = rows_kept(check_weights(weights, data), data, base)
         raw_items = raw_model.items
         if scale is None:
             scale = (float(base.to_numpy().min()), float(base.to_numpy().max()))
@@ -248,7 +260,14 @@ def fit(
 
         def fit_stage(m, d):
             return fit(
-                m, d, scheme=scheme, scaled=scaled, progress=False, tol=tol, max_iter=max_iter
+                m,
+                d,
+                scheme=scheme,
+                scaled=scaled,
+                progress=False,
+                tol=tol,
+                max_iter=max_iter,
+                weights=weights,
             )
 
         model, data, extended = build(
@@ -259,9 +278,16 @@ def fit(
     which = _resolve_consistent(model, consistent)
     if missing_value is not None:
         data = _apply_missing_codes(data, model.items, missing_value)
+    w_all = check_weights(weights, data) if isinstance(data, pd.DataFrame) else None
     frame, notes = _prepare(model, data, missing)
     notes = pre_notes + notes
     raw = frame.to_numpy()
+    w = None
+    if w_all is not None:
+        w = rows_kept(w_all, data, frame)
+        if not (w > 0).any():
+            raise OutOfRangeError("every usable row has weight 0: nothing to estimate from.")
+        w = w * w.size / w.sum()
     if scale is None:
         scale = (float(raw.min()), float(raw.max()))
     else:
@@ -277,10 +303,13 @@ def fit(
                 f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
             )
     st = Structure.from_model(model)
-    mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    if w is None:
+        mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    else:
+        mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
     X = (raw - mean) / sd if scaled else raw - mean
-    S = np.cov(X, rowvar=False)
-    _check_collinear(model, np.corrcoef(raw, rowvar=False), st)
+    S = np.cov(X, rowvar=False) if w is None else weighted_cov(X, w, ddof=1)
+    _check_collinear(model, correlation_w(raw, w), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
     W0 = est.W[0]
     warns = list(notes)
@@ -299,8 +328,8 @@ def fit(
         warns += _plsc_checks(model, est)
     else:
         consistent = False
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
-    _add_diagnostics(tabs, model, st, S, raw, scheme, tol, max_iter, consistent, f2)
+    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, w)
+    _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
@@ -331,6 +360,7 @@ def fit(
             n_jobs=n_jobs,
             progress=progress,
             W0=W0,
+            weights=w,
         )
         text = boot.draws.warning_text()
         if text:
@@ -358,7 +388,7 @@ def fit(
     )
 
 
-def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -> dict:
+def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, rw=None) -> dict:
     names = list(model.constructs)
     items = list(model.items)
     n = raw.shape[0]
@@ -420,14 +450,16 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
     # reliability
     std_frame = pd.DataFrame(X / X.std(axis=0, ddof=1), columns=items)
     rel = []
-    Sc = np.corrcoef(raw, rowvar=False)
+    Sc = correlation_w(raw, rw)
     for j, b in enumerate(model.blocks):
         idx = st.blocks[j]
         lam = est.loadings[0, idx]
         wj = W[idx, j] * (np.sqrt(np.diag(S)[idx]) if not scaled else 1.0)
         row = {"construct": b.name, "mode": b.mode, "n_items": idx.size}
         row["alpha"] = (
-            cronbach_alpha(std_frame, list(b.items), standardized=True) if idx.size > 1 else 1.0
+            cronbach_alpha(std_frame, list(b.items), standardized=True, weights=rw)
+            if idx.size > 1
+            else 1.0
         )
         row["rho_c"] = composite_reliability(np.clip(lam, -1, 1))
         row["rho_a"] = _rho_a(wj, Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
@@ -435,7 +467,7 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         rel.append(row)
     reliability = pd.DataFrame(rel).set_index("construct")
     blocks = {b.name: list(b.items) for b in model.blocks}
-    h = htmt(frame, blocks)
+    h = htmt(frame, blocks, weights=rw)
     fl = R.copy()
     for c in names:
         fl.loc[c, c] = np.sqrt(reliability.loc[c, "ave"])
@@ -511,10 +543,10 @@ def _apply_missing_codes(data, items, codes):
     return out
 
 
-def _add_diagnostics(tabs, model, st, S, raw, scheme, tol, max_iter, consistent, f2) -> None:
-    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation."""
+def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2) -> None:
+    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation (weighted with ``w``)."""
     n = raw.shape[0]
-    C = np.corrcoef(raw, rowvar=False)
+    C = correlation_w(raw, w)
     tabs["outer"]["vif"] = item_vif(st, C)
     r2 = tabs["r2"]
     crit = [info_criteria(r2.loc[c, "r2"], len(model.predecessors(c)), n) for c in r2.index]
