@@ -44,7 +44,7 @@ from .._summary import Summary
 from ..errors import BootstrapFailureWarning
 from .bootstrap import Layout, statistic_vector
 from .core import Structure, cross_products, estimate, moments_to_cov
-from .mga import two_groups
+from .mga import groups_text, path_rows, two_groups
 
 __all__ = ["mga_bootstrap", "micom", "BootstrapMGAResult", "MICOMResult", "henseler_p"]
 
@@ -94,12 +94,11 @@ class BootstrapMGAResult(Result):
 
     @property
     def paths(self) -> pd.DataFrame:
-        t = self.table[self.table["kind"] == "path"].drop(columns="kind")
-        return t.rename(columns={"first": "source", "second": "target"}).reset_index(drop=True)
+        return path_rows(self.table)
 
     def summary(self) -> Summary:
         info = {
-            "groups": f"{self.groups[0]} (n={self.n[0]}) vs {self.groups[1]} (n={self.n[1]})",
+            "groups": groups_text(self.groups, self.n),
             "bootstrap resamples per group": self.n_boot,
             "failed resamples": self.n_failed,
         }
@@ -250,7 +249,7 @@ class MICOMResult(Result):
 
     def summary(self) -> Summary:
         info = {
-            "groups": f"{self.groups[0]} (n={self.n[0]}) vs {self.groups[1]} (n={self.n[1]})",
+            "groups": groups_text(self.groups, self.n),
             "permutations": self.n_perm,
             "alpha": self.alpha,
         }

@@ -64,12 +64,11 @@ class MGAResult(CopyOnRead):
 
     @property
     def paths(self) -> pd.DataFrame:
-        t = self.table[self.table["kind"] == "path"].drop(columns="kind")
-        return t.rename(columns={"first": "source", "second": "target"}).reset_index(drop=True)
+        return path_rows(self.table)
 
     def summary(self) -> Summary:
         info = {
-            "groups": f"{self.groups[0]} (n={self.n[0]}) vs {self.groups[1]} (n={self.n[1]})",
+            "groups": groups_text(self.groups, self.n),
             "permutations": self.n_perm,
             "failed permutations": self.n_failed,
         }
@@ -78,6 +77,16 @@ class MGAResult(CopyOnRead):
             [("Test", info), ("Paths", self.paths)],
             self.warnings,
         )
+
+
+def path_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The path rows of a two-group table, with ``source``/``target`` columns."""
+    t = table[table["kind"] == "path"].drop(columns="kind")
+    return t.rename(columns={"first": "source", "second": "target"}).reset_index(drop=True)
+
+
+def groups_text(groups, n) -> str:
+    return f"{groups[0]} (n={n[0]}) vs {groups[1]} (n={n[1]})"
 
 
 def two_groups(model, data, group: str, missing: str):
