@@ -101,6 +101,8 @@ def prepare(
     missing="listwise",
     meanstructure=None,
     group_equal=(),
+    std_lv=False,
+    fixed_x=True,
 ) -> Prepared:
     """Parse, validate the data and build the RAM model."""
     statements = parse(model)
@@ -173,7 +175,9 @@ def prepare(
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
     if missing == "fiml":
         ms = True  # FIML needs the mean structure
-    pt = build_partable(statements, n_groups=len(levels), meanstructure=ms)
+    pt = build_partable(
+        statements, n_groups=len(levels), meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
+    )
     pt = _apply_group_equal(pt, tuple(group_equal), latent)
     equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
     ram = build_model(pt, observed, latent, equalities)
@@ -256,6 +260,8 @@ def fit(
     group_equal=(),
     meanstructure: bool | None = None,
     ordered=None,
+    std_lv: bool = False,
+    fixed_x: bool = True,
 ) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax by maximum likelihood.
 
@@ -266,8 +272,17 @@ def fit(
         fixed values).  Defaults follow lavaan's ``sem()``.
     data : DataFrame
         One row per respondent; columns named as in ``model``.
-    estimator : {"ML", "WLSMV"}
-        Normal-theory maximum likelihood (lavaan's default), or DWLS on
+    estimator : {"ML", "MLM", "MLR", "WLSMV"}
+        Normal-theory maximum likelihood (lavaan's default); ``"MLM"``: ML
+        with sandwich SEs (expected-information bread) and the
+        Satorra-Bentler scaled test (same as ``se="robust"``); ``"MLR"``: ML
+        with Huber-White SEs (observed-information bread) and the
+        Yuan-Bentler T2* scaled test, also with ``missing="fiml"``.  Both
+        add to ``fit_indices`` the scaled statistic (``chi2_scaled``,
+        ``scaling_factor``, ``pvalue_scaled``, ``baseline_chi2_scaled``),
+        lavaan's ``cfi_scaled``/``tli_scaled``/``rmsea_scaled`` and the
+        robust ``cfi_robust``/``tli_robust``/``rmsea_robust`` of
+        Brosseau-Liard & Savalei.  Or DWLS on
         polychoric correlations with robust SEs and the scaled-and-shifted
         test (ordinal Likert items; single group, no intercepts).  For WLSMV
         ``fit_indices`` holds the scaled statistics; log-likelihood, AIC and
@@ -305,6 +320,15 @@ def fit(
         every observed variable of the model must then be ordinal (whole
         numbers) -- mixed continuous/ordinal models are not supported and raise
         :class:`~servqual.errors.ParameterError`.
+    std_lv : bool
+        Identify factors by fixing every latent (residual) variance to 1
+        and estimating all loadings (lavaan's ``std.lv = TRUE``); default:
+        the first loading of each factor is fixed to 1.
+    fixed_x : bool
+        Exogenous observed covariates' variances, covariances and means are
+        fixed at their sample values and the log-likelihood, AIC and BIC are
+        conditional on them (lavaan's default ``fixed.x = TRUE``); ``False``
+        estimates them and reports the joint likelihood.
 
     Returns
     -------
@@ -328,9 +352,11 @@ def fit(
             "missing": missing,
             "n_jobs": n_jobs,
             "progress": progress,
+            "std_lv": std_lv,
+            "fixed_x": fixed_x,
         },
         {
-            "estimator": Options(("ML", "WLSMV")),
+            "estimator": Options(("ML", "MLM", "MLR", "WLSMV")),
             "se": Options(("standard", "robust", "bootstrap")),
             "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
@@ -338,6 +364,8 @@ def fit(
             "missing": Options(("listwise", "fiml")),
             "n_jobs": Interval(None, None, integer=True),
             "progress": bool,
+            "std_lv": bool,
+            "fixed_x": bool,
         },
     )
     if group_equal and group is None:
@@ -367,6 +395,8 @@ def fit(
             missing=missing,
             group_equal=group_equal,
             meanstructure=meanstructure,
+            std_lv=std_lv,
+            fixed_x=fixed_x,
         )
 
 
@@ -421,10 +451,10 @@ def _ml_estimate(prep, problem, se):
         vcov = np.linalg.pinv(problem.N * info)
     else:
         vcov = np.linalg.inv(problem.N * info)
-    if se == "robust":
+    if se in ("robust", "mlr"):
         from .robust import _robust_vcov
 
-        vcov = _robust_vcov(problem, theta, prep.arrays)
+        vcov = _robust_vcov(problem, theta, prep.arrays, observed=se == "mlr")
     return theta, vcov, converged, iters, optimizer, indices, warns
 
 
@@ -444,7 +474,22 @@ def _fit(
     missing,
     group_equal,
     meanstructure,
+    std_lv=False,
+    fixed_x=True,
 ):
+    if estimator in ("MLM", "MLR"):
+        if se not in ("standard", "robust"):
+            raise ParameterError(
+                f"se={se!r} cannot be combined with estimator={estimator!r}, whose standard "
+                "errors are robust: use se='standard' (or estimator='ML' for the bootstrap)."
+            )
+        if estimator == "MLM" and missing == "fiml":
+            raise ParameterError(
+                "estimator='MLM' needs complete data; use estimator='MLR' with missing='fiml'."
+            )
+        se = "robust" if estimator == "MLM" else "mlr"
+    elif se == "robust":
+        estimator = "MLM"
     prep = prepare(
         model,
         data,
@@ -452,6 +497,8 @@ def _fit(
         missing=missing,
         meanstructure=meanstructure,
         group_equal=group_equal,
+        std_lv=std_lv,
+        fixed_x=fixed_x,
     )
     ram = prep.model
     if estimator == "WLSMV":
@@ -472,9 +519,10 @@ def _fit(
         if missing == "fiml":
             from .fiml import FIMLProblem
 
-            if se != "standard":
+            if se not in ("standard", "mlr"):
                 raise ParameterError(
-                    f"se={se!r} is not available with missing='fiml': expected se='standard'."
+                    f"se={se!r} is not available with missing='fiml': expected se='standard' "
+                    "or estimator='MLR'."
                 )
             if any(grp.exo_s[0].size for grp in ram.groups):
                 raise ParameterError(
@@ -521,10 +569,14 @@ def _fit(
 
             warns.append((BootstrapFailureWarning, boot_warn))
     robust_test = {}
-    if se == "robust":
-        from .robust import satorra_bentler
+    if se in ("robust", "mlr"):
+        from .robust import robust_fit
 
-        robust_test = satorra_bentler(problem, theta, prep.arrays, indices["chi2"], indices["df"])
+        robust_test = robust_fit(problem, theta, prep.arrays, indices, mlr=se == "mlr")
+        indices.update(robust_test)
+        robust_test = {
+            k: robust_test[k] for k in ("chi2_scaled", "scaling_factor", "df", "pvalue_scaled")
+        }
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
     if estimated is not None:  # WLSMV: derived residual variances have no SE
         par = np.r_[ram.partable["par"].to_numpy(), np.full(len(prep.defined), -1)]
@@ -538,7 +590,7 @@ def _fit(
     return SEMResult(
         model=model,
         estimator=estimator,
-        se=se,
+        se="robust" if se == "mlr" else se,
         ci=ci,
         group=group,
         group_labels=prep.group_labels,

@@ -213,22 +213,41 @@ class MLProblem:
         return th2, conv, it + it2, "L-BFGS-B"
 
     # ------------------------------------------------------------ likelihood
+    def loglik_x(self) -> float:
+        """Log-likelihood of the exogenous covariates at their sample moments.
+
+        With lavaan's default ``fixed.x = TRUE`` the covariates' moments are not
+        parameters, and the reported likelihood is that of the other variables
+        given the covariates: the joint one minus this term (0 without fixed
+        covariates).
+        """
+        total = 0.0
+        for g, grp in enumerate(self.model.groups):
+            exo = sorted(set(grp.exo_s[0].tolist()) | set(grp.exo_s[1].tolist()))
+            if not exo:
+                continue
+            Sxx = self.moments.cov[g][np.ix_(exo, exo)]
+            k = len(exo)
+            total += -0.5 * self.moments.n[g] * (k * _LOG2PI + np.linalg.slogdet(Sxx)[1] + k)
+        return float(total)
+
     def loglik(self, theta) -> float:
-        """Normal log-likelihood of the model (means saturated if no mean structure)."""
+        """Normal log-likelihood of the model (means saturated if no mean structure),
+        conditional on fixed exogenous covariates (lavaan's ``fixed.x = TRUE``)."""
         total = 0.0
         for g in range(len(self.bases)):
             p = self.moments.cov[g].shape[0]
             F = self._group_terms(theta, g, False)[0]
             ls = self.logdetS[g]
             total += -0.5 * self.moments.n[g] * (p * _LOG2PI + F + ls + p)
-        return float(total)
+        return float(total) - self.loglik_x()
 
     def loglik_h1(self) -> float:
         total = 0.0
         for g in range(len(self.bases)):
             p = self.moments.cov[g].shape[0]
             total += -0.5 * self.moments.n[g] * (p * _LOG2PI + self.logdetS[g] + p)
-        return float(total)
+        return float(total) - self.loglik_x()
 
 
 def start_values(model: RAMModel, moments: SampleMoments) -> np.ndarray:
@@ -257,7 +276,7 @@ def start_values(model: RAMModel, moments: SampleMoments) -> np.ndarray:
                 val = S[a, b] / S[a, a] * mk[1]
                 val = val if abs(val) > 0.05 else 1.0
             else:
-                val = 1.0 if row.rhs in obs else 0.0
+                val = 1.0
         elif row.op == "~~" and row.lhs == row.rhs:
             if row.lhs in obs:
                 val = 0.5 * S[obs[row.lhs], obs[row.lhs]]
