@@ -488,7 +488,7 @@ def _fit(
                 "estimator='MLM' needs complete data; use estimator='MLR' with missing='fiml'."
             )
         se = "robust" if estimator == "MLM" else "mlr"
-    elif se == "robust":
+    elif se == "robust" and estimator == "ML":
         estimator = "MLM"
     prep = prepare(
         model,
@@ -583,6 +583,8 @@ def _fit(
         derived = np.zeros(len(params), dtype=bool)
         derived[: len(par)] = (par >= 0) & ~estimated[np.clip(par, 0, None)]
         params.loc[derived, ["se", "z", "pvalue", "ci_lower", "ci_upper"]] = np.nan
+    if estimator == "WLSMV":
+        params = _with_thresholds(params, problem.polychoric, ci)
     for cls, msg in warns:
         if cls is not None and cls is not MissingDataWarning:
             warnings.warn(msg, cls, stacklevel=3)
@@ -737,3 +739,29 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
     if prep.group_labels != (None,):
         cols.insert(3, "group")
     return out[cols]
+
+
+def _with_thresholds(params: pd.DataFrame, mom, ci: float) -> pd.DataFrame:
+    """Append lavaan's threshold rows (``item | t1``) to a WLSMV parameter table."""
+    rows = []
+    crit = stats.norm.ppf(0.5 + ci / 2)
+    for item, tau in mom.thresholds.items():
+        for t, v in tau.items():
+            se = float(np.sqrt(mom.thresholds_gamma[f"{item}|{t}"] / (mom.n - 1)))
+            rows.append(
+                {
+                    "lhs": item,
+                    "op": "|",
+                    "rhs": t,
+                    "label": "",
+                    "est": float(v),
+                    "se": se,
+                    "z": v / se,
+                    "pvalue": float(2 * stats.norm.sf(abs(v / se))),
+                    "ci_lower": v - crit * se,
+                    "ci_upper": v + crit * se,
+                    "std_lv": float(v),
+                    "std_all": float(v),
+                }
+            )
+    return pd.concat([params, pd.DataFrame(rows, columns=params.columns)], ignore_index=True)

@@ -204,7 +204,8 @@ class SEMResult:
         }
         sections = [("Model", head), ("Model test (user model)", test)]
         if self.robust_test:
-            sections.append(("Satorra-Bentler scaled test", dict(self.robust_test)))
+            name = "Yuan-Bentler T2*" if self.estimator == "MLR" else "Satorra-Bentler"
+            sections.append((f"{name} scaled test", dict(self.robust_test)))
         sections.append(("Fit indices", fitm))
         p = self._params
         cols = ["label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]

@@ -206,7 +206,7 @@ def dwls_fit(
         binv = np.linalg.inv(bread)
         if np.linalg.cond(bread) > 1e12:
             raise np.linalg.LinAlgError
-        vcov = binv @ (WD.T @ G @ WD) @ binv / n
+        vcov = binv @ (WD.T @ G @ WD) @ binv / (n - 1)  # lavaan: N - 1
         se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     except np.linalg.LinAlgError:
         msgs.append(
@@ -219,10 +219,12 @@ def dwls_fit(
         vcov = np.full((k, k), np.nan)
         se = np.full(k, np.nan)
     resid = r - sig(theta)
-    T = float(n * np.sum(w * resid**2))
+    # lavaan: the DWLS statistic is (N - 1) F
+    n1 = n - 1
+    T = float(n1 * np.sum(w * resid**2))
     fi = {"chi2": T, "df": int(df), "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else np.nan}
     fi.update(_robust_tests(T, w, D, G, df))
-    Tb = float(n * np.sum(w * r**2))
+    Tb = float(n1 * np.sum(w * r**2))
     dfb = r.size
     base = _robust_tests(Tb, w, None, G, dfb)
     fi.update(baseline_chi2=Tb, baseline_df=dfb, baseline_chi2_scaled=base["chi2_scaled"])
