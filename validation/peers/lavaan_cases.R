@@ -31,7 +31,7 @@ for (case in spec$cases) {
   call <- list(model = case$model, data = d)
   for (k in names(a)) {
     v <- a[[k]]
-    if (is.list(v)) v <- unlist(v)
+    if (is.list(v) && k != "control") v <- unlist(v)
     call[[k]] <- v
   }
   if (isTRUE(call$ordered)) call$ordered <- TRUE
@@ -43,7 +43,9 @@ for (case in spec$cases) {
   fm <- fm[intersect(FIT, names(fm))]
   shown <- paste0("sem(model, data",
                   if (length(a)) paste0(", ", paste(names(a), "=",
-                    sapply(a, function(v) deparse(if (is.list(v)) unlist(v) else v)),
+                    sapply(names(a), function(k) paste(deparse(
+                      if (is.list(a[[k]]) && k != "control") unlist(a[[k]]) else a[[k]]),
+                      collapse = "")),
                     collapse = ", ")) else "", ")")
   out[[case$name]] <- list(
     call = shown,

@@ -569,6 +569,10 @@ def _fit(
 
             warns.append((BootstrapFailureWarning, boot_warn))
     robust_test = {}
+    if estimator == "WLSMV":
+        robust_test = {
+            k: indices[k] for k in ("chi2_scaled", "scaling_factor", "shift", "df", "pvalue_scaled")
+        }
     if se in ("robust", "mlr"):
         from .robust import robust_fit
 
