@@ -31,7 +31,7 @@ REF = run_peers.attach_spec(json.loads((ROOT / "tests" / "data" / "lavaan_peers.
 CASES = REF["cases"]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fit(name):
     return run_peers.fit_case(CASES[name])
 
