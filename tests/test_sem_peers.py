@@ -108,3 +108,18 @@ def test_wlsmv_bfi_thresholds_and_fit():
         ("rmsea.ci.upper", "rmsea_ci_upper"),
     ):
         assert fi[key] == pytest.approx(ref["fit"][lav], rel=1e-5), key
+
+
+def test_interaction_term_needs_latents():
+    from servqual import sem
+    from servqual.errors import SpecificationError
+
+    from cases import load_data
+
+    hs = load_data("holzinger_swineford", ROOT)
+    with pytest.raises(SpecificationError, match="'x1' is not a latent variable"):
+        sem.fit("visual =~ x1 + x2 + x3\nx9 ~ visual + x1:visual", hs)
+    res = _fit("hs_latent_interaction")
+    row = res.params[(res.params.op == "~") & (res.params.rhs == "visual_x_textual")]
+    assert len(row) == 1
+    assert len(res.params[res.params.lhs == "visual_x_textual"].query("op == '=~'")) == 9

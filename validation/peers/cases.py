@@ -54,10 +54,40 @@ BFI1 = "neuro =~ N1 + N2 + N3 + N4 + N5\n"
 BFI2 = "neuro =~ N1 + N2 + N3 + N4 + N5\nconsc =~ C1 + C2 + C3 + C4 + C5\n"
 
 _ord = {"ordered": True}
+INT_HS = HS + "speed ~ visual + textual + visual:textual\n"
 
 
-def _c(name, data, model, lavaan=None, servqual=None, note="", skip=(), est_tol=None):
+PAIRS_HS = [(a, b) for a in ("x1", "x2", "x3") for b in ("x4", "x5", "x6")]
+
+
+def _products(a_items, b_items):
+    return [f"{a}_x_{b}" for a in a_items for b in b_items]
+
+
+INT_HS_LAVAAN = (
+    HS
+    + "speed ~ visual + textual + visual_x_textual\n"
+    + "visual_x_textual =~ "
+    + " + ".join(_products(["x1", "x2", "x3"], ["x4", "x5", "x6"]))
+    + "\n"
+)
+
+
+def _c(
+    name,
+    data,
+    model,
+    lavaan=None,
+    servqual=None,
+    note="",
+    skip=(),
+    est_tol=None,
+    lavaan_model=None,
+    products=(),
+):
     return {
+        "products": [list(p) for p in products],
+        "lavaan_model": lavaan_model,
         "est_tol": est_tol,
         "skip": list(skip),
         "name": name,
@@ -169,6 +199,24 @@ CASES = [
         MED_PD,
         {"estimator": "MLR"},
         {"estimator": "MLR"},
+    ),
+    _c(
+        "hs_latent_interaction",
+        "holzinger_swineford",
+        INT_HS,
+        note="product indicators of scale()d items (seminr's product_indicator); lavaan fits "
+        "the same products computed in R",
+        lavaan_model=INT_HS_LAVAAN,
+        products=PAIRS_HS,
+    ),
+    _c(
+        "hs_latent_interaction_mlr",
+        "holzinger_swineford",
+        INT_HS,
+        {"estimator": "MLR"},
+        {"estimator": "MLR"},
+        lavaan_model=INT_HS_LAVAAN,
+        products=PAIRS_HS,
     ),
     _c("bfi_wlsmv_one", "bfi", BFI1, _ord, _ord),
     _c("bfi_wlsmv_two", "bfi", BFI2, _ord, _ord),

@@ -21,6 +21,10 @@ read_case_data <- function(case) {
   if (!is.null(case$na)) {
     for (col in names(case$na)) d[unlist(case$na[[col]]) + 1, col] <- NA
   }
+  for (pr in case$products) {
+    a <- pr[[1]]; b <- pr[[2]]
+    d[[paste0(a, "_x_", b)]] <- as.numeric(scale(d[[a]]) * scale(d[[b]]))
+  }
   d
 }
 

@@ -116,9 +116,11 @@ def run_r(rscript: str) -> dict:
         spec = {
             "name": c["name"],
             "csv": _csv(c["data"]),
-            "model": c["model"],
+            "model": c["lavaan_model"] or c["model"],
             "lavaan": c["lavaan"],
         }
+        if c["products"]:  # product indicators: scale(a) * scale(b), computed in R
+            spec["products"] = c["products"]
         if c["data"] == "hs_missing":
             spec["na"] = hs_missing_mask(301)
         cases.append(spec)

@@ -105,6 +105,9 @@ def prepare(
     fixed_x=True,
 ) -> Prepared:
     """Parse, validate the data and build the RAM model."""
+    from .interactions import expand_interactions
+
+    model, data, _ = expand_interactions(model, data)
     statements = parse(model)
     observed, latent = model_variables(statements)
     if isinstance(data, pd.DataFrame):
@@ -269,7 +272,10 @@ def fit(
     ----------
     model : str
         lavaan model syntax (``=~``, ``~``, ``~~``, ``~ 1``, ``:=``, labels,
-        fixed values).  Defaults follow lavaan's ``sem()``.
+        fixed values).  Defaults follow lavaan's ``sem()``.  A regression
+        term ``A:B`` of two latent variables is a latent interaction
+        estimated with product indicators (latent ``A_x_B``; see
+        :mod:`servqual.sem.interactions`).
     data : DataFrame
         One row per respondent; columns named as in ``model``.
     estimator : {"ML", "MLM", "MLR", "WLSMV"}
