@@ -111,10 +111,10 @@ def test_wlsmv_bfi_thresholds_and_fit():
 
 
 def test_interaction_term_needs_latents():
+    from cases import load_data
+
     from servqual import sem
     from servqual.errors import SpecificationError
-
-    from cases import load_data
 
     hs = load_data("holzinger_swineford", ROOT)
     with pytest.raises(SpecificationError, match="'x1' is not a latent variable"):
