@@ -73,7 +73,8 @@ def expand_interactions(model: str, data):
                 stmt = lhs + "~" + rhs
             elif _TERM.search(stmt) and ":=" not in stmt:
                 raise SpecificationError(
-                    f"an interaction term ('A:B') is only allowed on the right of '~': {stmt.strip()!r}."
+                    "an interaction term ('A:B') is only allowed on the right of '~': "
+                    f"{stmt.strip()!r}."
                 )
             parts.append(stmt)
         lines.append(";".join(parts) + sep + comment)
