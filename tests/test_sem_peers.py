@@ -123,3 +123,31 @@ def test_interaction_term_needs_latents():
     row = res.params[(res.params.op == "~") & (res.params.rhs == "visual_x_textual")]
     assert len(row) == 1
     assert len(res.params[res.params.lhs == "visual_x_textual"].query("op == '=~'")) == 9
+
+
+def test_wlsmv_bootstrap_replicates_are_refits():
+    # brute force: replicate b of the WLSMV bootstrap equals polychorics + DWLS
+    # refitted on resample b (the same seed stream), to the optimizer's tolerance
+    import pandas as pd
+
+    from servqual import sem
+    from servqual._resampling import replicate_seeds, resample_indices
+    from servqual.sem.polychoric import polychoric_moments
+    from servqual.sem.wlsmv import dwls_ram
+
+    d = pd.read_csv(ROOT / "tests" / "data" / "bfi_items.csv").iloc[:600]
+    model = "neuro =~ N1 + N2 + N3 + N4 + N5"
+    res = sem.fit(model, d, ordered=True, se="bootstrap", bootstrap=8, seed=5, progress=False)
+    draws = res.bootstrap_draws
+    assert draws.n_failed == 0
+    cols = ["N1", "N2", "N3", "N4", "N5"]
+    ram, base = res._prep.model, res._problem.bases[0]
+    for b, child in enumerate(replicate_seeds(5, 8)[:3]):
+        idx = resample_indices(child, len(d))
+        mom = polychoric_moments(d[cols].iloc[idx].reset_index(drop=True), cols)
+        ref = dwls_ram(ram, mom, res._theta, base=base).theta
+        np.testing.assert_allclose(draws.estimates[b], ref, atol=1e-7)
+    p = res.params
+    load = p[(p.op == "=~") & (p.rhs != "N1")]
+    assert np.all(load["se"] > 0)
+    assert np.allclose(load["se"], draws.valid.std(axis=0, ddof=1)[:4])

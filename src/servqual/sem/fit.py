@@ -512,10 +512,10 @@ def _fit(
 
         if missing == "fiml":
             raise ParameterError("missing='fiml' needs estimator='ML'.")
-        if se != "standard":
+        if se not in ("standard", "bootstrap"):
             raise ParameterError(
                 f"se={se!r} is not available with estimator='WLSMV': its standard errors "
-                "are already robust (sandwich); use se='standard'."
+                "are already robust (sandwich); use se='standard' or se='bootstrap'."
             )
         theta, vcov, estimated, indices, problem, converged, msgs = wlsmv_estimate(prep, ram)
         iters, optimizer = 0, "DWLS"

@@ -21,7 +21,7 @@ from .ml import MLProblem, SampleMoments, start_values
 __all__ = ["wlsmv_estimate"]
 
 
-def wlsmv_estimate(prep, ram):
+def wlsmv_estimate(prep, ram, gamma="muthen1984"):
     """Returns ``(theta, vcov, estimated, indices, problem, converged, messages)``."""
     from .polychoric import polychoric_moments
     from .wlsmv import dwls_ram
@@ -35,12 +35,13 @@ def wlsmv_estimate(prep, ram):
         )
     names = list(ram.observed)
     frame = pd.DataFrame(prep.arrays[0], columns=names)
-    mom = polychoric_moments(frame, names)
+    mom = polychoric_moments(frame, names, gamma=gamma)
     R = mom.corr.loc[names, names].to_numpy()
     n = prep.arrays[0].shape[0]
     sm = SampleMoments((R,), (np.zeros(len(names)),), np.array([n]))
     problem = MLProblem(ram, sm)
     problem.polychoric = mom
+    problem.gamma = gamma
     theta_ml, _, _, _ = problem.fit(start_values(ram, sm))
     out = dwls_ram(ram, mom, theta_ml, base=problem.bases[0])
     fit = out.fit
@@ -135,3 +136,32 @@ def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix) -> dict:
         f"tli{suffix}": float(1.0 - (d0 * dfb) / (d1 * df)),
         f"rmsea{suffix}": float(np.sqrt(max(t / n1 / df - c / n1, 0.0))),
     }
+
+
+class WLSMVRefit:
+    """Picklable bootstrap statistic for WLSMV: resample rows -> polychoric moments ->
+    DWLS estimates (warm-started at the full-sample solution), plus defined parameters."""
+
+    def __init__(self, ram, X, names, theta, base, label_fn, n_defined, gamma="muthen1984"):
+        self.ram, self.X, self.names = ram, X, names
+        self.theta, self.base = theta, base
+        self.label_fn, self.n_defined, self.gamma = label_fn, n_defined, gamma
+        self.codes = None
+        self.n_groups = 1
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        import warnings
+
+        from .polychoric import polychoric_moments
+        from .wlsmv import dwls_ram
+
+        frame = pd.DataFrame(self.X[idx], columns=self.names)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mom = polychoric_moments(frame, self.names, gamma=self.gamma)
+            out = dwls_ram(self.ram, mom, self.theta, base=self.base)
+        if not out.fit.converged:
+            raise RuntimeError("DWLS refit did not converge")
+        if self.n_defined:
+            return np.concatenate([out.theta, self.label_fn(out.theta)])
+        return out.theta
