@@ -203,6 +203,21 @@ class MLProblem:
             theta, ok, it = self.fisher(theta0, max_iter=60, hess_inv=hess_inv)
             if ok:
                 return theta, True, it, "fisher(chord)"
+        if not warm:
+            # two Fisher-scoring steps, then quasi-Newton (BFGS) with the inverse
+            # information there as the metric: one gradient per step instead of an
+            # expected information per step
+            th1, ok, it0 = self.fisher(theta0, max_iter=2)
+            if ok:
+                return th1, True, it0, "fisher"
+            try:
+                H0 = np.linalg.inv(2.0 * self.information(th1))
+            except np.linalg.LinAlgError:
+                H0 = None
+            if H0 is not None and np.all(np.isfinite(H0)):
+                th2, ok, it1 = self.fisher(th1, max_iter=300, hess_inv=H0)
+                if ok:
+                    return th2, True, it0 + it1, "fisher+quasi-Newton"
         theta, ok, it = self.fisher(theta0, max_iter=50 if warm else 200)
         if ok:
             return theta, True, it, "fisher"
