@@ -252,6 +252,8 @@ def main(argv=None) -> int:
                 "error": f"{type(exc).__name__}: {exc}",
             }
             ok = False
+        if case.get("unsupported"):
+            w["error"] = "refused: " + w.get("error", "")
         rows.append(
             {
                 "name": name,

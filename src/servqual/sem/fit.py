@@ -63,6 +63,11 @@ class Prepared:
 def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
     pt = pt.copy()
     for what in group_equal:
+        if what == "thresholds":
+            raise ParameterError(
+                "group_equal='thresholds' (lavaan's threshold invariance for ordinal items) is "
+                "not supported: WLSMV fits the configural multigroup model only."
+            )
         if what not in _GROUP_EQUAL:
             raise ParameterError(
                 f"group_equal entry {what!r} is invalid: expected one of {_GROUP_EQUAL}."
@@ -483,6 +488,8 @@ def _fit(
     std_lv=False,
     fixed_x=True,
 ):
+    if estimator == "WLSMV" and meanstructure is None:
+        meanstructure = False  # delta parameterization: no intercepts, even with groups
     if estimator in ("MLM", "MLR"):
         if se not in ("standard", "robust"):
             raise ParameterError(
@@ -594,7 +601,7 @@ def _fit(
         derived[: len(par)] = (par >= 0) & ~estimated[np.clip(par, 0, None)]
         params.loc[derived, ["se", "z", "pvalue", "ci_lower", "ci_upper"]] = np.nan
     if estimator == "WLSMV":
-        params = _with_thresholds(params, problem.polychoric, ci)
+        params = _with_thresholds(params, problem.polychorics, ci, prep.group_labels)
     for cls, msg in warns:
         if cls is not None and cls is not MissingDataWarning:
             warnings.warn(msg, cls, stacklevel=3)
@@ -751,27 +758,29 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
     return out[cols]
 
 
-def _with_thresholds(params: pd.DataFrame, mom, ci: float) -> pd.DataFrame:
+def _with_thresholds(params: pd.DataFrame, moms, ci: float, labels) -> pd.DataFrame:
     """Append lavaan's threshold rows (``item | t1``) to a WLSMV parameter table."""
     rows = []
     crit = stats.norm.ppf(0.5 + ci / 2)
-    for item, tau in mom.thresholds.items():
-        for t, v in tau.items():
-            se = float(np.sqrt(mom.thresholds_gamma[f"{item}|{t}"] / (mom.n - 1)))
-            rows.append(
-                {
-                    "lhs": item,
-                    "op": "|",
-                    "rhs": t,
-                    "label": "",
-                    "est": float(v),
-                    "se": se,
-                    "z": v / se,
-                    "pvalue": float(2 * stats.norm.sf(abs(v / se))),
-                    "ci_lower": v - crit * se,
-                    "ci_upper": v + crit * se,
-                    "std_lv": float(v),
-                    "std_all": float(v),
-                }
-            )
+    for lab, mom in zip(labels, moms):
+        for item, tau in mom.thresholds.items():
+            for t, v in tau.items():
+                se = float(np.sqrt(mom.thresholds_gamma[f"{item}|{t}"] / (mom.n - 1)))
+                rows.append(
+                    {
+                        "group": lab,
+                        "lhs": item,
+                        "op": "|",
+                        "rhs": t,
+                        "label": "",
+                        "est": float(v),
+                        "se": se,
+                        "z": v / se,
+                        "pvalue": float(2 * stats.norm.sf(abs(v / se))),
+                        "ci_lower": v - crit * se,
+                        "ci_upper": v + crit * se,
+                        "std_lv": float(v),
+                        "std_all": float(v),
+                    }
+                )
     return pd.concat([params, pd.DataFrame(rows, columns=params.columns)], ignore_index=True)

@@ -22,82 +22,133 @@ __all__ = ["wlsmv_estimate"]
 
 
 def wlsmv_estimate(prep, ram, gamma="muthen1984"):
-    """Returns ``(theta, vcov, estimated, indices, problem, converged, messages)``."""
+    """Returns ``(theta, vcov, estimated, indices, problem, converged, messages)``.
+
+    Several groups are fitted as lavaan's configural model (every parameter
+    group-specific): group by group, with the statistics pooled -- ``chi2 =
+    sum_g (n_g - 1) F_g`` and the scaled-and-shifted test from the summed
+    traces of ``U_g Gamma_g``.  Parameters shared across groups (labels,
+    ``group_equal``: lavaan's threshold/loading invariance) are not supported.
+    """
     from .polychoric import polychoric_moments
     from .wlsmv import dwls_ram
 
-    if len(prep.arrays) != 1:
-        raise ParameterError("estimator='WLSMV' supports single-group models only.")
-    if any(grp.meanstructure for grp in ram.groups) or any(grp.exo_s[0].size for grp in ram.groups):
+    if any(grp.exo_s[0].size for grp in ram.groups):
         raise ParameterError(
-            "estimator='WLSMV' needs a model of ordinal indicators without intercepts or "
-            "exogenous observed covariates."
+            "estimator='WLSMV' needs a model of ordinal indicators without exogenous "
+            "observed covariates."
+        )
+    pt = ram.partable
+    free = pt[pt["par"] >= 0]
+    if free.groupby("par")["group"].nunique().max() > 1 if len(free) else False:
+        raise ParameterError(
+            "estimator='WLSMV' with parameters shared across groups (labels or "
+            "group_equal, e.g. lavaan's threshold/loading invariance) is not supported; "
+            "fit the configural model (no group_equal)."
+        )
+    user_means = pt[(pt["op"] == "~1") & (pt["par"] >= 0)]
+    if len(user_means):
+        raise ParameterError(
+            "estimator='WLSMV' estimates no intercepts or means (delta parameterization, "
+            "thresholds saturated): remove the '~ 1' statements."
         )
     names = list(ram.observed)
-    frame = pd.DataFrame(prep.arrays[0], columns=names)
-    mom = polychoric_moments(frame, names, gamma=gamma)
-    R = mom.corr.loc[names, names].to_numpy()
-    n = prep.arrays[0].shape[0]
-    sm = SampleMoments((R,), (np.zeros(len(names)),), np.array([n]))
+    moms, Rs = [], []
+    for X in prep.arrays:
+        mom = polychoric_moments(pd.DataFrame(X, columns=names), names, gamma=gamma)
+        moms.append(mom)
+        Rs.append(mom.corr.loc[names, names].to_numpy())
+    ns = np.array([X.shape[0] for X in prep.arrays])
+    sm = SampleMoments(tuple(Rs), tuple(np.zeros(len(names)) for _ in Rs), ns)
     problem = MLProblem(ram, sm)
-    problem.polychoric = mom
+    problem.polychoric = moms[0]
+    problem.polychorics = moms
     problem.gamma = gamma
     theta_ml, _, _, _ = problem.fit(start_values(ram, sm))
-    out = dwls_ram(ram, mom, theta_ml, base=problem.bases[0])
-    fit = out.fit
     q = ram.q
+    theta = theta_ml.copy()
     vcov = np.zeros((q, q))
-    est = out.estimated
-    vcov[np.ix_(est, est)] = fit.vcov
+    est = np.zeros(q, dtype=bool)
+    outs, messages, converged = [], [], True
+    for g, mom in enumerate(moms):
+        out = dwls_ram(ram, mom, theta_ml, group=g, base=problem.bases[g])
+        mine = np.zeros(q, dtype=bool)
+        mine[pt.loc[(pt["group"] == g) & (pt["par"] >= 0), "par"].to_numpy()] = True
+        theta[mine] = out.theta[mine]
+        e = out.estimated
+        vcov[np.ix_(e, e)] = out.fit.vcov
+        est |= e
+        outs.append(out)
+        messages += list(mom.warnings) + list(out.fit.warnings)
+        converged &= bool(out.fit.converged)
     indices = dict.fromkeys(FIT_KEYS, np.nan)
-    indices.update(_lavaan_indices(ram, problem.bases[0], out, mom, names))
-    Sigma = ram.moments(out.theta, 0, problem.bases[0])[0]
-    iu = np.triu_indices(len(names), 1)
-    indices["srmr"] = float(np.sqrt(np.mean(np.r_[(R - Sigma)[iu], np.zeros(len(names))] ** 2)))
-    messages = list(mom.warnings) + list(fit.warnings)
-    indices["n"] = int(n)
-    return out.theta, vcov, est, indices, problem, bool(fit.converged), messages
+    indices.update(_pooled_indices(ram, problem.bases, theta, outs, moms, names))
+    srmr = 0.0
+    for g, R in enumerate(Rs):
+        Sigma = ram.moments(theta, g, problem.bases[g])[0]
+        iu = np.triu_indices(len(names), 1)
+        srmr += (
+            ns[g] / ns.sum() * np.sqrt(np.mean(np.r_[(R - Sigma)[iu], np.zeros(len(names))] ** 2))
+        )
+    indices["srmr"] = float(srmr)
+    indices["n"] = int(ns.sum())
+    return theta, vcov, est, indices, problem, converged, messages
 
 
-def _lavaan_indices(ram, base, out, mom, names) -> dict:
-    """WLSMV fit measures under lavaan 0.6's names and conventions.
+def _pooled_indices(ram, bases, theta, outs, moms, names) -> dict:
+    """WLSMV fit measures under lavaan 0.6's names and conventions, pooled over groups.
 
-    ``chi2`` is the unscaled DWLS statistic ``(N - 1) F``; ``chi2_scaled`` the
-    scaled-and-shifted one (``scaling_factor``, ``shift``); ``cfi``/``tli``/
-    ``rmsea`` (with its 90% CI) use the unscaled statistics and ``N - 1``,
-    ``*_scaled`` the scaled ones; ``*_robust`` follow Savalei (2021) as lavaan
-    does: the ML discrepancy of the polychoric matrix at the DWLS estimates,
-    ``c = tr(U' V U Gamma) / df`` with the normal-theory weight ``V`` of the
-    correlations and ``U = I - Delta (Delta' W Delta)^-1 Delta' W``, and the
-    baseline's ``c_b = tr(Gamma) / df_b``.
+    ``chi2`` is the unscaled DWLS statistic ``sum_g (n_g - 1) F_g``;
+    ``chi2_scaled`` the scaled-and-shifted one (``scaling_factor``, ``shift``)
+    from ``tr(U Gamma)`` and ``tr((U Gamma)^2)`` summed over groups;
+    ``cfi``/``tli``/``rmsea`` (with its 90% CI) use the unscaled statistics and
+    ``N - G``, ``*_scaled`` the scaled ones; ``*_robust`` follow Savalei (2021)
+    as lavaan does (single group): the ML discrepancy of the polychoric matrix
+    at the DWLS estimates, ``c = tr(U' V U Gamma) / df`` with the normal-theory
+    weight ``V`` of the correlations and ``U = I - Delta (Delta' W Delta)^-1
+    Delta' W``, and the baseline's ``c_b = tr(Gamma) / df_b``.
     """
     from .indices import _rmsea_ci
 
-    fi = out.fit.fit_indices
-    n1 = mom.n - 1
-    df, dfb = int(fi["df"]), int(fi["baseline_df"])
-    T, Tb = fi["chi2"], fi["baseline_chi2"]
-    Ts, Tbs = fi["chi2_scaled"], fi["baseline_chi2_scaled"]
+    G = len(outs)
+    fis = [o.fit.fit_indices for o in outs]
+    n1 = sum(m.n - 1 for m in moms)
+    df = int(sum(f["df"] for f in fis))
+    dfb = int(sum(f["baseline_df"] for f in fis))
+    T = float(sum(f["chi2"] for f in fis))
+    Tb = float(sum(f["baseline_chi2"] for f in fis))
+    tr1, tr2 = sum(f["trace_ug"] for f in fis), sum(f["trace_ug2"] for f in fis)
+    tb1, tb2 = sum(f["baseline_trace_ug"] for f in fis), sum(f["baseline_trace_ug2"] for f in fis)
+    a, ab = np.sqrt(df / tr2) if tr2 > 0 else np.nan, np.sqrt(dfb / tb2)
+    Ts, Tbs = a * T + (df - a * tr1), ab * Tb + (dfb - ab * tb1)
     res = {
         "chi2": T,
         "df": df,
-        "pvalue": fi["pvalue"],
+        "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else np.nan,
         "chi2_scaled": Ts,
-        "scaling_factor": fi["scaling_factor"],
-        "shift": fi["shift"],
-        "pvalue_scaled": fi["pvalue_scaled"],
+        "scaling_factor": 1.0 / a,
+        "shift": df - a * tr1,
+        "pvalue_scaled": float(stats.chi2.sf(Ts, df)) if df > 0 else np.nan,
         "baseline_chi2": Tb,
         "baseline_df": dfb,
         "baseline_chi2_scaled": Tbs,
-        "npar": int(out.estimated.sum()) + sum(t.size for t in mom.thresholds.values()),
+        "npar": int(sum(o.estimated.sum() for o in outs))
+        + sum(t.size for m in moms for t in m.thresholds.values()),
     }
     for suffix, t, tb in (("", T, Tb), ("_scaled", Ts, Tbs)):
-        res.update(_cfi_tli_rmsea(t, df, tb, dfb, n1, 1.0, 1.0, suffix))
-    lo, hi = _rmsea_ci(T, df, n1, 1)
+        res.update(_cfi_tli_rmsea(t, df, tb, dfb, n1, 1.0, 1.0, suffix, G))
+    lo, hi = _rmsea_ci(T, df, n1, G)
     res.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
     if df > 0:
-        res["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n1 * df * 0.05**2))
-    # robust (Savalei 2021, lavaan's catML route)
+        res["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n1 * df * 0.05**2 / G))
+    if G == 1:
+        res.update(_robust_single(ram, bases[0], outs[0], moms[0], df, dfb, n1))
+    else:  # lavaan's multigroup catML weighting is not reproduced here
+        res.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan)
+    return res
+
+
+def _robust_single(ram, base, out, mom, df, dfb, n1) -> dict:
     cols = list(mom.corr.columns)
     obs = list(ram.observed)
     perm = np.array([obs.index(c) for c in cols])
@@ -112,21 +163,19 @@ def _lavaan_indices(ram, base, out, mom, names) -> dict:
     Si = np.linalg.inv(Sig)
     # normal-theory weight of the correlations: 1/2 d vec(Sigma)' (Si x Si) d vec(Sigma)
     V = Si[li][:, li] * Si[lj][:, lj] + Si[li][:, lj] * Si[lj][:, li]
-    G = mom.gamma.to_numpy()
+    Gm = mom.gamma.to_numpy()
     w = mom.weights.to_numpy()
     est = out.estimated
     dS = np.asarray(ram.jacobian(out.theta, 0, base)[0])[est][:, perm][:, :, perm]
     D = dS[:, li, lj].T
     WD = w[:, None] * D
     U = np.eye(li.size) - D @ np.linalg.solve(D.T @ WD, WD.T)
-    c3 = float(np.trace(U.T @ V @ U @ G)) / df if df > 0 else np.nan
-    c3b = float(np.trace(G)) / dfb
-    rob = _cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, c3b, "_robust")
-    res.update(rob)
-    return res
+    c3 = float(np.trace(U.T @ V @ U @ Gm)) / df if df > 0 else np.nan
+    c3b = float(np.trace(Gm)) / dfb
+    return _cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, c3b, "_robust")
 
 
-def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix) -> dict:
+def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix, G=1) -> dict:
     if df <= 0:
         return {f"cfi{suffix}": 1.0, f"tli{suffix}": 1.0, f"rmsea{suffix}": 0.0}
     d0, d1 = t - c * df, tb - cb * dfb
@@ -134,7 +183,7 @@ def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix) -> dict:
     return {
         f"cfi{suffix}": float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0,
         f"tli{suffix}": float(1.0 - (d0 * dfb) / (d1 * df)),
-        f"rmsea{suffix}": float(np.sqrt(max(t / n1 / df - c / n1, 0.0))),
+        f"rmsea{suffix}": float(np.sqrt(G * max(t / n1 / df - c / n1, 0.0))),
     }
 
 

@@ -98,7 +98,7 @@ def _robust_tests(T, W, D, G, df):
     UG = U @ G
     tr1 = float(np.trace(UG))
     tr2 = float(np.sum(UG * UG.T))
-    out = {}
+    out = {"trace_ug": tr1, "trace_ug2": tr2}
     if df > 0 and tr2 > 0:
         a = np.sqrt(df / tr2)
         b = df - a * tr1
@@ -227,7 +227,13 @@ def dwls_fit(
     Tb = float(n1 * np.sum(w * r**2))
     dfb = r.size
     base = _robust_tests(Tb, w, None, G, dfb)
-    fi.update(baseline_chi2=Tb, baseline_df=dfb, baseline_chi2_scaled=base["chi2_scaled"])
+    fi.update(
+        baseline_chi2=Tb,
+        baseline_df=dfb,
+        baseline_chi2_scaled=base["chi2_scaled"],
+        baseline_trace_ug=base["trace_ug"],
+        baseline_trace_ug2=base["trace_ug2"],
+    )
     ts, tb = fi["chi2_scaled"], base["chi2_scaled"]
     if df > 0:
         fi["cfi"] = float(1 - max(ts - df, 0) / max(ts - df, tb - dfb, 1e-300))
@@ -494,6 +500,10 @@ def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=
             continue
         if row.op == "~1" or (row.op == "~~" and row.lhs == row.rhs and row.lhs in obs):
             fixed[row.par] = True
+    # parameters of other groups are not estimated from this group's moments
+    mine = np.zeros(q, dtype=bool)
+    mine[pt.loc[(pt["group"] == group) & (pt["par"] >= 0), "par"].to_numpy(dtype=int)] = True
+    fixed |= ~mine
     free = ~fixed
     li, lj = np.tril_indices(len(cols), -1)
     theta_full0 = np.where(free, np.asarray(theta0, float), 0.0)
