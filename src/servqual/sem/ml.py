@@ -26,7 +26,7 @@ from scipy import optimize
 
 from .model import RAMModel
 
-__all__ = ["SampleMoments", "MLProblem", "sample_moments", "start_values"]
+__all__ = ["SampleMoments", "MLProblem", "sample_moments", "start_values", "numeric_jacobian"]
 
 _LOG2PI = float(np.log(2 * np.pi))
 
@@ -265,6 +265,18 @@ class MLProblem:
             p = self.moments.cov[g].shape[0]
             total += -0.5 * self.moments.n[g] * (p * _LOG2PI + self.logdetS[g] + p)
         return float(total) - self.loglik_x()
+
+
+def numeric_jacobian(fn, x: np.ndarray, rel: float = 1e-5) -> np.ndarray:
+    """Central-difference Jacobian of the vector function ``fn`` at ``x`` (columns = x)."""
+    x = np.asarray(x, float)
+    cols = []
+    for k in range(x.size):
+        h = rel * max(1.0, abs(x[k]))
+        e = np.zeros(x.size)
+        e[k] = h
+        cols.append((fn(x + e) - fn(x - e)) / (2 * h))
+    return np.column_stack(cols) if cols else np.zeros((0, 0))
 
 
 def start_values(model: RAMModel, moments: SampleMoments) -> np.ndarray:

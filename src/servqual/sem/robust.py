@@ -90,13 +90,9 @@ def satorra_bentler(problem, theta, arrays, chi2: float, df: int) -> dict:
 
 def _hessian_F(problem, theta) -> np.ndarray:
     """Hessian of the discrepancy ``F`` by central differences of its analytic gradient."""
-    q = problem.model.q
-    H = np.zeros((q, q))
-    for k in range(q):
-        h = 1e-5 * max(1.0, abs(theta[k]))
-        e = np.zeros(q)
-        e[k] = h
-        H[:, k] = (problem.value_grad(theta + e)[1] - problem.value_grad(theta - e)[1]) / (2 * h)
+    from .ml import numeric_jacobian
+
+    H = numeric_jacobian(lambda t: problem.value_grad(t)[1], theta)
     return 0.5 * (H + H.T)
 
 
@@ -196,7 +192,6 @@ def _h1_observed_fiml(X, Sigma, mu, dS, dm) -> np.ndarray:
     from .fiml import _patterns
 
     pats = _patterns(X)
-    q = dS.shape[0]
     p = Sigma.shape[0]
     iu = np.triu_indices(p)
 
@@ -216,13 +211,9 @@ def _h1_observed_fiml(X, Sigma, mu, dS, dm) -> np.ndarray:
         # d(-2 logL)/dt = sum(W * dS) - 2 r' dm
         return np.einsum("aij,ij->a", dS, W) - 2.0 * dm @ r
 
-    t0 = np.concatenate([mu, Sigma[iu]])
-    H = np.zeros((q, q))
-    for k in range(q):
-        h = 1e-5 * max(1.0, abs(t0[k]))
-        e = np.zeros(q)
-        e[k] = h
-        H[:, k] = (grad(t0 + e) - grad(t0 - e)) / (2 * h)
+    from .ml import numeric_jacobian
+
+    H = numeric_jacobian(grad, np.concatenate([mu, Sigma[iu]]))
     return 0.25 * (H + H.T)
 
 
@@ -232,6 +223,12 @@ def _mlr_factor(problem, theta, arrays, df) -> float:
     A0 = observed_information(problem, theta)
     tr0 = float(np.trace(np.linalg.solve(A0, B0))) if problem.model.q else 0.0
     return (_h1_trace(problem, arrays) - tr0) / df
+
+
+def _free_row(lhs, op, rhs, g) -> dict:
+    return dict(
+        lhs=lhs, op=op, rhs=rhs, group=g, free=True, label=None, fixed=np.nan, user=False, exo=False
+    )
 
 
 def baseline_problem(problem, arrays):
@@ -252,50 +249,13 @@ def baseline_problem(problem, arrays):
         xs = [model.observed[i] for i in covariate_indices(model, g)]
         free_x = [v for v in xs if v not in set(exo["lhs"])]
         for i, a in enumerate(free_x):  # estimated covariates stay saturated
-            for b in free_x[i + 1 :]:
-                rows.append(
-                    dict(
-                        lhs=a,
-                        op="~~",
-                        rhs=b,
-                        group=g,
-                        free=True,
-                        label=None,
-                        fixed=np.nan,
-                        user=False,
-                        exo=False,
-                    )
-                )
+            rows += [_free_row(a, "~~", b, g) for b in free_x[i + 1 :]]
         for v in model.observed:
             if v in xs and v not in free_x:
                 continue
-            rows.append(
-                dict(
-                    lhs=v,
-                    op="~~",
-                    rhs=v,
-                    group=g,
-                    free=True,
-                    label=None,
-                    fixed=np.nan,
-                    user=False,
-                    exo=False,
-                )
-            )
+            rows.append(_free_row(v, "~~", v, g))
             if grp.meanstructure or hasattr(problem, "patterns"):
-                rows.append(
-                    dict(
-                        lhs=v,
-                        op="~1",
-                        rhs="",
-                        group=g,
-                        free=True,
-                        label=None,
-                        fixed=np.nan,
-                        user=False,
-                        exo=False,
-                    )
-                )
+                rows.append(_free_row(v, "~1", "", g))
     ram = build_model(pd.DataFrame(rows), list(model.observed), [])
     if hasattr(problem, "patterns"):
         from .fiml import FIMLProblem
