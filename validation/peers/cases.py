@@ -33,18 +33,9 @@ y3 ~~ y7
 y4 ~~ y8
 y6 ~~ y8
 """
-PD_EQ = """
-ind60 =~ x1 + x2 + x3
-dem60 =~ y1 + a*y2 + b*y3 + c*y4
-dem65 =~ y5 + a*y6 + b*y7 + c*y8
-dem60 ~ ind60
-dem65 ~ ind60 + dem60
-y1 ~~ y5
-y2 ~~ y4 + y6
-y3 ~~ y7
-y4 ~~ y8
-y6 ~~ y8
-"""
+PD_EQ = PD.replace("y1 + y2 + y3 + y4", "y1 + a*y2 + b*y3 + c*y4").replace(
+    "y5 + y6 + y7 + y8", "y5 + a*y6 + b*y7 + c*y8"
+)
 MIMIC_HS = HS + "visual ~ sex + ageyr\ntextual ~ sex\n"
 MIMIC_PD = "dem60 =~ y1 + y2 + y3 + y4\ndem60 ~ x1 + x2 + x3\n"
 PATH_PD = "y1 ~ x1 + x2 + x3\n"
