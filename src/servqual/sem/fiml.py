@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ml import MLProblem, SampleMoments, numeric_jacobian
+from .ml import MLProblem, SampleMoments, observed_information
 
 __all__ = ["FIMLProblem", "em_moments"]
 
@@ -138,8 +138,7 @@ class FIMLProblem(MLProblem):
 
     def information(self, theta, per_group: bool = False):
         """Observed information per observation (half the Hessian of F)."""
-        H = numeric_jacobian(lambda t: self.value_grad(t)[1], theta)
-        return 0.25 * (H + H.T)
+        return observed_information(self, theta)
 
     def fit(self, theta0, *, warm: bool = False, hess_inv=None):
         if hess_inv is None:

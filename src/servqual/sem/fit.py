@@ -23,6 +23,7 @@ from ..errors import (
     ImproperSolutionWarning,
     MissingDataWarning,
     NotPositiveDefiniteWarning,
+    OutOfRangeError,
     ParameterError,
     SpecificationError,
 )
@@ -58,6 +59,7 @@ class Prepared:
     statements: tuple
     equalities: tuple
     notes: tuple[str, ...]
+    weights: tuple[np.ndarray, ...] | None = None  # per-group sampling weights (sum N)
 
 
 def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
@@ -108,8 +110,14 @@ def prepare(
     group_equal=(),
     std_lv=False,
     fixed_x=True,
+    weights=None,
 ) -> Prepared:
-    """Parse, validate the data and build the RAM model."""
+    """Parse, validate the data and build the RAM model.
+
+    ``weights`` (validated, one per row of ``data``) become per-group
+    sampling weights of the rows kept, normalised to sum to the total N
+    (lavaan's ``sampling.weights.normalization = "total"``).
+    """
     from .interactions import expand_interactions
 
     model, data, _ = expand_interactions(model, data)
@@ -162,13 +170,21 @@ def prepare(
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
+    wk = None
+    if weights is not None:
+        wk = np.asarray(weights, float)[keep]
+        if not (wk > 0).any():
+            raise OutOfRangeError("every usable row has weight 0: no data to fit.")
+        wk = wk * wk.size / wk.sum()
     if group is None:
         levels = (None,)
         arrays = (X,)
+        wts = None if wk is None else (wk,)
     else:
         gv = data[group].to_numpy()[keep]
         levels = tuple(pd.unique(gv))
         arrays = tuple(X[gv == lev] for lev in levels)
+        wts = None if wk is None else tuple(wk[gv == lev] for lev in levels)
     min_n = len(observed) + 1
     for lev, A in zip(levels, arrays):
         if A.shape[0] < min_n:
@@ -191,7 +207,7 @@ def prepare(
     ram = build_model(pt, observed, latent, equalities)
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes))
+    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
 
 
 def label_values(pt: pd.DataFrame, theta: np.ndarray) -> dict[str, float]:
@@ -270,6 +286,7 @@ def fit(
     ordered=None,
     std_lv: bool = False,
     fixed_x: bool = True,
+    weights=None,
 ) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax by maximum likelihood.
 
@@ -340,6 +357,14 @@ def fit(
         fixed at their sample values and the log-likelihood, AIC and BIC are
         conditional on them (lavaan's default ``fixed.x = TRUE``); ``False``
         estimates them and reports the joint likelihood.
+    weights : column name or array, optional
+        Sampling weights, as lavaan's ``sampling.weights``: normalised to sum
+        to N, they give weighted sample moments for the ML objective and
+        robust (sandwich) SEs with the observed-information bread and
+        weighted case-wise scores (lavaan's ``se = "robust.huber.white"``,
+        ``information = "observed"``).  ``se`` is then always ``"robust"``;
+        ML with listwise deletion only; no scaled test.  In a multigroup fit the
+        weights are normalised over all groups and a group's size is its weight total.
 
     Returns
     -------
@@ -386,6 +411,9 @@ def fit(
     if bootstrap and se != "bootstrap":
         raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
     check_rng(seed)  # a bad seed is a ParameterError naming it, before any fitting
+    if weights is not None:
+        weights = _check_sampling_weights(weights, data, group, estimator, se, missing, ordered)
+        se = "robust"
     if ordered is not None and ordered is not False:
         estimator = _check_ordered(model, data, ordered, estimator)
     # the matrices are small: one BLAS thread is faster and does not compete
@@ -408,7 +436,28 @@ def fit(
             meanstructure=meanstructure,
             std_lv=std_lv,
             fixed_x=fixed_x,
+            weights=weights,
         )
+
+
+def _check_sampling_weights(weights, data, group, estimator, se, missing, ordered):
+    """Validated sampling weights (one per row) for the combinations supported."""
+    from .._checks import check_data, check_weights
+
+    w = check_weights(weights, check_data(data))
+    unsupported = []
+    if estimator != "ML" or (ordered is not None and ordered is not False):
+        unsupported.append(f"estimator={estimator!r}/ordered")
+    if se == "bootstrap":
+        unsupported.append("se='bootstrap'")
+    if missing != "listwise":
+        unsupported.append(f"missing={missing!r}")
+    if unsupported:
+        raise ParameterError(
+            "sampling weights are supported for ML with listwise deletion; "
+            f"not with {', '.join(unsupported)}."
+        )
+    return w
 
 
 def _check_ordered(model, data, ordered, estimator) -> str:
@@ -462,10 +511,15 @@ def _ml_estimate(prep, problem, se):
         vcov = np.linalg.pinv(problem.N * info)
     else:
         vcov = np.linalg.inv(problem.N * info)
-    if se in ("robust", "mlr"):
+    if prep.weights is not None:
         from .robust import _robust_vcov
 
-        vcov = _robust_vcov(problem, theta, prep.arrays, observed=se == "mlr")
+        vcov = _robust_vcov(problem, theta, prep.arrays, weights=prep.weights, bread="observed")
+    elif se in ("robust", "mlr"):
+        from .robust import _robust_vcov
+
+        bread = "observed" if se == "mlr" else "expected"
+        vcov = _robust_vcov(problem, theta, prep.arrays, bread=bread)
     return theta, vcov, converged, iters, optimizer, indices, warns
 
 
@@ -487,6 +541,7 @@ def _fit(
     meanstructure,
     std_lv=False,
     fixed_x=True,
+    weights=None,
 ):
     if estimator == "WLSMV" and meanstructure is None:
         meanstructure = False  # delta parameterization: no intercepts, even with groups
@@ -501,7 +556,7 @@ def _fit(
                 "estimator='MLM' needs complete data; use estimator='MLR' with missing='fiml'."
             )
         se = "robust" if estimator == "MLM" else "mlr"
-    elif se == "robust" and estimator == "ML":
+    elif se == "robust" and estimator == "ML" and weights is None:
         estimator = "MLM"
     prep = prepare(
         model,
@@ -512,6 +567,7 @@ def _fit(
         group_equal=group_equal,
         std_lv=std_lv,
         fixed_x=fixed_x,
+        weights=weights,
     )
     ram = prep.model
     if estimator == "WLSMV":
@@ -544,7 +600,7 @@ def _fit(
                 )
             problem = FIMLProblem(ram, list(prep.arrays))
         else:
-            problem = MLProblem(ram, sample_moments(list(prep.arrays)))
+            problem = MLProblem(ram, sample_moments(list(prep.arrays), prep.weights))
         theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(prep, problem, se)
         estimated = None
     if not converged:
@@ -564,6 +620,14 @@ def _fit(
             )
         )
     warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
+    if prep.weights is not None:
+        warns.append(
+            (
+                None,
+                "sampling weights: chi2 and the indices from it are the unscaled ML statistic "
+                "on the weighted moments (lavaan's 'chisq'); no scaled test is computed.",
+            )
+        )
     draws = None
     if se == "bootstrap":
         from .bootstrap import bootstrap_estimates
@@ -586,7 +650,7 @@ def _fit(
         robust_test = {
             k: indices[k] for k in ("chi2_scaled", "scaling_factor", "shift", "df", "pvalue_scaled")
         }
-    if se in ("robust", "mlr"):
+    if se in ("robust", "mlr") and prep.weights is None:
         from .robust import robust_fit
 
         robust_test = robust_fit(problem, theta, prep.arrays, indices, mlr=se == "mlr")

@@ -26,7 +26,14 @@ from scipy import optimize
 
 from .model import RAMModel
 
-__all__ = ["SampleMoments", "MLProblem", "sample_moments", "start_values", "numeric_jacobian"]
+__all__ = [
+    "SampleMoments",
+    "MLProblem",
+    "sample_moments",
+    "start_values",
+    "numeric_jacobian",
+    "observed_information",
+]
 
 _LOG2PI = float(np.log(2 * np.pi))
 
@@ -40,14 +47,27 @@ class SampleMoments:
     n: np.ndarray
 
 
-def sample_moments(arrays: list[np.ndarray]) -> SampleMoments:
-    """Moments of each group's data matrix (rows = cases)."""
+def sample_moments(arrays: list[np.ndarray], weights=None) -> SampleMoments:
+    """Moments of each group's data matrix (rows = cases).
+
+    With ``weights`` (one array per group, summing to the group's rows) the
+    mean and covariance are weighted (divisor ``sum w``), as lavaan's
+    ``sampling.weights``.
+    """
     covs, means = [], []
-    for X in arrays:
-        mu = X.mean(axis=0)
-        Xc = X - mu
-        covs.append(Xc.T @ Xc / X.shape[0])
+    for g, X in enumerate(arrays):
+        if weights is None:
+            mu = X.mean(axis=0)
+            Xc = X - mu
+            covs.append(Xc.T @ Xc / X.shape[0])
+        else:
+            w = weights[g]
+            mu = w @ X / w.sum()
+            Xc = X - mu
+            covs.append((Xc * w[:, None]).T @ Xc / w.sum())
         means.append(mu)
+    if weights is not None:  # group sizes are the groups' weight totals (lavaan)
+        return SampleMoments(tuple(covs), tuple(means), np.array([w.sum() for w in weights]))
     return SampleMoments(tuple(covs), tuple(means), np.array([X.shape[0] for X in arrays]))
 
 
@@ -277,6 +297,15 @@ def numeric_jacobian(fn, x: np.ndarray, rel: float = 1e-5) -> np.ndarray:
         e[k] = h
         cols.append((fn(x + e) - fn(x - e)) / (2 * h))
     return np.column_stack(cols) if cols else np.zeros((0, 0))
+
+
+def observed_information(problem, theta) -> np.ndarray:
+    """Observed information per observation, ``1/2 d2F/dtheta2`` (F = lavaan's 2 fmin).
+
+    Central differences of the analytic gradient ``problem.value_grad``.
+    """
+    H = numeric_jacobian(lambda t: problem.value_grad(t)[1], np.asarray(theta, float))
+    return 0.25 * (H + H.T)
 
 
 def start_values(model: RAMModel, moments: SampleMoments) -> np.ndarray:

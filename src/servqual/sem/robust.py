@@ -88,27 +88,26 @@ def satorra_bentler(problem, theta, arrays, chi2: float, df: int) -> dict:
     }
 
 
-def _hessian_F(problem, theta) -> np.ndarray:
-    """Hessian of the discrepancy ``F`` by central differences of its analytic gradient."""
-    from .ml import numeric_jacobian
-
-    H = numeric_jacobian(lambda t: problem.value_grad(t)[1], theta)
-    return 0.5 * (H + H.T)
-
-
 def observed_information(problem, theta) -> np.ndarray:
-    """Observed information of the log-likelihood (all cases): ``N/2`` times the Hessian of F."""
+    """Observed information of the log-likelihood (all cases): ``N`` times
+    :func:`servqual.sem.ml.observed_information` (FIML: its observed information)."""
+    from .ml import observed_information as per_case
+
     if hasattr(problem, "patterns"):  # FIML: already observed, per case
         return problem.N * problem.information(theta)
-    return 0.5 * problem.N * _hessian_F(problem, theta)
+    return problem.N * per_case(problem, theta)
 
 
-def _case_scores_raw(X, Sigma, mu, dS, dm, meanstructure):
-    """Case-wise scores of the normal log-likelihood, rows with missing values by pattern."""
+def _case_scores_raw(X, Sigma, mu, dS, dm, meanstructure, w=None):
+    """Case-wise scores of the normal log-likelihood, rows with missing values by pattern;
+    with sampling weights ``w`` each case's score is multiplied by its weight."""
     n, p = X.shape
     q = dS.shape[0]
     out = np.zeros((n, q))
-    center = mu if meanstructure else np.nanmean(X, axis=0)
+    if meanstructure:
+        center = mu
+    else:
+        center = np.nanmean(X, axis=0) if w is None else w @ X / w.sum()
     obs = ~np.isnan(X)
     keys, inv = np.unique(obs, axis=0, return_inverse=True)
     inv = inv.ravel()
@@ -126,25 +125,35 @@ def _case_scores_raw(X, Sigma, mu, dS, dm, meanstructure):
         if meanstructure:
             s += Z @ dm[:, o].T
         out[rows] = s
-    return out
+    return out if w is None else out * w[:, None]
 
 
-def case_scores(problem, theta, arrays) -> list[np.ndarray]:
+def case_scores(problem, theta, arrays, weights=None) -> list[np.ndarray]:
     """Per group, the ``(n_g, q)`` case-wise scores of the model's log-likelihood."""
     model = problem.model
     out = []
     for g, X in enumerate(arrays):
         Sigma, mu, *_ = model.moments(theta, g, problem.bases[g])
         dS, dm = model.jacobian(theta, g, problem.bases[g])
-        out.append(_case_scores_raw(X, Sigma, mu, dS, dm, model.groups[g].meanstructure))
+        w = None if weights is None else weights[g]
+        out.append(_case_scores_raw(X, Sigma, mu, dS, dm, model.groups[g].meanstructure, w))
     return out
 
 
-def _robust_vcov(problem, theta, arrays, observed: bool = False) -> np.ndarray:
-    """Huber-White sandwich ``A^-1 B A^-1``: expected-information bread (MLM) or
-    observed-information bread (MLR)."""
-    B = sum(s.T @ s for s in case_scores(problem, theta, arrays))
-    A = observed_information(problem, theta) if observed else problem.N * problem.information(theta)
+def _robust_vcov(problem, theta, arrays, *, weights=None, bread="expected") -> np.ndarray:
+    """Huber-White sandwich ``A^-1 B A^-1``.
+
+    ``bread="expected"``: N times the expected information (lavaan's MLM SEs);
+    ``"observed"``: the Hessian of the log-likelihood, by central differences
+    of the analytic gradient (MLR).  With sampling ``weights`` (per group,
+    summing to N) each case's score is multiplied by its weight (lavaan's
+    ``sampling.weights`` with ``se = "robust.huber.white"``).
+    """
+    B = sum(s.T @ s for s in case_scores(problem, theta, arrays, weights))
+    if bread == "expected":
+        A = problem.N * problem.information(theta)
+    else:
+        A = observed_information(problem, theta)
     Ai = np.linalg.inv(A)
     return Ai @ B @ Ai
 
