@@ -56,8 +56,8 @@ class SEMResult:
     >>> import servqual
     >>> hs = servqual.load_dataset("holzinger_swineford")
     >>> res = servqual.sem.fit("visual =~ x1 + x2 + x3; textual =~ x4 + x5 + x6", hs)
-    >>> res.modindices().iloc[0][["lhs", "op", "rhs"]].tolist()
-    ['textual', '=~', 'x1']
+    >>> round(float(res.modindices().iloc[0]["mi"]), 3)  # lavaan 0.6.14: 10.433
+    10.433
     >>> res.residuals().shape, res.implied_cov().shape, res.r2.shape
     ((6, 6), (6, 6), (6, 2))
     >>> "Latent variables" in res.summary().as_text()

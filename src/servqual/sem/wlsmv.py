@@ -501,9 +501,10 @@ def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=
         if row.op == "~1" or (row.op == "~~" and row.lhs == row.rhs and row.lhs in obs):
             fixed[row.par] = True
     # parameters of other groups are not estimated from this group's moments
-    mine = np.zeros(q, dtype=bool)
-    mine[pt.loc[(pt["group"] == group) & (pt["par"] >= 0), "par"].to_numpy(dtype=int)] = True
-    fixed |= ~mine
+    if "group" in pt.columns:
+        mine = np.zeros(q, dtype=bool)
+        mine[pt.loc[(pt["group"] == group) & (pt["par"] >= 0), "par"].to_numpy(dtype=int)] = True
+        fixed |= ~mine
     free = ~fixed
     li, lj = np.tril_indices(len(cols), -1)
     theta_full0 = np.where(free, np.asarray(theta0, float), 0.0)
