@@ -194,11 +194,14 @@ def _read_csv(path: Path):
         notes.append(f"delimiter {delim!r}")
     meta: dict = {}
     lines = text.splitlines()
+    head = [h.strip() for h in next(csv.reader([lines[0]], delimiter=delim))]
+    dup = [h for i, h in enumerate(head) if h in head[:i]]
+    if dup:
+        raise ReadError(f"{path}: column name {dup[0]!r} occurs more than once.")
     skip = None
     if len(lines) > 2 and '"ImportId"' in lines[2].replace('""', '"'):
         skip = [1, 2]
         row1 = next(csv.reader([lines[1]], delimiter=delim))
-        head = next(csv.reader([lines[0]], delimiter=delim))
         meta["labels"] = {h.strip(): t.strip() for h, t in zip(head, row1) if t.strip()}
         meta["format"] = "qualtrics"
         notes.append("Qualtrics export: question text row read as labels, ImportId row skipped")
