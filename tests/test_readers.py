@@ -143,8 +143,15 @@ def test_xlsx_round_trip(tmp_path):
 
 
 def test_draft_blocks_scales_and_id():
-    df = pd.DataFrame({"RespondentID": [11, 12, 13, 14], "sq_1": [1, 7, 4, 2],
-                       "sq_2": [2, 3, 7, 1], "sat": [1, 5, 3, 4], "note": list("abcd")})  # fmt: skip
+    df = pd.DataFrame(
+        {
+            "RespondentID": [11, 12, 13, 14],
+            "sq_1": [1, 7, 4, 2],
+            "sq_2": [2, 3, 7, 1],
+            "sat": [1, 5, 3, 4],
+            "note": list("abcd"),
+        }
+    )
     cb = draft_codebook(df)
     assert cb.instrument.dimension_columns() == {"sq": ["sq_1", "sq_2"], "sat": ["sat"]}
     assert cb.instrument.scale == (1, 7) and cb.scale_of("sat") == (1, 5)
