@@ -25,7 +25,7 @@ from .codebook import Codebook, Roles, read_codebook
 from .errors import CodebookError, ReadError
 from .instrument import Instrument
 
-__all__ = ["Survey", "read_survey", "draft_codebook", "FORMATS"]
+__all__ = ["Survey", "read_survey", "read_frame", "draft_codebook", "FORMATS"]
 
 #: file extension -> format name
 FORMATS = {
@@ -138,6 +138,25 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}") from None
     return Survey(data, codebook, counts, str(path), fmt, tuple(notes))
+
+
+def read_frame(path: str | Path) -> pd.DataFrame:
+    """The table of a survey file as it is (no codebook applied, nothing drafted).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
+    >>> _ = p.write_text("P1,P2\n1,2\n", encoding="utf-8")
+    >>> read_frame(p).columns.tolist()
+    ['P1', 'P2']
+    """
+    path = Path(path)
+    frame, _, _ = _READERS[_format_of(path)](path)
+    if frame.shape[1] == 0 or frame.shape[0] == 0:
+        raise ReadError(f"{path}: the file has no data rows.")
+    frame.columns = [str(c).strip() for c in frame.columns]
+    return frame
 
 
 def _format_of(path: Path) -> str:
