@@ -223,6 +223,8 @@ class Codebook:
         >>> cb.label("P1")
         'Equipment looks modern'
         """
+        if not isinstance(column, str):
+            return column
         stem = _stem(self.instrument, column)
         for key in (column, stem):
             if key in self.labels:

@@ -428,7 +428,9 @@ def _ipa(comp, plan: _Plan) -> Section:
     res, notes = _caught(
         lambda: ipa(sub, dims, outcome="satisfaction", scale=plan.instrument.scale)
     )
-    table = res.table.rename(index=plan.label)
+    table = res.table.copy()
+    if "attribute" in table.columns:
+        table["attribute"] = [plan.label(a) for a in table["attribute"]]
     body = _table(table) + _figure(lambda ax: ipa_plot(res, ax=ax))
     return Section("ipa", title, body, used + notes)
 
@@ -446,7 +448,8 @@ def _nps_csat(clean, plan: _Plan) -> Section:
     elif not recommend:
         notes.append(
             "NPS skipped: "
-            + (plan.role_hint("recommend") + " (a 0-10 item)" if plan.codebook is not None
+            + ("the codebook declares no 0-10 recommend role (roles: recommend: COLUMN)"
+               if plan.codebook is not None
                else "no 0-10 recommend column was named") + "."
         )  # fmt: skip
     else:
@@ -490,7 +493,8 @@ def add_cli(subparsers) -> None:
 def _cmd(args) -> int:
     import sys
 
-    from .readers import read_frame, read_survey
+    from .codebook import read_codebook
+    from .readers import read_frame
 
     out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not args.force:
@@ -498,9 +502,8 @@ def _cmd(args) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     try:
-        if args.codebook:
-            survey = read_survey(args.survey, codebook=args.codebook)
-            data, spec = survey.data, survey.codebook
+        if args.codebook:  # the report applies the codebook: N/A codes counted apart
+            data, spec = read_frame(args.survey), read_codebook(args.codebook)
         else:
             data, spec = read_frame(args.survey), getattr(Instrument, args.instrument)()
     except ServqualError as exc:
