@@ -113,6 +113,12 @@ def test_spss_value_labels_and_user_missing_round_trip(tmp_path):
     pd.testing.assert_frame_equal(s.data[expect.columns], expect, check_dtype=False)
     again = sq.read_codebook(sq.write_codebook(cb, tmp_path / "cb.yml"))
     assert again.to_dict() == cb.to_dict()
+    # a codebook of the user's that does not declare 9: the file's user-missing 9 still counts
+    mine = sq.codebook.Codebook(sq.Instrument.from_mapping({"care": ["q1", "q2", "q3"]},
+                                                           scale=(1, 5)))  # fmt: skip
+    s2 = sq.read_survey(p, codebook=mine)
+    assert s2.missing.loc["q2", "coded"] == 2 and s2.codebook.codes_of("q2") == (9,)
+    assert any("q2 [9]" in n for n in s2.notes)
 
 
 def test_stata_labels(tmp_path):

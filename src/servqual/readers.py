@@ -131,8 +131,10 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     if codebook is None:
         codebook = draft_codebook(frame, meta, name=path.stem)
         notes.append("codebook drafted from the data: check it (servqual init writes it).")
-    elif not isinstance(codebook, Codebook):
-        codebook = read_codebook(codebook)
+    else:
+        if not isinstance(codebook, Codebook):
+            codebook = read_codebook(codebook)
+        codebook = _with_file_codes(codebook, meta.get("missing_codes") or {}, notes)
     try:
         data, counts = codebook.apply(frame)
     except CodebookError as exc:
@@ -147,7 +149,7 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     --------
     >>> import tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "s.csv"
-    >>> _ = p.write_text("P1,P2\n1,2\n", encoding="utf-8")
+    >>> _ = p.write_text("P1,P2\\n1,2\\n", encoding="utf-8")
     >>> read_frame(p).columns.tolist()
     ['P1', 'P2']
     """
@@ -157,6 +159,29 @@ def read_frame(path: str | Path) -> pd.DataFrame:
         raise ReadError(f"{path}: the file has no data rows.")
     frame.columns = [str(c).strip() for c in frame.columns]
     return frame
+
+
+def _with_file_codes(codebook: Codebook, file_codes: Mapping, notes: list) -> Codebook:
+    """Add a file's user-defined missing values (SPSS) to the codebook's codes of that item."""
+    from dataclasses import replace
+
+    own = dict(codebook.item_missing_codes)
+    rated = set(codebook.rated_columns())
+    added = []
+    for col, codes in file_codes.items():
+        if col not in rated:
+            continue
+        lo, hi = codebook.scale_of(col)
+        have = codebook.codes_of(col)
+        new = tuple(c for c in codes if c not in have and not lo <= c <= hi)
+        if new:
+            own[col] = tuple(have) + new
+            added.append(f"{col} {[_num(c) for c in new]}")
+    if not added:
+        return codebook
+    notes.append("user-defined missing values of the file added as missing codes: "
+                 + ", ".join(added))  # fmt: skip
+    return replace(codebook, item_missing_codes=own)
 
 
 def _format_of(path: Path) -> str:

@@ -425,13 +425,15 @@ def _ipa(comp, plan: _Plan) -> Section:
         return _skip("ipa", title, f"skipped: {plan.role_hint('satisfaction')}.")
     dims = list(plan.instrument.dimensions)
     sub, used = _used(comp, dims + ["satisfaction"], "the importance–performance analysis")
+    names = {d: plan.label(d) for d in dims}
+    if len(set(names.values())) < len(names):  # labels must stay distinct to be columns
+        names = {d: d for d in dims}
+    sub = sub.rename(columns=names)
+    attrs = [names[d] for d in dims]
     res, notes = _caught(
-        lambda: ipa(sub, dims, outcome="satisfaction", scale=plan.instrument.scale)
-    )
-    table = res.table.copy()
-    if "attribute" in table.columns:
-        table["attribute"] = [plan.label(a) for a in table["attribute"]]
-    body = _table(table) + _figure(lambda ax: ipa_plot(res, ax=ax))
+        lambda: ipa(sub, attrs, outcome="satisfaction", scale=plan.instrument.scale)
+    )  # the block labels name the points of the figure and the rows of the table
+    body = _table(res.table) + _figure(lambda ax: ipa_plot(res, ax=ax))
     return Section("ipa", title, body, used + notes)
 
 
