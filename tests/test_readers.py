@@ -201,3 +201,17 @@ def test_codebook_naming_absent_column_names_file_key_and_column(tmp_path):
     )
     with pytest.raises(CodebookError, match=r"s.csv: .*dimensions.care: 'q4'.*roles.segment: "):
         sq.read_survey(p, codebook=tmp_path / "cb.yml")
+
+
+def test_cli_validate_reads_any_format_with_the_builtin_instrument(tmp_path, capsys):
+    pytest.importorskip("openpyxl")
+    from servqual.cli import main
+
+    df = sq.load_dataset("servqual_sim").head(40)
+    p = tmp_path / "survey.xlsx"
+    df.to_excel(p, index=False)
+    assert main(["validate", str(p), "--instrument", "servqual22"]) == 0
+    assert "rows used            40" in capsys.readouterr().out
+    (tmp_path / "survey.xls").write_bytes(b"old excel")
+    assert main(["validate", str(tmp_path / "survey.xls")]) == 2
+    assert "unknown file type '.xls'" in capsys.readouterr().err

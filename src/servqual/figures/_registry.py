@@ -182,13 +182,19 @@ def cjk_font() -> str | None:
         return next((f for f in CJK_FAMILIES if f in names), None)
 
     found = first()
-    if found is None:
-        for path in fm.findSystemFonts():
-            name = Path(path).name.lower()
-            if name.startswith(_CJK_FILES) and "serif" not in name and "mono" not in name:
-                with contextlib.suppress(Exception):
-                    fm.fontManager.addfont(path)
-        found = first()
+    if found is None:  # installed after matplotlib's font cache was built: register one file
+        files = [
+            p
+            for p in fm.findSystemFonts()
+            if Path(p).name.lower().startswith(_CJK_FILES)
+            and not any(w in Path(p).name.lower() for w in ("serif", "mono", "bold", "light"))
+        ]
+        for path in sorted(files, key=lambda p: ("regular" not in p.lower(), p)):
+            with contextlib.suppress(Exception):
+                fm.fontManager.addfont(path)
+            found = first()
+            if found is not None:
+                break
     return found
 
 
