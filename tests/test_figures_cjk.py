@@ -53,3 +53,22 @@ def test_without_fallback_the_glyphs_are_missing():
         with mpl.rc_context({"font.family": ["DejaVu Sans"]}):
             fig.savefig(io.BytesIO(), format="png")
     assert any("missing from font" in str(w.message) for w in rec)
+
+
+def test_report_with_chinese_labels_in_tables_and_figures():
+    if cjk_font() is None:
+        pytest.skip("no CJK font installed (Debian: apt-get install fonts-noto-cjk)")
+    from servqual.codebook import Codebook, Roles
+    from servqual.report import survey_report
+
+    inst = sq.Instrument.servqual22(language="zh")
+    cb = Codebook(inst, labels={"SAT1": "总体满意度"}, roles=Roles(satisfaction=("SAT1",)))
+    data = sq.load_dataset("servqual_sim").head(300)
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        page = survey_report(data, cb, bootstrap=0).to_html()
+    glyphs = [str(w.message) for w in rec if "missing from font" in str(w.message)]
+    assert not glyphs
+    assert "Key drivers of 总体满意度" in page
+    assert "<td>有形度</td>" in page  # block names in the driver table
+    assert "CSAT top-2-box % (总体满意度)" in page
