@@ -161,20 +161,20 @@ def test_real_survey_end_to_end_through_the_cli(tmp_path):
 
 
 def test_real_survey_reliability_per_block_complete_cases():
-    from servqual.measurement import reliability
-
     df, cb = sq.load_dataset("abc_survey"), abc_codebook()
     data, _ = cb.apply(df)
-    try:
-        reliability(data, cb.instrument, missing="available")
-    except sq.errors.ParameterError:
-        pytest.skip("reliability(missing='available') comes with the roles branch (issue 11 §3)")
     rep = survey_report(df, cb, missing="available", bootstrap=0)
     body = next(s for s in rep.sections if s.id == "reliability").body
-    for block, cols in cb.instrument.dimension_columns().items():
+    blocks = cb.instrument.dimension_columns()
+    n_all = int(data[[c for v in blocks.values() for c in v]].notna().all(axis=1).sum())
+    assert n_all == 10  # listwise over all six blocks would keep 10 of 266
+    sizes = []
+    for block, cols in blocks.items():
         x = data[cols].dropna().to_numpy(float)
-        assert x.shape[0] > 100, block  # far more than the 10 complete on every block
+        sizes.append(x.shape[0])
+        assert f"<td>{x.shape[0]}</td>" in body, block
         assert f"<td>{_alpha(x):.3f}</td>" in body, block
+    assert sizes == [66, 218, 245, 42, 178, 104]  # each block on its own complete cases
 
 
 def test_cli_init_validate_report_on_a_file_with_na_codes(tmp_path, capsys):

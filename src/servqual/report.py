@@ -334,12 +334,8 @@ def _reliability(clean, plan: _Plan) -> Section:
         try:
             res, notes = _caught(lambda: reliability(clean, plan.instrument, kind=kind,
                                                      missing="available"))  # fmt: skip
-        except ParameterError:  # a reliability without per-block complete cases
-            blocks = plan.instrument.dimension_columns(plan.kind)
-            cols = [c for v in blocks.values() for c in v]
-            n_all = int(clean[cols].notna().all(axis=1).sum())
-            res, notes = _caught(lambda: reliability(clean, plan.instrument, kind=kind))
-            notes += (f"reliability used the {n_all} respondents complete on every block.",)
+        except ParameterError:  # reliability() without available-case blocks
+            return _block_alphas(clean, plan, title)
     else:
         res, notes = _caught(lambda: reliability(clean, plan.instrument, kind=kind))
     table = res.table.copy()
@@ -348,6 +344,29 @@ def _reliability(clean, plan: _Plan) -> Section:
         table = table.set_index("dimension")
     body = _table(table) + res.summary()._repr_html_()
     return Section("reliability", title, body, notes)
+
+
+def _block_alphas(clean, plan: _Plan, title: str) -> Section:
+    """Cronbach's alpha (Feldt CI) of each block on the respondents complete on that block."""
+    from .measurement import _reversed_items, cronbach_alpha, feldt_ci
+
+    items = _reversed_items(clean, plan.instrument, plan.kind)
+    rows = []
+    for dim, cols in plan.instrument.dimension_columns(plan.kind).items():
+        x = items[cols].dropna()
+        row = {"dimension": plan.label(dim), "n_items": len(cols), "n": int(x.shape[0])}
+        if len(cols) > 1 and x.shape[0] > 2:
+            a = cronbach_alpha(x)
+            lo, hi = feldt_ci(a, n=x.shape[0], k=len(cols))
+            row.update(alpha=a, alpha_ci_lower=lo, alpha_ci_upper=hi)
+        rows.append(row)
+    cols = [c for v in plan.instrument.dimension_columns(plan.kind).values() for c in v]
+    n_all = int(items[cols].notna().all(axis=1).sum())
+    note = (f"each block's alpha uses the respondents complete on that block ({n_all} are "
+            "complete on every block); omega, AVE and HTMT need rows complete on all blocks "
+            "and are not shown under the available-case policy.")  # fmt: skip
+    return Section("reliability", title, _table(pd.DataFrame(rows).set_index("dimension")),
+                   (note,))  # fmt: skip
 
 
 def _gap_profile(clean, plan: _Plan) -> Section:
