@@ -85,17 +85,7 @@ class Roles:
 
     def columns(self) -> list[str]:
         """Every column named by a role, in role order, without repeats."""
-        out: list[str] = []
-        for role, is_list in ROLE_LISTS.items():
-            v = getattr(self, role)
-            if v is None:
-                continue
-            if role == "churn":
-                v = [v[0]]
-            for c in v if (is_list or role == "churn") else [v]:
-                if c not in out:
-                    out.append(c)
-        return out
+        return list(dict.fromkeys(c for _, c in self.by_column()))
 
     def by_column(self) -> list[tuple[str, str]]:
         """(role key, column) pairs, e.g. ``("roles.tenure", "tenure")``."""
