@@ -212,6 +212,9 @@ def test_cli_validate_reads_any_format_with_the_builtin_instrument(tmp_path, cap
     df.to_excel(p, index=False)
     assert main(["validate", str(p), "--instrument", "servqual22"]) == 0
     assert "rows used            40" in capsys.readouterr().out
+    for policy in ("available", "listwise", "mean", "raise", "report", "pairwise"):
+        assert main(["validate", str(p), "--missing", policy]) == 0, policy
+    capsys.readouterr()
     (tmp_path / "survey.xls").write_bytes(b"old excel")
     assert main(["validate", str(tmp_path / "survey.xls")]) == 2
     assert "unknown file type '.xls'" in capsys.readouterr().err

@@ -65,8 +65,12 @@ def _cmd_validate(args) -> int:
     except ServqualError as exc:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
+    from .validation import _POLICIES
+
+    policy = {"report": "available", "pairwise": "available"}.get(args.missing, args.missing)
+    policy = policy if policy in _POLICIES else "report"  # validate's older name
     try:
-        _, report = validate(df, spec, args.missing, kinds=kinds)
+        _, report = validate(df, spec, policy, kinds=kinds)
     except (ServqualError, ValueError, TypeError) as exc:
         print(f"servqual: invalid data in {args.survey}: {exc}", file=sys.stderr)
         return 2
@@ -161,7 +165,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--codebook", default=None, help="YAML codebook (replaces --instrument)")
     s.add_argument("--instrument", default="servqual22", choices=_INSTRUMENTS)
     s.add_argument(
-        "--missing", default="report", choices=("report", "listwise", "pairwise", "mean", "raise")
+        "--missing",
+        default="available",
+        choices=("available", "listwise", "mean", "raise", "report", "pairwise"),
+        help="missing-data policy (report/pairwise = available: keep and count)",
     )
     s.add_argument("--kinds", default=None, help="item kinds to check, e.g. P or P,E")
     s.set_defaults(func=_cmd_validate)
