@@ -3,7 +3,7 @@
 Submodules (imported on first use): ``instrument``, ``validation``,
 ``scores``, ``simulate``, ``datasets``, ``figures``, ``sem``, ``measurement``,
 ``drivers``, ``kano``, ``metrics``, ``pls``, ``retention``, ``wom``,
-``claims``, ``gaps``, ``errors``.
+``claims``, ``gaps``, ``errors``, ``weighting``.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ _SUBMODULES = {
     "prca",
     "codebook",
     "readers",
+    "weighting",
 }
 
 # public name -> (module, attribute)
@@ -54,6 +55,7 @@ _LAZY = {
     "write_codebook": ("servqual.codebook", "write_codebook"),
     "read_survey": ("servqual.readers", "read_survey"),
     "Survey": ("servqual.readers", "Survey"),
+    "rake": ("servqual.weighting", "rake"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]
