@@ -19,6 +19,7 @@ import pandas as pd
 from ._checks import Interval, Options, check_frame, check_params
 from ._frozen import CopyOnRead
 from ._summary import Summary
+from .codebook import Codebook
 from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
 from .instrument import Instrument
 
@@ -69,6 +70,7 @@ class ValidationReport(CopyOnRead):
     missing: pd.Series = field(repr=False)
     imputed: pd.Series = field(repr=False)
     columns: tuple = field(repr=False, default=())
+    coded: pd.Series | None = field(repr=False, default=None)
 
     @property
     def n_missing(self) -> int:
@@ -88,7 +90,12 @@ class ValidationReport(CopyOnRead):
         }
         sections = [("Validation", head)]
         miss = self.missing[self.missing > 0]
-        if len(miss):
+        if len(miss) and self.coded is not None:
+            coded = self.coded.reindex(miss.index).fillna(0).astype(int)
+            table = pd.DataFrame({"blank": miss - coded, "missing code": coded, "missing": miss})
+            head["of which missing codes (N/A)"] = int(self.coded.sum())
+            sections.append(("Missing values per item: blank answers vs missing codes", table))
+        elif len(miss):
             sections.append(("Missing values per item", miss.rename("missing").to_frame()))
         if self.n_dropped:
             shown = pd.DataFrame(
@@ -126,7 +133,10 @@ def validate(
     ----------
     data : DataFrame
         One row per respondent.
-    instrument : Instrument
+    instrument : Instrument or Codebook
+        A :class:`~servqual.codebook.Codebook` also turns its missing codes
+        into NaN (counted apart from blank answers in the report) and checks
+        every column against its own scale.
     missing : {"report", "listwise", "pairwise", "mean", "raise"}
         ``"report"``/``"pairwise"`` keep missing values (as NaN) and count
         them; ``"listwise"`` drops incomplete rows, listing each with its
@@ -161,9 +171,20 @@ def validate(
         {"missing": missing, "min_rows": min_rows},
         {"missing": Options(_POLICIES), "min_rows": Interval(1, None, integer=True)},
     )
+    coded, own_scales = None, {}
+    if isinstance(instrument, Codebook):
+        codebook = instrument
+        data, counts = codebook.apply(data)  # missing codes -> NaN, counted apart
+        coded = counts["coded"]
+        instrument = codebook.instrument
+        own_scales = {c: codebook.scale_of(c) for c in codebook.rated_columns()}
+        extra_columns = list(extra_columns) + [
+            c for c in codebook.rated_columns() if c not in instrument.all_columns()
+        ]
     if not isinstance(instrument, Instrument):
         raise TypeError(
-            f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
+            "instrument must be a servqual.Instrument or Codebook, got "
+            f"{type(instrument).__name__}."
         )
     if not isinstance(data, pd.DataFrame):
         raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
@@ -172,10 +193,11 @@ def validate(
         instrument._check_kind(k)
     _check_pairing(data, instrument, kinds)
     item_cols = instrument.all_columns(kinds)
-    extra = [c for c in extra_columns if c not in item_cols]
+    extra = list(dict.fromkeys(c for c in extra_columns if c not in item_cols))
     columns = item_cols + extra
     scale = {c: instrument.scale for c in item_cols}
     scale.update({c: (-np.inf, np.inf) for c in extra})
+    scale.update({c: own_scales[c] for c in columns if c in own_scales})
     frame = check_frame(
         data,
         columns,
@@ -226,6 +248,7 @@ def validate(
         missing=missing_counts,
         imputed=imputed,
         columns=tuple(columns),
+        coded=None if coded is None else coded.reindex(columns).fillna(0).astype(int),
     )
     return clean, report
 
