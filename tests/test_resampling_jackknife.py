@@ -202,3 +202,23 @@ def test_weighted_loo_moments_equal_recomputed_weighted_moments():
         C = ((Xi - m) * wi[:, None]).T @ (Xi - m) / (wi.sum() - 1)
         np.testing.assert_allclose(means[i], m, rtol=1e-12)
         np.testing.assert_allclose(covs[i], C, rtol=1e-11)
+
+
+def test_wlsmv_bca_uses_the_group_jackknife():
+    # WLSMV refits polychorics per resample (not a function of the covariance
+    # matrix): BCa takes the seeded random-group jackknife, not the moments one
+    from servqual import sem
+
+    d = pd.read_csv("tests/data/bfi_items.csv").dropna().iloc[:120]
+    r = sem.fit(
+        "neuro =~ N1 + N2 + N3 + N4",
+        d,
+        ordered=True,
+        se="bootstrap",
+        bootstrap=10,
+        ci_method="bca",
+        seed=1,
+        progress=False,
+    )
+    p = r.params[r.params["op"] == "=~"].iloc[1:]
+    assert np.all(np.isfinite(p[["ci_lower", "ci_upper"]].to_numpy()))

@@ -200,12 +200,12 @@ def boot_intervals(prep, problem, theta, draws, ci, method):
     valid = draws.valid
     se = valid.std(axis=0, ddof=1) if valid.shape[0] > 1 else np.full(full.size, np.nan)
     if method == "bca":
-        if refit.n_groups == 1:  # exact leave-one-out from down-dated moments
+        if isinstance(refit, Refit) and refit.n_groups == 1:  # ML: exact leave-one-out
             n = refit.X.shape[0]
             jack = jackknife_moments(
                 lambda means, covs: refit.from_moments(means, covs, n - 1), refit.X, ddof=0
             )
-        else:  # randomly assigned (seeded) groups
+        else:  # multigroup or WLSMV (polychorics): randomly assigned (seeded) groups
             jack = jackknife(refit, refit.X.shape[0], max_groups=200)
         lo, hi = bca_ci(full, valid, jack, ci)
     else:
