@@ -81,16 +81,14 @@ class SurveyReport:
 
     def write(self, outdir: str | Path, *, force: bool = False) -> Path:
         """Write ``outdir/report.html``; a non-empty ``outdir`` needs ``force=True``."""
+        from ._io import atomic_dir, write_text
+
         outdir = Path(outdir)
-        if outdir.exists() and any(outdir.iterdir()) and not force:
-            raise FileExistsError(
-                f"{outdir} is not empty; refusing to write the report there (use force=True / "
-                "--force)."
-            )
-        outdir.mkdir(parents=True, exist_ok=True)
-        path = outdir / "report.html"
-        path.write_text(self.to_html(), encoding="utf-8")
-        return path
+        html_text = self.to_html()
+        # the folder (or, with force, the file) appears complete or not at all
+        with atomic_dir(outdir, force=force) as tmp:
+            write_text(tmp / "report.html", html_text)
+        return outdir / "report.html"
 
 
 _CSS = (
@@ -325,16 +323,14 @@ def add_cli(subparsers) -> None:
 def _cmd(args) -> int:
     import sys
 
+    from .cli import read_csv
+
     out = Path(args.out)
     if out.exists() and any(out.iterdir()) and not args.force:
         print(f"servqual: {out} is not empty; refusing to write there (use --force).",
               file=sys.stderr)  # fmt: skip
         return 1
-    try:
-        data = pd.read_csv(args.survey)
-    except FileNotFoundError:
-        print(f"servqual: no such file: {args.survey}", file=sys.stderr)
-        return 2
+    data = read_csv(args.survey)
     inst = getattr(Instrument, args.instrument)()
     try:
         rep = survey_report(
