@@ -70,9 +70,7 @@ def test_sigterm_during_figures_leaves_old_state_or_complete_files(tmp_path):
     out = tmp_path / "figs"
     names = ["item_distribution_mobi", "rater_gap_profile_sim", "ipa_grid_mobi"]
     proc = start("figures", "--out", str(out), "--only", *names, "--no-progress")
-    midway = wait_for(
-        lambda: any(any(d.iterdir()) for d in parts(tmp_path) if d.is_dir()), proc
-    )
+    midway = wait_for(lambda: any(any(d.iterdir()) for d in parts(tmp_path) if d.is_dir()), proc)
     proc.send_signal(signal.SIGTERM)
     proc.wait(timeout=120)
     assert parts(tmp_path) == []

@@ -33,9 +33,8 @@ def _cmd_datasets(args) -> int:
 
 
 def _cmd_simulate(args) -> int:
-    from .simulate import simulate_survey
-
     from ._io import atomic_write, check_overwrite
+    from .simulate import simulate_survey
 
     out = Path(args.output)
     check_overwrite(out, force=args.force)  # refuse before the work, not after
