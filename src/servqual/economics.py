@@ -31,6 +31,7 @@ from scipy import special
 
 from ._checks import Interval, Options, as_py, check_frame, check_params
 from ._frozen import CopyOnRead
+from ._options import check_n_boot
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import ConvergenceWarning, ParameterError
@@ -263,6 +264,7 @@ def what_if(
             "acquisition": [None, Interval(0, None)],
         },
     )
+    check_n_boot(n_boot, ci=ci, allow_zero=False)
     inst = Instrument.servqual22() if instrument is None else instrument
     dims = inst.dimension_columns("P")
     if dimension not in dims:

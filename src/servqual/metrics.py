@@ -25,6 +25,7 @@ from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
 from ._frozen import CopyOnRead
+from ._options import check_n_boot
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import EmptyDataError, MissingDataWarning, NonNumericError, ParameterError
@@ -414,6 +415,7 @@ def csi(
         {"missing": missing, "n_boot": n_boot, "ci": ci},
         {"missing": _MISSING, "n_boot": Interval(0, None, integer=True), "ci": _CI},
     )
+    check_n_boot(n_boot, ci=ci)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     items = [items] if isinstance(items, str) else list(items)
     if not items:

@@ -24,6 +24,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ._checks import Interval, check_params
+from ._options import check_n_boot
 from .errors import ServqualWarning
 from .figures._registry import style_context
 from .instrument import Instrument
@@ -169,6 +170,7 @@ def survey_report(
     from .validation import validate
 
     check_params({"bootstrap": bootstrap}, {"bootstrap": Interval(0, None, integer=True)})
+    check_n_boot(bootstrap)
     if not isinstance(instrument, Instrument):
         raise TypeError(
             f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."

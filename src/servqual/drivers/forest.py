@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
 from .._frozen import CopyOnRead
+from .._options import check_n_jobs
 from .._summary import Summary
 from ._data import prepare
 
@@ -111,6 +112,7 @@ def forest_importance(
             "n_jobs": Interval(None, None, integer=True),
         },
     )
+    check_n_jobs(n_jobs)
     rng = check_rng(seed)
     predictors = list(predictors) if not isinstance(predictors, str) else predictors
     frame, notes = prepare(

@@ -17,6 +17,7 @@ from scipy import stats
 
 from .._checks import Interval, Options, as_py, check_columns, check_frame, check_params, check_rng
 from .._frozen import CopyOnRead
+from .._options import check_n_boot
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
@@ -153,6 +154,7 @@ def stated_vs_derived(
         {"bootstrap": bootstrap, "ci": ci},
         {"bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither")},
     )
+    check_n_boot(bootstrap, ci=ci)
     if not isinstance(stated, Mapping) or not stated:
         raise ParameterError(
             f"stated={stated!r} is invalid: expected a dict dimension -> allocation column."

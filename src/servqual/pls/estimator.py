@@ -11,11 +11,13 @@ from .._checks import (
     Interval,
     Options,
     as_py,
+    check_data,
     check_frame,
     check_params,
     check_rng,
     check_scale,
 )
+from .._options import check_n_boot, check_n_jobs
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -50,8 +52,9 @@ def _as_model(model) -> PLSModel:
 
 def _prepare(model: PLSModel, data, missing: str):
     """Check columns, constant items and missing values; return (raw frame, notes)."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data)
+    # every entry point (fit, predict, mga) passes through here
+    check_params({"missing": missing}, {"missing": Options(("mean", "listwise"))})
     for b in model.blocks:
         absent = [i for i in b.items if i not in data.columns]
         if absent:
@@ -199,6 +202,8 @@ def fit(
             "consistent": bool,
         },
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model).with_modes(modes).validate()
     frame, notes = _prepare(model, data, missing)

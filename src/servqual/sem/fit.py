@@ -17,6 +17,7 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
+from .._options import check_n_boot, check_n_jobs
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -340,6 +341,8 @@ def fit(
             "progress": bool,
         },
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     if group_equal and group is None:
         raise ParameterError(
             f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
