@@ -36,6 +36,7 @@ __all__ = [
     "check_data",
     "check_unique_index",
     "check_collinear",
+    "check_identical",
     "check_weights",
     "Interval",
     "Options",
@@ -274,6 +275,34 @@ def check_collinear(frame: pd.DataFrame, columns: Sequence[str] | None = None, *
             f"columns {bad} are perfectly collinear (each is an exact linear combination of "
             "the others); drop one of them."
         )
+
+
+def check_identical(x: np.ndarray, names: Sequence[str]) -> None:
+    """Raise :class:`CollinearityError` naming two columns of ``x`` with identical values.
+
+    Cheaper than :func:`check_collinear` (no correlation matrix): columns are
+    grouped by their sums and compared exactly.  NaN compares equal to NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_identical(np.array([[1.0, 1.0], [2.0, 2.0]]), ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    servqual.errors.CollinearityError: columns 'a' and 'b' are identical; drop one of them.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 2 or x.shape[0] == 0:
+        return
+    key = np.round(np.nansum(x, axis=0), 8)
+    seen: dict[float, list[int]] = {}
+    for j, k in enumerate(key.tolist()):
+        for i in seen.get(k, []):
+            if np.array_equal(x[:, i], x[:, j], equal_nan=True):
+                raise CollinearityError(
+                    f"columns {names[i]!r} and {names[j]!r} are identical; drop one of them."
+                )
+        seen.setdefault(k, []).append(j)
 
 
 def check_weights(weights, data: pd.DataFrame | None = None, *, n: int | None = None,

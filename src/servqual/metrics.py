@@ -28,7 +28,13 @@ from ._frozen import CopyOnRead
 from ._options import check_n_boot
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
-from .errors import EmptyDataError, MissingDataWarning, NonNumericError, ParameterError
+from .errors import (
+    EmptyDataError,
+    InputTypeError,
+    MissingDataWarning,
+    NonNumericError,
+    ParameterError,
+)
 
 __all__ = [
     "NPSResult",
@@ -47,6 +53,11 @@ _CI = Interval(0, 1, closed="neither")
 
 def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, list[str]]:
     """Validated whole-number answers on ``scale``; missing ones removed and reported."""
+    if scores is None or isinstance(scores, (str, bytes, dict)) or np.ndim(scores) == 0:
+        raise InputTypeError(
+            f"{name} must be a list, array or Series of answers, got "
+            f"{type(scores).__name__} {scores!r:.40}."
+        )
     s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object))
     if s.ndim != 1:
         raise ParameterError(f"{name} must be one-dimensional.")

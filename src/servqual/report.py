@@ -163,7 +163,7 @@ def survey_report(
     --------
     >>> from servqual import Instrument, load_dataset
     >>> rep = survey_report(load_dataset("servqual_sim").head(400), Instrument.servqual22(),
-    ...                     bootstrap=20)  # doctest: +SKIP
+    ...                     bootstrap=40)  # doctest: +SKIP
     >>> [s.id for s in rep.sections]  # doctest: +SKIP
     ['validation', 'reliability', 'gap-profile', 'key-drivers', 'sem', 'ipa', 'nps-csat']
     """

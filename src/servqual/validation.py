@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, Options, check_frame, check_params
+from ._checks import Interval, Options, check_data, check_frame, check_params
 from ._frozen import CopyOnRead
 from ._summary import Summary
-from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
+from .errors import InsufficientDataError, MissingColumnError, MissingDataWarning, UnpairedItemError
 from .instrument import Instrument
 
 __all__ = ["validate", "ValidationReport"]
@@ -165,8 +165,12 @@ def validate(
         raise TypeError(
             f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
         )
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data, allow_empty=True)
+    if 0 < data.shape[0] < min_rows:  # before any per-column check ("constant" on 2 rows)
+        raise InsufficientDataError(
+            f"only {data.shape[0]} complete row(s) at most (the data has {data.shape[0]} rows); "
+            f"at least {min_rows} needed."
+        )
     kinds = list(instrument.kinds) if kinds is None else list(kinds)
     for k in kinds:
         instrument._check_kind(k)
@@ -208,8 +212,6 @@ def validate(
         clean[columns] = frame.fillna(frame.mean())
     n_complete = int((~clean[columns].isna().any(axis=1)).sum())
     if n_complete < min_rows:
-        from .errors import InsufficientDataError
-
         raise InsufficientDataError(
             f"only {n_complete} complete row(s) for instrument {instrument.name!r}; "
             f"at least {min_rows} needed (missing values per column: "
