@@ -38,6 +38,7 @@ __all__ = [
     "check_collinear",
     "check_identical",
     "check_weights",
+    "check_memory",
     "Interval",
     "Options",
     "check_params",
@@ -303,6 +304,53 @@ def check_identical(x: np.ndarray, names: Sequence[str]) -> None:
                     f"columns {names[i]!r} and {names[j]!r} are identical; drop one of them."
                 )
         seen.setdefault(k, []).append(j)
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def memory_limit() -> float:
+    """Bytes a single result may take: 80% of physical memory (``SERVQUAL_MAX_MEMORY``
+    in bytes overrides)."""
+    import os
+
+    env = os.environ.get("SERVQUAL_MAX_MEMORY")
+    if env:
+        return float(env)
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX
+        total = 16 * 1024**3
+    return 0.8 * total
+
+
+def check_memory(n_bytes: float, *, what: str, hint: str = "") -> None:
+    """Raise :class:`ParameterError` when ``what`` would need more than :func:`memory_limit`.
+
+    The guard runs before any allocation, so an absurd size (``n=10**13``)
+    stops at once with the estimate instead of running until killed.
+
+    Examples
+    --------
+    >>> check_memory(1e6, what="a small frame")
+    >>> check_memory(1e20, what="simulate_survey(n=10**17)")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    servqual.errors.ParameterError: simulate_survey(n=10**17) would need about ... of memory...
+    """
+    limit = memory_limit()
+    if n_bytes > limit:
+        raise ParameterError(
+            f"{what} would need about {_fmt_bytes(n_bytes)} of memory, more than the "
+            f"{_fmt_bytes(limit)} available to it (80% of this machine's memory)"
+            + (f"; {hint}" if hint else "")
+            + "."
+        )
 
 
 def check_weights(weights, data: pd.DataFrame | None = None, *, n: int | None = None,
