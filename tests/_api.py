@@ -1,3 +1,4 @@
+# ruff: noqa: E501
 """The public API as callables on small valid inputs (shared by the gate and fuzz tests).
 
 ``DATA_CALLS`` maps a public function's name to ``(make_data, call)``: ``make_data()``
@@ -80,33 +81,75 @@ def hs() -> pd.DataFrame:
 Q = dict(progress=False)
 
 DATA_CALLS = {
-    "cronbach_alpha": (survey, lambda d, **k: measurement.cronbach_alpha(d, ["P1", "P2", "P3"], **k)),
-    "htmt": (survey, lambda d, **k: measurement.htmt(d, {"t": ["P1", "P2", "P3"], "r": ["P5", "P6", "P7"]}, **k)),
+    "cronbach_alpha": (
+        survey,
+        lambda d, **k: measurement.cronbach_alpha(d, ["P1", "P2", "P3"], **k),
+    ),
+    "htmt": (
+        survey,
+        lambda d, **k: measurement.htmt(d, {"t": ["P1", "P2", "P3"], "r": ["P5", "P6", "P7"]}, **k),
+    ),
     "reliability": (survey, lambda d, **k: servqual.reliability(d, SQ, **k)),
     "composites": (survey, lambda d, **k: scores.composites(d, SQ, **k)),
     "item_gaps": (survey, lambda d, **k: scores.item_gaps(d, SQ, **k)),
     "dimension_gaps": (survey, lambda d, **k: scores.dimension_gaps(d, SQ, **k)),
     "servqual_score": (survey, lambda d, **k: scores.servqual_score(d, SQ, **k)),
     "gap_profile": (survey, lambda d, **k: scores.gap_profile(d, SQ, **k)),
-    "zone_of_tolerance": (survey, lambda d, **k: scores.zone_of_tolerance(d, SQ, **k)),
     "validate": (survey, lambda d, **k: validate(d, SQ, **k)),
-    "csi": (survey, lambda d, **k: metrics.csi(d, ["SAT1", "SAT2", "SAT3"], scale=(1, 7), **{"n_boot": 0, **k})),
+    "csi": (
+        survey,
+        lambda d, **k: metrics.csi(d, ["SAT1", "SAT2", "SAT3"], scale=(1, 7), **{"n_boot": 0, **k}),
+    ),
     "kano": (kano_frame, lambda d, **k: kano.kano(d, {"x": ("f", "d")}, **k)),
     "classify_frame": (kano_frame, lambda d, **k: kano.classify_frame(d, {"x": ("f", "d")}, **k)),
-    "continuous_scores": (kano_frame, lambda d, **k: kano.continuous_scores(d, {"x": ("f", "d")}, **k)),
-    "ipa": (survey, lambda d, **k: ipa.ipa(d, ["P1", "P2", "P3"], outcome="SAT1", scale=(1, 7), **k)),
-    "penalty_reward": (survey, lambda d, **k: ipa.penalty_reward(d, ["P1", "P2", "P3"], "SAT1", scale=(1, 7), **k)),
+    "continuous_scores": (
+        kano_frame,
+        lambda d, **k: kano.continuous_scores(d, {"x": ("f", "d")}, **k),
+    ),
+    "ipa": (
+        survey,
+        lambda d, **k: ipa.ipa(d, ["P1", "P2", "P3"], outcome="SAT1", scale=(1, 7), **k),
+    ),
+    "penalty_reward": (
+        survey,
+        lambda d, **k: ipa.penalty_reward(d, ["P1", "P2", "P3"], "SAT1", scale=(1, 7), **k),
+    ),
     "ols": (linear, lambda d, **k: drivers.ols(d, "y", ["a", "b", "c"], **k)),
     "logistic": (linear, lambda d, **k: drivers.logistic(d, "bin", ["a", "b"], **k)),
     "ordinal_logit": (linear, lambda d, **k: drivers.ordinal_logit(d, "ord", ["a", "b"], **k)),
     "shapley": (linear, lambda d, **k: drivers.shapley(d, "y", ["a", "b", "c"], **k)),
-    "relative_weights": (linear, lambda d, **k: drivers.relative_weights(d, "y", ["a", "b", "c"], **k)),
-    "key_drivers": (linear, lambda d, **k: drivers.key_drivers(d, "y", ["a", "b", "c"], methods=["shapley"], **{"bootstrap": 0, **Q, **k})),
-    "forest_importance": (linear, lambda d, **k: drivers.forest_importance(d, "y", ["a", "b"], **{"n_estimators": 10, "n_repeats": 1, **k})),
-    "stated_vs_derived": (survey, lambda d, **k: drivers.stated_vs_derived(d, STATED, "SAT1", GROUPS, **{"bootstrap": 0, **Q, **k})),
-    "servqual_vs_servperf": (customers, lambda d, **k: gaps.servqual_vs_servperf(d, **{"n_boot": 40, "seed": 1, **Q, **k})),
+    "relative_weights": (
+        linear,
+        lambda d, **k: drivers.relative_weights(d, "y", ["a", "b", "c"], **k),
+    ),
+    "key_drivers": (
+        linear,
+        lambda d, **k: drivers.key_drivers(
+            d, "y", ["a", "b", "c"], methods=["shapley"], **{"bootstrap": 0, **Q, **k}
+        ),
+    ),
+    "forest_importance": (
+        linear,
+        lambda d, **k: drivers.forest_importance(
+            d, "y", ["a", "b"], **{"n_estimators": 10, "n_repeats": 1, **k}
+        ),
+    ),
+    "stated_vs_derived": (
+        survey,
+        lambda d, **k: drivers.stated_vs_derived(
+            d, STATED, "SAT1", GROUPS, **{"bootstrap": 0, **Q, **k}
+        ),
+    ),
+    "servqual_vs_servperf": (
+        customers,
+        lambda d, **k: gaps.servqual_vs_servperf(d, **{"n_boot": 40, "seed": 1, **Q, **k}),
+    ),
     "what_if": (survey, lambda d, **k: economics.what_if(d, **{"n_boot": 40, "seed": 1, **Q, **k})),
+    "sem.invariance": (hs, lambda d, **k: sem.invariance(HS, d, group="school", **k)),
     "sem.fit": (hs, lambda d, **k: sem.fit(HS, d, **k)),
     "pls.fit": (mobi, lambda d, **k: pls.fit(pls.ecsi_model(), d, **{**Q, **k})),
-    "pls.predict": (mobi, lambda d, **k: pls.predict(pls.ecsi_model(), d, **{"k": 3, "seed": 1, **k})),
+    "pls.predict": (
+        mobi,
+        lambda d, **k: pls.predict(pls.ecsi_model(), d, **{"k": 3, "seed": 1, **k}),
+    ),
 }

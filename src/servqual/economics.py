@@ -257,7 +257,7 @@ def what_if(
             "discount": Interval(0, None, closed="neither"),
             "horizon": Interval(1, None, integer=True),
             "initial_customers": Interval(0, None, closed="neither"),
-            "n_boot": Interval(2, None, integer=True),
+            "n_boot": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "referral_per_positive": Interval(0, None),
             "deterrence_per_negative": Interval(0, None),

@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._checks import Interval, check_params
+from ._checks import Interval, check_data, check_params
 from ._options import check_n_boot
 from .errors import ServqualWarning
 from .figures._registry import style_context
@@ -169,6 +169,7 @@ def survey_report(
     """
     from .validation import validate
 
+    check_data(data)
     check_params({"bootstrap": bootstrap}, {"bootstrap": Interval(0, None, integer=True)})
     check_n_boot(bootstrap)
     if not isinstance(instrument, Instrument):
