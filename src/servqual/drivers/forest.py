@@ -130,6 +130,9 @@ def forest_importance(
             random_state=int(seeds[1 + 2 * f]),
             n_jobs=n_jobs,
         ).fit(x[train], y[train])
+        # trees are fitted in parallel (each tree is seeded), but a parallel predict
+        # sums the trees in thread order: predict serially so results are bit-identical
+        rf.set_params(n_jobs=1)
         r2s.append(rf.score(x[test], y[test]))
         pi = permutation_importance(
             rf,
