@@ -31,7 +31,7 @@ from scipy import special
 
 from ._checks import Interval, Options, as_py, check_data, check_frame, check_params
 from ._frozen import CopyOnRead
-from ._options import check_n_boot
+from ._options import check_n_boot, check_n_jobs
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import ConvergenceWarning, NonNumericError, ParameterError
@@ -265,6 +265,7 @@ def what_if(
         },
     )
     check_n_boot(n_boot, ci=ci, allow_zero=False)
+    check_n_jobs(n_jobs)
     inst = Instrument.servqual22() if instrument is None else instrument
     dims = inst.dimension_columns("P")
     if dimension not in dims:

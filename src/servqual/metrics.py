@@ -25,7 +25,7 @@ from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
 from ._frozen import CopyOnRead
-from ._options import check_n_boot
+from ._options import check_n_boot, check_n_jobs
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import (
@@ -53,9 +53,13 @@ _CI = Interval(0, 1, closed="neither")
 
 def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, list[str]]:
     """Validated whole-number answers on ``scale``; missing ones removed and reported."""
-    if scores is None or isinstance(scores, (str, bytes, dict)) or np.ndim(scores) == 0:
+    try:
+        ndim = np.asarray(scores, dtype=object).ndim if not isinstance(scores, pd.Series) else 1
+    except ValueError:  # ragged nested lists
+        ndim = 2
+    if scores is None or isinstance(scores, (str, bytes, dict)) or ndim != 1:
         raise InputTypeError(
-            f"{name} must be a list, array or Series of answers, got "
+            f"{name} must be a one-dimensional list, array or Series of answers, got "
             f"{type(scores).__name__} {scores!r:.40}."
         )
     s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object))
@@ -427,6 +431,7 @@ def csi(
         {"missing": _MISSING, "n_boot": Interval(0, None, integer=True), "ci": _CI},
     )
     check_n_boot(n_boot, ci=ci)
+    check_n_jobs(n_jobs)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     items = [items] if isinstance(items, str) else list(items)
     if not items:

@@ -27,7 +27,7 @@ from .._checks import (
     check_unique_index,
 )
 from .._frozen import CopyOnRead
-from .._options import check_n_boot
+from .._options import check_n_boot, check_n_jobs
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
@@ -165,6 +165,7 @@ def stated_vs_derived(
         {"bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither")},
     )
     check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     if not isinstance(stated, Mapping) or not stated:
         raise ParameterError(
             f"stated={stated!r} is invalid: expected a dict dimension -> allocation column."

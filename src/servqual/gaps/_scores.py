@@ -13,6 +13,7 @@ from .._checks import Interval, Options, as_1d_numeric, check_columns, check_fra
 from .._frozen import CopyOnRead
 from .._summary import Summary
 from ..errors import (
+    DegenerateResultWarning,
     InsufficientDataError,
     MissingDataWarning,
     MissingValuesError,
@@ -79,9 +80,20 @@ def _icc_oneway(v: np.ndarray, g: np.ndarray) -> dict[str, float]:
     grand = v.mean()
     ssb = float(np.sum(n_j * (means - grand) ** 2))
     ssw = float(np.sum((v - means[codes]) ** 2))
+    if not (np.isfinite(ssb) and np.isfinite(ssw)):
+        raise OutOfRangeError(
+            f"values up to {np.abs(v).max():.3g} overflow the sums of squares; rescale them."
+        )
     msb, msw = ssb / (J - 1), ssw / (N - J)
     k0 = (N - np.sum(n_j**2) / N) / (J - 1)
     f = msb / msw if msw > 0 else np.inf
+    if not msw > 0:
+        warnings.warn(
+            "icc_oneway: no variation within groups (every group is constant): ICC(1) is 1 and "
+            "the F statistic infinite.",
+            DegenerateResultWarning,
+            stacklevel=3,
+        )
     return {
         "icc1": float((msb - msw) / (msb + (k0 - 1) * msw)),
         "icc2": (msb - msw) / msb if msb > 0 else np.nan,

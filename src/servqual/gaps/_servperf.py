@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
 from .._frozen import CopyOnRead
-from .._options import check_n_boot
+from .._options import check_n_boot, check_n_jobs
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
@@ -167,6 +167,7 @@ def servqual_vs_servperf(
         },
     )
     check_n_boot(n_boot, ci=ci, allow_zero=False)
+    check_n_jobs(n_jobs)
     dims, scale = item_map(instrument)
     items = [i for d in dims.values() for i in d]
     cols = [f"{p}{i}" for p in "PE" for i in items]
