@@ -549,8 +549,10 @@ def _emit(messages: list, text: str, category) -> None:
 
 
 def _reversed_items(frame: pd.DataFrame, instrument, kind) -> pd.DataFrame:
+    """The items of ``kind`` (only those: one copy of them, not of the frame), reverse-keyed
+    items flipped."""
     lo, hi = instrument.scale
-    out = frame.copy()
+    out = frame[[c for c in instrument.columns(kind) if c in frame.columns]].astype(float)
     for stem in instrument.reverse:
         c = instrument.column(stem, kind)
         if c in out:

@@ -188,7 +188,7 @@ def validate(
         min_rows=1,
     )
     missing_counts = frame.isna().sum().astype(int)
-    clean = data.copy()
+    clean = data.copy(deep=False)  # copy-on-write: only the checked columns are new
     clean[columns] = frame
     dropped, reasons = (), ()
     imputed = pd.Series(0, index=columns, dtype=int)

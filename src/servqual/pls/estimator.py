@@ -30,7 +30,7 @@ from ..errors import (
     OutOfRangeError,
     SpecificationError,
 )
-from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from ..measurement import ave, composite_reliability, fornell_larcker, htmt
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
@@ -222,9 +222,13 @@ def fit(
             )
     st = Structure.from_model(model)
     mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
-    X = (raw - mean) / sd if scaled else raw - mean
-    S = np.cov(X, rowvar=False)
-    _check_collinear(model, np.corrcoef(raw, rowvar=False), st)
+    # one working copy of the data (centred, scaled in place); S and the item
+    # correlations come from it without further copies
+    X = raw - mean
+    if scaled:
+        X /= sd
+    S = (X.T @ X) / (X.shape[0] - 1)
+    _check_collinear(model, _corr_from_cov(S), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
     warns = list(notes)
     iters = int(est.iterations[0])
@@ -283,6 +287,19 @@ def fit(
         warnings=tuple(warns),
         **tabs,
     )
+
+
+def _corr_from_cov(S: np.ndarray) -> np.ndarray:
+    d = np.sqrt(np.diag(S))
+    return S / np.outer(d, d)
+
+
+def _alpha_std(r: np.ndarray) -> float:
+    """Standardized alpha ``k rbar / (1 + (k - 1) rbar)`` from an item correlation matrix
+    (as :func:`~servqual.measurement.cronbach_alpha` with ``standardized=True``)."""
+    k = r.shape[0]
+    rbar = r[np.triu_indices(k, 1)].mean()
+    return float(k * rbar / (1 + (k - 1) * rbar))
 
 
 def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -> dict:
@@ -345,17 +362,14 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         r2.append({"construct": names[j], "r2": v, "r2_adj": 1 - (1 - v) * (n - 1) / (n - kp - 1)})
     r2 = pd.DataFrame(r2).set_index("construct")
     # reliability
-    std_frame = pd.DataFrame(X / X.std(axis=0, ddof=1), columns=items)
     rel = []
-    Sc = np.corrcoef(raw, rowvar=False)
+    Sc = _corr_from_cov(S)
     for j, b in enumerate(model.blocks):
         idx = st.blocks[j]
         lam = est.loadings[0, idx]
         wj = W[idx, j] * (np.sqrt(np.diag(S)[idx]) if not scaled else 1.0)
         row = {"construct": b.name, "mode": b.mode, "n_items": idx.size}
-        row["alpha"] = (
-            cronbach_alpha(std_frame, list(b.items), standardized=True) if idx.size > 1 else 1.0
-        )
+        row["alpha"] = _alpha_std(Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
         row["rho_c"] = composite_reliability(np.clip(lam, -1, 1))
         row["rho_a"] = _rho_a(wj, Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
         row["ave"] = ave(np.clip(lam, -1, 1))
