@@ -482,8 +482,10 @@ def check_frame(
             "the data frame is empty: "
             + ("it has no rows." if data.shape[0] == 0 else "no columns were selected.")
         )
-    out = {}
-    for col in columns:
+    # one (rows x columns) float block filled column by column: no second copy when the
+    # frame is built (a dict of columns would be consolidated into a new block)
+    block = np.empty((data.shape[0], len(columns)), dtype=float, order="F")
+    for k, col in enumerate(columns):
         s = data[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
@@ -503,8 +505,8 @@ def check_frame(
             raise OutOfRangeError(
                 f"column {col!r} holds an infinite value at {_first_bad(s, np.isinf(values))}."
             )
-        out[col] = values
-    frame = pd.DataFrame(out, index=data.index)
+        block[:, k] = values
+    frame = pd.DataFrame(block, index=data.index, columns=pd.Index(columns), copy=False)
     na = frame.isna()
     counts = na.sum()
     if missing == "raise" and counts.any():

@@ -243,7 +243,9 @@ def fit(
     if consistent:
         est = correct(est, S[None], st)
         warns += _plsc_checks(model, est)
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
+    if not bootstrap:  # the centred copy is not needed any more: free it before the tables
+        X = None
+    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean)
     boot = None
     if bootstrap:
         layout = _boot.Layout.build(st, model.constructs, model.items)
@@ -302,7 +304,7 @@ def _alpha_std(r: np.ndarray) -> float:
     return float(k * rbar / (1 + (k - 1) * rbar))
 
 
-def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -> dict:
+def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean) -> dict:
     names = list(model.constructs)
     items = list(model.items)
     n = raw.shape[0]
@@ -384,14 +386,22 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
     multi = [j for j, b in enumerate(model.blocks) if len(b.items) > 1 and b.mode == "A"]
     comm = np.concatenate([est.loadings[0, st.blocks[j]] ** 2 for j in multi]) if multi else []
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
-    Y = X @ W
+    if X is not None:
+        Y = X @ W
+    else:  # from the raw items (a column-major view): ((raw - mean) / sd) W without a copy
+        Ws = W / sd[:, None] if scaled else W
+        Y = (Ws.T @ raw.T).T - mean @ Ws
     scores = pd.DataFrame(Y, index=frame.index, columns=names)
     lo, hi = scale
     Wu = np.zeros_like(W)
     Wu[np.arange(st.p), st.block_of] = w_unstd
     Wu = Wu / Wu.sum(axis=0)
-    scores_raw = pd.DataFrame(raw @ Wu, index=frame.index, columns=names)
-    scores_100 = (scores_raw - lo) / (hi - lo) * 100.0
+    # raw is a column-major view of the frame: (Wu' raw')' multiplies it without a copy
+    scores_raw = pd.DataFrame((Wu.T @ raw.T).T, index=frame.index, columns=names)
+    s100 = scores_raw.to_numpy() - lo  # in place: no pandas temporaries
+    s100 /= hi - lo
+    s100 *= 100.0
+    scores_100 = pd.DataFrame(s100, index=frame.index, columns=names, copy=False)
     return {
         "outer": outer,
         "cross_loadings": cross,
