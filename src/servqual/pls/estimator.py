@@ -16,6 +16,7 @@ from .._checks import (
     check_params,
     check_rng,
     check_scale,
+    check_weights,
 )
 from .._options import check_n_boot, check_n_jobs
 from ..errors import (
@@ -31,6 +32,7 @@ from ..errors import (
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, fornell_larcker, htmt
+from ..weighting import rows_kept, weighted_cov
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
@@ -125,6 +127,7 @@ def fit(
     consistent: bool = False,
     tol: float = 1e-7,
     max_iter: int = 300,
+    weights=None,
 ) -> PLSResult:
     """Estimate a PLS path model (Lohmöller 1989; Tenenhaus et al. 2005).
 
@@ -161,6 +164,12 @@ def fit(
         scores and HTMT are those of PLS.
     tol, max_iter
         Convergence: largest outer-weight change below ``tol``.
+    weights : column name or array, optional
+        Respondent weights: weighted PLS (WPLS, Becker & Ismail 2016).  The
+        indicators are standardised with weighted means and SDs and the
+        algorithm runs on the weighted covariance matrix, so weights, loadings,
+        paths, R², reliability and HTMT are weighted; bootstrap resamples carry
+        each respondent's weight.  (``missing="mean"`` imputes unweighted means.)
 
     Returns
     -------
@@ -206,8 +215,15 @@ def fit(
     check_n_jobs(n_jobs)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model).with_modes(modes).validate()
+    w_all = check_weights(weights, data) if isinstance(data, pd.DataFrame) else None
     frame, notes = _prepare(model, data, missing)
     raw = frame.to_numpy()
+    w = None
+    if w_all is not None:
+        w = rows_kept(w_all, data, frame)
+        if not (w > 0).any():
+            raise OutOfRangeError("every usable row has weight 0: nothing to estimate from.")
+        w = w * w.size / w.sum()
     if scale is None:
         scale = (float(raw.min()), float(raw.max()))
     else:
@@ -221,13 +237,16 @@ def fit(
                 f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
             )
     st = Structure.from_model(model)
-    mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    if w is None:
+        mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    else:
+        mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
     # one working copy of the data (centred, scaled in place); S and the item
     # correlations come from it without further copies
     X = raw - mean
     if scaled:
         X /= sd
-    S = (X.T @ X) / (X.shape[0] - 1)
+    S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
     _check_collinear(model, _corr_from_cov(S), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
     warns = list(notes)
@@ -245,7 +264,7 @@ def fit(
         warns += _plsc_checks(model, est)
     if not bootstrap:  # the centred copy is not needed any more: free it before the tables
         X = None
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean)
+    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
     boot = None
     if bootstrap:
         layout = _boot.Layout.build(st, model.constructs, model.items)
@@ -267,6 +286,7 @@ def fit(
             seed=seed,
             n_jobs=n_jobs,
             progress=progress,
+            weights=w,
         )
         text = boot.draws.warning_text()
         if text:
@@ -304,7 +324,9 @@ def _alpha_std(r: np.ndarray) -> float:
     return float(k * rbar / (1 + (k - 1) * rbar))
 
 
-def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean) -> dict:
+def _tables(
+    model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean, rw=None
+) -> dict:
     names = list(model.constructs)
     items = list(model.items)
     n = raw.shape[0]
@@ -378,7 +400,7 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, m
         rel.append(row)
     reliability = pd.DataFrame(rel).set_index("construct")
     blocks = {b.name: list(b.items) for b in model.blocks}
-    h = htmt(frame, blocks)
+    h = htmt(frame, blocks, weights=rw)
     fl = R.copy()
     for c in names:
         fl.loc[c, c] = np.sqrt(reliability.loc[c, "ave"])
