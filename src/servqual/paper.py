@@ -169,6 +169,8 @@ def performance_table(results_dir: str | Path) -> pd.DataFrame:
     rows = []
     for path in sorted(Path(results_dir).glob("*.json")):
         r = json.loads(path.read_text())
+        if "servqual_seconds" not in r:  # not a timing (e.g. memory.json: peak memory)
+            continue
         rows.append(
             {
                 "benchmark": r["benchmark"],
