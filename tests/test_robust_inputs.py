@@ -223,7 +223,7 @@ def test_identical_columns_in_sem_are_named():
 
 def test_nps_csat_of_none():
     for f in (metrics.nps, metrics.csat):
-        with pytest.raises(InputTypeError, match="scores must be a list"):
+        with pytest.raises(InputTypeError, match="scores must be a one-dimensional list"):
             f(None)
 
 
