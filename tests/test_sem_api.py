@@ -177,9 +177,9 @@ def test_bad_options(hs):
     with pytest.raises(ParameterError, match="estimator"):
         sem.fit(HS_MODEL, hs, estimator="GLS")
     with pytest.raises(ParameterError, match="se='bootstrap'"):
-        sem.fit(HS_MODEL, hs, bootstrap=10)
+        sem.fit(HS_MODEL, hs, bootstrap=40)
     with pytest.raises(ParameterError, match="seed='a'"):
-        sem.fit(HS_MODEL, hs, se="bootstrap", bootstrap=10, seed="a", progress=False)
+        sem.fit(HS_MODEL, hs, se="bootstrap", bootstrap=40, seed="a", progress=False)
 
 
 def test_missing_group_labels_reported(hs):
@@ -321,7 +321,7 @@ def test_bootstrap_failures_counted(pdem, monkeypatch):
         lambda m, c, mu, t, h: (np.tile(t, (c.shape[0], 1)), np.zeros(c.shape[0], dtype=bool)),
     )
     with pytest.warns(BootstrapFailureWarning, match="bootstrap replicates failed"):
-        res = sem.fit(MED, pdem, se="bootstrap", bootstrap=30, seed=2, progress=False)
+        res = sem.fit(MED, pdem, se="bootstrap", bootstrap=40, seed=2, progress=False)
     # batches fail as a whole and are retried replicate by replicate; the
     # failures are counted, the others kept
     assert 0 < res.bootstrap_draws.n_failed < 30

@@ -29,11 +29,12 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
-from ._checks import Interval, Options, as_py, check_frame, check_params
+from ._checks import Interval, Options, as_py, check_data, check_frame, check_params
 from ._frozen import CopyOnRead
+from ._options import check_n_boot, check_n_jobs
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
-from .errors import ConvergenceWarning, ParameterError
+from .errors import ConvergenceWarning, NonNumericError, ParameterError
 from .retention import clv
 
 __all__ = ["what_if", "WhatIfResult", "QUANTITIES"]
@@ -229,7 +230,7 @@ def what_if(
     --------
     >>> import servqual
     >>> df, _ = servqual.simulate_survey(600, seed=3)
-    >>> res = what_if(df, n_boot=20, seed=1, progress=False)
+    >>> res = what_if(df, n_boot=40, seed=1, progress=False)
     >>> list(res.table.columns)
     ['quantity', 'estimate', 'lower', 'upper', 'unit']
     """
@@ -256,21 +257,22 @@ def what_if(
             "discount": Interval(0, None, closed="neither"),
             "horizon": Interval(1, None, integer=True),
             "initial_customers": Interval(0, None, closed="neither"),
-            "n_boot": Interval(2, None, integer=True),
+            "n_boot": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "referral_per_positive": Interval(0, None),
             "deterrence_per_negative": Interval(0, None),
             "acquisition": [None, Interval(0, None)],
         },
     )
+    check_n_boot(n_boot, ci=ci, allow_zero=False)
+    check_n_jobs(n_jobs)
     inst = Instrument.servqual22() if instrument is None else instrument
     dims = inst.dimension_columns("P")
     if dimension not in dims:
         raise ParameterError(
             f"dimension={dimension!r} is invalid: expected one of {', '.join(map(repr, dims))}."
         )
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data)
     sat_cols = [c for c in data.columns if str(c).startswith("SAT")]
     if not sat_cols:
         raise ParameterError(
@@ -278,7 +280,16 @@ def what_if(
             "expected at least one column whose name starts with 'SAT'."
         )
     items = [c for cols in dims.values() for c in cols]
-    frame = check_frame(data, items + sat_cols, missing="raise", allow_constant=False, min_rows=30)
+    bools = [c for c in items + sat_cols if data[c].dtype == bool]
+    if bools:
+        raise NonNumericError(
+            f"column {bools[0]!r} is boolean (True/False); expected ratings on the "
+            f"{inst.scale[0]:g}-{inst.scale[1]:g} scale."
+        )
+    frame = check_frame(
+        data, items + sat_cols, missing="raise", allow_constant=False, min_rows=30,
+        scale={**{c: inst.scale for c in items}, **{c: (-np.inf, np.inf) for c in sat_cols}},
+    )  # fmt: skip
     outcomes = check_frame(
         data,
         ["churn", "wom_positive", "wom_negative"],

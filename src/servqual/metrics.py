@@ -33,10 +33,12 @@ from ._checks import (
     check_weights,
 )
 from ._frozen import CopyOnRead
+from ._options import check_n_boot, check_n_jobs
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._summary import Summary
 from .errors import (
     EmptyDataError,
+    InputTypeError,
     MissingDataWarning,
     NonNumericError,
     OutOfRangeError,
@@ -65,6 +67,15 @@ def _answers(scores, name: str, scale, missing: str, weights=None):
     Returns ``(answers, n_missing, warnings, w)`` with ``w`` the respondent
     weights of the answers kept (``None`` without weights).
     """
+    try:
+        ndim = np.asarray(scores, dtype=object).ndim if not isinstance(scores, pd.Series) else 1
+    except ValueError:  # ragged nested lists
+        ndim = 2
+    if scores is None or isinstance(scores, (str, bytes, dict)) or ndim != 1:
+        raise InputTypeError(
+            f"{name} must be a one-dimensional list, array or Series of answers, got "
+            f"{type(scores).__name__} {scores!r:.40}."
+        )
     s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object))
     if s.ndim != 1:
         raise ParameterError(f"{name} must be one-dimensional.")
@@ -547,6 +558,8 @@ def csi(
         {"missing": missing, "n_boot": n_boot, "ci": ci},
         {"missing": _MISSING, "n_boot": Interval(0, None, integer=True), "ci": _CI},
     )
+    check_n_boot(n_boot, ci=ci)
+    check_n_jobs(n_jobs)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     items = [items] if isinstance(items, str) else list(items)
     if not items:

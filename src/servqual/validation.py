@@ -16,11 +16,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, Options, check_frame, check_params
+from ._checks import Interval, Options, check_data, check_frame, check_params
 from ._frozen import CopyOnRead
 from ._summary import Summary
 from .codebook import Codebook
-from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
+from .errors import (
+    InsufficientDataError,
+    MissingColumnError,
+    MissingDataWarning,
+    UnpairedItemError,
+)
 from .instrument import Instrument
 
 __all__ = ["validate", "ValidationReport"]
@@ -186,8 +191,12 @@ def validate(
             "instrument must be a servqual.Instrument or Codebook, got "
             f"{type(instrument).__name__}."
         )
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data, allow_empty=True)
+    if 0 < data.shape[0] < min_rows:  # before any per-column check ("constant" on 2 rows)
+        raise InsufficientDataError(
+            f"only {data.shape[0]} complete row(s) at most (the data has {data.shape[0]} rows); "
+            f"at least {min_rows} needed."
+        )
     kinds = list(instrument.kinds) if kinds is None else list(kinds)
     for k in kinds:
         instrument._check_kind(k)
@@ -206,7 +215,7 @@ def validate(
         min_rows=1,
     )
     missing_counts = frame.isna().sum().astype(int)
-    clean = data.copy()
+    clean = data.copy(deep=False)  # copy-on-write: only the checked columns are new
     clean[columns] = frame
     dropped, reasons = (), ()
     imputed = pd.Series(0, index=columns, dtype=int)
@@ -230,8 +239,6 @@ def validate(
         clean[columns] = frame.fillna(frame.mean())
     n_complete = int((~clean[columns].isna().any(axis=1)).sum())
     if n_complete < min_rows:
-        from .errors import InsufficientDataError
-
         raise InsufficientDataError(
             f"only {n_complete} complete row(s) for instrument {instrument.name!r}; "
             f"at least {min_rows} needed (missing values per column: "

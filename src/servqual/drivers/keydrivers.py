@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_params, check_rng
 from .._frozen import CopyOnRead
+from .._options import check_n_boot, check_n_jobs
 from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
@@ -210,6 +211,8 @@ def key_drivers(
             "interval": Options(("percentile", "bca")),
         },
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     rng = check_rng(seed)
     predictors, names, units = resolve_groups(predictors, groups)
     if units is not None:

@@ -282,7 +282,7 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
     >>> from matplotlib.figure import Figure
     >>> from servqual.economics import what_if
     >>> df, _ = servqual.simulate_survey(400, seed=1)
-    >>> res = {"reliability": what_if(df, n_boot=10, seed=1, progress=False)}
+    >>> res = {"reliability": what_if(df, n_boot=40, seed=1, progress=False)}
     >>> ax = plot_what_if(res, ax=Figure().add_subplot())
     >>> ax.get_xlabel()
     'delta value (money (NPV over horizon)), 95% bootstrap CI'

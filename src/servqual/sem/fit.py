@@ -16,11 +16,22 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, Options, check_frame, check_params, check_rng
+from .._checks import (
+    Interval,
+    Options,
+    check_columns,
+    check_data,
+    check_frame,
+    check_identical,
+    check_params,
+    check_rng,
+)
+from .._options import check_n_boot, check_n_jobs
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
     ImproperSolutionWarning,
+    InsufficientDataError,
     MissingDataWarning,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
@@ -123,6 +134,7 @@ def prepare(
     model, data, _ = expand_interactions(model, data)
     statements = parse(model)
     observed, latent = model_variables(statements)
+    check_data(data)
     if isinstance(data, pd.DataFrame):
         unknown = [v for v in observed if v not in data.columns]
         if unknown:
@@ -133,6 +145,12 @@ def prepare(
     if group is not None and group not in getattr(data, "columns", ()):
         raise SpecificationError(f"group column {group!r} is not in the data.")
     cols = list(observed)
+    check_columns(data, cols)
+    if data.shape[0] < len(observed) + 1:
+        raise InsufficientDataError(
+            f"only {data.shape[0]} row(s) in the data; at least {len(observed) + 1} needed for "
+            f"{len(observed)} observed variables."
+        )
     frame = check_frame(data, cols, missing="allow")
     notes = []
     na_rows = frame.isna().any(axis=1).to_numpy().copy()
@@ -170,6 +188,7 @@ def prepare(
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
+    check_identical(X, cols)
     wk = None
     if weights is not None:
         wk = np.asarray(weights, float)[keep]
@@ -188,8 +207,6 @@ def prepare(
     min_n = len(observed) + 1
     for lev, A in zip(levels, arrays):
         if A.shape[0] < min_n:
-            from ..errors import InsufficientDataError
-
             where = "" if lev is None else f" in group {lev!r}"
             raise InsufficientDataError(
                 f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
@@ -404,6 +421,8 @@ def fit(
             "fixed_x": bool,
         },
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     if group_equal and group is None:
         raise ParameterError(
             f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
