@@ -71,7 +71,7 @@ from .errors import (
 from .weighting import kish_neff, mean_estimate, nps_estimate, share_estimate, weighted_mean_se
 
 __all__ = ["Comparison", "compare", "compare_paired", "DriverComparison", "compare_drivers",
-           "newcombe_interval", "adjust_p"]  # fmt: skip
+           "newcombe_interval", "adjust_p", "z_difference", "wilson"]  # fmt: skip
 
 _METRICS = Options(("nps", "topbox", "mean"))
 _PAIRS = Options(("all", "rest"))
@@ -137,6 +137,27 @@ def newcombe_interval(p1: float, n1: float, p2: float, n2: float, *,
     )
 
 
+def z_difference(est_a, se_a, est_b, se_b, *, ci: float = 0.95):
+    """Vectorised z test of ``est_a - est_b`` for independent estimates with SEs.
+
+    Returns ``(difference, se, z, p, ci_lower, ci_upper)`` (arrays or floats).
+    The NPS comparison of :func:`compare` is this with the trinomial (or
+    linearised) SE of each NPS.
+
+    Examples
+    --------
+    >>> d, se, z, p, lo, hi = z_difference(40.0, 3.0, 30.0, 4.0)
+    >>> float(d), float(se), round(float(p), 4)
+    (10.0, 5.0, 0.0455)
+    """
+    d = np.asarray(est_a, dtype=float) - np.asarray(est_b, dtype=float)
+    se = np.hypot(se_a, se_b)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        zs = np.where(se > 0, d / se, np.nan)
+    q = stats.norm.ppf(0.5 + ci / 2)
+    return d, se, zs, 2 * stats.norm.sf(np.abs(zs)), d - q * se, d + q * se
+
+
 def adjust_p(p, method: str = "holm") -> np.ndarray:
     """Adjusted p values (statsmodels ``multipletests``); ``"none"`` returns them unchanged.
 
@@ -147,7 +168,7 @@ def adjust_p(p, method: str = "holm") -> np.ndarray:
     """
     check_params({"adjust": method}, {"adjust": _ADJUST})
     p = np.asarray(p, dtype=float)
-    if method == "none" or p.size == 0:
+    if method == "none" or np.sum(~np.isnan(p)) <= 1:  # one test: nothing to adjust
         return p.copy()
     from statsmodels.stats.multitest import multipletests
 
@@ -245,10 +266,8 @@ def _pair_row(metric, name_a, va, wa, name_b, vb, wb, ci, weighted) -> dict:
         stat = d / se if se > 0 else np.nan
         p = float(2 * stats.norm.sf(abs(stat))) if se > 0 else np.nan
     else:  # nps
-        se = np.hypot(ea.se, eb.se)
-        stat = d / se if se > 0 else np.nan
-        p = float(2 * stats.norm.sf(abs(stat))) if se > 0 else np.nan
-        lo, hi = d - z * se, d + z * se
+        d, se, stat, p, lo, hi = z_difference(ea.estimate, ea.se, eb.estimate, eb.se, ci=ci)
+        p = float(p)
     return {"metric": metric, "group_a": name_a, "group_b": name_b,
             "estimate_a": ea.estimate, "estimate_b": eb.estimate, "difference": d,
             "ci_lower": float(lo), "ci_upper": float(hi), "statistic": float(stat), "p": p,
