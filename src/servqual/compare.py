@@ -238,7 +238,6 @@ def _pair_row(metric, name_a, va, wa, name_b, vb, wb, ci, weighted) -> dict:
     ea, xa = _stat(metric, va, wa)
     eb, xb = _stat(metric, vb, wb)
     d = ea.estimate - eb.estimate
-    z = stats.norm.ppf(0.5 + ci / 2)
     if metric == "mean" and not weighted:  # Welch
         t = stats.ttest_ind(va, vb, equal_var=False)
         se = np.sqrt(va.var(ddof=1) / va.size + vb.var(ddof=1) / vb.size)
