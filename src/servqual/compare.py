@@ -316,8 +316,8 @@ def compare(
     >>> df = pd.DataFrame({"ltr": [10, 9, 9, 7, 3, 10, 6, 5, 8, 2, 9, 10],
     ...                    "seg": ["a"] * 6 + ["b"] * 6})
     >>> r = compare(df, "ltr", "seg")
-    >>> round(float(r.table.loc[0, "difference"]), 2)
-    50.0
+    >>> round(float(r.table.loc[0, "difference"]), 2)  # NPS 50 (seg a) - (-16.67) (seg b)
+    66.67
     """
     check_params({"metric": metric, "pairs": pairs, "adjust": adjust, "ci": ci},
                  {"metric": _METRICS, "pairs": _PAIRS, "adjust": _ADJUST, "ci": _CI})  # fmt: skip
