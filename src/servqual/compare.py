@@ -393,7 +393,7 @@ def compare_paired(
     ...                    "ltr": [10, 9, 5, 8, 10, 6, 5, 7]})
     >>> r = compare_paired(df, "ltr", wave="wave", id="id")
     >>> float(r.table.loc[0, "difference"]), int(r.table.loc[0, "n_a"])
-    (25.0, 4)
+    (50.0, 4)
     """
     check_params({"metric": metric, "ci": ci}, {"metric": _METRICS, "ci": _CI})
     data = check_data(data)
