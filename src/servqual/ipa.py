@@ -279,5 +279,8 @@ def ipa(
 # plots moved to servqual.figures (old names work for one release, with a FutureWarning)
 __getattr__ = moved_names(
     __name__,
-    {"ipa_plot": "servqual.figures.cx:plot_ipa", "journey_plot": "servqual.figures.cx:plot_journey"},
+    {
+        "ipa_plot": "servqual.figures.cx:plot_ipa",
+        "journey_plot": "servqual.figures.cx:plot_journey",
+    },
 )

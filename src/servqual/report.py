@@ -267,13 +267,14 @@ def _sem(clean, instrument, sat, loy, kind) -> Section:
 
 
 def _ipa(comp, dims, sat, instrument) -> Section:
-    from .ipa import ipa, ipa_plot
+    from .figures.cx import plot_ipa
+    from .ipa import ipa
 
     title = "Importance–performance analysis"
     if not sat:
         return _skip("ipa", title, "no satisfaction items found in the data.")
     res, notes = _caught(lambda: ipa(comp, dims, outcome="satisfaction", scale=instrument.scale))
-    body = _table(res.table) + _figure(lambda ax: ipa_plot(res, ax=ax))
+    body = _table(res.table) + _figure(lambda ax: plot_ipa(res, ax=ax))
     return Section("ipa", title, body, notes)
 
 

@@ -20,8 +20,13 @@ import numpy as np
 __all__ = ["place_labels", "wrap_label", "text_width_em"]
 
 # unit directions, tried in this order at each distance
-_DIRS = ((1, 0), (0.71, 0.71), (0, 1), (-0.71, 0.71), (-1, 0), (-0.71, -0.71), (0, -1), (0.71, -0.71))
-_RADII = (4.0, 9.0, 16.0, 25.0, 36.0, 50.0, 66.0)  # points
+_DIRS = ((1, 0), (0.71, 0.71), (0, 1), (-0.71, 0.71), (-1, 0), (-0.71, -0.71), (0, -1),
+         (0.71, -0.71))  # fmt: skip
+_DIRS = _DIRS + tuple(
+    (round(float(np.cos(a)), 3), round(float(np.sin(a)), 3))
+    for a in np.deg2rad(np.arange(22.5, 360.0, 45.0))
+)
+_RADII = (4.0, 9.0, 16.0, 25.0, 36.0, 50.0, 66.0, 85.0, 105.0, 130.0)  # points
 _POINT = 4.0  # half size of a plotted point's box, points
 
 
@@ -33,9 +38,7 @@ def text_width_em(text: str) -> float:
     >>> text_width_em("abc"), text_width_em("服务")
     (1.86, 2.0)
     """
-    return round(
-        sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.62 for c in text), 6
-    )
+    return round(sum(1.0 if unicodedata.east_asian_width(c) in "WF" else 0.62 for c in text), 6)
 
 
 def wrap_label(text: str, width: float = 18.0, lines: int = 2) -> str:
@@ -80,14 +83,14 @@ def _text_box(t, scale):
     lines = t.get_text().split("\n")
     fs = t.get_fontsize()
     w = fs * max(text_width_em(s) for s in lines) + 2
-    h = fs * 1.25 * len(lines)
+    h = fs * 1.35 * len(lines) + 1
     return _box(x, y, w, h, t.get_ha(), t.get_va())
 
 
 def place_labels(ax, x, y, labels, *, fontsize: float = 7.0, color: str = "0.1"):
     """Label points ``(x, y)`` (data units) without overlaps; return the annotations.
 
-    Call after the Axes limits are final.  Positions depend only on the data,
+    Call last, when the limits, titles and legend are final.  Positions depend only on the data,
     the limits, the figure size and the labels.
 
     Examples
@@ -104,6 +107,8 @@ def place_labels(ax, x, y, labels, *, fontsize: float = 7.0, color: str = "0.1")
     """
     x = np.asarray(x, float)
     y = np.asarray(y, float)
+    # lay the figure out first (constrained layout moves the Axes at draw time)
+    ax.figure.draw_without_rendering()
     scale = 72.0 / ax.figure.dpi  # display pixels -> points
     pts = ax.transData.transform(np.column_stack([x, y])) * scale
     frame = ax.bbox.extents * scale
@@ -114,7 +119,7 @@ def place_labels(ax, x, y, labels, *, fontsize: float = 7.0, color: str = "0.1")
         text = wrap_label(label)
         lines = text.split("\n")
         w = fontsize * max(text_width_em(s) for s in lines) + 2
-        h = fontsize * 1.25 * len(lines)
+        h = fontsize * 1.35 * len(lines) + 1
         best = None
         for r in _RADII:
             for dx, dy in _DIRS:
@@ -138,8 +143,15 @@ def place_labels(ax, x, y, labels, *, fontsize: float = 7.0, color: str = "0.1")
         arrow = dict(arrowstyle="-", lw=0.5, color="0.55", shrinkA=0, shrinkB=3) if r > 9 else None
         out.append(
             ax.annotate(
-                text, (x[k], y[k]), xytext=(ox, oy), textcoords="offset points",
-                ha=ha, va=va, fontsize=fontsize, color=color, arrowprops=arrow,
+                text,
+                (x[k], y[k]),
+                xytext=(ox, oy),
+                textcoords="offset points",
+                ha=ha,
+                va=va,
+                fontsize=fontsize,
+                color=color,
+                arrowprops=arrow,
             )  # fmt: skip
         )
     return out

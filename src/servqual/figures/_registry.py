@@ -14,6 +14,7 @@ this package register themselves at import; :func:`registry` imports them all.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import pkgutil
@@ -135,7 +136,40 @@ def style_context():
     style = resources.files("servqual.figures") / "servqual.mplstyle"
     with resources.as_file(style) as path, mpl.rc_context():
         mpl.style.use(str(path))
+        fallback = cjk_fallback_font()
+        if fallback:  # Chinese/Japanese/Korean labels render instead of empty boxes
+            mpl.rcParams["font.family"] = [*mpl.rcParams["font.family"], fallback]
         yield
+
+
+# installed font families tried, in order, for characters DejaVu Sans lacks
+_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans CJK JP", "Source Han Sans SC", "WenQuanYi Zen Hei")
+_CJK_FILES = ("NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf", "wqy-zenhei.ttc")
+
+
+@functools.lru_cache(maxsize=1)
+def cjk_fallback_font() -> str | None:
+    """Name of an installed CJK font family used as fallback, or None.
+
+    Text in Latin script never uses it, so figure files without CJK labels do
+    not depend on whether it is installed.
+
+    Examples
+    --------
+    >>> cjk_fallback_font() in (None,) + _CJK_FAMILIES
+    True
+    """
+    from matplotlib import font_manager
+
+    installed = {f.name for f in font_manager.fontManager.ttflist}
+    found = next((name for name in _CJK_FAMILIES if name in installed), None)
+    if found is None:  # matplotlib's font cache may predate the font's installation
+        for path in sorted(font_manager.findSystemFonts()):
+            if Path(path).name in _CJK_FILES:
+                font_manager.fontManager.addfont(path)
+        installed = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((name for name in _CJK_FAMILIES if name in installed), None)
+    return found
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:

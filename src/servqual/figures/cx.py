@@ -153,10 +153,10 @@ def plot_better_worse(result, *, ax=None, annotate: bool = True):
     ax.set_ylabel("Better coefficient CS+ (satisfaction, 0\u20131)")
     n = int(t["n"].max()) if "n" in t and len(t) else 0
     ax.set_title(f"Kano Better\u2013Worse plot (n = {n:,} respondents)")
-    if annotate:
-        place_labels(ax, x, y, [str(f) for f in t["feature"]])
     if len(t):
         ax.legend(loc="center left", fontsize=7)
+    if annotate:
+        place_labels(ax, x, y, [str(f) for f in t["feature"]])
     return ax
 
 

@@ -92,7 +92,7 @@ def plot_reichheld_region(grid, *, ax=None):
     g, a = grid["growth"].iloc[0], grid["acquisition"].iloc[0]
     ax.set_xlabel("Annual defection rate before (%)")
     ax.set_ylabel("Discount rate (% per year)")
-    ax.set_title(f"5 points less defection: profit growth {g:.0%}/yr, acquisition {a:g}x")
+    ax.set_title(f"5 points less defection (model): profit growth {g:.0%}/yr, acquisition {a:g}x")
     return ax
 
 
@@ -200,7 +200,7 @@ def plot_bass_wom(curves, *, ax=None):
         )
     ax.set_xlabel("Time (years)")
     ax.set_ylabel("Current adopters (customers)")
-    ax.set_title("Bass diffusion with negative word of mouth and churn")
+    ax.set_title("Bass diffusion with negative word of mouth and churn (model)")
     ax.legend()
     return ax
 
@@ -219,6 +219,8 @@ def plot_sbg(results, *, periods: int = 12, ax=None):
     [100.0, 62.7, 47.4, 38.8, 33.2]
     """
     ax = ax if ax is not None else plt.gca()
+    sizes = [getattr(r, "n", None) for r in results.values()]
+    cohorts = ", ".join(f"n = {s:,}" for s in sizes) if all(sizes) else "cohort data, % of start"
     for (label, res), mk in zip(results.items(), "os^d"):
         fc = res.forecast(periods)
         (line,) = ax.plot(
@@ -235,9 +237,9 @@ def plot_sbg(results, *, periods: int = 12, ax=None):
             label=f"{label}: observed",
         )
     ax.axvline(max(r.n_periods for r in results.values()), color="0.5", lw=0.8, ls=":")
-    ax.set_xlabel("Years since acquisition")
+    ax.set_xlabel("Time since acquisition (years)")
     ax.set_ylabel("Customers still active (%)")
-    ax.set_title("Shifted-beta-geometric retention (Fader & Hardie 2007)")
+    ax.set_title(f"Shifted-beta-geometric retention (model fits; {cohorts})")
     ax.legend()
     return ax
 
@@ -339,6 +341,7 @@ def plot_claim_sensitivity(fig, data=None):
     axs[0].set_xlabel("Complaint rate (%)")
     axs[0].set_ylabel("Leave without complaining (% of problems)")
     axs[0].set_title("TARP: silent exits")
+    fig.suptitle("Sensitivity of the reproducible claims (model calculations, no sample)")
     axs[0].legend()
     x = np.linspace(0.16, 0.40, 25)  # d + (1 - r); r1 = r0 + 0.05 < 1
     up = [

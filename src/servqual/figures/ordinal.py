@@ -56,9 +56,7 @@ def plot_ordinal_bias(table: pd.DataFrame, *, tolerance: float = 0.03, ax=None):
     ax.set_xlabel("Item")
     ax.set_ylabel("Estimated − true standardized loading")
     n = table.attrs.get("n")
-    ax.set_title(
-        "Loadings of 5-point items: ML on codes vs WLSMV" + (f" (n = {n:,})" if n else "")
-    )
+    ax.set_title("Loadings of 5-point items: ML on codes vs WLSMV" + (f" (n = {n:,})" if n else ""))
     ax.legend(loc="lower right", fontsize=7)
     return ax
 

@@ -153,7 +153,8 @@ def plot_ipma(table: pd.DataFrame, *, target: str = "", n: int | None = None, ax
     ax.set_ylabel("Performance (mean score, 0-100)")
     title = f"Importance-performance map{': ' + target if target else ''}"
     ax.set_title(title + (f" (n = {n:,})" if n is not None else ""))
-    place_labels(ax, table["importance"], table["performance"], list(table["construct"]), fontsize=8)
+    names = list(table["construct"])
+    place_labels(ax, table["importance"], table["performance"], names, fontsize=8)
     return ax
 
 

@@ -94,7 +94,7 @@ def ipma_table(result, target: str) -> pd.DataFrame:
 
 
 def ipma(result, target: str, *, ax=None):
-    """Deprecated: ``(table, ax)``; use :func:`ipma_table` and :func:`servqual.figures.plot_ipma`."""
+    """Deprecated: ``(table, ax)``; use :func:`ipma_table`, :func:`servqual.figures.plot_ipma`."""
     import importlib
 
     from .._moved import moved_warning
