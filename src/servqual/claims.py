@@ -389,7 +389,17 @@ def _run_cli(args) -> int:
 
 
 def add_cli(subparsers) -> None:
-    """Register ``servqual claims`` (prints the audit table) on an argparse subparsers object."""
+    """Register ``servqual claims`` (prints the audit table) on an argparse subparsers object.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="servqual")
+    >>> add_cli(parser.add_subparsers())
+    >>> args = parser.parse_args(["claims", "--full"])
+    >>> args.full, args.func is _run_cli
+    (True, True)
+    """
     p = subparsers.add_parser(
         "claims",
         help="audit the famous service-quality claims",
