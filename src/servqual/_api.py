@@ -77,6 +77,7 @@ def api_page(module: str, names: list[str]) -> str:
     """
     lines = [module, "=" * len(module), "", f".. automodule:: {module}", "   :no-members:", ""]
     if names:
-        lines += [f".. currentmodule:: {module}", "", ".. autosummary::", "   :toctree: generated", ""]
+        lines += [f".. currentmodule:: {module}", "", ".. autosummary::"]
+        lines += ["   :toctree: generated", ""]
         lines += [f"   {n}" for n in names]
     return "\n".join(lines) + "\n"

@@ -91,14 +91,6 @@ def plot_ipa(result, *, ax=None, annotate: bool = True):
     return ax
 
 
-_KANO_NAMES = {
-    "A": "attractive",
-    "O": "one-dimensional",
-    "M": "must-be",
-    "I": "indifferent",
-    "R": "reverse",
-    "Q": "questionable",
-}
 _KANO_STYLE = {"A": ("^", "C2"), "O": ("o", "C0"), "M": ("s", "C5"), "I": ("D", "C4"),
                "R": ("v", "C3"), "Q": ("X", "C7")}  # fmt: skip
 
@@ -122,7 +114,7 @@ def plot_better_worse(result, *, ax=None, annotate: bool = True):
     >>> sum(len(c.get_offsets()) for c in ax.collections)
     1
     """
-    from ..kano import KanoResult
+    from ..kano import _NAMES, KanoResult
 
     if not isinstance(result, KanoResult):
         raise TypeError(f"result must be a KanoResult, got {type(result).__name__}.")
@@ -134,7 +126,7 @@ def plot_better_worse(result, *, ax=None, annotate: bool = True):
         if sel.any():
             ax.scatter(
                 x[sel], y[sel], s=40, marker=marker, color=color, edgecolor="0.2",
-                linewidth=0.5, zorder=3, label=f"modal: {_KANO_NAMES[cat]}",
+                linewidth=0.5, zorder=3, label=f"modal: {_NAMES[cat]}",
             )  # fmt: skip
     ax.axvline(0.5, color="0.4", linewidth=0.8, linestyle="--")
     ax.axhline(0.5, color="0.4", linewidth=0.8, linestyle="--")
