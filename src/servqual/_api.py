@@ -58,6 +58,10 @@ def public_api() -> dict[str, list[str]]:
 def api_page(module: str, names: list[str]) -> str:
     """The reStructuredText API page of one module (autosummary of its names).
 
+    Each name gets its own generated page, except on the ``servqual`` page:
+    its names are re-exports, documented on their modules' pages and only
+    listed here (two pages for one object would describe it twice).
+
     Examples
     --------
     >>> print(api_page("servqual.demo", ["f"]))  # doctest: +NORMALIZE_WHITESPACE
@@ -78,6 +82,6 @@ def api_page(module: str, names: list[str]) -> str:
     lines = [module, "=" * len(module), "", f".. automodule:: {module}", "   :no-members:", ""]
     if names:
         lines += [f".. currentmodule:: {module}", "", ".. autosummary::"]
-        lines += ["   :toctree: generated", ""]
+        lines += ["   :toctree: generated", ""] if module != "servqual" else [""]
         lines += [f"   {n}" for n in names]
     return "\n".join(lines) + "\n"

@@ -100,7 +100,7 @@ class PenaltyRewardResult(CopyOnRead):
         outcome for low performance vs the middle, sign flipped so that a
         harmful low performance is positive) and ``reward`` (gain for high
         performance), their standard errors and CIs, ``ris`` (range of impact
-        |penalty| + |reward|), ``sgp`` = reward / ris and ``dgp`` = penalty /
+        abs(penalty) + abs(reward)), ``sgp`` = reward / ris and ``dgp`` = penalty /
         ris (satisfaction- and dissatisfaction-generating potential), ``ia`` =
         sgp - dgp (impact asymmetry, Matzler et al. 2004), ``factor`` (basic /
         performance / excitement), ``asymmetry`` = penalty - reward with its
@@ -176,7 +176,7 @@ def penalty_reward(
     performance (rating <= ``low``) and high performance (rating >= ``high``);
     ratings in between are the reference.  Penalty = -coefficient of the low
     dummy, reward = coefficient of the high dummy (Mittal et al. 1998;
-    Matzler et al. 2004).  With RIS = |penalty| + |reward|, IA = (reward -
+    Matzler et al. 2004).  With RIS = abs(penalty) + abs(reward), IA = (reward -
     penalty) / RIS; an attribute is an *excitement* factor when IA >
     ``threshold``, a *basic* factor when IA < -``threshold`` and a
     *performance* factor otherwise (0.2 is a convention, not an estimate).

@@ -255,9 +255,10 @@ class WLSMVResult:
 
     Attributes
     ----------
-    params : DataFrame, one row per parameter: ``lhs op rhs est se z pvalue
-        ci_lower ci_upper std_all`` (loadings ``=~``, factor correlations
-        ``~~``, latent-response residual variances ``~~`` (derived, se NaN)).
+    params : DataFrame
+        One row per parameter: ``lhs op rhs est se z pvalue ci_lower ci_upper
+        std_all`` (loadings ``=~``, factor correlations ``~~``, latent-response
+        residual variances ``~~`` (derived, se NaN)).
     fit_indices : dict (see :class:`DWLSFit`)
     moments : PolychoricMoments
     converged : bool
