@@ -35,7 +35,7 @@ extensions = [
 ]
 source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-nb"}
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "codebook.md", "README.md"]
-templates_path = []
+templates_path = ["_templates"]  # class pages: the docstring (numpydoc renders Attributes)
 
 autosummary_generate = True
 autodoc_default_options = {"members": False}
