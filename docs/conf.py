@@ -37,7 +37,9 @@ source_suffix = {".rst": "restructuredtext", ".md": "myst-nb", ".ipynb": "myst-n
 exclude_patterns = ["_build", "**.ipynb_checkpoints", "codebook.md", "README.md"]
 templates_path = ["_templates"]  # class pages: the docstring (numpydoc renders Attributes)
 
-autosummary_generate = True
+# the API pages listed explicitly: with ``True`` an incremental build would only scan the
+# documents its saved environment knows, missing a page added since
+autosummary_generate = sorted(str(p.relative_to(HERE)) for p in (HERE / "api").glob("*.rst"))
 autodoc_default_options = {"members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
