@@ -178,7 +178,8 @@ def test_every_registered_figure_states_n_and_units():
     assert (missing_n, missing_units) == ([], [])
 
 
-# figures whose data take several seconds; their n is asserted in their own test files
+# figures whose data take several seconds (they draw n too; only key_drivers_mobi's is asserted,
+# in test_figures_drivers.py)
 _HEAVY = {"ordinal_loading_bias", "what_if_money", "key_drivers_mobi", "gap5_caterpillar_sim"}
 
 
