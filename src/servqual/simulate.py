@@ -75,8 +75,10 @@ def default_thresholds(points: int) -> tuple[float, ...]:
 class Truth:
     """Every parameter of :func:`simulate_survey` (defaults are plausible values).
 
-    Attributes (latent variables have unit variance)
-    ------------------------------------------------
+    Latent variables have unit variance.
+
+    Attributes
+    ----------
     scale_points : int
         Categories of the Likert items (1..scale_points).
     dimensions : tuple of str
