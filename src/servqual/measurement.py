@@ -19,12 +19,14 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, check_frame, check_params
+from ._checks import Interval, check_frame, check_params
+from ._options import check_missing
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
     ImproperSolutionWarning,
     InsufficientDataError,
+    MissingDataWarning,
     NotPositiveDefiniteWarning,
     ParameterError,
     ServqualWarning,
@@ -403,7 +405,8 @@ class ReliabilityResult:
     Attributes
     ----------
     table : DataFrame, one row per dimension
-        ``n_items``, ``alpha`` with ``alpha_ci_lower``/``alpha_ci_upper``
+        ``n`` (respondents who answered all the dimension's items: the rows
+        its statistics use), ``n_items``, ``alpha`` with ``alpha_ci_lower``/``alpha_ci_upper``
         (Feldt), ``alpha_std`` (standardized alpha), ``omega`` (reliability of
         the raw sum from the one-factor ML CFA), ``rho_c`` (composite
         reliability from standardized loadings), ``ave``, ``sqrt_ave``,
@@ -426,7 +429,7 @@ class ReliabilityResult:
         the P−E composite) and ``alpha_gap_items`` (naive alpha of the item
         differences, for comparison).
     n : int
-        Respondents used.
+        Respondents used by at least one dimension.
     kind, ci, validation, warnings
 
     The tables are returned as copies, so editing one leaves the result intact.
@@ -470,6 +473,7 @@ class ReliabilityResult:
         """Printable / HTML summary."""
         pct = f"{100 * self.ci:g}%"
         cols = [
+            "n",
             "n_items",
             "alpha",
             "alpha_ci_lower",
@@ -533,7 +537,7 @@ def reliability(
     *,
     kind: str | None = "P",
     ci: float = 0.95,
-    missing: str = "listwise",
+    missing: str = "available",
 ) -> ReliabilityResult:
     """Reliability, convergent and discriminant validity per dimension.
 
@@ -549,8 +553,13 @@ def reliability(
     kind : item kind to analyse (``"P"`` or ``"E"``).  Ignored for
         instruments without item kinds (e.g. ``Instrument.ecsi_mobi()``).
     ci : confidence level of the alpha interval.
-    missing : {"listwise", "mean", "raise"}
-        Passed to :func:`servqual.validate` (which reports dropped/imputed rows).
+    missing : {"available", "listwise", "mean", "raise"}
+        ``"available"`` (default): each dimension uses the respondents who
+        answered all *its* items (``table["n"]``), cross-dimension statistics
+        (factor correlations, HTMT) pairwise-complete ones; ``"listwise"``:
+        only respondents complete on every item of every dimension; ``"mean"``:
+        item-mean imputation (counted); ``"raise"``: refuse missing answers.
+        Passed to :func:`servqual.validate`, whose report is ``.validation``.
 
     Examples
     --------
@@ -565,10 +574,8 @@ def reliability(
     from .instrument import Instrument
     from .validation import validate
 
-    check_params(
-        {"ci": ci, "missing": missing},
-        {"ci": Interval(0, 1, closed="neither"), "missing": Options(("listwise", "mean", "raise"))},
-    )
+    check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
+    missing = check_missing(missing, ("available", "listwise", "mean", "raise"))
     if not isinstance(instrument, Instrument):
         raise TypeError(
             f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
@@ -590,14 +597,32 @@ def reliability(
     msgs: list[str] = []
     items = _reversed_items(clean, instrument, kind)
     blocks = instrument.dimension_columns(kind)
-    n = int(items.shape[0])
+    all_cols = [c for cols in blocks.values() for c in cols]
+    complete = {d: items[cols].notna().all(axis=1).to_numpy() for d, cols in blocks.items()}
+    n = int(np.column_stack(list(complete.values())).any(axis=1).sum())
+    if missing == "available" and items[all_cols].isna().to_numpy().any():
+        n_all = int(items[all_cols].notna().all(axis=1).sum())
+        _emit(
+            msgs,
+            "available-case reliability: each dimension uses the respondents who answered "
+            "all its items (table column 'n': "
+            + ", ".join(f"{d} {int(c.sum())}" for d, c in complete.items())
+            + f"; {n_all} answered every item).",
+            MissingDataWarning,
+        )
 
     rows, load_rows, sums, omegas = [], [], {}, {}
     for dim, cols in blocks.items():
-        x = items[cols].to_numpy(float)
+        block = items.loc[complete[dim], cols]
+        if block.shape[0] < 3:
+            raise InsufficientDataError(
+                f"dimension {dim!r}: only {block.shape[0]} respondent(s) answered all its "
+                f"items {cols}; at least 3 needed."
+            )
+        x = block.to_numpy(float)
         k = len(cols)
-        sums[dim] = x.sum(axis=1)
-        row = {"dimension": dim, "n_items": k}
+        sums[dim] = items[cols].sum(axis=1, min_count=k)
+        row = {"dimension": dim, "n": int(block.shape[0]), "n_items": k}
         if k < 2:
             row.update(
                 alpha=np.nan,
@@ -628,8 +653,8 @@ def reliability(
             omegas[dim] = np.nan
             rows.append(row)
             continue
-        a = cronbach_alpha(items, cols)
-        lo_, hi_ = feldt_ci(a, n=n, k=k, ci=ci) if a < 1 else (np.nan, np.nan)
+        a = cronbach_alpha(block, cols)
+        lo_, hi_ = feldt_ci(a, n=int(block.shape[0]), k=k, ci=ci) if a < 1 else (np.nan, np.nan)
         S = np.cov(x, rowvar=False)
         if np.linalg.eigvalsh(S)[0] <= 1e-12 * np.trace(S):
             _emit(
@@ -662,7 +687,7 @@ def reliability(
             alpha=a,
             alpha_ci_lower=lo_,
             alpha_ci_upper=hi_,
-            alpha_std=cronbach_alpha(items, cols, standardized=True),
+            alpha_std=cronbach_alpha(block, cols, standardized=True),
             omega=om,
             rho_c=composite_reliability(lam) if ok else np.nan,
             ave=ave(lam) if ok else np.nan,
@@ -690,7 +715,7 @@ def reliability(
     table = pd.DataFrame(rows).set_index("dimension")
     loadings = pd.DataFrame(load_rows)
     names = list(blocks)
-    sc = np.corrcoef(np.column_stack([sums[d] for d in names]), rowvar=False)
+    sc = np.atleast_2d(pd.DataFrame(sums)[names].corr().to_numpy())
     om = np.array([omegas[d] for d in names])
     fc = sc / np.sqrt(np.outer(om, om))
     np.fill_diagonal(fc, 1.0)
@@ -751,13 +776,15 @@ def _difference_table(clean: pd.DataFrame, instrument) -> pd.DataFrame:
     for dim, stems in instrument.dimensions.items():
         pc = [instrument.column(s, "P") for s in stems]
         ec = [instrument.column(s, "E") for s in stems]
-        p = P[pc].to_numpy(float).mean(axis=1)
-        e = E[ec].to_numpy(float).mean(axis=1)
+        ok = P[pc].notna().all(axis=1) & E[ec].notna().all(axis=1)
+        Pd, Ed = P.loc[ok], E.loc[ok]
+        p = Pd[pc].to_numpy(float).mean(axis=1)
+        e = Ed[ec].to_numpy(float).mean(axis=1)
         if len(stems) < 2:
             r_pp = r_ee = a_gap = np.nan
         else:
-            r_pp, r_ee = cronbach_alpha(P, pc), cronbach_alpha(E, ec)
-            gaps = pd.DataFrame(P[pc].to_numpy(float) - E[ec].to_numpy(float))
+            r_pp, r_ee = cronbach_alpha(Pd, pc), cronbach_alpha(Ed, ec)
+            gaps = pd.DataFrame(Pd[pc].to_numpy(float) - Ed[ec].to_numpy(float))
             a_gap = cronbach_alpha(gaps)
         sd_p, sd_e = p.std(ddof=1), e.std(ddof=1)
         r_pe = float(np.corrcoef(p, e)[0, 1])

@@ -8,8 +8,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import Options, check_columns, check_frame, check_params
+from .._checks import check_columns, check_frame
+from .._options import check_missing
 from ..errors import DataError, MissingDataWarning, ParameterError
+
+#: driver models: one model, one set of variables -- "available" (rows complete on the
+#: model's own variables) is listwise deletion on those variables
+DRIVER_MISSING = ("listwise", "available", "mean", "raise")
 
 __all__ = ["prepare", "correlation", "check_pd", "resolve_groups"]
 
@@ -28,15 +33,18 @@ def prepare(
     target: str,
     predictors: Sequence[str],
     *,
-    missing: str = "raise",
+    missing: str = "listwise",
     min_extra: int = 2,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Validated float frame ``[target] + predictors`` and the warnings to attach.
 
-    ``missing="listwise"`` drops incomplete rows, reporting how many (warned and
-    returned); ``"raise"`` raises :class:`MissingValuesError` naming the columns.
+    ``missing="listwise"`` (= ``"available"``: the rows complete on the model's
+    own variables) drops incomplete rows, reporting how many per column (warned
+    and returned); ``"mean"`` imputes predictor means (rows with a missing
+    target are dropped), counted; ``"raise"`` raises
+    :class:`MissingValuesError` naming the columns.
     """
-    check_params({"missing": missing}, {"missing": Options(("raise", "listwise"))})
+    missing = check_missing(missing, DRIVER_MISSING)
     if not isinstance(target, str):
         raise ParameterError(f"target={target!r} is invalid: expected one column name.")
     predictors = _names(predictors, "predictors")
@@ -50,7 +58,14 @@ def prepare(
         min_rows=len(predictors) + min_extra,
     )
     notes: list[str] = []
-    if missing == "listwise":
+    if missing == "mean" and frame[predictors].isna().to_numpy().any():
+        counts = frame[predictors].isna().sum()
+        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+        msg = f"{int(counts.sum())} missing predictor value(s) imputed by the mean ({detail})."
+        warnings.warn(msg, MissingDataWarning, stacklevel=3)
+        notes.append(msg)
+        frame[predictors] = frame[predictors].fillna(frame[predictors].mean())
+    if missing != "raise":
         bad = frame.isna().any(axis=1)
         if bad.any():
             counts = frame.isna().sum()

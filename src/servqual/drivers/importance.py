@@ -224,7 +224,7 @@ def shapley(
     predictors: Sequence[str] | None = None,
     groups: Mapping[str, Sequence[str]] | None = None,
     *,
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> ShapleyResult:
     """Exact Shapley / LMG decomposition of R² with general, conditional and
     complete dominance (Budescu 1993; Azen & Budescu 2003; Grömping 2006).
@@ -242,8 +242,9 @@ def shapley(
     groups : dict group -> list of columns, optional
         Enter each group's columns together, giving group-level importance
         (e.g. SERVQUAL dimensions from their items: 2^5 subsets rather than 2^22).
-    missing : {"raise", "listwise"}
-        Missing values raise (default) or drop rows, reported on the result.
+    missing : {"listwise", "available", "mean", "raise"}
+        Default ``"listwise"``: rows incomplete on the model's variables are
+        dropped and counted on the result; see ``servqual._options``.
 
     Returns
     -------
@@ -335,7 +336,7 @@ def relative_weights(
     target: str,
     predictors: Sequence[str],
     *,
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> RelativeWeightsResult:
     """Johnson's (2000) relative weights: R² split over correlated predictors.
 
@@ -344,7 +345,7 @@ def relative_weights(
     data : DataFrame
     target : str
     predictors : list of str
-    missing : {"raise", "listwise"}
+    missing : {"listwise", "available", "mean", "raise"}
 
     Returns
     -------

@@ -136,7 +136,7 @@ def key_drivers(
     seed=None,
     n_jobs: int = 1,
     progress: bool = True,
-    missing: str = "raise",
+    missing: str = "listwise",
     forest_options: dict | None = None,
 ) -> KeyDriversResult:
     """Importance of each driver by several methods, side by side, with
