@@ -28,7 +28,6 @@ from scipy import optimize, special
 from ._checks import Interval, Options, as_1d_numeric, check_params
 from ._frozen import CopyOnRead
 from ._summary import Summary
-from .survival import CoxResult, LifeTable, cox, life_table
 from .errors import (
     ConvergenceWarning,
     DataError,
@@ -36,6 +35,7 @@ from .errors import (
     InsufficientDataError,
     ParameterError,
 )
+from .survival import CoxResult, LifeTable, cox, life_table
 
 __all__ = [
     "clv",

@@ -179,11 +179,11 @@ def life_table(
     >>> lt = life_table(df, tenure="months", churn="left", positive="Yes")
     >>> lt.table[["period", "at_risk", "churned", "survivors"]].round(3)
        period  at_risk  churned  survivors
-    0       0        6        0        6.0
-    1       1        6        1        5.0
-    2       2        5        1        4.0
-    3       3        3        1        2.667
-    4       4        2        0        2.667
+    0       0        6        0      6.000
+    1       1        6        1      5.000
+    2       2        5        1      4.000
+    3       3        3        1      2.667
+    4       4        2        0      2.667
     """
     from statsmodels.duration.survfunc import SurvfuncRight
 
