@@ -114,7 +114,9 @@ def feldt_ci(alpha: float, *, n: int, k: int, ci: float = 0.95) -> tuple[float, 
 
 
 # ---------------------------------------------------------------- HTMT
-def _check_blocks(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> dict:
+def _check_blocks(
+    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], missing: str = "raise"
+) -> dict:
     if not isinstance(blocks, Mapping) or len(blocks) < 2:
         raise SpecificationError(
             "blocks must be a mapping construct -> list of columns with at least 2 constructs; "
@@ -134,12 +136,18 @@ def _check_blocks(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> di
                 )
             seen[c] = name
         out[name] = cols
-    check_frame(data, list(seen), min_rows=3)
+    missing = check_missing(missing, ("raise", "available"))
+    check_frame(
+        data,
+        list(seen),
+        min_rows=1 if missing == "available" else 3,
+        missing="allow" if missing == "available" else "raise",
+    )
     return out
 
 
-def _htmt_generic(data, blocks, mean) -> pd.DataFrame:
-    blocks = _check_blocks(data, blocks)
+def _htmt_generic(data, blocks, mean, missing: str = "raise") -> pd.DataFrame:
+    blocks = _check_blocks(data, blocks, missing)
     cols = [c for cs in blocks.values() for c in cs]
     r = data[cols].astype(float).corr().to_numpy()
     pos = {c: i for i, c in enumerate(cols)}
@@ -162,7 +170,9 @@ def _htmt_generic(data, blocks, mean) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.Index(names, name="construct"), columns=names)
 
 
-def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def htmt(
+    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, missing: str = "raise"
+) -> pd.DataFrame:
     """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015).
 
     For constructs i, j: the mean correlation between items of i and items of
@@ -172,6 +182,8 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     symmetric construct x construct DataFrame with NaN on the diagonal and for
     single-item constructs (their monotrait correlation is undefined).
     Values above 0.85-0.90 signal a lack of discriminant validity.
+    ``missing="raise"`` (default) refuses missing values; ``"available"``
+    uses pairwise-complete correlations.
 
     Examples
     --------
@@ -181,7 +193,7 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     >>> round(float(h.loc["value", "sat"]), 3)
     0.741
     """
-    out = _htmt_generic(data, blocks, np.mean)
+    out = _htmt_generic(data, blocks, np.mean, missing)
     _warn_undefined(out, blocks, "HTMT", "a construct's mean within-block correlation is <= 0")
     return out
 
@@ -202,7 +214,9 @@ def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
         )
 
 
-def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def htmt2(
+    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, missing: str = "raise"
+) -> pd.DataFrame:
     """HTMT2: HTMT with geometric instead of arithmetic means.
 
     Roemer, Schuberth & Henseler (2021), *Industrial Management & Data
@@ -224,7 +238,7 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFra
         v = np.asarray(v, dtype=float)
         return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
 
-    out = _htmt_generic(data, blocks, gmean)
+    out = _htmt_generic(data, blocks, gmean, missing)
     why = "an item correlation involved is <= 0 (geometric means need positive correlations)"
     _warn_undefined(out, blocks, "HTMT2", why)
     return out
@@ -731,8 +745,8 @@ def reliability(
     if len(names) > 1:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            h = htmt(items, blocks)
-            h2 = htmt2(items, blocks)
+            h = htmt(items, blocks, missing="available")
+            h2 = htmt2(items, blocks, missing="available")
         for w in caught:
             _emit(msgs, str(w.message), w.category)
     else:
