@@ -1,12 +1,16 @@
 """Issue 11: scale-aware metrics, one missing-data vocabulary, roles and binary outcomes."""
 
+import importlib
+import inspect
+
 import numpy as np
 import pandas as pd
 import pytest
 
 import servqual
+import servqual._options
 from servqual import metrics as M
-from servqual._options import check_missing
+from servqual._options import MISSING_DEFAULTS, MISSING_POLICIES, check_missing
 from servqual.drivers import logistic
 from servqual.errors import (
     DataError,
@@ -152,7 +156,7 @@ def test_logistic_categorical_outcome_positive_vs_rest(churners):
     )
 
 
-# ------------------------------------------------------------------ bad inputs: each names the culprit
+# ------------------------------------------------------------------ bad inputs name the culprit
 def _yes_no(churners):
     return churners.assign(Churn=churners["left"].map({1: "Yes", 0: "No"}), tenure=12)
 
@@ -258,3 +262,14 @@ def test_bad_inputs_name_the_culprit(churners, case, call, error, pattern):
         data = servqual.simulate_survey(60, seed=1)[0]
     with pytest.raises(error, match=pattern):
         call(data)
+
+
+# ------------------------------------------------------------------ the defaults table
+@pytest.mark.parametrize("qualname", sorted(MISSING_DEFAULTS))
+def test_missing_defaults_table_matches_the_signatures(qualname):
+    module, name = qualname.rsplit(".", 1)
+    func = getattr(importlib.import_module(module), name)
+    default, offered = MISSING_DEFAULTS[qualname]
+    assert inspect.signature(func).parameters["missing"].default == default
+    assert default in offered and set(offered) <= set(MISSING_POLICIES)
+    assert f"``{name}``" in servqual._options.__doc__ or f"{name}``" in servqual._options.__doc__
