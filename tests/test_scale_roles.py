@@ -273,3 +273,49 @@ def test_missing_defaults_table_matches_the_signatures(qualname):
     assert inspect.signature(func).parameters["missing"].default == default
     assert default in offered and set(offered) <= set(MISSING_POLICIES)
     assert f"``{name}``" in servqual._options.__doc__ or f"{name}``" in servqual._options.__doc__
+
+
+# ------------------------------------------------------------------ each policy, each family
+def test_driver_policies_mean_raise_listwise(churners):
+    d = churners.copy()
+    d.loc[[2, 5], "price"] = np.nan
+    d.loc[9, "sat"] = np.nan
+    # mean: predictor means imputed (counted), brute force = OLS on the imputed frame
+    with pytest.warns(MissingDataWarning, match=r"3 missing predictor value\(s\) imputed"):
+        res = servqual.drivers.ols(d, "left", ["sat", "price"], missing="mean")
+    filled = d.fillna({"sat": d["sat"].mean(), "price": d["price"].mean()})
+    ref = servqual.drivers.ols(filled, "left", ["sat", "price"])
+    assert res.coefficients["estimate"].to_numpy() == pytest.approx(
+        ref.coefficients["estimate"].to_numpy(), rel=1e-12
+    )
+    assert res.n == 300 and res.warnings
+    with pytest.warns(MissingDataWarning, match=r"3 of 300 rows dropped.*'sat': 1, 'price': 2"):
+        lw = servqual.drivers.ols(d, "left", ["sat", "price"])
+    assert lw.n == 297
+    with pytest.raises(servqual.errors.MissingValuesError, match="'sat': 1, 'price': 2"):
+        servqual.drivers.ols(d, "left", ["sat", "price"], missing="raise")
+
+
+def test_reliability_mean_and_raise_policies():
+    mobi = servqual.load_dataset("mobi").astype(float)
+    inst = servqual.Instrument.from_mapping(
+        {"value": ["PERV1", "PERV2"], "satisfaction": ["CUSA1", "CUSA2", "CUSA3"]}, scale=(1, 10)
+    )
+    mobi.loc[[1, 2], "CUSA2"] = np.nan
+    res = servqual.reliability(mobi, inst, missing="mean")
+    filled = mobi.fillna({"CUSA2": mobi["CUSA2"].mean()})
+    x = filled[["CUSA1", "CUSA2", "CUSA3"]].to_numpy()
+    alpha = 1.5 * (1 - x.var(axis=0, ddof=1).sum() / x.sum(1).var(ddof=1))
+    assert res.table.loc["satisfaction", "alpha"] == pytest.approx(alpha, abs=1e-12)
+    assert res.validation.imputed["CUSA2"] == 2 and res.table.loc["satisfaction", "n"] == 250
+    with pytest.raises(servqual.errors.MissingValuesError, match="'CUSA2': 2"):
+        servqual.reliability(mobi, inst, missing="raise")
+
+
+def test_metric_listwise_equals_available_for_one_item():
+    x = pd.Series([10, np.nan, 7, 2, 9], name="ltr")
+    with pytest.warns(MissingDataWarning):
+        a = M.nps(x)
+    with pytest.warns(MissingDataWarning):
+        b = M.nps(x, missing="listwise")
+    assert (a.nps, a.n, a.n_missing) == (b.nps, b.n, b.n_missing) == (25.0, 4, 1)
