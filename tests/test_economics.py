@@ -167,19 +167,16 @@ def test_what_if_roles_on_a_custom_instrument(survey):
     custom = servqual.Instrument.from_mapping(
         {d: [f"q_{i}" for i in items] for d, items in inst.dimensions.items()}, scale=inst.scale
     )
-    res = what_if(
-        own,
+    roles = dict(
         instrument=custom,
         satisfaction=["overall", "sat_b", "sat_c"],
         churn="Churned",
         positive="Yes",
         wom_positive="praise",
         wom_negative="complaints",
-        n_boot=40,
-        seed=3,
         progress=False,
-        horizon=5,
     )
+    res = what_if(own, **roles, n_boot=40, seed=3, horizon=5)
     assert res.table["estimate"].to_numpy() == pytest.approx(
         ref.table["estimate"].to_numpy(), rel=1e-10
     )
@@ -187,55 +184,18 @@ def test_what_if_roles_on_a_custom_instrument(survey):
     # roles pointing nowhere / ambiguous levels are named
     with pytest.raises(errors.MissingColumnError, match=r"churn column 'churn' not found.*churn="):
         what_if(own, instrument=custom, satisfaction=["overall"], n_boot=5, progress=False)
+    without = {k: v for k, v in roles.items() if k != "positive"}
     with pytest.raises(errors.DataError, match=r"'Churned'.*\['No', 'Yes'\].*positive="):
-        what_if(
-            own,
-            instrument=custom,
-            satisfaction=["overall"],
-            churn="Churned",
-            wom_positive="praise",
-            wom_negative="complaints",
-            n_boot=5,
-            progress=False,
-        )
+        what_if(own, **without, n_boot=5)
+    no_wom = {k: v for k, v in roles.items() if not k.startswith("wom")}
     with pytest.raises(errors.MissingColumnError, match="'wom_positive'.*wom_positive="):
-        what_if(
-            own,
-            instrument=custom,
-            satisfaction=["overall"],
-            churn="Churned",
-            positive="Yes",
-            n_boot=5,
-            progress=False,
-        )
+        what_if(own, **no_wom, n_boot=5)
     with pytest.raises(errors.MissingColumnError, match="'happy'"):
-        what_if(
-            own,
-            instrument=custom,
-            satisfaction=["happy"],
-            churn="Churned",
-            positive="Yes",
-            wom_positive="praise",
-            wom_negative="complaints",
-            n_boot=5,
-            progress=False,
-        )
+        what_if(own, **{**roles, "satisfaction": ["happy"]}, n_boot=5)
     # missing values: listwise on the chain's variables, counted
     gap = own.copy()
     gap.loc[[1, 2], "overall"] = np.nan
     with pytest.warns(errors.MissingDataWarning, match=r"2 of \d+ rows dropped.*'overall': 2"):
-        r = what_if(
-            gap,
-            instrument=custom,
-            satisfaction=["overall", "sat_b", "sat_c"],
-            churn="Churned",
-            positive="Yes",
-            wom_positive="praise",
-            wom_negative="complaints",
-            n_boot=40,
-            seed=3,
-            progress=False,
-            horizon=5,
-        )
+        r = what_if(gap, **roles, n_boot=40, seed=3, horizon=5)
     assert r.params["n"] == len(own) - 2 and r.params["n_dropped"] == 2
     assert any("dropped" in w for w in r.warnings)
