@@ -3,7 +3,7 @@
 Submodules (imported on first use): ``instrument``, ``validation``,
 ``scores``, ``simulate``, ``datasets``, ``figures``, ``sem``, ``measurement``,
 ``drivers``, ``kano``, ``metrics``, ``pls``, ``retention``, ``wom``,
-``claims``, ``gaps``, ``errors``.
+``claims``, ``gaps``, ``errors``, ``survival``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ _SUBMODULES = {
     "economics",
     "ipa",
     "prca",
+    "survival",
 }
 
 # public name -> (module, attribute)
