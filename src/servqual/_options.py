@@ -64,11 +64,13 @@ drivers (``ols``, ``logistic``,    listwise    one model: the rows complete on t
 ``key_drivers``, ``stated_vs_derived``,
 ``forest_importance``),
 ``ipa.penalty_reward``
-``sem.fit``                        listwise    on the model's variables, with a hint that
+``sem.fit``, ``invariance``        listwise    on the model's variables, with a hint that
                                                ``fiml`` exists; also available (= listwise),
                                                fiml, raise
 ``pls.fit`` (``mga``, ``predict``) mean        as seminr/SmartPLS; also listwise
                                                (= available), raise
+``measurement.htmt``, ``htmt2``    raise       primitives on a clean frame; ``available``
+                                               uses pairwise-complete correlations
 ``economics.what_if``              listwise    one chain of models on the same customers;
                                                also available (= listwise), raise
 ``survival.life_table``, ``cox``   listwise    customers with a missing tenure, flag or
@@ -166,6 +168,11 @@ MISSING_DEFAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
     "servqual.ipa.penalty_reward": ("listwise", ("listwise", "available", "raise")),
     "servqual.sem.fit": ("listwise", ("listwise", "available", "fiml", "raise")),
     "servqual.pls.fit": ("mean", ("mean", "listwise", "available", "raise")),
+    "servqual.pls.mga": ("mean", ("mean", "listwise", "available", "raise")),
+    "servqual.pls.predict": ("mean", ("mean", "listwise", "available", "raise")),
+    "servqual.sem.invariance": ("listwise", ("listwise", "available", "fiml", "raise")),
+    "servqual.measurement.htmt": ("raise", ("raise", "available")),
+    "servqual.measurement.htmt2": ("raise", ("raise", "available")),
     "servqual.economics.what_if": ("listwise", ("listwise", "available", "raise")),
     "servqual.survival.life_table": ("listwise", ("listwise", "raise")),
     "servqual.survival.cox": ("listwise", ("listwise", "raise")),
