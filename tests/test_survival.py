@@ -83,6 +83,22 @@ def test_cox_matches_r_coxph(ties):
     assert res.provenance.function.endswith("cox")
 
 
+def test_cox_stratified_by_segment_matches_r():
+    # R: coxph(Surv(tenure, event) ~ <same> + strata(contract), data = d)  (efron)
+    res = cox(CHURN, X, churn="churn", positive="Yes", strata="contract")
+    t = res.table.set_index("term").loc[X]
+    coef = [0.001175598158, 0.106572893057, -0.717213109903, -0.037612453912, 0.036804078589]
+    se = [0.001860844854, 0.106017140419, 0.106811549603, 0.131123785358, 0.103984208989]
+    assert t["coef"].to_numpy() == pytest.approx(coef, rel=1e-6, abs=1e-9)
+    assert t["se"].to_numpy() == pytest.approx(se, rel=1e-5)
+    assert (res.loglik_null, res.loglik) == pytest.approx((-3208.60103249, -3176.75841661))
+    with pytest.raises(MissingColumnError, match="'plan'"):
+        cox(CHURN, X, churn="churn", positive="Yes", strata="plan")
+    gap = CHURN.assign(contract=CHURN["contract"].where(CHURN.index != 4))
+    with pytest.raises(MissingValuesError, match="strata column 'contract' has 1 missing"):
+        cox(gap, X, churn="churn", positive="Yes", strata="contract")
+
+
 def test_life_table_matches_r_survfit_and_feeds_sbg():
     lt = life_table(CHURN, tenure="tenure", churn="churn", positive="Yes")
     t = lt.table.set_index("period").loc[0:12]

@@ -19,3 +19,9 @@ km <- survfit(Surv(tenure, event) ~ 1, data = d)
 sk <- summary(km, times = 0:12)
 print(data.frame(time = sk$time, n.risk = sk$n.risk, n.event = sk$n.event,
                  surv = format(sk$surv, digits = 12)))
+# stratified by contract (segment): one baseline hazard per contract type
+fit <- coxph(Surv(tenure, event) ~ monthly_charges + senior_citizen + partner +
+               dependents + paperless_billing + strata(contract), data = d)
+cat("strata(contract), ties = efron\n")
+print(format(cbind(coef = coef(fit), se = sqrt(diag(vcov(fit)))), digits = 10))
+cat("loglik", format(fit$loglik, digits = 12), "\n")

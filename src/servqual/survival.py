@@ -37,6 +37,7 @@ from .errors import (
     DegenerateResultWarning,
     InsufficientDataError,
     MissingDataWarning,
+    MissingValuesError,
     OutOfRangeError,
     ParameterError,
 )
@@ -71,8 +72,6 @@ def _churn_frame(data, tenure, churn, positive, extra, missing):
     if bad.any():
         detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
         if missing == "raise":
-            from .errors import MissingValuesError
-
             raise MissingValuesError(
                 f"missing values in column(s) {detail}; pass missing='listwise' to drop those "
                 "customers (they are counted and reported)."
@@ -300,6 +299,7 @@ def cox(
     tenure: str = "tenure",
     churn: str = "churn",
     positive=None,
+    strata: str | None = None,
     ties: str = "efron",
     ci: float = 0.95,
     missing: str = "listwise",
@@ -314,6 +314,9 @@ def cox(
         Numeric covariate columns (satisfaction, driver scores, 0/1 dummies).
     tenure, churn, positive
         As in :func:`life_table`; tenure may be fractional here.
+    strata : str, optional
+        Segment column (e.g. contract type): one baseline hazard per segment,
+        shared coefficients (R ``strata()``).
     ties : {"efron", "breslow"}
         Handling of tied churn times (``"efron"`` is R ``coxph``'s default).
     ci : float
@@ -340,12 +343,25 @@ def cox(
             f"predictors={predictors!r} is invalid: expected a non-empty list of column names."
         )
     predictors = list(predictors)
-    for role, col in (("tenure", tenure), ("churn", churn)):
-        if col in predictors:
+    for role, col in (("tenure", tenure), ("churn", churn), ("strata", strata)):
+        if col is not None and col in predictors:
             raise ParameterError(f"{role} column {col!r} is also listed among the predictors.")
+    if strata is not None and not isinstance(strata, str):
+        raise ParameterError(f"strata={strata!r} is invalid: expected one column name.")
+    if strata is not None:
+        check_columns(data, [strata], what="strata column")
     check_params({"ties": ties}, {"ties": Options(("efron", "breslow"))})
     ci = check_ci(ci)
     frame, notes, n_missing = _churn_frame(data, tenure, churn, positive, predictors, missing)
+    groups = None
+    if strata is not None:
+        seg = data.loc[frame.index, strata]
+        if seg.isna().any():
+            raise MissingValuesError(
+                f"strata column {strata!r} has {int(seg.isna().sum())} missing value(s) among "
+                "the customers used; give them a segment or drop them."
+            )
+        groups = pd.factorize(seg, sort=True)[0]
     n_events = int(frame[churn].sum())
     if n_events < len(predictors) + 1:
         raise InsufficientDataError(
@@ -359,7 +375,13 @@ def cox(
         raise InsufficientDataError(
             f"predictor column {col!r} is constant: it has no effect to fit."
         )
-    model = PHReg(frame[tenure].to_numpy(), x.to_numpy(), status=frame[churn].to_numpy(), ties=ties)
+    model = PHReg(
+        frame[tenure].to_numpy(),
+        x.to_numpy(),
+        status=frame[churn].to_numpy(),
+        ties=ties,
+        strata=groups,
+    )
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = model.fit()
@@ -398,6 +420,7 @@ def cox(
             "churn": churn,
             "positive": positive,
             "predictors": tuple(predictors),
+            "strata": strata,
             "ties": ties,
             "ci": ci,
         },
