@@ -139,8 +139,11 @@ def test_csi_formula_brute_force():
     assert r.items.set_index("item").loc["b", "score"] == pytest.approx(100 * (means["b"] - 1) / 9)
     # all answers at the top / bottom of the scale give 100 / 0
     top = pd.DataFrame({"a": [10, 10], "b": [10, 10]})
-    assert M.csi(top, ["a", "b"]).index == 100.0
-    assert M.csi(top - 9, ["a", "b"]).index == 0.0
+    with pytest.warns(DegenerateResultWarning, match="top of the 1-10 scale"):
+        assert M.csi(top, ["a", "b"]).index == 100.0
+    with pytest.warns(DegenerateResultWarning, match="bottom"):
+        r0 = M.csi(top - 9, ["a", "b"])
+    assert r0.index == 0.0 and r0.warnings
     # equal weights from a sequence
     assert M.csi(df, ["a", "b"], weights=[1, 1]).index == pytest.approx(M.csi(df, ["a", "b"]).index)
 

@@ -567,6 +567,12 @@ def csi(
         return np.array([100.0 * np.sum(w * (m - lo)) / ((hi - lo) * w.sum())])
 
     value = float(index_of(x)[0])
+    if value in (0.0, 100.0):
+        _degenerate(
+            f"every answer to {items} is at the {'top' if value else 'bottom'} of the "
+            f"{lo:g}-{hi:g} scale: the index is {value:g}, at the end of its range.",
+            warns,
+        )
     means = np.nanmean(x, axis=0)
     table = pd.DataFrame(
         {
