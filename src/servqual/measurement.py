@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, check_frame, check_params
+from ._checks import Interval, check_data, check_frame, check_params, check_weights
 from ._options import check_missing
 from ._summary import Summary
 from .errors import (
@@ -33,6 +33,7 @@ from .errors import (
     SpecificationError,
 )
 from .factor import one_factor_ml
+from .weighting import kish_neff, rows_kept, weighted_corr, weighted_cov
 
 __all__ = [
     "cronbach_alpha",
@@ -50,7 +51,11 @@ __all__ = [
 
 # ---------------------------------------------------------------- alpha
 def cronbach_alpha(
-    data: pd.DataFrame, columns: Sequence[str] | None = None, *, standardized: bool = False
+    data: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    standardized: bool = False,
+    weights=None,
 ) -> float:
     """Cronbach's alpha of the items ``columns`` of ``data``.
 
@@ -59,7 +64,8 @@ def cronbach_alpha(
     ``k r/(1 + (k-1) r)`` with ``r`` the mean inter-item correlation (the value
     seminr reports as "alpha").  Missing values raise
     :class:`~servqual.errors.MissingValuesError`; handle them first (see
-    :func:`servqual.validate`).
+    :func:`servqual.validate`).  With respondent ``weights`` (column name or
+    array) the variances and correlations are weighted.
 
     Examples
     --------
@@ -68,6 +74,7 @@ def cronbach_alpha(
     >>> round(cronbach_alpha(df), 4)
     0.9388
     """
+    w = check_weights(weights, check_data(data))
     x = check_frame(data, columns, min_rows=2).to_numpy()
     k = x.shape[1]
     if k < 2:
@@ -75,9 +82,12 @@ def cronbach_alpha(
             f"Cronbach's alpha needs at least 2 items; got {k} (columns {list(columns or [])})."
         )
     if standardized:
-        r = np.corrcoef(x, rowvar=False)
+        r = np.corrcoef(x, rowvar=False) if w is None else weighted_corr(x, w)
         rbar = r[np.triu_indices(k, 1)].mean()
         return float(k * rbar / (1 + (k - 1) * rbar))
+    if w is not None:
+        S = weighted_cov(x, w, ddof=1)
+        return float(k / (k - 1) * (1.0 - np.trace(S) / S.sum()))
     item_var = x.var(axis=0, ddof=1).sum()
     total_var = x.sum(axis=1).var(ddof=1)
     return float(k / (k - 1) * (1.0 - item_var / total_var))
@@ -114,6 +124,21 @@ def feldt_ci(alpha: float, *, n: int, k: int, ci: float = 0.95) -> tuple[float, 
 
 
 # ---------------------------------------------------------------- HTMT
+def _pairwise_corr(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Correlations of the columns of ``x``, each pair on its complete rows (weighted if ``w``)."""
+    if not np.isnan(x).any():
+        return np.corrcoef(x, rowvar=False) if w is None else weighted_corr(x, w)
+    if w is None:
+        return pd.DataFrame(x).corr().to_numpy()
+    k = x.shape[1]
+    r = np.eye(k)
+    for i in range(k):
+        for j in range(i + 1, k):
+            ok = ~np.isnan(x[:, i]) & ~np.isnan(x[:, j])
+            r[i, j] = r[j, i] = weighted_corr(x[ok][:, [i, j]], w[ok])[0, 1]
+    return r
+
+
 def _check_blocks(
     data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], missing: str = "raise"
 ) -> dict:
@@ -146,10 +171,11 @@ def _check_blocks(
     return out
 
 
-def _htmt_generic(data, blocks, mean, missing: str = "raise") -> pd.DataFrame:
+def _htmt_generic(data, blocks, mean, weights=None, missing: str = "raise") -> pd.DataFrame:
     blocks = _check_blocks(data, blocks, missing)
     cols = [c for cs in blocks.values() for c in cs]
-    r = data[cols].astype(float).corr().to_numpy()
+    w = None if weights is None else check_weights(weights, data)
+    r = _pairwise_corr(data[cols].to_numpy(float), w)
     pos = {c: i for i, c in enumerate(cols)}
     idx = {b: np.array([pos[c] for c in cs]) for b, cs in blocks.items()}
     names = list(blocks)
@@ -171,7 +197,11 @@ def _htmt_generic(data, blocks, mean, missing: str = "raise") -> pd.DataFrame:
 
 
 def htmt(
-    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, missing: str = "raise"
+    data: pd.DataFrame,
+    blocks: Mapping[str, Sequence[str]],
+    *,
+    weights=None,
+    missing: str = "raise",
 ) -> pd.DataFrame:
     """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015).
 
@@ -181,9 +211,10 @@ def htmt(
     correlations are used as they are (not their absolute values).  Returns a
     symmetric construct x construct DataFrame with NaN on the diagonal and for
     single-item constructs (their monotrait correlation is undefined).
-    Values above 0.85-0.90 signal a lack of discriminant validity.
-    ``missing="raise"`` (default) refuses missing values; ``"available"``
-    uses pairwise-complete correlations.
+    Values above 0.85-0.90 signal a lack of discriminant validity.  With
+    respondent ``weights`` the correlations are weighted. ``missing="raise"``
+    (default) refuses missing values; ``"available"`` uses pairwise-complete
+    correlations.
 
     Examples
     --------
@@ -193,7 +224,7 @@ def htmt(
     >>> round(float(h.loc["value", "sat"]), 3)
     0.741
     """
-    out = _htmt_generic(data, blocks, np.mean, missing)
+    out = _htmt_generic(data, blocks, np.mean, weights, missing)
     _warn_undefined(out, blocks, "HTMT", "a construct's mean within-block correlation is <= 0")
     return out
 
@@ -215,7 +246,11 @@ def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
 
 
 def htmt2(
-    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, missing: str = "raise"
+    data: pd.DataFrame,
+    blocks: Mapping[str, Sequence[str]],
+    *,
+    weights=None,
+    missing: str = "raise",
 ) -> pd.DataFrame:
     """HTMT2: HTMT with geometric instead of arithmetic means.
 
@@ -238,7 +273,7 @@ def htmt2(
         v = np.asarray(v, dtype=float)
         return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
 
-    out = _htmt_generic(data, blocks, gmean, missing)
+    out = _htmt_generic(data, blocks, gmean, weights, missing)
     why = "an item correlation involved is <= 0 (geometric means need positive correlations)"
     _warn_undefined(out, blocks, "HTMT2", why)
     return out
@@ -552,6 +587,7 @@ def reliability(
     kind: str | None = "P",
     ci: float = 0.95,
     missing: str = "available",
+    weights=None,
 ) -> ReliabilityResult:
     """Reliability, convergent and discriminant validity per dimension.
 
@@ -574,6 +610,10 @@ def reliability(
         only respondents complete on every item of every dimension; ``"mean"``:
         item-mean imputation (counted); ``"raise"``: refuse missing answers.
         Passed to :func:`servqual.validate`, whose report is ``.validation``.
+    weights : column name or array, optional
+        Respondent weights: alpha, omega, rho_C, AVE, loadings, factor correlations and
+        HTMT use weighted moments; the Feldt CI uses Kish's effective n (the P−E
+        difference-score table stays unweighted).
 
     Examples
     --------
@@ -607,7 +647,9 @@ def reliability(
         and any(c in data.columns for c in instrument.columns("E"))
     )
     kinds = ["P", "E"] if paired else ([kind] if kind is not None else None)
+    w_all = check_weights(weights, check_data(data))
     clean, report = validate(data, instrument, missing, kinds=kinds, min_rows=3)
+    w = None if w_all is None else rows_kept(w_all, data, clean)
     msgs: list[str] = []
     items = _reversed_items(clean, instrument, kind)
     blocks = instrument.dimension_columns(kind)
@@ -633,10 +675,12 @@ def reliability(
                 f"dimension {dim!r}: only {block.shape[0]} respondent(s) answered all its "
                 f"items {cols}; at least 3 needed."
             )
+        wb = None if w is None else w[complete[dim]]
         x = block.to_numpy(float)
         k = len(cols)
-        sums[dim] = items[cols].sum(axis=1, min_count=k)
+        sums[dim] = items[cols].sum(axis=1, min_count=k).to_numpy()
         row = {"dimension": dim, "n": int(block.shape[0]), "n_items": k}
+        n_f = int(block.shape[0]) if wb is None else max(3, int(round(kish_neff(wb))))
         if k < 2:
             row.update(
                 alpha=np.nan,
@@ -667,9 +711,9 @@ def reliability(
             omegas[dim] = np.nan
             rows.append(row)
             continue
-        a = cronbach_alpha(block, cols)
-        lo_, hi_ = feldt_ci(a, n=int(block.shape[0]), k=k, ci=ci) if a < 1 else (np.nan, np.nan)
-        S = np.cov(x, rowvar=False)
+        a = cronbach_alpha(block, cols, weights=wb)
+        lo_, hi_ = feldt_ci(a, n=n_f, k=k, ci=ci) if a < 1 else (np.nan, np.nan)
+        S = np.cov(x, rowvar=False) if wb is None else weighted_cov(x, wb, ddof=1)
         if np.linalg.eigvalsh(S)[0] <= 1e-12 * np.trace(S):
             _emit(
                 msgs,
@@ -701,7 +745,7 @@ def reliability(
             alpha=a,
             alpha_ci_lower=lo_,
             alpha_ci_upper=hi_,
-            alpha_std=cronbach_alpha(block, cols, standardized=True),
+            alpha_std=cronbach_alpha(block, cols, standardized=True, weights=wb),
             omega=om,
             rho_c=composite_reliability(lam) if ok else np.nan,
             ave=ave(lam) if ok else np.nan,
@@ -729,7 +773,7 @@ def reliability(
     table = pd.DataFrame(rows).set_index("dimension")
     loadings = pd.DataFrame(load_rows)
     names = list(blocks)
-    sc = np.atleast_2d(pd.DataFrame(sums)[names].corr().to_numpy())
+    sc = np.atleast_2d(_pairwise_corr(np.column_stack([sums[d] for d in names]), w))
     om = np.array([omegas[d] for d in names])
     fc = sc / np.sqrt(np.outer(om, om))
     np.fill_diagonal(fc, 1.0)
@@ -745,8 +789,8 @@ def reliability(
     if len(names) > 1:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            h = htmt(items, blocks, missing="available")
-            h2 = htmt2(items, blocks, missing="available")
+            h = htmt(items, blocks, weights=w, missing="available")
+            h2 = htmt2(items, blocks, weights=w, missing="available")
         for w in caught:
             _emit(msgs, str(w.message), w.category)
     else:

@@ -8,15 +8,15 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import check_columns, check_frame
+from .._checks import check_columns, check_data, check_frame, check_weights
 from .._options import check_missing
-from ..errors import DataError, MissingDataWarning, ParameterError
+from ..errors import DataError, MissingDataWarning, OutOfRangeError, ParameterError
 
 #: driver models: one model, one set of variables -- "available" (rows complete on the
 #: model's own variables) is listwise deletion on those variables
 DRIVER_MISSING = ("listwise", "available", "mean", "raise")
 
-__all__ = ["prepare", "correlation", "check_pd", "resolve_groups"]
+__all__ = ["prepare", "prepare_weighted", "correlation", "check_pd", "resolve_groups"]
 
 
 def _names(value, what: str) -> list[str]:
@@ -44,6 +44,31 @@ def prepare(
     target are dropped), counted; ``"raise"`` raises
     :class:`MissingValuesError` naming the columns.
     """
+    frame, notes, _ = _prepare(data, target, predictors, missing=missing, min_extra=min_extra)
+    return frame, notes
+
+
+def prepare_weighted(
+    data: pd.DataFrame,
+    target: str,
+    predictors: Sequence[str],
+    *,
+    weights=None,
+    missing: str = "listwise",
+    min_extra: int = 2,
+) -> tuple[pd.DataFrame, list[str], np.ndarray | None]:
+    """:func:`prepare` plus the respondent weights of the rows kept (``None`` without)."""
+    w = check_weights(weights, check_data(data))
+    frame, notes, keep = _prepare(data, target, predictors, missing=missing, min_extra=min_extra)
+    if w is None:
+        return frame, notes, None
+    w = w[keep]
+    if not (w > 0).any():
+        raise OutOfRangeError("every usable row has weight 0: nothing to estimate from.")
+    return frame, notes, w
+
+
+def _prepare(data, target, predictors, *, missing, min_extra):
     missing = check_missing(missing, DRIVER_MISSING)
     if not isinstance(target, str):
         raise ParameterError(f"target={target!r} is invalid: expected one column name.")
@@ -58,11 +83,12 @@ def prepare(
         min_rows=len(predictors) + min_extra,
     )
     notes: list[str] = []
+    keep = np.ones(len(frame), dtype=bool)
     if missing == "mean" and frame[predictors].isna().to_numpy().any():
         counts = frame[predictors].isna().sum()
         detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
         msg = f"{int(counts.sum())} missing predictor value(s) imputed by the mean ({detail})."
-        warnings.warn(msg, MissingDataWarning, stacklevel=3)
+        warnings.warn(msg, MissingDataWarning, stacklevel=4)
         notes.append(msg)
         frame[predictors] = frame[predictors].fillna(frame[predictors].mean())
     if missing != "raise":
@@ -74,11 +100,12 @@ def prepare(
                 f"{int(bad.sum())} of {len(frame)} rows dropped (listwise) for missing "
                 f"values ({detail})."
             )
-            warnings.warn(msg, MissingDataWarning, stacklevel=3)
+            warnings.warn(msg, MissingDataWarning, stacklevel=4)
             notes.append(msg)
-            frame = frame.loc[~bad]
+            keep = ~bad.to_numpy()
+            frame = frame.loc[keep]
             frame = check_frame(frame, min_rows=len(predictors) + min_extra)
-    return frame, notes
+    return frame, notes, keep
 
 
 def correlation(x: np.ndarray) -> np.ndarray:
