@@ -319,3 +319,19 @@ def test_metric_listwise_equals_available_for_one_item():
     with pytest.warns(MissingDataWarning):
         b = M.nps(x, missing="listwise")
     assert (a.nps, a.n, a.n_missing) == (b.nps, b.n, b.n_missing) == (25.0, 4, 1)
+
+
+def test_weighted_reliability_is_available_case_per_block():
+    # weights (main) x available-case (issue 11): a block's weighted alpha uses the rows
+    # complete on that block, with their own weights -- the same as dropping them by hand
+    mobi = servqual.load_dataset("mobi").astype(float)
+    inst = servqual.Instrument.from_mapping(
+        {"value": ["PERV1", "PERV2"], "sat": ["CUSA1", "CUSA2", "CUSA3"]}, scale=(1, 10)
+    )
+    w = np.random.default_rng(0).uniform(0.5, 2, 250)
+    mobi.loc[[1, 2, 3], "CUSA2"] = np.nan
+    with pytest.warns(MissingDataWarning, match="sat 247"):
+        res = servqual.reliability(mobi, inst, weights=w)
+    ref = servqual.reliability(mobi.drop(index=[1, 2, 3]), inst, weights=np.delete(w, [1, 2, 3]))
+    assert res.table.loc["sat", "alpha"] == pytest.approx(ref.table.loc["sat", "alpha"], abs=1e-12)
+    assert res.table.loc["value", "n"] == 250 and res.table.loc["sat", "n"] == 247
