@@ -151,7 +151,7 @@ def key_drivers(
     seed=None,
     n_jobs: int = 1,
     progress: bool = True,
-    missing: str = "raise",
+    missing: str = "listwise",
     forest_options: dict | None = None,
     weights=None,
 ) -> KeyDriversResult:

@@ -26,13 +26,14 @@ from .._checks import (
     check_params,
     check_rng,
 )
-from .._options import check_n_boot, check_n_jobs
+from .._options import check_missing, check_n_boot, check_n_jobs
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
     ImproperSolutionWarning,
     InsufficientDataError,
     MissingDataWarning,
+    MissingValuesError,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
     ParameterError,
@@ -174,6 +175,13 @@ def prepare(
             notes.append(msg)
             warnings.warn(msg, MissingDataWarning, stacklevel=4)
         na_rows = all_na
+    elif na_rows.any() and missing == "raise":
+        counts = frame.isna().sum()
+        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+        raise MissingValuesError(
+            f"missing values in column(s) {detail}; choose missing='listwise' (drop those "
+            "rows) or missing='fiml' (use every observed value)."
+        )
     elif na_rows.any():
         counts = frame.isna().sum()
         parts = [f"{c}: {int(k)}" for c, k in counts[counts > 0].items()]
@@ -182,7 +190,8 @@ def prepare(
         detail = ", ".join(parts)
         msg = (
             f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
-            f"missing values (missing per column: {detail})."
+            f"missing values (missing per column: {detail}); missing='fiml' would use "
+            "every observed value instead."
         )
         notes.append(msg)
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
@@ -347,11 +356,13 @@ def fit(
         Bootstrap interval type.
     seed, n_jobs, progress
         Bootstrap randomness, workers and progress bar.
-    missing : {"listwise", "fiml"}
-        ``"listwise"`` drops rows with missing values and reports them
-        (MissingDataWarning); ``"fiml"`` uses every row through the
-        observed-data likelihood with a mean structure (H1 moments by EM,
-        observed-information SEs; ML estimator, standard SEs only).
+    missing : {"listwise", "available", "fiml", "raise"}
+        ``"listwise"`` (default; ``"available"`` is the same for one model)
+        drops rows with missing values in the model's variables and reports
+        them (MissingDataWarning, with a hint that ``"fiml"`` exists);
+        ``"fiml"`` uses every row through the observed-data likelihood with a
+        mean structure (H1 moments by EM, observed-information SEs; ML
+        estimator, standard SEs only); ``"raise"`` refuses missing values.
     group_equal : sequence of str
         Across-group equality constraints: ``"loadings"``, ``"intercepts"``,
         ``"means"``, ``"residuals"``, ``"lv.variances"``, ``"lv.covariances"``,
@@ -414,7 +425,6 @@ def fit(
             "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "ci_method": Options(("percentile", "bca")),
-            "missing": Options(("listwise", "fiml")),
             "n_jobs": Interval(None, None, integer=True),
             "progress": bool,
             "std_lv": bool,
@@ -423,6 +433,9 @@ def fit(
     )
     check_n_boot(bootstrap, ci=ci)
     check_n_jobs(n_jobs)
+    missing = check_missing(missing, ("listwise", "available", "fiml", "raise"))
+    if missing == "available":  # one model: the rows complete on its own variables
+        missing = "listwise"
     if group_equal and group is None:
         raise ParameterError(
             f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
