@@ -18,7 +18,7 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .._checks import Interval, Options, as_py, check_params
+from .._checks import Interval, Options, as_py, check_data, check_params
 from .._frozen import CopyOnRead
 from .._outcome import binary_outcome
 from .._summary import Summary
@@ -292,7 +292,8 @@ def logistic(
     """
     _check_ci(ci)
     check_params({"maxiter": maxiter}, {"maxiter": Interval(1, None, integer=True)})
-    if isinstance(target, str) and isinstance(data, pd.DataFrame) and target in data.columns:
+    check_data(data)
+    if isinstance(target, str) and target in data.columns:
         data = data.assign(**{target: binary_outcome(data, target, positive, role="target")})
     frame, notes = prepare(data, target, predictors, missing=missing)
     y = frame[target]
