@@ -47,7 +47,7 @@ def test_bootstrap_replicates_equal_direct_recomputation():
     """Replicate b equals Shapley/relative weights recomputed from the resampled rows."""
     df = _data(200, 1)
     res = key_drivers(
-        df, "y", NAMES, ["shapley", "relative_weights"], bootstrap=30, seed=9, progress=False
+        df, "y", NAMES, ["shapley", "relative_weights"], bootstrap=40, seed=9, progress=False
     )
     boot_seed = int(np.random.default_rng(9).integers(0, 2**63 - 1, size=2)[0])
     children = replicate_seeds(boot_seed, 30)
@@ -90,7 +90,7 @@ def test_random_forest_column_without_intervals():
         "y",
         NAMES,
         ["shapley", "random_forest"],
-        bootstrap=20,
+        bootstrap=40,
         seed=1,
         progress=False,
         forest_options={"n_estimators": 30, "n_splits": 3},

@@ -20,6 +20,7 @@ from servqual.errors import (  # noqa: E402
     OutOfRangeError,
     ParameterError,
 )
+from servqual.figures.cx import plot_ipa, plot_journey  # noqa: E402
 
 
 def _survey(n=400, seed=0):
@@ -124,7 +125,7 @@ def test_ipa_bad_input():
     miss = df.copy()
     miss.loc[3, "q1"] = np.nan
     with pytest.raises(MissingValuesError, match="'q1'"):
-        I.ipa(miss, ATTR, outcome="sat")
+        I.ipa(miss, ATTR, outcome="sat", missing="raise")
     with pytest.warns(MissingDataWarning, match="1 row"):
         r = I.ipa(miss, ATTR, outcome="sat", missing="listwise")
     assert r.n_dropped == 1 and r.n == df.shape[0] - 1
@@ -135,18 +136,22 @@ def test_ipa_bad_input():
     with pytest.raises(InsufficientDataError):
         I.ipa(df.iloc[:4], ATTR, importance="regression", outcome="sat")
     with pytest.raises(TypeError, match="IPAResult"):
-        I.ipa_plot(df)
+        plot_ipa(df)
 
 
 def test_ipa_plot_artists():
     df = _survey()
     r = I.ipa(df, ATTR, outcome="sat")
     fig, ax = plt.subplots()
-    assert I.ipa_plot(r, ax=ax) is ax
-    pts = ax.collections[0].get_offsets()
-    assert len(pts) == 4
-    np.testing.assert_allclose(pts[:, 0], r.table["performance"])
-    np.testing.assert_allclose(pts[:, 1], r.table["importance"])
+    assert plot_ipa(r, ax=ax) is ax
+    # one scatter per occupied quadrant, labelled "<quadrant> (<count>)", holding its rows
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 4
+    for c in ax.collections:
+        q = c.get_label().rsplit(" (", 1)[0]
+        sub = r.table[r.table["quadrant"] == q]
+        assert c.get_label() == f"{q} ({len(sub)})"
+        np.testing.assert_allclose(c.get_offsets(), sub[["performance", "importance"]])
+    assert ax.get_title() == f"Importance\u2013performance analysis (n = {r.n:,})"
     labels = [t.get_text() for t in ax.texts]
     assert [s for s in labels if s in ATTR] == ATTR
     assert set(I.QUADRANTS) <= set(labels)
@@ -155,7 +160,7 @@ def test_ipa_plot_artists():
     plt.close(fig)
     # with the rating scale declared, the axis names it (the unit of performance)
     fig, ax = plt.subplots()
-    I.ipa_plot(I.ipa(df, ATTR, outcome="sat", scale=(1, 7)), ax=ax)
+    plot_ipa(I.ipa(df, ATTR, outcome="sat", scale=(1, 7)), ax=ax)
     assert ax.get_xlabel() == "Performance (mean rating, 1\u20137 scale)"
     plt.close(fig)
 
@@ -272,7 +277,7 @@ def test_moments_of_truth_and_simulators_bad_input():
     with pytest.raises(ParameterError, match="scale"):
         I.simulate_asymmetric(10, {"a": 1}, {"a": 1}, scale=(1, 2))
     with pytest.raises(TypeError, match="MomentsOfTruthResult"):
-        I.journey_plot(df)
+        plot_journey(df)
     a = I.simulate_journey(100, seed=5)[0]
     assert a.equals(I.simulate_journey(100, seed=5)[0])
 
@@ -281,7 +286,7 @@ def test_journey_plot_artists():
     df, truth = I.simulate_journey(2000, seed=4)
     r = I.moments_of_truth(df, dict(zip(truth["touchpoint"], truth["column"])), "SAT", scale=(1, 7))
     fig, ax = plt.subplots()
-    assert I.journey_plot(r, ax=ax) is ax
+    assert plot_journey(r, ax=ax) is ax
     bars = ax.patches
     assert len(bars) == 10
     np.testing.assert_allclose([b.get_height() for b in bars[:5]], r.table["reward"])
@@ -292,3 +297,37 @@ def test_journey_plot_artists():
     np.testing.assert_array_equal(stars[0].get_xdata(), np.flatnonzero(r.table["moment_of_truth"]))
     assert "SAT" in ax.get_ylabel() and ax.get_xlabel() == "Journey touchpoint"
     plt.close(fig)
+
+
+def test_ipa_available_case_keeps_rows_complete_on_each_pair():
+    # Issue 11: item IPA used 74 of 266 rows. With missing="available" each attribute
+    # uses the rows complete on its own pair (rating + stated-importance column);
+    # brute force: the means over exactly those rows.
+    rng = np.random.default_rng(11)
+    n = 120
+    df = pd.DataFrame(rng.integers(1, 6, size=(n, 4)), columns=["a", "b", "ia", "ib"]).astype(float)
+    df.loc[rng.choice(n, 30, replace=False), "a"] = np.nan
+    df.loc[rng.choice(n, 30, replace=False), "ib"] = np.nan
+    imp = {"a": "ia", "b": "ib"}
+    with pytest.warns(MissingDataWarning, match="'a': 30.*'b': 30"):
+        r = I.ipa(df, ["a", "b"], importance=imp)
+    t = r.table.set_index("attribute")
+    for a, i in imp.items():
+        ok = df[[a, i]].dropna()
+        assert t.loc[a, "n"] == len(ok) == 90
+        assert t.loc[a, "performance"] == pytest.approx(ok[a].mean(), abs=1e-12)
+        assert t.loc[a, "importance"] == pytest.approx(ok[i].mean(), abs=1e-12)
+    # listwise keeps only the rows complete on all four columns
+    with pytest.warns(MissingDataWarning):
+        lw = I.ipa(df, ["a", "b"], importance=imp, missing="listwise")
+    full = df.dropna()
+    assert lw.n == len(full) < 90
+    assert lw.table["performance"].tolist() == pytest.approx(full[["a", "b"]].mean().tolist())
+    # derived importance: the (rating, outcome) pair
+    df["sat"] = df["b"].fillna(3) + rng.normal(size=n)
+    with pytest.warns(MissingDataWarning):
+        c = I.ipa(df, ["a", "b"], outcome="sat")
+    ok = df[["a", "sat"]].dropna()
+    got = c.table.set_index("attribute").loc["a"]
+    assert got["n"] == 90
+    assert got["importance"] == pytest.approx(np.corrcoef(ok["a"], ok["sat"])[0, 1], abs=1e-12)

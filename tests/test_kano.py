@@ -18,6 +18,7 @@ from servqual.errors import (  # noqa: E402
     OutOfRangeError,
     ParameterError,
 )
+from servqual.figures.cx import plot_better_worse  # noqa: E402
 
 # Berger et al. (1993), CQM Journal 2(4), evaluation table as given in issue 4:
 # rows functional answer, columns dysfunctional answer, order
@@ -149,11 +150,19 @@ def test_kano_bad_input_names_row_and_column():
     df = _frame().astype(object)
     df.loc["resp2", "wifi_f"] = None
     with pytest.raises(MissingValuesError, match=r"'wifi_f'.*'resp2'"):
-        K.kano(df, FEATS)
+        K.kano(df, FEATS, missing="raise")
     with pytest.warns(MissingDataWarning, match="1 incomplete"):
-        r = K.kano(df, FEATS, missing="omit")
+        r = K.kano(df, FEATS)  # default "available": per feature pair
     assert r.table.loc[0, "n"] == 9 and r.table.loc[0, "n_missing"] == 1
+    assert r.table["n"].tolist()[1:] == [10] * (len(FEATS) - 1)
     assert r.warnings
+    with pytest.warns(MissingDataWarning, match="1 of 10 respondents omitted"):
+        lw = K.kano(df, FEATS, missing="listwise")
+    assert lw.table["n"].tolist() == [9] * len(FEATS)
+    ref = K.kano(df.drop(index="resp2"), FEATS)
+    assert lw.table["better"].tolist() == ref.table["better"].tolist()
+    with pytest.warns(FutureWarning, match="omit"), pytest.warns(MissingDataWarning):
+        K.kano(df, FEATS, missing="omit")
     with pytest.raises(MissingColumnError, match="nope"):
         K.kano(_frame(), {"x": ("nope", "wifi_d")})
     with pytest.raises(ParameterError, match="features"):
@@ -206,16 +215,18 @@ def test_simulate_bad_input():
 def test_better_worse_plot_artists():
     r = K.kano(_frame(), FEATS)
     fig, ax = plt.subplots()
-    out = K.better_worse_plot(r, ax=ax)
+    out = plot_better_worse(r, ax=ax)
     assert out is ax
-    pts = ax.collections[0].get_offsets()
+    # one scatter per modal category (O drawn before I), at (|Worse|, Better)
+    pts = np.vstack([c.get_offsets() for c in ax.collections])
     assert len(pts) == 2
-    np.testing.assert_allclose(pts[:, 0], -r.table["worse"].to_numpy(float))
-    np.testing.assert_allclose(pts[:, 1], r.table["better"].to_numpy(float))
-    assert [t.get_text() for t in ax.texts if t.get_text() in FEATS] == ["wifi", "tie"]
+    order = r.table.set_index("category").loc[["O", "I"]]
+    np.testing.assert_allclose(pts[:, 0], -order["worse"].to_numpy(float))
+    np.testing.assert_allclose(pts[:, 1], order["better"].to_numpy(float))
+    assert sorted(t.get_text() for t in ax.texts if t.get_text() in FEATS) == ["tie", "wifi"]
     assert "Worse" in ax.get_xlabel() and "Better" in ax.get_ylabel()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["feature", "modal: one-dimensional", "modal: indifferent"]
+    assert legend == ["modal: one-dimensional", "modal: indifferent"]
     plt.close(fig)
     with pytest.raises(TypeError, match="KanoResult"):
-        K.better_worse_plot(r.table)
+        plot_better_worse(r.table)

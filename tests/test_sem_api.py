@@ -13,6 +13,7 @@ from servqual.errors import (
     IdentificationWarning,
     ImproperSolutionWarning,
     MissingDataWarning,
+    MissingValuesError,
     NotPositiveDefiniteWarning,
     ParameterError,
     SpecificationError,
@@ -170,16 +171,25 @@ def test_listwise_deletion_reported(hs):
     with pytest.warns(MissingDataWarning, match=r"dropped 4 of 301 rows.*x2: 3, x8: 2"):
         res = sem.fit(HS_MODEL, d)
     assert res.n == 297
-    assert any("listwise" in w for w in res.warnings)
+    assert any("listwise" in w and "missing='fiml'" in w for w in res.warnings)
+    # "available" is listwise on the model's own variables; "raise" refuses and names them
+    with pytest.warns(MissingDataWarning):
+        same = sem.fit(HS_MODEL, d, missing="available")
+    assert same.n == 297
+    assert same.params["est"].to_numpy() == pytest.approx(res.params["est"].to_numpy(), rel=1e-12)
+    with pytest.raises(MissingValuesError, match=r"'x2': 3, 'x8': 2.*fiml"):
+        sem.fit(HS_MODEL, d, missing="raise")
+    with pytest.raises(ParameterError, match="missing='mean'"):
+        sem.fit(HS_MODEL, d, missing="mean")
 
 
 def test_bad_options(hs):
     with pytest.raises(ParameterError, match="estimator"):
         sem.fit(HS_MODEL, hs, estimator="GLS")
     with pytest.raises(ParameterError, match="se='bootstrap'"):
-        sem.fit(HS_MODEL, hs, bootstrap=10)
+        sem.fit(HS_MODEL, hs, bootstrap=40)
     with pytest.raises(ParameterError, match="seed='a'"):
-        sem.fit(HS_MODEL, hs, se="bootstrap", bootstrap=10, seed="a", progress=False)
+        sem.fit(HS_MODEL, hs, se="bootstrap", bootstrap=40, seed="a", progress=False)
 
 
 def test_missing_group_labels_reported(hs):
@@ -321,7 +331,7 @@ def test_bootstrap_failures_counted(pdem, monkeypatch):
         lambda m, c, mu, t, h: (np.tile(t, (c.shape[0], 1)), np.zeros(c.shape[0], dtype=bool)),
     )
     with pytest.warns(BootstrapFailureWarning, match="bootstrap replicates failed"):
-        res = sem.fit(MED, pdem, se="bootstrap", bootstrap=30, seed=2, progress=False)
+        res = sem.fit(MED, pdem, se="bootstrap", bootstrap=40, seed=2, progress=False)
     # batches fail as a whole and are retried replicate by replicate; the
     # failures are counted, the others kept
     assert 0 < res.bootstrap_draws.n_failed < 30

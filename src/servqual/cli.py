@@ -33,14 +33,14 @@ def _cmd_datasets(args) -> int:
 
 
 def _cmd_simulate(args) -> int:
+    from ._io import atomic_write, check_overwrite
     from .simulate import simulate_survey
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        print(f"servqual: {out} exists; refusing to overwrite it (use --force).", file=sys.stderr)
-        return 1
+    check_overwrite(out, force=args.force)  # refuse before the work, not after
     df, _ = simulate_survey(args.n, seed=args.seed)
-    df.to_csv(out, index=False)
+    with atomic_write(out, force=args.force) as fh:
+        df.to_csv(fh, index=False)
     print(f"wrote {out} ({df.shape[0]} rows x {df.shape[1]} columns, seed {args.seed})")
     return 0
 
@@ -124,20 +124,30 @@ def _cmd_figures(args) -> int:
             return 1
         print(f"all {len(built)} figure files in {out} match a fresh build")
         return 0
+    from ._io import atomic_dir
+
     names = list(registry()) if not args.only else args.only
-    clash = [out / f"{n}.{f}" for n in names for f in FORMATS if (out / f"{n}.{f}").exists()]
+    targets = [out / f"{n}.{f}" for n in names for f in FORMATS]
+    if not args.only:  # a full build also writes the manifest
+        targets.append(out / "MANIFEST.json")
+    clash = [p for p in targets if p.exists()]
     if clash and not args.force:
         print(
-            f"servqual: {len(clash)} figure file(s) already exist in {out} (e.g. {clash[0]}); "
+            f"servqual: {len(clash)} file(s) already exist in {out} (e.g. {clash[0]}); "
             "use --force to overwrite them.",
             file=sys.stderr,
         )
         return 1
-    built = build_all(out, only=args.only, progress=not args.no_progress)
+    # build beside the target and move the finished files into place: an interrupted
+    # build leaves the folder as it was
+    with atomic_dir(out, force=True) as tmp:
+        built = build_all(tmp, only=args.only, progress=not args.no_progress)
+        if not args.only:  # a full build records what made these bytes
+            manifest = write_manifest(tmp, built)
     for name, path, digest in built:
-        print(f"{name:<32} {path}  sha256:{digest}")
-    if not args.only:  # a full build records what made these bytes
-        print(f"manifest: {write_manifest(out, built)}")
+        print(f"{name:<32} {out / path.name}  sha256:{digest}")
+    if not args.only:
+        print(f"manifest: {out / manifest.name}")
     return 0
 
 
@@ -198,11 +208,21 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from ._io import Terminated, terminate_cleanly
+    from .errors import OverwriteError
+
     try:
-        return int(args.func(args) or 0)
+        with terminate_cleanly():
+            return int(args.func(args) or 0)
+    except OverwriteError as exc:
+        print(f"servqual: {exc}", file=sys.stderr)
+        return 1
     except ServqualError as exc:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
+    except (Terminated, KeyboardInterrupt):
+        print("servqual: interrupted; no partial output was left.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

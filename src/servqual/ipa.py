@@ -8,7 +8,7 @@
   impact-asymmetry index (Mittal, Ross & Baldasare 1998; Matzler et al. 2004).
 * :func:`moments_of_truth` - the same contrast over the touchpoints of a
   customer journey; a touchpoint whose penalty significantly outweighs its
-  reward is flagged as a "moment of truth" (:func:`journey_plot`).
+  reward is flagged as a "moment of truth" (drawn by :func:`servqual.figures.plot_journey`).
 
 The last two live in :mod:`servqual.prca` and are re-exported here.
 
@@ -27,6 +27,7 @@ analysis. *Industrial Marketing Management* 33(4), 271-277.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -35,15 +36,16 @@ import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
 from ._frozen import CopyOnRead
+from ._moved import moved_names
+from ._options import check_missing
 from ._summary import Summary
-from .errors import InsufficientDataError, ParameterError
+from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 from .prca import (
     TOUCHPOINTS,
     MomentsOfTruthResult,
     PenaltyRewardResult,
     _attribute_list,
     _frame,
-    journey_plot,
     moments_of_truth,
     penalty_reward,
     simulate_asymmetric,
@@ -57,16 +59,16 @@ __all__ = [
     "PenaltyRewardResult",
     "MomentsOfTruthResult",
     "ipa",
-    "ipa_plot",
     "penalty_reward",
     "moments_of_truth",
-    "journey_plot",
     "simulate_asymmetric",
     "simulate_journey",
 ]
 
 QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
-_MISSING = Options(("raise", "listwise"))
+#: IPA: "available" (default) -- each attribute's pair (rating + its importance column or
+#: the outcome) uses the rows complete on that pair
+_IPA_MISSING = ("available", "listwise", "raise")
 
 
 # --------------------------------------------------------------------------- IPA
@@ -77,8 +79,8 @@ class IPAResult(CopyOnRead):
     Attributes
     ----------
     table : DataFrame
-        ``attribute``, ``performance`` (mean rating), ``importance`` and
-        ``quadrant``.
+        ``attribute``, ``performance`` (mean rating), ``importance``,
+        ``quadrant`` and ``n`` (rows used for that attribute).
     performance_line, importance_line : float
         Crosshair positions.
     importance_method : str
@@ -133,7 +135,7 @@ def ipa(
     crosshair="mean",
     scale=None,
     importance_scale=None,
-    missing: str = "raise",
+    missing: str = "available",
 ) -> IPAResult:
     """Importance-performance analysis (Martilla & James 1977).
 
@@ -158,7 +160,13 @@ def ipa(
         Rating scale of the attributes (checked; required for "midpoint").
     importance_scale : (low, high), optional
         Scale of stated importance.
-    missing : {"raise", "listwise"}
+    missing : {"available", "listwise", "raise"}
+        ``"available"`` (default): each attribute uses the rows complete on the
+        pair it needs -- its rating and its importance column, or its rating
+        and ``outcome`` (regression importance needs every attribute at once
+        and uses the rows complete on all of them); the rows used per attribute
+        are in ``table["n"]``. ``"listwise"``: rows complete on every column;
+        ``"raise"``: refuse missing values.
 
     Returns
     -------
@@ -173,7 +181,7 @@ def ipa(
     ['keep up the good work', 'possible overkill']
     """
     attributes = _attribute_list(attributes)
-    check_params({"missing": missing}, {"missing": _MISSING})
+    missing = check_missing(missing, _IPA_MISSING)
     if scale is not None:
         scale = check_scale(scale)
     if importance_scale is not None:
@@ -200,18 +208,25 @@ def ipa(
             "a mapping attribute -> stated importance (number or column)."
         )
     # stated-importance columns may be constant; ratings and outcome may not
-    frame, n_dropped, warns = _frame(data, list(dict.fromkeys(cols)), missing, allow_constant=True)
-    check_frame(frame, attributes + ([outcome] if derived else []))
+    cols = list(dict.fromkeys(cols))
+    pairs = {a: _pair(a, importance, outcome, derived) for a in attributes}
+    if missing == "available" and importance != "regression":
+        full = check_frame(data, cols, missing="allow", allow_constant=True)
+        frame, n_dropped, warns = _available(full, pairs)
+    else:
+        frame, n_dropped, warns = _frame(data, cols, missing, allow_constant=True)
+    used = {a: frame[pairs[a]].dropna() for a in attributes}
     for a in attributes:
+        check_frame(used[a], pairs[a][:1] + ([outcome] if derived else []), min_rows=3)
         if scale is not None:
-            check_frame(frame, [a], scale=scale, allow_constant=True)
-    perf = frame[attributes].mean().to_numpy()
+            check_frame(used[a], [a], scale=scale, allow_constant=True)
+    perf = np.array([used[a][a].mean() for a in attributes])
     if derived:
-        x = frame[attributes].to_numpy()
-        y = frame[outcome].to_numpy()
         if importance == "correlation":
-            imp = np.array([np.corrcoef(x[:, j], y)[0, 1] for j in range(x.shape[1])])
+            imp = np.array([np.corrcoef(used[a][a], used[a][outcome])[0, 1] for a in attributes])
         else:
+            x = frame[attributes].to_numpy()
+            y = frame[outcome].to_numpy()
             if frame.shape[0] <= len(attributes) + 1:
                 raise InsufficientDataError(
                     f"regression importance needs more than {len(attributes) + 1} rows; "
@@ -226,9 +241,9 @@ def ipa(
         for a in attributes:
             v = importance[a]
             if isinstance(v, str):
-                vals.append(frame[v].mean())
+                vals.append(used[a][v].mean())
                 if importance_scale is not None:
-                    check_frame(frame, [v], scale=importance_scale, allow_constant=True)
+                    check_frame(used[a], [v], scale=importance_scale, allow_constant=True)
             else:
                 check_params({f"importance[{a!r}]": v}, {f"importance[{a!r}]": Interval()})
                 vals.append(float(v))
@@ -262,6 +277,7 @@ def ipa(
             "performance": perf,
             "importance": imp,
             "quadrant": [_quadrant(p, i, pline, iline) for p, i in zip(perf, imp)],
+            "n": [int(used[a].shape[0]) for a in attributes],
         }
     )
     return IPAResult(
@@ -278,70 +294,35 @@ def ipa(
     )
 
 
-def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
-    """Importance-performance grid: one point per attribute, crosshairs, quadrant labels.
+# plots moved to servqual.figures (old names work for one release, with a FutureWarning)
+__getattr__ = moved_names(
+    __name__,
+    {
+        "ipa_plot": "servqual.figures.cx:plot_ipa",
+        "journey_plot": "servqual.figures.cx:plot_journey",
+    },
+)
 
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 3, 3], "y": [1, 2, 4, 4]})
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> ax = ipa_plot(ipa(df, ["a", "b"], outcome="y", scale=(1, 5)), ax=ax)
-    >>> ax.get_xlabel()
-    'Performance (mean rating, 1–5 scale)'
-    """
-    import matplotlib.pyplot as plt
 
-    if not isinstance(result, IPAResult):
-        raise TypeError(f"result must be an IPAResult, got {type(result).__name__}.")
-    ax = ax if ax is not None else plt.gca()
-    t = result.table
-    markers = dict(zip(QUADRANTS, ("o", "s", "^", "D")))
-    ax.scatter(t["performance"], t["importance"], s=30, color="C0", zorder=3)
-    for q, sub in t.groupby("quadrant", sort=False):
-        ax.plot(
-            sub["performance"],
-            sub["importance"],
-            linestyle="none",
-            marker=markers[q],
-            markersize=9,
-            markerfacecolor="none",
-            markeredgecolor="C1",
-            zorder=2,
+def _pair(a: str, importance, outcome, derived: bool) -> list[str]:
+    """The columns attribute ``a`` needs: its rating and its importance column or outcome."""
+    if derived:
+        return [a, outcome] if a != outcome else [a]
+    v = importance[a]
+    return [a, v] if isinstance(v, str) and v != a else [a]
+
+
+def _available(frame: pd.DataFrame, pairs: dict) -> tuple[pd.DataFrame, int, list[str]]:
+    """Available-case IPA: keep rows complete on at least one attribute's pair; report."""
+    ok = {a: frame[cols].notna().all(axis=1) for a, cols in pairs.items()}
+    keep = pd.concat(ok, axis=1).any(axis=1)
+    warns: list[str] = []
+    short = {a: int((~m).sum()) for a, m in ok.items() if (~m).any()}
+    if short:
+        detail = ", ".join(f"{a!r}: {k}" for a, k in short.items())
+        warns.append(
+            "available-case IPA: rows missing a value of an attribute's pair are left out "
+            f"of that attribute only (rows left out per attribute: {detail})."
         )
-    if annotate:
-        for name, x, y in zip(t["attribute"], t["performance"], t["importance"]):
-            ax.annotate(str(name), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
-    ax.axvline(result.performance_line, color="0.4", linestyle="--", linewidth=0.8)
-    ax.axhline(result.importance_line, color="0.4", linestyle="--", linewidth=0.8)
-    from .figures._annotate import label_quadrants
-
-    label_quadrants(
-        ax,
-        {
-            "top left": "concentrate here",
-            "top right": "keep up the good work",
-            "bottom left": "low priority",
-            "bottom right": "possible overkill",
-        },
-    )
-    # keep the crosshairs in view with some margin
-    xs = np.r_[t["performance"].to_numpy(), result.performance_line]
-    ys = np.r_[t["importance"].to_numpy(), result.importance_line]
-    for lim, v in ((ax.set_xlim, xs), (ax.set_ylim, ys)):
-        pad = 0.15 * (v.max() - v.min() or 1.0)
-        lim(v.min() - pad, v.max() + pad)
-    if result.scale is None:
-        ax.set_xlabel("Performance (mean rating, scale points)")
-    else:
-        lo, hi = result.scale
-        ax.set_xlabel(f"Performance (mean rating, {lo:g}\u2013{hi:g} scale)")
-    unit = {
-        "correlation": "correlation with outcome",
-        "regression": "standardized coefficient",
-    }.get(result.importance_method, "stated importance")
-    ax.set_ylabel(f"Importance ({unit})")
-    ax.set_title("Importance\u2013performance analysis")
-    return ax
+        warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
+    return frame.loc[keep], int((~keep).sum()), warns

@@ -40,11 +40,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, Options, check_columns, check_params, check_rng
+from ._checks import Interval, check_columns, check_data, check_params, check_rng
 from ._frozen import CopyOnRead
+from ._moved import moved_names
+from ._options import check_missing
 from ._summary import Summary
 from .errors import (
     EmptyDataError,
+    InputTypeError,
     MissingDataWarning,
     MissingValuesError,
     OutOfRangeError,
@@ -57,7 +60,6 @@ __all__ = [
     "CATEGORIES",
     "EVALUATION_TABLE",
     "KanoResult",
-    "better_worse_plot",
     "classify",
     "classify_frame",
     "continuous_scores",
@@ -115,7 +117,17 @@ _WORDS = {
 # DuMouchel (1993) continuous scores for answers 1..5.
 FUNCTIONAL_SCORES = np.array([4.0, 2.0, 0.0, -1.0, -2.0])
 DYSFUNCTIONAL_SCORES = np.array([-2.0, -1.0, 0.0, 2.0, 4.0])
-_MISSING = Options(("raise", "omit"))
+#: Kano: "available" (default) -- each feature uses the respondents who answered both
+#: of its questions; "listwise" -- only respondents who answered every question
+_KANO_MISSING = ("available", "listwise", "raise")
+
+
+def _kano_rows(data: pd.DataFrame, feats: Mapping, missing: str) -> pd.DataFrame:
+    """Rows to use: all (available/raise) or those complete on every feature (listwise)."""
+    if missing != "listwise":
+        return data
+    cols = [c for pair in feats.values() for c in pair]
+    return data.loc[data[cols].notna().all(axis=1).to_numpy()]
 
 
 def _codes(values, name: str, allow_missing: bool = False) -> tuple[np.ndarray, pd.Index]:
@@ -123,12 +135,24 @@ def _codes(values, name: str, allow_missing: bool = False) -> tuple[np.ndarray, 
 
     Each distinct value is interpreted once, so long columns are fast.
     """
+    if isinstance(values, (dict, set)) or np.ndim(values) != 1:
+        raise InputTypeError(
+            f"{name} must be one answer or a one-dimensional list, array or Series of answers, "
+            f"got {type(values).__name__} {values!r:.40}."
+        )
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if s.shape[0] == 0:
         raise EmptyDataError(f"{name} holds no answers.")
     raw = s.to_numpy(dtype=object)
-    missing = pd.isna(s).to_numpy()
-    inverse, uniq = pd.factorize(pd.Series(raw[~missing], dtype=object), sort=False)
+    try:
+        missing = pd.isna(s).to_numpy()
+        inverse, uniq = pd.factorize(pd.Series(raw[~missing], dtype=object), sort=False)
+    except TypeError:  # unhashable entries: lists, dicts...
+        pos = next(i for i, v in enumerate(raw) if not isinstance(v, (str, int, float)))
+        raise InputTypeError(
+            f"{name}: row {_label(s.index[pos])!r} holds {type(raw[pos]).__name__} "
+            f"{raw[pos]!r:.40}; expected a code 1-5 or an answer word."
+        ) from None
     lookup = np.array([_interpret(v) for v in uniq], dtype=np.int64)
     out = np.zeros(raw.shape[0], dtype=np.int64)
     out[~missing] = lookup[inverse] if len(uniq) else 0
@@ -217,8 +241,7 @@ def classify(functional, dysfunctional):
 
 
 def _features(data: pd.DataFrame, features) -> dict[str, tuple[str, str]]:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data)
     if not isinstance(features, Mapping) or not features:
         raise ParameterError(
             f"features={features!r} is invalid: expected a non-empty mapping "
@@ -238,12 +261,15 @@ def _features(data: pd.DataFrame, features) -> dict[str, tuple[str, str]]:
     return out
 
 
-def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "raise"):
+def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "available"):
     """Per-respondent Kano categories: one column per feature, letters A/O/M/I/R/Q.
 
     ``features`` maps a feature name to its (functional, dysfunctional) columns.
-    ``missing="raise"`` raises on a missing answer (naming row and column);
-    ``missing="omit"`` leaves the category missing (``None``) for that pair.
+    ``missing="available"`` (default) leaves the category missing (``None``)
+    where an answer of that pair is missing; ``"listwise"`` keeps only the
+    respondents who answered every question; ``"raise"`` raises on a missing
+    answer (naming row and column). ``"omit"`` is the old name of
+    ``"available"``.
 
     Examples
     --------
@@ -251,12 +277,13 @@ def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "rai
     >>> classify_frame(df, {"wifi": ("wifi_f", "wifi_d")})["wifi"].tolist()
     ['O', 'M']
     """
-    check_params({"missing": missing}, {"missing": _MISSING})
+    missing = check_missing(missing, _KANO_MISSING)
     feats = _features(data, features)
+    data = _kano_rows(data, feats, missing)
     cols = {}
     for name, (fc, dc) in feats.items():
-        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "omit")
-        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "omit")
+        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing != "raise")
+        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing != "raise")
         ok = (f > 0) & (d > 0)
         lab = np.full(f.shape[0], None, dtype=object)
         lab[ok] = _TABLE[f[ok] - 1, d[ok] - 1]
@@ -264,7 +291,7 @@ def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "rai
     return pd.DataFrame(cols, index=data.index)
 
 
-def continuous_scores(data: pd.DataFrame, features: Mapping, *, missing: str = "raise"):
+def continuous_scores(data: pd.DataFrame, features: Mapping, *, missing: str = "available"):
     """DuMouchel (1993) continuous functional/dysfunctional scores per feature.
 
     Functional answers score 4, 2, 0, -1, -2 and dysfunctional answers -2, -1,
@@ -277,12 +304,13 @@ def continuous_scores(data: pd.DataFrame, features: Mapping, *, missing: str = "
     >>> continuous_scores(df, {"x": ("f", "d")})[["functional", "dysfunctional"]].round(3).values
     array([[2.667, 1.333]])
     """
-    check_params({"missing": missing}, {"missing": _MISSING})
+    missing = check_missing(missing, _KANO_MISSING)
     feats = _features(data, features)
+    data = _kano_rows(data, feats, missing)
     rows = []
     for name, (fc, dc) in feats.items():
-        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "omit")
-        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "omit")
+        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing != "raise")
+        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing != "raise")
         ok = (f > 0) & (d > 0)
         fs, ds = FUNCTIONAL_SCORES[f[ok] - 1], DYSFUNCTIONAL_SCORES[d[ok] - 1]
         rows.append(
@@ -366,7 +394,7 @@ def _modal(counts: Mapping[str, int]) -> tuple[str, str]:
     return order[0], order[1]
 
 
-def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: float = 1.65):
+def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "available", z: float = 1.65):
     """Kano analysis: per-respondent categories, shares, strength, Fong test, Better/Worse.
 
     Parameters
@@ -375,9 +403,12 @@ def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: fl
         One row per respondent.
     features : mapping
         feature name -> (functional column, dysfunctional column).
-    missing : {"raise", "omit"}
-        ``"omit"`` drops incomplete pairs per feature; their number is reported
-        in ``n_missing`` and as a warning.
+    missing : {"available", "listwise", "raise"}
+        ``"available"`` (default) drops incomplete pairs per feature; their
+        number is reported in ``n_missing`` and as a warning. ``"listwise"``
+        keeps only respondents who answered every question (the number dropped
+        is warned about); ``"raise"`` refuses missing answers. ``"omit"`` is
+        the old name of ``"available"``.
     z : float
         Critical value of the Fong test (1.65 ~ 10% two-sided, Fong 1996).
 
@@ -393,9 +424,15 @@ def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: fl
     ('O', 0.75, -0.75)
     """
     check_params({"z": z}, {"z": Interval(0, None, closed="neither")})
+    missing = check_missing(missing, _KANO_MISSING)
     cats = classify_frame(data, features, missing=missing)
     scores = continuous_scores(data, features, missing=missing)
     rows, warns = [], []
+    if missing == "listwise" and cats.shape[0] < data.shape[0]:
+        warns.append(
+            f"{data.shape[0] - cats.shape[0]} of {data.shape[0]} respondents omitted "
+            "(listwise: a Kano answer missing)."
+        )
     for name in cats.columns:
         lab = cats[name]
         n_missing = int(lab.isna().sum())
@@ -436,85 +473,6 @@ def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: fl
         cls = MissingDataWarning if "omitted" in w else ServqualWarning
         warnings.warn(w, cls, stacklevel=2)
     return KanoResult(table=pd.DataFrame(rows), categories=cats, warnings=tuple(warns))
-
-
-def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
-    """Better-Worse (customer-satisfaction coefficient) plot.
-
-    x: dissatisfaction coefficient ``|Worse|``; y: satisfaction coefficient
-    ``Better``.  Reference lines at 0.5 split the plane into the usual
-    indifferent (low, low), attractive (top left), one-dimensional (top right)
-    and must-be (bottom right) regions.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> df = pd.DataFrame({"f": [1, 1, 2, 3], "d": [5, 3, 5, 3]})
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> ax = better_worse_plot(kano(df, {"x": ("f", "d")}), ax=ax)
-    >>> len(ax.collections[0].get_offsets())
-    1
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(result, KanoResult):
-        raise TypeError(f"result must be a KanoResult, got {type(result).__name__}.")
-    ax = ax if ax is not None else plt.gca()
-    t = result.table.dropna(subset=["better", "worse"])
-    x, y = -t["worse"].to_numpy(float), t["better"].to_numpy(float)
-    markers = {"A": "^", "O": "o", "M": "s", "I": "D", "R": "v", "Q": "X"}
-    ax.scatter(x, y, s=36, color="C0", zorder=3, label="feature")
-    seen: set[str] = set()
-    for cat, xi, yi in zip(t["category"], x, y):
-        ax.plot(
-            [xi],
-            [yi],
-            linestyle="none",
-            marker=markers.get(cat, "o"),
-            markersize=9,
-            markerfacecolor="none",
-            markeredgecolor="C1",
-            zorder=2,
-            label=None if cat in seen else f"modal: {_NAMES.get(cat, cat)}",
-        )
-        seen.add(cat)
-    if annotate:
-        placed: list[tuple[float, float]] = []
-        for name, xi, yi in zip(t["feature"], x, y):
-            # a label close to an earlier one goes to the left of its point
-            crowded = any(abs(xi - px) < 0.12 and abs(yi - py) < 0.05 for px, py in placed)
-            placed.append((xi, yi))
-            ax.annotate(
-                str(name),
-                (xi, yi),
-                xytext=(-5, 3) if crowded else (4, 3),
-                textcoords="offset points",
-                ha="right" if crowded else "left",
-                fontsize=8,
-            )
-    ax.axvline(0.5, color="0.4", linewidth=0.8, linestyle="--")
-    ax.axhline(0.5, color="0.4", linewidth=0.8, linestyle="--")
-    from .figures._annotate import label_quadrants
-
-    label_quadrants(
-        ax,
-        {
-            "top left": "attractive",
-            "top right": "one-dimensional",
-            "bottom right": "must-be",
-            "bottom left": "indifferent",
-        },
-    )
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("Worse coefficient |CS\u2212| (dissatisfaction, 0\u20131)")
-    ax.set_ylabel("Better coefficient CS+ (satisfaction, 0\u20131)")
-    ax.set_title("Kano Better\u2013Worse plot")
-    if len(t):
-        ax.legend(loc="center left", fontsize=7)
-    return ax
 
 
 # cells of the evaluation table per category, for the simulator
@@ -608,3 +566,7 @@ def simulate_kano(
         cols[f"{feat}_f"], cols[f"{feat}_d"] = f, d
         truth.append({"feature": str(feat), **probs})
     return pd.DataFrame(cols), pd.DataFrame(truth)
+
+
+# the plot moved to servqual.figures (the old name works for one release, with a FutureWarning)
+__getattr__ = moved_names(__name__, {"better_worse_plot": "servqual.figures.cx:plot_better_worse"})

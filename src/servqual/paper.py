@@ -18,7 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["validation_table", "performance_table", "claims_table", "write_includes", "inline"]
+__all__ = [
+    "validation_table",
+    "computed_table",
+    "performance_table",
+    "claims_table",
+    "write_includes",
+    "inline",
+]
 
 _INCLUDE = re.compile(r"^<!-- include: (?P<path>[^ ]+) -->$", re.M)
 
@@ -109,14 +116,25 @@ def _sbg_rows() -> list[tuple]:
 
 
 def _nps_rows() -> list[tuple]:
+    """Closed-form NPS values computed by hand (no published worked example is cited)."""
     from .metrics import nps
 
     # exactly p_P = 1/2 and p_D = 1/6 needs n divisible by 6: n = 600, SE rescaled to n = 100
     scores = [10] * 300 + [8] * 200 + [2] * 100
     res = nps(scores)
     se100 = res.se * np.sqrt(600 / 100)
-    src = "Trinomial NPS SE, p_P = 1/2, p_D = 1/6, n = 100"
-    return [(src, "NPS", 33.3, res.nps, 1), (src, "SE (points)", 7.45, se100, 2)]
+    p_p, p_d, n = 1 / 2, 1 / 6, 100
+    src = "NPS with p_P = 1/2, p_D = 1/6, n = 100"
+    return [
+        (src, "NPS = 100 (p_P − p_D)", 100 * (p_p - p_d), res.nps, 1),
+        (
+            src,
+            "trinomial SE = 100 √((p_P + p_D − (p_P − p_D)²) / n) (points)",
+            100 * np.sqrt((p_p + p_d - (p_p - p_d) ** 2) / n),
+            se100,
+            2,
+        ),
+    ]
 
 
 SOURCES: dict[str, Callable[[], list[tuple]]] = {
@@ -124,8 +142,9 @@ SOURCES: dict[str, Callable[[], list[tuple]]] = {
     "lavaan invariance": _invariance_rows,
     "seminr": _pls_rows,
     "Fader–Hardie": _sbg_rows,
-    "NPS": _nps_rows,
 }
+#: references computed from a closed form (not published values): a separate table
+COMPUTED: dict[str, Callable[[], list[tuple]]] = {"NPS": _nps_rows}
 
 
 def validation_table() -> pd.DataFrame:
@@ -138,17 +157,35 @@ def validation_table() -> pd.DataFrame:
     >>> row[["published", "servqual"]].values.tolist()  # doctest: +SKIP
     [['85.306', '85.306']]
     """
+    return _reference_table(SOURCES, "published")
+
+
+def computed_table() -> pd.DataFrame:
+    """Closed-form values computed by hand beside the package's values.
+
+    These are not published numbers: the reference column is the formula
+    evaluated directly (see :data:`COMPUTED`).
+
+    Examples
+    --------
+    >>> computed_table()[["closed form", "servqual", "agrees"]].values.tolist()
+    [['33.3', '33.3', 'yes'], ['7.45', '7.45', 'yes']]
+    """
+    return _reference_table(COMPUTED, "closed form")
+
+
+def _reference_table(sources, label: str) -> pd.DataFrame:
     rows = []
-    for fn in SOURCES.values():
-        for source, quantity, published, ours, digits in fn():
+    for fn in sources.values():
+        for source, quantity, reference, ours, digits in fn():
             ours = float(ours)
             rows.append(
                 {
                     "source": source,
                     "quantity": quantity,
-                    "published": f"{published:.{digits}f}",
+                    label: f"{reference:.{digits}f}",
                     "servqual": f"{ours:.{digits}f}",
-                    "agrees": "yes" if round(ours, digits) == round(published, digits) else "no",
+                    "agrees": "yes" if round(ours, digits) == round(reference, digits) else "no",
                 }
             )
     return pd.DataFrame(rows)
@@ -169,6 +206,8 @@ def performance_table(results_dir: str | Path) -> pd.DataFrame:
     rows = []
     for path in sorted(Path(results_dir).glob("*.json")):
         r = json.loads(path.read_text())
+        if "servqual_seconds" not in r:  # not a timing (e.g. memory.json: peak memory)
+            continue
         rows.append(
             {
                 "benchmark": r["benchmark"],
@@ -212,6 +251,7 @@ def render_includes(root: str | Path) -> dict[str, str]:
     root = Path(root)
     return {
         "validation.md": _markdown(validation_table()),
+        "computed.md": _markdown(computed_table()),
         "performance.md": _markdown(performance_table(root / "benchmarks" / "results")),
         "claims.md": _markdown(claims_table()),
     }
@@ -235,9 +275,10 @@ def write_includes(root: str | Path = ".", *, check: bool = False) -> list[str]:
             n for n, t in texts.items()
             if not (outdir / n).exists() or (outdir / n).read_text(encoding="utf-8") != t
         ]  # fmt: skip
-    outdir.mkdir(parents=True, exist_ok=True)
-    for name, text in texts.items():
-        (outdir / name).write_text(text, encoding="utf-8")
+    from ._io import write_text
+
+    for name, text in texts.items():  # generated files, replaced atomically
+        write_text(outdir / name, text, force=True)
     return list(texts)
 
 
@@ -267,10 +308,13 @@ def add_cli(subparsers) -> None:
     p.add_argument("--root", default=".", help="repository root (default: .)")
     p.add_argument("--check", action="store_true", help="fail if committed includes are stale")
     p.add_argument("--inline", metavar="OUT", help="write paper.md with includes inlined to OUT")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --inline file")
     p.set_defaults(func=_cmd)
 
 
 def _cmd(args) -> int:
+    from ._io import check_overwrite, write_text
+
     if args.check:
         stale = write_includes(args.root, check=True)
         if stale:
@@ -278,9 +322,11 @@ def _cmd(args) -> int:
             return 1
         print("paper includes are up to date")
         return 0
+    if args.inline:  # refuse before regenerating anything
+        check_overwrite(args.inline, force=args.force)
     for name in write_includes(args.root):
         print(Path(args.root) / "paper" / "generated" / name)
     if args.inline:
-        Path(args.inline).write_text(inline(Path(args.root) / "paper" / "paper.md"))
+        write_text(args.inline, inline(Path(args.root) / "paper" / "paper.md"), force=args.force)
         print(args.inline)
     return 0

@@ -36,6 +36,8 @@ from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
 from ._frozen import CopyOnRead
+from ._moved import moved_names
+from ._options import check_missing
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 
@@ -45,13 +47,13 @@ __all__ = [
     "MomentsOfTruthResult",
     "penalty_reward",
     "moments_of_truth",
-    "journey_plot",
     "simulate_asymmetric",
     "simulate_journey",
 ]
 
 TOUCHPOINTS = ("first contact", "problem solving", "first use", "trust", "repurchase")
-_MISSING = Options(("raise", "listwise"))
+#: penalty-reward is one regression: "listwise" (= "available") on its own variables
+_PRCA_MISSING = ("listwise", "available", "raise")
 _CI = Interval(0, 1, closed="neither")
 
 
@@ -100,7 +102,7 @@ class PenaltyRewardResult(CopyOnRead):
         outcome for low performance vs the middle, sign flipped so that a
         harmful low performance is positive) and ``reward`` (gain for high
         performance), their standard errors and CIs, ``ris`` (range of impact
-        |penalty| + |reward|), ``sgp`` = reward / ris and ``dgp`` = penalty /
+        abs(penalty) + abs(reward)), ``sgp`` = reward / ris and ``dgp`` = penalty /
         ris (satisfaction- and dissatisfaction-generating potential), ``ia`` =
         sgp - dgp (impact asymmetry, Matzler et al. 2004), ``factor`` (basic /
         performance / excitement), ``asymmetry`` = penalty - reward with its
@@ -166,7 +168,7 @@ def penalty_reward(
     threshold: float = 0.2,
     ci: float = 0.95,
     cov_type: str = "HC3",
-    missing: str = "raise",
+    missing: str = "listwise",
     min_group: int = 5,
     alpha: float = 0.05,
 ) -> PenaltyRewardResult:
@@ -176,7 +178,7 @@ def penalty_reward(
     performance (rating <= ``low``) and high performance (rating >= ``high``);
     ratings in between are the reference.  Penalty = -coefficient of the low
     dummy, reward = coefficient of the high dummy (Mittal et al. 1998;
-    Matzler et al. 2004).  With RIS = |penalty| + |reward|, IA = (reward -
+    Matzler et al. 2004).  With RIS = abs(penalty) + abs(reward), IA = (reward -
     penalty) / RIS; an attribute is an *excitement* factor when IA >
     ``threshold``, a *basic* factor when IA < -``threshold`` and a
     *performance* factor otherwise (0.2 is a convention, not an estimate).
@@ -200,7 +202,10 @@ def penalty_reward(
         Confidence level of the coefficient intervals.
     cov_type : str
         statsmodels covariance type ("HC3" robust by default, "nonrobust").
-    missing : {"raise", "listwise"}
+    missing : {"listwise", "available", "raise"}
+        Default ``"listwise"`` (``"available"`` is the same: one regression):
+        rows incomplete on the attributes or the outcome are dropped, counted
+        (``n_dropped``) and warned about; ``"raise"`` refuses them.
     min_group : int
         Fewest respondents allowed in a low or high group.
     alpha : float
@@ -226,7 +231,6 @@ def penalty_reward(
         {
             "threshold": threshold,
             "ci": ci,
-            "missing": missing,
             "min_group": min_group,
             "cov_type": cov_type,
             "outcome": outcome,
@@ -235,7 +239,6 @@ def penalty_reward(
         {
             "threshold": Interval(0, 1, closed="left"),
             "ci": _CI,
-            "missing": _MISSING,
             "alpha": Interval(0, 1, closed="neither"),
             "min_group": Interval(1, None, integer=True),
             "cov_type": Options(("HC0", "HC1", "HC2", "HC3", "nonrobust")),
@@ -246,6 +249,7 @@ def penalty_reward(
         raise ParameterError(f"outcome={outcome!r} is also listed among the attributes.")
     if scale is not None:
         scale = check_scale(scale)
+    missing = check_missing(missing, _PRCA_MISSING)
     frame, n_dropped, warns = _frame(
         data, attributes + [outcome], missing, min_rows=2 * len(attributes) + 2
     )
@@ -438,78 +442,6 @@ def moments_of_truth(
     return MomentsOfTruthResult(table, pr, alpha, pr.warnings)
 
 
-def journey_plot(result: MomentsOfTruthResult, *, ax=None):
-    """Journey chart: reward (up) and penalty (down) per touchpoint, with CIs.
-
-    Moments of truth are marked with a star below their penalty bar.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> df, truth = simulate_journey(600, seed=1)
-    >>> r = moments_of_truth(df, list(truth["column"]), "SAT", scale=(1, 7))
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> len(journey_plot(r, ax=ax).patches)
-    10
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(result, MomentsOfTruthResult):
-        raise TypeError(f"result must be a MomentsOfTruthResult, got {type(result).__name__}.")
-    ax = ax if ax is not None else plt.gca()
-    t = result.table
-    x = np.arange(t.shape[0])
-    rew, pen = t["reward"].to_numpy(), t["penalty"].to_numpy()
-    rerr = np.vstack([rew - t["reward_ci_lower"], t["reward_ci_upper"] - rew])
-    perr = np.vstack([pen - t["penalty_ci_lower"], t["penalty_ci_upper"] - pen])
-    ax.bar(
-        x,
-        rew,
-        width=0.6,
-        color="C0",
-        label="reward (high vs middle)",
-        yerr=rerr,
-        capsize=3,
-        ecolor="0.2",
-    )
-    ax.bar(
-        x,
-        -pen,
-        width=0.6,
-        color="C1",
-        hatch="//",
-        edgecolor="0.2",
-        label="penalty (low vs middle)",
-        yerr=perr[::-1],
-        capsize=3,
-        ecolor="0.2",
-    )
-    ax.plot(x, rew - pen, color="0.2", marker="o", linewidth=1, label="reward \u2212 penalty")
-    mot = t["moment_of_truth"].to_numpy(bool)
-    if mot.any():
-        ax.plot(
-            x[mot],
-            -t["penalty_ci_upper"].to_numpy()[mot] - 0.08,
-            linestyle="none",
-            marker="*",
-            markersize=12,
-            color="C5",
-            label="moment of truth",
-        )
-    ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_xticks(x, [str(s) for s in t["touchpoint"]], fontsize=8)
-    ax.set_xlabel("Journey touchpoint")
-    ax.set_ylabel(f"Effect on {result.contrast.outcome} (outcome units)")
-    ax.set_title("Moments of truth: penalty vs reward along the journey")
-    lo = min(-t["penalty_ci_upper"].max() - 0.2, 0.0)
-    hi = max(t["reward_ci_upper"].max(), 0.0)
-    ax.set_ylim(lo, hi + 0.45 * (hi - lo))  # head room for the legend
-    ax.legend(loc="upper left", ncol=2)
-    return ax
-
-
 # ------------------------------------------------------------------ simulators
 def simulate_asymmetric(
     n: int,
@@ -650,3 +582,7 @@ def simulate_journey(
     )
     truth["moment_of_truth"] = truth["penalty"] > truth["reward"]
     return df, truth
+
+
+# the plot moved to servqual.figures (the old name works for one release, with a FutureWarning)
+__getattr__ = moved_names(__name__, {"journey_plot": "servqual.figures.cx:plot_journey"})

@@ -203,6 +203,11 @@ def _format_of(path: Path) -> str:
 # --------------------------------------------------------------------- readers
 def _decode(path: Path, notes: list[str]) -> str:
     raw = path.read_bytes()
+    if raw.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0")):
+        raise ReadError(
+            f"{path}: this is an Excel workbook (or another zip/OLE file), not CSV text; "
+            "give it its real extension (.xlsx) and read it again."
+        )
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         notes.append("UTF-16 text")
         return raw.decode("utf-16")

@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._checks import Interval, Options, check_params
+from ._checks import Options, check_data, check_params
+from ._options import check_n_boot
 from .codebook import Codebook
 from .errors import ParameterError, ServqualError, ServqualWarning
 from .figures._registry import style_context
@@ -83,16 +84,14 @@ class SurveyReport:
 
     def write(self, outdir: str | Path, *, force: bool = False) -> Path:
         """Write ``outdir/report.html``; a non-empty ``outdir`` needs ``force=True``."""
+        from ._io import atomic_dir, write_text
+
         outdir = Path(outdir)
-        if outdir.exists() and any(outdir.iterdir()) and not force:
-            raise FileExistsError(
-                f"{outdir} is not empty; refusing to write the report there (use force=True / "
-                "--force)."
-            )
-        outdir.mkdir(parents=True, exist_ok=True)
-        path = outdir / "report.html"
-        path.write_text(self.to_html(), encoding="utf-8")
-        return path
+        html_text = self.to_html()
+        # the folder (or, with force, the file) appears complete or not at all
+        with atomic_dir(outdir, force=force) as tmp:
+            write_text(tmp / "report.html", html_text)
+        return outdir / "report.html"
 
 
 _CSS = (
@@ -211,14 +210,15 @@ def survey_report(
     --------
     >>> from servqual import Instrument, load_dataset
     >>> rep = survey_report(load_dataset("servqual_sim").head(400), Instrument.servqual22(),
-    ...                     bootstrap=20)  # doctest: +SKIP
+    ...                     bootstrap=40)  # doctest: +SKIP
     >>> [s.id for s in rep.sections]  # doctest: +SKIP
     ['validation', 'reliability', 'gap-profile', 'key-drivers', 'sem', 'ipa', 'nps-csat']
     """
     from .validation import _POLICIES as _VALIDATE_POLICIES
     from .validation import validate
 
-    check_params({"bootstrap": bootstrap}, {"bootstrap": Interval(0, None, integer=True)})
+    check_data(data)
+    check_n_boot(bootstrap)
     policy = _ALIASES.get(missing, missing)
     check_params({"missing": policy}, {"missing": Options(POLICIES)})
     plan = _plan(data, instrument, satisfaction, loyalty, recommend, csat_item, policy)
@@ -437,7 +437,8 @@ def _sem(clean, plan: _Plan, title) -> Section:
 
 
 def _ipa(comp, plan: _Plan) -> Section:
-    from .ipa import ipa, ipa_plot
+    from .figures.cx import plot_ipa
+    from .ipa import ipa
 
     title = "Importance–performance analysis"
     if not plan.sat:
@@ -452,7 +453,7 @@ def _ipa(comp, plan: _Plan) -> Section:
     res, notes = _caught(
         lambda: ipa(sub, attrs, outcome="satisfaction", scale=plan.instrument.scale)
     )  # the block labels name the points of the figure and the rows of the table
-    body = _table(res.table) + _figure(lambda ax: ipa_plot(res, ax=ax))
+    body = _table(res.table) + _figure(lambda ax: plot_ipa(res, ax=ax))
     return Section("ipa", title, body, used + notes)
 
 

@@ -16,16 +16,26 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, Options, check_frame, check_params
+from ._checks import Interval, check_data, check_frame, check_params
 from ._frozen import CopyOnRead
+from ._options import check_missing
 from ._summary import Summary
 from .codebook import Codebook
-from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
+from .errors import (
+    InsufficientDataError,
+    MissingColumnError,
+    MissingDataWarning,
+    ScaleWarning,
+    UnpairedItemError,
+)
 from .instrument import Instrument
 
 __all__ = ["validate", "ValidationReport"]
 
-_POLICIES = ("report", "listwise", "pairwise", "mean", "raise")
+#: ``"fiml"`` is a model-based policy (SEM only): validation has no model to apply it to
+_POLICIES = ("available", "listwise", "mean", "raise")
+#: largest number of scale points checked for unused points
+_MAX_POINTS = 11
 
 
 @dataclass(frozen=True)
@@ -49,6 +59,11 @@ class ValidationReport(CopyOnRead):
         Values imputed per column (``policy="mean"``), else zeros.
     columns : tuple of str
         Columns checked.
+    unused_points : mapping item -> tuple
+        Scale points of each item's declared scale that no respondent used.
+    warnings : tuple of str
+        Scale points never used, items with a large share of missing (N/A)
+        answers, rows dropped (also emitted as warnings).
 
     Examples
     --------
@@ -71,6 +86,8 @@ class ValidationReport(CopyOnRead):
     imputed: pd.Series = field(repr=False)
     columns: tuple = field(repr=False, default=())
     coded: pd.Series | None = field(repr=False, default=None)
+    unused_points: dict = field(repr=False, default_factory=dict)
+    warnings: tuple = field(repr=False, default=())
 
     @property
     def n_missing(self) -> int:
@@ -103,8 +120,8 @@ class ValidationReport(CopyOnRead):
             )
             more = "" if self.n_dropped <= 20 else f" (first 20 of {self.n_dropped})"
             sections.append((f"Dropped rows{more}", shown))
-        warn = []
-        if self.n_missing and self.policy in ("report", "pairwise"):
+        warn = list(self.warnings)
+        if self.n_missing and self.policy == "available":
             warn.append(
                 f"{self.n_missing} missing value(s) kept as NaN; analyses will report how "
                 "they handle them."
@@ -121,11 +138,12 @@ class ValidationReport(CopyOnRead):
 def validate(
     data: pd.DataFrame,
     instrument: Instrument,
-    missing: str = "report",
+    missing: str = "available",
     *,
     kinds: Iterable[str] | None = None,
     min_rows: int = 2,
     extra_columns: Iterable[str] = (),
+    max_missing_share: float = 0.2,
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """Check a survey frame against an instrument and apply a missing-data policy.
 
@@ -137,16 +155,22 @@ def validate(
         A :class:`~servqual.codebook.Codebook` also turns its missing codes
         into NaN (counted apart from blank answers in the report) and checks
         every column against its own scale.
-    missing : {"report", "listwise", "pairwise", "mean", "raise"}
-        ``"report"``/``"pairwise"`` keep missing values (as NaN) and count
-        them; ``"listwise"`` drops incomplete rows, listing each with its
+    missing : {"available", "listwise", "mean", "raise"}
+        ``"available"`` (default) keeps missing values (as NaN) and counts
+        them, so that each later analysis uses the rows complete on its own
+        variables; ``"listwise"`` drops incomplete rows, listing each with its
         reason; ``"mean"`` imputes item means and counts the imputations;
         ``"raise"`` raises :class:`~servqual.errors.MissingValuesError`.
+        The old names ``"report"`` and ``"pairwise"`` mean ``"available"``.
     kinds : item kinds to check (default: all the instrument declares; e.g.
         ``("P",)`` for a perceptions-only SERVPERF survey).
     min_rows : int
         Fewer complete rows raise :class:`~servqual.errors.InsufficientDataError`.
     extra_columns : further numeric columns to check (e.g. outcomes).
+    max_missing_share : float
+        Items with a larger share of missing (N/A) answers are warned about
+        (:class:`~servqual.errors.ScaleWarning`), as are points of a declared
+        scale that no respondent used.
 
     Returns
     -------
@@ -167,9 +191,13 @@ def validate(
     >>> report.n_used, report.n_dropped
     (250, 0)
     """
+    missing = check_missing(missing, _POLICIES)
     check_params(
-        {"missing": missing, "min_rows": min_rows},
-        {"missing": Options(_POLICIES), "min_rows": Interval(1, None, integer=True)},
+        {"min_rows": min_rows, "max_missing_share": max_missing_share},
+        {
+            "min_rows": Interval(1, None, integer=True),
+            "max_missing_share": Interval(0, 1),
+        },
     )
     coded, own_scales = None, {}
     if isinstance(instrument, Codebook):
@@ -186,8 +214,12 @@ def validate(
             "instrument must be a servqual.Instrument or Codebook, got "
             f"{type(instrument).__name__}."
         )
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data, allow_empty=True)
+    if 0 < data.shape[0] < min_rows:  # before any per-column check ("constant" on 2 rows)
+        raise InsufficientDataError(
+            f"only {data.shape[0]} complete row(s) at most (the data has {data.shape[0]} rows); "
+            f"at least {min_rows} needed."
+        )
     kinds = list(instrument.kinds) if kinds is None else list(kinds)
     for k in kinds:
         instrument._check_kind(k)
@@ -206,7 +238,11 @@ def validate(
         min_rows=1,
     )
     missing_counts = frame.isna().sum().astype(int)
-    clean = data.copy()
+    notes = _scale_notes(frame[item_cols], instrument.scale, max_missing_share)
+    unused = notes.pop("unused")
+    for text in notes["warnings"]:
+        warnings.warn(text, ScaleWarning, stacklevel=2)
+    clean = data.copy(deep=False)  # copy-on-write: only the checked columns are new
     clean[columns] = frame
     dropped, reasons = (), ()
     imputed = pd.Series(0, index=columns, dtype=int)
@@ -219,19 +255,16 @@ def validate(
         )
         clean = clean.loc[~bad.to_numpy()]
         if dropped:
-            warnings.warn(
+            notes["warnings"].append(
                 f"listwise deletion dropped {len(dropped)} of {data.shape[0]} rows with missing "
-                "values; see the validation report.",
-                MissingDataWarning,
-                stacklevel=2,
+                "values; see the validation report."
             )
+            warnings.warn(notes["warnings"][-1], MissingDataWarning, stacklevel=2)
     elif missing == "mean":
         imputed = missing_counts.copy()
         clean[columns] = frame.fillna(frame.mean())
     n_complete = int((~clean[columns].isna().any(axis=1)).sum())
     if n_complete < min_rows:
-        from .errors import InsufficientDataError
-
         raise InsufficientDataError(
             f"only {n_complete} complete row(s) for instrument {instrument.name!r}; "
             f"at least {min_rows} needed (missing values per column: "
@@ -249,8 +282,38 @@ def validate(
         imputed=imputed,
         columns=tuple(columns),
         coded=None if coded is None else coded.reindex(columns).fillna(0).astype(int),
+        unused_points=unused,
+        warnings=tuple(notes["warnings"]),
     )
     return clean, report
+
+
+def _scale_notes(items: pd.DataFrame, scale, max_share: float) -> dict:
+    """Points of the declared scale never used, and items with many missing answers."""
+    lo, hi = scale
+    out: dict = {"unused": {}, "warnings": []}
+    if float(lo).is_integer() and float(hi).is_integer() and hi - lo + 1 <= _MAX_POINTS:
+        points = np.arange(lo, hi + 1)
+        for col in items.columns:
+            v = items[col].to_numpy()
+            seen = set(v[~np.isnan(v)].tolist())
+            never = tuple(int(p) for p in points if float(p) not in seen)
+            if never:
+                out["unused"][col] = never
+        if out["unused"]:
+            detail = "; ".join(f"{c!r}: {list(p)}" for c, p in list(out["unused"].items())[:10])
+            more = f" (and {len(out['unused']) - 10} more)" if len(out["unused"]) > 10 else ""
+            out["warnings"].append(
+                f"scale point(s) of the declared {lo:g}-{hi:g} scale never used: {detail}{more}."
+            )
+    share = items.isna().mean()
+    high = share[share > max_share]
+    if len(high):
+        detail = ", ".join(f"{c!r}: {s:.0%}" for c, s in high.items())
+        out["warnings"].append(
+            f"item(s) with more than {max_share:.0%} missing or not-applicable answers: {detail}."
+        )
+    return out
 
 
 def _py(v):

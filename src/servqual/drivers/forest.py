@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
 from .._frozen import CopyOnRead
+from .._options import check_n_jobs
 from .._summary import Summary
 from ._data import prepare
 
@@ -71,7 +72,7 @@ def forest_importance(
     min_samples_leaf: int = 5,
     seed=None,
     n_jobs: int = 1,
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> ForestImportanceResult:
     """Permutation importance of a random forest, computed on held-out folds.
 
@@ -111,6 +112,7 @@ def forest_importance(
             "n_jobs": Interval(None, None, integer=True),
         },
     )
+    check_n_jobs(n_jobs)
     rng = check_rng(seed)
     predictors = list(predictors) if not isinstance(predictors, str) else predictors
     frame, notes = prepare(
@@ -128,6 +130,9 @@ def forest_importance(
             random_state=int(seeds[1 + 2 * f]),
             n_jobs=n_jobs,
         ).fit(x[train], y[train])
+        # trees are fitted in parallel (each tree is seeded), but a parallel predict
+        # sums the trees in thread order: predict serially so results are bit-identical
+        rf.set_params(n_jobs=1)
         r2s.append(rf.score(x[test], y[test]))
         pi = permutation_importance(
             rf,

@@ -10,6 +10,7 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_params, check_rng
 from .._frozen import CopyOnRead
+from .._options import check_n_boot, check_n_jobs
 from .._resampling import bca_ci, jackknife_moments, percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
@@ -35,7 +36,7 @@ class KeyDriversResult(CopyOnRead):
         relative weights in R² units; ``beta`` the standardized coefficient;
         ``correlation`` the zero-order r; ``random_forest`` the held-out R² drop),
         ``share`` (Shapley/relative weights: fraction of R²; beta, correlation:
-        |value| / sum of |values|; forest: fraction of summed importance),
+        absolute value / sum of absolute values; forest: fraction of summed importance),
         ``rank`` (by absolute importance), ``se`` (bootstrap SD), ``ci_lower``,
         ``ci_upper`` (percentile or BCa, see ``interval``) and ``p_first``
         (share of resamples in which the driver ranks first by that method).
@@ -155,7 +156,7 @@ def key_drivers(
     seed=None,
     n_jobs: int = 1,
     progress: bool = True,
-    missing: str = "raise",
+    missing: str = "listwise",
     forest_options: dict | None = None,
     weights=None,
 ) -> KeyDriversResult:
@@ -215,6 +216,8 @@ def key_drivers(
             "interval": Options(("percentile", "bca")),
         },
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     rng = check_rng(seed)
     predictors, names, units = resolve_groups(predictors, groups)
     if units is not None:

@@ -15,8 +15,19 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import Interval, Options, as_py, check_columns, check_frame, check_params, check_rng
+from .._checks import (
+    Interval,
+    Options,
+    as_py,
+    check_columns,
+    check_data,
+    check_frame,
+    check_params,
+    check_rng,
+    check_unique_index,
+)
 from .._frozen import CopyOnRead
+from .._options import check_n_boot, check_n_jobs
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
@@ -115,7 +126,7 @@ def stated_vs_derived(
     seed=None,
     n_jobs: int = 1,
     progress: bool = True,
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> StatedDerivedResult:
     """Compare stated 100-point importance allocations with derived importance.
 
@@ -153,6 +164,8 @@ def stated_vs_derived(
         {"bootstrap": bootstrap, "ci": ci},
         {"bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither")},
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     if not isinstance(stated, Mapping) or not stated:
         raise ParameterError(
             f"stated={stated!r} is invalid: expected a dict dimension -> allocation column."
@@ -165,6 +178,8 @@ def stated_vs_derived(
     dims = list(stated)
     groups = {d: groups[d] for d in dims}
     rng = check_rng(seed)
+    check_data(data)
+    check_unique_index(data, why="allocations are matched to ratings by row label")
     predictors, _, units = resolve_groups(None, groups)
     frame, notes = prepare(data, target, predictors, missing=missing)
     cust = _allocations(data.loc[frame.index], stated, "customer")

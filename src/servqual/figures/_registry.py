@@ -220,8 +220,10 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in _METADATA:
         raise ParameterError(f"format {fmt!r} is not supported: expected png, svg or pdf.")
-    with style_context():
-        fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
+    from .._io import atomic_write
+
+    with style_context(), atomic_write(path, "wb", force=True) as fh:
+        fig.savefig(fh, format=fmt, metadata=_METADATA[fmt])
     return path
 
 
@@ -321,6 +323,9 @@ def write_manifest(outdir: str | Path, built: list[tuple[str, Path, str]]) -> Pa
         "toolchain": toolchain(),
         "files": {p.name: digest for _, p, digest in sorted(built, key=lambda t: t[1].name)},
     }
-    path = outdir / "MANIFEST.json"
-    path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
-    return path
+    from .._io import write_text
+
+    # the caller (``servqual figures``) has refused a user's manifest unless --force
+    return write_text(
+        outdir / "MANIFEST.json", json.dumps(payload, indent=1, sort_keys=True) + "\n", force=True
+    )

@@ -18,6 +18,7 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
 from .._frozen import CopyOnRead
+from .._options import check_n_boot, check_n_jobs
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._summary import Summary
 from ..errors import ParameterError
@@ -165,6 +166,8 @@ def servqual_vs_servperf(
             "ci": Interval(0, 1, closed="neither"),
         },
     )
+    check_n_boot(n_boot, ci=ci, allow_zero=False)
+    check_n_jobs(n_jobs)
     dims, scale = item_map(instrument)
     items = [i for d in dims.values() for i in d]
     cols = [f"{p}{i}" for p in "PE" for i in items]

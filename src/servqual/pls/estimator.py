@@ -11,12 +11,14 @@ from .._checks import (
     Interval,
     Options,
     as_py,
+    check_data,
     check_frame,
     check_params,
     check_rng,
     check_scale,
     check_weights,
 )
+from .._options import check_missing, check_n_boot, check_n_jobs
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -30,8 +32,7 @@ from ..errors import (
     ParameterError,
     SpecificationError,
 )
-from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
-from ..weighting import correlation as correlation_w
+from ..measurement import ave, composite_reliability, fornell_larcker, htmt
 from ..weighting import rows_kept, weighted_cov
 from . import bootstrap as _boot
 from .consistent import correct
@@ -54,10 +55,16 @@ def _as_model(model) -> PLSModel:
     )
 
 
+#: PLS: "mean" (default, as seminr and SmartPLS) imputes item means, reported;
+#: "listwise" (= "available": one model) drops incomplete rows, reported
+PLS_MISSING = ("mean", "listwise", "available", "raise")
+
+
 def _prepare(model: PLSModel, data, missing: str):
     """Check columns, constant items and missing values; return (raw frame, notes)."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data)
+    # every entry point (fit, predict, mga) passes through here
+    check_params({"missing": missing}, {"missing": Options(("mean", "listwise"))})
     for b in model.blocks:
         absent = [i for i in b.items if i not in data.columns]
         if absent:
@@ -66,13 +73,16 @@ def _prepare(model: PLSModel, data, missing: str):
                 f"available columns: {', '.join(map(str, list(data.columns)[:12]))}"
                 f"{' ...' if data.shape[1] > 12 else ''}."
             )
+    missing = check_missing(missing, PLS_MISSING)
     items = list(model.items)
-    frame = check_frame(data, items, missing="allow", allow_constant=True)
+    frame = check_frame(
+        data, items, missing="raise" if missing == "raise" else "allow", allow_constant=True
+    )
     notes: list[str] = []
     na = frame.isna().sum()
     if na.any():
         detail = ", ".join(f"{c}: {int(k)}" for c, k in na[na > 0].items())
-        if missing == "listwise":
+        if missing in ("listwise", "available"):
             keep = ~frame.isna().any(axis=1)
             notes.append(
                 f"missing values ({detail}); {int((~keep).sum())} row(s) dropped listwise."
@@ -149,8 +159,11 @@ def fit(
         Inner weighting scheme.
     scaled : bool
         Standardise the indicators (correlation matrix) or only centre them.
-    missing : {"mean", "listwise"}
-        Item-mean imputation or listwise deletion (reported, with a warning).
+    missing : {"mean", "listwise", "available", "raise"}
+        ``"mean"`` (default, as in seminr): item-mean imputation;
+        ``"listwise"`` (``"available"`` is the same for one model): drop rows
+        incomplete on the model's items; both reported with a warning.
+        ``"raise"`` refuses missing values.
     bootstrap : int
         Number of bootstrap resamples (0 = none).  Percentile and BCa
         intervals for weights, loadings, paths, indirect/total effects, HTMT.
@@ -214,7 +227,6 @@ def fit(
         {
             "scheme": scheme,
             "scaled": scaled,
-            "missing": missing,
             "bootstrap": bootstrap,
             "ci": ci,
             "tol": tol,
@@ -228,7 +240,6 @@ def fit(
         {
             "scheme": Options(("path", "centroid", "factorial")),
             "scaled": bool,
-            "missing": Options(("mean", "listwise")),
             "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "tol": Interval(0, None, closed="neither"),
@@ -240,6 +251,8 @@ def fit(
             "hoc": Options(("two_stage", "repeated")),
         },
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     extended = None
     raw_items: tuple[str, ...] = ()
@@ -307,9 +320,13 @@ def fit(
         mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
     else:
         mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
-    X = (raw - mean) / sd if scaled else raw - mean
-    S = np.cov(X, rowvar=False) if w is None else weighted_cov(X, w, ddof=1)
-    _check_collinear(model, correlation_w(raw, w), st)
+    # one working copy of the data (centred, scaled in place); S and the item
+    # correlations come from it without further copies
+    X = raw - mean
+    if scaled:
+        X /= sd
+    S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
+    _check_collinear(model, _corr_from_cov(S), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
     W0 = est.W[0]
     warns = list(notes)
@@ -328,7 +345,9 @@ def fit(
         warns += _plsc_checks(model, est)
     else:
         consistent = False
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, w)
+    if not bootstrap:  # the centred copy is not needed any more: free it before the tables
+        X = None
+    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
     _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
@@ -388,7 +407,22 @@ def fit(
     )
 
 
-def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, rw=None) -> dict:
+def _corr_from_cov(S: np.ndarray) -> np.ndarray:
+    d = np.sqrt(np.diag(S))
+    return S / np.outer(d, d)
+
+
+def _alpha_std(r: np.ndarray) -> float:
+    """Standardized alpha ``k rbar / (1 + (k - 1) rbar)`` from an item correlation matrix
+    (as :func:`~servqual.measurement.cronbach_alpha` with ``standardized=True``)."""
+    k = r.shape[0]
+    rbar = r[np.triu_indices(k, 1)].mean()
+    return float(k * rbar / (1 + (k - 1) * rbar))
+
+
+def _tables(
+    model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean, rw=None
+) -> dict:
     names = list(model.constructs)
     items = list(model.items)
     n = raw.shape[0]
@@ -448,19 +482,14 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, r
         r2.append({"construct": names[j], "r2": v, "r2_adj": 1 - (1 - v) * (n - 1) / (n - kp - 1)})
     r2 = pd.DataFrame(r2).set_index("construct")
     # reliability
-    std_frame = pd.DataFrame(X / X.std(axis=0, ddof=1), columns=items)
     rel = []
-    Sc = correlation_w(raw, rw)
+    Sc = _corr_from_cov(S)
     for j, b in enumerate(model.blocks):
         idx = st.blocks[j]
         lam = est.loadings[0, idx]
         wj = W[idx, j] * (np.sqrt(np.diag(S)[idx]) if not scaled else 1.0)
         row = {"construct": b.name, "mode": b.mode, "n_items": idx.size}
-        row["alpha"] = (
-            cronbach_alpha(std_frame, list(b.items), standardized=True, weights=rw)
-            if idx.size > 1
-            else 1.0
-        )
+        row["alpha"] = _alpha_std(Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
         row["rho_c"] = composite_reliability(np.clip(lam, -1, 1))
         row["rho_a"] = _rho_a(wj, Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
         row["ave"] = ave(np.clip(lam, -1, 1))
@@ -475,14 +504,22 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, r
     multi = [j for j, b in enumerate(model.blocks) if len(b.items) > 1 and b.mode == "A"]
     comm = np.concatenate([est.loadings[0, st.blocks[j]] ** 2 for j in multi]) if multi else []
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
-    Y = X @ W
+    if X is not None:
+        Y = X @ W
+    else:  # from the raw items (a column-major view): ((raw - mean) / sd) W without a copy
+        Ws = W / sd[:, None] if scaled else W
+        Y = (Ws.T @ raw.T).T - mean @ Ws
     scores = pd.DataFrame(Y, index=frame.index, columns=names)
     lo, hi = scale
     Wu = np.zeros_like(W)
     Wu[np.arange(st.p), st.block_of] = w_unstd
     Wu = Wu / Wu.sum(axis=0)
-    scores_raw = pd.DataFrame(raw @ Wu, index=frame.index, columns=names)
-    scores_100 = (scores_raw - lo) / (hi - lo) * 100.0
+    # raw is a column-major view of the frame: (Wu' raw')' multiplies it without a copy
+    scores_raw = pd.DataFrame((Wu.T @ raw.T).T, index=frame.index, columns=names)
+    s100 = scores_raw.to_numpy() - lo  # in place: no pandas temporaries
+    s100 /= hi - lo
+    s100 *= 100.0
+    scores_100 = pd.DataFrame(s100, index=frame.index, columns=names, copy=False)
     return {
         "outer": outer,
         "cross_loadings": cross,

@@ -16,12 +16,24 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, Options, check_frame, check_params, check_rng
+from .._checks import (
+    Interval,
+    Options,
+    check_columns,
+    check_data,
+    check_frame,
+    check_identical,
+    check_params,
+    check_rng,
+)
+from .._options import check_missing, check_n_boot, check_n_jobs
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
     ImproperSolutionWarning,
+    InsufficientDataError,
     MissingDataWarning,
+    MissingValuesError,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
     ParameterError,
@@ -123,6 +135,7 @@ def prepare(
     model, data, _ = expand_interactions(model, data)
     statements = parse(model)
     observed, latent = model_variables(statements)
+    check_data(data)
     if isinstance(data, pd.DataFrame):
         unknown = [v for v in observed if v not in data.columns]
         if unknown:
@@ -133,6 +146,12 @@ def prepare(
     if group is not None and group not in getattr(data, "columns", ()):
         raise SpecificationError(f"group column {group!r} is not in the data.")
     cols = list(observed)
+    check_columns(data, cols)
+    if data.shape[0] < len(observed) + 1:
+        raise InsufficientDataError(
+            f"only {data.shape[0]} row(s) in the data; at least {len(observed) + 1} needed for "
+            f"{len(observed)} observed variables."
+        )
     frame = check_frame(data, cols, missing="allow")
     notes = []
     na_rows = frame.isna().any(axis=1).to_numpy().copy()
@@ -156,6 +175,13 @@ def prepare(
             notes.append(msg)
             warnings.warn(msg, MissingDataWarning, stacklevel=4)
         na_rows = all_na
+    elif na_rows.any() and missing == "raise":
+        counts = frame.isna().sum()
+        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+        raise MissingValuesError(
+            f"missing values in column(s) {detail}; choose missing='listwise' (drop those "
+            "rows) or missing='fiml' (use every observed value)."
+        )
     elif na_rows.any():
         counts = frame.isna().sum()
         parts = [f"{c}: {int(k)}" for c, k in counts[counts > 0].items()]
@@ -164,12 +190,14 @@ def prepare(
         detail = ", ".join(parts)
         msg = (
             f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
-            f"missing values (missing per column: {detail})."
+            f"missing values (missing per column: {detail}); missing='fiml' would use "
+            "every observed value instead."
         )
         notes.append(msg)
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
+    check_identical(X, cols)
     wk = None
     if weights is not None:
         wk = np.asarray(weights, float)[keep]
@@ -188,8 +216,6 @@ def prepare(
     min_n = len(observed) + 1
     for lev, A in zip(levels, arrays):
         if A.shape[0] < min_n:
-            from ..errors import InsufficientDataError
-
             where = "" if lev is None else f" in group {lev!r}"
             raise InsufficientDataError(
                 f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
@@ -330,11 +356,13 @@ def fit(
         Bootstrap interval type.
     seed, n_jobs, progress
         Bootstrap randomness, workers and progress bar.
-    missing : {"listwise", "fiml"}
-        ``"listwise"`` drops rows with missing values and reports them
-        (MissingDataWarning); ``"fiml"`` uses every row through the
-        observed-data likelihood with a mean structure (H1 moments by EM,
-        observed-information SEs; ML estimator, standard SEs only).
+    missing : {"listwise", "available", "fiml", "raise"}
+        ``"listwise"`` (default; ``"available"`` is the same for one model)
+        drops rows with missing values in the model's variables and reports
+        them (MissingDataWarning, with a hint that ``"fiml"`` exists);
+        ``"fiml"`` uses every row through the observed-data likelihood with a
+        mean structure (H1 moments by EM, observed-information SEs; ML
+        estimator, standard SEs only); ``"raise"`` refuses missing values.
     group_equal : sequence of str
         Across-group equality constraints: ``"loadings"``, ``"intercepts"``,
         ``"means"``, ``"residuals"``, ``"lv.variances"``, ``"lv.covariances"``,
@@ -397,13 +425,17 @@ def fit(
             "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "ci_method": Options(("percentile", "bca")),
-            "missing": Options(("listwise", "fiml")),
             "n_jobs": Interval(None, None, integer=True),
             "progress": bool,
             "std_lv": bool,
             "fixed_x": bool,
         },
     )
+    check_n_boot(bootstrap, ci=ci)
+    check_n_jobs(n_jobs)
+    missing = check_missing(missing, ("listwise", "available", "fiml", "raise"))
+    if missing == "available":  # one model: the rows complete on its own variables
+        missing = "listwise"
     if group_equal and group is None:
         raise ParameterError(
             f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."

@@ -263,9 +263,10 @@ class WLSMVResult:
 
     Attributes
     ----------
-    params : DataFrame, one row per parameter: ``lhs op rhs est se z pvalue
-        ci_lower ci_upper std_all`` (loadings ``=~``, factor correlations
-        ``~~``, latent-response residual variances ``~~`` (derived, se NaN)).
+    params : DataFrame
+        One row per parameter: ``lhs op rhs est se z pvalue ci_lower ci_upper
+        std_all`` (loadings ``=~``, factor correlations ``~~``, latent-response
+        residual variances ``~~`` (derived, se NaN)).
     fit_indices : dict (see :class:`DWLSFit`)
     moments : PolychoricMoments
     converged : bool
@@ -481,7 +482,15 @@ def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=
 
     Examples
     --------
-    See ``tests/test_sem_wlsmv.py::test_dwls_ram_adapter_matches_cfa_wlsmv``.
+    The public way in is :func:`servqual.sem.fit` with ``estimator="WLSMV"``,
+    which builds the RAM model and calls this adapter (compared with
+    :func:`cfa_wlsmv` in ``tests/test_sem_wlsmv.py``):
+
+    >>> import servqual
+    >>> df, _ = servqual.simulate_survey(400, servqual.Truth(scale_points=5), seed=1)
+    >>> res = servqual.sem.fit("f =~ P1 + P2 + P3 + P4", df, estimator="WLSMV")
+    >>> bool(res.fit_indices["df"] == 2)
+    True
     """
     pt = model.partable
     q = int(model.q)
