@@ -215,7 +215,7 @@ def test_wlsmv_bca_uses_the_group_jackknife():
         d,
         ordered=True,
         se="bootstrap",
-        bootstrap=10,
+        bootstrap=40,
         ci_method="bca",
         seed=1,
         progress=False,

@@ -33,6 +33,7 @@ from ..errors import (
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, fornell_larcker, htmt
+from ..weighting import correlation as correlation_w
 from ..weighting import rows_kept, weighted_cov
 from . import bootstrap as _boot
 from .consistent import correct
