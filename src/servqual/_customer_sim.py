@@ -24,7 +24,7 @@ its own :class:`numpy.random.SeedSequence`, so the same ``seed`` (and
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 import numpy as np
@@ -33,9 +33,9 @@ from joblib import Parallel, delayed, parallel_config
 from scipy import special
 
 from ._checks import Interval, Options, check_params
-from ._frozen import CopyOnRead
 from ._progress import progress_bar
 from ._resampling import replicate_seeds
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import ParameterError
 
@@ -44,8 +44,8 @@ __all__ = ["simulate_customer_base", "CustomerBaseSimulation"]
 _COLS = ("customers", "retained", "churned", "acquired", "referred", "wom_negative")
 
 
-@dataclass(frozen=True)
-class CustomerBaseSimulation(CopyOnRead):
+@resultclass
+class CustomerBaseSimulation(Result):
     """Result of :func:`simulate_customer_base`.
 
     Attributes

@@ -21,7 +21,7 @@ money figures carry the estimation uncertainty of all fitted models.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 import numpy as np
@@ -30,8 +30,8 @@ import statsmodels.api as sm
 from scipy import special
 
 from ._checks import Interval, Options, as_py, check_frame, check_params
-from ._frozen import CopyOnRead
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import ConvergenceWarning, ParameterError
 from .retention import clv
@@ -51,8 +51,8 @@ QUANTITIES = (
 _BASE = ("retention", "wom_positive", "wom_negative", "clv", "customers")
 
 
-@dataclass(frozen=True)
-class WhatIfResult(CopyOnRead):
+@resultclass
+class WhatIfResult(Result):
     """Result of :func:`what_if`.
 
     Attributes

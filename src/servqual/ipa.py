@@ -28,13 +28,13 @@ analysis. *Industrial Marketing Management* 33(4), 271-277.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
-from ._frozen import CopyOnRead
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, ParameterError
 from .prca import (
@@ -70,8 +70,8 @@ _MISSING = Options(("raise", "listwise"))
 
 
 # --------------------------------------------------------------------------- IPA
-@dataclass(frozen=True, eq=False)
-class IPAResult(CopyOnRead):
+@resultclass
+class IPAResult(Result):
     """Importance-performance analysis.
 
     Attributes

@@ -35,13 +35,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_columns, check_params, check_rng
-from ._frozen import CopyOnRead
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import (
     EmptyDataError,
@@ -316,8 +316,8 @@ def fong_test(a: int, b: int, n: int, *, z: float = 1.65) -> bool:
     return bool(abs(a - b) >= z * np.sqrt((a + b) * (2 * n - a - b) / (2 * n)))
 
 
-@dataclass(frozen=True, eq=False)
-class KanoResult(CopyOnRead):
+@resultclass
+class KanoResult(Result):
     """Kano analysis of several features.
 
     Attributes

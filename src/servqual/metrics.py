@@ -17,15 +17,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
-from ._frozen import CopyOnRead
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import EmptyDataError, MissingDataWarning, NonNumericError, ParameterError
 
@@ -75,8 +75,8 @@ def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, l
     return v[~np.isnan(v)], n_missing, warns
 
 
-@dataclass(frozen=True)
-class NPSResult(CopyOnRead):
+@resultclass
+class NPSResult(Result):
     """Net Promoter Score with its trinomial standard error.
 
     ``nps``, ``se``, ``ci_lower`` and ``ci_upper`` are in points (-100...100);
@@ -238,8 +238,8 @@ def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
     return float(centre - half), float(centre + half)
 
 
-@dataclass(frozen=True)
-class CSATResult(CopyOnRead):
+@resultclass
+class CSATResult(Result):
     """CSAT: percent of answers in the top box(es), with a Wilson interval (percent)."""
 
     csat: float
@@ -310,8 +310,8 @@ def csat(
     )
 
 
-@dataclass(frozen=True, eq=False)
-class CSIResult(CopyOnRead):
+@resultclass
+class CSIResult(Result):
     """A 0-100 satisfaction index from weighted item means.
 
     Attributes

@@ -28,14 +28,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
-from ._frozen import CopyOnRead
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 
@@ -89,8 +89,8 @@ def _cuts(scale) -> tuple[float, float]:
     return lo + third, hi - third
 
 
-@dataclass(frozen=True, eq=False)
-class PenaltyRewardResult(CopyOnRead):
+@resultclass
+class PenaltyRewardResult(Result):
     """Penalty-reward contrast analysis.
 
     Attributes
@@ -336,8 +336,8 @@ def penalty_reward(
 
 
 # ------------------------------------------------------------- moments of truth
-@dataclass(frozen=True, eq=False)
-class MomentsOfTruthResult(CopyOnRead):
+@resultclass
+class MomentsOfTruthResult(Result):
     """Penalty-reward contrasts along a customer journey.
 
     ``table`` has one row per touchpoint in journey order: ``touchpoint``,

@@ -16,14 +16,14 @@ margin per period.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
 from ._checks import Interval, Options, as_1d_numeric, check_params
-from ._frozen import CopyOnRead
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
@@ -324,8 +324,8 @@ def reichheld_sasser_grid(
 # --------------------------------------------------------------------------- sBG
 
 
-@dataclass(frozen=True)
-class SBGResult(CopyOnRead):
+@resultclass
+class SBGResult(Result):
     """Shifted-beta-geometric fit (Fader & Hardie 2007).
 
     Attributes

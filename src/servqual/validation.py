@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params
-from ._frozen import CopyOnRead
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
 from .instrument import Instrument
@@ -27,8 +27,8 @@ __all__ = ["validate", "ValidationReport"]
 _POLICIES = ("report", "listwise", "pairwise", "mean", "raise")
 
 
-@dataclass(frozen=True)
-class ValidationReport(CopyOnRead):
+@resultclass
+class ValidationReport(Result):
     """What :func:`validate` found and did.
 
     Attributes

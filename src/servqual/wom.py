@@ -25,7 +25,7 @@ from scipy import integrate, optimize
 
 from ._checks import Interval, Options, as_1d_numeric, check_params
 from ._customer_sim import CustomerBaseSimulation, simulate_customer_base
-from ._frozen import CopyOnRead
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import ConvergenceWarning, DataError, InsufficientDataError, ParameterError
 
@@ -76,8 +76,8 @@ _NONNEG = Interval(0, None)
 # --------------------------------------------------------------------------- TARP
 
 
-@dataclass(frozen=True)
-class ComplaintFunnel(CopyOnRead):
+@resultclass
+class ComplaintFunnel(Result):
     """Result of :func:`complaint_funnel`.
 
     Attributes

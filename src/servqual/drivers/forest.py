@@ -3,21 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
-from .._frozen import CopyOnRead
+from .._result import Result, resultclass
 from .._summary import Summary
 from ._data import prepare
 
 __all__ = ["ForestImportanceResult", "forest_importance"]
 
 
-@dataclass(frozen=True, eq=False)
-class ForestImportanceResult(CopyOnRead):
+@resultclass
+class ForestImportanceResult(Result):
     """Cross-validated permutation importance of a random forest.
 
     Attributes

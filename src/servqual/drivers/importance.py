@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._frozen import CopyOnRead
+from .._result import Result
 from .._summary import Summary
 from ..errors import DataError, ParameterError
 from ._data import check_pd, correlation, prepare, resolve_groups
@@ -27,7 +27,7 @@ __all__ = [
 _MAX_UNITS = 24  # 2^24 subsets: ~16 M values, the practical ceiling in memory
 
 
-class _TableMixin(CopyOnRead):
+class _TableMixin(Result):
     """The result behaves like its importance table: ``result["importance"]``,
     ``result.loc["a", "share"]``, ``len(result)`` and other read-only DataFrame
     attributes come from (a copy of) ``result.table``."""

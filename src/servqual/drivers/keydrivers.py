@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_params, check_rng
-from .._frozen import CopyOnRead
 from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import ParameterError
 from ._data import check_pd, prepare, resolve_groups
@@ -22,8 +22,8 @@ METHODS = ("shapley", "relative_weights", "beta", "correlation", "random_forest"
 _LINEAR = ("shapley", "relative_weights", "beta", "correlation")
 
 
-@dataclass(frozen=True, eq=False)
-class KeyDriversResult(CopyOnRead):
+@resultclass
+class KeyDriversResult(Result):
     """Driver importance by several methods, with bootstrap intervals.
 
     Attributes

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
@@ -19,7 +19,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .._checks import Interval, Options, as_py, check_params
-from .._frozen import CopyOnRead
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
 from ._data import check_pd, prepare
@@ -29,8 +29,8 @@ __all__ = ["RegressionResult", "ols", "ordinal_logit", "logistic"]
 _GRAD_TOL = 1e-4  # max |score| per observation-scaled parameter for "converged"
 
 
-@dataclass(frozen=True, eq=False)
-class RegressionResult(CopyOnRead):
+@resultclass
+class RegressionResult(Result):
     """A fitted driver regression.
 
     Attributes

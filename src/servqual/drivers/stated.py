@@ -9,15 +9,14 @@ claim such as "customers rank reliability and responsiveness first".
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._checks import Interval, Options, as_py, check_columns, check_frame, check_params, check_rng
-from .._frozen import CopyOnRead
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
 from ._data import check_pd, prepare, resolve_groups
@@ -48,8 +47,8 @@ def _tau(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.kendalltau(a, b).statistic)
 
 
-@dataclass(frozen=True, eq=False)
-class StatedDerivedResult(CopyOnRead):
+@resultclass
+class StatedDerivedResult(Result):
     """Stated (customers, managers) versus derived importance.
 
     Attributes
@@ -274,8 +273,8 @@ def stated_vs_derived(
     )
 
 
-@dataclass(frozen=True, eq=False)
-class RankClaimResult(CopyOnRead):
+@resultclass
+class RankClaimResult(Result):
     """Test of a claim that the ``top`` dimensions receive the largest allocations.
 
     Attributes

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
 from .._checks import Interval, Options, check_params
-from .._frozen import CopyOnRead
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..drivers import shapley_from_corr
 from ..errors import InsufficientDataError, MissingValuesError
@@ -20,8 +20,8 @@ from ._scores import UnitScores
 __all__ = ["GapExplanation", "explain_gap5"]
 
 
-@dataclass(frozen=True)
-class GapExplanation(CopyOnRead):
+@resultclass
+class GapExplanation(Result):
     """Result of :func:`explain_gap5`.
 
     Attributes

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._checks import Options, check_columns, check_frame, check_params
-from .._frozen import CopyOnRead
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import InsufficientDataError, MissingDataWarning
 from ._columns import MANAGER_SCALES, STAFF_SCALES, item_map, scale_items
@@ -92,8 +92,8 @@ def rwg_j(items: np.ndarray, n_points: int) -> float:
     return float(J * (1 - ratio) / (J * (1 - ratio) + ratio))
 
 
-@dataclass(frozen=True)
-class UnitScores(CopyOnRead):
+@resultclass
+class UnitScores(Result):
     """Result of :func:`unit_scores`.
 
     Attributes

@@ -11,14 +11,14 @@ each and for their differences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
-from .._frozen import CopyOnRead
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import ParameterError
 from ._columns import item_map
@@ -29,8 +29,8 @@ MODELS = ("SERVQUAL (P-E)", "SERVPERF (P)")
 METRICS = ("r2", "adj_r2", "cv_r2")
 
 
-@dataclass(frozen=True)
-class PerformanceComparison(CopyOnRead):
+@resultclass
+class PerformanceComparison(Result):
     """Result of :func:`servqual_vs_servperf`.
 
     Attributes

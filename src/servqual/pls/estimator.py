@@ -170,7 +170,7 @@ def fit(
     >>> res = fit('''Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
     ...              Sat =~ CUSA1 + CUSA2 + CUSA3
     ...              Sat ~ Image''', mobi)
-    >>> round(float(res.r2.loc["Sat", "r2"]), 3)
+    >>> round(float(res.r2["Sat"]), 3)
     0.485
     """
     check_params(
@@ -338,7 +338,7 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         kp = len(st.preds[j])
         v = est.r2[0, j]
         r2.append({"construct": names[j], "r2": v, "r2_adj": 1 - (1 - v) * (n - 1) / (n - kp - 1)})
-    r2 = pd.DataFrame(r2).set_index("construct")
+    r2 = pd.DataFrame(r2, columns=["construct", "r2", "r2_adj"]).set_index("construct")
     # reliability
     std_frame = pd.DataFrame(X / X.std(axis=0, ddof=1), columns=items)
     rel = []
@@ -365,6 +365,8 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
     multi = [j for j, b in enumerate(model.blocks) if len(b.items) > 1 and b.mode == "A"]
     comm = np.concatenate([est.loadings[0, st.blocks[j]] ** 2 for j in multi]) if multi else []
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
+    r2_adj = r2["r2_adj"].rename("r2_adj")
+    r2 = r2["r2"].rename("r2")
     Y = X @ W
     scores = pd.DataFrame(Y, index=frame.index, columns=names)
     lo, hi = scale
@@ -380,6 +382,7 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         "paths": paths,
         "effects": effects,
         "r2": r2,
+        "r2_adj": r2_adj,
         "reliability": reliability,
         "htmt": h,
         "fornell_larcker": fl,

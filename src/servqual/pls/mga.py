@@ -11,7 +11,6 @@ cross-product sums as the bootstrap, and the PLS algorithm runs on the stack.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,9 +18,9 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_columns, check_params, check_rng
-from .._frozen import CopyOnRead
 from .._progress import progress_bar
 from .._resampling import replicate_seeds
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import (
     BootstrapFailureWarning,
@@ -37,8 +36,8 @@ from .estimator import _as_model, _prepare
 __all__ = ["mga", "MGAResult"]
 
 
-@dataclass(frozen=True, eq=False)
-class MGAResult(CopyOnRead):
+@resultclass
+class MGAResult(Result):
     """Permutation test of group differences.
 
     Attributes

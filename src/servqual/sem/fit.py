@@ -545,9 +545,9 @@ def _fit(
         converged=converged,
         iterations=iters,
         optimizer=optimizer,
-        _params=params,
+        params=params,
         fit_indices=indices,
-        _r2=r2,
+        r2=r2,
         warnings=tuple(m for _, m in warns),
         _prep=prep,
         _problem=problem,
@@ -558,7 +558,7 @@ def _fit(
     )
 
 
-def _r2(problem: MLProblem, theta, group_labels) -> pd.DataFrame:
+def _r2(problem: MLProblem, theta, group_labels) -> pd.Series:
     from .indices import total_sd
 
     rows = []
@@ -573,8 +573,10 @@ def _r2(problem: MLProblem, theta, group_labels) -> pd.DataFrame:
                 )
     out = pd.DataFrame(rows, columns=["group", "variable", "r2"])
     if group_labels == (None,):
-        out = out.drop(columns="group")
-    return out
+        return pd.Series(
+            out["r2"].to_numpy(), index=pd.Index(out["variable"], name="variable"), name="r2"
+        )
+    return out.set_index(["group", "variable"])["r2"]
 
 
 def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_method):

@@ -4,8 +4,11 @@ The engine, :func:`dwls_fit`, is model-agnostic: it takes the polychoric
 moments (:func:`~servqual.sem.polychoric.polychoric_moments`) and a function
 ``implied(theta) -> (p, p)`` model-implied correlation matrix of the latent
 responses (unit diagonal, delta parameterization), so any SEM engine can
-dispatch to it.  :func:`cfa_wlsmv` is the ready-made confirmatory factor model
-(standardized factors, each item on one factor).
+dispatch to it.  :func:`fit_cfa` is the engine's ready-made confirmatory
+factor model (standardized factors, each item on one factor), kept as an
+independent check of :func:`servqual.sem.fit` with ``estimator="WLSMV"`` --
+the one public way into WLSMV.  :func:`cfa_wlsmv` is a deprecated alias of
+that ``sem.fit`` call.
 
 Theory (Muthen 1984; Muthen, du Toit & Spisic 1997; lavaan 0.6 conventions):
 
@@ -34,6 +37,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .._checks import Interval, check_params
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import (
     ConvergenceWarning,
@@ -44,7 +48,7 @@ from ..errors import (
 from ..factor import one_factor_ml
 from .polychoric import PolychoricMoments, polychoric_moments
 
-__all__ = ["DWLSFit", "dwls_fit", "cfa_wlsmv", "WLSMVResult", "dwls_ram", "RAMDWLS"]
+__all__ = ["DWLSFit", "dwls_fit", "cfa_wlsmv", "dwls_ram", "RAMDWLS"]
 
 
 @dataclass(frozen=True)
@@ -249,39 +253,42 @@ def dwls_fit(
 
 
 # ------------------------------------------------------------------ CFA
-@dataclass(frozen=True)
-class WLSMVResult:
-    """A confirmatory factor model fitted by WLSMV (:func:`cfa_wlsmv`).
+@resultclass
+class WLSMVResult(Result):
+    """A confirmatory factor model fitted by the WLSMV engine (:func:`fit_cfa`).
+
+    Internal: the public result of a WLSMV fit is :class:`~servqual.sem.SEMResult`
+    from ``servqual.sem.fit(model, data, estimator="WLSMV")``.
 
     Attributes
     ----------
     params : DataFrame, one row per parameter: ``lhs op rhs est se z pvalue
         ci_lower ci_upper std_all`` (loadings ``=~``, factor correlations
         ``~~``, latent-response residual variances ``~~`` (derived, se NaN)).
-    fit_indices : dict (see :class:`DWLSFit`)
-    moments : PolychoricMoments
+    fit_indices : mapping (see :class:`DWLSFit`)
+    moments : PolychoricMoments (handed out as a protected copy)
     converged : bool
     warnings : tuple of str
     """
 
-    _params: pd.DataFrame
+    params: pd.DataFrame
     fit_indices: Mapping
-    moments: PolychoricMoments = field(repr=False)
+    moments: PolychoricMoments
     converged: bool
     warnings: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
 
-    @property
-    def params(self) -> pd.DataFrame:
-        """Parameter table (a copy: editing it leaves the result intact)."""
-        return self._params.copy()
-
     def loadings(self) -> pd.Series:
         """Standardized loadings indexed by item."""
-        p = self._params[self._params["op"] == "=~"]
+        p = self.params
+        p = p[p["op"] == "=~"]
         return pd.Series(p["std_all"].to_numpy(), index=p["rhs"].to_numpy(), name="loading")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table."""
+        return self.params
 
     def summary(self) -> Summary:
         """lavaan-style printable summary."""
@@ -300,28 +307,63 @@ class WLSMVResult:
             "RMSEA (scaled)": fi["rmsea"],
         }
         return Summary(
-            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self._params)], self.warnings
+            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self.params)], self.warnings
         )
 
-    def __str__(self) -> str:
-        return str(self.summary())
+
+def _factor_syntax(factors: Mapping[str, Sequence[str]]) -> str:
+    if not isinstance(factors, Mapping) or not factors:
+        raise SpecificationError(f"factors must be a non-empty mapping; got {factors!r}.")
+    return "\n".join(f"{f} =~ " + " + ".join(map(str, cols)) for f, cols in factors.items())
 
 
-def cfa_wlsmv(
+def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: float = 0.95):
+    """Deprecated alias of ``servqual.sem.fit(<factors as syntax>, data, estimator="WLSMV")``.
+
+    Returns the same :class:`~servqual.sem.SEMResult` as :func:`servqual.sem.fit`
+    (marker-variable identification; the standardized loadings are the
+    ``std_all`` column). Use ``sem.fit`` directly; this alias will be removed
+    in the next release.
+
+    Examples
+    --------
+    >>> import warnings, servqual
+    >>> df, truth = servqual.simulate_survey(500, seed=4)
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     res = cfa_wlsmv(df, {"tangibles": ["P1", "P2", "P3", "P4"],
+    ...                          "reliability": ["P5", "P6", "P7", "P8", "P9"]})
+    >>> type(res).__name__, res.fit_indices["df"]
+    ('SEMResult', 26)
+    """
+    warnings.warn(
+        "cfa_wlsmv(data, factors) is deprecated: use servqual.sem.fit(model, data, "
+        'estimator="WLSMV") (the same result type as every SEM fit); cfa_wlsmv will be '
+        "removed in the next release.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    from .fit import fit
+
+    return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
+
+
+def fit_cfa(
     data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: float = 0.95
 ) -> WLSMVResult:
-    """CFA of ordinal items by DWLS on polychorics with robust (WLSMV) tests.
+    """The WLSMV engine's own CFA (internal; the public way is ``sem.fit(estimator="WLSMV")``).
 
     Factors have unit variance; each item loads on one factor; the latent
     responses have unit variance (delta parameterization), so loadings and
-    factor correlations are already standardized (``std_all``).
+    factor correlations are already standardized (``std_all``).  Kept as an
+    independent parameterization that ``sem.fit``'s WLSMV path is tested against.
 
     Examples
     --------
     >>> import servqual
     >>> df, truth = servqual.simulate_survey(500, seed=4)
-    >>> res = cfa_wlsmv(df, {"tangibles": ["P1", "P2", "P3", "P4"],
-    ...                      "reliability": ["P5", "P6", "P7", "P8", "P9"]})
+    >>> res = fit_cfa(df, {"tangibles": ["P1", "P2", "P3", "P4"],
+    ...                    "reliability": ["P5", "P6", "P7", "P8", "P9"]})
     >>> res.fit_indices["df"]
     26
     """
@@ -429,7 +471,7 @@ def cfa_wlsmv(
     )
     params = pd.concat([params, resid_rows], ignore_index=True)
     return WLSMVResult(
-        _params=params,
+        params=params,
         fit_indices=fit.fit_indices,
         moments=mom,
         converged=fit.converged,
@@ -473,7 +515,7 @@ def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=
 
     Examples
     --------
-    See ``tests/test_sem_wlsmv.py::test_dwls_ram_adapter_matches_cfa_wlsmv``.
+    See ``tests/test_sem_wlsmv.py::test_dwls_ram_adapter_matches_fit_cfa``.
     """
     pt = model.partable
     q = int(model.q)
