@@ -48,7 +48,7 @@ import pandas as pd
 from ._frozen import CopyOnRead
 from ._summary import Summary
 
-__all__ = ["Result", "resultclass", "Provenance", "records_provenance"]
+__all__ = ["Result", "resultclass", "Provenance", "records_provenance", "params_is_settings"]
 
 #: options recorded in a result's provenance when the public call has them
 _RECORDED = (
@@ -159,6 +159,42 @@ class Result(CopyOnRead):
     # results are compared by identity; a subclass must not generate __eq__
     __eq__ = object.__eq__
     __hash__ = object.__hash__
+
+
+def params_is_settings() -> property:
+    """A ``params`` property for results whose ``params`` used to mean their inputs.
+
+    ``.params`` holds estimates only; the inputs that produced a result live in
+    ``.settings``.  Results that exposed their inputs as ``.params`` keep it for
+    one release: reading it returns ``.settings`` with a :class:`FutureWarning`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @resultclass
+    ... class Scenario(Result):
+    ...     value: float
+    ...     settings: dict
+    ...     params = params_is_settings()
+    >>> r = Scenario(1.0, {"delta": 1})
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     r.params["delta"], w[0].category.__name__
+    (1, 'FutureWarning')
+    """
+
+    def get(self):
+        import warnings
+
+        warnings.warn(
+            f"{type(self).__name__}.params is renamed .settings (the inputs of the call; "
+            ".params holds estimates only); .params will be removed in the next release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.settings
+
+    return property(get, doc="Deprecated name of ``settings`` (the call's inputs).")
 
 
 def resultclass(cls=None, /):

@@ -23,7 +23,8 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._checks import Interval, check_params
+from ._options import check_n_boot, renamed
+from ._result import Result, records_provenance, resultclass
 from .errors import ServqualWarning
 from .figures._registry import style_context
 from .instrument import Instrument
@@ -52,12 +53,18 @@ class Section:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SurveyReport:
+@resultclass
+class SurveyReport(Result):
     """The computed report; :meth:`to_html` renders it, :meth:`write` saves it."""
 
     title: str
     sections: tuple[Section, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per section: ``id``, ``title``, ``notes`` (count)."""
+        return pd.DataFrame(
+            [{"id": s.id, "title": s.title, "notes": len(s.notes)} for s in self.sections]
+        )
 
     def to_html(self) -> str:
         """A self-contained HTML document (figures embedded as PNG data URIs)."""
@@ -129,6 +136,8 @@ def _present(data: pd.DataFrame, cols: Sequence[str]) -> list[str]:
     return [c for c in cols if c not in data.columns]
 
 
+@records_provenance
+@renamed(bootstrap="n_boot")
 def survey_report(
     data: pd.DataFrame,
     instrument: Instrument,
@@ -138,7 +147,7 @@ def survey_report(
     recommend: str | None = "LTR",
     csat_item: str | None = None,
     missing: str = "listwise",
-    bootstrap: int = 200,
+    n_boot: int = 200,
     seed=0,
     title: str = "SERVQUAL survey report",
 ) -> SurveyReport:
@@ -157,20 +166,21 @@ def survey_report(
     csat_item : satisfaction item for CSAT top-2-box (default: the first
         satisfaction item present; ``""`` to skip).
     missing : validation policy (see :func:`servqual.validate`).
-    bootstrap : replicates for the key-driver intervals.
+    n_boot : replicates for the key-driver intervals (0: none; otherwise at
+        least 40; ``bootstrap=`` is its old name).
     seed : seed of the bootstrap.
 
     Examples
     --------
     >>> from servqual import Instrument, load_dataset
     >>> rep = survey_report(load_dataset("servqual_sim").head(400), Instrument.servqual22(),
-    ...                     bootstrap=20)  # doctest: +SKIP
+    ...                     n_boot=40)  # doctest: +SKIP
     >>> [s.id for s in rep.sections]  # doctest: +SKIP
     ['validation', 'reliability', 'gap-profile', 'key-drivers', 'sem', 'ipa', 'nps-csat']
     """
     from .validation import validate
 
-    check_params({"bootstrap": bootstrap}, {"bootstrap": Interval(0, None, integer=True)})
+    n_boot = check_n_boot(n_boot)
     if not isinstance(instrument, Instrument):
         raise TypeError(
             f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
@@ -189,7 +199,7 @@ def survey_report(
     sections.append(_reliability(clean, instrument, kind))
     sections.append(_gap_profile(clean, instrument, paired))
     comp = _composites(clean, instrument, kind, sat)
-    sections.append(_drivers(comp, list(instrument.dimensions), sat, bootstrap, seed))
+    sections.append(_drivers(comp, list(instrument.dimensions), sat, n_boot, seed))
     sections.append(_sem(clean, instrument, sat, [c for c in loyalty if c in clean.columns], kind))
     sections.append(_ipa(comp, list(instrument.dimensions), sat, instrument))
     sections.append(_nps_csat(clean, recommend, csat_item, instrument))
@@ -232,7 +242,7 @@ def _skip(sid: str, title: str, why: str) -> Section:
     return Section(sid, title, "<p>Not computed.</p>", (why,))
 
 
-def _drivers(comp, dims, sat, bootstrap, seed) -> Section:
+def _drivers(comp, dims, sat, n_boot, seed) -> Section:
     from .drivers import key_drivers
 
     title = "Key drivers of satisfaction"
@@ -240,12 +250,12 @@ def _drivers(comp, dims, sat, bootstrap, seed) -> Section:
         return _skip("key-drivers", title, "no satisfaction items found in the data.")
     res, notes = _caught(
         lambda: key_drivers(
-            comp, "satisfaction", dims, bootstrap=bootstrap, seed=seed, progress=False
+            comp, "satisfaction", dims, n_boot=n_boot, seed=seed, progress=False
         )  # fmt: skip
     )
     cols = [c for c in ("method", "driver", "importance", "share", "ci_lower", "ci_upper",
                         "p_first") if c in res.table.columns]  # fmt: skip
-    body = f"<p>R² = {res.r2:.3f}, n = {res.n}, {bootstrap} bootstrap replicates.</p>"
+    body = f"<p>R² = {res.r2:.3f}, n = {res.n}, {n_boot} bootstrap replicates.</p>"
     body += _table(res.table[cols].set_index(["method", "driver"]))
     return Section("key-drivers", title, body, notes + tuple(res.warnings))
 
@@ -317,7 +327,10 @@ def add_cli(subparsers) -> None:
     p.add_argument("--csat", default=None, help="satisfaction item for CSAT (default: first)")
     p.add_argument("--missing", default="listwise",
                    choices=("report", "listwise", "pairwise", "mean", "raise"))  # fmt: skip
-    p.add_argument("--bootstrap", type=int, default=200, help="key-driver bootstrap replicates")
+    p.add_argument("--n-boot", type=int, default=200, dest="n_boot",
+                   help="key-driver bootstrap replicates (0: none, else >= 40)")  # fmt: skip
+    p.add_argument("--bootstrap", type=int, default=None, dest="bootstrap",
+                   help="deprecated name of --n-boot")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd)
 
@@ -336,12 +349,17 @@ def _cmd(args) -> int:
         print(f"servqual: no such file: {args.survey}", file=sys.stderr)
         return 2
     inst = getattr(Instrument, args.instrument)()
+    n_boot = args.n_boot
+    if args.bootstrap is not None:
+        print("servqual: --bootstrap is renamed --n-boot; --bootstrap will be removed in the "
+              "next release.", file=sys.stderr)  # fmt: skip
+        n_boot = args.bootstrap
     try:
         rep = survey_report(
             data, inst, satisfaction=args.satisfaction.split(","),
             loyalty=args.loyalty.split(","), recommend=args.recommend or None,
             csat_item=args.csat,
-            missing=args.missing, bootstrap=args.bootstrap, seed=args.seed,
+            missing=args.missing, n_boot=n_boot, seed=args.seed,
         )  # fmt: skip
     except (ValueError, TypeError) as exc:
         print(f"servqual: invalid data in {args.survey}: {exc}", file=sys.stderr)

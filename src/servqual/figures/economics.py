@@ -10,11 +10,9 @@ from scipy.special import logit
 
 from ..claims import repurchase_ratio
 from ..retention import fit_sbg, reichheld_sasser_grid, retention_uplift
-from ..wom import (
-    bass_negative_wom,
-    complaint_funnel,
-    steady_state_referral_share,
-)
+from ..complaints import complaint_funnel
+from ..customer_base import steady_state_referral_share
+from ..diffusion import bass_negative_wom
 from ._registry import FigureSpec, register
 
 __all__ = [
@@ -191,7 +189,7 @@ def plot_complaint_funnel(funnel, *, ax=None):
     ax.set_xticks([0.15, 1.15, 2.15], ["Problem", "Complaint branch", "Outcome"])
     ax.set_xlabel("Funnel stage")
     ax.set_ylabel("Customers (count)")
-    p = funnel.params
+    p = funnel.settings
     ax.set_title(
         f"TARP funnel: {p['channel'].replace('_', ' ')}, complaint rate "
         f"{p['complaint_rate']:.1%}, {p['ticket']} ticket"
@@ -298,7 +296,7 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
     ax.errorbar(est, y, xerr=np.vstack([est - lo, hi - est]), fmt="o", color="k", capsize=3)
     ax.set_yticks(y, [str(lab).capitalize() for lab in labels])
     ax.axvline(0, color="k", lw=0.8)
-    first = next(iter(results.values())).params
+    first = next(iter(results.values())).settings
     ci, delta = first["ci"], first["delta"]
     ax.set_xlabel(f"{quantity.replace('_', ' ')} ({rows[0]['unit']}), {ci:.0%} bootstrap CI")
     pts = f"{delta:g} point" + ("" if delta == 1 else "s")
