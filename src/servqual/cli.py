@@ -82,7 +82,7 @@ def _cmd_figures(args) -> int:
     out = Path(args.out)
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            built = build_all(tmp, only=args.only, progress=not args.no_progress)
+            built = build_all(tmp, only=args.only, progress=False if args.no_progress else "auto")
             differ = []
             for _name, path, digest in built:
                 committed = out / path.name
@@ -102,7 +102,7 @@ def _cmd_figures(args) -> int:
             file=sys.stderr,
         )
         return 1
-    built = build_all(out, only=args.only, progress=not args.no_progress)
+    built = build_all(out, only=args.only, progress=False if args.no_progress else "auto")
     for name, path, digest in built:
         print(f"{name:<32} {path}  sha256:{digest}")
     if not args.only:  # a full build records what made these bytes

@@ -24,6 +24,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
+from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, resultclass
 from ._summary import Summary
@@ -146,6 +147,7 @@ class NPSResult(Result):
         )
 
 
+@records_provenance
 def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     """Net Promoter Score from 0-10 likelihood-to-recommend answers.
 
@@ -275,6 +277,7 @@ class CSATResult(Result):
         )
 
 
+@records_provenance
 def csat(
     scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95, missing: str = "raise"
 ) -> CSATResult:
@@ -374,6 +377,7 @@ def _weights(weights, items: list[str]) -> np.ndarray:
     return w
 
 
+@records_provenance
 def csi(
     data: pd.DataFrame,
     items: Sequence[str],
@@ -381,11 +385,11 @@ def csi(
     weights=None,
     scale=(1, 10),
     missing: str = "raise",
-    n_boot: int = 0,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
 ) -> CSIResult:
     """CSI/ACSI-style 0-100 index: ``100 * sum w_i (mean_i - min) / ((max - min) sum w_i)``.
 
@@ -400,8 +404,12 @@ def csi(
     missing : {"raise", "omit"}
         ``"omit"`` uses each item's available answers (counts in ``items.n``).
     n_boot : int
-        Bootstrap replicates for a percentile CI (0: none).  Weights are held
+        Bootstrap replicates for a percentile CI (0: none, else at least
+        :func:`~servqual._options.min_n_boot` of ``ci``).  Weights are held
         fixed.
+    ci, seed, n_jobs, progress
+        Interval level, bootstrap randomness (bit-identical whatever
+        ``n_jobs``), workers and progress bar (``"auto"``).
 
     Examples
     --------
@@ -411,9 +419,12 @@ def csi(
     """
     lo, hi = check_scale(scale)
     check_params(
-        {"missing": missing, "n_boot": n_boot, "ci": ci},
-        {"missing": _MISSING, "n_boot": Interval(0, None, integer=True), "ci": _CI},
+        {"missing": missing, "ci": ci},
+        {"missing": _MISSING, "ci": _CI},
     )
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     items = [items] if isinstance(items, str) else list(items)
     if not items:

@@ -29,6 +29,8 @@ from ..errors import (
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from .._options import check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._result import records_provenance
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
@@ -105,6 +107,8 @@ def _check_collinear(model: PLSModel, S: np.ndarray, st: Structure) -> None:
             )
 
 
+@records_provenance
+@renamed(bootstrap="n_boot")
 def fit(
     model,
     data: pd.DataFrame,
@@ -113,11 +117,11 @@ def fit(
     scheme: str = "path",
     scaled: bool = True,
     missing: str = "mean",
-    bootstrap: int = 0,
+    n_boot: int = 0,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     scale: tuple[float, float] | None = None,
     consistent: bool = False,
     tol: float = 1e-7,
@@ -140,8 +144,11 @@ def fit(
         Standardise the indicators (correlation matrix) or only centre them.
     missing : {"mean", "listwise"}
         Item-mean imputation or listwise deletion (reported, with a warning).
-    bootstrap : int
-        Number of bootstrap resamples (0 = none).  Percentile and BCa
+    n_boot : int
+        Number of bootstrap resamples (0 = none, the default: PLS has point
+        estimates of its own; otherwise at least
+        :func:`~servqual._options.min_n_boot` of ``ci``; ``bootstrap=`` is the
+        old name).  Percentile and BCa
         intervals for weights, loadings, paths, indirect/total effects, HTMT.
     ci : float
         Interval coverage.
@@ -178,27 +185,24 @@ def fit(
             "scheme": scheme,
             "scaled": scaled,
             "missing": missing,
-            "bootstrap": bootstrap,
             "ci": ci,
             "tol": tol,
             "max_iter": max_iter,
-            "n_jobs": n_jobs,
-            "progress": progress,
             "consistent": consistent,
         },
         {
             "scheme": Options(("path", "centroid", "factorial")),
             "scaled": bool,
             "missing": Options(("mean", "listwise")),
-            "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),
-            "n_jobs": Interval(None, None, integer=True),
-            "progress": bool,
             "consistent": bool,
         },
     )
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model).with_modes(modes).validate()
     frame, notes = _prepare(model, data, missing)
@@ -236,7 +240,7 @@ def fit(
         warns += _plsc_checks(model, est)
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
     boot = None
-    if bootstrap:
+    if n_boot:
         layout = _boot.Layout.build(st, model.constructs, model.items)
         vec = _boot.statistic_vector(
             S[None], st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
@@ -251,7 +255,7 @@ def fit(
             scheme=scheme,
             tol=tol,
             max_iter=max_iter,
-            n_boot=bootstrap,
+            n_boot=n_boot,
             ci=ci,
             seed=seed,
             n_jobs=n_jobs,

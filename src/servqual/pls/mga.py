@@ -18,6 +18,7 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_columns, check_params, check_rng
+from .._options import check_n_jobs, resolve_progress
 from .._progress import progress_bar
 from .._resampling import replicate_seeds
 from .._result import Result, resultclass
@@ -79,6 +80,7 @@ class MGAResult(Result):
         )
 
 
+@records_provenance
 def mga(
     model,
     data: pd.DataFrame,
@@ -87,7 +89,7 @@ def mga(
     n_perm: int = 1000,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     scheme: str = "path",
     scaled: bool = True,
     missing: str = "mean",
@@ -112,16 +114,15 @@ def mga(
     12
     """
     check_params(
-        {"n_perm": n_perm, "tol": tol, "max_iter": max_iter, "n_jobs": n_jobs},
+        {"n_perm": n_perm, "tol": tol, "max_iter": max_iter},
         {
-            "n_jobs": Interval(None, None, integer=True),
             "n_perm": Interval(1, None, integer=True),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),
         },
     )
-    if n_jobs == 0:
-        raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model)
     check_columns(data, [group], what="group column")

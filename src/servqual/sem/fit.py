@@ -17,6 +17,8 @@ from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
+from .._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._result import records_provenance
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -239,6 +241,8 @@ def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[t
     return out
 
 
+@records_provenance
+@renamed(bootstrap="n_boot")
 def fit(
     model: str,
     data: pd.DataFrame,
@@ -246,12 +250,12 @@ def fit(
     estimator: str = "ML",
     group: str | None = None,
     se: str = "standard",
-    bootstrap: int = 0,
+    n_boot: int = 0,
     ci: float = 0.95,
     ci_method: str = "percentile",
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     missing: str = "listwise",
     group_equal=(),
     meanstructure: bool | None = None,
@@ -279,14 +283,17 @@ def fit(
         (expected-information bread, case-wise score meat -- lavaan's
         ``estimator="MLM"`` SEs) plus the Satorra-Bentler scaled test in
         ``result.robust_test``; or bootstrap SEs and intervals.
-    bootstrap : int
-        Replicates when ``se="bootstrap"`` (0 means 1000).
+    n_boot : int
+        Replicates when ``se="bootstrap"`` (0, the default, means 1000 there;
+        otherwise at least :func:`~servqual._options.min_n_boot` of ``ci``).
+        ``bootstrap=`` is its old name.
     ci : float
         Confidence level of ``ci_lower``/``ci_upper``.
     ci_method : {"percentile", "bca"}
         Bootstrap interval type.
     seed, n_jobs, progress
-        Bootstrap randomness, workers and progress bar.
+        Bootstrap randomness (bit-identical whatever ``n_jobs``), workers
+        (``n_jobs=0`` raises) and progress bar (``"auto"``).
     missing : {"listwise", "fiml"}
         ``"listwise"`` drops rows with missing values and reports them
         (MissingDataWarning); ``"fiml"`` uses every row through the
@@ -322,30 +329,27 @@ def fit(
         {
             "estimator": estimator,
             "se": se,
-            "bootstrap": bootstrap,
             "ci": ci,
             "ci_method": ci_method,
             "missing": missing,
-            "n_jobs": n_jobs,
-            "progress": progress,
         },
         {
             "estimator": Options(("ML", "WLSMV")),
             "se": Options(("standard", "robust", "bootstrap")),
-            "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "ci_method": Options(("percentile", "bca")),
             "missing": Options(("listwise", "fiml")),
-            "n_jobs": Interval(None, None, integer=True),
-            "progress": bool,
         },
     )
     if group_equal and group is None:
         raise ParameterError(
             f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
         )
-    if bootstrap and se != "bootstrap":
-        raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
+    if n_boot and se != "bootstrap":
+        raise ParameterError(f"n_boot={n_boot} needs se='bootstrap' (got se={se!r}).")
     check_rng(seed)  # a bad seed is a ParameterError naming it, before any fitting
     if ordered is not None and ordered is not False:
         estimator = _check_ordered(model, data, ordered, estimator)
@@ -358,7 +362,7 @@ def fit(
             estimator=estimator,
             group=group,
             se=se,
-            bootstrap=bootstrap,
+            n_boot=n_boot,
             ci=ci,
             ci_method=ci_method,
             seed=seed,
@@ -435,7 +439,7 @@ def _fit(
     estimator,
     group,
     se,
-    bootstrap,
+    n_boot,
     ci,
     ci_method,
     seed,
@@ -511,7 +515,7 @@ def _fit(
             prep,
             problem,
             theta,
-            n_boot=bootstrap or 1000,
+            n_boot=n_boot or DEFAULT_N_BOOT,
             seed=seed,
             n_jobs=n_jobs,
             progress=progress,
