@@ -78,7 +78,7 @@ def main(argv=None):
     point = pls.fit(model, data, progress=False, tol=1e-12)
     t_point = time.perf_counter() - t0
     t0 = time.perf_counter()
-    res = pls.fit(model, data, bootstrap=args.boot, seed=1, progress=False, tol=1e-12)
+    res = pls.fit(model, data, n_boot=args.boot, seed=1, progress=False, tol=1e-12)
     t_boot = time.perf_counter() - t0 - t_point
     per_sq = t_boot / args.boot
     print(

@@ -6,7 +6,7 @@ Model: five RATER factors (22 perception items) -> satisfaction (SAT1-3) ->
 loyalty (LOY1, LOY2, LTR), written by ``servqual.sem.rater_model``, fitted to
 n = 5,000 respondents from ``servqual.simulate_survey`` (seed 1).
 
-* servqual: ``sem.fit(..., se="bootstrap", bootstrap=B)`` (the full fit plus B
+* servqual: ``sem.fit(..., se="bootstrap", n_boot=B)`` (the full fit plus B
   refits; n_jobs=1).
 * semopy 2.3.11: the loop a user would write -- one ``semopy.Model``, refitted
   with ``fit(resample, solver="L-BFGS-B")`` on the *same* resamples (semopy
@@ -71,7 +71,7 @@ def main(B: int = 1000, subset: int = 40) -> None:
         blas = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
         print(f"BLAS threads during timing: {blas}")
         t0 = time.perf_counter()
-        res = sem.fit(model, data, se="bootstrap", bootstrap=B, seed=seed, progress=False)
+        res = sem.fit(model, data, se="bootstrap", n_boot=B, seed=seed, progress=False)
         t_ours = time.perf_counter() - t0
         draws = res.bootstrap_draws
         print(

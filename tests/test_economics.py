@@ -91,13 +91,13 @@ def test_null_truth_gives_intervals_covering_zero():
 
 
 def test_same_seed_same_draws_whatever_n_jobs(survey):
-    a = what_if(survey, n_boot=16, seed=7, progress=False, n_jobs=1)
-    b = what_if(survey, n_boot=16, seed=7, progress=False, n_jobs=2)
+    a = what_if(survey, n_boot=40, seed=7, progress=False, n_jobs=1)
+    b = what_if(survey, n_boot=40, seed=7, progress=False, n_jobs=2)
     assert np.array_equal(a.draws, b.draws)
 
 
 def test_negbin_option_recomputed_with_statsmodels(survey):
-    t = what_if(survey, n_boot=10, seed=1, progress=False, wom_model="negbin").table
+    t = what_if(survey, n_boot=40, seed=1, progress=False, wom_model="negbin").table
     t = t.set_index("quantity")
     # by hand: NB2 regression of each WOM count on satisfaction, average predicted mean
     # before and after the shift in satisfaction (statsmodels NegativeBinomial)
@@ -116,23 +116,23 @@ def test_negbin_option_recomputed_with_statsmodels(survey):
 
 def test_bad_input(survey):
     with pytest.raises(errors.ParameterError, match=r"dimension='speed'"):
-        what_if(survey, dimension="speed", n_boot=5, progress=False)
+        what_if(survey, dimension="speed", n_boot=40, progress=False)
     with pytest.raises(errors.MissingColumnError, match="churn"):
-        what_if(survey.drop(columns="churn"), n_boot=5, progress=False)
+        what_if(survey.drop(columns="churn"), n_boot=40, progress=False)
     bad = survey.copy()
     bad.loc[3, "churn"] = 2
     with pytest.raises(errors.ParameterError, match=r"column 'churn' row 3"):
-        what_if(bad, n_boot=5, progress=False)
+        what_if(bad, n_boot=40, progress=False)
     miss = survey.copy()
     miss.loc[5, "P6"] = np.nan
     with pytest.raises(errors.MissingValuesError, match="P6"):
-        what_if(miss, n_boot=5, progress=False)
+        what_if(miss, n_boot=40, progress=False)
     with pytest.raises(TypeError, match="DataFrame, got ndarray"):
-        what_if(survey.to_numpy(), n_boot=5, progress=False)
+        what_if(survey.to_numpy(), n_boot=40, progress=False)
     with pytest.raises(errors.ParameterError, match="SAT1, SAT2"):
-        what_if(survey.drop(columns=["SAT1", "SAT2", "SAT3"]), n_boot=5, progress=False)
+        what_if(survey.drop(columns=["SAT1", "SAT2", "SAT3"]), n_boot=40, progress=False)
     with pytest.raises(errors.ParameterError, match=r"margin=-1"):
-        what_if(survey, margin=-1, n_boot=5, progress=False)
+        what_if(survey, margin=-1, n_boot=40, progress=False)
 
 
 def test_non_convergence_is_flagged_and_failed_replicates_counted(survey):
@@ -141,7 +141,7 @@ def test_non_convergence_is_flagged_and_failed_replicates_counted(survey):
     sat = sep[["SAT1", "SAT2", "SAT3"]].mean(axis=1)
     sep["churn"] = (sat < sat.median()).astype(int)
     with pytest.warns(errors.ConvergenceWarning), pytest.warns(errors.BootstrapFailureWarning):
-        res = what_if(sep, n_boot=4, seed=1, progress=False)
+        res = what_if(sep, n_boot=40, seed=1, progress=False)
     assert any("did not converge" in w for w in res.warnings)
     assert any("4 of 4 bootstrap replicates failed" in w for w in res.warnings)
     assert np.isnan(res.table["lower"]).all() and np.isnan(res.draws).all()

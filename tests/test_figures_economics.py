@@ -101,7 +101,7 @@ def test_sbg_plot_shows_fit_and_observed():
 def test_what_if_bars_and_intervals():
     df, _ = servqual.simulate_survey(800, seed=5)
     res = {
-        d: what_if(df, dimension=d, n_boot=20, seed=1, progress=False)
+        d: what_if(df, dimension=d, n_boot=40, seed=1, progress=False)
         for d in ("reliability", "empathy")
     }
     ax = plot_what_if(res, ax=_ax())
@@ -114,7 +114,7 @@ def test_what_if_bars_and_intervals():
         assert sorted(seg[:, 0]) == pytest.approx([row["lower"], row["upper"]])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Reliability", "Empathy"]
     # the axis labels state the interval level and the shift actually used
-    r90 = what_if(df, delta=0.5, ci=0.9, n_boot=20, seed=1, progress=False)
+    r90 = what_if(df, delta=0.5, ci=0.9, n_boot=40, seed=1, progress=False)
     ax = plot_what_if({"reliability": r90}, ax=_ax())
     assert ax.get_xlabel().endswith("90% bootstrap CI")
     assert ax.get_ylabel() == "Dimension raised by 0.5 points"

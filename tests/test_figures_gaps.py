@@ -94,7 +94,7 @@ def test_caterpillar_plots_unit_means_and_cis(study):
 
 def test_servperf_bars_are_table_values(study):
     *_, c = study
-    res = servqual_vs_servperf(c, n_boot=30, seed=3, progress=False)
+    res = servqual_vs_servperf(c, n_boot=40, seed=3, progress=False)
     ax = plot_servqual_vs_servperf(res, ax=Figure().add_subplot())
     heights = np.array([p.get_height() for p in ax.patches]).reshape(2, 3)
     tab = res.table

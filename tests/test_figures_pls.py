@@ -34,7 +34,7 @@ def test_path_diagram_draws_every_path_with_its_estimate(ecsi):
 
 
 def test_path_diagram_dashes_nonsignificant_paths():
-    res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), bootstrap=60, seed=3, progress=False)
+    res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), n_boot=60, seed=3, progress=False)
     ax = plot_pls_path_diagram(res, ax=Figure().add_subplot())
     arrows = {t.get_gid(): t for t in ax.texts if (t.get_gid() or "").startswith("path:")}
     seen = set()

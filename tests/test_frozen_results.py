@@ -19,10 +19,10 @@ def _results():
         "funnel": complaint_funnel(100),
         "sbg": fit_sbg([100, 63.1, 46.8, 38.2, 32.6]),
         "sim": simulate_customer_base(200, 3, seed=1, progress=False),
-        "what_if": what_if(df, n_boot=4, seed=1, progress=False),
+        "what_if": what_if(df, n_boot=40, seed=1, progress=False),
         "unit_scores": scores,
         "explain": gaps.explain_gap5(scores, antecedents=False),
-        "servperf": gaps.servqual_vs_servperf(cust, n_boot=20, seed=1, progress=False),
+        "servperf": gaps.servqual_vs_servperf(cust, n_boot=40, seed=1, progress=False),
     }
 
 

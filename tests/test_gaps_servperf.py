@@ -24,7 +24,7 @@ def _composites(c, kind):
 
 def test_r2_and_loo_cv_match_brute_force(cust):
     n = len(cust)
-    res = servqual_vs_servperf(cust, folds=n, n_boot=20, seed=0, progress=False)
+    res = servqual_vs_servperf(cust, folds=n, n_boot=40, seed=0, progress=False)
     y = cust[["SAT1", "SAT2", "SAT3"]].mean(axis=1).to_numpy()
     tab = res.table.set_index("model")
     for model, kind in (("SERVQUAL (P-E)", "PE"), ("SERVPERF (P)", "P")):

@@ -152,7 +152,7 @@ def test_csi_bad_input():
     seeded = pd.DataFrame({"a": [1, 5, 7, 3], "b": [2, 2, 6, 5]})
     for seed in (-1, "x"):
         with pytest.raises(ParameterError, match=f"seed={seed!r} is invalid"):
-            M.csi(seeded, ["a", "b"], scale=(1, 7), n_boot=5, seed=seed, progress=False)
+            M.csi(seeded, ["a", "b"], scale=(1, 7), n_boot=40, seed=seed, progress=False)
     df = pd.DataFrame({"a": [1, 5, 11], "b": [2, 3, 4]})
     with pytest.raises(OutOfRangeError, match=r"'a'.*value 11"):
         M.csi(df, ["a", "b"])

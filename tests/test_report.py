@@ -38,7 +38,7 @@ def survey():
 
 @pytest.fixture(scope="module")
 def report(survey):
-    return survey_report(survey, Instrument.servqual22(), bootstrap=50, seed=1)
+    return survey_report(survey, Instrument.servqual22(), n_boot=50, seed=1)
 
 
 def test_every_section_and_embedded_figures(report):
@@ -61,7 +61,7 @@ def test_report_numbers_are_the_package_results(report, survey):
 
 def test_missing_inputs_are_said_not_hidden(survey):
     perf = survey.drop(columns=Instrument.servqual22().columns("E") + ["LTR"])
-    rep = survey_report(perf, Instrument.servqual22(), bootstrap=0, loyalty=("LOY1", "LOY2"))
+    rep = survey_report(perf, Instrument.servqual22(), n_boot=0, loyalty=("LOY1", "LOY2"))
     notes = {s.id: " ".join(s.notes) for s in rep.sections}
     assert "perceptions-only" in notes["gap-profile"]
     assert "NPS skipped: the 0-10 recommend column 'LTR' is not in the data" in notes["nps-csat"]

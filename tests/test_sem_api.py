@@ -177,9 +177,9 @@ def test_bad_options(hs):
     with pytest.raises(ParameterError, match="estimator"):
         sem.fit(HS_MODEL, hs, estimator="GLS")
     with pytest.raises(ParameterError, match="se='bootstrap'"):
-        sem.fit(HS_MODEL, hs, bootstrap=10)
+        sem.fit(HS_MODEL, hs, n_boot=100)
     with pytest.raises(ParameterError, match="seed='a'"):
-        sem.fit(HS_MODEL, hs, se="bootstrap", bootstrap=10, seed="a", progress=False)
+        sem.fit(HS_MODEL, hs, se="bootstrap", n_boot=100, seed="a", progress=False)
 
 
 def test_missing_group_labels_reported(hs):
@@ -255,7 +255,7 @@ def test_robust_se_equals_gamma_sandwich(hs):
 
 
 def test_bootstrap_deterministic_and_consistent(pdem):
-    kw = dict(se="bootstrap", bootstrap=60, seed=11, progress=False)
+    kw = dict(se="bootstrap", n_boot=60, seed=11, progress=False)
     r1 = sem.fit(MED, pdem, **kw)
     r2 = sem.fit(MED, pdem, n_jobs=2, **kw)
     pd.testing.assert_frame_equal(r1.params, r2.params)
@@ -279,7 +279,7 @@ def test_bca_interval_equals_efron_formula_with_leave_one_out_refits(pdem):
     # from the stored draws, with the acceleration from 75 leave-one-out cold
     # fits through the public API (the package's jackknife warm-starts; the two
     # agree to optimizer precision, so 1e-5 on the interval ends)
-    res = sem.fit(MED, pdem, se="bootstrap", bootstrap=80, ci_method="bca", seed=5, progress=False)
+    res = sem.fit(MED, pdem, se="bootstrap", n_boot=80, ci_method="bca", seed=5, progress=False)
     p = res.params.set_index("label")
     d = res.bootstrap_draws.estimates[:, -1]
     d = d[np.isfinite(d)]
@@ -321,7 +321,7 @@ def test_bootstrap_failures_counted(pdem, monkeypatch):
         lambda m, c, mu, t, h: (np.tile(t, (c.shape[0], 1)), np.zeros(c.shape[0], dtype=bool)),
     )
     with pytest.warns(BootstrapFailureWarning, match="bootstrap replicates failed"):
-        res = sem.fit(MED, pdem, se="bootstrap", bootstrap=30, seed=2, progress=False)
+        res = sem.fit(MED, pdem, se="bootstrap", n_boot=40, seed=2, progress=False)
     # batches fail as a whole and are retried replicate by replicate; the
     # failures are counted, the others kept
     assert 0 < res.bootstrap_draws.n_failed < 30

@@ -33,10 +33,10 @@ from joblib import Parallel, delayed, parallel_config
 from scipy import special
 
 from ._checks import Interval, Options, check_params
+from ._options import check_n_jobs, resolve_progress
 from ._progress import progress_bar
 from ._resampling import replicate_seeds
-from ._options import check_n_jobs, resolve_progress
-from ._result import Result, params_is_settings, records_provenance, resultclass
+from ._result import Result, params_is_settings, resultclass
 from ._summary import Summary
 from .errors import ParameterError
 

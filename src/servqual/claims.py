@@ -14,9 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
-from .retention import reichheld_sasser_grid, retention_uplift
 from .complaints import complaint_funnel
 from .customer_base import steady_state_referral_share
+from .retention import reichheld_sasser_grid, retention_uplift
 
 __all__ = ["audit", "add_cli", "VERDICTS", "repurchase_ratio"]
 

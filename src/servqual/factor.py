@@ -11,8 +11,6 @@ the fit is done on the correlation matrix and rescaled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 from scipy import optimize

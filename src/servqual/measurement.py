@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params
-from ._result import Result, records_provenance, resultclass
+from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
@@ -452,7 +452,6 @@ class ReliabilityResult(Result):
     ci: float
     validation: object = field(repr=False)
     warnings: tuple[str, ...] = ()
-
 
     def summary(self) -> Summary:
         """Printable / HTML summary."""

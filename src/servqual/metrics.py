@@ -26,7 +26,7 @@ from scipy import stats
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
 from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import EmptyDataError, MissingDataWarning, NonNumericError, ParameterError
 

@@ -9,10 +9,10 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from scipy.special import logit
 
 from ..claims import repurchase_ratio
-from ..retention import fit_sbg, reichheld_sasser_grid, retention_uplift
 from ..complaints import complaint_funnel
 from ..customer_base import steady_state_referral_share
 from ..diffusion import bass_negative_wom
+from ..retention import fit_sbg, reichheld_sasser_grid, retention_uplift
 from ._registry import FigureSpec, register
 
 __all__ = [
@@ -280,7 +280,7 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
     >>> from matplotlib.figure import Figure
     >>> from servqual.economics import what_if
     >>> df, _ = servqual.simulate_survey(400, seed=1)
-    >>> res = {"reliability": what_if(df, n_boot=10, seed=1, progress=False)}
+    >>> res = {"reliability": what_if(df, n_boot=40, seed=1, progress=False)}
     >>> ax = plot_what_if(res, ax=Figure().add_subplot())
     >>> ax.get_xlabel()
     'delta value (money (NPV over horizon)), 95% bootstrap CI'

@@ -155,7 +155,7 @@ def plot_servqual_vs_servperf(result, *, ax=None):
     --------
     >>> from matplotlib.figure import Figure
     >>> from servqual.gaps import simulate_units, servqual_vs_servperf
-    >>> res = servqual_vs_servperf(simulate_units(10, 10, 2, seed=1)[0], n_boot=30, seed=1,
+    >>> res = servqual_vs_servperf(simulate_units(10, 10, 2, seed=1)[0], n_boot=40, seed=1,
     ...                            progress=False)
     >>> ax = plot_servqual_vs_servperf(res, ax=Figure().add_subplot())
     >>> len(ax.patches)

@@ -17,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
-from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._options import DEFAULT_N_BOOT, check_ci, check_n_boot, check_n_jobs, resolve_progress
+from .._resampling import percentile_ci, run_bootstrap, warn_failures
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ParameterError

@@ -16,6 +16,8 @@ from .._checks import (
     check_rng,
     check_scale,
 )
+from .._options import check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._result import records_provenance
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -29,8 +31,6 @@ from ..errors import (
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
-from .._options import check_n_boot, check_n_jobs, renamed, resolve_progress
-from .._result import records_provenance
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects

@@ -21,13 +21,12 @@ from .._checks import Interval, check_columns, check_params, check_rng
 from .._options import check_n_jobs, resolve_progress
 from .._progress import progress_bar
 from .._resampling import replicate_seeds
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import (
     BootstrapFailureWarning,
     ConvergenceWarning,
     InsufficientDataError,
-    ParameterError,
     SpecificationError,
 )
 from .bootstrap import Layout, statistic_vector
