@@ -4,13 +4,14 @@
   attributes placed on a performance x importance grid split by crosshairs into
   "concentrate here", "keep up the good work", "low priority" and "possible
   overkill".
-* :func:`penalty_reward` - penalty-reward contrast analysis with the
+* :func:`~servqual.prca.penalty_reward` - penalty-reward contrast analysis with the
   impact-asymmetry index (Mittal, Ross & Baldasare 1998; Matzler et al. 2004).
-* :func:`moments_of_truth` - the same contrast over the touchpoints of a
+* :func:`~servqual.prca.moments_of_truth` - the same contrast over the touchpoints of a
   customer journey; a touchpoint whose penalty significantly outweighs its
-  reward is flagged as a "moment of truth" (:func:`journey_plot`).
+  reward is flagged as a "moment of truth" (:func:`~servqual.prca.journey_plot`).
 
-The last two live in :mod:`servqual.prca` and are re-exported here.
+The last two live in :mod:`servqual.prca`, their one public home; reading
+them from ``servqual.ipa`` still works for one release, with a FutureWarning.
 
 References
 ----------
@@ -37,33 +38,43 @@ from ._checks import Interval, Options, check_frame, check_params, check_scale
 from ._result import Result, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, ParameterError
-from .prca import (
-    TOUCHPOINTS,
-    MomentsOfTruthResult,
-    PenaltyRewardResult,
-    _attribute_list,
-    _frame,
-    journey_plot,
-    moments_of_truth,
-    penalty_reward,
-    simulate_asymmetric,
-    simulate_journey,
-)
+from .prca import _attribute_list, _frame
 
 __all__ = [
     "QUADRANTS",
-    "TOUCHPOINTS",
     "IPAResult",
-    "PenaltyRewardResult",
-    "MomentsOfTruthResult",
     "ipa",
     "ipa_plot",
+]
+
+#: names that moved to :mod:`servqual.prca` (penalty-reward has one public home)
+_MOVED_TO_PRCA = (
+    "TOUCHPOINTS",
+    "PenaltyRewardResult",
+    "MomentsOfTruthResult",
     "penalty_reward",
     "moments_of_truth",
     "journey_plot",
     "simulate_asymmetric",
     "simulate_journey",
-]
+)
+
+
+def __getattr__(name: str):
+    if name in _MOVED_TO_PRCA:
+        import warnings
+
+        from . import prca
+
+        warnings.warn(
+            f"servqual.ipa.{name} is deprecated: use servqual.prca.{name} (penalty-reward "
+            "contrast analysis has one public module); the alias will be removed in the "
+            "next release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return getattr(prca, name)
+    raise AttributeError(f"module 'servqual.ipa' has no attribute {name!r}")
 
 QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
 _MISSING = Options(("raise", "listwise"))
