@@ -96,7 +96,7 @@ class Refit:
 
 
 def make_refit(prep, theta, problem=None) -> Refit:
-    from .fit import label_values
+    from .defined import label_values
 
     X = np.vstack(prep.arrays)
     codes = np.repeat(np.arange(len(prep.arrays)), [a.shape[0] for a in prep.arrays])

@@ -9,6 +9,7 @@ estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -28,7 +29,7 @@ from ..errors import (
     ParameterError,
     SpecificationError,
 )
-from .defined import DefinedParameters
+from .defined import DefinedParameters, label_values
 from .indices import fit_indices, standardized
 from .ml import MLProblem, sample_moments, start_values
 from .model import RAMModel, build_model
@@ -182,14 +183,6 @@ def prepare(
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
     return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes))
-
-
-def label_values(pt: pd.DataFrame, theta: np.ndarray) -> dict[str, float]:
-    out = {}
-    for row in pt.itertuples():
-        if isinstance(row.label, str) and row.label not in out:
-            out[row.label] = theta[row.par] if row.par >= 0 else row.fixed
-    return out
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
@@ -691,3 +684,40 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
     if prep.group_labels != (None,):
         cols.insert(3, "group")
     return out[cols]
+
+
+# ---------------------------------------------------------------- deprecated alias
+def _factor_syntax(factors: Mapping[str, Sequence[str]]) -> str:
+    if not isinstance(factors, Mapping) or not factors:
+        raise SpecificationError(f"factors must be a non-empty mapping; got {factors!r}.")
+    return "\n".join(f"{f} =~ " + " + ".join(map(str, cols)) for f, cols in factors.items())
+
+
+def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: float = 0.95):
+    """Deprecated alias of ``servqual.sem.fit(<factors as syntax>, data, estimator="WLSMV")``.
+
+    Returns the same :class:`~servqual.sem.SEMResult` as :func:`servqual.sem.fit`
+    (marker-variable identification; the standardized loadings are the
+    ``std_all`` column). Use ``sem.fit`` directly; this alias will be removed
+    in the next release.
+
+    Examples
+    --------
+    >>> import warnings, servqual
+    >>> df, truth = servqual.simulate_survey(500, seed=4)
+    >>> from servqual.sem.wlsmv import cfa_wlsmv  # the old import path works too
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     res = cfa_wlsmv(df, {"tangibles": ["P1", "P2", "P3", "P4"],
+    ...                          "reliability": ["P5", "P6", "P7", "P8", "P9"]})
+    >>> type(res).__name__, res.fit_indices["df"]
+    ('SEMResult', 26)
+    """
+    warnings.warn(
+        "cfa_wlsmv(data, factors) is deprecated: use servqual.sem.fit(model, data, "
+        'estimator="WLSMV") (the same result type as every SEM fit); cfa_wlsmv will be '
+        "removed in the next release.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)

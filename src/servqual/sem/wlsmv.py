@@ -48,7 +48,17 @@ from ..errors import (
 from ..factor import one_factor_ml
 from .polychoric import PolychoricMoments, polychoric_moments
 
-__all__ = ["DWLSFit", "dwls_fit", "cfa_wlsmv", "dwls_ram", "RAMDWLS"]
+__all__ = ["DWLSFit", "dwls_fit", "dwls_ram", "RAMDWLS"]
+
+
+def __getattr__(name: str):
+    # the deprecated alias lives beside sem.fit, which it calls (a static import
+    # of sem.fit from here would close an import cycle: fit -> ordinal -> wlsmv)
+    if name == "cfa_wlsmv":
+        import importlib
+
+        return importlib.import_module(f"{__package__}.fit").cfa_wlsmv
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -309,43 +319,6 @@ class WLSMVResult(Result):
         return Summary(
             "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self.params)], self.warnings
         )
-
-
-def _factor_syntax(factors: Mapping[str, Sequence[str]]) -> str:
-    if not isinstance(factors, Mapping) or not factors:
-        raise SpecificationError(f"factors must be a non-empty mapping; got {factors!r}.")
-    return "\n".join(f"{f} =~ " + " + ".join(map(str, cols)) for f, cols in factors.items())
-
-
-def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: float = 0.95):
-    """Deprecated alias of ``servqual.sem.fit(<factors as syntax>, data, estimator="WLSMV")``.
-
-    Returns the same :class:`~servqual.sem.SEMResult` as :func:`servqual.sem.fit`
-    (marker-variable identification; the standardized loadings are the
-    ``std_all`` column). Use ``sem.fit`` directly; this alias will be removed
-    in the next release.
-
-    Examples
-    --------
-    >>> import warnings, servqual
-    >>> df, truth = servqual.simulate_survey(500, seed=4)
-    >>> with warnings.catch_warnings():
-    ...     warnings.simplefilter("ignore", FutureWarning)
-    ...     res = cfa_wlsmv(df, {"tangibles": ["P1", "P2", "P3", "P4"],
-    ...                          "reliability": ["P5", "P6", "P7", "P8", "P9"]})
-    >>> type(res).__name__, res.fit_indices["df"]
-    ('SEMResult', 26)
-    """
-    warnings.warn(
-        "cfa_wlsmv(data, factors) is deprecated: use servqual.sem.fit(model, data, "
-        'estimator="WLSMV") (the same result type as every SEM fit); cfa_wlsmv will be '
-        "removed in the next release.",
-        FutureWarning,
-        stacklevel=2,
-    )
-    from .fit import fit
-
-    return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
 
 
 def fit_cfa(
