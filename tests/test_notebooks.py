@@ -26,7 +26,10 @@ def test_notebook_executes(src, tmp_path):
     assert not errors
     # the notebooks use the current names: no deprecation (FutureWarning) in them
     stderr = "".join(
-        o.get("text", "") for c in nb.cells for o in c.get("outputs", []) if o.get("name") == "stderr"
+        o.get("text", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("name") == "stderr"
     )
     assert "FutureWarning" not in stderr, stderr
 

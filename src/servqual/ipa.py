@@ -76,6 +76,7 @@ def __getattr__(name: str):
         return getattr(prca, name)
     raise AttributeError(f"module 'servqual.ipa' has no attribute {name!r}")
 
+
 QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
 _MISSING = Options(("raise", "listwise"))
 
