@@ -71,8 +71,8 @@ def test_cli_report_refuses_non_empty_dir(tmp_path, capsys):
     csv = tmp_path / "survey.csv"
     load_dataset("servqual_sim").head(500).to_csv(csv, index=False)
     out = tmp_path / "report"
-    args = ["report", str(csv), "--instrument", "servqual22", "--out", str(out), "--bootstrap",
-            "20"]  # fmt: skip
+    args = ["report", str(csv), "--instrument", "servqual22", "--out", str(out), "--n-boot",
+            "40"]  # fmt: skip
     assert main(args) == 0
     page = (out / "report.html").read_text()
     parser = _Sections()
@@ -100,7 +100,7 @@ def test_own_column_names_through_the_cli(tmp_path):
     df.to_csv(csv, index=False)
     out = tmp_path / "rep"
     args = ["report", str(csv), "--out", str(out), "--satisfaction", "overall1,overall2",
-            "--loyalty", "intent1,intent2", "--recommend", "", "--bootstrap", "10"]  # fmt: skip
+            "--loyalty", "intent1,intent2", "--recommend", "", "--n-boot", "40"]  # fmt: skip
     assert main(args) == 0
     page = (out / "report.html").read_text()
     assert "CSAT top-2-box % (overall1)" in page
