@@ -174,6 +174,25 @@ def test_results_show_themselves(results):
         assert html.lstrip().startswith("<") and len(html) > 20, cls.__name__
         assert len(repr(r).splitlines()) <= 25, cls.__name__
         assert r == r and not (r == copy.copy(r)), f"{cls.__name__} must compare by identity"
+        assert r.provenance is not None, (
+            f"{cls.__name__}: decorate its function with @records_provenance"
+        )
+        assert r.provenance.version == servqual.__version__
+
+
+def test_functions_returning_results_record_provenance():
+    bad = []
+    for name, f in _public_functions():
+        ann = inspect.signature(f).return_annotation
+        ann = (
+            getattr(inspect.getmodule(inspect.unwrap(f)), ann, None)
+            if isinstance(ann, str)
+            else ann
+        )
+        if inspect.isclass(ann) and issubclass(ann, Result):
+            if not getattr(f, "__records_provenance__", False):
+                bad.append(name)
+    assert not bad, f"decorate with @records_provenance: {bad}"
 
 
 def _mutate_everything(value, depth=0):

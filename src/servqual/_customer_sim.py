@@ -36,7 +36,7 @@ from ._checks import Interval, Options, check_params
 from ._options import check_n_jobs, resolve_progress
 from ._progress import progress_bar
 from ._resampling import replicate_seeds
-from ._result import Result, params_is_settings, resultclass
+from ._result import Result, params_is_settings, records_provenance, resultclass
 from ._summary import Summary
 from .errors import ParameterError
 
@@ -147,6 +147,7 @@ def _simulate_chunk(
     return out
 
 
+@records_provenance
 def simulate_customer_base(
     n_customers: int,
     periods: int,

@@ -250,7 +250,11 @@ def records_provenance(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         out = func(*args, **kwargs)
-        if isinstance(out, Result) and out.provenance is None:
+        # a result, or a tuple holding one (``validate`` returns ``(clean, report)``)
+        found = [r for r in (out if isinstance(out, tuple) else (out,)) if isinstance(r, Result)]
+        for res in found:
+            if res.provenance is not None:
+                continue
             try:
                 bound = sig.bind_partial(*args, **kwargs)
                 bound.apply_defaults()
@@ -260,9 +264,10 @@ def records_provenance(func: Callable) -> Callable:
             n = next((_n_of(v) for v in values.values() if _n_of(v) is not None), None)
             opts = {k: _recordable(values[k]) for k in _RECORDED if k in values and k != "seed"}
             seed = values.get("seed")
-            out._with_provenance(
+            res._with_provenance(
                 Provenance(function=name, n=n, seed=_recordable(seed), options=opts)
             )
         return out
 
+    wrapper.__records_provenance__ = True
     return wrapper

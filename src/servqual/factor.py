@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from .errors import InsufficientDataError, ParameterError
 
 __all__ = ["OneFactorFit", "one_factor_ml"]
@@ -108,6 +108,7 @@ def _fit_corr(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
     return lam, psi, fmin, ok
 
 
+@records_provenance
 def one_factor_ml(cov: np.ndarray) -> OneFactorFit:
     """Fit the congeneric one-factor model ``Sigma = lambda lambda' + Theta`` by ML.
 

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, ParameterError
 from .prca import _attribute_list, _frame
@@ -136,6 +136,7 @@ def _quadrant(perf: float, imp: float, pline: float, iline: float) -> str:
     return "possible overkill" if high_p else "low priority"
 
 
+@records_provenance
 def ipa(
     data: pd.DataFrame,
     attributes: Sequence[str],

@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_columns, check_params, check_rng
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     EmptyDataError,
@@ -366,7 +366,10 @@ def _modal(counts: Mapping[str, int]) -> tuple[str, str]:
     return order[0], order[1]
 
 
-def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: float = 1.65):
+@records_provenance
+def kano(
+    data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: float = 1.65
+) -> KanoResult:
     """Kano analysis: per-respondent categories, shares, strength, Fong test, Better/Worse.
 
     Parameters

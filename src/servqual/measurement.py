@@ -20,7 +20,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
@@ -511,6 +511,7 @@ def _reversed_items(frame: pd.DataFrame, instrument, kind) -> pd.DataFrame:
     return out
 
 
+@records_provenance
 def reliability(
     data: pd.DataFrame,
     instrument,

@@ -35,7 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 
@@ -155,6 +155,7 @@ class PenaltyRewardResult(Result):
         )
 
 
+@records_provenance
 def penalty_reward(
     data: pd.DataFrame,
     attributes: Sequence[str],
@@ -371,6 +372,7 @@ class MomentsOfTruthResult(Result):
         )
 
 
+@records_provenance
 def moments_of_truth(
     data: pd.DataFrame,
     touchpoints: Mapping[str, str] | Sequence[str],

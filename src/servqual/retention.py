@@ -23,7 +23,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from ._checks import Interval, Options, as_1d_numeric, check_params
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
@@ -463,6 +463,7 @@ def _geometric_loglik(lost, alive_end):
     return float(events * np.log(theta) + (stay * np.log1p(-theta) if stay > 0 else 0.0))
 
 
+@records_provenance
 def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
     """Fit the shifted-beta-geometric model by maximum likelihood.
 

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params
-from ._result import Result, resultclass
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
 from .instrument import Instrument
@@ -111,6 +111,7 @@ class ValidationReport(Result):
         return self.summary()._repr_html_()
 
 
+@records_provenance
 def validate(
     data: pd.DataFrame,
     instrument: Instrument,

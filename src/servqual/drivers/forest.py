@@ -9,7 +9,7 @@ import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
 from .._options import check_n_jobs
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ._data import prepare
 
@@ -60,6 +60,7 @@ class ForestImportanceResult(Result):
         )
 
 
+@records_provenance
 def forest_importance(
     data: pd.DataFrame,
     target: str,

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from .._result import Result
+from .._result import Result, records_provenance
 from .._summary import Summary
 from ..errors import DataError, ParameterError
 from ._data import check_pd, correlation, prepare, resolve_groups
@@ -218,6 +218,7 @@ def _pairs(names, imp, cond, comp) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+@records_provenance
 def shapley(
     data: pd.DataFrame,
     target: str,
@@ -330,6 +331,7 @@ def relative_weights_from_corr(corr: np.ndarray) -> np.ndarray:
     return w[0] if single else w
 
 
+@records_provenance
 def relative_weights(
     data: pd.DataFrame,
     target: str,

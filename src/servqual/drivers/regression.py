@@ -19,7 +19,7 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .._checks import Interval, Options, as_py, check_params
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
 from ._data import check_pd, prepare
@@ -113,6 +113,7 @@ def _check_ci(ci):
     check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
 
 
+@records_provenance
 def ols(
     data: pd.DataFrame,
     target: str,
@@ -166,6 +167,7 @@ def _converged(res, n: int) -> tuple[bool, str | None]:
     return True, None
 
 
+@records_provenance
 def ordinal_logit(
     data: pd.DataFrame,
     target: str,
@@ -243,6 +245,7 @@ def _fmt(v) -> str:
     return f"{v:g}"
 
 
+@records_provenance
 def logistic(
     data: pd.DataFrame,
     target: str,

@@ -335,6 +335,7 @@ class RankClaimResult(Result):
         )
 
 
+@records_provenance
 def rank_claim(
     allocations: pd.DataFrame,
     top: Sequence[str],

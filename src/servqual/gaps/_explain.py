@@ -10,7 +10,7 @@ import pandas as pd
 import statsmodels.api as sm
 
 from .._checks import Interval, Options, check_params
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..drivers import shapley_from_corr
 from ..errors import InsufficientDataError, MissingValuesError
@@ -110,6 +110,7 @@ def _ols(df: pd.DataFrame, y: str, xs: list[str], model: str, cov_type: str, ci:
     return coefs, imp, fit
 
 
+@records_provenance
 def explain_gap5(
     scores: UnitScores,
     *,

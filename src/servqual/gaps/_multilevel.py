@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 
 from .._checks import Interval, Options, check_params
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ConvergenceWarning, MissingColumnError, MissingValuesError
 from ._columns import GAPS
@@ -122,6 +122,7 @@ def _fit(formula, data, reml):
     return best[0], msgs + best[1]
 
 
+@records_provenance
 def multilevel(
     scores: UnitScores,
     *,

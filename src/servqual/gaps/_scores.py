@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._checks import Options, check_columns, check_frame, check_params
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import InsufficientDataError, MissingDataWarning
 from ._columns import MANAGER_SCALES, STAFF_SCALES, item_map, scale_items
@@ -181,6 +181,7 @@ def _scale_present(frame: pd.DataFrame, scale: str, name: str) -> bool:
     return bool(have)
 
 
+@records_provenance
 def unit_scores(
     customers: pd.DataFrame,
     managers: pd.DataFrame,

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import InsufficientDataError, SpecificationError
 from .core import Structure, estimate, total_effects
@@ -57,6 +57,7 @@ class PredictResult(Result):
         return Summary("PLSpredict (k-fold)", [("Setup", info), ("Indicators", self.table)])
 
 
+@records_provenance
 def predict(
     model,
     data: pd.DataFrame,
