@@ -151,7 +151,7 @@ def test_kano_bad_input_names_row_and_column():
     with pytest.raises(MissingValuesError, match=r"'wifi_f'.*'resp2'"):
         K.kano(df, FEATS)
     with pytest.warns(MissingDataWarning, match="1 incomplete"):
-        r = K.kano(df, FEATS, missing="omit")
+        r = K.kano(df, FEATS, missing="available")
     assert r.table.loc[0, "n"] == 9 and r.table.loc[0, "n_missing"] == 1
     assert r.warnings
     with pytest.raises(MissingColumnError, match="nope"):

@@ -62,7 +62,7 @@ def test_nps_edge_and_bad_input():
     with pytest.raises(MissingValuesError, match="row 1"):
         M.nps([9, np.nan])
     with pytest.warns(MissingDataWarning, match="1 missing"):
-        r = M.nps([9, np.nan, 0], missing="omit")
+        r = M.nps([9, np.nan, 0], missing="available")
     assert r.n == 2 and r.n_missing == 1 and r.nps == 0.0 and r.warnings
     with pytest.raises(EmptyDataError):
         M.nps([])
@@ -174,5 +174,5 @@ def test_csi_bad_input():
     with pytest.raises(MissingValuesError, match="'a'"):
         M.csi(dfm, ["a", "b"])
     with pytest.warns(MissingDataWarning):
-        r = M.csi(dfm, ["a", "b"], missing="omit")
+        r = M.csi(dfm, ["a", "b"], missing="available")
     assert r.items["n"].tolist() == [2, 3]

@@ -80,7 +80,7 @@ ALIASES: dict[str, str] = {
 #: the one missing-data vocabulary
 MISSING_POLICIES: tuple[str, ...] = ("listwise", "available", "fiml", "mean", "raise")
 #: old policy names -> current ones
-_MISSING_ALIASES = {"pairwise": "available"}
+_MISSING_ALIASES = {"pairwise": "available", "omit": "available"}
 
 #: the default number of replicates where the bootstrap *is* the method
 DEFAULT_N_BOOT = 1000

@@ -40,7 +40,8 @@ from dataclasses import field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, Options, check_columns, check_params, check_rng
+from ._checks import Interval, check_columns, check_params, check_rng
+from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
@@ -115,7 +116,7 @@ _WORDS = {
 # DuMouchel (1993) continuous scores for answers 1..5.
 FUNCTIONAL_SCORES = np.array([4.0, 2.0, 0.0, -1.0, -2.0])
 DYSFUNCTIONAL_SCORES = np.array([-2.0, -1.0, 0.0, 2.0, 4.0])
-_MISSING = Options(("raise", "omit"))
+_MISSING = ("raise", "available")
 
 
 def _codes(values, name: str, allow_missing: bool = False) -> tuple[np.ndarray, pd.Index]:
@@ -243,7 +244,8 @@ def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "rai
 
     ``features`` maps a feature name to its (functional, dysfunctional) columns.
     ``missing="raise"`` raises on a missing answer (naming row and column);
-    ``missing="omit"`` leaves the category missing (``None``) for that pair.
+    ``missing="available"`` (old name ``"omit"``) leaves the category missing
+    (``None``) for that pair.
 
     Examples
     --------
@@ -251,12 +253,12 @@ def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "rai
     >>> classify_frame(df, {"wifi": ("wifi_f", "wifi_d")})["wifi"].tolist()
     ['O', 'M']
     """
-    check_params({"missing": missing}, {"missing": _MISSING})
+    missing = check_missing(missing, _MISSING)
     feats = _features(data, features)
     cols = {}
     for name, (fc, dc) in feats.items():
-        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "omit")
-        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "omit")
+        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "available")
+        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "available")
         ok = (f > 0) & (d > 0)
         lab = np.full(f.shape[0], None, dtype=object)
         lab[ok] = _TABLE[f[ok] - 1, d[ok] - 1]
@@ -277,12 +279,12 @@ def continuous_scores(data: pd.DataFrame, features: Mapping, *, missing: str = "
     >>> continuous_scores(df, {"x": ("f", "d")})[["functional", "dysfunctional"]].round(3).values
     array([[2.667, 1.333]])
     """
-    check_params({"missing": missing}, {"missing": _MISSING})
+    missing = check_missing(missing, _MISSING)
     feats = _features(data, features)
     rows = []
     for name, (fc, dc) in feats.items():
-        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "omit")
-        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "omit")
+        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "available")
+        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "available")
         ok = (f > 0) & (d > 0)
         fs, ds = FUNCTIONAL_SCORES[f[ok] - 1], DYSFUNCTIONAL_SCORES[d[ok] - 1]
         rows.append(
@@ -378,8 +380,9 @@ def kano(
         One row per respondent.
     features : mapping
         feature name -> (functional column, dysfunctional column).
-    missing : {"raise", "omit"}
-        ``"omit"`` drops incomplete pairs per feature; their number is reported
+    missing : {"raise", "available"}
+        ``"available"`` (old name ``"omit"``) drops incomplete pairs per
+        feature; their number is reported
         in ``n_missing`` and as a warning.
     z : float
         Critical value of the Fong test (1.65 ~ 10% two-sided, Fong 1996).

@@ -23,8 +23,8 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
-from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
+from ._checks import Interval, check_frame, check_params, check_rng, check_scale
+from ._options import DEFAULT_N_BOOT, check_missing, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
@@ -41,7 +41,7 @@ __all__ = [
     "wilson_interval",
 ]
 
-_MISSING = Options(("raise", "omit"))
+_MISSING = ("raise", "available")
 _CI = Interval(0, 1, closed="neither")
 
 
@@ -159,8 +159,9 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     scores : list, array or Series of whole numbers 0-10
     ci : float
         Confidence level of the normal interval.
-    missing : {"raise", "omit"}
-        ``"omit"`` drops missing answers, counts them in ``n_missing`` and warns.
+    missing : {"raise", "available"}
+        ``"available"`` drops missing answers, counts them in ``n_missing`` and
+        warns (``"omit"`` is its old name).
 
     Examples
     --------
@@ -168,7 +169,8 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     >>> round(r.nps, 1), round(r.se, 2)
     (33.3, 3.04)
     """
-    check_params({"ci": ci, "missing": missing}, {"ci": _CI, "missing": _MISSING})
+    missing = check_missing(missing, _MISSING)
+    check_params({"ci": ci}, {"ci": _CI})
     v, n_missing, warns = _answers(scores, "scores", (0, 10), missing)
     n = v.shape[0]
     if n == 0:
@@ -293,9 +295,10 @@ def csat(
     (60.0, 31.3, 83.2)
     """
     lo, hi = check_scale(scale)
+    missing = check_missing(missing, _MISSING)
     check_params(
-        {"ci": ci, "missing": missing, "top": top},
-        {"ci": _CI, "missing": _MISSING, "top": Interval(1, None, integer=True)},
+        {"ci": ci, "top": top},
+        {"ci": _CI, "top": Interval(1, None, integer=True)},
     )
     if top > hi - lo:
         raise ParameterError(
@@ -401,8 +404,9 @@ def csi(
     weights : mapping item -> weight or sequence, optional
         Non-negative (e.g. outer weights of a PLS model); equal by default.
     scale : (min, max)
-    missing : {"raise", "omit"}
-        ``"omit"`` uses each item's available answers (counts in ``items.n``).
+    missing : {"raise", "available"}
+        ``"available"`` uses each item's available answers (counts in
+        ``items.n``; ``"omit"`` is its old name).
     n_boot : int
         Bootstrap replicates for a percentile CI (0: none, else at least
         :func:`~servqual._options.min_n_boot` of ``ci``).  Weights are held
@@ -419,9 +423,10 @@ def csi(
     """
     lo, hi = check_scale(scale)
     check_params(
-        {"missing": missing, "ci": ci},
-        {"missing": _MISSING, "ci": _CI},
+        {"ci": ci},
+        {"ci": _CI},
     )
+    missing = check_missing(missing, _MISSING)
     n_boot = check_n_boot(n_boot, ci=ci)
     n_jobs = check_n_jobs(n_jobs)
     progress = resolve_progress(progress)

@@ -4,12 +4,12 @@ Johnson's relative weights, both computed from the correlation matrix."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
-from .._result import Result, records_provenance
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import DataError, ParameterError
 from ._data import check_pd, correlation, prepare, resolve_groups
@@ -71,7 +71,7 @@ def _table(names, imp, r2) -> pd.DataFrame:
     return tab
 
 
-@dataclass(frozen=True, eq=False)
+@resultclass
 class ShapleyResult(_TableMixin):
     """Shapley / LMG decomposition of R² with dominance analysis.
 
@@ -119,7 +119,7 @@ class ShapleyResult(_TableMixin):
         )
 
 
-@dataclass(frozen=True, eq=False)
+@resultclass
 class RelativeWeightsResult(_TableMixin):
     """Johnson's (2000) relative weights.
 

@@ -61,6 +61,10 @@ class RegressionResult(Result):
     warnings: tuple[str, ...] = ()
     raw: object = field(default=None, repr=False)
 
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficient table (tidy: one row per term)."""
+        return self.coefficients
+
     def summary(self) -> Summary:
         title = {
             "ols": "OLS regression (HC3 standard errors)",

@@ -60,6 +60,10 @@ class GapExplanation(Result):
         """
         return self.coefficients[self.coefficients.model == model].set_index("term")["estimate"]
 
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficient table (tidy: one row per outcome and term)."""
+        return self.coefficients
+
     def summary(self) -> Summary:
         """Fit, robust coefficients and Shapley importance of each regression."""
         coefs = self.coefficients.set_index(["model", "term"])

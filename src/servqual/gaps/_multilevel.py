@@ -66,6 +66,10 @@ class MultilevelResult(Result):
         """
         return float(self.variance.set_index("model").loc["null", "unit_share"])
 
+    def to_frame(self) -> pd.DataFrame:
+        """The fixed-effects table (tidy: one row per term)."""
+        return self.fixed
+
     def summary(self) -> Summary:
         """Model information, fixed effects with CIs and the variance decomposition."""
         info = {
