@@ -23,7 +23,7 @@ from pathlib import Path
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ._options import check_n_boot, renamed
+from ._options import DEFAULT_N_BOOT, check_n_boot, renamed
 from ._result import Result, records_provenance, resultclass
 from .errors import ServqualWarning
 from .figures._registry import style_context
@@ -147,7 +147,7 @@ def survey_report(
     recommend: str | None = "LTR",
     csat_item: str | None = None,
     missing: str = "listwise",
-    n_boot: int = 200,
+    n_boot: int = DEFAULT_N_BOOT,
     seed=0,
     title: str = "SERVQUAL survey report",
 ) -> SurveyReport:
@@ -327,7 +327,7 @@ def add_cli(subparsers) -> None:
     p.add_argument("--csat", default=None, help="satisfaction item for CSAT (default: first)")
     p.add_argument("--missing", default="listwise",
                    choices=("report", "listwise", "pairwise", "mean", "raise"))  # fmt: skip
-    p.add_argument("--n-boot", type=int, default=200, dest="n_boot",
+    p.add_argument("--n-boot", type=int, default=DEFAULT_N_BOOT, dest="n_boot",
                    help="key-driver bootstrap replicates (0: none, else >= 40)")  # fmt: skip
     p.add_argument("--bootstrap", type=int, default=None, dest="bootstrap",
                    help="deprecated name of --n-boot")  # fmt: skip
