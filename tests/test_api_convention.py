@@ -405,6 +405,7 @@ def test_old_names_still_work_with_a_future_warning():
         old = drivers.key_drivers(df, "y", ["a", "b"], bootstrap=40, seed=1, progress=False)
     new = drivers.key_drivers(df, "y", ["a", "b"], n_boot=40, seed=1, progress=False)
     pd.testing.assert_frame_equal(old.table, new.table)
+    assert old.provenance.n == 120 and old.provenance.options["n_boot"] == 40
     with pytest.warns(FutureWarning, match="ci_method"):
         drivers.key_drivers(df, "y", ["a"], n_boot=0, interval="bca", progress=False)
     with pytest.warns(FutureWarning, match="n_boot"):

@@ -136,8 +136,8 @@ def _present(data: pd.DataFrame, cols: Sequence[str]) -> list[str]:
     return [c for c in cols if c not in data.columns]
 
 
-@records_provenance
 @renamed(bootstrap="n_boot")
+@records_provenance
 def survey_report(
     data: pd.DataFrame,
     instrument: Instrument,

@@ -145,8 +145,8 @@ def _share(method: str, imp: np.ndarray, r2: float) -> np.ndarray:
     return a / s if s > 0 else np.full(imp.shape, np.nan)
 
 
-@records_provenance
 @renamed(bootstrap="n_boot", interval="ci_method")
+@records_provenance
 def key_drivers(
     data: pd.DataFrame,
     target: str,

@@ -110,8 +110,8 @@ class StatedDerivedResult(Result):
         )
 
 
-@records_provenance
 @renamed(bootstrap="n_boot")
+@records_provenance
 def stated_vs_derived(
     data: pd.DataFrame,
     stated: Mapping[str, str],

@@ -107,8 +107,8 @@ def _check_collinear(model: PLSModel, S: np.ndarray, st: Structure) -> None:
             )
 
 
-@records_provenance
 @renamed(bootstrap="n_boot")
+@records_provenance
 def fit(
     model,
     data: pd.DataFrame,

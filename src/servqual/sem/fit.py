@@ -234,8 +234,8 @@ def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[t
     return out
 
 
-@records_provenance
 @renamed(bootstrap="n_boot")
+@records_provenance
 def fit(
     model: str,
     data: pd.DataFrame,
