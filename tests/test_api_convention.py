@@ -270,6 +270,8 @@ def test_wlsmv_moments_cannot_be_edited():
         moments.influence[0, 0] = 0.0
     with pytest.raises(TypeError):
         moments.thresholds["P1"] = None
+    moments.pairs.append(("x", "y"))
+    assert ("x", "y") not in res.moments.pairs
     assert res.moments.corr.iloc[0, 1] == r01 != 0.0
     assert res.moments.thresholds["P1"].iloc[0] != 99.0
     assert res.moments.weights.iloc[0] != 0.0

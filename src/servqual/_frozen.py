@@ -68,9 +68,10 @@ def _protect(value, depth: int = 0):
         return value
     if isinstance(value, (dict, MappingProxyType)):
         return MappingProxyType({k: _protect(v, depth + 1) for k, v in value.items()})
-    if isinstance(value, (tuple, list)) and any(_mutable(v) for v in value):
-        items = [_protect(v, depth + 1) for v in value]
-        return tuple(items) if isinstance(value, tuple) else items
+    if isinstance(value, list):  # a list can be appended to: always a copy
+        return [_protect(v, depth + 1) for v in value]
+    if isinstance(value, tuple) and any(_mutable(v) for v in value):
+        return tuple(_protect(v, depth + 1) for v in value)
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return _protected_copy(value, depth)
     return value
