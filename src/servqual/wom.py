@@ -16,46 +16,11 @@ re-exported here, so ``servqual.wom.<name>`` keeps working:
 
 from __future__ import annotations
 
-from .complaints import (
-    BRANCHES,
-    COMPLAINT_RATES,
-    TARP_REPURCHASE,
-    ComplaintFunnel,
-    complaint_funnel,
-)
-from .customer_base import (
-    CustomerBaseSimulation,
-    customer_base,
-    simulate_customer_base,
-    steady_state,
-    steady_state_referral_share,
-)
-from .diffusion import (
-    BassFit,
-    bass_cdf,
-    bass_discrete,
-    bass_negative_wom,
-    bass_pdf,
-    bass_peak_time,
-    fit_bass,
-)
+from . import complaints as _complaints
+from . import customer_base as _customer_base
+from . import diffusion as _diffusion
+from .complaints import *  # noqa: F403 - re-exported for compatibility
+from .customer_base import *  # noqa: F403
+from .diffusion import *  # noqa: F403
 
-__all__ = [
-    "TARP_REPURCHASE",
-    "COMPLAINT_RATES",
-    "BRANCHES",
-    "complaint_funnel",
-    "ComplaintFunnel",
-    "bass_cdf",
-    "bass_pdf",
-    "bass_peak_time",
-    "bass_discrete",
-    "fit_bass",
-    "BassFit",
-    "bass_negative_wom",
-    "customer_base",
-    "steady_state",
-    "steady_state_referral_share",
-    "simulate_customer_base",
-    "CustomerBaseSimulation",
-]
+__all__ = [*_complaints.__all__, *_diffusion.__all__, *_customer_base.__all__]
