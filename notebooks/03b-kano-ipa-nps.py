@@ -96,6 +96,22 @@ metrics.csi(
 ).summary()
 
 # %% [markdown]
+# ### Weighted to the customer base
+# Suppose segment A is 30 % of the customer base and customers who had a problem are 20 %,
+# while the sample holds about 51 % and 27 %. `servqual.rake` finds weights that reproduce
+# both margins (iterative proportional fitting; its summary gives the effective n, the design
+# effect and the largest weight). With `weights=` the NPS and CSAT are weighted, their
+# standard errors are Taylor-linearised (as R's `survey` package computes them) and the
+# effective n and design effect stand beside n.
+
+# %%
+raked = sq.rake(df, {"segment": {"A": 0.3, "B": 0.7}, "problem": {0: 0.8, 1: 0.2}})
+raked.summary()
+
+# %%
+metrics.nps(df["LTR"], weights=raked.weights).summary()
+
+# %% [markdown]
 # ## 3. Importance–performance analysis
 # Performance: the mean perception per SERVQUAL dimension. Importance: derived (correlation
 # with mean satisfaction) or stated (the customers' 100-point allocations `IMP_*`).

@@ -124,7 +124,7 @@ def test_csi_formula_brute_force():
     rng = np.random.default_rng(1)
     df = pd.DataFrame(rng.integers(1, 11, size=(200, 3)), columns=["a", "b", "c"])
     w = {"a": 0.5, "b": 0.3, "c": 0.2}
-    r = M.csi(df, ["a", "b", "c"], weights=w, scale=(1, 10))
+    r = M.csi(df, ["a", "b", "c"], item_weights=w, scale=(1, 10))
     means = df.mean()
     by_hand = 100 * sum(w[c] * (means[c] - 1) for c in w) / (9 * sum(w.values()))
     assert r.index == pytest.approx(by_hand, abs=1e-12)
@@ -135,7 +135,8 @@ def test_csi_formula_brute_force():
     assert M.csi(top, ["a", "b"]).index == 100.0
     assert M.csi(top - 9, ["a", "b"]).index == 0.0
     # equal weights from a sequence
-    assert M.csi(df, ["a", "b"], weights=[1, 1]).index == pytest.approx(M.csi(df, ["a", "b"]).index)
+    equal = M.csi(df, ["a", "b"], item_weights=[1, 1]).index
+    assert equal == pytest.approx(M.csi(df, ["a", "b"]).index)
 
 
 def test_csi_bootstrap_reproducible():
@@ -159,13 +160,13 @@ def test_csi_bad_input():
     with pytest.raises(MissingColumnError, match="zz"):
         M.csi(df, ["zz"])
     with pytest.raises(ParameterError, match="no weight for"):
-        M.csi(df, ["a", "b"], weights={"a": 1}, scale=(1, 11))
+        M.csi(df, ["a", "b"], item_weights={"a": 1}, scale=(1, 11))
     with pytest.raises(ParameterError, match="3 values"):
-        M.csi(df, ["a", "b"], weights=[1, 2, 3], scale=(1, 11))
+        M.csi(df, ["a", "b"], item_weights=[1, 2, 3], scale=(1, 11))
     with pytest.raises(ParameterError, match=r"weights\['b'\]=-1"):
-        M.csi(df, ["a", "b"], weights=[1, -1], scale=(1, 11))
+        M.csi(df, ["a", "b"], item_weights=[1, -1], scale=(1, 11))
     with pytest.raises(ParameterError, match="all zero"):
-        M.csi(df, ["a", "b"], weights=[0, 0], scale=(1, 11))
+        M.csi(df, ["a", "b"], item_weights=[0, 0], scale=(1, 11))
     with pytest.raises(ParameterError, match="items is empty"):
         M.csi(df, [])
     with pytest.raises(ParameterError, match="n_boot"):

@@ -3,7 +3,7 @@
 Submodules (imported on first use): ``instrument``, ``validation``,
 ``scores``, ``simulate``, ``datasets``, ``figures``, ``sem``, ``measurement``,
 ``drivers``, ``kano``, ``metrics``, ``pls``, ``retention``, ``wom``,
-``claims``, ``gaps``, ``errors``.
+``claims``, ``gaps``, ``errors``, ``weighting``.
 """
 
 from __future__ import annotations
@@ -36,6 +36,7 @@ _SUBMODULES = {
     "economics",
     "ipa",
     "prca",
+    "weighting",
 }
 
 # public name -> (module, attribute)
@@ -50,6 +51,7 @@ _LAZY = {
     "reliability": ("servqual.measurement", "reliability"),
     "simulate_units": ("servqual.gaps", "simulate_units"),
     "UnitTruth": ("servqual.gaps", "UnitTruth"),
+    "rake": ("servqual.weighting", "rake"),
 }
 
 __all__ = sorted(_LAZY) + ["__version__"]

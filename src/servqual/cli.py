@@ -128,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("survey", help="CSV file, one row per respondent")
     s.add_argument("--instrument", default="servqual22", choices=_INSTRUMENTS)
     s.add_argument(
-        "--missing", default="report", choices=("report", "listwise", "pairwise", "mean", "raise")
+        "--missing",
+        default="report",
+        choices=("report", "listwise", "available", "pairwise", "mean", "raise"),
     )
     s.add_argument("--kinds", default=None, help="item kinds to check, e.g. P or P,E")
     s.set_defaults(func=_cmd_validate)

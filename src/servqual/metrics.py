@@ -23,12 +23,26 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, check_frame, check_params, check_rng, check_scale
+from ._checks import (
+    Interval,
+    check_frame,
+    check_params,
+    check_rng,
+    check_scale,
+    check_weights,
+)
 from ._options import DEFAULT_N_BOOT, check_missing, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
-from .errors import EmptyDataError, MissingDataWarning, NonNumericError, ParameterError
+from .errors import (
+    EmptyDataError,
+    MissingDataWarning,
+    NonNumericError,
+    OutOfRangeError,
+    ParameterError,
+)
+from .weighting import nps_estimate, share_estimate
 
 __all__ = [
     "NPSResult",
@@ -45,8 +59,12 @@ _MISSING = ("raise", "available")
 _CI = Interval(0, 1, closed="neither")
 
 
-def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, list[str]]:
-    """Validated whole-number answers on ``scale``; missing ones removed and reported."""
+def _answers(scores, name: str, scale, missing: str, weights=None):
+    """Validated whole-number answers on ``scale``; missing ones removed and reported.
+
+    Returns ``(answers, n_missing, warnings, w)`` with ``w`` the respondent
+    weights of the answers kept (``None`` without weights).
+    """
     s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object))
     if s.ndim != 1:
         raise ParameterError(f"{name} must be one-dimensional.")
@@ -68,12 +86,21 @@ def _answers(scores, name: str, scale, missing: str) -> tuple[np.ndarray, int, l
         allow_constant=True,
     )
     v = frame[name].to_numpy()
-    n_missing = int(np.isnan(v).sum())
+    w = check_weights(weights, n=v.shape[0]) if weights is not None else None
+    keep = ~np.isnan(v)
+    n_missing = int((~keep).sum())
     warns = []
     if n_missing:
         warns.append(f"{n_missing} missing answer(s) in {name} omitted.")
         warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
-    return v[~np.isnan(v)], n_missing, warns
+    if w is not None:
+        w = w[keep]
+        if keep.any() and not (w > 0).any():
+            raise OutOfRangeError(
+                "weights are zero for every non-missing answer: at least one positive weight "
+                "needed."
+            )
+    return v[keep], n_missing, warns, w
 
 
 @resultclass
@@ -82,7 +109,9 @@ class NPSResult(Result):
 
     ``nps``, ``se``, ``ci_lower`` and ``ci_upper`` are in points (-100...100);
     the interval is the normal interval ``nps +/- z * se``, clipped to
-    [-100, 100].
+    [-100, 100].  With respondent weights the shares are weighted, ``se`` is
+    the linearised SE and ``n_eff``/``deff`` are Kish's effective n and design
+    effect (``n`` and the counts stay unweighted).
     """
 
     nps: float
@@ -96,14 +125,26 @@ class NPSResult(Result):
     ci: float = 0.95
     n_missing: int = 0
     warnings: tuple[str, ...] = field(default=())
+    n_eff: float | None = None
+    deff: float = 1.0
+    weighted: bool = False
+    p_promoters: float | None = None
+    p_detractors: float | None = None
+
+    def __post_init__(self):
+        if self.n_eff is None:
+            object.__setattr__(self, "n_eff", float(self.n))
+        if self.p_promoters is None:
+            object.__setattr__(self, "p_promoters", self.n_promoters / self.n)
+            object.__setattr__(self, "p_detractors", self.n_detractors / self.n)
 
     @property
     def pct_promoters(self) -> float:
-        return 100.0 * self.n_promoters / self.n
+        return 100.0 * self.p_promoters
 
     @property
     def pct_detractors(self) -> float:
-        return 100.0 * self.n_detractors / self.n
+        return 100.0 * self.p_detractors
 
     def to_frame(self) -> pd.DataFrame:
         return pd.DataFrame(
@@ -120,6 +161,8 @@ class NPSResult(Result):
                         "n_passives",
                         "n_detractors",
                         "n_missing",
+                        "n_eff",
+                        "deff",
                     )
                 }
             ]
@@ -136,6 +179,8 @@ class NPSResult(Result):
                         "SE (points)": self.se,
                         f"{self.ci:.0%} CI": f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]",
                         "n": self.n,
+                        "effective n (Kish)": self.n_eff,
+                        "design effect": self.deff,
                         "promoters (9-10), %": self.pct_promoters,
                         "detractors (0-6), %": self.pct_detractors,
                         "missing": self.n_missing,
@@ -148,7 +193,7 @@ class NPSResult(Result):
 
 
 @records_provenance
-def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
+def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     """Net Promoter Score from 0-10 likelihood-to-recommend answers.
 
     NPS = 100 (p_P - p_D) with promoters 9-10 and detractors 0-6; its standard
@@ -157,6 +202,11 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     Parameters
     ----------
     scores : list, array or Series of whole numbers 0-10
+    weights : array or Series, optional
+        One respondent weight per answer.  The NPS is then the weighted mean
+        of the +100/0/-100 codes and its SE the Taylor-linearised SE (R
+        ``survey``: ``svymean`` on ``svydesign(ids = ~1, weights = ~w)``),
+        which with equal weights is the trinomial SE times ``sqrt(n/(n-1))``.
     ci : float
         Confidence level of the normal interval.
     missing : {"raise", "available"}
@@ -171,14 +221,17 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
     """
     missing = check_missing(missing, _MISSING)
     check_params({"ci": ci}, {"ci": _CI})
-    v, n_missing, warns = _answers(scores, "scores", (0, 10), missing)
+    v, n_missing, warns, w = _answers(scores, "scores", (0, 10), missing, weights)
     n = v.shape[0]
     if n == 0:
         raise EmptyDataError("scores holds no non-missing answer.")
     n_p, n_d = int((v >= 9).sum()), int((v <= 6).sum())
-    pp, pd_ = n_p / n, n_d / n
-    value = 100.0 * (pp - pd_)
-    se = nps_se(pp, pd_, n)
+    est = nps_estimate(v, w)
+    value, se = est.estimate, est.se
+    if w is None:
+        pp, pd_ = n_p / n, n_d / n
+    else:
+        pp, pd_ = float(w @ (v >= 9) / w.sum()), float(w @ (v <= 6) / w.sum())
     z = stats.norm.ppf(0.5 + ci / 2)
     return NPSResult(
         nps=value,
@@ -192,6 +245,11 @@ def nps(scores, *, ci: float = 0.95, missing: str = "raise") -> NPSResult:
         ci=ci,
         n_missing=n_missing,
         warnings=tuple(warns),
+        n_eff=est.n_eff,
+        deff=est.deff,
+        weighted=w is not None,
+        p_promoters=pp,
+        p_detractors=pd_,
     )
 
 
@@ -244,7 +302,13 @@ def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
 
 @resultclass
 class CSATResult(Result):
-    """CSAT: percent of answers in the top box(es), with a Wilson interval (percent)."""
+    """CSAT: percent of answers in the top box(es), with its interval (percent).
+
+    Unweighted: the Wilson interval.  With respondent weights: the weighted
+    share, its linearised SE (``se``, percent) and the logit interval of R
+    ``survey``'s ``svyciprop(method = "logit")`` (t with n - 1 df); ``n_eff``
+    and ``deff`` are Kish's effective n and design effect.
+    """
 
     csat: float
     ci_lower: float
@@ -256,9 +320,18 @@ class CSATResult(Result):
     ci: float = 0.95
     n_missing: int = 0
     warnings: tuple[str, ...] = field(default=())
+    se: float = float("nan")
+    n_eff: float | None = None
+    deff: float = 1.0
+    weighted: bool = False
+
+    def __post_init__(self):
+        if self.n_eff is None:
+            object.__setattr__(self, "n_eff", float(self.n))
 
     def summary(self) -> Summary:
         interval = f"[{self.ci_lower:.1f}, {self.ci_upper:.1f}]"
+        kind = "logit" if self.weighted else "Wilson"
         return Summary(
             "CSAT (top-box share)",
             [
@@ -266,10 +339,13 @@ class CSATResult(Result):
                     "Estimate",
                     {
                         "CSAT (%)": self.csat,
-                        f"{self.ci:.0%} Wilson CI (%)": interval,
+                        "SE (%)": self.se,
+                        f"{self.ci:.0%} {kind} CI (%)": interval,
                         "satisfied if answer >=": self.threshold,
                         "scale": f"{self.scale[0]:g}-{self.scale[1]:g}",
                         "n": self.n,
+                        "effective n (Kish)": self.n_eff,
+                        "design effect": self.deff,
                         "missing": self.n_missing,
                     },
                 )
@@ -281,12 +357,20 @@ class CSATResult(Result):
 
 @records_provenance
 def csat(
-    scores, *, scale=(1, 5), top: int = 2, ci: float = 0.95, missing: str = "raise"
+    scores,
+    *,
+    weights=None,
+    scale=(1, 5),
+    top: int = 2,
+    ci: float = 0.95,
+    missing: str = "raise",
 ) -> CSATResult:
     """CSAT as the top-``top``-box percentage, with a Wilson interval.
 
     An answer counts as satisfied when it is >= ``high - top + 1`` (4 or 5 on a
-    1-5 scale with ``top=2``).
+    1-5 scale with ``top=2``).  With ``weights`` (one respondent weight per
+    answer) the share is weighted, ``se`` is the Taylor-linearised SE and the
+    interval is R ``survey``'s ``svyciprop(method = "logit")`` interval.
 
     Examples
     --------
@@ -304,16 +388,53 @@ def csat(
         raise ParameterError(
             f"top={top} is invalid: expected fewer boxes than the {hi - lo + 1:g}-point scale."
         )
-    v, n_missing, warns = _answers(scores, "scores", (lo, hi), missing)
+    v, n_missing, warns, w = _answers(scores, "scores", (lo, hi), missing, weights)
     n = v.shape[0]
     if n == 0:
         raise EmptyDataError("scores holds no non-missing answer.")
     threshold = hi - top + 1
     k = int((v >= threshold).sum())
-    a, b = wilson_interval(k, n, ci=ci)
+    est = share_estimate(v >= threshold, w)
+    p, se = (k / n, est.se) if w is None else (est.estimate, est.se)
+    if w is None:
+        a, b = wilson_interval(k, n, ci=ci)
+    else:
+        a, b = logit_interval(p, se, n - 1, ci=ci)
     return CSATResult(
-        100.0 * k / n, 100.0 * a, 100.0 * b, n, k, threshold, (lo, hi), ci, n_missing, tuple(warns)
+        100.0 * p,
+        100.0 * a,
+        100.0 * b,
+        n,
+        k,
+        threshold,
+        (lo, hi),
+        ci,
+        n_missing,
+        tuple(warns),
+        se=100.0 * float(se),
+        n_eff=est.n_eff,
+        deff=est.deff,
+        weighted=w is not None,
     )
+
+
+def logit_interval(p: float, se: float, df: float, *, ci: float = 0.95) -> tuple[float, float]:
+    """Interval for a proportion on the logit scale: ``expit(logit p +/- t se / (p (1 - p)))``.
+
+    The delta-method interval of R ``survey``'s ``svyciprop(method = "logit")``
+    with ``df`` degrees of freedom (``degf`` of the design); ``(0, 0)`` or
+    ``(1, 1)`` at the boundaries.
+
+    Examples
+    --------
+    >>> [round(x, 4) for x in logit_interval(0.3, 0.05, 99)]
+    [0.2109, 0.4074]
+    """
+    if p <= 0.0 or p >= 1.0:
+        return (float(p), float(p))
+    t = stats.t.ppf(0.5 + ci / 2, df) if np.isfinite(df) else stats.norm.ppf(0.5 + ci / 2)
+    eta, half = np.log(p / (1 - p)), t * se / (p * (1 - p))
+    return float(1 / (1 + np.exp(-(eta - half)))), float(1 / (1 + np.exp(-(eta + half))))
 
 
 @resultclass
@@ -356,6 +477,7 @@ class CSIResult(Result):
 
 
 def _weights(weights, items: list[str]) -> np.ndarray:
+    """Validated item weights (named ``item_weights`` in messages)."""
     if weights is None:
         return np.ones(len(items))
     if isinstance(weights, Mapping):
@@ -363,20 +485,24 @@ def _weights(weights, items: list[str]) -> np.ndarray:
         extra = [c for c in weights if c not in items]
         if missing_w or extra:
             raise ParameterError(
-                f"weights do not match items: no weight for {missing_w}, unknown {extra}."
+                f"item_weights do not match items: no weight for {missing_w}, unknown {extra}."
             )
         w = [weights[c] for c in items]
     elif isinstance(weights, (Sequence, np.ndarray, pd.Series)) and not isinstance(weights, str):
         w = list(weights)
         if len(w) != len(items):
-            raise ParameterError(f"weights has {len(w)} values but there are {len(items)} items.")
+            raise ParameterError(
+                f"item_weights has {len(w)} values but there are {len(items)} items."
+            )
     else:
-        raise ParameterError(f"weights={weights!r} is invalid: expected a mapping or sequence.")
+        raise ParameterError(
+            f"item_weights={weights!r} is invalid: expected a mapping or sequence."
+        )
     for c, x in zip(items, w):
-        check_params({f"weights[{c!r}]": x}, {f"weights[{c!r}]": Interval(0, None)})
+        check_params({f"item_weights[{c!r}]": x}, {f"item_weights[{c!r}]": Interval(0, None)})
     w = np.asarray(w, dtype=float)
     if w.sum() <= 0:
-        raise ParameterError("weights are all zero: expected a positive total weight.")
+        raise ParameterError("item_weights are all zero: expected a positive total weight.")
     return w
 
 
@@ -385,6 +511,7 @@ def csi(
     data: pd.DataFrame,
     items: Sequence[str],
     *,
+    item_weights=None,
     weights=None,
     scale=(1, 10),
     missing: str = "raise",
@@ -401,16 +528,21 @@ def csi(
     data : DataFrame
     items : list of str
         Item columns on ``scale``.
-    weights : mapping item -> weight or sequence, optional
+    item_weights : mapping item -> weight or sequence, optional
         Non-negative (e.g. outer weights of a PLS model); equal by default.
+        (Formerly ``weights``: a mapping or one value per item passed as
+        ``weights`` still works, with a FutureWarning.)
+    weights : column name or array, optional
+        Respondent weights: the item means are weighted means, and bootstrap
+        resamples carry each respondent's weight.
     scale : (min, max)
     missing : {"raise", "available"}
         ``"available"`` uses each item's available answers (counts in
         ``items.n``; ``"omit"`` is its old name).
     n_boot : int
         Bootstrap replicates for a percentile CI (0: none, else at least
-        :func:`~servqual._options.min_n_boot` of ``ci``).  Weights are held
-        fixed.
+        :func:`~servqual._options.min_n_boot` of ``ci``).  Item weights are
+        held fixed.
     ci, seed, n_jobs, progress
         Interval level, bootstrap randomness (bit-identical whatever
         ``n_jobs``), workers and progress bar (``"auto"``).
@@ -418,7 +550,7 @@ def csi(
     Examples
     --------
     >>> df = pd.DataFrame({"a": [7, 10, 4], "b": [1, 4, 10]})
-    >>> round(csi(df, ["a", "b"], weights={"a": 2, "b": 1}).index, 2)
+    >>> round(csi(df, ["a", "b"], item_weights={"a": 2, "b": 1}).index, 2)
     59.26
     """
     lo, hi = check_scale(scale)
@@ -434,7 +566,21 @@ def csi(
     items = [items] if isinstance(items, str) else list(items)
     if not items:
         raise ParameterError("items is empty: expected at least one item column.")
-    w = _weights(weights, items)
+    if _are_item_weights(weights, items, data):
+        if item_weights is not None:
+            raise ParameterError(
+                "both item_weights and item weights in weights= were given: weights= now "
+                "means respondent weights; pass item weights as item_weights= only."
+            )
+        warnings.warn(
+            "csi(weights=...) with one weight per item is deprecated: use item_weights=; "
+            "weights= now means respondent weights (one per row).",
+            FutureWarning,
+            stacklevel=2,
+        )
+        item_weights, weights = weights, None
+    w = _weights(item_weights, items)
+    rw = check_weights(weights, data)
     x = check_frame(
         data,
         items,
@@ -454,12 +600,18 @@ def csi(
         )
         warnings.warn(warns[-1], MissingDataWarning, stacklevel=2)
 
-    def index_of(xx):
-        m = np.nanmean(xx, axis=0)
+    def item_means(xx, ww):
+        if ww is None:
+            return np.nanmean(xx, axis=0)
+        ok = ~np.isnan(xx)
+        return np.nansum(xx * ww[:, None], axis=0) / (ok * ww[:, None]).sum(axis=0)
+
+    def index_of(i):
+        m = item_means(x[i], None if rw is None else rw[i])
         return np.array([100.0 * np.sum(w * (m - lo)) / ((hi - lo) * w.sum())])
 
-    value = float(index_of(x)[0])
-    means = np.nanmean(x, axis=0)
+    value = float(index_of(np.arange(x.shape[0]))[0])
+    means = item_means(x, rw)
     table = pd.DataFrame(
         {
             "item": items,
@@ -472,7 +624,7 @@ def csi(
     lo_ci = hi_ci = np.nan
     if n_boot:
         draws = run_bootstrap(
-            lambda i: index_of(x[i]),
+            index_of,
             x.shape[0],
             n_boot,
             k=1,
@@ -489,3 +641,17 @@ def csi(
     return CSIResult(
         value, table, lo_ci, hi_ci, (lo, hi), int(x.shape[0]), n_boot, ci, tuple(warns)
     )
+
+
+def _are_item_weights(weights, items, data) -> bool:
+    """Whether ``weights`` is an old-style item-weight argument (mapping or one per item)."""
+    if weights is None or isinstance(weights, str):
+        return False
+    if isinstance(weights, Mapping):
+        return True
+    n_rows = len(data) if isinstance(data, pd.DataFrame) else -1
+    try:
+        k = len(weights)
+    except TypeError:
+        return False
+    return k == len(items) and k != n_rows

@@ -326,7 +326,8 @@ def add_cli(subparsers) -> None:
     p.add_argument("--recommend", default="LTR", help="0-10 recommend column for NPS ('' skips)")
     p.add_argument("--csat", default=None, help="satisfaction item for CSAT (default: first)")
     p.add_argument("--missing", default="listwise",
-                   choices=("report", "listwise", "pairwise", "mean", "raise"))  # fmt: skip
+                   choices=("report", "listwise", "available", "pairwise", "mean",
+                            "raise"))  # fmt: skip
     p.add_argument("--n-boot", type=int, default=DEFAULT_N_BOOT, dest="n_boot",
                    help="key-driver bootstrap replicates (0: none, else >= 40)")  # fmt: skip
     p.add_argument("--bootstrap", type=int, default=None, dest="bootstrap",

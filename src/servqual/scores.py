@@ -16,9 +16,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, as_py, check_columns, check_frame, check_params
+from ._checks import (
+    Interval,
+    as_py,
+    check_columns,
+    check_data,
+    check_frame,
+    check_params,
+    check_weights,
+)
 from .errors import DataError, ParameterError
 from .instrument import Instrument
+from .weighting import design_effect, kish_neff, weighted_mean_se
 
 __all__ = [
     "composites",
@@ -235,13 +244,23 @@ def zone_of_tolerance(data: pd.DataFrame, instrument: Instrument) -> pd.DataFram
     return pd.DataFrame(out, index=data.index)
 
 
-def gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 0.95) -> pd.DataFrame:
+def gap_profile(
+    data: pd.DataFrame, instrument: Instrument, *, ci: float = 0.95, weights=None
+) -> pd.DataFrame:
     """Mean P, E and P−E per dimension with t-based confidence intervals.
 
     Returns one row per dimension with columns ``n``, ``P``, ``E``, ``gap``,
     ``gap_se``, ``gap_ci_lower``, ``gap_ci_upper`` and likewise ``P_ci_*``,
     ``E_ci_*`` (respondents with a missing item in a dimension are excluded
     from that dimension, and ``n`` says how many remain).
+
+    With respondent ``weights`` (column name or array) the means are weighted,
+    the SEs are Taylor-linearised (R ``survey``'s ``svymean`` on
+    ``svydesign(ids = ~1, weights = ~w)``; with equal weights this is
+    ``sd / sqrt(n)``), and columns ``n_eff`` (Kish) and ``deff`` are added.
+    Per-respondent scores (:func:`composites`, :func:`item_gaps`,
+    :func:`dimension_gaps`) do not depend on respondent weights; summarise
+    them with :func:`servqual.weighting.weighted_means`.
 
     Examples
     --------
@@ -251,6 +270,7 @@ def gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 0.95)
     300
     """
     check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
+    w_all = check_weights(weights, check_data(data))
     if not instrument.is_paired:
         raise ParameterError(f"instrument {instrument.name!r} has no P and E kinds.")
     p = composites(data, instrument, "P")
@@ -262,9 +282,17 @@ def gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 0.95)
         n = int(ok.sum())
         t = stats.t.ppf(0.5 + ci / 2, n - 1) if n > 1 else np.nan
         row = {"dimension": dim, "n": n}
+        w = None if w_all is None else w_all[ok.to_numpy()]
+        if w is not None:
+            pos = w.sum() > 0
+            row["n_eff"] = kish_neff(w) if pos else 0.0
+            row["deff"] = design_effect(w) if pos else np.nan
         for name, x in (("P", pp), ("E", ee), ("gap", pp - ee)):
-            m = x.mean() if n else np.nan
-            se = x.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
+            if w is not None and n and w.sum() > 0:
+                m, se = (float(v) for v in weighted_mean_se(x, w))
+            else:
+                m = x.mean() if n else np.nan
+                se = x.std(ddof=1) / np.sqrt(n) if n > 1 else np.nan
             row[name] = m
             row[f"{name}_se"] = se
             row[f"{name}_ci_lower"] = m - t * se

@@ -16,7 +16,8 @@ from dataclasses import field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, Options, check_frame, check_params
+from ._checks import Interval, check_frame, check_params
+from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
@@ -24,7 +25,7 @@ from .instrument import Instrument
 
 __all__ = ["validate", "ValidationReport"]
 
-_POLICIES = ("report", "listwise", "pairwise", "mean", "raise")
+_POLICIES = ("report", "listwise", "available", "mean", "raise")
 
 
 @resultclass
@@ -97,7 +98,7 @@ class ValidationReport(Result):
             more = "" if self.n_dropped <= 20 else f" (first 20 of {self.n_dropped})"
             sections.append((f"Dropped rows{more}", shown))
         warn = []
-        if self.n_missing and self.policy in ("report", "pairwise"):
+        if self.n_missing and self.policy in ("report", "available"):
             warn.append(
                 f"{self.n_missing} missing value(s) kept as NaN; analyses will report how "
                 "they handle them."
@@ -128,8 +129,9 @@ def validate(
     data : DataFrame
         One row per respondent.
     instrument : Instrument
-    missing : {"report", "listwise", "pairwise", "mean", "raise"}
-        ``"report"``/``"pairwise"`` keep missing values (as NaN) and count
+    missing : {"report", "listwise", "available", "mean", "raise"}
+        ``"report"``/``"available"`` (old name ``"pairwise"``) keep missing
+        values (as NaN) and count
         them; ``"listwise"`` drops incomplete rows, listing each with its
         reason; ``"mean"`` imputes item means and counts the imputations;
         ``"raise"`` raises :class:`~servqual.errors.MissingValuesError`.
@@ -158,10 +160,8 @@ def validate(
     >>> report.n_used, report.n_dropped
     (250, 0)
     """
-    check_params(
-        {"missing": missing, "min_rows": min_rows},
-        {"missing": Options(_POLICIES), "min_rows": Interval(1, None, integer=True)},
-    )
+    missing = check_missing(missing, _POLICIES)
+    check_params({"min_rows": min_rows}, {"min_rows": Interval(1, None, integer=True)})
     if not isinstance(instrument, Instrument):
         raise TypeError(
             f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."

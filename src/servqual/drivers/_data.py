@@ -8,10 +8,17 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import Options, check_columns, check_frame, check_params
-from ..errors import DataError, MissingDataWarning, ParameterError
+from .._checks import (
+    Options,
+    check_columns,
+    check_data,
+    check_frame,
+    check_params,
+    check_weights,
+)
+from ..errors import DataError, MissingDataWarning, OutOfRangeError, ParameterError
 
-__all__ = ["prepare", "correlation", "check_pd", "resolve_groups"]
+__all__ = ["prepare", "prepare_weighted", "correlation", "check_pd", "resolve_groups"]
 
 
 def _names(value, what: str) -> list[str]:
@@ -36,6 +43,31 @@ def prepare(
     ``missing="listwise"`` drops incomplete rows, reporting how many (warned and
     returned); ``"raise"`` raises :class:`MissingValuesError` naming the columns.
     """
+    frame, notes, _ = _prepare(data, target, predictors, missing=missing, min_extra=min_extra)
+    return frame, notes
+
+
+def prepare_weighted(
+    data: pd.DataFrame,
+    target: str,
+    predictors: Sequence[str],
+    *,
+    weights=None,
+    missing: str = "raise",
+    min_extra: int = 2,
+) -> tuple[pd.DataFrame, list[str], np.ndarray | None]:
+    """:func:`prepare` plus the respondent weights of the rows kept (``None`` without)."""
+    w = check_weights(weights, check_data(data))
+    frame, notes, keep = _prepare(data, target, predictors, missing=missing, min_extra=min_extra)
+    if w is None:
+        return frame, notes, None
+    w = w[keep]
+    if not (w > 0).any():
+        raise OutOfRangeError("every usable row has weight 0: nothing to estimate from.")
+    return frame, notes, w
+
+
+def _prepare(data, target, predictors, *, missing, min_extra):
     check_params({"missing": missing}, {"missing": Options(("raise", "listwise"))})
     if not isinstance(target, str):
         raise ParameterError(f"target={target!r} is invalid: expected one column name.")
@@ -50,6 +82,7 @@ def prepare(
         min_rows=len(predictors) + min_extra,
     )
     notes: list[str] = []
+    keep = np.ones(len(frame), dtype=bool)
     if missing == "listwise":
         bad = frame.isna().any(axis=1)
         if bad.any():
@@ -61,9 +94,10 @@ def prepare(
             )
             warnings.warn(msg, MissingDataWarning, stacklevel=3)
             notes.append(msg)
-            frame = frame.loc[~bad]
+            keep = ~bad.to_numpy()
+            frame = frame.loc[keep]
             frame = check_frame(frame, min_rows=len(predictors) + min_extra)
-    return frame, notes
+    return frame, notes, keep
 
 
 def correlation(x: np.ndarray) -> np.ndarray:

@@ -12,7 +12,9 @@ import pandas as pd
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import DataError, ParameterError
-from ._data import check_pd, correlation, prepare, resolve_groups
+from ..weighting import correlation as correlation_w
+from ..weighting import kish_neff
+from ._data import check_pd, prepare_weighted, resolve_groups
 from ._subsets import complete_dominance, conditional_dominance, shapley_from_r2, subset_r2
 
 __all__ = [
@@ -105,12 +107,16 @@ class ShapleyResult(_TableMixin):
     subset_r2: np.ndarray = field(repr=False)
     groups: Mapping[str, tuple[str, ...]] | None = None
     warnings: tuple[str, ...] = ()
+    n_eff: float | None = None  # Kish's effective n with respondent weights
 
     def summary(self) -> Summary:
+        model = {"n": self.n, "R²": self.r2, "drivers": len(self.table)}
+        if self.n_eff is not None:
+            model["effective n (Kish, weighted)"] = self.n_eff
         return Summary(
             f"Shapley (LMG) decomposition of R² for {self.target!r}",
             [
-                ("Model", {"n": self.n, "R²": self.r2, "drivers": len(self.table)}),
+                ("Model", model),
                 ("Importance (general dominance)", self.table),
                 ("Conditional dominance (mean gain by subset size)", self.conditional_dominance),
                 ("Dominance between pairs", self.dominance),
@@ -137,6 +143,7 @@ class RelativeWeightsResult(_TableMixin):
     n: int
     target: str
     warnings: tuple[str, ...] = ()
+    n_eff: float | None = None  # Kish's effective n with respondent weights
 
     def summary(self) -> Summary:
         return Summary(
@@ -226,6 +233,7 @@ def shapley(
     groups: Mapping[str, Sequence[str]] | None = None,
     *,
     missing: str = "raise",
+    weights=None,
 ) -> ShapleyResult:
     """Exact Shapley / LMG decomposition of R² with general, conditional and
     complete dominance (Budescu 1993; Azen & Budescu 2003; Grömping 2006).
@@ -245,6 +253,9 @@ def shapley(
         (e.g. SERVQUAL dimensions from their items: 2^5 subsets rather than 2^22).
     missing : {"raise", "listwise"}
         Missing values raise (default) or drop rows, reported on the result.
+    weights : column name or array, optional
+        Respondent weights: every subset's R² comes from the weighted
+        correlation matrix, i.e. it is the R² of a weighted least-squares fit.
 
     Returns
     -------
@@ -270,8 +281,8 @@ def shapley(
             f"{g} drivers would need 2^{g} subsets; at most {_MAX_UNITS} are supported "
             "(use `groups` to combine items into dimensions)."
         )
-    frame, notes = prepare(data, target, predictors, missing=missing)
-    corr = correlation(frame[[*predictors, target]].to_numpy())
+    frame, notes, w = prepare_weighted(data, target, predictors, weights=weights, missing=missing)
+    corr = correlation_w(frame[[*predictors, target]].to_numpy(), w)
     check_pd(corr[:-1, :-1], predictors)
     sv, r2 = shapley_from_corr(corr, units)
     full = float(r2[-1])
@@ -294,6 +305,7 @@ def shapley(
         subset_r2=r2,
         groups=grp,
         warnings=tuple(notes),
+        n_eff=None if w is None else kish_neff(w),
     )
 
 
@@ -338,6 +350,7 @@ def relative_weights(
     predictors: Sequence[str],
     *,
     missing: str = "raise",
+    weights=None,
 ) -> RelativeWeightsResult:
     """Johnson's (2000) relative weights: R² split over correlated predictors.
 
@@ -347,6 +360,8 @@ def relative_weights(
     target : str
     predictors : list of str
     missing : {"raise", "listwise"}
+    weights : column name or array, optional
+        Respondent weights (the weights come from the weighted correlation matrix).
 
     Returns
     -------
@@ -364,12 +379,17 @@ def relative_weights(
     True
     """
     predictors, names, _ = resolve_groups(predictors, None)
-    frame, notes = prepare(data, target, predictors, missing=missing)
-    corr = correlation(frame[[*predictors, target]].to_numpy())
+    frame, notes, rw = prepare_weighted(data, target, predictors, weights=weights, missing=missing)
+    corr = correlation_w(frame[[*predictors, target]].to_numpy(), rw)
     check_pd(corr[:-1, :-1], predictors)
     w = relative_weights_from_corr(corr)
     rxx, rxy = corr[:-1, :-1], corr[:-1, -1]
     r2 = float(rxy @ np.linalg.solve(rxx, rxy))
     return RelativeWeightsResult(
-        table=_table(names, w, r2), r2=r2, n=len(frame), target=target, warnings=tuple(notes)
+        table=_table(names, w, r2),
+        r2=r2,
+        n=len(frame),
+        target=target,
+        warnings=tuple(notes),
+        n_eff=None if rw is None else kish_neff(rw),
     )

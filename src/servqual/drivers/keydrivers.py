@@ -22,7 +22,9 @@ from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ParameterError
-from ._data import check_pd, prepare, resolve_groups
+from ..weighting import correlation as correlation_w
+from ..weighting import kish_neff
+from ._data import check_pd, prepare_weighted, resolve_groups
 from .importance import relative_weights_from_corr, shapley_from_corr
 
 __all__ = ["KeyDriversResult", "key_drivers", "METHODS"]
@@ -63,6 +65,7 @@ class KeyDriversResult(Result):
     ci_method: str
     draws: dict = field(repr=False, default_factory=dict)
     warnings: tuple[str, ...] = ()
+    n_eff: float | None = None  # Kish's effective n with respondent weights
 
     @property
     def interval(self) -> str:
@@ -92,6 +95,7 @@ class KeyDriversResult(Result):
                     "Model",
                     {
                         "n": self.n,
+                        "effective n (Kish)": self.n if self.n_eff is None else self.n_eff,
                         "R²": self.r2,
                         "bootstrap replicates": self.n_boot,
                         "failed replicates": self.n_failed,
@@ -106,14 +110,24 @@ class KeyDriversResult(Result):
         )
 
 
-def _batch_corr(x: np.ndarray, idx: np.ndarray) -> np.ndarray:
-    """Correlation matrices of the resamples ``idx`` (m, n) of rows of ``x`` (n, q)."""
+def _batch_corr(x: np.ndarray, idx: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Correlation matrices of the resamples ``idx`` (m, n) of rows of ``x`` (n, q).
+
+    With respondent ``weights`` each drawn row carries its weight (a row drawn
+    twice counts with twice its weight): the weighted correlation of the resample.
+    """
     n, q = x.shape
     w = np.stack([np.bincount(r, minlength=n) for r in np.atleast_2d(idx)]).astype(float)
-    xc = x - x.mean(axis=0)
-    mean = w @ xc / n
+    if weights is None:
+        tot = np.full((w.shape[0], 1), float(n))
+        xc = x - x.mean(axis=0)
+    else:
+        w = w * weights
+        tot = w.sum(axis=1, keepdims=True)
+        xc = x - weights @ x / weights.sum()
+    mean = w @ xc / tot
     outer = (xc[:, :, None] * xc[:, None, :]).reshape(n, q * q)
-    cov = (w @ outer).reshape(-1, q, q) / n - mean[:, :, None] * mean[:, None, :]
+    cov = (w @ outer).reshape(-1, q, q) / tot[:, :, None] - mean[:, :, None] * mean[:, None, :]
     sd = np.sqrt(np.einsum("mii->mi", cov))
     return cov / sd[:, :, None] / sd[:, None, :]
 
@@ -162,6 +176,7 @@ def key_drivers(
     progress="auto",
     missing: str = "raise",
     forest_options: dict | None = None,
+    weights=None,
 ) -> KeyDriversResult:
     """Importance of each driver by several methods, side by side, with
     bootstrap percentile intervals and the probability of ranking first.
@@ -196,6 +211,10 @@ def key_drivers(
         workers and progress bar (``"auto"``).
     forest_options : dict, optional
         Keyword arguments for :func:`forest_importance`.
+    weights : column name or array, optional
+        Respondent weights: the linear methods use the weighted correlation
+        matrix and each bootstrap resample carries its respondents' weights.
+        Not available with ``"random_forest"``.
 
     Examples
     --------
@@ -227,9 +246,13 @@ def key_drivers(
                 f"methods {bad} cannot be computed for groups of predictors; with `groups` "
                 "use 'shapley' and/or 'relative_weights'."
             )
-    frame, notes = prepare(data, target, predictors, missing=missing)
+    if weights is not None and "random_forest" in methods:
+        raise ParameterError(
+            "weights are not supported with method 'random_forest'; drop it or the weights."
+        )
+    frame, notes, rw = prepare_weighted(data, target, predictors, weights=weights, missing=missing)
     x = frame[[*predictors, target]].to_numpy()
-    corr = np.corrcoef(x, rowvar=False)
+    corr = np.corrcoef(x, rowvar=False) if rw is None else correlation_w(x, rw)
     check_pd(corr[:-1, :-1], predictors)
     k_x = len(predictors)
     r2 = float(corr[:k_x, k_x] @ np.linalg.solve(corr[:k_x, :k_x], corr[:k_x, k_x]))
@@ -254,7 +277,7 @@ def key_drivers(
     n_failed = 0
     if lin and n_boot > 0:
         res = run_bootstrap(
-            lambda idx: _linear_importance(_batch_corr(x, idx), lin, units),
+            lambda idx: _linear_importance(_batch_corr(x, idx, rw), lin, units),
             len(frame),
             n_boot,
             k=len(lin) * p,
@@ -273,7 +296,7 @@ def key_drivers(
         if ci_method == "bca":
             jack = jackknife(
                 lambda keep: _linear_importance(
-                    np.corrcoef(x[keep], rowvar=False)[None], lin, units
+                    correlation_w(x[keep], None if rw is None else rw[keep])[None], lin, units
                 )[0],
                 len(frame),
             )
@@ -319,4 +342,5 @@ def key_drivers(
         ci_method=ci_method,
         draws=draws,
         warnings=tuple(notes),
+        n_eff=None if rw is None else kish_neff(rw),
     )

@@ -22,7 +22,8 @@ from .._checks import Interval, Options, as_py, check_params
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
-from ._data import check_pd, prepare
+from ..weighting import weighted_cov
+from ._data import check_pd, prepare, prepare_weighted
 
 __all__ = ["RegressionResult", "ols", "ordinal_logit", "logistic"]
 
@@ -125,8 +126,13 @@ def ols(
     *,
     ci: float = 0.95,
     missing: str = "raise",
+    weights=None,
 ) -> RegressionResult:
     """OLS driver regression with HC3 robust standard errors and standardized betas.
+
+    With respondent ``weights`` (column name or array) the fit is weighted
+    least squares (statsmodels ``WLS``, HC3 on the weighted residuals) and the
+    standardized betas use weighted standard deviations.
 
     Examples
     --------
@@ -139,12 +145,18 @@ def ols(
     np.float64(1.9)
     """
     _check_ci(ci)
-    frame, notes = prepare(data, target, predictors, missing=missing)
+    frame, notes, w = prepare_weighted(data, target, predictors, weights=weights, missing=missing)
     x = frame[list(predictors)]
     check_pd(np.atleast_2d(np.corrcoef(x.to_numpy(), rowvar=False)), list(predictors))
     y = frame[target]
-    res = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(cov_type="HC3")
-    tab = _coef_table(res, predictors, x.std().to_numpy(), y.std(), ci, None)
+    if w is None:
+        res = sm.OLS(y, sm.add_constant(x, has_constant="add")).fit(cov_type="HC3")
+        sd_x, sd_y = x.std().to_numpy(), y.std()
+    else:
+        res = sm.WLS(y, sm.add_constant(x, has_constant="add"), weights=w).fit(cov_type="HC3")
+        sd = np.sqrt(np.diag(weighted_cov(frame[[*predictors, target]].to_numpy(), w, ddof=1)))
+        sd_x, sd_y = sd[:-1], sd[-1]
+    tab = _coef_table(res, predictors, sd_x, sd_y, ci, None)
     fit = {
         "R²": float(res.rsquared),
         "adj. R²": float(res.rsquared_adj),

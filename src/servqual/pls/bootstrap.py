@@ -147,10 +147,17 @@ def run(
     seed,
     n_jobs: int,
     progress: bool,
+    weights: np.ndarray | None = None,
 ) -> BootstrapResult:
-    """Bootstrap the statistic vector; percentile and BCa intervals."""
+    """Bootstrap the statistic vector; percentile and BCa intervals.
+
+    With respondent ``weights`` (summing to n) every drawn row carries its
+    weight: a replicate's moments are weighted by count x weight (WPLS).
+    """
     n = X.shape[0]
-    Xc, P = cross_products(X - X.mean(axis=0))
+    rw = np.ones(n) if weights is None else np.asarray(weights, float)
+    center = X.mean(axis=0) if weights is None else rw @ X / rw.sum()
+    Xc, P = cross_products(X - center)
 
     def stat_from_counts(counts, fixed=True):
         S = moments_to_cov(counts, Xc, P, scaled, fixed=fixed)
@@ -163,7 +170,7 @@ def run(
         b = idx.shape[0]
         flat = (idx + (np.arange(b) * n)[:, None]).ravel()
         counts = np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
-        return stat_from_counts(counts)
+        return stat_from_counts(counts if weights is None else counts * rw)
 
     draws = run_bootstrap(
         batched,
@@ -179,7 +186,7 @@ def run(
 
     def single(keep):
         counts = np.zeros((1, n))
-        counts[0, keep] = 1.0
+        counts[0, keep] = 1.0 if weights is None else rw[keep]
         return stat_from_counts(counts, fixed=False)[0]
 
     jack = jackknife(single, n, max_groups=min(n, 500))

@@ -15,6 +15,7 @@ from .._checks import (
     check_params,
     check_rng,
     check_scale,
+    check_weights,
 )
 from .._options import check_n_boot, check_n_jobs, renamed, resolve_progress
 from .._result import records_provenance
@@ -31,6 +32,8 @@ from ..errors import (
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
+from ..weighting import correlation as correlation_w
+from ..weighting import rows_kept, weighted_cov
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
@@ -126,6 +129,7 @@ def fit(
     consistent: bool = False,
     tol: float = 1e-7,
     max_iter: int = 300,
+    weights=None,
 ) -> PLSResult:
     """Estimate a PLS path model (Lohmöller 1989; Tenenhaus et al. 2005).
 
@@ -165,6 +169,12 @@ def fit(
         scores and HTMT are those of PLS.
     tol, max_iter
         Convergence: largest outer-weight change below ``tol``.
+    weights : column name or array, optional
+        Respondent weights: weighted PLS (WPLS, Becker & Ismail 2016).  The
+        indicators are standardised with weighted means and SDs and the
+        algorithm runs on the weighted covariance matrix, so weights, loadings,
+        paths, R², reliability and HTMT are weighted; bootstrap resamples carry
+        each respondent's weight.  (``missing="mean"`` imputes unweighted means.)
 
     Returns
     -------
@@ -205,8 +215,15 @@ def fit(
     progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model).with_modes(modes).validate()
+    w_all = check_weights(weights, data) if isinstance(data, pd.DataFrame) else None
     frame, notes = _prepare(model, data, missing)
     raw = frame.to_numpy()
+    w = None
+    if w_all is not None:
+        w = rows_kept(w_all, data, frame)
+        if not (w > 0).any():
+            raise OutOfRangeError("every usable row has weight 0: nothing to estimate from.")
+        w = w * w.size / w.sum()
     if scale is None:
         scale = (float(raw.min()), float(raw.max()))
     else:
@@ -220,10 +237,13 @@ def fit(
                 f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
             )
     st = Structure.from_model(model)
-    mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    if w is None:
+        mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    else:
+        mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
     X = (raw - mean) / sd if scaled else raw - mean
-    S = np.cov(X, rowvar=False)
-    _check_collinear(model, np.corrcoef(raw, rowvar=False), st)
+    S = np.cov(X, rowvar=False) if w is None else weighted_cov(X, w, ddof=1)
+    _check_collinear(model, correlation_w(raw, w), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
     warns = list(notes)
     iters = int(est.iterations[0])
@@ -238,7 +258,7 @@ def fit(
     if consistent:
         est = correct(est, S[None], st)
         warns += _plsc_checks(model, est)
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale)
+    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, w)
     boot = None
     if n_boot:
         layout = _boot.Layout.build(st, model.constructs, model.items)
@@ -260,6 +280,7 @@ def fit(
             seed=seed,
             n_jobs=n_jobs,
             progress=progress,
+            weights=w,
         )
         text = boot.draws.warning_text()
         if text:
@@ -284,7 +305,7 @@ def fit(
     )
 
 
-def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -> dict:
+def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, rw=None) -> dict:
     names = list(model.constructs)
     items = list(model.items)
     n = raw.shape[0]
@@ -346,14 +367,16 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
     # reliability
     std_frame = pd.DataFrame(X / X.std(axis=0, ddof=1), columns=items)
     rel = []
-    Sc = np.corrcoef(raw, rowvar=False)
+    Sc = correlation_w(raw, rw)
     for j, b in enumerate(model.blocks):
         idx = st.blocks[j]
         lam = est.loadings[0, idx]
         wj = W[idx, j] * (np.sqrt(np.diag(S)[idx]) if not scaled else 1.0)
         row = {"construct": b.name, "mode": b.mode, "n_items": idx.size}
         row["alpha"] = (
-            cronbach_alpha(std_frame, list(b.items), standardized=True) if idx.size > 1 else 1.0
+            cronbach_alpha(std_frame, list(b.items), standardized=True, weights=rw)
+            if idx.size > 1
+            else 1.0
         )
         row["rho_c"] = composite_reliability(np.clip(lam, -1, 1))
         row["rho_a"] = _rho_a(wj, Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
@@ -361,7 +384,7 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale) -
         rel.append(row)
     reliability = pd.DataFrame(rel).set_index("construct")
     blocks = {b.name: list(b.items) for b in model.blocks}
-    h = htmt(frame, blocks)
+    h = htmt(frame, blocks, weights=rw)
     fl = R.copy()
     for c in names:
         fl.loc[c, c] = np.sqrt(reliability.loc[c, "ave"])

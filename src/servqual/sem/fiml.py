@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .ml import MLProblem, SampleMoments
+from .ml import MLProblem, SampleMoments, observed_information
 
 __all__ = ["FIMLProblem", "em_moments"]
 
@@ -138,14 +138,7 @@ class FIMLProblem(MLProblem):
 
     def information(self, theta, per_group: bool = False):
         """Observed information per observation (half the Hessian of F)."""
-        q = self.model.q
-        H = np.zeros((q, q))
-        for k in range(q):
-            h = 1e-5 * max(1.0, abs(theta[k]))
-            e = np.zeros(q)
-            e[k] = h
-            H[:, k] = (self.value_grad(theta + e)[1] - self.value_grad(theta - e)[1]) / (2 * h)
-        return 0.25 * (H + H.T)
+        return observed_information(self, theta)
 
     def fit(self, theta0, *, warm: bool = False, hess_inv=None):
         if hess_inv is None:

@@ -26,6 +26,7 @@ from ..errors import (
     ImproperSolutionWarning,
     MissingDataWarning,
     NotPositiveDefiniteWarning,
+    OutOfRangeError,
     ParameterError,
     SpecificationError,
 )
@@ -61,6 +62,7 @@ class Prepared:
     statements: tuple
     equalities: tuple
     notes: tuple[str, ...]
+    weights: tuple[np.ndarray, ...] | None = None  # per-group sampling weights (sum N)
 
 
 def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
@@ -104,8 +106,14 @@ def prepare(
     missing="listwise",
     meanstructure=None,
     group_equal=(),
+    weights=None,
 ) -> Prepared:
-    """Parse, validate the data and build the RAM model."""
+    """Parse, validate the data and build the RAM model.
+
+    ``weights`` (validated, one per row of ``data``) become per-group
+    sampling weights of the rows kept, normalised to sum to the total N
+    (lavaan's ``sampling.weights.normalization = "total"``).
+    """
     statements = parse(model)
     observed, latent = model_variables(statements)
     if isinstance(data, pd.DataFrame):
@@ -155,13 +163,21 @@ def prepare(
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
+    wk = None
+    if weights is not None:
+        wk = np.asarray(weights, float)[keep]
+        if not (wk > 0).any():
+            raise OutOfRangeError("every usable row has weight 0: no data to fit.")
+        wk = wk * wk.size / wk.sum()
     if group is None:
         levels = (None,)
         arrays = (X,)
+        wts = None if wk is None else (wk,)
     else:
         gv = data[group].to_numpy()[keep]
         levels = tuple(pd.unique(gv))
         arrays = tuple(X[gv == lev] for lev in levels)
+        wts = None if wk is None else tuple(wk[gv == lev] for lev in levels)
     min_n = len(observed) + 1
     for lev, A in zip(levels, arrays):
         if A.shape[0] < min_n:
@@ -182,7 +198,7 @@ def prepare(
     ram = build_model(pt, observed, latent, equalities)
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes))
+    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
@@ -253,6 +269,7 @@ def fit(
     group_equal=(),
     meanstructure: bool | None = None,
     ordered=None,
+    weights=None,
 ) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax by maximum likelihood.
 
@@ -305,6 +322,14 @@ def fit(
         every observed variable of the model must then be ordinal (whole
         numbers) -- mixed continuous/ordinal models are not supported and raise
         :class:`~servqual.errors.ParameterError`.
+    weights : column name or array, optional
+        Sampling weights, as lavaan's ``sampling.weights``: normalised to sum
+        to N, they give weighted sample moments for the ML objective and
+        robust (sandwich) SEs with the observed-information bread and
+        weighted case-wise scores (lavaan's ``se = "robust.huber.white"``,
+        ``information = "observed"``).  ``se`` is then always ``"robust"``;
+        ML with listwise deletion only; no scaled test.  In a multigroup fit the
+        weights are normalised over all groups and a group's size is its weight total.
 
     Returns
     -------
@@ -344,6 +369,9 @@ def fit(
     if n_boot and se != "bootstrap":
         raise ParameterError(f"n_boot={n_boot} needs se='bootstrap' (got se={se!r}).")
     check_rng(seed)  # a bad seed is a ParameterError naming it, before any fitting
+    if weights is not None:
+        weights = _check_sampling_weights(weights, data, group, estimator, se, missing, ordered)
+        se = "robust"
     if ordered is not None and ordered is not False:
         estimator = _check_ordered(model, data, ordered, estimator)
     # the matrices are small: one BLAS thread is faster and does not compete
@@ -364,7 +392,28 @@ def fit(
             missing=missing,
             group_equal=group_equal,
             meanstructure=meanstructure,
+            weights=weights,
         )
+
+
+def _check_sampling_weights(weights, data, group, estimator, se, missing, ordered):
+    """Validated sampling weights (one per row) for the combinations supported."""
+    from .._checks import check_data, check_weights
+
+    w = check_weights(weights, check_data(data))
+    unsupported = []
+    if estimator != "ML" or (ordered is not None and ordered is not False):
+        unsupported.append(f"estimator={estimator!r}/ordered")
+    if se == "bootstrap":
+        unsupported.append("se='bootstrap'")
+    if missing != "listwise":
+        unsupported.append(f"missing={missing!r}")
+    if unsupported:
+        raise ParameterError(
+            "sampling weights are supported for ML with listwise deletion; "
+            f"not with {', '.join(unsupported)}."
+        )
+    return w
 
 
 def _check_ordered(model, data, ordered, estimator) -> str:
@@ -418,7 +467,11 @@ def _ml_estimate(prep, problem, se):
         vcov = np.linalg.pinv(problem.N * info)
     else:
         vcov = np.linalg.inv(problem.N * info)
-    if se == "robust":
+    if prep.weights is not None:
+        from .robust import _robust_vcov
+
+        vcov = _robust_vcov(problem, theta, prep.arrays, weights=prep.weights, bread="observed")
+    elif se == "robust":
         from .robust import _robust_vcov
 
         vcov = _robust_vcov(problem, theta, prep.arrays)
@@ -441,6 +494,7 @@ def _fit(
     missing,
     group_equal,
     meanstructure,
+    weights=None,
 ):
     prep = prepare(
         model,
@@ -449,6 +503,7 @@ def _fit(
         missing=missing,
         meanstructure=meanstructure,
         group_equal=group_equal,
+        weights=weights,
     )
     ram = prep.model
     if estimator == "WLSMV":
@@ -480,7 +535,7 @@ def _fit(
                 )
             problem = FIMLProblem(ram, list(prep.arrays))
         else:
-            problem = MLProblem(ram, sample_moments(list(prep.arrays)))
+            problem = MLProblem(ram, sample_moments(list(prep.arrays), prep.weights))
         theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(prep, problem, se)
         estimated = None
     if not converged:
@@ -500,6 +555,14 @@ def _fit(
             )
         )
     warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
+    if prep.weights is not None:
+        warns.append(
+            (
+                None,
+                "sampling weights: chi2 and the indices from it are the unscaled ML statistic "
+                "on the weighted moments (lavaan's 'chisq'); no scaled test is computed.",
+            )
+        )
     draws = None
     if se == "bootstrap":
         from .bootstrap import bootstrap_estimates
@@ -518,7 +581,7 @@ def _fit(
 
             warns.append((BootstrapFailureWarning, boot_warn))
     robust_test = {}
-    if se == "robust":
+    if se == "robust" and prep.weights is None:
         from .robust import satorra_bentler
 
         robust_test = satorra_bentler(problem, theta, prep.arrays, indices["chi2"], indices["df"])

@@ -26,7 +26,7 @@ from scipy import optimize
 
 from .model import RAMModel
 
-__all__ = ["SampleMoments", "MLProblem", "sample_moments", "start_values"]
+__all__ = ["SampleMoments", "MLProblem", "sample_moments", "start_values", "observed_information"]
 
 _LOG2PI = float(np.log(2 * np.pi))
 
@@ -40,14 +40,27 @@ class SampleMoments:
     n: np.ndarray
 
 
-def sample_moments(arrays: list[np.ndarray]) -> SampleMoments:
-    """Moments of each group's data matrix (rows = cases)."""
+def sample_moments(arrays: list[np.ndarray], weights=None) -> SampleMoments:
+    """Moments of each group's data matrix (rows = cases).
+
+    With ``weights`` (one array per group, summing to the group's rows) the
+    mean and covariance are weighted (divisor ``sum w``), as lavaan's
+    ``sampling.weights``.
+    """
     covs, means = [], []
-    for X in arrays:
-        mu = X.mean(axis=0)
-        Xc = X - mu
-        covs.append(Xc.T @ Xc / X.shape[0])
+    for g, X in enumerate(arrays):
+        if weights is None:
+            mu = X.mean(axis=0)
+            Xc = X - mu
+            covs.append(Xc.T @ Xc / X.shape[0])
+        else:
+            w = weights[g]
+            mu = w @ X / w.sum()
+            Xc = X - mu
+            covs.append((Xc * w[:, None]).T @ Xc / w.sum())
         means.append(mu)
+    if weights is not None:  # group sizes are the groups' weight totals (lavaan)
+        return SampleMoments(tuple(covs), tuple(means), np.array([w.sum() for w in weights]))
     return SampleMoments(tuple(covs), tuple(means), np.array([X.shape[0] for X in arrays]))
 
 
@@ -229,6 +242,21 @@ class MLProblem:
             p = self.moments.cov[g].shape[0]
             total += -0.5 * self.moments.n[g] * (p * _LOG2PI + self.logdetS[g] + p)
         return float(total)
+
+
+def observed_information(problem, theta) -> np.ndarray:
+    """Observed information per observation, ``1/2 d2F/dtheta2`` (F = lavaan's 2 fmin).
+
+    Central differences of the analytic gradient ``problem.value_grad``.
+    """
+    q = theta.size
+    H = np.zeros((q, q))
+    for k in range(q):
+        h = 1e-5 * max(1.0, abs(theta[k]))
+        e = np.zeros(q)
+        e[k] = h
+        H[:, k] = (problem.value_grad(theta + e)[1] - problem.value_grad(theta - e)[1]) / (2 * h)
+    return 0.25 * (H + H.T)
 
 
 def start_values(model: RAMModel, moments: SampleMoments) -> np.ndarray:

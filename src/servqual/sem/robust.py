@@ -16,6 +16,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import stats
 
+from .ml import observed_information
+
 __all__ = ["satorra_bentler"]
 
 
@@ -73,23 +75,35 @@ def satorra_bentler(problem, theta, arrays, chi2: float, df: int) -> dict:
     }
 
 
-def _robust_vcov(problem, theta, arrays) -> np.ndarray:
-    """Huber-White sandwich ``A^-1 B A^-1`` with expected-information bread."""
+def _robust_vcov(problem, theta, arrays, *, weights=None, bread="expected") -> np.ndarray:
+    """Huber-White sandwich ``A^-1 B A^-1``.
+
+    ``bread="expected"``: N times the expected information (lavaan's MLM SEs);
+    ``"observed"``: the Hessian of the log-likelihood, by central differences
+    of the analytic gradient.  With sampling ``weights`` (per group, summing
+    to N) each case's score is multiplied by its weight (lavaan's
+    ``sampling.weights`` with ``se = "robust.huber.white"``).
+    """
     model = problem.model
     q = model.q
     Bm = np.zeros((q, q))
     for g, X in enumerate(arrays):
+        w = np.ones(X.shape[0]) if weights is None else weights[g]
         Sigma, mu, *_ = model.moments(theta, g, problem.bases[g])
         dS, dm = model.jacobian(theta, g, problem.bases[g])
         Si = np.linalg.inv(Sigma)
-        center = mu if model.groups[g].meanstructure else X.mean(axis=0)
+        center = mu if model.groups[g].meanstructure else w @ X / w.sum()
         Z = (X - center) @ Si
         p = Z.shape[1]
         outer = (Z[:, :, None] * Z[:, None, :]).reshape(len(Z), p * p)
         s = 0.5 * (outer - Si.reshape(1, -1)) @ dS.reshape(q, -1).T
         if model.groups[g].meanstructure:
             s += Z @ dm.T
+        s *= w[:, None]
         Bm += s.T @ s
-    A = problem.N * problem.information(theta)
+    info = (
+        problem.information(theta) if bread == "expected" else observed_information(problem, theta)
+    )
+    A = problem.N * info
     Ai = np.linalg.inv(A)
     return Ai @ Bm @ Ai
