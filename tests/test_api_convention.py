@@ -143,6 +143,13 @@ def results():
             np.corrcoef(rng.normal(size=(50, 3)) + rng.normal(size=(50, 1)), rowvar=False)
         ),
         servqual.report.survey_report(survey, inst, n_boot=0),
+        servqual.weighting.weighted_means(
+            pd.DataFrame({"q": [1.0, 2.0, 3.0, 4.0], "w": [1, 1, 1, 3]}), "q", weights="w"
+        ),
+        servqual.weighting.rake(
+            pd.DataFrame({"sex": list("mmmfff"), "age": list("yooyyo")}),
+            {"sex": {"m": 0.6, "f": 0.4}, "age": {"y": 0.3, "o": 0.7}},
+        ),
     ]
     out = {}
     for r in made:
