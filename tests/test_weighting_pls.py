@@ -30,7 +30,7 @@ def test_integer_weights_equal_replicated_rows(mobi):
     assert np.allclose(a.paths["estimate"], b.paths["estimate"], atol=1e-9)
     assert np.allclose(a.outer["weight"], b.outer["weight"], atol=1e-9)
     assert np.allclose(a.outer["loading"], b.outer["loading"], atol=1e-9)
-    assert np.allclose(a.r2["r2"], b.r2["r2"], atol=1e-9)
+    assert np.allclose(a.r2, b.r2, atol=1e-9)
     rel = ["alpha", "rho_c", "rho_a", "ave"]
     assert np.allclose(a.reliability[rel], b.reliability[rel], atol=1e-9)
     assert np.allclose(a.htmt.fillna(0), b.htmt.fillna(0), atol=1e-9)
