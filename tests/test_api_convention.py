@@ -20,6 +20,7 @@ import copy
 import dataclasses
 import importlib
 import inspect
+import tempfile
 import warnings
 from pathlib import Path
 
@@ -54,6 +55,9 @@ PUBLIC_MODULES = (
 SPECS = {
     "Instrument", "Truth", "UnitTruth", "EcsiTruth", "PLSModel", "Block", "FigureSpec",
     "Section",  # one part of a SurveyReport
+    # a questionnaire's description (read from/written to YAML) and its roles:
+    # inputs to validate/report, not results (Codebook compares by identity on purpose)
+    "Codebook", "Roles",
 }  # fmt: skip
 
 
@@ -151,6 +155,12 @@ def results():
             {"sex": {"m": 0.6, "f": 0.4}, "age": {"y": 0.3, "o": 0.7}},
         ),
     ]
+    with tempfile.TemporaryDirectory() as tmp:
+        csv = Path(tmp) / "survey.csv"
+        survey.head(20).to_csv(csv, index=False)
+        made.append(
+            servqual.readers.read_survey(csv, servqual.codebook.codebook_from_instrument(inst))
+        )
     out = {}
     for r in made:
         out.setdefault(type(r), r)

@@ -35,7 +35,15 @@ def test_holzinger_swineford_known_values():
 
 def test_list_and_unknown():
     names = list_datasets()["name"].tolist()
-    assert names == ["mobi", "holzinger_swineford", "political_democracy", "servqual_sim"]
+    assert names == [
+        "mobi",
+        "holzinger_swineford",
+        "political_democracy",
+        "servqual_sim",
+        "abc_survey",
+        "airline_survey",
+        "wa_churn",
+    ]
     descriptions = list_datasets()["description"]
     assert descriptions.str.len().min() > 20  # each loader documents its data
     with pytest.raises(ParameterError, match="'nope'.*mobi"):

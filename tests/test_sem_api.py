@@ -177,9 +177,9 @@ def test_bad_options(hs):
     with pytest.raises(ParameterError, match="estimator"):
         sem.fit(HS_MODEL, hs, estimator="GLS")
     with pytest.raises(ParameterError, match="se='bootstrap'"):
-        sem.fit(HS_MODEL, hs, n_boot=100)
+        sem.fit(HS_MODEL, hs, n_boot=40)
     with pytest.raises(ParameterError, match="seed='a'"):
-        sem.fit(HS_MODEL, hs, se="bootstrap", n_boot=100, seed="a", progress=False)
+        sem.fit(HS_MODEL, hs, se="bootstrap", n_boot=40, seed="a", progress=False)
 
 
 def test_missing_group_labels_reported(hs):

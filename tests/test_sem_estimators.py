@@ -32,7 +32,9 @@ def test_wlsmv_matches_independent_cfa_wlsmv(ordinal):
     )
     cor = p[(p.op == "~~") & (p.lhs != p.rhs)]["std_all"].iloc[0]
     assert cor == pytest.approx(ref.params["est"].to_numpy()[8], abs=1e-6)
-    assert res.fit_indices["chi2"] == pytest.approx(ref.fit_indices["chi2_scaled"], rel=1e-6)
+    fi = res.fit_indices  # lavaan names: chi2 unscaled, chi2_scaled scaled-and-shifted
+    assert fi["chi2_scaled"] == pytest.approx(ref.fit_indices["chi2_scaled"], rel=1e-6)
+    assert fi["chi2"] == pytest.approx(ref.fit_indices["chi2"], rel=1e-6)
     assert res.fit_indices["df"] == ref.fit_indices["df"] == 19
     assert np.isnan(res.fit_indices["aic"])
     # residual variances are derived (delta parameterization): no SE

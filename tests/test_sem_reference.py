@@ -62,7 +62,7 @@ def test_hs_fit_indices_lavaan(hs_fit):
     fi = hs_fit.fit_indices
     assert set(fi) == set(
         "chi2 df pvalue baseline_chi2 baseline_df cfi tli rmsea rmsea_ci_lower rmsea_ci_upper "
-        "rmsea_pvalue srmr loglik loglik_h1 aic bic sabic n".split()
+        "rmsea_pvalue srmr loglik loglik_h1 aic bic sabic n npar".split()
     )
     expected = {
         "chi2": 85.306,

@@ -55,7 +55,7 @@ def test_bootstrap_resamples_carry_the_weights(mobi):
     w[0] = 0.0
     moved = mobi.copy()
     moved.loc[0, ["CUSA1", "CUSL1"]] = [1, 10]  # a zero-weight respondent must not matter
-    kw = dict(weights=w, bootstrap=40, seed=3, progress=False)
+    kw = dict(weights=w, n_boot=40, seed=3, progress=False)
     a, b = pls.fit(MODEL, mobi, **kw), pls.fit(MODEL, moved, **kw)
     ta, tb = a.bootstrap.table, b.bootstrap.table
     assert np.allclose(ta["se"], tb["se"], atol=1e-10)

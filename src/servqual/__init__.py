@@ -36,6 +36,8 @@ _SUBMODULES = {
     "economics",
     "ipa",
     "prca",
+    "codebook",
+    "readers",
     "weighting",
 }
 
@@ -51,6 +53,11 @@ _LAZY = {
     "reliability": ("servqual.measurement", "reliability"),
     "simulate_units": ("servqual.gaps", "simulate_units"),
     "UnitTruth": ("servqual.gaps", "UnitTruth"),
+    "Codebook": ("servqual.codebook", "Codebook"),
+    "read_codebook": ("servqual.codebook", "read_codebook"),
+    "write_codebook": ("servqual.codebook", "write_codebook"),
+    "read_survey": ("servqual.readers", "read_survey"),
+    "Survey": ("servqual.readers", "Survey"),
     "rake": ("servqual.weighting", "rake"),
 }
 

@@ -36,7 +36,9 @@ __all__ = [
     "check_data",
     "check_unique_index",
     "check_collinear",
+    "check_identical",
     "check_weights",
+    "check_memory",
     "Interval",
     "Options",
     "check_params",
@@ -276,6 +278,81 @@ def check_collinear(frame: pd.DataFrame, columns: Sequence[str] | None = None, *
         )
 
 
+def check_identical(x: np.ndarray, names: Sequence[str]) -> None:
+    """Raise :class:`CollinearityError` naming two columns of ``x`` with identical values.
+
+    Cheaper than :func:`check_collinear` (no correlation matrix): columns are
+    grouped by their sums and compared exactly.  NaN compares equal to NaN.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> check_identical(np.array([[1.0, 1.0], [2.0, 2.0]]), ["a", "b"])
+    Traceback (most recent call last):
+    ...
+    servqual.errors.CollinearityError: columns 'a' and 'b' are identical; drop one of them.
+    """
+    x = np.asarray(x, dtype=float)
+    if x.ndim != 2 or x.shape[1] < 2 or x.shape[0] == 0:
+        return
+    key = np.round(np.nansum(x, axis=0), 8)
+    seen: dict[float, list[int]] = {}
+    for j, k in enumerate(key.tolist()):
+        for i in seen.get(k, []):
+            if np.array_equal(x[:, i], x[:, j], equal_nan=True):
+                raise CollinearityError(
+                    f"columns {names[i]!r} and {names[j]!r} are identical; drop one of them."
+                )
+        seen.setdefault(k, []).append(j)
+
+
+def _fmt_bytes(n: float) -> str:
+    for unit in ("bytes", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if n < 1024 or unit == "PiB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1024
+    return f"{n:.1f} PiB"  # pragma: no cover
+
+
+def memory_limit() -> float:
+    """Bytes a single result may take: 80% of physical memory (``SERVQUAL_MAX_MEMORY``
+    in bytes overrides)."""
+    import os
+
+    env = os.environ.get("SERVQUAL_MAX_MEMORY")
+    if env:
+        return float(env)
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):  # not POSIX
+        total = 16 * 1024**3
+    return 0.8 * total
+
+
+def check_memory(n_bytes: float, *, what: str, hint: str = "") -> None:
+    """Raise :class:`ParameterError` when ``what`` would need more than :func:`memory_limit`.
+
+    The guard runs before any allocation, so an absurd size (``n=10**13``)
+    stops at once with the estimate instead of running until killed.
+
+    Examples
+    --------
+    >>> check_memory(1e6, what="a small frame")
+    >>> check_memory(1e20, what="simulate_survey(n=10**17)")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    servqual.errors.ParameterError: simulate_survey(n=10**17) would need about ... of memory...
+    """
+    limit = memory_limit()
+    if n_bytes > limit:
+        raise ParameterError(
+            f"{what} would need about {_fmt_bytes(n_bytes)} of memory, more than the "
+            f"{_fmt_bytes(limit)} available to it (80% of this machine's memory)"
+            + (f"; {hint}" if hint else "")
+            + "."
+        )
+
+
 def check_weights(weights, data: pd.DataFrame | None = None, *, n: int | None = None,
                   name: str = "weights") -> np.ndarray | None:  # fmt: skip
     """Respondent weights as a float array, or ``None``.
@@ -405,8 +482,10 @@ def check_frame(
             "the data frame is empty: "
             + ("it has no rows." if data.shape[0] == 0 else "no columns were selected.")
         )
-    out = {}
-    for col in columns:
+    # one (rows x columns) float block filled column by column: no second copy when the
+    # frame is built (a dict of columns would be consolidated into a new block)
+    block = np.empty((data.shape[0], len(columns)), dtype=float, order="F")
+    for k, col in enumerate(columns):
         s = data[col]
         if isinstance(s.dtype, pd.CategoricalDtype):
             s = s.astype(object)
@@ -426,8 +505,8 @@ def check_frame(
             raise OutOfRangeError(
                 f"column {col!r} holds an infinite value at {_first_bad(s, np.isinf(values))}."
             )
-        out[col] = values
-    frame = pd.DataFrame(out, index=data.index)
+        block[:, k] = values
+    frame = pd.DataFrame(block, index=data.index, columns=pd.Index(columns), copy=False)
     na = frame.isna()
     counts = na.sum()
     if missing == "raise" and counts.any():

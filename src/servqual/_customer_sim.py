@@ -32,7 +32,7 @@ import pandas as pd
 from joblib import Parallel, delayed, parallel_config
 from scipy import special
 
-from ._checks import Interval, Options, check_params
+from ._checks import Interval, Options, check_memory, check_params
 from ._options import check_n_jobs, resolve_progress
 from ._progress import progress_bar
 from ._resampling import replicate_seeds
@@ -247,6 +247,24 @@ def simulate_customer_base(
     progress = resolve_progress(progress)
     n_customers, periods = int(n_customers), int(periods)
     k = max(1, -(-n_customers // chunk_size))
+    check_memory(
+        # a seed and a task per chunk and replicate, one chunk's state per worker
+        k * replicates * 1_000 + min(n_customers, chunk_size) * 64 * max(1, abs(n_jobs)),
+        what=f"simulate_customer_base(n_customers={n_customers:,}, replicates={replicates})",
+        hint="use fewer customers and scale the counts, fewer replicates or a larger chunk_size",
+    )
+    # per-customer work when satisfaction varies, per-chunk work otherwise
+    hetero = bool(churn_on_satisfaction or wom_on_satisfaction)
+    units = float(n_customers if hetero else k) * periods * replicates
+    limit = 1e12 if hetero else 1e7
+    if units > limit:
+        what = "customer-periods" if hetero else "chunk-periods"
+        raise ParameterError(
+            f"simulate_customer_base would simulate {units:.2g} {what} (n_customers="
+            f"{n_customers:,}, periods={periods}, replicates={replicates}, chunk_size="
+            f"{chunk_size:,}), more than the {limit:.0g} that finish in hours; use fewer "
+            "customers and scale the counts" + ("." if hetero else ", or a larger chunk_size.")
+        )
     sizes = np.full(k, n_customers // k)
     sizes[: n_customers % k] += 1
     tasks = []

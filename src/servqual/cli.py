@@ -1,6 +1,6 @@
 """The ``servqual`` command line.
 
-Subcommands: ``datasets``, ``simulate``, ``validate``, ``figures`` and those
+Subcommands: ``datasets``, ``simulate``, ``init``, ``validate``, ``figures`` and those
 registered by analysis modules (e.g. ``claims``, ``report``) through an
 ``add_cli(subparsers)`` function listed in :data:`_PLUGINS`.
 Exit codes: 0 success, 1 refused (e.g. would overwrite a file) or figures
@@ -33,14 +33,14 @@ def _cmd_datasets(args) -> int:
 
 
 def _cmd_simulate(args) -> int:
+    from ._io import atomic_write, check_overwrite
     from .simulate import simulate_survey
 
     out = Path(args.output)
-    if out.exists() and not args.force:
-        print(f"servqual: {out} exists; refusing to overwrite it (use --force).", file=sys.stderr)
-        return 1
+    check_overwrite(out, force=args.force)  # refuse before the work, not after
     df, _ = simulate_survey(args.n, seed=args.seed)
-    df.to_csv(out, index=False)
+    with atomic_write(out, force=args.force) as fh:
+        df.to_csv(fh, index=False)
     print(f"wrote {out} ({df.shape[0]} rows x {df.shape[1]} columns, seed {args.seed})")
     return 0
 
@@ -52,22 +52,53 @@ def _instrument(name: str):
 
 
 def _cmd_validate(args) -> int:
-    import pandas as pd
-
+    from .codebook import read_codebook
+    from .readers import read_frame
     from .validation import validate
 
-    try:
-        df = pd.read_csv(args.survey)
-    except FileNotFoundError:
-        print(f"servqual: no such file: {args.survey}", file=sys.stderr)
-        return 2
     kinds = args.kinds.split(",") if args.kinds else None
     try:
-        _, report = validate(df, _instrument(args.instrument), args.missing, kinds=kinds)
+        if args.codebook:  # validate applies the codebook and counts codes vs blanks
+            df, spec = read_frame(args.survey), read_codebook(args.codebook)
+        else:
+            df, spec = read_frame(args.survey), _instrument(args.instrument)
+    except ServqualError as exc:
+        print(f"servqual: {exc}", file=sys.stderr)
+        return 2
+    from .validation import _POLICIES
+
+    policy = {"report": "available", "pairwise": "available"}.get(args.missing, args.missing)
+    policy = policy if policy in _POLICIES else "report"  # validate's older name
+    try:
+        _, report = validate(df, spec, policy, kinds=kinds)
     except (ServqualError, ValueError, TypeError) as exc:
         print(f"servqual: invalid data in {args.survey}: {exc}", file=sys.stderr)
         return 2
     print(report)
+    return 0
+
+
+def _cmd_init(args) -> int:
+    from ._io import check_overwrite
+    from .codebook import write_codebook
+    from .errors import OverwriteError
+    from .readers import read_survey
+
+    try:
+        check_overwrite(args.output, force=args.force)
+    except OverwriteError as exc:
+        print(f"servqual: {exc}", file=sys.stderr)
+        return 1
+    try:
+        survey = read_survey(args.survey)
+    except ServqualError as exc:
+        print(f"servqual: {exc}", file=sys.stderr)
+        return 2
+    path = write_codebook(survey.codebook, args.output, force=args.force)
+    cb = survey.codebook
+    blocks = ", ".join(f"{d}({len(v)})" for d, v in cb.instrument.dimensions.items())
+    print(f"wrote {path}: {len(cb.items)} items in blocks {blocks}; edit it, then run")
+    print(f"  servqual validate {args.survey} --codebook {path}")
     return 0
 
 
@@ -93,20 +124,30 @@ def _cmd_figures(args) -> int:
             return 1
         print(f"all {len(built)} figure files in {out} match a fresh build")
         return 0
+    from ._io import atomic_dir
+
     names = list(registry()) if not args.only else args.only
-    clash = [out / f"{n}.{f}" for n in names for f in FORMATS if (out / f"{n}.{f}").exists()]
+    targets = [out / f"{n}.{f}" for n in names for f in FORMATS]
+    if not args.only:  # a full build also writes the manifest
+        targets.append(out / "MANIFEST.json")
+    clash = [p for p in targets if p.exists()]
     if clash and not args.force:
         print(
-            f"servqual: {len(clash)} figure file(s) already exist in {out} (e.g. {clash[0]}); "
+            f"servqual: {len(clash)} file(s) already exist in {out} (e.g. {clash[0]}); "
             "use --force to overwrite them.",
             file=sys.stderr,
         )
         return 1
-    built = build_all(out, only=args.only, progress=False if args.no_progress else "auto")
+    # build beside the target and move the finished files into place: an interrupted
+    # build leaves the folder as it was
+    with atomic_dir(out, force=True) as tmp:
+        built = build_all(tmp, only=args.only, progress=False if args.no_progress else "auto")
+        if not args.only:  # a full build records what made these bytes
+            manifest = write_manifest(tmp, built)
     for name, path, digest in built:
-        print(f"{name:<32} {path}  sha256:{digest}")
-    if not args.only:  # a full build records what made these bytes
-        print(f"manifest: {write_manifest(out, built)}")
+        print(f"{name:<32} {out / path.name}  sha256:{digest}")
+    if not args.only:
+        print(f"manifest: {out / manifest.name}")
     return 0
 
 
@@ -124,13 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-o", "--output", required=True, help="CSV file to write")
     s.add_argument("--force", action="store_true", help="overwrite an existing file")
     s.set_defaults(func=_cmd_simulate)
-    s = sub.add_parser("validate", help="validate a survey CSV against an instrument")
-    s.add_argument("survey", help="CSV file, one row per respondent")
+    s = sub.add_parser("init", help="draft a YAML codebook from a survey file")
+    s.add_argument("survey", help="survey file (.csv, Qualtrics .csv, .xlsx, .sav, .dta)")
+    s.add_argument("-o", "--output", required=True, help="codebook file to write (.yml)")
+    s.add_argument("--force", action="store_true", help="overwrite an existing file")
+    s.set_defaults(func=_cmd_init)
+    s = sub.add_parser("validate", help="validate a survey file against a codebook/instrument")
+    s.add_argument("survey", help="survey file (.csv, Qualtrics .csv, .xlsx, .sav, .dta)")
+    s.add_argument("--codebook", default=None, help="YAML codebook (replaces --instrument)")
     s.add_argument("--instrument", default="servqual22", choices=_INSTRUMENTS)
     s.add_argument(
         "--missing",
-        default="report",
-        choices=("report", "listwise", "available", "pairwise", "mean", "raise"),
+        default="available",
+        choices=("available", "listwise", "mean", "raise", "report", "pairwise"),
+        help="missing-data policy (report/pairwise = available: keep and count)",
     )
     s.add_argument("--kinds", default=None, help="item kinds to check, e.g. P or P,E")
     s.set_defaults(func=_cmd_validate)
@@ -160,11 +208,21 @@ def main(argv=None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 0
+    from ._io import Terminated, terminate_cleanly
+    from .errors import OverwriteError
+
     try:
-        return int(args.func(args) or 0)
+        with terminate_cleanly():
+            return int(args.func(args) or 0)
+    except OverwriteError as exc:
+        print(f"servqual: {exc}", file=sys.stderr)
+        return 1
     except ServqualError as exc:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
+    except (Terminated, KeyboardInterrupt):
+        print("servqual: interrupted; no partial output was left.", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":

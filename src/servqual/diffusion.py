@@ -18,7 +18,13 @@ from scipy import integrate, optimize
 from ._checks import Interval, as_1d_numeric, check_params
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
-from .errors import ConvergenceWarning, DataError, InsufficientDataError, ParameterError
+from .errors import (
+    ConvergenceWarning,
+    DataError,
+    DegenerateResultWarning,
+    InsufficientDataError,
+    ParameterError,
+)
 
 __all__ = [
     "bass_cdf",
@@ -223,6 +229,15 @@ def fit_bass(adoptions, *, t=None) -> BassFit:
         warns += (f"Bass fit did not converge: {best.message}",)
     for w in warns:
         warnings.warn(w, ConvergenceWarning, stacklevel=2)
+    reached = float(y.sum() / m) if m > 0 else np.nan
+    if not reached >= 0.05:  # a flat or still-accelerating series: m runs off to infinity
+        msg = (
+            f"Bass fit is degenerate: the adopters observed are {reached:.2%} of the fitted "
+            f"market m = {m:,.0f}; the series shows no slowdown, so m, p and q are not "
+            "identified (do not use them for forecasts)."
+        )
+        warns += (msg,)
+        warnings.warn(msg, DegenerateResultWarning, stacklevel=2)
     return BassFit(
         p=float(p),
         q=float(q),

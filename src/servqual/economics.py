@@ -29,12 +29,12 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
-from ._checks import Interval, Options, as_py, check_frame, check_params
+from ._checks import Interval, Options, as_py, check_data, check_frame, check_params
 from ._options import DEFAULT_N_BOOT, check_ci, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, params_is_settings, records_provenance, resultclass
 from ._summary import Summary
-from .errors import ConvergenceWarning, ParameterError
+from .errors import ConvergenceWarning, NonNumericError, ParameterError
 from .retention import clv
 
 __all__ = ["what_if", "WhatIfResult", "QUANTITIES"]
@@ -277,8 +277,7 @@ def what_if(
         raise ParameterError(
             f"dimension={dimension!r} is invalid: expected one of {', '.join(map(repr, dims))}."
         )
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data)
     sat_cols = [c for c in data.columns if str(c).startswith("SAT")]
     if not sat_cols:
         raise ParameterError(
@@ -286,7 +285,16 @@ def what_if(
             "expected at least one column whose name starts with 'SAT'."
         )
     items = [c for cols in dims.values() for c in cols]
-    frame = check_frame(data, items + sat_cols, missing="raise", allow_constant=False, min_rows=30)
+    bools = [c for c in items + sat_cols if data[c].dtype == bool]
+    if bools:
+        raise NonNumericError(
+            f"column {bools[0]!r} is boolean (True/False); expected ratings on the "
+            f"{inst.scale[0]:g}-{inst.scale[1]:g} scale."
+        )
+    frame = check_frame(
+        data, items + sat_cols, missing="raise", allow_constant=False, min_rows=30,
+        scale={**{c: inst.scale for c in items}, **{c: (-np.inf, np.inf) for c in sat_cols}},
+    )  # fmt: skip
     outcomes = check_frame(
         data,
         ["churn", "wom_positive", "wom_negative"],

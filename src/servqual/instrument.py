@@ -16,10 +16,16 @@ from types import MappingProxyType
 from ._checks import check_scale
 from .errors import ParameterError, SpecificationError
 
-__all__ = ["Instrument", "RATER", "SERVQUAL22_ITEMS"]
+__all__ = ["Instrument", "RATER", "RATER_NAMES", "SERVQUAL22_ITEMS"]
 
 #: RATER dimensions in SERVQUAL (1991) item order.
 RATER = ("tangibles", "reliability", "responsiveness", "assurance", "empathy")
+
+#: RATER dimension names per language (``Instrument.servqual22(language=...)``)
+RATER_NAMES = {
+    "en": RATER,
+    "zh": ("有形度", "信赖度", "反应度", "专业度", "同理度"),
+}
 
 #: Paraphrased wording of the 22 SERVQUAL items (our own words, after the
 #: 1991 revision by Parasuraman, Berry & Zeithaml).
@@ -292,20 +298,31 @@ class Instrument:
         )
 
     @classmethod
-    def servqual22(cls) -> Instrument:
+    def servqual22(cls, language: str = "en") -> Instrument:
         """The 22-item SERVQUAL (Parasuraman, Berry & Zeithaml 1991), P and E, 7-point.
 
         Tangibles 1-4, reliability 5-9, responsiveness 10-13, assurance 14-17,
-        empathy 18-22; columns ``P1..P22`` and ``E1..E22``.
+        empathy 18-22; columns ``P1..P22`` and ``E1..E22``.  ``language="zh"``
+        names the dimensions as Chinese CX trainers do: 有形度 (tangibles),
+        信赖度 (reliability), 反应度 (responsiveness), 专业度 (assurance),
+        同理度 (empathy).
+
+        >>> list(Instrument.servqual22(language="zh").dimensions)
+        ['有形度', '信赖度', '反应度', '专业度', '同理度']
 
         Examples
         --------
         >>> Instrument.servqual22().dimensions["assurance"]
         ('14', '15', '16', '17')
         """
+        if language not in RATER_NAMES:
+            raise ParameterError(
+                f"language={language!r} is invalid: expected one of {sorted(RATER_NAMES)}."
+            )
+        names = RATER_NAMES[language]
         return cls(
-            name="servqual22",
-            dimensions=_SERVQUAL_DIMS,
+            name="servqual22" if language == "en" else f"servqual22_{language}",
+            dimensions={names[i]: items for i, items in enumerate(_SERVQUAL_DIMS.values())},
             scale=(1, 7),
             prefixes={"P": "P", "E": "E"},
             labels=SERVQUAL22_ITEMS,

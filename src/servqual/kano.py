@@ -40,12 +40,13 @@ from dataclasses import field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, check_columns, check_params, check_rng
+from ._checks import Interval, check_columns, check_data, check_params, check_rng
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     EmptyDataError,
+    InputTypeError,
     MissingDataWarning,
     MissingValuesError,
     OutOfRangeError,
@@ -124,12 +125,24 @@ def _codes(values, name: str, allow_missing: bool = False) -> tuple[np.ndarray, 
 
     Each distinct value is interpreted once, so long columns are fast.
     """
+    if isinstance(values, (dict, set)) or np.ndim(values) != 1:
+        raise InputTypeError(
+            f"{name} must be one answer or a one-dimensional list, array or Series of answers, "
+            f"got {type(values).__name__} {values!r:.40}."
+        )
     s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values, dtype=object))
     if s.shape[0] == 0:
         raise EmptyDataError(f"{name} holds no answers.")
     raw = s.to_numpy(dtype=object)
-    missing = pd.isna(s).to_numpy()
-    inverse, uniq = pd.factorize(pd.Series(raw[~missing], dtype=object), sort=False)
+    try:
+        missing = pd.isna(s).to_numpy()
+        inverse, uniq = pd.factorize(pd.Series(raw[~missing], dtype=object), sort=False)
+    except TypeError:  # unhashable entries: lists, dicts...
+        pos = next(i for i, v in enumerate(raw) if not isinstance(v, (str, int, float)))
+        raise InputTypeError(
+            f"{name}: row {_label(s.index[pos])!r} holds {type(raw[pos]).__name__} "
+            f"{raw[pos]!r:.40}; expected a code 1-5 or an answer word."
+        ) from None
     lookup = np.array([_interpret(v) for v in uniq], dtype=np.int64)
     out = np.zeros(raw.shape[0], dtype=np.int64)
     out[~missing] = lookup[inverse] if len(uniq) else 0
@@ -218,8 +231,7 @@ def classify(functional, dysfunctional):
 
 
 def _features(data: pd.DataFrame, features) -> dict[str, tuple[str, str]]:
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data)
     if not isinstance(features, Mapping) or not features:
         raise ParameterError(
             f"features={features!r} is invalid: expected a non-empty mapping "

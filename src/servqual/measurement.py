@@ -19,14 +19,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, check_data, check_frame, check_params, check_weights
+from ._checks import (
+    Interval,
+    Options,
+    as_py,
+    check_data,
+    check_frame,
+    check_params,
+    check_weights,
+)
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
     ImproperSolutionWarning,
     InsufficientDataError,
+    NonNumericError,
     NotPositiveDefiniteWarning,
+    OutOfRangeError,
     ParameterError,
     ServqualWarning,
     SpecificationError,
@@ -328,6 +338,20 @@ def fornell_larcker(ave_values: Mapping[str, float], corr: pd.DataFrame) -> pd.D
     missing = [n for n in names if n not in corr.index or n not in corr.columns]
     if missing:
         raise SpecificationError(f"construct(s) {missing} not found in corr's labels.")
+    for n in names:  # NaN: not estimable (a single-item construct)
+        if not (isinstance(ave_values[n], float) and np.isnan(ave_values[n])):
+            check_params({f"AVE of {n!r}": ave_values[n]}, {f"AVE of {n!r}": Interval(0, 1)})
+    try:
+        r = corr.loc[names, names].to_numpy(dtype=float)
+    except (TypeError, ValueError):
+        raise NonNumericError("corr must hold numbers (correlations).") from None
+    bad = np.isinf(r) | (np.abs(np.nan_to_num(r)) > 1 + 1e-9)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise OutOfRangeError(
+            f"corr[{names[i]!r}, {names[j]!r}] = {as_py(r[i, j])!r} is not a correlation: "
+            "expected a value in [-1, 1]."
+        )
     rows = []
     for a in names:
         others = [b for b in names if b != a]
@@ -400,6 +424,21 @@ def difference_score_reliability(
     >>> round(difference_score_reliability(0.8, 0.8, 0.5, 1.0, 1.0), 4)
     0.6
     """
+    check_params(
+        {"r_pp": r_pp, "r_ee": r_ee, "r_pe": r_pe, "sd_p": sd_p, "sd_e": sd_e},
+        {
+            "r_pp": Interval(0, 1),
+            "r_ee": Interval(0, 1),
+            "r_pe": Interval(-1, 1),
+            "sd_p": Interval(0, None, closed="neither"),
+            "sd_e": Interval(0, None, closed="neither"),
+        },
+    )
+    if sd_p**2 + sd_e**2 - 2 * sd_p * sd_e * r_pe <= 1e-12 * (sd_p**2 + sd_e**2):
+        raise ParameterError(
+            f"r_pe={r_pe!r} with sd_p={sd_p!r} and sd_e={sd_e!r} gives the difference P - E "
+            "zero variance: its reliability is undefined."
+        )
     num = sd_p**2 * r_pp + sd_e**2 * r_ee - 2 * sd_p * sd_e * r_pe
     den = sd_p**2 + sd_e**2 - 2 * sd_p * sd_e * r_pe
     return float(num / den)
@@ -516,8 +555,10 @@ def _emit(messages: list, text: str, category) -> None:
 
 
 def _reversed_items(frame: pd.DataFrame, instrument, kind) -> pd.DataFrame:
+    """The items of ``kind`` (only those: one copy of them, not of the frame), reverse-keyed
+    items flipped."""
     lo, hi = instrument.scale
-    out = frame.copy()
+    out = frame[[c for c in instrument.columns(kind) if c in frame.columns]].astype(float)
     for stem in instrument.reverse:
         c = instrument.column(stem, kind)
         if c in out:
@@ -569,6 +610,7 @@ def reliability(
     from .instrument import Instrument
     from .validation import validate
 
+    check_data(data)
     check_params(
         {"ci": ci, "missing": missing},
         {"ci": Interval(0, 1, closed="neither"), "missing": Options(("listwise", "mean", "raise"))},

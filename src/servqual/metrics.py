@@ -37,6 +37,7 @@ from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     EmptyDataError,
+    InputTypeError,
     MissingDataWarning,
     NonNumericError,
     OutOfRangeError,
@@ -65,6 +66,15 @@ def _answers(scores, name: str, scale, missing: str, weights=None):
     Returns ``(answers, n_missing, warnings, w)`` with ``w`` the respondent
     weights of the answers kept (``None`` without weights).
     """
+    try:
+        ndim = np.asarray(scores, dtype=object).ndim if not isinstance(scores, pd.Series) else 1
+    except ValueError:  # ragged nested lists
+        ndim = 2
+    if scores is None or isinstance(scores, (str, bytes, dict)) or ndim != 1:
+        raise InputTypeError(
+            f"{name} must be a one-dimensional list, array or Series of answers, got "
+            f"{type(scores).__name__} {scores!r:.40}."
+        )
     s = scores if isinstance(scores, pd.Series) else pd.Series(np.asarray(scores, dtype=object))
     if s.ndim != 1:
         raise ParameterError(f"{name} must be one-dimensional.")

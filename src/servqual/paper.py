@@ -169,6 +169,8 @@ def performance_table(results_dir: str | Path) -> pd.DataFrame:
     rows = []
     for path in sorted(Path(results_dir).glob("*.json")):
         r = json.loads(path.read_text())
+        if "servqual_seconds" not in r:  # not a timing (e.g. memory.json: peak memory)
+            continue
         rows.append(
             {
                 "benchmark": r["benchmark"],
@@ -235,9 +237,10 @@ def write_includes(root: str | Path = ".", *, check: bool = False) -> list[str]:
             n for n, t in texts.items()
             if not (outdir / n).exists() or (outdir / n).read_text(encoding="utf-8") != t
         ]  # fmt: skip
-    outdir.mkdir(parents=True, exist_ok=True)
-    for name, text in texts.items():
-        (outdir / name).write_text(text, encoding="utf-8")
+    from ._io import write_text
+
+    for name, text in texts.items():  # generated files, replaced atomically
+        write_text(outdir / name, text, force=True)
     return list(texts)
 
 
@@ -267,10 +270,13 @@ def add_cli(subparsers) -> None:
     p.add_argument("--root", default=".", help="repository root (default: .)")
     p.add_argument("--check", action="store_true", help="fail if committed includes are stale")
     p.add_argument("--inline", metavar="OUT", help="write paper.md with includes inlined to OUT")
+    p.add_argument("--force", action="store_true", help="overwrite an existing --inline file")
     p.set_defaults(func=_cmd)
 
 
 def _cmd(args) -> int:
+    from ._io import check_overwrite, write_text
+
     if args.check:
         stale = write_includes(args.root, check=True)
         if stale:
@@ -278,9 +284,11 @@ def _cmd(args) -> int:
             return 1
         print("paper includes are up to date")
         return 0
+    if args.inline:  # refuse before regenerating anything
+        check_overwrite(args.inline, force=args.force)
     for name in write_includes(args.root):
         print(Path(args.root) / "paper" / "generated" / name)
     if args.inline:
-        Path(args.inline).write_text(inline(Path(args.root) / "paper" / "paper.md"))
+        write_text(args.inline, inline(Path(args.root) / "paper" / "paper.md"), force=args.force)
         print(args.inline)
     return 0

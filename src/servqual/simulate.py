@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from ._checks import Interval, check_params, check_rng
+from ._checks import Interval, check_memory, check_params, check_rng
 from .errors import ParameterError
 from .instrument import RATER, Instrument
 
@@ -563,6 +563,12 @@ def simulate_survey(
     """
     check_params({"n": n}, {"n": Interval(1, None, integer=True)})
     check_params({"block_size": block_size}, {"block_size": Interval(1, None, integer=True)})
+    # 84 float columns plus one text column, and one block of working arrays
+    check_memory(
+        n * (84 * 8 + 60) + min(n, block_size) * 200 * 8,
+        what=f"simulate_survey(n={n:,})",
+        hint="simulate fewer respondents, or several smaller samples with different seeds",
+    )
     truth = Truth() if truth is None else truth
     if not isinstance(truth, Truth):
         raise TypeError(f"truth must be a servqual.Truth, got {type(truth).__name__}.")

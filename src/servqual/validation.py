@@ -16,11 +16,17 @@ from dataclasses import field
 import numpy as np
 import pandas as pd
 
-from ._checks import Interval, check_frame, check_params
+from ._checks import Interval, check_data, check_frame, check_params
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
-from .errors import MissingColumnError, MissingDataWarning, UnpairedItemError
+from .codebook import Codebook
+from .errors import (
+    InsufficientDataError,
+    MissingColumnError,
+    MissingDataWarning,
+    UnpairedItemError,
+)
 from .instrument import Instrument
 
 __all__ = ["validate", "ValidationReport"]
@@ -70,6 +76,7 @@ class ValidationReport(Result):
     missing: pd.Series = field(repr=False)
     imputed: pd.Series = field(repr=False)
     columns: tuple = field(repr=False, default=())
+    coded: pd.Series | None = field(repr=False, default=None)
 
     @property
     def n_missing(self) -> int:
@@ -89,7 +96,12 @@ class ValidationReport(Result):
         }
         sections = [("Validation", head)]
         miss = self.missing[self.missing > 0]
-        if len(miss):
+        if len(miss) and self.coded is not None:
+            coded = self.coded.reindex(miss.index).fillna(0).astype(int)
+            table = pd.DataFrame({"blank": miss - coded, "missing code": coded, "missing": miss})
+            head["of which missing codes (N/A)"] = int(self.coded.sum())
+            sections.append(("Missing values per item: blank answers vs missing codes", table))
+        elif len(miss):
             sections.append(("Missing values per item", miss.rename("missing").to_frame()))
         if self.n_dropped:
             shown = pd.DataFrame(
@@ -128,7 +140,10 @@ def validate(
     ----------
     data : DataFrame
         One row per respondent.
-    instrument : Instrument
+    instrument : Instrument or Codebook
+        A :class:`~servqual.codebook.Codebook` also turns its missing codes
+        into NaN (counted apart from blank answers in the report) and checks
+        every column against its own scale.
     missing : {"report", "listwise", "available", "mean", "raise"}
         ``"report"``/``"available"`` (old name ``"pairwise"``) keep missing
         values (as NaN) and count
@@ -162,21 +177,37 @@ def validate(
     """
     missing = check_missing(missing, _POLICIES)
     check_params({"min_rows": min_rows}, {"min_rows": Interval(1, None, integer=True)})
+    coded, own_scales = None, {}
+    if isinstance(instrument, Codebook):
+        codebook = instrument
+        data, counts = codebook.apply(data)  # missing codes -> NaN, counted apart
+        coded = counts["coded"]
+        instrument = codebook.instrument
+        own_scales = {c: codebook.scale_of(c) for c in codebook.rated_columns()}
+        extra_columns = list(extra_columns) + [
+            c for c in codebook.rated_columns() if c not in instrument.all_columns()
+        ]
     if not isinstance(instrument, Instrument):
         raise TypeError(
-            f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
+            "instrument must be a servqual.Instrument or Codebook, got "
+            f"{type(instrument).__name__}."
         )
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data, allow_empty=True)
+    if 0 < data.shape[0] < min_rows:  # before any per-column check ("constant" on 2 rows)
+        raise InsufficientDataError(
+            f"only {data.shape[0]} complete row(s) at most (the data has {data.shape[0]} rows); "
+            f"at least {min_rows} needed."
+        )
     kinds = list(instrument.kinds) if kinds is None else list(kinds)
     for k in kinds:
         instrument._check_kind(k)
     _check_pairing(data, instrument, kinds)
     item_cols = instrument.all_columns(kinds)
-    extra = [c for c in extra_columns if c not in item_cols]
+    extra = list(dict.fromkeys(c for c in extra_columns if c not in item_cols))
     columns = item_cols + extra
     scale = {c: instrument.scale for c in item_cols}
     scale.update({c: (-np.inf, np.inf) for c in extra})
+    scale.update({c: own_scales[c] for c in columns if c in own_scales})
     frame = check_frame(
         data,
         columns,
@@ -185,7 +216,7 @@ def validate(
         min_rows=1,
     )
     missing_counts = frame.isna().sum().astype(int)
-    clean = data.copy()
+    clean = data.copy(deep=False)  # copy-on-write: only the checked columns are new
     clean[columns] = frame
     dropped, reasons = (), ()
     imputed = pd.Series(0, index=columns, dtype=int)
@@ -209,8 +240,6 @@ def validate(
         clean[columns] = frame.fillna(frame.mean())
     n_complete = int((~clean[columns].isna().any(axis=1)).sum())
     if n_complete < min_rows:
-        from .errors import InsufficientDataError
-
         raise InsufficientDataError(
             f"only {n_complete} complete row(s) for instrument {instrument.name!r}; "
             f"at least {min_rows} needed (missing values per column: "
@@ -227,6 +256,7 @@ def validate(
         missing=missing_counts,
         imputed=imputed,
         columns=tuple(columns),
+        coded=None if coded is None else coded.reindex(columns).fillna(0).astype(int),
     )
     return clean, report
 

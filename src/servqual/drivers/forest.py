@@ -111,6 +111,7 @@ def forest_importance(
             "min_samples_leaf": Interval(1, None, integer=True),
         },
     )
+    check_n_jobs(n_jobs)
     rng = check_rng(seed)
     predictors = list(predictors) if not isinstance(predictors, str) else predictors
     frame, notes = prepare(
@@ -128,8 +129,8 @@ def forest_importance(
             random_state=int(seeds[1 + 2 * f]),
             n_jobs=n_jobs,
         ).fit(x[train], y[train])
-        # predict with one thread: parallel prediction sums the trees in completion
-        # order, so the last bits would depend on n_jobs (tree growing does not)
+        # trees are fitted in parallel (each tree is seeded), but a parallel predict
+        # sums the trees in thread order: predict serially so results are bit-identical
         rf.set_params(n_jobs=1)
         r2s.append(rf.score(x[test], y[test]))
         pi = permutation_importance(

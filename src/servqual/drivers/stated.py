@@ -14,7 +14,17 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import Interval, Options, as_py, check_columns, check_frame, check_params, check_rng
+from .._checks import (
+    Interval,
+    Options,
+    as_py,
+    check_columns,
+    check_data,
+    check_frame,
+    check_params,
+    check_rng,
+    check_unique_index,
+)
 from .._options import (
     DEFAULT_N_BOOT,
     check_ci,
@@ -178,6 +188,8 @@ def stated_vs_derived(
     dims = list(stated)
     groups = {d: groups[d] for d in dims}
     rng = check_rng(seed)
+    check_data(data)
+    check_unique_index(data, why="allocations are matched to ratings by row label")
     predictors, _, units = resolve_groups(None, groups)
     frame, notes = prepare(data, target, predictors, missing=missing)
     cust = _allocations(data.loc[frame.index], stated, "customer")

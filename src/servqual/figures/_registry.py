@@ -14,6 +14,7 @@ this package register themselves at import; :func:`registry` imports them all.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import pkgutil
@@ -135,7 +136,66 @@ def style_context():
     style = resources.files("servqual.figures") / "servqual.mplstyle"
     with resources.as_file(style) as path, mpl.rc_context():
         mpl.style.use(str(path))
+        fallback = cjk_font()
+        if fallback is not None:  # Chinese/Japanese/Korean labels: glyphs DejaVu lacks
+            mpl.rcParams["font.family"] = [*mpl.rcParams["font.family"], fallback]
         yield
+
+
+#: CJK font families tried as fallback, in order (Debian: ``apt-get install fonts-noto-cjk``)
+CJK_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Sans CJK JP",
+    "Noto Sans CJK TC",
+    "Noto Sans CJK KR",
+    "Noto Sans SC",
+    "Source Han Sans SC",
+    "Source Han Sans",
+    "WenQuanYi Zen Hei",
+    "WenQuanYi Micro Hei",
+    "Droid Sans Fallback",
+    "Microsoft YaHei",
+    "SimHei",
+    "PingFang SC",
+    "Hiragino Sans GB",
+)
+_CJK_FILES = ("notosanscjk", "sourcehansans", "wqy-", "droidsansfallback", "msyh", "simhei")
+
+
+@functools.cache
+def cjk_font() -> str | None:
+    """The installed CJK font family used as fallback by the package style, or None.
+
+    Latin text keeps DejaVu Sans (so existing figures are byte-identical); only
+    glyphs DejaVu lacks come from this font.  Fonts installed after
+    matplotlib built its font cache are found on disk and registered.
+
+    Examples
+    --------
+    >>> cjk_font() is None or "CJK" in cjk_font() or isinstance(cjk_font(), str)
+    True
+    """
+    from matplotlib import font_manager as fm
+
+    def first():
+        names = {f.name for f in fm.fontManager.ttflist}
+        return next((f for f in CJK_FAMILIES if f in names), None)
+
+    found = first()
+    if found is None:  # installed after matplotlib's font cache was built: register one file
+        files = [
+            p
+            for p in fm.findSystemFonts()
+            if Path(p).name.lower().startswith(_CJK_FILES)
+            and not any(w in Path(p).name.lower() for w in ("serif", "mono", "bold", "light"))
+        ]
+        for path in sorted(files, key=lambda p: ("regular" not in p.lower(), p)):
+            with contextlib.suppress(Exception):
+                fm.fontManager.addfont(path)
+            found = first()
+            if found is not None:
+                break
+    return found
 
 
 def save_figure(fig: Figure, path: str | Path) -> Path:
@@ -160,8 +220,10 @@ def save_figure(fig: Figure, path: str | Path) -> Path:
     fmt = path.suffix.lstrip(".").lower()
     if fmt not in _METADATA:
         raise ParameterError(f"format {fmt!r} is not supported: expected png, svg or pdf.")
-    with style_context():
-        fig.savefig(path, format=fmt, metadata=_METADATA[fmt])
+    from .._io import atomic_write
+
+    with style_context(), atomic_write(path, "wb", force=True) as fh:
+        fig.savefig(fh, format=fmt, metadata=_METADATA[fmt])
     return path
 
 
@@ -261,6 +323,9 @@ def write_manifest(outdir: str | Path, built: list[tuple[str, Path, str]]) -> Pa
         "toolchain": toolchain(),
         "files": {p.name: digest for _, p, digest in sorted(built, key=lambda t: t[1].name)},
     }
-    path = outdir / "MANIFEST.json"
-    path.write_text(json.dumps(payload, indent=1, sort_keys=True) + "\n")
-    return path
+    from .._io import write_text
+
+    # the caller (``servqual figures``) has refused a user's manifest unless --force
+    return write_text(
+        outdir / "MANIFEST.json", json.dumps(payload, indent=1, sort_keys=True) + "\n", force=True
+    )

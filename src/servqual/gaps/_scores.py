@@ -9,10 +9,18 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from .._checks import Options, check_columns, check_frame, check_params
+from .._checks import Interval, Options, as_1d_numeric, check_columns, check_frame, check_params
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
-from ..errors import InsufficientDataError, MissingDataWarning
+from ..errors import (
+    DegenerateResultWarning,
+    InsufficientDataError,
+    MissingDataWarning,
+    MissingValuesError,
+    NonNumericError,
+    OutOfRangeError,
+    ParameterError,
+)
 from ._columns import MANAGER_SCALES, STAFF_SCALES, item_map, scale_items
 from ._linked import check_linked
 
@@ -34,11 +42,32 @@ def icc_oneway(values, groups) -> dict[str, float]:
     >>> r = icc_oneway([1.0, 2, 3, 5, 6, 7], ["a", "a", "a", "b", "b", "b"])
     >>> round(r["icc1"], 3), round(r["icc2"], 3)
     (0.885, 0.958)
+
+    Missing values are left out with a :class:`MissingDataWarning` saying how
+    many; infinite values and missing group labels raise.
     """
-    v = np.asarray(values, dtype=float)
-    codes, _ = pd.factorize(np.asarray(groups), sort=True)
+    v = as_1d_numeric(values, name="values", missing="allow")
+    g = np.asarray(groups, dtype=object).ravel()
+    if g.size != v.size:
+        raise ParameterError(
+            f"groups has {g.size} label(s) but values has {v.size}: expected one label per value."
+        )
+    if pd.isna(g).any():
+        pos = int(np.flatnonzero(pd.isna(g))[0])
+        raise MissingValuesError(f"groups is missing at position {pos}: every value needs a group.")
     ok = np.isfinite(v)
-    v, codes = v[ok], codes[ok]
+    if not ok.all():
+        warnings.warn(
+            f"icc_oneway: {int((~ok).sum())} missing value(s) left out "
+            f"(first at position {int(np.flatnonzero(~ok)[0])}).",
+            MissingDataWarning,
+            stacklevel=2,
+        )
+    return _icc_oneway(v[ok], g[ok])
+
+
+def _icc_oneway(v: np.ndarray, g: np.ndarray) -> dict[str, float]:
+    codes, _ = pd.factorize(g, sort=True)
     n_j = np.bincount(codes).astype(float)
     n_j = n_j[n_j > 0]
     _, codes = np.unique(codes, return_inverse=True)
@@ -51,9 +80,20 @@ def icc_oneway(values, groups) -> dict[str, float]:
     grand = v.mean()
     ssb = float(np.sum(n_j * (means - grand) ** 2))
     ssw = float(np.sum((v - means[codes]) ** 2))
+    if not (np.isfinite(ssb) and np.isfinite(ssw)):
+        raise OutOfRangeError(
+            f"values up to {np.abs(v).max():.3g} overflow the sums of squares; rescale them."
+        )
     msb, msw = ssb / (J - 1), ssw / (N - J)
     k0 = (N - np.sum(n_j**2) / N) / (J - 1)
     f = msb / msw if msw > 0 else np.inf
+    if not msw > 0:
+        warnings.warn(
+            "icc_oneway: no variation within groups (every group is constant): ICC(1) is 1 and "
+            "the F statistic infinite.",
+            DegenerateResultWarning,
+            stacklevel=3,
+        )
     return {
         "icc1": float((msb - msw) / (msb + (k0 - 1) * msw)),
         "icc2": (msb - msw) / msb if msb > 0 else np.nan,
@@ -81,8 +121,18 @@ def rwg_j(items: np.ndarray, n_points: int) -> float:
     >>> round(rwg_j(np.array([[4, 5], [5, 5], [4, 4]]), 7), 3)
     0.957
     """
-    x = np.asarray(items, dtype=float)
-    if x.ndim != 2 or x.shape[0] < 2:
+    check_params({"n_points": n_points}, {"n_points": Interval(2, None, integer=True)})
+    try:
+        x = np.asarray(items, dtype=float)
+    except (TypeError, ValueError):
+        raise NonNumericError("items must hold numbers (respondents x items).") from None
+    if x.ndim != 2:
+        raise ParameterError(
+            f"items must be two-dimensional (respondents x items), not {x.ndim}-D."
+        )
+    if np.isinf(x).any():
+        raise OutOfRangeError("items hold an infinite value.")
+    if x.shape[0] < 2:
         return np.nan
     s2 = np.nanmean(np.nanvar(x, axis=0, ddof=1))
     ratio = s2 / ((n_points**2 - 1) / 12.0)
@@ -336,7 +386,8 @@ def unit_scores(
     measures.update(resp)
     rows, rwg_rows = [], []
     for name, (v, g, src, x) in measures.items():
-        r = icc_oneway(v, g)
+        ok = np.isfinite(v)  # respondents without a score do not enter the ICC
+        r = _icc_oneway(v[ok], np.asarray(g, dtype=object)[ok])
         rw = []
         if x is not None:
             codes = pd.Categorical(g, categories=units).codes

@@ -8,7 +8,7 @@ from types import MappingProxyType
 import numpy as np
 import pandas as pd
 
-from .._checks import Interval, check_params, check_rng
+from .._checks import Interval, check_memory, check_params, check_rng
 from ._columns import ANTECEDENTS, GAPS, MANAGER_SCALES, RATER, STAFF_SCALES, scale_items
 
 __all__ = ["UnitTruth", "simulate_units"]
@@ -235,6 +235,12 @@ def simulate_units(
             "managers_per_unit": Interval(1, None, integer=True),
             "truth": UnitTruth,
         },
+    )
+    rows = n_units * (customers_per_unit + staff_per_unit + managers_per_unit)
+    check_memory(
+        rows * 100 * 8 * 2,  # ~100 float columns per row, built then concatenated
+        what=f"simulate_units with {rows:,} respondents",
+        hint="use fewer units or respondents per unit",
     )
     rng = check_rng(seed)
     k = truth.scale_points

@@ -11,6 +11,7 @@ from .._checks import (
     Interval,
     Options,
     as_py,
+    check_data,
     check_frame,
     check_params,
     check_rng,
@@ -31,8 +32,7 @@ from ..errors import (
     OutOfRangeError,
     SpecificationError,
 )
-from ..measurement import ave, composite_reliability, cronbach_alpha, fornell_larcker, htmt
-from ..weighting import correlation as correlation_w
+from ..measurement import ave, composite_reliability, fornell_larcker, htmt
 from ..weighting import rows_kept, weighted_cov
 from . import bootstrap as _boot
 from .consistent import correct
@@ -55,8 +55,9 @@ def _as_model(model) -> PLSModel:
 
 def _prepare(model: PLSModel, data, missing: str):
     """Check columns, constant items and missing values; return (raw frame, notes)."""
-    if not isinstance(data, pd.DataFrame):
-        raise TypeError(f"data must be a pandas DataFrame, got {type(data).__name__}.")
+    check_data(data)
+    # every entry point (fit, predict, mga) passes through here
+    check_params({"missing": missing}, {"missing": Options(("mean", "listwise"))})
     for b in model.blocks:
         absent = [i for i in b.items if i not in data.columns]
         if absent:
@@ -241,9 +242,13 @@ def fit(
         mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
     else:
         mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
-    X = (raw - mean) / sd if scaled else raw - mean
-    S = np.cov(X, rowvar=False) if w is None else weighted_cov(X, w, ddof=1)
-    _check_collinear(model, correlation_w(raw, w), st)
+    # one working copy of the data (centred, scaled in place); S and the item
+    # correlations come from it without further copies
+    X = raw - mean
+    if scaled:
+        X /= sd
+    S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
+    _check_collinear(model, _corr_from_cov(S), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
     warns = list(notes)
     iters = int(est.iterations[0])
@@ -258,7 +263,9 @@ def fit(
     if consistent:
         est = correct(est, S[None], st)
         warns += _plsc_checks(model, est)
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, w)
+    if not n_boot:  # the centred copy is not needed any more: free it before the tables
+        X = None
+    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
     boot = None
     if n_boot:
         layout = _boot.Layout.build(st, model.constructs, model.items)
@@ -305,7 +312,22 @@ def fit(
     )
 
 
-def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, rw=None) -> dict:
+def _corr_from_cov(S: np.ndarray) -> np.ndarray:
+    d = np.sqrt(np.diag(S))
+    return S / np.outer(d, d)
+
+
+def _alpha_std(r: np.ndarray) -> float:
+    """Standardized alpha ``k rbar / (1 + (k - 1) rbar)`` from an item correlation matrix
+    (as :func:`~servqual.measurement.cronbach_alpha` with ``standardized=True``)."""
+    k = r.shape[0]
+    rbar = r[np.triu_indices(k, 1)].mean()
+    return float(k * rbar / (1 + (k - 1) * rbar))
+
+
+def _tables(
+    model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean, rw=None
+) -> dict:
     names = list(model.constructs)
     items = list(model.items)
     n = raw.shape[0]
@@ -365,19 +387,14 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, r
         r2.append({"construct": names[j], "r2": v, "r2_adj": 1 - (1 - v) * (n - 1) / (n - kp - 1)})
     r2 = pd.DataFrame(r2, columns=["construct", "r2", "r2_adj"]).set_index("construct")
     # reliability
-    std_frame = pd.DataFrame(X / X.std(axis=0, ddof=1), columns=items)
     rel = []
-    Sc = correlation_w(raw, rw)
+    Sc = _corr_from_cov(S)
     for j, b in enumerate(model.blocks):
         idx = st.blocks[j]
         lam = est.loadings[0, idx]
         wj = W[idx, j] * (np.sqrt(np.diag(S)[idx]) if not scaled else 1.0)
         row = {"construct": b.name, "mode": b.mode, "n_items": idx.size}
-        row["alpha"] = (
-            cronbach_alpha(std_frame, list(b.items), standardized=True, weights=rw)
-            if idx.size > 1
-            else 1.0
-        )
+        row["alpha"] = _alpha_std(Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
         row["rho_c"] = composite_reliability(np.clip(lam, -1, 1))
         row["rho_a"] = _rho_a(wj, Sc[np.ix_(idx, idx)]) if idx.size > 1 else 1.0
         row["ave"] = ave(np.clip(lam, -1, 1))
@@ -394,14 +411,22 @@ def _tables(model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, r
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
     r2_adj = r2["r2_adj"].rename("r2_adj")
     r2 = r2["r2"].rename("r2")
-    Y = X @ W
+    if X is not None:
+        Y = X @ W
+    else:  # from the raw items (a column-major view): ((raw - mean) / sd) W without a copy
+        Ws = W / sd[:, None] if scaled else W
+        Y = (Ws.T @ raw.T).T - mean @ Ws
     scores = pd.DataFrame(Y, index=frame.index, columns=names)
     lo, hi = scale
     Wu = np.zeros_like(W)
     Wu[np.arange(st.p), st.block_of] = w_unstd
     Wu = Wu / Wu.sum(axis=0)
-    scores_raw = pd.DataFrame(raw @ Wu, index=frame.index, columns=names)
-    scores_100 = (scores_raw - lo) / (hi - lo) * 100.0
+    # raw is a column-major view of the frame: (Wu' raw')' multiplies it without a copy
+    scores_raw = pd.DataFrame((Wu.T @ raw.T).T, index=frame.index, columns=names)
+    s100 = scores_raw.to_numpy() - lo  # in place: no pandas temporaries
+    s100 /= hi - lo
+    s100 *= 100.0
+    scores_100 = pd.DataFrame(s100, index=frame.index, columns=names, copy=False)
     return {
         "outer": outer,
         "cross_loadings": cross,

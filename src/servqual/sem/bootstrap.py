@@ -139,9 +139,30 @@ class _LabelFn:
         return self.defined.evaluate(dict(zip(self.names, vals.tolist())))
 
 
+def _statistic(prep, theta, problem):
+    """The resample statistic: ML refits, or polychoric + DWLS refits for WLSMV."""
+    if getattr(problem, "polychoric", None) is not None:
+        from .defined import label_values
+        from .ordinal import WLSMVRefit
+
+        pt = prep.model.partable
+        return WLSMVRefit(
+            prep.model,
+            prep.arrays[0],
+            list(prep.model.observed),
+            theta,
+            problem.bases[0],
+            _LabelFn(pt, prep.defined, label_values),
+            len(prep.defined),
+            gamma=problem.gamma,
+        )
+    return make_refit(prep, theta, problem)
+
+
 def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress):
     """Run the bootstrap; returns ``(BootstrapDraws, failure text or None)``."""
-    refit = make_refit(prep, theta, problem)
+    refit = _statistic(prep, theta, problem)
+    batched = isinstance(refit, Refit)
     strata = refit.codes if refit.n_groups > 1 else None
     k = prep.model.q + len(prep.defined)
     draws = run_bootstrap(
@@ -154,14 +175,14 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
         progress=progress,
         strata=strata,
         desc="SEM bootstrap",
-        batched=True,
+        batched=batched,
     )
     return draws, warn_failures(draws, stacklevel=5)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):
     """Bootstrap SEs and ``ci`` intervals (percentile or BCa) for all estimates."""
-    refit = make_refit(prep, theta, problem)
+    refit = _statistic(prep, theta, problem)
     full = (
         np.concatenate([theta, refit.label_fn(theta)]) if len(prep.defined) else np.asarray(theta)
     )

@@ -17,13 +17,23 @@ import pandas as pd
 from scipy import stats
 from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, Options, check_frame, check_params, check_rng
+from .._checks import (
+    Interval,
+    Options,
+    check_columns,
+    check_data,
+    check_frame,
+    check_identical,
+    check_params,
+    check_rng,
+)
 from .._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, renamed, resolve_progress
 from .._result import records_provenance
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
     ImproperSolutionWarning,
+    InsufficientDataError,
     MissingDataWarning,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
@@ -68,6 +78,11 @@ class Prepared:
 def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
     pt = pt.copy()
     for what in group_equal:
+        if what == "thresholds":
+            raise ParameterError(
+                "group_equal='thresholds' (lavaan's threshold invariance for ordinal items) is "
+                "not supported: WLSMV fits the configural multigroup model only."
+            )
         if what not in _GROUP_EQUAL:
             raise ParameterError(
                 f"group_equal entry {what!r} is invalid: expected one of {_GROUP_EQUAL}."
@@ -106,6 +121,8 @@ def prepare(
     missing="listwise",
     meanstructure=None,
     group_equal=(),
+    std_lv=False,
+    fixed_x=True,
     weights=None,
 ) -> Prepared:
     """Parse, validate the data and build the RAM model.
@@ -114,8 +131,12 @@ def prepare(
     sampling weights of the rows kept, normalised to sum to the total N
     (lavaan's ``sampling.weights.normalization = "total"``).
     """
+    from .interactions import expand_interactions
+
+    model, data, _ = expand_interactions(model, data)
     statements = parse(model)
     observed, latent = model_variables(statements)
+    check_data(data)
     if isinstance(data, pd.DataFrame):
         unknown = [v for v in observed if v not in data.columns]
         if unknown:
@@ -126,6 +147,12 @@ def prepare(
     if group is not None and group not in getattr(data, "columns", ()):
         raise SpecificationError(f"group column {group!r} is not in the data.")
     cols = list(observed)
+    check_columns(data, cols)
+    if data.shape[0] < len(observed) + 1:
+        raise InsufficientDataError(
+            f"only {data.shape[0]} row(s) in the data; at least {len(observed) + 1} needed for "
+            f"{len(observed)} observed variables."
+        )
     frame = check_frame(data, cols, missing="allow")
     notes = []
     na_rows = frame.isna().any(axis=1).to_numpy().copy()
@@ -163,6 +190,7 @@ def prepare(
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
+    check_identical(X, cols)
     wk = None
     if weights is not None:
         wk = np.asarray(weights, float)[keep]
@@ -181,8 +209,6 @@ def prepare(
     min_n = len(observed) + 1
     for lev, A in zip(levels, arrays):
         if A.shape[0] < min_n:
-            from ..errors import InsufficientDataError
-
             where = "" if lev is None else f" in group {lev!r}"
             raise InsufficientDataError(
                 f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
@@ -192,7 +218,9 @@ def prepare(
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
     if missing == "fiml":
         ms = True  # FIML needs the mean structure
-    pt = build_partable(statements, n_groups=len(levels), meanstructure=ms)
+    pt = build_partable(
+        statements, n_groups=len(levels), meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
+    )
     pt = _apply_group_equal(pt, tuple(group_equal), latent)
     equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
     ram = build_model(pt, observed, latent, equalities)
@@ -269,6 +297,8 @@ def fit(
     group_equal=(),
     meanstructure: bool | None = None,
     ordered=None,
+    std_lv: bool = False,
+    fixed_x: bool = True,
     weights=None,
 ) -> SEMResult:
     """Fit a structural equation model written in lavaan syntax by maximum likelihood.
@@ -277,11 +307,23 @@ def fit(
     ----------
     model : str
         lavaan model syntax (``=~``, ``~``, ``~~``, ``~ 1``, ``:=``, labels,
-        fixed values).  Defaults follow lavaan's ``sem()``.
+        fixed values).  Defaults follow lavaan's ``sem()``.  A regression
+        term ``A:B`` of two latent variables is a latent interaction
+        estimated with product indicators (latent ``A_x_B``; see
+        :mod:`servqual.sem.interactions`).
     data : DataFrame
         One row per respondent; columns named as in ``model``.
-    estimator : {"ML", "WLSMV"}
-        Normal-theory maximum likelihood (lavaan's default), or DWLS on
+    estimator : {"ML", "MLM", "MLR", "WLSMV"}
+        Normal-theory maximum likelihood (lavaan's default); ``"MLM"``: ML
+        with sandwich SEs (expected-information bread) and the
+        Satorra-Bentler scaled test (same as ``se="robust"``); ``"MLR"``: ML
+        with Huber-White SEs (observed-information bread) and the
+        Yuan-Bentler T2* scaled test, also with ``missing="fiml"``.  Both
+        add to ``fit_indices`` the scaled statistic (``chi2_scaled``,
+        ``scaling_factor``, ``pvalue_scaled``, ``baseline_chi2_scaled``),
+        lavaan's ``cfi_scaled``/``tli_scaled``/``rmsea_scaled`` and the
+        robust ``cfi_robust``/``tli_robust``/``rmsea_robust`` of
+        Brosseau-Liard & Savalei.  Or DWLS on
         polychoric correlations with robust SEs and the scaled-and-shifted
         test (ordinal Likert items; single group, no intercepts).  For WLSMV
         ``fit_indices`` holds the scaled statistics; log-likelihood, AIC and
@@ -322,6 +364,15 @@ def fit(
         every observed variable of the model must then be ordinal (whole
         numbers) -- mixed continuous/ordinal models are not supported and raise
         :class:`~servqual.errors.ParameterError`.
+    std_lv : bool
+        Identify factors by fixing every latent (residual) variance to 1
+        and estimating all loadings (lavaan's ``std.lv = TRUE``); default:
+        the first loading of each factor is fixed to 1.
+    fixed_x : bool
+        Exogenous observed covariates' variances, covariances and means are
+        fixed at their sample values and the log-likelihood, AIC and BIC are
+        conditional on them (lavaan's default ``fixed.x = TRUE``); ``False``
+        estimates them and reports the joint likelihood.
     weights : column name or array, optional
         Sampling weights, as lavaan's ``sampling.weights``: normalised to sum
         to N, they give weighted sample moments for the ML objective and
@@ -350,13 +401,17 @@ def fit(
             "ci": ci,
             "ci_method": ci_method,
             "missing": missing,
+            "std_lv": std_lv,
+            "fixed_x": fixed_x,
         },
         {
-            "estimator": Options(("ML", "WLSMV")),
+            "estimator": Options(("ML", "MLM", "MLR", "WLSMV")),
             "se": Options(("standard", "robust", "bootstrap")),
             "ci": Interval(0, 1, closed="neither"),
             "ci_method": Options(("percentile", "bca")),
             "missing": Options(("listwise", "fiml")),
+            "std_lv": bool,
+            "fixed_x": bool,
         },
     )
     if group_equal and group is None:
@@ -392,6 +447,8 @@ def fit(
             missing=missing,
             group_equal=group_equal,
             meanstructure=meanstructure,
+            std_lv=std_lv,
+            fixed_x=fixed_x,
             weights=weights,
         )
 
@@ -471,10 +528,11 @@ def _ml_estimate(prep, problem, se):
         from .robust import _robust_vcov
 
         vcov = _robust_vcov(problem, theta, prep.arrays, weights=prep.weights, bread="observed")
-    elif se == "robust":
+    elif se in ("robust", "mlr"):
         from .robust import _robust_vcov
 
-        vcov = _robust_vcov(problem, theta, prep.arrays)
+        bread = "observed" if se == "mlr" else "expected"
+        vcov = _robust_vcov(problem, theta, prep.arrays, bread=bread)
     return theta, vcov, converged, iters, optimizer, indices, warns
 
 
@@ -494,8 +552,25 @@ def _fit(
     missing,
     group_equal,
     meanstructure,
+    std_lv=False,
+    fixed_x=True,
     weights=None,
 ):
+    if estimator == "WLSMV" and meanstructure is None:
+        meanstructure = False  # delta parameterization: no intercepts, even with groups
+    if estimator in ("MLM", "MLR"):
+        if se not in ("standard", "robust"):
+            raise ParameterError(
+                f"se={se!r} cannot be combined with estimator={estimator!r}, whose standard "
+                "errors are robust: use se='standard' (or estimator='ML' for the bootstrap)."
+            )
+        if estimator == "MLM" and missing == "fiml":
+            raise ParameterError(
+                "estimator='MLM' needs complete data; use estimator='MLR' with missing='fiml'."
+            )
+        se = "robust" if estimator == "MLM" else "mlr"
+    elif se == "robust" and estimator == "ML" and weights is None:
+        estimator = "MLM"
     prep = prepare(
         model,
         data,
@@ -503,6 +578,8 @@ def _fit(
         missing=missing,
         meanstructure=meanstructure,
         group_equal=group_equal,
+        std_lv=std_lv,
+        fixed_x=fixed_x,
         weights=weights,
     )
     ram = prep.model
@@ -511,10 +588,10 @@ def _fit(
 
         if missing == "fiml":
             raise ParameterError("missing='fiml' needs estimator='ML'.")
-        if se != "standard":
+        if se not in ("standard", "bootstrap"):
             raise ParameterError(
                 f"se={se!r} is not available with estimator='WLSMV': its standard errors "
-                "are already robust (sandwich); use se='standard'."
+                "are already robust (sandwich); use se='standard' or se='bootstrap'."
             )
         theta, vcov, estimated, indices, problem, converged, msgs = wlsmv_estimate(prep, ram)
         iters, optimizer = 0, "DWLS"
@@ -524,9 +601,10 @@ def _fit(
         if missing == "fiml":
             from .fiml import FIMLProblem
 
-            if se != "standard":
+            if se not in ("standard", "mlr"):
                 raise ParameterError(
-                    f"se={se!r} is not available with missing='fiml': expected se='standard'."
+                    f"se={se!r} is not available with missing='fiml': expected se='standard' "
+                    "or estimator='MLR'."
                 )
             if any(grp.exo_s[0].size for grp in ram.groups):
                 raise ParameterError(
@@ -581,16 +659,26 @@ def _fit(
 
             warns.append((BootstrapFailureWarning, boot_warn))
     robust_test = {}
-    if se == "robust" and prep.weights is None:
-        from .robust import satorra_bentler
+    if estimator == "WLSMV":
+        robust_test = {
+            k: indices[k] for k in ("chi2_scaled", "scaling_factor", "shift", "df", "pvalue_scaled")
+        }
+    if se in ("robust", "mlr") and prep.weights is None:
+        from .robust import robust_fit
 
-        robust_test = satorra_bentler(problem, theta, prep.arrays, indices["chi2"], indices["df"])
+        robust_test = robust_fit(problem, theta, prep.arrays, indices, mlr=se == "mlr")
+        indices.update(robust_test)
+        robust_test = {
+            k: robust_test[k] for k in ("chi2_scaled", "scaling_factor", "df", "pvalue_scaled")
+        }
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
     if estimated is not None:  # WLSMV: derived residual variances have no SE
         par = np.r_[ram.partable["par"].to_numpy(), np.full(len(prep.defined), -1)]
         derived = np.zeros(len(params), dtype=bool)
         derived[: len(par)] = (par >= 0) & ~estimated[np.clip(par, 0, None)]
         params.loc[derived, ["se", "z", "pvalue", "ci_lower", "ci_upper"]] = np.nan
+    if estimator == "WLSMV":
+        params = _with_thresholds(params, problem.polychorics, ci, prep.group_labels)
     for cls, msg in warns:
         if cls is not None and cls is not MissingDataWarning:
             warnings.warn(msg, cls, stacklevel=3)
@@ -598,7 +686,7 @@ def _fit(
     return SEMResult(
         model=model,
         estimator=estimator,
-        se=se,
+        se="robust" if se == "mlr" else se,
         ci=ci,
         group=group,
         group_labels=prep.group_labels,
@@ -784,3 +872,31 @@ def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: f
         stacklevel=2,
     )
     return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
+
+
+def _with_thresholds(params: pd.DataFrame, moms, ci: float, labels) -> pd.DataFrame:
+    """Append lavaan's threshold rows (``item | t1``) to a WLSMV parameter table."""
+    rows = []
+    crit = stats.norm.ppf(0.5 + ci / 2)
+    for lab, mom in zip(labels, moms):
+        for item, tau in mom.thresholds.items():
+            for t, v in tau.items():
+                se = float(np.sqrt(mom.thresholds_gamma[f"{item}|{t}"] / (mom.n - 1)))
+                rows.append(
+                    {
+                        "group": lab,
+                        "lhs": item,
+                        "op": "|",
+                        "rhs": t,
+                        "label": "",
+                        "est": float(v),
+                        "se": se,
+                        "z": v / se,
+                        "pvalue": float(2 * stats.norm.sf(abs(v / se))),
+                        "ci_lower": v - crit * se,
+                        "ci_upper": v + crit * se,
+                        "std_lv": float(v),
+                        "std_all": float(v),
+                    }
+                )
+    return pd.concat([params, pd.DataFrame(rows, columns=params.columns)], ignore_index=True)

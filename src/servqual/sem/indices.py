@@ -8,7 +8,7 @@ from scipy import optimize, stats
 
 from .ml import MLProblem
 
-__all__ = ["fit_indices", "standardized", "score_tests", "FIT_KEYS"]
+__all__ = ["fit_indices", "standardized", "residual_sd", "score_tests", "FIT_KEYS"]
 
 FIT_KEYS = (
     "chi2",
@@ -29,6 +29,7 @@ FIT_KEYS = (
     "bic",
     "sabic",
     "n",
+    "npar",
 )
 
 
@@ -48,6 +49,20 @@ def degrees_of_freedom(problem: MLProblem) -> int:
     return int(total - problem.model.q - n_exo(problem))
 
 
+def covariate_indices(model, g: int) -> list[int]:
+    """Observed exogenous covariates of group ``g`` (lavaan's ``ov.x``): predictors in a
+    regression that are neither regressed on anything nor indicators -- whether their
+    moments are fixed (``fixed.x``) or estimated."""
+    pt = model.partable
+    pt = pt[pt["group"] == g]
+    reg = pt[pt["op"] == "~"]
+    ind = set(pt.loc[pt["op"] == "=~", "rhs"])
+    x = set(reg["rhs"]) - set(reg["lhs"]) - ind
+    grp = model.groups[g]
+    exo = set(grp.exo_s[0].tolist()) | set(grp.exo_s[1].tolist())
+    return sorted(exo | {grp.names.index(v) for v in x if v in model.observed})
+
+
 def _baseline(problem: MLProblem) -> tuple[float, int]:
     """Independence model: variances free, exogenous-covariate block saturated."""
     if hasattr(problem, "baseline"):  # e.g. FIML
@@ -56,7 +71,7 @@ def _baseline(problem: MLProblem) -> tuple[float, int]:
     for g, grp in enumerate(problem.model.groups):
         S = problem.moments.cov[g]
         p = grp.p
-        exo = sorted(set(grp.exo_s[0].tolist()) | set(grp.exo_s[1].tolist()))
+        exo = covariate_indices(problem.model, g)
         nx = len(exo)
         rest = [i for i in range(p) if i not in exo]
         ld0 = np.sum(np.log(np.diag(S)[rest]))
@@ -124,11 +139,15 @@ def fit_indices(problem: MLProblem, theta) -> dict:
     if not (np.isfinite(chi2) and np.isfinite(bchi2)):
         cfi = np.nan
     tli = ((bchi2 / bdf) - (chi2 / df)) / ((bchi2 / bdf) - 1.0) if df > 0 and bdf > 0 else np.nan
+    if df == 0 and np.isfinite(chi2):
+        tli = 1.0  # lavaan: a saturated model fits perfectly (RMSEA 0, TLI 1)
     if df > 0:
         rmsea = np.sqrt(max(chi2 / N / df - 1.0 / N, 0.0)) * np.sqrt(G)
         lo, hi = _rmsea_ci(chi2, df, N, G)
         ncp = N * df * 0.05**2 / G
         rp = float(1.0 - stats.ncx2.cdf(chi2, df, ncp))
+    elif df == 0 and np.isfinite(chi2):
+        rmsea, lo, hi, rp = 0.0, 0.0, 0.0, np.nan
     else:
         rmsea, lo, hi, rp = np.nan, np.nan, np.nan, np.nan
     ll = problem.loglik(theta)
@@ -152,6 +171,7 @@ def fit_indices(problem: MLProblem, theta) -> dict:
         "bic": float(-2 * ll + q * np.log(N)),
         "sabic": float(-2 * ll + q * np.log((N + 2) / 24.0)),
         "n": int(N),
+        "npar": int(q),
     }
 
 
@@ -162,23 +182,42 @@ def total_sd(problem: MLProblem, theta, g: int) -> np.ndarray:
     return np.sqrt(np.clip(np.diag(omega), 0, None)), omega
 
 
+def residual_sd(problem: MLProblem, theta, g: int) -> np.ndarray:
+    """Square roots of the (residual) variances ``diag(S)`` (NaN when negative)."""
+    S = problem.model.moments(theta, g, problem.bases[g])[3]
+    d = np.diag(S)
+    return np.sqrt(np.where(d >= 0, d, np.nan))
+
+
 def standardized(problem: MLProblem, theta, pt: pd.DataFrame, est: np.ndarray):
-    """``(std_lv, std_all)`` columns for the rows of ``pt`` (with values ``est``)."""
+    """``(std_lv, std_all)`` columns for the rows of ``pt`` (with values ``est``).
+
+    As lavaan: a covariance between two (residual) terms is divided by their
+    residual standard deviations -- a residual correlation -- not by the
+    variables' total standard deviations.
+    """
     names = problem.model.groups[0].names
     idx = {n: i for i, n in enumerate(names)}
     p = problem.model.groups[0].p
-    sds = [total_sd(problem, theta, g)[0] for g in range(len(problem.model.groups))]
+    G = len(problem.model.groups)
+    sds = [total_sd(problem, theta, g)[0] for g in range(G)]
+    rsds = [residual_sd(problem, theta, g) for g in range(G)]
     std_lv = np.full(len(pt), np.nan)
     std_all = np.full(len(pt), np.nan)
+    is_lv = np.arange(len(names)) >= p
     for r, row in enumerate(pt.itertuples()):
         sd = sds[row.group]
-        lv = np.where(np.arange(len(names)) >= p, sd, 1.0)
+        rs = rsds[row.group]
+        lv = np.where(is_lv, sd, 1.0)
+        rlv = np.where(is_lv, rs, 1.0)
         with np.errstate(divide="ignore", invalid="ignore"):
-            for out, s in ((std_lv, lv), (std_all, sd)):
+            for out, s, rsd in ((std_lv, lv, rlv), (std_all, sd, rs)):
                 if row.op == "=~":
                     out[r] = est[r] * s[idx[row.lhs]] / s[idx[row.rhs]]
                 elif row.op == "~":
                     out[r] = est[r] * s[idx[row.rhs]] / s[idx[row.lhs]]
+                elif row.op == "~~" and row.lhs != row.rhs:
+                    out[r] = est[r] / (rsd[idx[row.lhs]] * rsd[idx[row.rhs]])
                 elif row.op == "~~":
                     out[r] = est[r] / (s[idx[row.lhs]] * s[idx[row.rhs]])
                 elif row.op == "~1":

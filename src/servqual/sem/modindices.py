@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from .indices import score_tests, total_sd
+from .indices import residual_sd, score_tests, total_sd
 from .ml import MLProblem
 from .model import build_model
 
@@ -75,13 +75,18 @@ def modification_indices(result) -> pd.DataFrame:
     names = ram.groups[0].names
     idx = {n: i for i, n in enumerate(names)}
     sds = [total_sd(result._problem, result._theta, g)[0] for g in range(len(ram.groups))]
+    # a covariance candidate is between residuals: lavaan scales it by the
+    # residual standard deviations (a residual correlation)
+    rsd = [residual_sd(result._problem, result._theta, g) for g in range(len(ram.groups))]
     sepc = []
     for row, e in zip(out.itertuples(), epc):
         sd = sds[row.group]
         if row.op == "=~":
             sepc.append(e * sd[idx[row.lhs]] / sd[idx[row.rhs]])
         else:
-            sepc.append(e / (sd[idx[row.lhs]] * sd[idx[row.rhs]]))
+            r = rsd[row.group]
+            with np.errstate(divide="ignore", invalid="ignore"):
+                sepc.append(e / (r[idx[row.lhs]] * r[idx[row.rhs]]))
     out["sepc_all"] = sepc
     if result.group_labels != (None,):
         out["group"] = [result.group_labels[g] for g in out["group"]]

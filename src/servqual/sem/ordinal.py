@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 
 from ..errors import ParameterError
 from .indices import FIT_KEYS
@@ -20,47 +21,196 @@ from .ml import MLProblem, SampleMoments, start_values
 __all__ = ["wlsmv_estimate"]
 
 
-def wlsmv_estimate(prep, ram):
-    """Returns ``(theta, vcov, estimated, indices, problem, converged, messages)``."""
+def wlsmv_estimate(prep, ram, gamma="muthen1984"):
+    """Returns ``(theta, vcov, estimated, indices, problem, converged, messages)``.
+
+    Several groups are fitted as lavaan's configural model (every parameter
+    group-specific): group by group, with the statistics pooled -- ``chi2 =
+    sum_g (n_g - 1) F_g`` and the scaled-and-shifted test from the summed
+    traces of ``U_g Gamma_g``.  Parameters shared across groups (labels,
+    ``group_equal``: lavaan's threshold/loading invariance) are not supported.
+    """
     from .polychoric import polychoric_moments
     from .wlsmv import dwls_ram
 
-    if len(prep.arrays) != 1:
-        raise ParameterError("estimator='WLSMV' supports single-group models only.")
-    if any(grp.meanstructure for grp in ram.groups) or any(grp.exo_s[0].size for grp in ram.groups):
+    if any(grp.exo_s[0].size for grp in ram.groups):
         raise ParameterError(
-            "estimator='WLSMV' needs a model of ordinal indicators without intercepts or "
-            "exogenous observed covariates."
+            "estimator='WLSMV' needs a model of ordinal indicators without exogenous "
+            "observed covariates."
+        )
+    pt = ram.partable
+    free = pt[pt["par"] >= 0]
+    if free.groupby("par")["group"].nunique().max() > 1 if len(free) else False:
+        raise ParameterError(
+            "estimator='WLSMV' with parameters shared across groups (labels or "
+            "group_equal, e.g. lavaan's threshold/loading invariance) is not supported; "
+            "fit the configural model (no group_equal)."
+        )
+    user_means = pt[(pt["op"] == "~1") & (pt["par"] >= 0)]
+    if len(user_means):
+        raise ParameterError(
+            "estimator='WLSMV' estimates no intercepts or means (delta parameterization, "
+            "thresholds saturated): remove the '~ 1' statements."
         )
     names = list(ram.observed)
-    frame = pd.DataFrame(prep.arrays[0], columns=names)
-    mom = polychoric_moments(frame, names)
-    R = mom.corr.loc[names, names].to_numpy()
-    n = prep.arrays[0].shape[0]
-    sm = SampleMoments((R,), (np.zeros(len(names)),), np.array([n]))
+    moms, Rs = [], []
+    for X in prep.arrays:
+        mom = polychoric_moments(pd.DataFrame(X, columns=names), names, gamma=gamma)
+        moms.append(mom)
+        Rs.append(mom.corr.loc[names, names].to_numpy())
+    ns = np.array([X.shape[0] for X in prep.arrays])
+    sm = SampleMoments(tuple(Rs), tuple(np.zeros(len(names)) for _ in Rs), ns)
     problem = MLProblem(ram, sm)
+    problem.polychoric = moms[0]
+    problem.polychorics = moms
+    problem.gamma = gamma
     theta_ml, _, _, _ = problem.fit(start_values(ram, sm))
-    out = dwls_ram(ram, mom, theta_ml, base=problem.bases[0])
-    fit = out.fit
     q = ram.q
+    theta = theta_ml.copy()
     vcov = np.zeros((q, q))
-    est = out.estimated
-    vcov[np.ix_(est, est)] = fit.vcov
-    fi = fit.fit_indices
+    est = np.zeros(q, dtype=bool)
+    outs, messages, converged = [], [], True
+    for g, mom in enumerate(moms):
+        out = dwls_ram(ram, mom, theta_ml, group=g, base=problem.bases[g])
+        mine = np.zeros(q, dtype=bool)
+        mine[pt.loc[(pt["group"] == g) & (pt["par"] >= 0), "par"].to_numpy()] = True
+        theta[mine] = out.theta[mine]
+        e = out.estimated
+        vcov[np.ix_(e, e)] = out.fit.vcov
+        est |= e
+        outs.append(out)
+        messages += list(mom.warnings) + list(out.fit.warnings)
+        converged &= bool(out.fit.converged)
     indices = dict.fromkeys(FIT_KEYS, np.nan)
-    indices.update(
-        chi2=float(fi["chi2_scaled"]),
-        df=int(fi["df"]),
-        pvalue=float(fi["pvalue_scaled"]),
-        baseline_chi2=float(fi["baseline_chi2_scaled"]),
-        baseline_df=int(fi["baseline_df"]),
-        cfi=float(fi["cfi"]),
-        tli=float(fi["tli"]),
-        rmsea=float(fi["rmsea"]),
-        n=int(n),
-    )
-    Sigma = ram.moments(out.theta, 0, problem.bases[0])[0]
-    iu = np.triu_indices(len(names), 1)
-    indices["srmr"] = float(np.sqrt(np.mean(np.r_[(R - Sigma)[iu], np.zeros(len(names))] ** 2)))
-    messages = list(mom.warnings) + list(fit.warnings)
-    return out.theta, vcov, est, indices, problem, bool(fit.converged), messages
+    indices.update(_pooled_indices(ram, problem.bases, theta, outs, moms, names))
+    srmr = 0.0
+    for g, R in enumerate(Rs):
+        Sigma = ram.moments(theta, g, problem.bases[g])[0]
+        iu = np.triu_indices(len(names), 1)
+        srmr += (
+            ns[g] / ns.sum() * np.sqrt(np.mean(np.r_[(R - Sigma)[iu], np.zeros(len(names))] ** 2))
+        )
+    indices["srmr"] = float(srmr)
+    indices["n"] = int(ns.sum())
+    return theta, vcov, est, indices, problem, converged, messages
+
+
+def _pooled_indices(ram, bases, theta, outs, moms, names) -> dict:
+    """WLSMV fit measures under lavaan 0.6's names and conventions, pooled over groups.
+
+    ``chi2`` is the unscaled DWLS statistic ``sum_g (n_g - 1) F_g``;
+    ``chi2_scaled`` the scaled-and-shifted one (``scaling_factor``, ``shift``)
+    from ``tr(U Gamma)`` and ``tr((U Gamma)^2)`` summed over groups;
+    ``cfi``/``tli``/``rmsea`` (with its 90% CI) use the unscaled statistics and
+    ``N - G``, ``*_scaled`` the scaled ones; ``*_robust`` follow Savalei (2021)
+    as lavaan does (single group): the ML discrepancy of the polychoric matrix
+    at the DWLS estimates, ``c = tr(U' V U Gamma) / df`` with the normal-theory
+    weight ``V`` of the correlations and ``U = I - Delta (Delta' W Delta)^-1
+    Delta' W``, and the baseline's ``c_b = tr(Gamma) / df_b``.
+    """
+    from .indices import _rmsea_ci
+
+    G = len(outs)
+    fis = [o.fit.fit_indices for o in outs]
+    n1 = sum(m.n - 1 for m in moms)
+    df = int(sum(f["df"] for f in fis))
+    dfb = int(sum(f["baseline_df"] for f in fis))
+    T = float(sum(f["chi2"] for f in fis))
+    Tb = float(sum(f["baseline_chi2"] for f in fis))
+    tr1, tr2 = sum(f["trace_ug"] for f in fis), sum(f["trace_ug2"] for f in fis)
+    tb1, tb2 = sum(f["baseline_trace_ug"] for f in fis), sum(f["baseline_trace_ug2"] for f in fis)
+    a, ab = np.sqrt(df / tr2) if tr2 > 0 else np.nan, np.sqrt(dfb / tb2)
+    Ts, Tbs = a * T + (df - a * tr1), ab * Tb + (dfb - ab * tb1)
+    res = {
+        "chi2": T,
+        "df": df,
+        "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else np.nan,
+        "chi2_scaled": Ts,
+        "scaling_factor": 1.0 / a,
+        "shift": df - a * tr1,
+        "pvalue_scaled": float(stats.chi2.sf(Ts, df)) if df > 0 else np.nan,
+        "baseline_chi2": Tb,
+        "baseline_df": dfb,
+        "baseline_chi2_scaled": Tbs,
+        "npar": int(sum(o.estimated.sum() for o in outs))
+        + sum(t.size for m in moms for t in m.thresholds.values()),
+    }
+    for suffix, t, tb in (("", T, Tb), ("_scaled", Ts, Tbs)):
+        res.update(_cfi_tli_rmsea(t, df, tb, dfb, n1, 1.0, 1.0, suffix, G))
+    lo, hi = _rmsea_ci(T, df, n1, G)
+    res.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
+    if df > 0:
+        res["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n1 * df * 0.05**2 / G))
+    if G == 1:
+        res.update(_robust_single(ram, bases[0], outs[0], moms[0], df, dfb, n1))
+    else:  # lavaan's multigroup catML weighting is not reproduced here
+        res.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan)
+    return res
+
+
+def _robust_single(ram, base, out, mom, df, dfb, n1) -> dict:
+    cols = list(mom.corr.columns)
+    obs = list(ram.observed)
+    perm = np.array([obs.index(c) for c in cols])
+    Sig = np.asarray(ram.moments(out.theta, 0, base)[0])[np.ix_(perm, perm)].copy()
+    np.fill_diagonal(Sig, 1.0)
+    R = mom.corr.to_numpy()
+    p = len(cols)
+    ld = np.linalg.slogdet
+    T3 = mom.n * (ld(Sig)[1] + np.trace(R @ np.linalg.inv(Sig)) - ld(R)[1] - p)
+    T3b = -mom.n * ld(R)[1]
+    li, lj = np.tril_indices(p, -1)
+    Si = np.linalg.inv(Sig)
+    # normal-theory weight of the correlations: 1/2 d vec(Sigma)' (Si x Si) d vec(Sigma)
+    V = Si[li][:, li] * Si[lj][:, lj] + Si[li][:, lj] * Si[lj][:, li]
+    Gm = mom.gamma.to_numpy()
+    w = mom.weights.to_numpy()
+    est = out.estimated
+    dS = np.asarray(ram.jacobian(out.theta, 0, base)[0])[est][:, perm][:, :, perm]
+    D = dS[:, li, lj].T
+    WD = w[:, None] * D
+    U = np.eye(li.size) - D @ np.linalg.solve(D.T @ WD, WD.T)
+    c3 = float(np.trace(U.T @ V @ U @ Gm)) / df if df > 0 else np.nan
+    c3b = float(np.trace(Gm)) / dfb
+    return _cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, c3b, "_robust")
+
+
+def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix, G=1) -> dict:
+    if df <= 0:
+        return {f"cfi{suffix}": 1.0, f"tli{suffix}": 1.0, f"rmsea{suffix}": 0.0}
+    d0, d1 = t - c * df, tb - cb * dfb
+    den = max(d0, d1, 0.0)
+    return {
+        f"cfi{suffix}": float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0,
+        f"tli{suffix}": float(1.0 - (d0 * dfb) / (d1 * df)),
+        f"rmsea{suffix}": float(np.sqrt(G * max(t / n1 / df - c / n1, 0.0))),
+    }
+
+
+class WLSMVRefit:
+    """Picklable bootstrap statistic for WLSMV: resample rows -> polychoric moments ->
+    DWLS estimates (warm-started at the full-sample solution), plus defined parameters."""
+
+    def __init__(self, ram, X, names, theta, base, label_fn, n_defined, gamma="muthen1984"):
+        self.ram, self.X, self.names = ram, X, names
+        self.theta, self.base = theta, base
+        self.label_fn, self.n_defined, self.gamma = label_fn, n_defined, gamma
+        self.codes = None
+        self.n_groups = 1
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        import warnings
+
+        from .polychoric import polychoric_moments
+        from .wlsmv import dwls_ram
+
+        frame = pd.DataFrame(self.X[idx], columns=self.names)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mom = polychoric_moments(frame, self.names, gamma=self.gamma)
+            out = dwls_ram(self.ram, mom, self.theta, base=self.base)
+        if not out.fit.converged:
+            raise RuntimeError("DWLS refit did not converge")
+        if self.n_defined:
+            return np.concatenate([out.theta, self.label_fn(out.theta)])
+        return out.theta

@@ -236,6 +236,82 @@ def _pair_influence(cx, cy, tx, ty, rho, ifx, ify):
     return (score - ifx @ a_rx - ify @ a_ry) / info
 
 
+def _tau_scores(codes: np.ndarray, tau: np.ndarray) -> np.ndarray:
+    """Case-wise scores of the univariate probit likelihood w.r.t. the thresholds."""
+    a = np.r_[-np.inf, tau, np.inf]
+    P = special.ndtr(a[1:]) - special.ndtr(a[:-1])
+    ph = _phi(a)
+    n, m = codes.size, tau.size
+    out = np.zeros((n, m))
+    rows = np.arange(n)
+    up = codes < m  # upper threshold tau_k exists
+    out[rows[up], codes[up]] += ph[codes[up] + 1] / P[codes[up]]
+    lo = codes > 0
+    out[rows[lo], codes[lo] - 1] -= ph[codes[lo]] / P[codes[lo]]
+    return out
+
+
+def _bv_tau_scores(cx, cy, pi, a, b, rho):
+    """Case-wise scores of the bivariate probit likelihood w.r.t. both items' thresholds."""
+    s = np.sqrt(1.0 - rho * rho)
+    with np.errstate(invalid="ignore"):
+        ga = special.ndtr((b[None, :] - rho * a[:, None]) / s) * _phi(a)[:, None]
+        gb = special.ndtr((a[:, None] - rho * b[None, :]) / s) * _phi(b)[None, :]
+    dga = np.nan_to_num(ga)[:, 1:] - np.nan_to_num(ga)[:, :-1]  # (r+1, c)
+    dgb = np.nan_to_num(gb)[1:, :] - np.nan_to_num(gb)[:-1, :]  # (r, c+1)
+    r, c = pi.shape
+    n = cx.size
+    rows = np.arange(n)
+    gx = np.zeros((n, r - 1))
+    gy = np.zeros((n, c - 1))
+    p_case = pi[cx, cy]
+    up = cx < r - 1
+    gx[rows[up], cx[up]] += dga[cx[up] + 1, cy[up]] / p_case[up]
+    lo = cx > 0
+    gx[rows[lo], cx[lo] - 1] -= dga[cx[lo], cy[lo]] / p_case[lo]
+    up = cy < c - 1
+    gy[rows[up], cy[up]] += dgb[cx[up], cy[up] + 1] / p_case[up]
+    lo = cy > 0
+    gy[rows[lo], cy[lo] - 1] -= dgb[cx[lo], cy[lo]] / p_case[lo]
+    return gx, gy
+
+
+def _muthen1984_gamma(codes, taus, R, li, lj) -> np.ndarray:
+    """Gamma of the polychorics as lavaan's ``muthen1984`` builds it (lavaan 0.6).
+
+    The blocks of the two-step estimating equations are estimated by outer
+    products of case-wise scores: ``A11`` (per variable, thresholds),
+    ``A22 = diag(sum s_rho^2)`` and ``A21 = sum s_rho s_tau'`` (the pair's own
+    thresholds), and ``Gamma = n B^-1 (SC'SC) B^-T`` with
+    ``B^-1 = [[A11^-1, 0], [-A22^-1 A21 A11^-1, A22^-1]]`` -- the correlation
+    block is returned.  Its threshold correction uses the univariate scores
+    where the exact two-step influence function uses the bivariate
+    likelihood's, so its diagonal is smaller (see ``gamma="expected"`` and
+    ``validation/wlsmv_gamma.py``).
+    """
+    n = codes[0].size
+    sc_t = [_tau_scores(cd, t) for cd, t in zip(codes, taus)]
+    start = np.cumsum([0] + [s.shape[1] for s in sc_t])
+    ST = np.hstack(sc_t)
+    A11inv = np.zeros((ST.shape[1], ST.shape[1]))
+    for k, s in enumerate(sc_t):
+        sl = slice(start[k], start[k + 1])
+        A11inv[sl, sl] = np.linalg.inv(s.T @ s)
+    SR = np.zeros((n, li.size))
+    A21 = np.zeros((li.size, ST.shape[1]))
+    for k, (i, j) in enumerate(zip(li, lj)):
+        rho = R[i, j]
+        pi, a, b = _grid(taus[i], taus[j], rho)
+        SR[:, k] = (_dpi_drho(a, b, rho) / pi)[codes[i], codes[j]]
+        gx, gy = _bv_tau_scores(codes[i], codes[j], pi, a, b, rho)
+        A21[k, start[i] : start[i + 1]] = SR[:, k] @ gx
+        A21[k, start[j] : start[j + 1]] = SR[:, k] @ gy
+    a22 = np.einsum("ij,ij->j", SR, SR)
+    # rows of B^-1 for the correlations, applied to the case-wise scores
+    infl = (SR - ST @ (A11inv @ A21.T)) / a22
+    return n * (infl.T @ infl)
+
+
 def _phi(x):
     with np.errstate(invalid="ignore"):
         return np.where(np.isfinite(x), np.exp(-0.5 * x * x) / np.sqrt(2 * np.pi), 0.0)
@@ -338,14 +414,22 @@ class PolychoricMoments:
     converged: pd.Series = field(repr=False)
     n: int = 0
     warnings: tuple[str, ...] = ()
+    thresholds_gamma: pd.Series = field(default=None, repr=False)  # n Var(tau_hat), "x|t1"
 
 
-def polychoric_moments(data: pd.DataFrame, columns=None) -> PolychoricMoments:
+def polychoric_moments(
+    data: pd.DataFrame, columns=None, *, gamma: str = "muthen1984"
+) -> PolychoricMoments:
     """Polychoric matrix, thresholds, asymptotic covariance ``Gamma`` and DWLS weights.
 
     Items must be ordinal codes (any ordered numeric values, at most 20
     categories); missing values raise
-    :class:`~servqual.errors.MissingValuesError`.
+    :class:`~servqual.errors.MissingValuesError`.  ``gamma="muthen1984"``
+    (default) builds ``Gamma`` as lavaan 0.6 does (blocks of the two-step
+    estimating equations from outer products of case-wise scores);
+    ``gamma="expected"`` uses expected-information blocks (see
+    ``validation/wlsmv_gamma.py`` for how the two compare with the sampling
+    variance).
 
     Examples
     --------
@@ -355,6 +439,10 @@ def polychoric_moments(data: pd.DataFrame, columns=None) -> PolychoricMoments:
     >>> m.gamma.shape, len(m.pairs)
     ((3, 3), 3)
     """
+    from .._checks import Options, check_params
+
+    check_params({"gamma": gamma}, {"gamma": Options(("muthen1984", "expected"))})
+    use_m84 = gamma == "muthen1984"
     frame = check_frame(data, columns, min_rows=3)
     cols = list(frame.columns)
     n, p = frame.shape
@@ -411,9 +499,22 @@ def polychoric_moments(data: pd.DataFrame, columns=None) -> PolychoricMoments:
     for m, cat in msgs:
         warnings.warn(m, cat, stacklevel=2)
     infl = np.column_stack(inf_cols) if inf_cols else np.zeros((n, 0))
-    gamma = infl.T @ infl / n
+    if use_m84 and li.size:
+        tl = [taus[c].to_numpy() for c in cols]
+        gamma = _muthen1984_gamma(codes, tl, R, li, lj)
+    else:
+        gamma = infl.T @ infl / n
     labels = [f"{a}~~{b}" for a, b in pairs]
+    tg, tl = [], []
+    for c, cd, f in zip(cols, codes, ifs):
+        if use_m84:
+            st = _tau_scores(cd, taus[c].to_numpy())
+            tg.append(n * np.diag(np.linalg.inv(st.T @ st)))
+        else:
+            tg.append(np.mean(f * f, axis=0))
+        tl += [f"{c}|{t}" for t in taus[c].index]
     return PolychoricMoments(
+        thresholds_gamma=pd.Series(np.concatenate(tg) if tg else [], index=tl, dtype=float),
         corr=pd.DataFrame(R, index=cols, columns=cols),
         thresholds=taus,
         pairs=pairs,

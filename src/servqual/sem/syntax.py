@@ -213,13 +213,18 @@ def build_partable(
     n_groups: int = 1,
     meanstructure: bool = False,
     auto_fix_first: bool = True,
+    std_lv: bool = False,
+    fixed_x: bool = True,
 ) -> pd.DataFrame:
     """Full parameter table with lavaan's ``sem()`` defaults.
 
     Columns: ``lhs op rhs group free label fixed user`` where ``free`` is
     True for estimated parameters, ``fixed`` the fixed value (NaN when free,
     and NaN for exogenous-covariate moments fixed later at sample values,
-    marked ``exo``), ``user`` whether the user wrote the row.
+    marked ``exo``), ``user`` whether the user wrote the row.  ``std_lv``
+    (lavaan's ``std.lv``) fixes every latent (residual) variance to 1 and
+    frees the first loadings; ``fixed_x=False`` (lavaan's ``fixed.x``)
+    estimates the exogenous covariates' (co)variances and means.
 
     Examples
     --------
@@ -238,7 +243,9 @@ def build_partable(
     # values -- unless the user writes a (co)variance for one of them, in
     # which case all exogenous covariates get free (co)variances instead.
     free_x: list[str] = []
-    if any(s.op == "~~" and (s.lhs in ov_x or s.rhs in ov_x) for s in statements):
+    if auto_fix_first and std_lv:
+        auto_fix_first = False
+    if not fixed_x or any(s.op == "~~" and (s.lhs in ov_x or s.rhs in ov_x) for s in statements):
         free_x, ov_x = ov_x, []
     rows: list[dict] = []
 
@@ -287,15 +294,23 @@ def build_partable(
             if v in ov_x:
                 continue
             if key(v, "~~", v) not in seen:
-                add(v, "~~", v, g, True, None, None, False)
+                if std_lv and v in latent:
+                    add(v, "~~", v, g, False, None, 1.0, False)
+                else:
+                    add(v, "~~", v, g, True, None, None, False)
                 seen.add(key(v, "~~", v))
-        # exogenous latent covariances (and free exogenous covariates, see above)
-        lv_x = [f for f in latent if f not in dep] + free_x
-        for i, a in enumerate(lv_x):
-            for b in lv_x[i + 1 :]:
-                if key(a, "~~", b) not in seen:
-                    add(a, "~~", b, g, True, None, None, False)
-                    seen.add(key(a, "~~", b))
+        # exogenous latent covariances (and free exogenous covariates, see above);
+        # as lavaan's lv.x, a latent is exogenous only if it is neither regressed
+        # on anything nor an indicator of another latent (a first-order factor
+        # of a second-order factor is endogenous: its variance is a residual)
+        # (lavaan adds no covariances between exogenous latents and covariates)
+        lv_x = [f for f in latent if f not in dep and f not in indicators]
+        for block in (lv_x, free_x):
+            for i, a in enumerate(block):
+                for b in block[i + 1 :]:
+                    if key(a, "~~", b) not in seen:
+                        add(a, "~~", b, g, True, None, None, False)
+                        seen.add(key(a, "~~", b))
         # purely dependent variables (dependent, never predictor, not indicator)
         pure_y = [
             v for v in observed + latent if v in dep and v not in pred and v not in indicators

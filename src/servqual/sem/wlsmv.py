@@ -112,7 +112,7 @@ def _robust_tests(T, W, D, G, df):
     UG = U @ G
     tr1 = float(np.trace(UG))
     tr2 = float(np.sum(UG * UG.T))
-    out = {}
+    out = {"trace_ug": tr1, "trace_ug2": tr2}
     if df > 0 and tr2 > 0:
         a = np.sqrt(df / tr2)
         b = df - a * tr1
@@ -220,7 +220,7 @@ def dwls_fit(
         binv = np.linalg.inv(bread)
         if np.linalg.cond(bread) > 1e12:
             raise np.linalg.LinAlgError
-        vcov = binv @ (WD.T @ G @ WD) @ binv / n
+        vcov = binv @ (WD.T @ G @ WD) @ binv / (n - 1)  # lavaan: N - 1
         se = np.sqrt(np.clip(np.diag(vcov), 0, None))
     except np.linalg.LinAlgError:
         msgs.append(
@@ -233,13 +233,21 @@ def dwls_fit(
         vcov = np.full((k, k), np.nan)
         se = np.full(k, np.nan)
     resid = r - sig(theta)
-    T = float(n * np.sum(w * resid**2))
+    # lavaan: the DWLS statistic is (N - 1) F
+    n1 = n - 1
+    T = float(n1 * np.sum(w * resid**2))
     fi = {"chi2": T, "df": int(df), "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else np.nan}
     fi.update(_robust_tests(T, w, D, G, df))
-    Tb = float(n * np.sum(w * r**2))
+    Tb = float(n1 * np.sum(w * r**2))
     dfb = r.size
     base = _robust_tests(Tb, w, None, G, dfb)
-    fi.update(baseline_chi2=Tb, baseline_df=dfb, baseline_chi2_scaled=base["chi2_scaled"])
+    fi.update(
+        baseline_chi2=Tb,
+        baseline_df=dfb,
+        baseline_chi2_scaled=base["chi2_scaled"],
+        baseline_trace_ug=base["trace_ug"],
+        baseline_trace_ug2=base["trace_ug2"],
+    )
     ts, tb = fi["chi2_scaled"], base["chi2_scaled"]
     if df > 0:
         fi["cfi"] = float(1 - max(ts - df, 0) / max(ts - df, tb - dfb, 1e-300))
@@ -507,6 +515,11 @@ def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=
             continue
         if row.op == "~1" or (row.op == "~~" and row.lhs == row.rhs and row.lhs in obs):
             fixed[row.par] = True
+    # parameters of other groups are not estimated from this group's moments
+    if "group" in pt.columns:
+        mine = np.zeros(q, dtype=bool)
+        mine[pt.loc[(pt["group"] == group) & (pt["par"] >= 0), "par"].to_numpy(dtype=int)] = True
+        fixed |= ~mine
     free = ~fixed
     li, lj = np.tril_indices(len(cols), -1)
     theta_full0 = np.where(free, np.asarray(theta0, float), 0.0)
