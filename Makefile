@@ -5,7 +5,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: figures test lint venv clean paper
+.PHONY: figures test lint venv clean paper docs
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -24,6 +24,19 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks validation notebooks
 	$(VENV)/bin/ruff format --check src tests benchmarks validation
+
+DOCS_STAMP := $(VENV)/.docs-installed
+
+$(DOCS_STAMP): $(STAMP) pyproject.toml
+	$(PY) -m pip install --quiet -e ".[dev,dask,docs]"
+	touch $(DOCS_STAMP)
+
+# the documentation site: API reference, user guide (executed notebooks, cached in
+# docs/_build/.jupyter_cache), methods, validation and performance; warnings are errors
+docs: $(DOCS_STAMP)
+	$(PY) docs/make_api.py
+	$(PY) -m sphinx -W --keep-going -q -b html docs docs/_build/html
+	@echo "wrote docs/_build/html/index.html"
 
 paper: $(STAMP)
 	mkdir -p paper/build

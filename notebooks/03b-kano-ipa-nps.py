@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import servqual as sq
-from servqual import ipa, kano, metrics, prca
+from servqual import figures, ipa, kano, metrics, prca
 
 # %% [markdown]
 # ## 1. Kano: attractive, one-dimensional, must-be or indifferent?
@@ -69,7 +69,7 @@ check
 
 # %%
 fig, ax = plt.subplots(figsize=(6, 5))
-_ = kano.better_worse_plot(k, ax=ax)
+_ = figures.plot_better_worse(k, ax=ax)
 
 # %% [markdown]
 # ## 2. NPS, CSAT and a satisfaction index on the simulated SERVQUAL survey
@@ -152,7 +152,7 @@ pd.DataFrame(
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4.6))
-_ = ipa.ipa_plot(derived, ax=ax)
+_ = figures.plot_ipa(derived, ax=ax)
 
 # %% [markdown]
 # ## 4. Penalty–reward contrasts
@@ -188,4 +188,4 @@ mot.table[["touchpoint", "penalty", "reward", "p_one_sided", "moment_of_truth"]]
 
 # %%
 fig, ax = plt.subplots(figsize=(6.8, 4.4))
-_ = prca.journey_plot(mot, ax=ax)
+_ = figures.plot_journey(mot, ax=ax)

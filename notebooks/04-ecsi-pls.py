@@ -30,7 +30,7 @@ import pandas as pd
 
 import servqual as sq
 from servqual import pls
-from servqual.figures import plot_pls_path_diagram
+from servqual.figures import plot_ipma, plot_pls_path_diagram
 
 mobi = sq.load_dataset("mobi")
 model = pls.ecsi_model()
@@ -107,7 +107,8 @@ pd.Series({c: res.index(c) for c in res.constructs}, name="index (0-100)").round
 
 # %%
 fig, ax = plt.subplots(figsize=(6.4, 4.5))
-table, _ = res.ipma("Loyalty", ax=ax)
+table = res.ipma_table("Loyalty")
+_ = plot_ipma(table, target="Loyalty", n=res.n, ax=ax)
 table.round(3)
 
 # %% [markdown]

@@ -9,6 +9,7 @@ import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
 from servqual.figures import cx, registry  # noqa: E402
+from servqual.ipa import QUADRANTS  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -20,8 +21,11 @@ def test_ipa_grid_mobi(specs):
     spec = specs["ipa_grid_mobi"]
     res = spec.data()
     ax = spec.render().axes[0]
-    pts = ax.collections[0].get_offsets()
+    rank = res.table["quadrant"].map({q: i for i, q in enumerate(QUADRANTS)})
+    order = np.argsort(rank.to_numpy(), kind="stable")
+    pts = np.vstack([c.get_offsets() for c in ax.collections])  # one scatter per quadrant
     assert len(pts) == 7
+    pts = pts[np.argsort(order)]  # back to item order
     # plotted = computed: performance means and correlations with mean satisfaction
     from servqual import load_dataset
 
@@ -32,6 +36,7 @@ def test_ipa_grid_mobi(specs):
     np.testing.assert_allclose(pts[:, 1], df[items].corrwith(sat), atol=1e-12)
     np.testing.assert_allclose(pts, res.table[["performance", "importance"]], atol=1e-12)
     assert [t.get_text() for t in ax.texts if t.get_text().startswith("PERQ")] == items
+    assert ax.get_title().endswith("(n = 250)")
     assert ax.get_xlabel().startswith("Performance") and "correlation" in ax.get_ylabel()
     # crosshairs at the means
     vline = [ln for ln in ax.lines if ln.get_linestyle() == "--"]
@@ -42,10 +47,10 @@ def test_kano_better_worse_sim(specs):
     spec = specs["kano_better_worse_sim"]
     res = spec.data()
     ax = spec.render().axes[0]
-    pts = ax.collections[0].get_offsets()
-    assert len(pts) == len(cx.KANO_SIM_FEATURES)
-    np.testing.assert_allclose(pts[:, 0], -res.table["worse"].to_numpy(float))
-    np.testing.assert_allclose(pts[:, 1], res.table["better"].to_numpy(float))
+    pts = {tuple(p) for c in ax.collections for p in np.round(c.get_offsets(), 12)}
+    want = set(zip(np.round(-res.table["worse"].to_numpy(float), 12),
+                   np.round(res.table["better"].to_numpy(float), 12)))  # fmt: skip
+    assert len(pts) == len(cx.KANO_SIM_FEATURES) and pts == want
     names = [t.get_text() for t in ax.texts if t.get_text() in cx.KANO_SIM_FEATURES]
     assert names == list(cx.KANO_SIM_FEATURES)
     # the simulated truth is recovered (70% on the true category, n = 400)

@@ -11,7 +11,7 @@ from servqual.errors import ParameterError
 from servqual.figures import plot_importance, registry
 
 
-def _check_axes(ax, res, methods):
+def _check_axes(ax, res, methods, scale="share"):
     tab = res.table
     conts = [c for c in ax.containers if isinstance(c, ErrorbarContainer)]
     assert len(conts) == len(methods)
@@ -21,15 +21,23 @@ def _check_axes(ax, res, methods):
     assert drivers == list(first.abs().sort_values().index)
     for cont, m in zip(conts, methods):
         sub = tab[tab.method == m].set_index("driver").loc[drivers]
+        # share scale: each method's importance as % of its own total |importance|
+        f = 100 / sub["importance"].abs().sum() if scale == "share" else 1.0
         line = cont.lines[0]
-        np.testing.assert_allclose(np.asarray(line.get_xdata(), float), sub["importance"])
+        np.testing.assert_allclose(np.asarray(line.get_xdata(), float), f * sub["importance"])
+        if scale == "share" and m in ("shapley", "relative_weights"):
+            np.testing.assert_allclose(f * sub["importance"], 100 * sub["share"])
         if sub["ci_lower"].notna().all():
             segs = cont.lines[2][0].get_segments()
-            np.testing.assert_allclose([s[0][0] for s in segs], sub["ci_lower"])
-            np.testing.assert_allclose([s[1][0] for s in segs], sub["ci_upper"])
+            np.testing.assert_allclose([s[0][0] for s in segs], f * sub["ci_lower"])
+            np.testing.assert_allclose([s[1][0] for s in segs], f * sub["ci_upper"])
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
     assert len(labels) == len(methods)
-    assert ax.get_xlabel().startswith("Importance (R² units")
+    if scale == "share":
+        assert ax.get_xlabel().startswith("Share of each method’s total importance (%)")
+    else:
+        assert ax.get_xlabel().startswith(f"Importance (share of R², R² = {res.r2:.2f})")
+    assert ax.get_title().endswith(f"(n = {res.n:,})")
     assert ax.get_ylabel() == "Driver"
 
 
@@ -48,7 +56,11 @@ def test_plot_importance_plots_the_table():
     )
     ax = plot_importance(res, ax=Figure().add_subplot())
     _check_axes(ax, res, ["shapley", "relative_weights", "beta"])
-    assert "β" in ax.get_xlabel()
+    # issue 15: β is not in R² units, so it never shares a raw R² axis with Shapley
+    with pytest.raises(ParameterError, match="units"):
+        plot_importance(res, scale="raw", ax=Figure().add_subplot())
+    ax = plot_importance(res, methods=["shapley", "relative_weights"], ax=Figure().add_subplot())
+    _check_axes(ax, res, ["shapley", "relative_weights"], scale="raw")
     with pytest.raises(ParameterError, match="lasso"):
         plot_importance(res, methods=["lasso"], ax=Figure().add_subplot())
 
@@ -59,4 +71,4 @@ def test_registered_key_drivers_mobi():
     ax = spec.draw(Figure().add_subplot(), res)
     _check_axes(ax, res, ["shapley", "relative_weights", "random_forest"])
     assert [t.get_text() for t in ax.get_yticklabels()][-1] == "quality"
-    assert "(no CI)" in ax.get_legend().get_texts()[-1].get_text()
+    assert "(no interval)" in ax.get_legend().get_texts()[-1].get_text()

@@ -69,9 +69,19 @@ def test_complaint_funnel_bars_are_branch_sizes():
     assert heights[1:5] == pytest.approx(f.table["customers"].tolist())
     assert heights[5] == pytest.approx(f.table["retained"].sum())
     assert heights[6] == pytest.approx(f.lost_customers)
-    texts = [t.get_text() for t in ax.texts]
-    assert f"leave\n{f.lost_customers:.0f}" in texts
-    assert [t.get_text() for t in ax.get_legend().get_texts()][0] == "Did not complain"
+    # issue 15: every column stacks to the customers with a problem, inside the axis
+    tops = [r.get_y() + r.get_height() for r in rects]
+    assert max(tops) == pytest.approx(1000) and ax.get_ylim()[1] >= 1000
+    branch_tops = np.cumsum(f.table["customers"])
+    assert tops[1:5] == pytest.approx(branch_tops.tolist())
+    # the outcome labels sit on an opaque white box, not on the hatching
+    lost = f.lost_customers
+    leave = [t for t in ax.texts if t.get_text().startswith("leave")]
+    assert leave[0].get_text() == f"leave\n{lost:,.0f} ({lost / 1000:.0%})"
+    patch = leave[0].get_bbox_patch()
+    assert patch is not None and patch.get_facecolor()[:3] == (1.0, 1.0, 1.0)
+    n0 = f.table["customers"].iloc[0]
+    assert ax.get_legend().get_texts()[0].get_text() == f"Did not complain ({n0:,.0f})"
 
 
 def test_bass_lines_are_model_values():
@@ -107,17 +117,31 @@ def test_what_if_bars_and_intervals():
     ax = plot_what_if(res, ax=_ax())
     widths = [p.get_width() for p in ax.patches]
     est = [r.table.set_index("quantity").loc["delta_value", "estimate"] for r in res.values()]
-    assert widths == pytest.approx(est)
+    scale = est[0] / widths[0]  # money shown in thousands or millions
+    assert scale in (1.0, 1e3, 1e6, 1e9)
+    assert widths == pytest.approx([e / scale for e in est])
     segs = ax.collections[0].get_segments()  # horizontal error bars
     for seg, r in zip(segs, res.values()):
         row = r.table.set_index("quantity").loc["delta_value"]
-        assert sorted(seg[:, 0]) == pytest.approx([row["lower"], row["upper"]])
+        assert sorted(seg[:, 0]) == pytest.approx([row["lower"] / scale, row["upper"] / scale])
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Reliability", "Empathy"]
     # the axis labels state the interval level and the shift actually used
     r90 = what_if(df, delta=0.5, ci=0.9, n_boot=40, seed=1, progress=False)
     ax = plot_what_if({"reliability": r90}, ax=_ax())
-    assert ax.get_xlabel().endswith("90% bootstrap CI")
+    assert ax.get_xlabel().endswith("90% bootstrap CI)")
     assert ax.get_ylabel() == "Dimension raised by 0.5 points"
+    # issue 15: plain quantity name, the currency, the scale in words, no offset text
+    ax = plot_what_if(res, currency="EUR", ax=_ax())
+    big = max(abs(r.table.set_index("quantity").loc["delta_value", "upper"]) for r in res.values())
+    word = "million" if big >= 1e6 else "thousand" if big >= 1e3 else ""
+    f = {"million": 1e6, "thousand": 1e3, "": 1.0}[word]
+    assert ax.get_xlabel() == (
+        "Gain in customer-base value (NPV over 10 periods)\n"
+        f"({word + ' ' if word else ''}EUR; 95% bootstrap CI)"
+    )
+    assert [p.get_width() for p in ax.patches] == pytest.approx([e / f for e in est])
+    ax.figure.draw_without_rendering()
+    assert ax.xaxis.get_offset_text().get_text() == ""
 
 
 def test_claim_sensitivity_panels():

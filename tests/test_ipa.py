@@ -21,6 +21,7 @@ from servqual.errors import (  # noqa: E402
     OutOfRangeError,
     ParameterError,
 )
+from servqual.figures.cx import plot_ipa, plot_journey  # noqa: E402
 
 
 def _survey(n=400, seed=0):
@@ -136,18 +137,22 @@ def test_ipa_bad_input():
     with pytest.raises(InsufficientDataError):
         I.ipa(df.iloc[:4], ATTR, importance="regression", outcome="sat")
     with pytest.raises(TypeError, match="IPAResult"):
-        I.ipa_plot(df)
+        plot_ipa(df)
 
 
 def test_ipa_plot_artists():
     df = _survey()
     r = I.ipa(df, ATTR, outcome="sat")
     fig, ax = plt.subplots()
-    assert I.ipa_plot(r, ax=ax) is ax
-    pts = ax.collections[0].get_offsets()
-    assert len(pts) == 4
-    np.testing.assert_allclose(pts[:, 0], r.table["performance"])
-    np.testing.assert_allclose(pts[:, 1], r.table["importance"])
+    assert plot_ipa(r, ax=ax) is ax
+    # one scatter per occupied quadrant, labelled "<quadrant> (<count>)", holding its rows
+    assert sum(len(c.get_offsets()) for c in ax.collections) == 4
+    for c in ax.collections:
+        q = c.get_label().rsplit(" (", 1)[0]
+        sub = r.table[r.table["quadrant"] == q]
+        assert c.get_label() == f"{q} ({len(sub)})"
+        np.testing.assert_allclose(c.get_offsets(), sub[["performance", "importance"]])
+    assert ax.get_title() == f"Importance\u2013performance analysis (n = {r.n:,})"
     labels = [t.get_text() for t in ax.texts]
     assert [s for s in labels if s in ATTR] == ATTR
     assert set(I.QUADRANTS) <= set(labels)
@@ -156,7 +161,7 @@ def test_ipa_plot_artists():
     plt.close(fig)
     # with the rating scale declared, the axis names it (the unit of performance)
     fig, ax = plt.subplots()
-    I.ipa_plot(I.ipa(df, ATTR, outcome="sat", scale=(1, 7)), ax=ax)
+    plot_ipa(I.ipa(df, ATTR, outcome="sat", scale=(1, 7)), ax=ax)
     assert ax.get_xlabel() == "Performance (mean rating, 1\u20137 scale)"
     plt.close(fig)
 
@@ -273,7 +278,7 @@ def test_moments_of_truth_and_simulators_bad_input():
     with pytest.raises(ParameterError, match="scale"):
         P.simulate_asymmetric(10, {"a": 1}, {"a": 1}, scale=(1, 2))
     with pytest.raises(TypeError, match="MomentsOfTruthResult"):
-        P.journey_plot(df)
+        plot_journey(df)
     a = P.simulate_journey(100, seed=5)[0]
     assert a.equals(P.simulate_journey(100, seed=5)[0])
 
@@ -282,7 +287,7 @@ def test_journey_plot_artists():
     df, truth = P.simulate_journey(2000, seed=4)
     r = P.moments_of_truth(df, dict(zip(truth["touchpoint"], truth["column"])), "SAT", scale=(1, 7))
     fig, ax = plt.subplots()
-    assert P.journey_plot(r, ax=ax) is ax
+    assert plot_journey(r, ax=ax) is ax
     bars = ax.patches
     assert len(bars) == 10
     np.testing.assert_allclose([b.get_height() for b in bars[:5]], r.table["reward"])

@@ -18,6 +18,7 @@ from servqual.errors import (  # noqa: E402
     OutOfRangeError,
     ParameterError,
 )
+from servqual.figures.cx import plot_better_worse  # noqa: E402
 
 # Berger et al. (1993), CQM Journal 2(4), evaluation table as given in issue 4:
 # rows functional answer, columns dysfunctional answer, order
@@ -206,16 +207,18 @@ def test_simulate_bad_input():
 def test_better_worse_plot_artists():
     r = K.kano(_frame(), FEATS)
     fig, ax = plt.subplots()
-    out = K.better_worse_plot(r, ax=ax)
+    out = plot_better_worse(r, ax=ax)
     assert out is ax
-    pts = ax.collections[0].get_offsets()
+    # one scatter per modal category (O drawn before I), at (|Worse|, Better)
+    pts = np.vstack([c.get_offsets() for c in ax.collections])
     assert len(pts) == 2
-    np.testing.assert_allclose(pts[:, 0], -r.table["worse"].to_numpy(float))
-    np.testing.assert_allclose(pts[:, 1], r.table["better"].to_numpy(float))
-    assert [t.get_text() for t in ax.texts if t.get_text() in FEATS] == ["wifi", "tie"]
+    order = r.table.set_index("category").loc[["O", "I"]]
+    np.testing.assert_allclose(pts[:, 0], -order["worse"].to_numpy(float))
+    np.testing.assert_allclose(pts[:, 1], order["better"].to_numpy(float))
+    assert sorted(t.get_text() for t in ax.texts if t.get_text() in FEATS) == ["tie", "wifi"]
     assert "Worse" in ax.get_xlabel() and "Better" in ax.get_ylabel()
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["feature", "modal: one-dimensional", "modal: indifferent"]
+    assert legend == ["modal: one-dimensional", "modal: indifferent"]
     plt.close(fig)
     with pytest.raises(TypeError, match="KanoResult"):
-        K.better_worse_plot(r.table)
+        plot_better_worse(r.table)

@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from servqual.paper import inline, render_includes, validation_table
+from servqual.paper import computed_table, inline, render_includes, validation_table
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -23,15 +23,31 @@ def test_every_reference_value_is_reproduced():
     assert len(table) >= 20
     assert set(table["agrees"]) == {"yes"}, table[table["agrees"] != "yes"]
     sources = " ".join(table["source"])
-    for ref in ("lavaan", "seminr", "Fader & Hardie", "NPS"):
+    for ref in ("lavaan", "seminr", "Fader & Hardie"):
         assert ref in sources
+    # issue 15: an uncited closed-form value is not a "published" reference
+    assert "NPS" not in sources
+
+
+def test_closed_form_checks_are_their_own_table():
+    t = computed_table()
+    assert list(t.columns) == ["source", "quantity", "closed form", "servqual", "agrees"]
+    assert set(t["agrees"]) == {"yes"}
+    # hand computation: 100 * sqrt((1/2 + 1/6 - (1/3)^2) / 100) = 100 * sqrt(5/9) / 10
+    se = t[t["quantity"].str.startswith("trinomial SE")]
+    assert se["closed form"].tolist() == [f"{10 * (5 / 9) ** 0.5:.2f}"] == ["7.45"]
 
 
 def test_paper_includes_resolve_and_cover_the_sections():
     paper = ROOT / "paper" / "paper.md"
     text = paper.read_text(encoding="utf-8")
     markers = re.findall(r"<!-- include: (\S+) -->", text)
-    assert markers == ["generated/validation.md", "generated/performance.md", "generated/claims.md"]
+    assert markers == [
+        "generated/validation.md",
+        "generated/computed.md",
+        "generated/performance.md",
+        "generated/claims.md",
+    ]
     full = inline(paper)
     assert "<!-- include:" not in full
     assert "85.306" in full  # lavaan χ², arriving through the include

@@ -64,4 +64,7 @@ def main(reps: int = 400) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 400)
+    from _results import study_output
+
+    with study_output("cx_coverage"):
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 400)

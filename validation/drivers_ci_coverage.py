@@ -69,4 +69,7 @@ def main(reps: int = 200) -> None:
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)
+    from _results import study_output
+
+    with study_output("drivers_ci_coverage"):
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 200)

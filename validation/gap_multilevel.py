@@ -88,4 +88,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from _results import study_output
+
+    with study_output("gap_multilevel"):
+        code = main()
+    raise SystemExit(code)

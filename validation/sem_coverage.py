@@ -125,22 +125,25 @@ def report(df: pd.DataFrame) -> pd.DataFrame:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    keys = ["n_datasets", "n", "n_boot", "n_jobs"]
-    kw = dict(zip(keys, args))
-    t0 = time.perf_counter()
-    df = run(**kw)
-    tab = report(df)
-    pd.set_option("display.width", 120)
-    print(tab.round(3))
-    mc = np.sqrt(0.95 * 0.05 / len(df))
-    print(
-        f"{len(df)} datasets, n = {kw.get('n', 500)}, bootstrap B = {kw.get('n_boot', 1000)};"
-        f" Monte Carlo SE of a coverage near .95: {mc:.3f}"
-    )
-    cols = [c for c in ("wald_coverage", "boot_coverage") if c in tab]
-    ok = ((tab[cols] >= 0.93) & (tab[cols] <= 0.97)).all().all()
-    print(
-        f"all coverages within [0.93, 0.97]: {ok}; datasets with warnings: "
-        f"{int((df['n_warnings'] > 0).sum())}; {time.perf_counter() - t0:.0f} s"
-    )
+    from _results import study_output
+
+    with study_output("sem_coverage"):
+        args = [int(a) for a in sys.argv[1:]]
+        keys = ["n_datasets", "n", "n_boot", "n_jobs"]
+        kw = dict(zip(keys, args))
+        t0 = time.perf_counter()
+        df = run(**kw)
+        tab = report(df)
+        pd.set_option("display.width", 120)
+        print(tab.round(3))
+        mc = np.sqrt(0.95 * 0.05 / len(df))
+        print(
+            f"{len(df)} datasets, n = {kw.get('n', 500)}, bootstrap B = {kw.get('n_boot', 1000)};"
+            f" Monte Carlo SE of a coverage near .95: {mc:.3f}"
+        )
+        cols = [c for c in ("wald_coverage", "boot_coverage") if c in tab]
+        ok = ((tab[cols] >= 0.93) & (tab[cols] <= 0.97)).all().all()
+        print(
+            f"all coverages within [0.93, 0.97]: {ok}; datasets with warnings: "
+            f"{int((df['n_warnings'] > 0).sum())}; {time.perf_counter() - t0:.0f} s"
+        )

@@ -65,14 +65,17 @@ def run(n_reps=200, n=500, seed=20261122, progress=True):
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    df = run(*args)
-    tab = df.groupby(["mechanism", "method", "parameter"]).agg(
-        true=("true", "first"),
-        mean_est=("est", "mean"),
-        sd=("est", "std"),
-        coverage=("covered", "mean"),
-    )
-    tab["bias"] = tab["mean_est"] - tab["true"]
-    pd.set_option("display.width", 120)
-    print(tab.round(3))
+    from _results import study_output
+
+    with study_output("sem_fiml"):
+        args = [int(a) for a in sys.argv[1:]]
+        df = run(*args)
+        tab = df.groupby(["mechanism", "method", "parameter"]).agg(
+            true=("true", "first"),
+            mean_est=("est", "mean"),
+            sd=("est", "std"),
+            coverage=("covered", "mean"),
+        )
+        tab["bias"] = tab["mean_est"] - tab["true"]
+        pd.set_option("display.width", 120)
+        print(tab.round(3))

@@ -68,8 +68,11 @@ def main(R: int = 400, n: int = 1000, seed: int = 20261130) -> dict:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:3]]
-    res = main(*args)
-    print(json.dumps(res, indent=2))
-    path = Path(__file__).parent / "results" / "wlsmv_gamma.json"
-    path.write_text(json.dumps(res, indent=2) + "\n")
+    from _results import study_output
+
+    with study_output("wlsmv_gamma"):
+        args = [int(a) for a in sys.argv[1:3]]
+        res = main(*args)
+        print(json.dumps(res, indent=2))
+        path = Path(__file__).parent / "results" / "wlsmv_gamma.json"
+        path.write_text(json.dumps(res, indent=2) + "\n")

@@ -85,5 +85,8 @@ def main(reps: int = 50, n: int = 5000) -> None:
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:]]
-    main(*args)
+    from _results import study_output
+
+    with study_output("wlsmv_ordinal"):
+        args = [int(a) for a in sys.argv[1:]]
+        main(*args)

@@ -18,7 +18,17 @@ from .complaints import complaint_funnel
 from .customer_base import steady_state_referral_share
 from .retention import reichheld_sasser_grid, retention_uplift
 
-__all__ = ["audit", "add_cli", "VERDICTS", "repurchase_ratio"]
+__all__ = [
+    "audit",
+    "add_cli",
+    "VERDICTS",
+    "repurchase_ratio",
+    "tarp_wom_distribution",
+    "TARP_WOM_MEAN",
+    "TARP_WOM_OVER_20",
+    "PBZ1991_POINTS",
+    "PBZ1991_VERIFIED",
+]
 
 VERDICTS = ("supported", "conditional", "misquoted", "untraceable")
 COLUMNS = (
@@ -174,6 +184,152 @@ def _referrals():
     }
 
 
+# --------------------------------------------------------------- word of mouth: "16-20 people"
+#: Word-of-mouth figures reported for TARP's studies in secondary sources (the
+#: primary TARP reports are not available to us): a dissatisfied customer tells
+#: 9-10 people on average, and 13% tell more than 20.
+TARP_WOM_MEAN = 9.5
+TARP_WOM_OVER_20 = 0.13
+
+
+def tarp_wom_distribution(mean: float = TARP_WOM_MEAN, over_20: float = TARP_WOM_OVER_20):
+    """Negative binomial number of people told, matching a mean and the share telling > 20.
+
+    Returns the frozen :class:`scipy.stats.nbinom` whose mean is ``mean`` and
+    whose ``P(X > 20)`` is ``over_20`` (the overdispersed branch, size >= 0.5).
+
+    Examples
+    --------
+    >>> d = tarp_wom_distribution()
+    >>> round(float(d.mean()), 6), round(float(d.sf(20)), 6)
+    (9.5, 0.13)
+    """
+    from scipy import optimize, stats
+
+    def gap(size):
+        return stats.nbinom.sf(20, size, size / (size + mean)) - over_20
+
+    size = optimize.brentq(gap, 0.5, 1e4, xtol=1e-12)
+    return stats.nbinom(size, size / (size + mean))
+
+
+def _sixteen_to_twenty():
+    d = tarp_wom_distribution()
+    share_16_20 = float(d.cdf(20) - d.cdf(15))
+    share_16_plus = float(d.sf(15))
+    return {
+        "claim": "Each dissatisfied customer tells 16-20 people.",
+        "origin": "untraceable: no source gives 16-20; TARP's figures as reported by Goodman "
+        "and secondary sources are 9-10 people on average with 13% telling more than 20 "
+        "(variants: 8-10, 9-15, 'as many as 20')",
+        "conditions": "number of people told by a dissatisfied customer, self-reported",
+        "model": "servqual.claims.tarp_wom_distribution (negative binomial)",
+        "parameters": f"mean {TARP_WOM_MEAN:g} people, P(more than 20) = "
+        f"{TARP_WOM_OVER_20:.0%} (size {d.args[0]:.3f})",
+        "reproduced": f"with TARP's own figures {100 * share_16_20:.1f}% of dissatisfied "
+        f"customers tell 16-20 people and {100 * share_16_plus:.1f}% tell 16 or more; the "
+        f"median customer tells {d.median():.0f}",
+        "alternative": "the complaint funnel uses 9.5 people per dissatisfied customer "
+        "(servqual.wom.complaint_funnel, wom_negative)",
+        "value": share_16_20,
+        "alternative_value": share_16_plus,
+        "verdict": "untraceable",
+    }
+
+
+# ------------------------------------------------ gap 1: customers' vs managers' importance
+#: Mean 100-point importance allocations of customers over the RATER dimensions
+#: as commonly cited from Parasuraman, Berry & Zeithaml (1991, *Journal of
+#: Retailing* 67(4), 420-450).  NOT verified against the paper: the search
+#: tool found no copy of its table, only secondary sources confirming the
+#: order reliability > responsiveness > assurance > empathy > tangibles.
+PBZ1991_POINTS = {
+    "reliability": 32.0,
+    "responsiveness": 22.0,
+    "assurance": 19.0,
+    "empathy": 16.0,
+    "tangibles": 11.0,
+}
+PBZ1991_VERIFIED = False
+
+
+def _rater_ranking(seed: int = 1991):
+    from .drivers.stated import rank_claim, stated_vs_derived
+    from .instrument import Instrument
+    from .simulate import Truth, simulate_survey
+
+    dims = list(Instrument.servqual22().dimensions)
+    shares = {d: PBZ1991_POINTS[d] / 100 for d in dims}
+    # the claim's managers: tangibles first (tangibles and reliability swapped)
+    claimed = dict(shares, tangibles=shares["reliability"], reliability=shares["tangibles"])
+    cust, _ = simulate_survey(600, Truth(stated_importance=shares), seed=seed)
+    mgr, _ = simulate_survey(60, Truth(stated_importance=claimed), seed=seed + 1)
+    cols = {d: f"IMP_{d}" for d in dims}
+    rc = rank_claim(cust, ["reliability", "responsiveness"], columns=cols, who="customers")
+    groups = {
+        d: [f"P{i}" for i in items] for d, items in Instrument.servqual22().dimensions.items()
+    }
+    sd = stated_vs_derived(cust, cols, "SAT1", groups, managers=mgr, n_boot=0,
+                           progress=False)  # fmt: skip
+    agree = sd.agreement.set_index("comparison")["tau"]
+    tau_cm = float(agree[[c for c in agree.index if "managers" in c and "customers" in c][0]])
+    ranks = sd.wide("rank")
+    order = ", ".join(f"{d} {PBZ1991_POINTS[d]:g}" for d in PBZ1991_POINTS)
+    return {
+        "claim": "Customers rank reliability and responsiveness as the most important RATER "
+        "dimensions, while managers rank tangibles first.",
+        "origin": "customers' half: Parasuraman, Berry & Zeithaml (1991), 100-point "
+        f"allocations (as commonly cited: {order}; these figures are NOT verified against "
+        "the paper, only their order is, by secondary sources); managers' half: no source "
+        "found (gap 1 in Zeithaml, Parasuraman & Berry 1990 is managers misjudging "
+        "expectations, not a tangibles-first ranking)",
+        "conditions": "stated importance (100-point allocation); a gap-1 claim needs the "
+        "managers' allocations of the same firm",
+        "model": "servqual.drivers.rank_claim and stated_vs_derived (gap-1 diagnostic) on "
+        "simulated surveys",
+        "parameters": f"customers: n = {rc.n}, allocations drawn around the cited means "
+        f"(seed {seed}); managers: n = {sd.n_managers}, tangibles and reliability swapped",
+        "reproduced": f"customers rank reliability {ranks.loc['reliability', 'customers']:.0f} "
+        f"and responsiveness {ranks.loc['responsiveness', 'customers']:.0f} (intersection-"
+        f"union p = {rc.p_value:.2g}); derived importance (Shapley) ranks reliability "
+        f"{ranks.loc['reliability', 'derived']:.0f}",
+        "alternative": "if managers did rank tangibles first, the gap-1 diagnostic would show "
+        f"customer-manager rank agreement tau = {tau_cm:.2f} and a tangibles gap of "
+        f"{sd.gaps.set_index('dimension').loc['tangibles', 'gap']:+.0f} points",
+        "value": rc.p_value,
+        "alternative_value": tau_cm,
+        "verdict": "misquoted",
+    }
+
+
+# ---------------------------------------------------------------- origin of RATER
+def _forum_corporation():
+    from .instrument import Instrument
+
+    inst = Instrument.servqual22()
+    dims = inst.dimensions
+    return {
+        "claim": "RATER was discovered by the US Forum Corporation (hundreds of researchers, "
+        "14 industries, about 10,000 service staff, ten years).",
+        "origin": "Parasuraman, Zeithaml & Berry (1988), 'SERVQUAL', Journal of Retailing "
+        "64(1): three academic authors; the five dimensions came from factor analysis of "
+        "customer ratings (after the ten determinants of their 1985 focus-group study); no "
+        "Forum Corporation publication deriving them was found",
+        "conditions": "customers' expectations and perceptions, not service staff",
+        "model": "none: a question of attribution (servqual.Instrument.servqual22 carries "
+        "the PZB items)",
+        "parameters": f"{len(dims)} dimensions, {sum(len(v) for v in dims.values())} items "
+        "per part (P and E) in the 1991 revision",
+        "reproduced": "the RATER dimensions and items trace to PZB (1988, 1991), not to the "
+        "Forum Corporation; the 'hundreds of researchers / 10,000 staff / ten years' details "
+        "have no source",
+        "alternative": "",
+        "value": np.nan,
+        "alternative_value": np.nan,
+        "verdict": "misquoted",
+    }
+
+
 def _untraceable(claim):
     return {
         "claim": claim,
@@ -215,6 +371,9 @@ def audit() -> pd.DataFrame:
         _untraceable(
             "Customers leave: 15% for price, 15% for the product, 70% for staff indifference."
         ),
+        _sixteen_to_twenty(),
+        _rater_ranking(),
+        _forum_corporation(),
     ]
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -231,7 +390,17 @@ def _run_cli(args) -> int:
 
 
 def add_cli(subparsers) -> None:
-    """Register ``servqual claims`` (prints the audit table) on an argparse subparsers object."""
+    """Register ``servqual claims`` (prints the audit table) on an argparse subparsers object.
+
+    Examples
+    --------
+    >>> import argparse
+    >>> parser = argparse.ArgumentParser(prog="servqual")
+    >>> add_cli(parser.add_subparsers())
+    >>> args = parser.parse_args(["claims", "--full"])
+    >>> args.full, args.func is _run_cli
+    (True, True)
+    """
     p = subparsers.add_parser(
         "claims",
         help="audit the famous service-quality claims",

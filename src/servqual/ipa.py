@@ -8,7 +8,7 @@
   impact-asymmetry index (Mittal, Ross & Baldasare 1998; Matzler et al. 2004).
 * :func:`~servqual.prca.moments_of_truth` - the same contrast over the touchpoints of a
   customer journey; a touchpoint whose penalty significantly outweighs its
-  reward is flagged as a "moment of truth" (:func:`~servqual.prca.journey_plot`).
+  reward is flagged as a "moment of truth" (drawn by :func:`servqual.figures.plot_journey`).
 
 The last two live in :mod:`servqual.prca`, their one public home; reading
 them from ``servqual.ipa`` still works for one release, with a FutureWarning.
@@ -35,6 +35,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
+from ._moved import moved_names
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, ParameterError
@@ -44,7 +45,6 @@ __all__ = [
     "QUADRANTS",
     "IPAResult",
     "ipa",
-    "ipa_plot",
 ]
 
 #: names that moved to :mod:`servqual.prca` (penalty-reward has one public home)
@@ -54,27 +54,9 @@ _MOVED_TO_PRCA = (
     "MomentsOfTruthResult",
     "penalty_reward",
     "moments_of_truth",
-    "journey_plot",
     "simulate_asymmetric",
     "simulate_journey",
 )
-
-
-def __getattr__(name: str):
-    if name in _MOVED_TO_PRCA:
-        import warnings
-
-        from . import prca
-
-        warnings.warn(
-            f"servqual.ipa.{name} is deprecated: use servqual.prca.{name} (penalty-reward "
-            "contrast analysis has one public module); the alias will be removed in the "
-            "next release.",
-            FutureWarning,
-            stacklevel=2,
-        )
-        return getattr(prca, name)
-    raise AttributeError(f"module 'servqual.ipa' has no attribute {name!r}")
 
 
 QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
@@ -291,70 +273,12 @@ def ipa(
     )
 
 
-def ipa_plot(result: IPAResult, *, ax=None, annotate: bool = True):
-    """Importance-performance grid: one point per attribute, crosshairs, quadrant labels.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> df = pd.DataFrame({"a": [1, 2, 3, 4], "b": [2, 1, 3, 3], "y": [1, 2, 4, 4]})
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> ax = ipa_plot(ipa(df, ["a", "b"], outcome="y", scale=(1, 5)), ax=ax)
-    >>> ax.get_xlabel()
-    'Performance (mean rating, 1–5 scale)'
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(result, IPAResult):
-        raise TypeError(f"result must be an IPAResult, got {type(result).__name__}.")
-    ax = ax if ax is not None else plt.gca()
-    t = result.table
-    markers = dict(zip(QUADRANTS, ("o", "s", "^", "D")))
-    ax.scatter(t["performance"], t["importance"], s=30, color="C0", zorder=3)
-    for q, sub in t.groupby("quadrant", sort=False):
-        ax.plot(
-            sub["performance"],
-            sub["importance"],
-            linestyle="none",
-            marker=markers[q],
-            markersize=9,
-            markerfacecolor="none",
-            markeredgecolor="C1",
-            zorder=2,
-        )
-    if annotate:
-        for name, x, y in zip(t["attribute"], t["performance"], t["importance"]):
-            ax.annotate(str(name), (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8)
-    ax.axvline(result.performance_line, color="0.4", linestyle="--", linewidth=0.8)
-    ax.axhline(result.importance_line, color="0.4", linestyle="--", linewidth=0.8)
-    from .figures._annotate import label_quadrants
-
-    label_quadrants(
-        ax,
-        {
-            "top left": "concentrate here",
-            "top right": "keep up the good work",
-            "bottom left": "low priority",
-            "bottom right": "possible overkill",
-        },
-    )
-    # keep the crosshairs in view with some margin
-    xs = np.r_[t["performance"].to_numpy(), result.performance_line]
-    ys = np.r_[t["importance"].to_numpy(), result.importance_line]
-    for lim, v in ((ax.set_xlim, xs), (ax.set_ylim, ys)):
-        pad = 0.15 * (v.max() - v.min() or 1.0)
-        lim(v.min() - pad, v.max() + pad)
-    if result.scale is None:
-        ax.set_xlabel("Performance (mean rating, scale points)")
-    else:
-        lo, hi = result.scale
-        ax.set_xlabel(f"Performance (mean rating, {lo:g}\u2013{hi:g} scale)")
-    unit = {
-        "correlation": "correlation with outcome",
-        "regression": "standardized coefficient",
-    }.get(result.importance_method, "stated importance")
-    ax.set_ylabel(f"Importance ({unit})")
-    ax.set_title("Importance\u2013performance analysis")
-    return ax
+# plots moved to servqual.figures (old names work for one release, with a FutureWarning)
+__getattr__ = moved_names(
+    __name__,
+    {
+        "ipa_plot": "servqual.figures.cx:plot_ipa",
+        "journey_plot": "servqual.figures.cx:plot_journey",
+        **{name: f"servqual.prca:{name}" for name in _MOVED_TO_PRCA},
+    },
+)

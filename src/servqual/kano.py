@@ -41,6 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ._checks import Interval, check_columns, check_data, check_params, check_rng
+from ._moved import moved_names
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
@@ -59,7 +60,6 @@ __all__ = [
     "CATEGORIES",
     "EVALUATION_TABLE",
     "KanoResult",
-    "better_worse_plot",
     "classify",
     "classify_frame",
     "continuous_scores",
@@ -456,85 +456,6 @@ def kano(
     return KanoResult(table=pd.DataFrame(rows), categories=cats, warnings=tuple(warns))
 
 
-def better_worse_plot(result: KanoResult, *, ax=None, annotate: bool = True):
-    """Better-Worse (customer-satisfaction coefficient) plot.
-
-    x: dissatisfaction coefficient ``|Worse|``; y: satisfaction coefficient
-    ``Better``.  Reference lines at 0.5 split the plane into the usual
-    indifferent (low, low), attractive (top left), one-dimensional (top right)
-    and must-be (bottom right) regions.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> df = pd.DataFrame({"f": [1, 1, 2, 3], "d": [5, 3, 5, 3]})
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> ax = better_worse_plot(kano(df, {"x": ("f", "d")}), ax=ax)
-    >>> len(ax.collections[0].get_offsets())
-    1
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(result, KanoResult):
-        raise TypeError(f"result must be a KanoResult, got {type(result).__name__}.")
-    ax = ax if ax is not None else plt.gca()
-    t = result.table.dropna(subset=["better", "worse"])
-    x, y = -t["worse"].to_numpy(float), t["better"].to_numpy(float)
-    markers = {"A": "^", "O": "o", "M": "s", "I": "D", "R": "v", "Q": "X"}
-    ax.scatter(x, y, s=36, color="C0", zorder=3, label="feature")
-    seen: set[str] = set()
-    for cat, xi, yi in zip(t["category"], x, y):
-        ax.plot(
-            [xi],
-            [yi],
-            linestyle="none",
-            marker=markers.get(cat, "o"),
-            markersize=9,
-            markerfacecolor="none",
-            markeredgecolor="C1",
-            zorder=2,
-            label=None if cat in seen else f"modal: {_NAMES.get(cat, cat)}",
-        )
-        seen.add(cat)
-    if annotate:
-        placed: list[tuple[float, float]] = []
-        for name, xi, yi in zip(t["feature"], x, y):
-            # a label close to an earlier one goes to the left of its point
-            crowded = any(abs(xi - px) < 0.12 and abs(yi - py) < 0.05 for px, py in placed)
-            placed.append((xi, yi))
-            ax.annotate(
-                str(name),
-                (xi, yi),
-                xytext=(-5, 3) if crowded else (4, 3),
-                textcoords="offset points",
-                ha="right" if crowded else "left",
-                fontsize=8,
-            )
-    ax.axvline(0.5, color="0.4", linewidth=0.8, linestyle="--")
-    ax.axhline(0.5, color="0.4", linewidth=0.8, linestyle="--")
-    from .figures._annotate import label_quadrants
-
-    label_quadrants(
-        ax,
-        {
-            "top left": "attractive",
-            "top right": "one-dimensional",
-            "bottom right": "must-be",
-            "bottom left": "indifferent",
-        },
-    )
-    ax.set_xlim(0, 1)
-    ax.set_ylim(0, 1)
-    ax.set_xlabel("Worse coefficient |CS\u2212| (dissatisfaction, 0\u20131)")
-    ax.set_ylabel("Better coefficient CS+ (satisfaction, 0\u20131)")
-    ax.set_title("Kano Better\u2013Worse plot")
-    if len(t):
-        ax.legend(loc="center left", fontsize=7)
-    return ax
-
-
 # cells of the evaluation table per category, for the simulator
 _CELLS = {c: np.argwhere(_TABLE == c) for c in CATEGORIES}
 
@@ -626,3 +547,7 @@ def simulate_kano(
         cols[f"{feat}_f"], cols[f"{feat}_d"] = f, d
         truth.append({"feature": str(feat), **probs})
     return pd.DataFrame(cols), pd.DataFrame(truth)
+
+
+# the plot moved to servqual.figures (the old name works for one release, with a FutureWarning)
+__getattr__ = moved_names(__name__, {"better_worse_plot": "servqual.figures.cx:plot_better_worse"})

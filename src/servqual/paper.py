@@ -18,7 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-__all__ = ["validation_table", "performance_table", "claims_table", "write_includes", "inline"]
+__all__ = [
+    "validation_table",
+    "computed_table",
+    "performance_table",
+    "claims_table",
+    "write_includes",
+    "inline",
+]
 
 _INCLUDE = re.compile(r"^<!-- include: (?P<path>[^ ]+) -->$", re.M)
 
@@ -109,14 +116,25 @@ def _sbg_rows() -> list[tuple]:
 
 
 def _nps_rows() -> list[tuple]:
+    """Closed-form NPS values computed by hand (no published worked example is cited)."""
     from .metrics import nps
 
     # exactly p_P = 1/2 and p_D = 1/6 needs n divisible by 6: n = 600, SE rescaled to n = 100
     scores = [10] * 300 + [8] * 200 + [2] * 100
     res = nps(scores)
     se100 = res.se * np.sqrt(600 / 100)
-    src = "Trinomial NPS SE, p_P = 1/2, p_D = 1/6, n = 100"
-    return [(src, "NPS", 33.3, res.nps, 1), (src, "SE (points)", 7.45, se100, 2)]
+    p_p, p_d, n = 1 / 2, 1 / 6, 100
+    src = "NPS with p_P = 1/2, p_D = 1/6, n = 100"
+    return [
+        (src, "NPS = 100 (p_P − p_D)", 100 * (p_p - p_d), res.nps, 1),
+        (
+            src,
+            "trinomial SE = 100 √((p_P + p_D − (p_P − p_D)²) / n) (points)",
+            100 * np.sqrt((p_p + p_d - (p_p - p_d) ** 2) / n),
+            se100,
+            2,
+        ),
+    ]
 
 
 SOURCES: dict[str, Callable[[], list[tuple]]] = {
@@ -124,8 +142,9 @@ SOURCES: dict[str, Callable[[], list[tuple]]] = {
     "lavaan invariance": _invariance_rows,
     "seminr": _pls_rows,
     "Fader–Hardie": _sbg_rows,
-    "NPS": _nps_rows,
 }
+#: references computed from a closed form (not published values): a separate table
+COMPUTED: dict[str, Callable[[], list[tuple]]] = {"NPS": _nps_rows}
 
 
 def validation_table() -> pd.DataFrame:
@@ -138,17 +157,35 @@ def validation_table() -> pd.DataFrame:
     >>> row[["published", "servqual"]].values.tolist()  # doctest: +SKIP
     [['85.306', '85.306']]
     """
+    return _reference_table(SOURCES, "published")
+
+
+def computed_table() -> pd.DataFrame:
+    """Closed-form values computed by hand beside the package's values.
+
+    These are not published numbers: the reference column is the formula
+    evaluated directly (see :data:`COMPUTED`).
+
+    Examples
+    --------
+    >>> computed_table()[["closed form", "servqual", "agrees"]].values.tolist()
+    [['33.3', '33.3', 'yes'], ['7.45', '7.45', 'yes']]
+    """
+    return _reference_table(COMPUTED, "closed form")
+
+
+def _reference_table(sources, label: str) -> pd.DataFrame:
     rows = []
-    for fn in SOURCES.values():
-        for source, quantity, published, ours, digits in fn():
+    for fn in sources.values():
+        for source, quantity, reference, ours, digits in fn():
             ours = float(ours)
             rows.append(
                 {
                     "source": source,
                     "quantity": quantity,
-                    "published": f"{published:.{digits}f}",
+                    label: f"{reference:.{digits}f}",
                     "servqual": f"{ours:.{digits}f}",
-                    "agrees": "yes" if round(ours, digits) == round(published, digits) else "no",
+                    "agrees": "yes" if round(ours, digits) == round(reference, digits) else "no",
                 }
             )
     return pd.DataFrame(rows)
@@ -214,6 +251,7 @@ def render_includes(root: str | Path) -> dict[str, str]:
     root = Path(root)
     return {
         "validation.md": _markdown(validation_table()),
+        "computed.md": _markdown(computed_table()),
         "performance.md": _markdown(performance_table(root / "benchmarks" / "results")),
         "claims.md": _markdown(claims_table()),
     }

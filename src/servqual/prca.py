@@ -35,6 +35,7 @@ import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
+from ._moved import moved_names
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
@@ -45,7 +46,6 @@ __all__ = [
     "MomentsOfTruthResult",
     "penalty_reward",
     "moments_of_truth",
-    "journey_plot",
     "simulate_asymmetric",
     "simulate_journey",
 ]
@@ -100,7 +100,7 @@ class PenaltyRewardResult(Result):
         outcome for low performance vs the middle, sign flipped so that a
         harmful low performance is positive) and ``reward`` (gain for high
         performance), their standard errors and CIs, ``ris`` (range of impact
-        |penalty| + |reward|), ``sgp`` = reward / ris and ``dgp`` = penalty /
+        abs(penalty) + abs(reward)), ``sgp`` = reward / ris and ``dgp`` = penalty /
         ris (satisfaction- and dissatisfaction-generating potential), ``ia`` =
         sgp - dgp (impact asymmetry, Matzler et al. 2004), ``factor`` (basic /
         performance / excitement), ``asymmetry`` = penalty - reward with its
@@ -177,7 +177,7 @@ def penalty_reward(
     performance (rating <= ``low``) and high performance (rating >= ``high``);
     ratings in between are the reference.  Penalty = -coefficient of the low
     dummy, reward = coefficient of the high dummy (Mittal et al. 1998;
-    Matzler et al. 2004).  With RIS = |penalty| + |reward|, IA = (reward -
+    Matzler et al. 2004).  With RIS = abs(penalty) + abs(reward), IA = (reward -
     penalty) / RIS; an attribute is an *excitement* factor when IA >
     ``threshold``, a *basic* factor when IA < -``threshold`` and a
     *performance* factor otherwise (0.2 is a convention, not an estimate).
@@ -440,78 +440,6 @@ def moments_of_truth(
     return MomentsOfTruthResult(table, pr, alpha, pr.warnings)
 
 
-def journey_plot(result: MomentsOfTruthResult, *, ax=None):
-    """Journey chart: reward (up) and penalty (down) per touchpoint, with CIs.
-
-    Moments of truth are marked with a star below their penalty bar.
-
-    Examples
-    --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> df, truth = simulate_journey(600, seed=1)
-    >>> r = moments_of_truth(df, list(truth["column"]), "SAT", scale=(1, 7))
-    >>> import matplotlib.pyplot as plt
-    >>> fig, ax = plt.subplots()
-    >>> len(journey_plot(r, ax=ax).patches)
-    10
-    """
-    import matplotlib.pyplot as plt
-
-    if not isinstance(result, MomentsOfTruthResult):
-        raise TypeError(f"result must be a MomentsOfTruthResult, got {type(result).__name__}.")
-    ax = ax if ax is not None else plt.gca()
-    t = result.table
-    x = np.arange(t.shape[0])
-    rew, pen = t["reward"].to_numpy(), t["penalty"].to_numpy()
-    rerr = np.vstack([rew - t["reward_ci_lower"], t["reward_ci_upper"] - rew])
-    perr = np.vstack([pen - t["penalty_ci_lower"], t["penalty_ci_upper"] - pen])
-    ax.bar(
-        x,
-        rew,
-        width=0.6,
-        color="C0",
-        label="reward (high vs middle)",
-        yerr=rerr,
-        capsize=3,
-        ecolor="0.2",
-    )
-    ax.bar(
-        x,
-        -pen,
-        width=0.6,
-        color="C1",
-        hatch="//",
-        edgecolor="0.2",
-        label="penalty (low vs middle)",
-        yerr=perr[::-1],
-        capsize=3,
-        ecolor="0.2",
-    )
-    ax.plot(x, rew - pen, color="0.2", marker="o", linewidth=1, label="reward \u2212 penalty")
-    mot = t["moment_of_truth"].to_numpy(bool)
-    if mot.any():
-        ax.plot(
-            x[mot],
-            -t["penalty_ci_upper"].to_numpy()[mot] - 0.08,
-            linestyle="none",
-            marker="*",
-            markersize=12,
-            color="C5",
-            label="moment of truth",
-        )
-    ax.axhline(0, color="0.3", linewidth=0.8)
-    ax.set_xticks(x, [str(s) for s in t["touchpoint"]], fontsize=8)
-    ax.set_xlabel("Journey touchpoint")
-    ax.set_ylabel(f"Effect on {result.contrast.outcome} (outcome units)")
-    ax.set_title("Moments of truth: penalty vs reward along the journey")
-    lo = min(-t["penalty_ci_upper"].max() - 0.2, 0.0)
-    hi = max(t["reward_ci_upper"].max(), 0.0)
-    ax.set_ylim(lo, hi + 0.45 * (hi - lo))  # head room for the legend
-    ax.legend(loc="upper left", ncol=2)
-    return ax
-
-
 # ------------------------------------------------------------------ simulators
 def simulate_asymmetric(
     n: int,
@@ -652,3 +580,7 @@ def simulate_journey(
     )
     truth["moment_of_truth"] = truth["penalty"] > truth["reward"]
     return df, truth
+
+
+# the plot moved to servqual.figures (the old name works for one release, with a FutureWarning)
+__getattr__ = moved_names(__name__, {"journey_plot": "servqual.figures.cx:plot_journey"})

@@ -447,7 +447,8 @@ def _sem(clean, plan: _Plan, title) -> Section:
 
 
 def _ipa(comp, plan: _Plan) -> Section:
-    from .ipa import ipa, ipa_plot
+    from .figures.cx import plot_ipa
+    from .ipa import ipa
 
     title = "Importance–performance analysis"
     if not plan.sat:
@@ -462,7 +463,7 @@ def _ipa(comp, plan: _Plan) -> Section:
     res, notes = _caught(
         lambda: ipa(sub, attrs, outcome="satisfaction", scale=plan.instrument.scale)
     )  # the block labels name the points of the figure and the rows of the table
-    body = _table(res.table) + _figure(lambda ax: ipa_plot(res, ax=ax))
+    body = _table(res.table) + _figure(lambda ax: plot_ipa(res, ax=ax))
     return Section("ipa", title, body, used + notes)
 
 

@@ -75,8 +75,10 @@ def default_thresholds(points: int) -> tuple[float, ...]:
 class Truth:
     """Every parameter of :func:`simulate_survey` (defaults are plausible values).
 
-    Attributes (latent variables have unit variance)
-    ------------------------------------------------
+    Latent variables have unit variance.
+
+    Attributes
+    ----------
     scale_points : int
         Categories of the Likert items (1..scale_points).
     dimensions : tuple of str
@@ -461,11 +463,13 @@ def _allocate_100(shares: np.ndarray) -> np.ndarray:
     return base + (ranks < short[:, None]).astype(np.int64)
 
 
-def _simulate_block(truth: Truth, n: int, rng: np.random.Generator) -> dict:
+def _simulate_block(truth: Truth, n: int, rng: np.random.Generator, offset=None) -> dict:
     inst = Instrument.servqual22()
     dims = list(truth.dimensions)
     lat = truth.latent_cov()[:10, :10]
     xi = rng.standard_normal((n, 10)) @ np.linalg.cholesky(lat).T
+    if offset is not None:  # segment / wave shifts of the factor means (SurveyDesign)
+        xi = xi + offset
     b = truth._sat_coefs()
     s = xi @ b + np.sqrt(truth.satisfaction_residual_variance()) * rng.standard_normal(n)
     beta = truth.loyalty_on_satisfaction
@@ -529,7 +533,7 @@ def _simulate_block(truth: Truth, n: int, rng: np.random.Generator) -> dict:
 
 
 def simulate_survey(
-    n: int, truth: Truth | None = None, seed=None, *, block_size: int = 250_000
+    n: int, truth: Truth | None = None, seed=None, *, block_size: int = 250_000, design=None
 ) -> tuple[pd.DataFrame, Truth]:
     """Simulate ``n`` SERVQUAL respondents with known parameters.
 
@@ -544,6 +548,12 @@ def simulate_survey(
     block_size : int
         Respondents generated per block (bounds memory; does not change the
         result for a given seed only if kept the same).
+    design : SurveyDesign, optional
+        Segments (with population and sample shares and satisfaction
+        shifts), waves and shifts in chosen dimensions
+        (:class:`servqual.simulate_design.SurveyDesign`): ``n`` respondents
+        per wave, with columns ``segment``, ``wave`` and ``weight`` (the known
+        population weight); the true metrics are ``design.truth_table(truth)``.
 
     Returns
     -------
@@ -573,6 +583,15 @@ def simulate_survey(
     if not isinstance(truth, Truth):
         raise TypeError(f"truth must be a servqual.Truth, got {type(truth).__name__}.")
     rng = check_rng(seed)
+    if design is not None:
+        from .simulate_design import SurveyDesign, simulate_design
+
+        if not isinstance(design, SurveyDesign):
+            raise TypeError(f"design must be a SurveyDesign, got {type(design).__name__}.")
+        df = pd.DataFrame(simulate_design(truth, design, n, rng, block_size, _simulate_block))
+        df["complaint_outcome"] = pd.Categorical(df["complaint_outcome"], categories=OUTCOMES)
+        df["segment"] = df["segment"].astype(str)
+        return df, truth
     blocks = []
     for start in range(0, n, block_size):
         m = min(block_size, n - start)

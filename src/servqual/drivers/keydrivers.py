@@ -44,7 +44,7 @@ class KeyDriversResult(Result):
         relative weights in R² units; ``beta`` the standardized coefficient;
         ``correlation`` the zero-order r; ``random_forest`` the held-out R² drop),
         ``share`` (Shapley/relative weights: fraction of R²; beta, correlation:
-        |value| / sum of |values|; forest: fraction of summed importance),
+        absolute value / sum of absolute values; forest: fraction of summed importance),
         ``rank`` (by absolute importance), ``se`` (bootstrap SD), ``ci_lower``,
         ``ci_upper`` (percentile or BCa, see ``ci_method``) and ``p_first``
         (share of resamples in which the driver ranks first by that method).

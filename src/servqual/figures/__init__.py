@@ -15,6 +15,7 @@ from ._registry import (
     sha256_file,
     style_context,
 )
+from .cx import plot_better_worse, plot_ipa, plot_journey
 from .drivers import plot_importance
 from .economics import *  # noqa: F403  (plot_reichheld_region, plot_complaint_funnel, ...)
 from .gaps import plot_gap5_caterpillar, plot_gap_model, plot_servqual_vs_servperf
@@ -24,6 +25,9 @@ from .profile import plot_gap_profile, plot_item_distribution
 from .sem import plot_path_diagram, plot_structural_forest
 
 __all__ = [
+    "plot_ipa",
+    "plot_better_worse",
+    "plot_journey",
     "plot_gap5_caterpillar",
     "plot_gap_model",
     "plot_servqual_vs_servperf",

@@ -18,15 +18,25 @@ _LABELS = {
     "random_forest": "Random forest (permutation)",
 }
 _MARKERS = ("o", "s", "D", "^", "v")
-_R2_UNITS = ("shapley", "relative_weights", "random_forest")
+_R2_UNITS = ("shapley", "relative_weights")  # both split the model R²
 
 
-def plot_importance(result, *, methods=None, ax=None):
+def plot_importance(result, *, methods=None, scale: str = "auto", ax=None):
     """Importance of each driver by method, with bootstrap percentile intervals.
 
     ``result`` is a :class:`servqual.drivers.KeyDriversResult`.  Drivers are
     rows (ordered by the first method's importance); each method has its own
-    marker and vertical offset.  Returns the Axes.
+    marker, colour and vertical offset.
+
+    Methods measure importance in different units (Shapley values and
+    relative weights split R²; a forest's permutation importance is a drop in
+    held-out R²; β and r are coefficients), so one axis only carries them
+    together on a common scale: ``scale="share"`` plots each method's
+    importance as a percentage of that method's total (intervals rescaled by
+    the same factor); ``scale="raw"`` plots the estimates as they are, allowed
+    only when every method is in R² units (Shapley, relative weights).
+    ``"auto"`` (default) picks ``"raw"`` when allowed, else ``"share"``.
+    Returns the Axes.
 
     Examples
     --------
@@ -38,8 +48,8 @@ def plot_importance(result, *, methods=None, ax=None):
     >>> df["y"] = df.a + rng.normal(size=200)
     >>> res = key_drivers(df, "y", ["a", "b", "c"], n_boot=50, seed=1, progress=False)
     >>> ax = plot_importance(res, ax=Figure().add_subplot())
-    >>> len(ax.get_yticks())
-    3
+    >>> len(ax.get_yticks()), ax.get_xlabel()[:27]
+    (3, 'Share of each method’s tota')
     """
     ax = ax if ax is not None else plt.gca()
     tab = result.table
@@ -48,25 +58,46 @@ def plot_importance(result, *, methods=None, ax=None):
     unknown = [m for m in methods if m not in available]
     if unknown or not methods:
         raise ParameterError(f"methods={methods!r} is invalid: expected some of {available}.")
+    same_units = all(m in _R2_UNITS for m in methods)
+    if scale == "auto":
+        scale = "raw" if same_units else "share"
+    if scale not in ("raw", "share"):
+        raise ParameterError(f"scale={scale!r} is invalid: expected 'auto', 'raw' or 'share'.")
+    if scale == "raw" and not same_units:
+        mixed = [m for m in methods if m not in _R2_UNITS]
+        raise ParameterError(
+            f"scale='raw' puts {mixed} on an R² axis with Shapley/relative weights; their units "
+            "differ. Use scale='share' or plot them separately."
+        )
     first = tab[tab.method == methods[0]].set_index("driver")["importance"]
     drivers = list(first.abs().sort_values().index)  # most important at the top
     y = np.arange(len(drivers))
     step = 0.6 / max(1, len(methods))
     for k, m in enumerate(methods):
         sub = tab[tab.method == m].set_index("driver").loc[drivers]
-        off = (k - (len(methods) - 1) / 2) * step
+        if scale == "share":
+            total = float(sub["importance"].abs().sum())
+            factor = 100.0 * float(sub["share"].abs().sum()) / total if total else np.nan
+        else:
+            factor = 1.0
+        est = sub["importance"].to_numpy(float) * factor
         err = np.vstack([sub["importance"] - sub["ci_lower"], sub["ci_upper"] - sub["importance"]])
+        err = err * factor
+        off = (k - (len(methods) - 1) / 2) * step
         has_ci = np.isfinite(err).all()
         ax.errorbar(
-            sub["importance"], y - off, xerr=err if has_ci else None, fmt=_MARKERS[k % 5],
-            capsize=3, ms=5, label=_LABELS[m] + ("" if has_ci else " (no CI)"),
+            est, y - off, xerr=err if has_ci else None, fmt=_MARKERS[k % 5], color=f"C{k}",
+            capsize=3, ms=5, label=_LABELS.get(m, m) + ("" if has_ci else " (no interval)"),
         )  # fmt: skip
     ax.axvline(0, color="0.5", lw=0.8)
     ax.set_yticks(y, drivers)
     ax.set_ylabel("Driver")
-    units = "R² units" if all(m in _R2_UNITS for m in methods) else "R² units; β and r as estimated"
-    ax.set_xlabel(f"Importance ({units}), {result.ci:.0%} bootstrap interval")
-    ax.set_title(f"Key drivers of {result.target}")
+    interval = f"{result.ci:.0%} bootstrap interval"
+    if scale == "share":
+        ax.set_xlabel(f"Share of each method\u2019s total importance (%), {interval}")
+    else:
+        ax.set_xlabel(f"Importance (share of R\u00b2, R\u00b2 = {result.r2:.2f}), {interval}")
+    ax.set_title(f"Key drivers of {result.target} (n = {result.n:,})")
     ax.legend(loc="lower right", fontsize=7)
     return ax
 

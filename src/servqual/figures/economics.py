@@ -90,7 +90,7 @@ def plot_reichheld_region(grid, *, ax=None):
     g, a = grid["growth"].iloc[0], grid["acquisition"].iloc[0]
     ax.set_xlabel("Annual defection rate before (%)")
     ax.set_ylabel("Discount rate (% per year)")
-    ax.set_title(f"5 points less defection: profit growth {g:.0%}/yr, acquisition {a:g}x")
+    ax.set_title(f"5 points less defection (model): profit growth {g:.0%}/yr, acquisition {a:g}x")
     return ax
 
 
@@ -98,7 +98,9 @@ def plot_complaint_funnel(funnel, *, ax=None):
     """Sankey-like funnel: problems -> complaint branches -> stay / leave.
 
     Bar heights are the branch sizes and retained/lost counts of ``funnel``
-    (:func:`servqual.wom.complaint_funnel`).  Returns the Axes.
+    (:func:`servqual.wom.complaint_funnel`); each column stacks to the number
+    of customers with a problem, so no bar leaves the count axis.  Returns the
+    Axes.
 
     Examples
     --------
@@ -110,91 +112,56 @@ def plot_complaint_funnel(funnel, *, ax=None):
     ax = ax if ax is not None else plt.gca()
     tab = funnel.table
     total = float(tab["customers"].sum())
-    gap = 0.02 * total
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
     ax.add_patch(Rectangle((0, 0), 0.3, total, color="0.5", label="_problems"))
     y = 0.0
-    ystay, yleave = 0.0, float(tab["retained"].sum()) + 3 * gap
-    for i, row in tab.iterrows():
+    ystay, yleave = 0.0, float(tab["retained"].sum())
+    for i, row in tab.reset_index(drop=True).iterrows():
         h = float(row["customers"])
         c = colors[i % len(colors)]
-        # band from the problems bar to the branch bar
-        src = h * 0 + sum(float(v) for v in tab["customers"].iloc[:i])
-        ax.add_patch(
-            Polygon(
-                [(0.3, src), (1.0, y), (1.0, y + h), (0.3, src + h)],
-                closed=True,
-                color=c,
-                alpha=0.3,
-                lw=0,
-            )
-        )
+        # band from the problems bar to the branch bar (the same stacking order)
+        ax.add_patch(Polygon([(0.3, y), (1.0, y), (1.0, y + h), (0.3, y + h)], closed=True,
+                             color=c, alpha=0.3, lw=0))  # fmt: skip
         ax.add_patch(
             Rectangle(
-                (1.0, y),
-                0.3,
-                h,
-                facecolor=c,
-                hatch=_HATCHES[i],
-                edgecolor="k",
-                lw=0.3,
-                label=_BRANCH_LABELS[row["branch"]],
+                (1.0, y), 0.3, h, facecolor=c, hatch=_HATCHES[i % len(_HATCHES)], edgecolor="k",
+                lw=0.3, label=f"{_BRANCH_LABELS.get(row['branch'], row['branch'])} ({h:,.0f})",
             )
-        )
+        )  # fmt: skip
         ret, lost = float(row["retained"]), float(row["lost"])
-        ax.add_patch(
-            Polygon(
-                [(1.3, y), (2.0, ystay), (2.0, ystay + ret), (1.3, y + ret)],
-                closed=True,
-                color=c,
-                alpha=0.3,
-                lw=0,
-            )
-        )
-        ax.add_patch(
-            Polygon(
-                [(1.3, y + ret), (2.0, yleave), (2.0, yleave + lost), (1.3, y + h)],
-                closed=True,
-                color=c,
-                alpha=0.3,
-                lw=0,
-            )
-        )
+        ax.add_patch(Polygon([(1.3, y), (2.0, ystay), (2.0, ystay + ret), (1.3, y + ret)],
+                             closed=True, color=c, alpha=0.3, lw=0))  # fmt: skip
+        ax.add_patch(Polygon([(1.3, y + ret), (2.0, yleave), (2.0, yleave + lost), (1.3, y + h)],
+                             closed=True, color=c, alpha=0.3, lw=0))  # fmt: skip
         ystay += ret
         yleave += lost
-        y += h + gap
+        y += h
     ax.add_patch(
         Rectangle((2.0, 0), 0.3, ystay, facecolor=colors[2], edgecolor="k", lw=0.3, label="_stay")
     )
-    y0 = float(tab["retained"].sum()) + 3 * gap
+    y0 = float(tab["retained"].sum())
     ax.add_patch(
-        Rectangle(
-            (2.0, y0),
-            0.3,
-            yleave - y0,
-            facecolor=colors[5],
-            hatch="\\\\",
-            edgecolor="k",
-            lw=0.3,
-            label="_leave",
-        )
-    )
-    ax.text(0.15, total * 1.02, f"{total:.0f} with a problem", ha="center", fontsize=7)
-    ax.text(2.15, ystay / 2, f"buy again\n{ystay:.0f}", ha="center", va="center", fontsize=7)
-    ax.text(
-        2.15, (y0 + yleave) / 2, f"leave\n{yleave - y0:.0f}", ha="center", va="center", fontsize=7
-    )
-    ax.set_xlim(-0.1, 2.5)
-    ax.set_ylim(0, max(y, yleave) * 1.08)
+        Rectangle((2.0, y0), 0.3, yleave - y0, facecolor=colors[5], hatch="\\\\",
+                  edgecolor="k", lw=0.3, label="_leave")
+    )  # fmt: skip
+    box = dict(boxstyle="round,pad=0.25", fc="white", ec="0.3", lw=0.5)
+    ax.text(0.15, total * 1.015, f"{total:,.0f} with a problem", ha="center", va="bottom",
+            fontsize=7)  # fmt: skip
+    for lo, hi, what in ((0.0, ystay, "buy again"), (y0, yleave, "leave")):
+        ax.text(2.15, (lo + hi) / 2, f"{what}\n{hi - lo:,.0f} ({(hi - lo) / total:.0%})",
+                ha="center", va="center", fontsize=7, bbox=box)  # fmt: skip
+    ax.set_xlim(-0.25, 2.5)
+    ax.set_ylim(0, total * 1.1)
     ax.set_xticks([0.15, 1.15, 2.15], ["Problem", "Complaint branch", "Outcome"])
     ax.set_xlabel("Funnel stage")
     ax.set_ylabel("Customers (count)")
     p = funnel.settings
     ax.set_title(
-        f"TARP funnel: {p['channel'].replace('_', ' ')}, complaint rate "
-        f"{p['complaint_rate']:.1%}, {p['ticket']} ticket"
+        f"TARP funnel (model, {total:,.0f} customers with a problem): "
+        f"{p['channel'].replace('_', ' ')},\ncomplaint rate {p['complaint_rate']:.1%}, "
+        f"{p['ticket']} ticket"
     )
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="Complaint branch (customers)")
     return ax
 
 
@@ -225,7 +192,7 @@ def plot_bass_wom(curves, *, ax=None):
         )
     ax.set_xlabel("Time (years)")
     ax.set_ylabel("Current adopters (customers)")
-    ax.set_title("Bass diffusion with negative word of mouth and churn")
+    ax.set_title("Bass diffusion with negative word of mouth and churn (model)")
     ax.legend()
     return ax
 
@@ -244,6 +211,8 @@ def plot_sbg(results, *, periods: int = 12, ax=None):
     [100.0, 62.7, 47.4, 38.8, 33.2]
     """
     ax = ax if ax is not None else plt.gca()
+    sizes = [getattr(r, "n", None) for r in results.values()]
+    cohorts = ", ".join(f"n = {s:,}" for s in sizes) if all(sizes) else "cohort data, % of start"
     for (label, res), mk in zip(results.items(), "os^d"):
         fc = res.forecast(periods)
         (line,) = ax.plot(
@@ -260,19 +229,35 @@ def plot_sbg(results, *, periods: int = 12, ax=None):
             label=f"{label}: observed",
         )
     ax.axvline(max(r.n_periods for r in results.values()), color="0.5", lw=0.8, ls=":")
-    ax.set_xlabel("Years since acquisition")
+    ax.set_xlabel("Time since acquisition (years)")
     ax.set_ylabel("Customers still active (%)")
-    ax.set_title("Shifted-beta-geometric retention (Fader & Hardie 2007)")
+    ax.set_title(f"Shifted-beta-geometric retention (model fits; {cohorts})")
     ax.legend()
     return ax
 
 
-def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
+_QUANTITY_LABELS = {
+    "delta_value": "Gain in customer-base value (NPV over {horizon} periods)",
+    "delta_clv": "Gain in customer lifetime value per customer",
+    "delta_customers": "Extra customers at the horizon",
+    "delta_satisfaction": "Gain in satisfaction",
+    "delta_retention": "Gain in retention probability",
+    "delta_clv_pct": "Gain in customer lifetime value",
+    "delta_wom_positive": "Extra positive mentions per customer",
+    "delta_wom_negative": "Change in negative mentions per customer",
+}
+_SCALES = ((1e9, "billion"), (1e6, "million"), (1e3, "thousand"))
+
+
+def plot_what_if(results, *, quantity: str = "delta_value", currency: str | None = None, ax=None):
     """Estimate and bootstrap interval of a what-if money quantity per scenario.
 
     ``results`` maps a label (e.g. the dimension raised) to a
     :class:`servqual.economics.WhatIfResult` (all with the same ``delta`` and
-    ``ci``).  Returns the Axes.
+    ``ci``).  Money is in the unit of the ``margin`` given to ``what_if``:
+    name it with ``currency`` (e.g. ``"EUR"``; default "currency units").
+    Large amounts are shown in thousands, millions or billions, said in the
+    axis label (no offset text).  Returns the Axes.
 
     Examples
     --------
@@ -281,9 +266,9 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
     >>> from servqual.economics import what_if
     >>> df, _ = servqual.simulate_survey(400, seed=1)
     >>> res = {"reliability": what_if(df, n_boot=40, seed=1, progress=False)}
-    >>> ax = plot_what_if(res, ax=Figure().add_subplot())
+    >>> ax = plot_what_if(res, currency="EUR", ax=Figure().add_subplot())
     >>> ax.get_xlabel()
-    'delta value (money (NPV over horizon)), 95% bootstrap CI'
+    'Gain in customer-base value (NPV over 10 periods)\\n(million EUR; 95% bootstrap CI)'
     """
     ax = ax if ax is not None else plt.gca()
     labels = list(results)
@@ -291,17 +276,34 @@ def plot_what_if(results, *, quantity: str = "delta_value", ax=None):
     est = np.array([float(r["estimate"]) for r in rows])
     lo = np.array([float(r["lower"]) for r in rows])
     hi = np.array([float(r["upper"]) for r in rows])
+    first = next(iter(results.values())).settings
+    ci, delta = first["ci"], first["delta"]
+    unit = str(rows[0]["unit"])
+    money = unit.startswith("money")
+    if money:
+        big = np.nanmax(np.abs(np.r_[est, lo, hi])) if len(est) else 0.0
+        factor, word = next(((f, w) for f, w in _SCALES if big >= f), (1.0, ""))
+        unit = " ".join(x for x in (word, currency or "currency units") if x)
+        if "customer" in rows[0]["unit"]:
+            unit += " per customer"
+    else:
+        factor = 1.0
+    est, lo, hi = est / factor, lo / factor, hi / factor
     y = np.arange(len(labels))[::-1]
-    ax.barh(y, est, color="0.75", edgecolor="k", lw=0.5, hatch="//")
+    ax.barh(y, est, color="C0", alpha=0.35, edgecolor="k", lw=0.5, hatch="//")
     ax.errorbar(est, y, xerr=np.vstack([est - lo, hi - est]), fmt="o", color="k", capsize=3)
     ax.set_yticks(y, [str(lab).capitalize() for lab in labels])
     ax.axvline(0, color="k", lw=0.8)
-    first = next(iter(results.values())).settings
-    ci, delta = first["ci"], first["delta"]
-    ax.set_xlabel(f"{quantity.replace('_', ' ')} ({rows[0]['unit']}), {ci:.0%} bootstrap CI")
+    what = _QUANTITY_LABELS.get(quantity, quantity.replace("_", " ")).format(
+        horizon=first.get("horizon", "")
+    )
+    ax.set_xlabel(f"{what}\n({unit}; {ci:.0%} bootstrap CI)")
     pts = f"{delta:g} point" + ("" if delta == 1 else "s")
     ax.set_ylabel(f"Dimension raised by {pts}")
-    ax.set_title(f"What if? Money effect of +{pts} on each dimension")
+    n = first.get("n")
+    ax.set_title(
+        f"What if? Money effect of +{pts} on each dimension" + (f" (n = {n:,})" if n else "")
+    )
     return ax
 
 
@@ -331,6 +333,7 @@ def plot_claim_sensitivity(fig, data=None):
     axs[0].set_xlabel("Complaint rate (%)")
     axs[0].set_ylabel("Leave without complaining (% of problems)")
     axs[0].set_title("TARP: silent exits")
+    fig.suptitle("Sensitivity of the reproducible claims (model calculations, no sample)")
     axs[0].legend()
     x = np.linspace(0.16, 0.40, 25)  # d + (1 - r); r1 = r0 + 0.05 < 1
     up = [
@@ -439,7 +442,7 @@ register(
 register(
     FigureSpec(
         name="what_if_money",
-        draw=lambda ax, r: plot_what_if(r, ax=ax),
+        draw=lambda ax, r: plot_what_if(r, currency="currency units", ax=ax),
         data=_what_if_data,
         description="NPV effect of +1 point on each SERVQUAL dimension, bootstrap CIs.",
     )

@@ -102,7 +102,8 @@ def plot_gap_model(explanation, multilevel=None, *, ax=None):
         ax.text(x_sat, g5_y - 1.6, "direct (unit level)\n" + "\n".join(lines), ha="center",
                 va="top", fontsize=5.5, gid="direct:SAT")  # fmt: skip
     ax.set_title(
-        "Gap model: unstandardised effects (scale points per scale point)\n"
+        f"Gap model (n = {int(explanation.fit['n_units'].max()):,} units): unstandardised "
+        "effects (scale points per scale point)\n"
         f"solid: {explanation.ci:.0%} CI excludes 0; arrow width: Shapley share of R²",
         fontsize=8,
     )
@@ -141,7 +142,8 @@ def plot_gap5_caterpillar(scores, *, ci: float = 0.95, ax=None):
     ax.axhline(0, ls=":", color="0.5", lw=0.8)
     ax.set_xlabel("Units, ranked by gap 5 (rank)")
     ax.set_ylabel(f"Gap 5: mean P − E (scale points), {ci:.0%} CI")
-    ax.set_title("Gap 5 by service unit")
+    n_cust = int(t["n_customers"].sum())
+    ax.set_title(f"Gap 5 by service unit (n = {len(t):,} units, {n_cust:,} customers)")
     ax.legend(loc="upper left")
     return ax
 
@@ -179,7 +181,7 @@ def plot_servqual_vs_servperf(result, *, ax=None):
     ax.set_xticks(x, [lab for _, lab in metrics])
     ax.set_xlabel("Fit statistic")
     ax.set_ylabel(f"Satisfaction variance explained (proportion), {result.ci:.0%} CI")
-    ax.set_title(f"SERVQUAL vs SERVPERF (n = {result.n} customers)")
+    ax.set_title(f"SERVQUAL vs SERVPERF (n = {result.n:,} customers)")
     ax.legend(loc="upper right")
     return ax
 

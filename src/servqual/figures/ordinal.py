@@ -1,4 +1,5 @@
-"""Ordinal items: bias of ML on raw Likert codes versus WLSMV on polychorics."""
+"""Ordinal items: bias of ML on raw Likert codes versus WLSMV on polychorics (drawing only;
+the fits are :func:`servqual.sem.ordinal_bias.ordinal_loading_bias`)."""
 
 from __future__ import annotations
 
@@ -6,56 +7,18 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 
+from .._moved import moved_names
 from ._registry import FigureSpec, register
 
-__all__ = ["ordinal_loading_bias", "plot_ordinal_bias"]
-
-
-def ordinal_loading_bias(data: pd.DataFrame, factors: dict, true_loadings) -> pd.DataFrame:
-    """Standardized loadings by WLSMV (polychorics) and by ML on raw codes, with truth.
-
-    ML uses semopy (normal-theory ML on the item codes treated as continuous,
-    L-BFGS-B); WLSMV uses :func:`servqual.sem.wlsmv.fit_cfa`.  Returns one
-    row per item: ``item true wlsmv ml wlsmv_error ml_error``.
-
-    Examples
-    --------
-    >>> import servqual
-    >>> df, truth = servqual.simulate_survey(300, seed=1)
-    >>> f = {"tangibles": ["P1", "P2", "P3", "P4"]}
-    >>> ordinal_loading_bias(df, f, truth.loadings[:4]).shape
-    (4, 6)
-    """
-    import semopy
-
-    from ..sem.wlsmv import fit_cfa
-
-    items = [c for cols in factors.values() for c in cols]
-    true = pd.Series(np.asarray(true_loadings, float), index=items)
-    wl = fit_cfa(data, factors).loadings()[items]
-    desc = "\n".join(f"{f} =~ " + " + ".join(cols) for f, cols in factors.items())
-    model = semopy.Model(desc)
-    model.fit(data[items].astype(float), solver="L-BFGS-B")
-    est = model.inspect(std_est=True)
-    ml = est[(est["op"] == "~") & est["rval"].isin(list(factors))].set_index("lval")["Est. Std"]
-    ml = ml[items].astype(float)
-    return pd.DataFrame(
-        {
-            "item": items,
-            "true": true.to_numpy(),
-            "wlsmv": wl.to_numpy(),
-            "ml": ml.to_numpy(),
-            "wlsmv_error": (wl - true).to_numpy(),
-            "ml_error": (ml - true).to_numpy(),
-        }
-    )
+__all__ = ["plot_ordinal_bias"]
 
 
 def plot_ordinal_bias(table: pd.DataFrame, *, tolerance: float = 0.03, ax=None):
     """Estimated minus true standardized loading per item for ML and WLSMV.
 
-    ``table`` is :func:`ordinal_loading_bias`'s output.  A shaded band marks
-    ``+-tolerance``.  Returns the Axes.
+    ``table`` is :func:`servqual.sem.ordinal_bias.ordinal_loading_bias`'s
+    output (its ``attrs["n"]``, the sample size, goes into the title).  A
+    shaded band marks ``+-tolerance``.  Returns the Axes.
 
     Examples
     --------
@@ -92,13 +55,15 @@ def plot_ordinal_bias(table: pd.DataFrame, *, tolerance: float = 0.03, ax=None):
     ax.set_xticks(x, table["item"], rotation=90, fontsize=7)
     ax.set_xlabel("Item")
     ax.set_ylabel("Estimated − true standardized loading")
-    ax.set_title("Loadings of 5-point items: ML on codes vs WLSMV")
+    n = table.attrs.get("n")
+    ax.set_title("Loadings of 5-point items: ML on codes vs WLSMV" + (f" (n = {n:,})" if n else ""))
     ax.legend(loc="lower right", fontsize=7)
     return ax
 
 
 def _data():
     from ..instrument import Instrument
+    from ..sem.ordinal_bias import ordinal_loading_bias
     from ..simulate import Truth, simulate_survey
 
     df, truth = simulate_survey(5000, truth=Truth(scale_points=5), seed=1)
@@ -108,6 +73,7 @@ def _data():
     # rounding to 1e-8 keeps the figure files byte-reproducible without visible change
     num = table.columns.drop("item")
     table[num] = table[num].round(8)
+    table.attrs["n"] = int(len(df))
     return table
 
 
@@ -120,4 +86,9 @@ register(
         description="RATER CFA on 5-point simulated items (n = 5,000): error of standardized "
         "loadings by ML on raw codes and by WLSMV on polychoric correlations.",
     )
+)
+
+# the fitting moved to servqual.sem.ordinal_bias (old name works for one release)
+__getattr__ = moved_names(
+    __name__, {"ordinal_loading_bias": "servqual.sem.ordinal_bias:ordinal_loading_bias"}
 )

@@ -109,12 +109,17 @@ def plot_pls_path_diagram(result, *, positions=None, digits: int = 2, ax=None):
     ax.set_ylim(ys.min() - 0.6, ys.max() + 0.6)
     ax.set_aspect("equal")
     ax.set_axis_off()
-    ax.set_title("PLS path model: standardised path coefficients (R² in constructs)")
+    ax.set_title(
+        f"PLS path model (n = {result.n:,}): standardised path coefficients (R² in constructs)"
+    )
     return ax
 
 
-def plot_ipma(table: pd.DataFrame, *, target: str = "", ax=None):
+def plot_ipma(table: pd.DataFrame, *, target: str = "", n: int | None = None, ax=None):
     """Draw an importance-performance map from :func:`servqual.pls.ipma_table`; return the Axes.
+
+    ``n`` (respondents) goes into the title when given.  Labels are placed
+    without overlaps.
 
     Examples
     --------
@@ -125,6 +130,8 @@ def plot_ipma(table: pd.DataFrame, *, target: str = "", ax=None):
     >>> len(ax.collections)
     6
     """
+    from ._labels import place_labels
+
     ax = ax if ax is not None else plt.gca()
     markers = ["o", "s", "^", "D", "v", "P", "X", "*"]
     for i, row in enumerate(table.itertuples(index=False)):
@@ -136,19 +143,18 @@ def plot_ipma(table: pd.DataFrame, *, target: str = "", ax=None):
             label=row.construct,
             zorder=3,
         )
-        ax.annotate(
-            row.construct,
-            (row.importance, row.performance),
-            xytext=(5, 5),
-            textcoords="offset points",
-            fontsize=8,
-        )
     ax.axvline(table["importance"].mean(), color="0.5", linestyle="--", linewidth=0.8)
     ax.axhline(table["performance"].mean(), color="0.5", linestyle=":", linewidth=0.8)
+    for lim, v in ((ax.set_xlim, table["importance"]), (ax.set_ylim, table["performance"])):
+        span = float(v.max() - v.min()) or 1.0
+        lim(float(v.min()) - 0.2 * span, float(v.max()) + 0.2 * span)
     what = f" on {target}" if target else ""
     ax.set_xlabel(f"Importance (unstandardised total effect{what}, points per point)")
     ax.set_ylabel("Performance (mean score, 0-100)")
-    ax.set_title(f"Importance-performance map{': ' + target if target else ''}")
+    title = f"Importance-performance map{': ' + target if target else ''}"
+    ax.set_title(title + (f" (n = {n:,})" if n is not None else ""))
+    names = list(table["construct"])
+    place_labels(ax, table["importance"], table["performance"], names, fontsize=8)
     return ax
 
 
@@ -164,7 +170,7 @@ def _draw_path(ax, res):
 
 
 def _draw_ipma(ax, res):
-    return plot_ipma(res.ipma_table("Loyalty"), target="Loyalty", ax=ax)
+    return plot_ipma(res.ipma_table("Loyalty"), target="Loyalty", n=res.n, ax=ax)
 
 
 register(

@@ -53,7 +53,8 @@ def plot_gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 
     ax.set_xticks(np.arange(lo, hi + 1))
     ax.set_xlabel(f"Mean score (scale points {lo:g}–{hi:g}), {ci:.0%} CI")
     ax.set_ylabel("RATER dimension")
-    ax.set_title("SERVQUAL gap profile")
+    n = int(prof["n"].max()) if len(prof) else 0
+    ax.set_title(f"SERVQUAL gap profile (n = {n:,})")
     ax.legend(loc="lower left")
     return ax
 
@@ -90,7 +91,9 @@ def plot_item_distribution(
         left += shares[:, j]
     ax.set_yticks(y, columns)
     ax.set_xlim(0, 1)
+    n = int(frame[columns].notna().any(axis=1).sum())
     ax.set_xlabel("Share of respondents (proportion)")
+    ax.set_title(f"Response distribution per item (n = {n:,})")
     ax.set_ylabel("Item")
     ax.legend(title="Response", ncols=min(len(cats), 10), loc="upper center",
               bbox_to_anchor=(0.5, -0.12), fontsize=6, title_fontsize=7)  # fmt: skip

@@ -92,7 +92,8 @@ def plot_path_diagram(result, *, indicators: bool = True, ax=None):
                 if level[f] == 0:
                     boxes[it] = (0.0, fy + (len(items) - 1) / 2 - i)
                 else:
-                    boxes[it] = (fx + (i - (len(items) - 1) / 2) * 0.95, fy - 2.0)
+                    # wide enough apart that the loading labels above the boxes never touch
+                    boxes[it] = (fx + (i - (len(items) - 1) / 2) * 1.35, fy - 2.4)
     ew, eh = 2.5, 0.9
     for n, (x, y) in pos.items():
         if n in latent:
@@ -152,7 +153,9 @@ def plot_path_diagram(result, *, indicators: bool = True, ax=None):
 
     if indicators:
         for r in load.itertuples():
-            arrow(r.lhs, r.rhs, f"{r.std_all:.2f}{stars(r.pvalue)}", color="0.45", at=0.62)
+            # exogenous factors' labels sit mid-way; the others' just above their box
+            at = 0.62 if level[r.lhs] == 0 else 0.72
+            arrow(r.lhs, r.rhs, f"{r.std_all:.2f}{stars(r.pvalue)}", color="0.45", at=at)
     for r in reg.itertuples():
         sig = np.isfinite(r.pvalue) and r.pvalue < 0.05
         arrow(
@@ -169,7 +172,8 @@ def plot_path_diagram(result, *, indicators: bool = True, ax=None):
     ax.set_ylim(min(ys) - 0.8, max(max(ys), ymax - 1) + 0.8)
     ax.set_axis_off()
     ax.set_title(
-        "Path diagram (completely standardized; * p<.05, ** p<.01, *** p<.001)", fontsize=8
+        f"Path diagram (n = {result.n:,}; completely standardized; * p<.05, ** p<.01, *** p<.001)",
+        fontsize=8,
     )
     return ax
 
@@ -216,7 +220,7 @@ def plot_structural_forest(result, *, include_defined: bool = True, ax=None):
     level = int(round(100 * result.ci))
     ax.set_xlabel(f"Unstandardized effect (latent units), {level}% CI")
     ax.set_ylabel("Effect")
-    ax.set_title("Structural effects")
+    ax.set_title(f"Structural effects (n = {result.n:,})")
     if len(rows) > 1:
         ax.legend(loc="best", fontsize=7)
     return ax

@@ -27,7 +27,7 @@ class GapExplanation(Result):
     Attributes
     ----------
     coefficients : DataFrame
-        ``model`` (``"gap5"``, ``"gap1"``..``"gap4"``), ``term``, ``estimate``,
+        ``model`` (``"gap5"``, ``"gap1"`` to ``"gap4"``), ``term``, ``estimate``,
         ``se`` (robust), ``statistic``, ``p_value``, ``ci_low``, ``ci_high``.
     importance : DataFrame
         ``model``, ``term``, ``shapley`` (R^2 share) and ``share`` of the

@@ -94,8 +94,12 @@ def ipma_table(result, target: str) -> pd.DataFrame:
 
 
 def ipma(result, target: str, *, ax=None):
-    """Table and map: ``(table, ax)``."""
-    from ..figures.pls import plot_ipma
+    """Deprecated: ``(table, ax)``; use :func:`ipma_table`, :func:`servqual.figures.plot_ipma`."""
+    import importlib
 
+    from .._moved import moved_warning
+
+    moved_warning("servqual.pls.ipma (the drawing)", "servqual.figures.plot_ipma")
+    plot_ipma = importlib.import_module("servqual.figures.pls").plot_ipma
     table = ipma_table(result, target)
     return table, plot_ipma(table, target=target, ax=ax)

@@ -122,30 +122,20 @@ class PLSResult(Result):
         return construct_index(self, construct)
 
     def ipma(self, target: str, *, ax=None):
-        """Importance-performance map for ``target`` (Ringle & Sarstedt 2016).
+        """Deprecated: draws the map; use :meth:`ipma_table` and :func:`servqual.figures.plot_ipma`.
 
-        Returns ``(table, ax)``: the table has ``construct``, ``importance``
-        (unstandardised total effect on the target, 0-100 scores) and
-        ``performance`` (mean 0-100 score); ``ax`` holds the map.
-
-        Examples
-        --------
-        >>> import servqual
-        >>> from matplotlib.figure import Figure
-        >>> res = servqual.pls.fit(servqual.pls.ecsi_model(),
-        ...                        servqual.load_dataset("mobi"), progress=False)
-        >>> table, ax = res.ipma("Loyalty", ax=Figure().add_subplot())
-        >>> table.loc[table["importance"].idxmax(), "construct"]
-        'Satisfaction'
-        >>> len(ax.texts) == len(table)
-        True
+        Returns ``(table, ax)`` as before, with a ``FutureWarning``.
         """
         from .ipma import ipma
 
         return ipma(self, target, ax=ax)
 
     def ipma_table(self, target: str) -> pd.DataFrame:
-        """The IPMA table without drawing (see :meth:`ipma`).
+        """Importance-performance map table for ``target`` (Ringle & Sarstedt 2016).
+
+        Columns ``construct``, ``importance`` (unstandardised total effect on
+        the target, 0-100 scores), ``importance_std`` and ``performance`` (mean
+        0-100 score).  Draw it with :func:`servqual.figures.plot_ipma`.
 
         Examples
         --------

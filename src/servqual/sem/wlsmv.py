@@ -496,7 +496,15 @@ def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=
 
     Examples
     --------
-    See ``tests/test_sem_wlsmv.py::test_dwls_ram_adapter_matches_fit_cfa``.
+    The public way in is :func:`servqual.sem.fit` with ``estimator="WLSMV"``,
+    which builds the RAM model and calls this adapter (compared with
+    :func:`cfa_wlsmv` in ``tests/test_sem_wlsmv.py``):
+
+    >>> import servqual
+    >>> df, _ = servqual.simulate_survey(400, servqual.Truth(scale_points=5), seed=1)
+    >>> res = servqual.sem.fit("f =~ P1 + P2 + P3 + P4", df, estimator="WLSMV")
+    >>> bool(res.fit_indices["df"] == 2)
+    True
     """
     pt = model.partable
     q = int(model.q)

@@ -1,0 +1,21 @@
+# Reference numbers for tests/test_compare.py (differences between segments/waves).
+# R 4.2, stats, survey 4.1.1.  Run: Rscript validation/compare_r.R
+suppressMessages(library(survey))
+options(digits = 15)
+a <- c(6,2,10,10,0,2,2,1,6,3,5,2,10,7,7,1,1,9,3,9,8,0,5,5)
+b <- c(6,2,8,4,5,5,4,6,9,6,8,10,3,4,7,3,8,8,8,10)
+wa <- c(2.35,2.26,0.63,2.37,1.8,2.24,1.32,0.94,2.09,1.82,2.06,0.9,0.77,2.03,0.54,2.39,0.77,1.7,1.34,1.15,0.84,2.06,2.33,1.96)
+wb <- c(1.7,1.92,1.57,1.62,2.31,1.07,0.94,2.39,2.39,1.45,2.1,1.99,2.4,0.66,2.3,1.5,1.4,1.87,1.73,1.37)
+cat("survey", as.character(packageVersion("survey")), "\n")
+t1 <- t.test(a, b)  # Welch
+cat("t.test(a, b): estimate diff, stat, df, p, conf.int\n")
+print(c(unname(diff(rev(t1$estimate))), t1$statistic, t1$parameter, t1$p.value, t1$conf.int))
+t2 <- t.test(a[1:20], b, paired = TRUE)
+cat("t.test(a[1:20], b, paired = TRUE)\n"); print(c(t2$estimate, t2$statistic, t2$parameter, t2$p.value, t2$conf.int))
+p <- prop.test(c(sum(a >= 9), sum(b >= 9)), c(24, 20), correct = FALSE)
+cat("prop.test(c(sum(a>=9), sum(b>=9)), c(24,20), correct=FALSE)$p.value\n"); print(p$p.value)
+df <- data.frame(y = c(a, b), g = factor(rep(c("A", "B"), c(24, 20))), w = c(wa, wb))
+d <- svydesign(ids = ~1, weights = ~w, data = df)
+s <- svyttest(y ~ g, d)
+cat("svyttest(y ~ g, svydesign(ids=~1, weights=~w)): estimate (B - A), stat, df, p\n")
+print(c(s$estimate, s$statistic, s$parameter, s$p.value))
