@@ -49,4 +49,4 @@ def test_bad_input():
         forest_importance(df, "y", ["zz"])
     df.loc[2, "u"] = np.nan
     with pytest.raises(MissingValuesError, match="'u'"):
-        forest_importance(df, "y", ["u"])
+        forest_importance(df, "y", ["u"], missing="raise")

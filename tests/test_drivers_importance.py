@@ -242,10 +242,16 @@ def test_bad_input(fn):
     bad = df.copy()
     bad.loc[3, "x1"] = np.nan
     with pytest.raises(MissingValuesError, match="x1"):
-        fn(bad, "y", names)
-    with pytest.warns(MissingDataWarning, match="1 of 300 rows dropped"):
-        res = fn(bad, "y", names, missing="listwise")
+        fn(bad, "y", names, missing="raise")
+    # default: listwise on the model's variables, counted and named
+    with pytest.warns(MissingDataWarning, match="1 of 300 rows dropped.*'x1': 1"):
+        res = fn(bad, "y", names)
     assert res.n == 299 and res.warnings
+    ref = fn(df.drop(index=3), "y", names)
+    assert res.table.equals(ref.table)
+    # "available" is the same for one model (its own variables)
+    with pytest.warns(MissingDataWarning):
+        assert fn(bad, "y", names, missing="available").table.equals(ref.table)
     txt = df.astype({"x2": object})
     txt.loc[5, "x2"] = "high"
     with pytest.raises(NonNumericError, match="x2"):

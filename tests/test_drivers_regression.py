@@ -133,6 +133,6 @@ def test_bad_input():
     nan = df.copy()
     nan.loc[7, "x1"] = np.nan
     with pytest.raises(MissingValuesError, match="x1"):
-        ols(nan, "y", names)
+        ols(nan, "y", names, missing="raise")
     with pytest.raises(DataError, match="collinear"):
         ols(df.assign(x2=df.x0 - df.x1), "y", names)

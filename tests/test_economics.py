@@ -121,12 +121,12 @@ def test_bad_input(survey):
         what_if(survey.drop(columns="churn"), n_boot=40, progress=False)
     bad = survey.copy()
     bad.loc[3, "churn"] = 2
-    with pytest.raises(errors.ParameterError, match=r"column 'churn' row 3"):
+    with pytest.raises(errors.OutOfRangeError, match=r"churn column 'churn'.*\[0, 1, 2\]"):
         what_if(bad, n_boot=40, progress=False)
     miss = survey.copy()
     miss.loc[5, "P6"] = np.nan
     with pytest.raises(errors.MissingValuesError, match="P6"):
-        what_if(miss, n_boot=40, progress=False)
+        what_if(miss, n_boot=40, progress=False, missing="raise")
     with pytest.raises(TypeError, match="DataFrame, got ndarray"):
         what_if(survey.to_numpy(), n_boot=40, progress=False)
     with pytest.raises(errors.ParameterError, match="SAT1, SAT2"):
@@ -145,3 +145,57 @@ def test_non_convergence_is_flagged_and_failed_replicates_counted(survey):
     assert any("did not converge" in w for w in res.warnings)
     assert any("40 of 40 bootstrap replicates failed" in w for w in res.warnings)
     assert np.isnan(res.table["lower"]).all() and np.isnan(res.draws).all()
+
+
+def test_what_if_roles_on_a_custom_instrument(survey):
+    # Issue 11: what_if failed on a custom instrument with "kind='P' is invalid ...".
+    # The same data under the user's own names and a kind-less instrument give the
+    # same numbers as the simulator's names (same seed, same rows).
+    ref = what_if(survey, n_boot=40, seed=3, progress=False, horizon=5)
+    inst = servqual.Instrument.servqual22()
+    rename = {inst.column(i, "P"): f"q_{i}" for i in inst.items}
+    rename.update(
+        SAT1="overall",
+        SAT2="sat_b",
+        SAT3="sat_c",
+        wom_positive="praise",
+        wom_negative="complaints",
+        churn="Churned",
+    )
+    own = survey.rename(columns=rename)
+    own["Churned"] = own["Churned"].map({1: "Yes", 0: "No"})
+    custom = servqual.Instrument.from_mapping(
+        {d: [f"q_{i}" for i in items] for d, items in inst.dimensions.items()}, scale=inst.scale
+    )
+    roles = dict(
+        instrument=custom,
+        satisfaction=["overall", "sat_b", "sat_c"],
+        churn="Churned",
+        positive="Yes",
+        wom_positive="praise",
+        wom_negative="complaints",
+        progress=False,
+    )
+    res = what_if(own, **roles, n_boot=40, seed=3, horizon=5)
+    assert res.table["estimate"].to_numpy() == pytest.approx(
+        ref.table["estimate"].to_numpy(), rel=1e-10
+    )
+    assert res.table["lower"].to_numpy() == pytest.approx(ref.table["lower"].to_numpy(), rel=1e-10)
+    # roles pointing nowhere / ambiguous levels are named
+    with pytest.raises(errors.MissingColumnError, match=r"churn column 'churn' not found.*churn="):
+        what_if(own, instrument=custom, satisfaction=["overall"], n_boot=5, progress=False)
+    without = {k: v for k, v in roles.items() if k != "positive"}
+    with pytest.raises(errors.DataError, match=r"'Churned'.*\['No', 'Yes'\].*positive="):
+        what_if(own, **without, n_boot=5)
+    no_wom = {k: v for k, v in roles.items() if not k.startswith("wom")}
+    with pytest.raises(errors.MissingColumnError, match="'wom_positive'.*wom_positive="):
+        what_if(own, **no_wom, n_boot=5)
+    with pytest.raises(errors.MissingColumnError, match="'happy'"):
+        what_if(own, **{**roles, "satisfaction": ["happy"]}, n_boot=5)
+    # missing values: listwise on the chain's variables, counted
+    gap = own.copy()
+    gap.loc[[1, 2], "overall"] = np.nan
+    with pytest.warns(errors.MissingDataWarning, match=r"2 of \d+ rows dropped.*'overall': 2"):
+        r = what_if(gap, **roles, n_boot=40, seed=3, horizon=5)
+    assert r.params["n"] == len(own) - 2 and r.params["n_dropped"] == 2
+    assert any("dropped" in w for w in r.warnings)

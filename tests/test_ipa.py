@@ -126,7 +126,7 @@ def test_ipa_bad_input():
     miss = df.copy()
     miss.loc[3, "q1"] = np.nan
     with pytest.raises(MissingValuesError, match="'q1'"):
-        I.ipa(miss, ATTR, outcome="sat")
+        I.ipa(miss, ATTR, outcome="sat", missing="raise")
     with pytest.warns(MissingDataWarning, match="1 row"):
         r = I.ipa(miss, ATTR, outcome="sat", missing="listwise")
     assert r.n_dropped == 1 and r.n == df.shape[0] - 1
@@ -298,3 +298,37 @@ def test_journey_plot_artists():
     np.testing.assert_array_equal(stars[0].get_xdata(), np.flatnonzero(r.table["moment_of_truth"]))
     assert "SAT" in ax.get_ylabel() and ax.get_xlabel() == "Journey touchpoint"
     plt.close(fig)
+
+
+def test_ipa_available_case_keeps_rows_complete_on_each_pair():
+    # Issue 11: item IPA used 74 of 266 rows. With missing="available" each attribute
+    # uses the rows complete on its own pair (rating + stated-importance column);
+    # brute force: the means over exactly those rows.
+    rng = np.random.default_rng(11)
+    n = 120
+    df = pd.DataFrame(rng.integers(1, 6, size=(n, 4)), columns=["a", "b", "ia", "ib"]).astype(float)
+    df.loc[rng.choice(n, 30, replace=False), "a"] = np.nan
+    df.loc[rng.choice(n, 30, replace=False), "ib"] = np.nan
+    imp = {"a": "ia", "b": "ib"}
+    with pytest.warns(MissingDataWarning, match="'a': 30.*'b': 30"):
+        r = I.ipa(df, ["a", "b"], importance=imp)
+    t = r.table.set_index("attribute")
+    for a, i in imp.items():
+        ok = df[[a, i]].dropna()
+        assert t.loc[a, "n"] == len(ok) == 90
+        assert t.loc[a, "performance"] == pytest.approx(ok[a].mean(), abs=1e-12)
+        assert t.loc[a, "importance"] == pytest.approx(ok[i].mean(), abs=1e-12)
+    # listwise keeps only the rows complete on all four columns
+    with pytest.warns(MissingDataWarning):
+        lw = I.ipa(df, ["a", "b"], importance=imp, missing="listwise")
+    full = df.dropna()
+    assert lw.n == len(full) < 90
+    assert lw.table["performance"].tolist() == pytest.approx(full[["a", "b"]].mean().tolist())
+    # derived importance: the (rating, outcome) pair
+    df["sat"] = df["b"].fillna(3) + rng.normal(size=n)
+    with pytest.warns(MissingDataWarning):
+        c = I.ipa(df, ["a", "b"], outcome="sat")
+    ok = df[["a", "sat"]].dropna()
+    got = c.table.set_index("attribute").loc["a"]
+    assert got["n"] == 90
+    assert got["importance"] == pytest.approx(np.corrcoef(ok["a"], ok["sat"])[0, 1], abs=1e-12)

@@ -150,11 +150,19 @@ def test_kano_bad_input_names_row_and_column():
     df = _frame().astype(object)
     df.loc["resp2", "wifi_f"] = None
     with pytest.raises(MissingValuesError, match=r"'wifi_f'.*'resp2'"):
-        K.kano(df, FEATS)
+        K.kano(df, FEATS, missing="raise")
     with pytest.warns(MissingDataWarning, match="1 incomplete"):
-        r = K.kano(df, FEATS, missing="available")
+        r = K.kano(df, FEATS)  # default "available": per feature pair
     assert r.table.loc[0, "n"] == 9 and r.table.loc[0, "n_missing"] == 1
+    assert r.table["n"].tolist()[1:] == [10] * (len(FEATS) - 1)
     assert r.warnings
+    with pytest.warns(MissingDataWarning, match="1 of 10 respondents omitted"):
+        lw = K.kano(df, FEATS, missing="listwise")
+    assert lw.table["n"].tolist() == [9] * len(FEATS)
+    ref = K.kano(df.drop(index="resp2"), FEATS)
+    assert lw.table["better"].tolist() == ref.table["better"].tolist()
+    with pytest.warns(FutureWarning, match="omit"), pytest.warns(MissingDataWarning):
+        K.kano(df, FEATS, missing="omit")
     with pytest.raises(MissingColumnError, match="nope"):
         K.kano(_frame(), {"x": ("nope", "wifi_d")})
     with pytest.raises(ParameterError, match="features"):

@@ -242,8 +242,53 @@ def test_reliability_bad_input(mobi):
     na = mobi.astype(float)
     na.loc[[3, 7], "CUSA1"] = np.nan
     with pytest.warns(MissingDataWarning, match="dropped 2"):
-        res = reliability(na, inst)
+        res = reliability(na, inst, missing="listwise")
     assert res.n == 248 and res.validation.n_dropped == 2
+    # default "available": only the satisfaction block loses the two rows
+    with pytest.warns(MissingDataWarning, match="satisfaction 248"):
+        res = reliability(na, inst)
+    assert res.n == 250 and res.validation.n_dropped == 0
+    n = res.table["n"]
+    assert n["satisfaction"] == 248 and (n.drop("satisfaction") == 250).all()
+    with pytest.raises(ParameterError, match="missing='fiml'"):
+        reliability(na, inst, missing="fiml")
+
+
+def test_reliability_available_case_per_block_brute_force(mobi):
+    # Issue 11: complete-case deletion kept 91 of 266 rows where each block alone had
+    # 180-245. Each block's alpha must equal Cronbach's alpha computed by hand on the rows
+    # complete on that block only.
+    rng = np.random.default_rng(11)
+    inst = Instrument.from_mapping(
+        {
+            "image": [f"IMAG{i}" for i in range(1, 6)],
+            "value": ["PERV1", "PERV2"],
+            "satisfaction": ["CUSA1", "CUSA2", "CUSA3"],
+        },
+        scale=(1, 10),
+    )
+    na = mobi.astype(float)
+    for col in ["IMAG2", "IMAG4", "PERV1", "CUSA3"]:
+        na.loc[rng.choice(250, 35, replace=False), col] = np.nan
+    with pytest.warns(MissingDataWarning, match="each dimension uses"):
+        res = reliability(na, inst)
+    complete_all = int(na[inst.all_columns()].notna().all(axis=1).sum())
+    for dim, cols in inst.dimension_columns().items():
+        block = na[cols].dropna().to_numpy()
+        k = len(cols)
+        alpha = k / (k - 1) * (1 - block.var(axis=0, ddof=1).sum() / block.sum(1).var(ddof=1))
+        assert res.table.loc[dim, "n"] == block.shape[0] > complete_all
+        assert res.table.loc[dim, "alpha"] == pytest.approx(alpha, abs=1e-12)
+    with pytest.warns(MissingDataWarning):
+        lw = reliability(na, inst, missing="listwise")
+    assert lw.n == complete_all and (lw.table["n"] == complete_all).all()
+    # HTMT under "available" uses pairwise-complete correlations
+    r = na[inst.all_columns()].corr()
+    het = r.loc[["PERV1", "PERV2"], ["CUSA1", "CUSA2", "CUSA3"]].to_numpy().mean()
+    mono_v = r.loc["PERV1", "PERV2"]
+    cs = r.loc[["CUSA1", "CUSA2", "CUSA3"], ["CUSA1", "CUSA2", "CUSA3"]].to_numpy()
+    mono_s = cs[np.triu_indices(3, 1)].mean()
+    assert res.htmt.loc["value", "satisfaction"] == pytest.approx(het / np.sqrt(mono_v * mono_s))
 
 
 def test_reliability_flags_heywood_and_reverse_keying():

@@ -7,6 +7,7 @@ from statsmodels.stats.proportion import proportion_confint
 
 from servqual import metrics as M
 from servqual.errors import (
+    DegenerateResultWarning,
     EmptyDataError,
     MissingColumnError,
     MissingDataWarning,
@@ -44,8 +45,10 @@ def test_nps_se_matches_bootstrap_brute_force():
 
 
 def test_nps_edge_and_bad_input():
-    r = M.nps([10, 10, 9])
+    with pytest.warns(DegenerateResultWarning, match="zero-width"):
+        r = M.nps([10, 10, 9])
     assert r.nps == 100.0 and r.se == 0.0 and r.ci_upper == 100.0
+    assert any("zero-width" in w for w in r.warnings)
     with pytest.raises(OutOfRangeError, match=r"row 1 \(value 11\)"):
         M.nps([3, 11])
     with pytest.raises(OutOfRangeError, match="-1"):
@@ -60,10 +63,14 @@ def test_nps_edge_and_bad_input():
     with pytest.raises(NonNumericError, match="boolean True"):
         M.csat(pd.Series([True, False]), scale=(1, 5))
     with pytest.raises(MissingValuesError, match="row 1"):
-        M.nps([9, np.nan])
+        M.nps([9, np.nan], missing="raise")
+    # default "available": dropped, counted and warned about
     with pytest.warns(MissingDataWarning, match="1 missing"):
-        r = M.nps([9, np.nan, 0], missing="available")
-    assert r.n == 2 and r.n_missing == 1 and r.nps == 0.0 and r.warnings
+        r = M.nps([9, np.nan, 0, 10])
+    assert r.n == 3 and r.n_missing == 1 and r.nps == pytest.approx(100 / 3) and r.warnings
+    with pytest.warns(FutureWarning, match="omit"), pytest.warns(MissingDataWarning):
+        r = M.nps([9, np.nan, 0, 10], missing="omit")
+    assert r.n_missing == 1
     with pytest.raises(EmptyDataError):
         M.nps([])
     with pytest.raises(ParameterError, match="ci=1.5"):
@@ -103,9 +110,9 @@ def test_csat_top2box():
 
 def test_csat_bad_input():
     with pytest.raises(OutOfRangeError, match=r"value 6\).*1-5"):
-        M.csat([5, 6])
+        M.csat([5, 6], scale=(1, 5))
     with pytest.raises(OutOfRangeError, match="value 0"):
-        M.csat([0, 4])
+        M.csat([0, 4], scale=(1, 5))
     with pytest.raises(ParameterError, match="top=5"):
         M.csat([1, 5], top=5)
     with pytest.raises(ParameterError, match="top=0"):
@@ -113,7 +120,7 @@ def test_csat_bad_input():
     with pytest.raises(ParameterError, match="scale"):
         M.csat([1, 5], scale=(5, 1))
     with pytest.raises(MissingValuesError):
-        M.csat([1, None])
+        M.csat([1, None], missing="raise")
     with pytest.raises(ParameterError, match="k=11"):
         M.wilson_interval(11, 10)
     with pytest.raises(ParameterError, match="n=0"):
@@ -132,8 +139,11 @@ def test_csi_formula_brute_force():
     assert r.items.set_index("item").loc["b", "score"] == pytest.approx(100 * (means["b"] - 1) / 9)
     # all answers at the top / bottom of the scale give 100 / 0
     top = pd.DataFrame({"a": [10, 10], "b": [10, 10]})
-    assert M.csi(top, ["a", "b"]).index == 100.0
-    assert M.csi(top - 9, ["a", "b"]).index == 0.0
+    with pytest.warns(DegenerateResultWarning, match="top of the 1-10 scale"):
+        assert M.csi(top, ["a", "b"]).index == 100.0
+    with pytest.warns(DegenerateResultWarning, match="bottom"):
+        r0 = M.csi(top - 9, ["a", "b"])
+    assert r0.index == 0.0 and r0.warnings
     # equal weights from a sequence
     equal = M.csi(df, ["a", "b"], item_weights=[1, 1]).index
     assert equal == pytest.approx(M.csi(df, ["a", "b"]).index)
@@ -173,7 +183,12 @@ def test_csi_bad_input():
         M.csi(df, ["b"], n_boot=-1)
     dfm = pd.DataFrame({"a": [1.0, np.nan, 3.0], "b": [2, 3, 4]})
     with pytest.raises(MissingValuesError, match="'a'"):
-        M.csi(dfm, ["a", "b"])
+        M.csi(dfm, ["a", "b"], missing="raise")
     with pytest.warns(MissingDataWarning):
-        r = M.csi(dfm, ["a", "b"], missing="available")
+        r = M.csi(dfm, ["a", "b"])  # default "available": each item's own answers
     assert r.items["n"].tolist() == [2, 3]
+    assert r.items["mean"].tolist() == [2.0, 3.0]
+    with pytest.warns(MissingDataWarning, match="1 of 3 respondents dropped"):
+        r = M.csi(dfm, ["a", "b"], missing="listwise")
+    assert r.items["n"].tolist() == [2, 2]
+    assert r.items["mean"].tolist() == [2.0, 3.0]

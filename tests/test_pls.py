@@ -6,7 +6,7 @@ import pytest
 
 import servqual
 from servqual import pls
-from servqual.errors import ConvergenceWarning, MissingDataWarning
+from servqual.errors import ConvergenceWarning, MissingDataWarning, MissingValuesError
 
 SEMINR_MODEL = """
 Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
@@ -297,6 +297,12 @@ def test_missing_values_reported(mobi):
     with pytest.warns(MissingDataWarning, match="2 row"):
         r = pls.fit(SEMINR_MODEL, df, missing="listwise", progress=False)
     assert r.n == 248
+    ref = pls.fit(SEMINR_MODEL, df.drop(index=[3, 7]), progress=False)
+    with pytest.warns(MissingDataWarning, match="2 row"):
+        av = pls.fit(SEMINR_MODEL, df, missing="available", progress=False)
+    assert av.paths["estimate"].to_numpy() == pytest.approx(ref.paths["estimate"].to_numpy())
+    with pytest.raises(MissingValuesError, match="'CUEX2': 2"):
+        pls.fit(SEMINR_MODEL, df, missing="raise", progress=False)
 
 
 def test_nonconvergence_is_flagged(mobi):

@@ -13,6 +13,7 @@ from servqual.errors import (
     IdentificationWarning,
     ImproperSolutionWarning,
     MissingDataWarning,
+    MissingValuesError,
     NotPositiveDefiniteWarning,
     ParameterError,
     SpecificationError,
@@ -170,7 +171,16 @@ def test_listwise_deletion_reported(hs):
     with pytest.warns(MissingDataWarning, match=r"dropped 4 of 301 rows.*x2: 3, x8: 2"):
         res = sem.fit(HS_MODEL, d)
     assert res.n == 297
-    assert any("listwise" in w for w in res.warnings)
+    assert any("listwise" in w and "missing='fiml'" in w for w in res.warnings)
+    # "available" is listwise on the model's own variables; "raise" refuses and names them
+    with pytest.warns(MissingDataWarning):
+        same = sem.fit(HS_MODEL, d, missing="available")
+    assert same.n == 297
+    assert same.params["est"].to_numpy() == pytest.approx(res.params["est"].to_numpy(), rel=1e-12)
+    with pytest.raises(MissingValuesError, match=r"'x2': 3, 'x8': 2.*fiml"):
+        sem.fit(HS_MODEL, d, missing="raise")
+    with pytest.raises(ParameterError, match="missing='mean'"):
+        sem.fit(HS_MODEL, d, missing="mean")
 
 
 def test_bad_options(hs):

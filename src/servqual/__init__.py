@@ -3,7 +3,7 @@
 Submodules (imported on first use): ``instrument``, ``validation``,
 ``scores``, ``simulate``, ``datasets``, ``figures``, ``sem``, ``measurement``,
 ``drivers``, ``kano``, ``metrics``, ``pls``, ``retention``, ``wom``,
-``claims``, ``gaps``, ``errors``, ``weighting``.
+``claims``, ``gaps``, ``errors``, ``weighting``, ``survival``.
 """
 
 from __future__ import annotations
@@ -39,6 +39,7 @@ _SUBMODULES = {
     "codebook",
     "readers",
     "weighting",
+    "survival",
 }
 
 # public name -> (module, attribute)

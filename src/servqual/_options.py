@@ -25,6 +25,60 @@ option          meaning
 
 Renamed options keep working for one release: :func:`renamed` maps the old
 keyword to the new one with a :class:`FutureWarning`.
+
+Missing data
+------------
+One vocabulary, :data:`MISSING_POLICIES`: ``"listwise"`` (rows complete on
+*every* variable the call uses), ``"available"`` (available-case: each block,
+pair or model uses the rows complete on *its own* variables), ``"fiml"``
+(full-information ML, SEM only), ``"mean"`` (explicit item-mean imputation,
+counted) and ``"raise"``. Old names: ``"pairwise"``, ``"omit"`` and
+``"report"`` mean ``"available"`` (with a :class:`FutureWarning`). Every
+policy reports what it did: rows dropped or values imputed are counted on the
+result (``n_missing``, ``n_dropped``, a table column ``n``, ``warnings``) and
+warned about (:class:`~servqual.errors.MissingDataWarning`); nothing is
+dropped silently. The defaults, chosen per analysis (:data:`MISSING_DEFAULTS`
+holds the same table as data, and a test checks the signatures against it):
+
+=================================  ==========  =============================================
+analysis                           default     why / what else is offered
+=================================  ==========  =============================================
+``validate``                       available   keeps NaN and counts them, so each later
+                                               analysis uses its own complete rows;
+                                               also listwise, mean, raise
+``measurement.reliability``        available   each block on that block's complete cases
+                                               (``table["n"]``); HTMT pairwise-complete;
+                                               also listwise, mean, raise
+``metrics.nps``, ``csat``, ``csi`` available   a single item's answered cases (CSI: each
+                                               item's own answers); also listwise, raise
+``ipa.ipa``                        available   each attribute on the rows complete on the
+                                               pair it uses (rating + importance/outcome);
+                                               also listwise, raise
+``kano.kano`` (and helpers)        available   each feature on the respondents who answered
+                                               both of its questions (also in
+                                               ``classify_frame``, ``continuous_scores``);
+                                               also listwise, raise
+drivers (``ols``, ``logistic``,    listwise    one model: the rows complete on the model's
+``ordinal_logit``, ``shapley``,                variables (``available`` is the same);
+``relative_weights``,                          also mean (predictors), raise
+``key_drivers``, ``stated_vs_derived``,
+``forest_importance``),
+``ipa.penalty_reward``
+``sem.fit``, ``invariance``        listwise    on the model's variables, with a hint that
+                                               ``fiml`` exists; also available (= listwise),
+                                               fiml, raise
+``pls.fit`` (``mga``, ``predict``) mean        as seminr/SmartPLS; also listwise
+                                               (= available), raise
+``measurement.htmt``, ``htmt2``    raise       primitives on a clean frame; ``available``
+                                               uses pairwise-complete correlations
+``economics.what_if``              listwise    one chain of models on the same customers;
+                                               also available (= listwise), raise
+``survival.life_table``, ``cox``   listwise    customers with a missing tenure, flag or
+                                               covariate; also raise
+``gaps.unit_scores``               raise       few respondents per unit: a missing answer
+                                               moves a unit mean, the user decides;
+                                               also available
+=================================  ==========  =============================================
 """
 
 from __future__ import annotations
@@ -43,6 +97,7 @@ from .errors import ParameterError
 __all__ = [
     "VOCABULARY",
     "MISSING_POLICIES",
+    "MISSING_DEFAULTS",
     "N_BOOT_RULE",
     "DEFAULT_N_BOOT",
     "renamed",
@@ -79,8 +134,53 @@ ALIASES: dict[str, str] = {
 
 #: the one missing-data vocabulary
 MISSING_POLICIES: tuple[str, ...] = ("listwise", "available", "fiml", "mean", "raise")
+#: function -> (default policy, policies offered); documented in the module docstring
+MISSING_DEFAULTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "servqual.validation.validate": ("available", ("available", "listwise", "mean", "raise")),
+    "servqual.measurement.reliability": (
+        "available",
+        ("available", "listwise", "mean", "raise"),
+    ),
+    "servqual.metrics.nps": ("available", ("available", "listwise", "raise")),
+    "servqual.metrics.csat": ("available", ("available", "listwise", "raise")),
+    "servqual.metrics.csi": ("available", ("available", "listwise", "raise")),
+    "servqual.ipa.ipa": ("available", ("available", "listwise", "raise")),
+    "servqual.kano.kano": ("available", ("available", "listwise", "raise")),
+    "servqual.kano.classify_frame": ("available", ("available", "listwise", "raise")),
+    "servqual.kano.continuous_scores": ("available", ("available", "listwise", "raise")),
+    "servqual.drivers.ols": ("listwise", ("listwise", "available", "mean", "raise")),
+    "servqual.drivers.logistic": ("listwise", ("listwise", "available", "mean", "raise")),
+    "servqual.drivers.ordinal_logit": ("listwise", ("listwise", "available", "mean", "raise")),
+    "servqual.drivers.shapley": ("listwise", ("listwise", "available", "mean", "raise")),
+    "servqual.drivers.relative_weights": (
+        "listwise",
+        ("listwise", "available", "mean", "raise"),
+    ),
+    "servqual.drivers.key_drivers": ("listwise", ("listwise", "available", "mean", "raise")),
+    "servqual.drivers.stated_vs_derived": (
+        "listwise",
+        ("listwise", "available", "mean", "raise"),
+    ),
+    "servqual.drivers.forest_importance": (
+        "listwise",
+        ("listwise", "available", "mean", "raise"),
+    ),
+    "servqual.ipa.penalty_reward": ("listwise", ("listwise", "available", "raise")),
+    "servqual.sem.fit": ("listwise", ("listwise", "available", "fiml", "raise")),
+    "servqual.pls.fit": ("mean", ("mean", "listwise", "available", "raise")),
+    "servqual.pls.mga": ("mean", ("mean", "listwise", "available", "raise")),
+    "servqual.pls.predict": ("mean", ("mean", "listwise", "available", "raise")),
+    "servqual.sem.invariance": ("listwise", ("listwise", "available", "fiml", "raise")),
+    "servqual.measurement.htmt": ("raise", ("raise", "available")),
+    "servqual.measurement.htmt2": ("raise", ("raise", "available")),
+    "servqual.economics.what_if": ("listwise", ("listwise", "available", "raise")),
+    "servqual.survival.life_table": ("listwise", ("listwise", "raise")),
+    "servqual.survival.cox": ("listwise", ("listwise", "raise")),
+    "servqual.gaps.unit_scores": ("raise", ("raise", "available")),
+}
+
 #: old policy names -> current ones
-_MISSING_ALIASES = {"pairwise": "available", "omit": "available"}
+_MISSING_ALIASES = {"pairwise": "available", "omit": "available", "report": "available"}
 
 #: the default number of replicates where the bootstrap *is* the method
 DEFAULT_N_BOOT = 1000

@@ -29,12 +29,27 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import special
 
-from ._checks import Interval, Options, as_py, check_data, check_frame, check_params
-from ._options import DEFAULT_N_BOOT, check_ci, check_n_boot, check_n_jobs, resolve_progress
+from ._checks import Interval, Options, as_py, check_columns, check_data, check_frame, check_params
+from ._options import (
+    DEFAULT_N_BOOT,
+    check_ci,
+    check_missing,
+    check_n_boot,
+    check_n_jobs,
+    resolve_progress,
+)
+from ._outcome import binary_outcome
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, params_is_settings, records_provenance, resultclass
 from ._summary import Summary
-from .errors import ConvergenceWarning, NonNumericError, ParameterError
+from .errors import (
+    ConvergenceWarning,
+    InputTypeError,
+    MissingColumnError,
+    MissingDataWarning,
+    NonNumericError,
+    ParameterError,
+)
 from .retention import clv
 
 __all__ = ["what_if", "WhatIfResult", "QUANTITIES"]
@@ -185,6 +200,12 @@ def what_if(
     dimension: str = "reliability",
     delta: float = 1.0,
     instrument=None,
+    kind: str | None = None,
+    satisfaction=None,
+    churn: str = "churn",
+    positive=None,
+    wom_positive: str = "wom_positive",
+    wom_negative: str = "wom_negative",
     wom_model: str = "poisson",
     margin: float = 100.0,
     discount: float = 0.10,
@@ -198,21 +219,41 @@ def what_if(
     seed=None,
     n_jobs: int = 1,
     progress="auto",
+    missing: str = "listwise",
 ) -> WhatIfResult:
     """Money effect of raising one service-quality dimension by ``delta`` points.
 
     Parameters
     ----------
     data : DataFrame
-        Survey with perception items, ``SAT*``, ``churn`` (0/1 per period),
-        ``wom_positive`` and ``wom_negative`` (counts), e.g. from
-        :func:`servqual.simulate_survey`.  Missing values raise.
+        One row per customer: the instrument's items, satisfaction items, a
+        churn flag and word-of-mouth counts, e.g. from
+        :func:`servqual.simulate_survey`.
     dimension : str
         Dimension of ``instrument`` to raise.
     delta : float
         Points added to that dimension's composite (mean of its items).
     instrument : Instrument, optional
-        Default :meth:`servqual.Instrument.servqual22`; perception (``"P"``) items.
+        Default :meth:`servqual.Instrument.servqual22`. Any instrument works,
+        including a custom one (``Instrument.from_mapping``) without item kinds.
+    kind : str, optional
+        Item kind of a multi-kind instrument whose composites are used; default
+        ``"P"`` (perceptions) when the instrument has it, none otherwise.
+    satisfaction : list of str, optional
+        Satisfaction item columns (averaged); default the columns whose names
+        start with ``SAT`` (the simulator's names).
+    churn : str
+        Churn flag column (0/1, True/False, or labelled with ``positive``).
+    positive : optional
+        The churn level meaning "left" (e.g. ``"Yes"``); needed unless the
+        column is 0/1 or boolean.
+    wom_positive, wom_negative : str
+        Columns of positive and negative word-of-mouth counts.
+    missing : {"listwise", "available", "raise"}
+        Default ``"listwise"``: rows incomplete on the chain's variables
+        (items, satisfaction, churn, WOM) are dropped and counted on the
+        result (``"available"`` is the same: one chain of models);
+        ``"raise"`` refuses missing values.
     wom_model : {"poisson", "negbin"}
     margin, discount : float
         Margin per customer per period and discount rate (CLV, NPV).
@@ -272,47 +313,77 @@ def what_if(
     n_jobs = check_n_jobs(n_jobs)
     progress = resolve_progress(progress)
     inst = Instrument.servqual22() if instrument is None else instrument
-    dims = inst.dimension_columns("P")
+    if not isinstance(inst, Instrument):
+        raise InputTypeError(
+            f"instrument must be a servqual.Instrument, got {type(inst).__name__}."
+        )
+    if kind is None and inst.prefixes:
+        kind = "P" if "P" in inst.prefixes else None
+    dims = inst.dimension_columns(kind)
     if dimension not in dims:
         raise ParameterError(
             f"dimension={dimension!r} is invalid: expected one of {', '.join(map(repr, dims))}."
         )
     check_data(data)
-    sat_cols = [c for c in data.columns if str(c).startswith("SAT")]
-    if not sat_cols:
-        raise ParameterError(
-            "data has no satisfaction columns SAT1, SAT2, ...: "
-            "expected at least one column whose name starts with 'SAT'."
-        )
+    missing = check_missing(missing, ("listwise", "available", "raise"))
+    if satisfaction is None:
+        sat_cols = [c for c in data.columns if str(c).startswith("SAT")]
+        if not sat_cols:
+            raise ParameterError(
+                "data has no satisfaction columns SAT1, SAT2, ...: name your satisfaction "
+                "item(s) with satisfaction=[...]."
+            )
+    else:
+        sat_cols = [satisfaction] if isinstance(satisfaction, str) else list(satisfaction)
+        if not sat_cols:
+            raise ParameterError("satisfaction is empty: expected at least one column name.")
     items = [c for cols in dims.values() for c in cols]
+    for role, col in (
+        ("churn", churn),
+        ("wom_positive", wom_positive),
+        ("wom_negative", wom_negative),
+    ):
+        if not isinstance(col, str):
+            raise ParameterError(f"{role}={col!r} is invalid: expected one column name.")
+        if col not in data.columns:
+            raise MissingColumnError(
+                f"{role} column {col!r} not found in the data: what_if needs it; name yours "
+                f"with {role}=... (available columns: {', '.join(map(str, data.columns[:12]))})."
+            )
+    check_columns(data, items + sat_cols, what="item or satisfaction column")
     bools = [c for c in items + sat_cols if data[c].dtype == bool]
     if bools:
         raise NonNumericError(
             f"column {bools[0]!r} is boolean (True/False); expected ratings on the "
             f"{inst.scale[0]:g}-{inst.scale[1]:g} scale."
         )
+    used = data.assign(**{churn: binary_outcome(data, churn, positive, role="churn")})
+    cols = list(dict.fromkeys(items + sat_cols + [churn, wom_positive, wom_negative]))
+    check_frame(used, cols, missing="raise" if missing == "raise" else "allow", allow_constant=True)
+    na = used[cols].isna()
+    notes: list[str] = []
+    if na.to_numpy().any():
+        counts = na.sum()
+        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+        notes.append(
+            f"{int(na.any(axis=1).sum())} of {len(used)} rows dropped (listwise) for missing "
+            f"values ({detail})."
+        )
+        warnings.warn(notes[-1], MissingDataWarning, stacklevel=2)
+        used = used.loc[~na.any(axis=1).to_numpy()]
     frame = check_frame(
-        data, items + sat_cols, missing="raise", allow_constant=False, min_rows=30,
+        used, items + sat_cols, allow_constant=False, min_rows=30,
         scale={**{c: inst.scale for c in items}, **{c: (-np.inf, np.inf) for c in sat_cols}},
     )  # fmt: skip
     outcomes = check_frame(
-        data,
-        ["churn", "wom_positive", "wom_negative"],
-        missing="raise",
-        integer=True,
-        allow_constant=True,
-    )
-    if not outcomes["churn"].isin([0, 1]).all():
-        bad = outcomes.index[~outcomes["churn"].isin([0, 1])][0]
-        raise ParameterError(
-            f"column 'churn' row {as_py(bad)!r} = {as_py(outcomes.loc[bad, 'churn'])!r}: "
-            "expected 0 or 1."
-        )
+        used, [churn, wom_positive, wom_negative], integer=True, allow_constant=True
+    ).rename(columns={churn: "churn", wom_positive: "wom_positive", wom_negative: "wom_negative"})
+    names = {"wom_positive": wom_positive, "wom_negative": wom_negative}
     for c in ("wom_positive", "wom_negative"):
         if (outcomes[c] < 0).any():
             bad = outcomes.index[outcomes[c] < 0][0]
             raise ParameterError(
-                f"column {c!r} row {as_py(bad)!r} = {as_py(outcomes.loc[bad, c])!r}: "
+                f"column {names[c]!r} row {as_py(bad)!r} = {as_py(outcomes.loc[bad, c])!r}: "
                 "expected a non-negative count."
             )
     comp = np.column_stack([frame[cols].mean(axis=1).to_numpy() for cols in dims.values()])
@@ -392,6 +463,7 @@ def what_if(
         "n_boot": n_boot,
         "ci": ci,
         "n": int(sat.size),
+        "n_dropped": int(data.shape[0] - sat.size),
     }
     return WhatIfResult(
         table=table,
@@ -399,5 +471,5 @@ def what_if(
         draws=draws.estimates,
         path=path,
         settings=MappingProxyType(settings),
-        warnings=tuple(problems) + ((warn_text,) if warn_text else ()),
+        warnings=tuple(notes) + tuple(problems) + ((warn_text,) if warn_text else ()),
     )

@@ -28,6 +28,7 @@ analysis. *Industrial Marketing Management* 33(4), 271-277.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import field
 
@@ -36,9 +37,10 @@ import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
 from ._moved import moved_names
+from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
-from .errors import InsufficientDataError, ParameterError
+from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 from .prca import _attribute_list, _frame
 
 __all__ = [
@@ -60,7 +62,9 @@ _MOVED_TO_PRCA = (
 
 
 QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
-_MISSING = Options(("raise", "listwise"))
+#: IPA: "available" (default) -- each attribute's pair (rating + its importance column or
+#: the outcome) uses the rows complete on that pair
+_IPA_MISSING = ("available", "listwise", "raise")
 
 
 # --------------------------------------------------------------------------- IPA
@@ -71,8 +75,8 @@ class IPAResult(Result):
     Attributes
     ----------
     table : DataFrame
-        ``attribute``, ``performance`` (mean rating), ``importance`` and
-        ``quadrant``.
+        ``attribute``, ``performance`` (mean rating), ``importance``,
+        ``quadrant`` and ``n`` (rows used for that attribute).
     performance_line, importance_line : float
         Crosshair positions.
     importance_method : str
@@ -128,7 +132,7 @@ def ipa(
     crosshair="mean",
     scale=None,
     importance_scale=None,
-    missing: str = "raise",
+    missing: str = "available",
 ) -> IPAResult:
     """Importance-performance analysis (Martilla & James 1977).
 
@@ -153,7 +157,13 @@ def ipa(
         Rating scale of the attributes (checked; required for "midpoint").
     importance_scale : (low, high), optional
         Scale of stated importance.
-    missing : {"raise", "listwise"}
+    missing : {"available", "listwise", "raise"}
+        ``"available"`` (default): each attribute uses the rows complete on the
+        pair it needs -- its rating and its importance column, or its rating
+        and ``outcome`` (regression importance needs every attribute at once
+        and uses the rows complete on all of them); the rows used per attribute
+        are in ``table["n"]``. ``"listwise"``: rows complete on every column;
+        ``"raise"``: refuse missing values.
 
     Returns
     -------
@@ -168,7 +178,7 @@ def ipa(
     ['keep up the good work', 'possible overkill']
     """
     attributes = _attribute_list(attributes)
-    check_params({"missing": missing}, {"missing": _MISSING})
+    missing = check_missing(missing, _IPA_MISSING)
     if scale is not None:
         scale = check_scale(scale)
     if importance_scale is not None:
@@ -195,18 +205,25 @@ def ipa(
             "a mapping attribute -> stated importance (number or column)."
         )
     # stated-importance columns may be constant; ratings and outcome may not
-    frame, n_dropped, warns = _frame(data, list(dict.fromkeys(cols)), missing, allow_constant=True)
-    check_frame(frame, attributes + ([outcome] if derived else []))
+    cols = list(dict.fromkeys(cols))
+    pairs = {a: _pair(a, importance, outcome, derived) for a in attributes}
+    if missing == "available" and importance != "regression":
+        full = check_frame(data, cols, missing="allow", allow_constant=True)
+        frame, n_dropped, warns = _available(full, pairs)
+    else:
+        frame, n_dropped, warns = _frame(data, cols, missing, allow_constant=True)
+    used = {a: frame[pairs[a]].dropna() for a in attributes}
     for a in attributes:
+        check_frame(used[a], pairs[a][:1] + ([outcome] if derived else []), min_rows=3)
         if scale is not None:
-            check_frame(frame, [a], scale=scale, allow_constant=True)
-    perf = frame[attributes].mean().to_numpy()
+            check_frame(used[a], [a], scale=scale, allow_constant=True)
+    perf = np.array([used[a][a].mean() for a in attributes])
     if derived:
-        x = frame[attributes].to_numpy()
-        y = frame[outcome].to_numpy()
         if importance == "correlation":
-            imp = np.array([np.corrcoef(x[:, j], y)[0, 1] for j in range(x.shape[1])])
+            imp = np.array([np.corrcoef(used[a][a], used[a][outcome])[0, 1] for a in attributes])
         else:
+            x = frame[attributes].to_numpy()
+            y = frame[outcome].to_numpy()
             if frame.shape[0] <= len(attributes) + 1:
                 raise InsufficientDataError(
                     f"regression importance needs more than {len(attributes) + 1} rows; "
@@ -221,9 +238,9 @@ def ipa(
         for a in attributes:
             v = importance[a]
             if isinstance(v, str):
-                vals.append(frame[v].mean())
+                vals.append(used[a][v].mean())
                 if importance_scale is not None:
-                    check_frame(frame, [v], scale=importance_scale, allow_constant=True)
+                    check_frame(used[a], [v], scale=importance_scale, allow_constant=True)
             else:
                 check_params({f"importance[{a!r}]": v}, {f"importance[{a!r}]": Interval()})
                 vals.append(float(v))
@@ -257,6 +274,7 @@ def ipa(
             "performance": perf,
             "importance": imp,
             "quadrant": [_quadrant(p, i, pline, iline) for p, i in zip(perf, imp)],
+            "n": [int(used[a].shape[0]) for a in attributes],
         }
     )
     return IPAResult(
@@ -282,3 +300,27 @@ __getattr__ = moved_names(
         **{name: f"servqual.prca:{name}" for name in _MOVED_TO_PRCA},
     },
 )
+
+
+def _pair(a: str, importance, outcome, derived: bool) -> list[str]:
+    """The columns attribute ``a`` needs: its rating and its importance column or outcome."""
+    if derived:
+        return [a, outcome] if a != outcome else [a]
+    v = importance[a]
+    return [a, v] if isinstance(v, str) and v != a else [a]
+
+
+def _available(frame: pd.DataFrame, pairs: dict) -> tuple[pd.DataFrame, int, list[str]]:
+    """Available-case IPA: keep rows complete on at least one attribute's pair; report."""
+    ok = {a: frame[cols].notna().all(axis=1) for a, cols in pairs.items()}
+    keep = pd.concat(ok, axis=1).any(axis=1)
+    warns: list[str] = []
+    short = {a: int((~m).sum()) for a, m in ok.items() if (~m).any()}
+    if short:
+        detail = ", ".join(f"{a!r}: {k}" for a, k in short.items())
+        warns.append(
+            "available-case IPA: rows missing a value of an attribute's pair are left out "
+            f"of that attribute only (rows left out per attribute: {detail})."
+        )
+        warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
+    return frame.loc[keep], int((~keep).sum()), warns

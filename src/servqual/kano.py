@@ -117,7 +117,17 @@ _WORDS = {
 # DuMouchel (1993) continuous scores for answers 1..5.
 FUNCTIONAL_SCORES = np.array([4.0, 2.0, 0.0, -1.0, -2.0])
 DYSFUNCTIONAL_SCORES = np.array([-2.0, -1.0, 0.0, 2.0, 4.0])
-_MISSING = ("raise", "available")
+#: Kano: "available" (default) -- each feature uses the respondents who answered both
+#: of its questions; "listwise" -- only respondents who answered every question
+_KANO_MISSING = ("available", "listwise", "raise")
+
+
+def _kano_rows(data: pd.DataFrame, feats: Mapping, missing: str) -> pd.DataFrame:
+    """Rows to use: all (available/raise) or those complete on every feature (listwise)."""
+    if missing != "listwise":
+        return data
+    cols = [c for pair in feats.values() for c in pair]
+    return data.loc[data[cols].notna().all(axis=1).to_numpy()]
 
 
 def _codes(values, name: str, allow_missing: bool = False) -> tuple[np.ndarray, pd.Index]:
@@ -251,13 +261,15 @@ def _features(data: pd.DataFrame, features) -> dict[str, tuple[str, str]]:
     return out
 
 
-def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "raise"):
+def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "available"):
     """Per-respondent Kano categories: one column per feature, letters A/O/M/I/R/Q.
 
     ``features`` maps a feature name to its (functional, dysfunctional) columns.
-    ``missing="raise"`` raises on a missing answer (naming row and column);
-    ``missing="available"`` (old name ``"omit"``) leaves the category missing
-    (``None``) for that pair.
+    ``missing="available"`` (default) leaves the category missing (``None``)
+    where an answer of that pair is missing; ``"listwise"`` keeps only the
+    respondents who answered every question; ``"raise"`` raises on a missing
+    answer (naming row and column). ``"omit"`` is the old name of
+    ``"available"``.
 
     Examples
     --------
@@ -265,12 +277,13 @@ def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "rai
     >>> classify_frame(df, {"wifi": ("wifi_f", "wifi_d")})["wifi"].tolist()
     ['O', 'M']
     """
-    missing = check_missing(missing, _MISSING)
+    missing = check_missing(missing, _KANO_MISSING)
     feats = _features(data, features)
+    data = _kano_rows(data, feats, missing)
     cols = {}
     for name, (fc, dc) in feats.items():
-        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "available")
-        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "available")
+        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing != "raise")
+        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing != "raise")
         ok = (f > 0) & (d > 0)
         lab = np.full(f.shape[0], None, dtype=object)
         lab[ok] = _TABLE[f[ok] - 1, d[ok] - 1]
@@ -278,7 +291,7 @@ def classify_frame(data: pd.DataFrame, features: Mapping, *, missing: str = "rai
     return pd.DataFrame(cols, index=data.index)
 
 
-def continuous_scores(data: pd.DataFrame, features: Mapping, *, missing: str = "raise"):
+def continuous_scores(data: pd.DataFrame, features: Mapping, *, missing: str = "available"):
     """DuMouchel (1993) continuous functional/dysfunctional scores per feature.
 
     Functional answers score 4, 2, 0, -1, -2 and dysfunctional answers -2, -1,
@@ -291,12 +304,13 @@ def continuous_scores(data: pd.DataFrame, features: Mapping, *, missing: str = "
     >>> continuous_scores(df, {"x": ("f", "d")})[["functional", "dysfunctional"]].round(3).values
     array([[2.667, 1.333]])
     """
-    missing = check_missing(missing, _MISSING)
+    missing = check_missing(missing, _KANO_MISSING)
     feats = _features(data, features)
+    data = _kano_rows(data, feats, missing)
     rows = []
     for name, (fc, dc) in feats.items():
-        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing == "available")
-        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing == "available")
+        f, _ = _codes(data[fc], f"column {fc!r}", allow_missing=missing != "raise")
+        d, _ = _codes(data[dc], f"column {dc!r}", allow_missing=missing != "raise")
         ok = (f > 0) & (d > 0)
         fs, ds = FUNCTIONAL_SCORES[f[ok] - 1], DYSFUNCTIONAL_SCORES[d[ok] - 1]
         rows.append(
@@ -382,7 +396,7 @@ def _modal(counts: Mapping[str, int]) -> tuple[str, str]:
 
 @records_provenance
 def kano(
-    data: pd.DataFrame, features: Mapping, *, missing: str = "raise", z: float = 1.65
+    data: pd.DataFrame, features: Mapping, *, missing: str = "available", z: float = 1.65
 ) -> KanoResult:
     """Kano analysis: per-respondent categories, shares, strength, Fong test, Better/Worse.
 
@@ -392,10 +406,12 @@ def kano(
         One row per respondent.
     features : mapping
         feature name -> (functional column, dysfunctional column).
-    missing : {"raise", "available"}
-        ``"available"`` (old name ``"omit"``) drops incomplete pairs per
-        feature; their number is reported
-        in ``n_missing`` and as a warning.
+    missing : {"available", "listwise", "raise"}
+        ``"available"`` (default) drops incomplete pairs per feature; their
+        number is reported in ``n_missing`` and as a warning. ``"listwise"``
+        keeps only respondents who answered every question (the number dropped
+        is warned about); ``"raise"`` refuses missing answers. ``"omit"`` is
+        the old name of ``"available"``.
     z : float
         Critical value of the Fong test (1.65 ~ 10% two-sided, Fong 1996).
 
@@ -411,9 +427,15 @@ def kano(
     ('O', 0.75, -0.75)
     """
     check_params({"z": z}, {"z": Interval(0, None, closed="neither")})
+    missing = check_missing(missing, _KANO_MISSING)
     cats = classify_frame(data, features, missing=missing)
     scores = continuous_scores(data, features, missing=missing)
     rows, warns = [], []
+    if missing == "listwise" and cats.shape[0] < data.shape[0]:
+        warns.append(
+            f"{data.shape[0] - cats.shape[0]} of {data.shape[0]} respondents omitted "
+            "(listwise: a Kano answer missing)."
+        )
     for name in cats.columns:
         lab = cats[name]
         n_missing = int(lab.isna().sum())

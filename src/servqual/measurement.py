@@ -21,19 +21,20 @@ from scipy import stats
 
 from ._checks import (
     Interval,
-    Options,
     as_py,
     check_data,
     check_frame,
     check_params,
     check_weights,
 )
+from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
     ImproperSolutionWarning,
     InsufficientDataError,
+    MissingDataWarning,
     NonNumericError,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
@@ -133,7 +134,24 @@ def feldt_ci(alpha: float, *, n: int, k: int, ci: float = 0.95) -> tuple[float, 
 
 
 # ---------------------------------------------------------------- HTMT
-def _check_blocks(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> dict:
+def _pairwise_corr(x: np.ndarray, w: np.ndarray | None) -> np.ndarray:
+    """Correlations of the columns of ``x``, each pair on its complete rows (weighted if ``w``)."""
+    if not np.isnan(x).any():
+        return np.corrcoef(x, rowvar=False) if w is None else weighted_corr(x, w)
+    if w is None:
+        return pd.DataFrame(x).corr().to_numpy()
+    k = x.shape[1]
+    r = np.eye(k)
+    for i in range(k):
+        for j in range(i + 1, k):
+            ok = ~np.isnan(x[:, i]) & ~np.isnan(x[:, j])
+            r[i, j] = r[j, i] = weighted_corr(x[ok][:, [i, j]], w[ok])[0, 1]
+    return r
+
+
+def _check_blocks(
+    data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], missing: str = "raise"
+) -> dict:
     if not isinstance(blocks, Mapping) or len(blocks) < 2:
         raise SpecificationError(
             "blocks must be a mapping construct -> list of columns with at least 2 constructs; "
@@ -153,17 +171,21 @@ def _check_blocks(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]]) -> di
                 )
             seen[c] = name
         out[name] = cols
-    check_frame(data, list(seen), min_rows=3)
+    missing = check_missing(missing, ("raise", "available"))
+    check_frame(
+        data,
+        list(seen),
+        min_rows=1 if missing == "available" else 3,
+        missing="allow" if missing == "available" else "raise",
+    )
     return out
 
 
-def _htmt_generic(data, blocks, mean, weights=None) -> pd.DataFrame:
-    blocks = _check_blocks(data, blocks)
+def _htmt_generic(data, blocks, mean, weights=None, missing: str = "raise") -> pd.DataFrame:
+    blocks = _check_blocks(data, blocks, missing)
     cols = [c for cs in blocks.values() for c in cs]
-    if weights is None:
-        r = data[cols].astype(float).corr().to_numpy()
-    else:
-        r = weighted_corr(data[cols].to_numpy(float), check_weights(weights, data))
+    w = None if weights is None else check_weights(weights, data)
+    r = _pairwise_corr(data[cols].to_numpy(float), w)
     pos = {c: i for i, c in enumerate(cols)}
     idx = {b: np.array([pos[c] for c in cs]) for b, cs in blocks.items()}
     names = list(blocks)
@@ -184,7 +206,13 @@ def _htmt_generic(data, blocks, mean, weights=None) -> pd.DataFrame:
     return pd.DataFrame(out, index=pd.Index(names, name="construct"), columns=names)
 
 
-def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=None) -> pd.DataFrame:
+def htmt(
+    data: pd.DataFrame,
+    blocks: Mapping[str, Sequence[str]],
+    *,
+    weights=None,
+    missing: str = "raise",
+) -> pd.DataFrame:
     """Heterotrait-monotrait ratio of correlations (Henseler, Ringle & Sarstedt 2015).
 
     For constructs i, j: the mean correlation between items of i and items of
@@ -194,7 +222,9 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=Non
     symmetric construct x construct DataFrame with NaN on the diagonal and for
     single-item constructs (their monotrait correlation is undefined).
     Values above 0.85-0.90 signal a lack of discriminant validity.  With
-    respondent ``weights`` the correlations are weighted.
+    respondent ``weights`` the correlations are weighted. ``missing="raise"``
+    (default) refuses missing values; ``"available"`` uses pairwise-complete
+    correlations.
 
     Examples
     --------
@@ -204,7 +234,7 @@ def htmt(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=Non
     >>> round(float(h.loc["value", "sat"]), 3)
     0.741
     """
-    out = _htmt_generic(data, blocks, np.mean, weights)
+    out = _htmt_generic(data, blocks, np.mean, weights, missing)
     _warn_undefined(out, blocks, "HTMT", "a construct's mean within-block correlation is <= 0")
     return out
 
@@ -225,7 +255,13 @@ def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
         )
 
 
-def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=None) -> pd.DataFrame:
+def htmt2(
+    data: pd.DataFrame,
+    blocks: Mapping[str, Sequence[str]],
+    *,
+    weights=None,
+    missing: str = "raise",
+) -> pd.DataFrame:
     """HTMT2: HTMT with geometric instead of arithmetic means.
 
     Roemer, Schuberth & Henseler (2021), *Industrial Management & Data
@@ -247,7 +283,7 @@ def htmt2(data: pd.DataFrame, blocks: Mapping[str, Sequence[str]], *, weights=No
         v = np.asarray(v, dtype=float)
         return float(np.exp(np.mean(np.log(v)))) if np.all(v > 0) else np.nan
 
-    out = _htmt_generic(data, blocks, gmean, weights)
+    out = _htmt_generic(data, blocks, gmean, weights, missing)
     why = "an item correlation involved is <= 0 (geometric means need positive correlations)"
     _warn_undefined(out, blocks, "HTMT2", why)
     return out
@@ -452,7 +488,8 @@ class ReliabilityResult(Result):
     Attributes
     ----------
     table : DataFrame, one row per dimension
-        ``n_items``, ``alpha`` with ``alpha_ci_lower``/``alpha_ci_upper``
+        ``n`` (respondents who answered all the dimension's items: the rows
+        its statistics use), ``n_items``, ``alpha`` with ``alpha_ci_lower``/``alpha_ci_upper``
         (Feldt), ``alpha_std`` (standardized alpha), ``omega`` (reliability of
         the raw sum from the one-factor ML CFA), ``rho_c`` (composite
         reliability from standardized loadings), ``ave``, ``sqrt_ave``,
@@ -475,7 +512,7 @@ class ReliabilityResult(Result):
         the P−E composite) and ``alpha_gap_items`` (naive alpha of the item
         differences, for comparison).
     n : int
-        Respondents used.
+        Respondents used by at least one dimension.
     kind, ci, validation, warnings
 
     The tables are returned as copies, so editing one leaves the result intact.
@@ -510,6 +547,7 @@ class ReliabilityResult(Result):
         """Printable / HTML summary."""
         pct = f"{100 * self.ci:g}%"
         cols = [
+            "n",
             "n_items",
             "alpha",
             "alpha_ci_lower",
@@ -573,7 +611,7 @@ def reliability(
     *,
     kind: str | None = "P",
     ci: float = 0.95,
-    missing: str = "listwise",
+    missing: str = "available",
     weights=None,
 ) -> ReliabilityResult:
     """Reliability, convergent and discriminant validity per dimension.
@@ -590,8 +628,13 @@ def reliability(
     kind : item kind to analyse (``"P"`` or ``"E"``).  Ignored for
         instruments without item kinds (e.g. ``Instrument.ecsi_mobi()``).
     ci : confidence level of the alpha interval.
-    missing : {"listwise", "mean", "raise"}
-        Passed to :func:`servqual.validate` (which reports dropped/imputed rows).
+    missing : {"available", "listwise", "mean", "raise"}
+        ``"available"`` (default): each dimension uses the respondents who
+        answered all *its* items (``table["n"]``), cross-dimension statistics
+        (factor correlations, HTMT) pairwise-complete ones; ``"listwise"``:
+        only respondents complete on every item of every dimension; ``"mean"``:
+        item-mean imputation (counted); ``"raise"``: refuse missing answers.
+        Passed to :func:`servqual.validate`, whose report is ``.validation``.
     weights : column name or array, optional
         Respondent weights: alpha, omega, rho_C, AVE, loadings, factor correlations and
         HTMT use weighted moments; the Feldt CI uses Kish's effective n (the P−E
@@ -611,10 +654,8 @@ def reliability(
     from .validation import validate
 
     check_data(data)
-    check_params(
-        {"ci": ci, "missing": missing},
-        {"ci": Interval(0, 1, closed="neither"), "missing": Options(("listwise", "mean", "raise"))},
-    )
+    check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
+    missing = check_missing(missing, ("available", "listwise", "mean", "raise"))
     if not isinstance(instrument, Instrument):
         raise TypeError(
             f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
@@ -638,15 +679,34 @@ def reliability(
     msgs: list[str] = []
     items = _reversed_items(clean, instrument, kind)
     blocks = instrument.dimension_columns(kind)
-    n = int(items.shape[0])
+    all_cols = [c for cols in blocks.values() for c in cols]
+    complete = {d: items[cols].notna().all(axis=1).to_numpy() for d, cols in blocks.items()}
+    n = int(np.column_stack(list(complete.values())).any(axis=1).sum())
+    if missing == "available" and items[all_cols].isna().to_numpy().any():
+        n_all = int(items[all_cols].notna().all(axis=1).sum())
+        _emit(
+            msgs,
+            "available-case reliability: each dimension uses the respondents who answered "
+            "all its items (table column 'n': "
+            + ", ".join(f"{d} {int(c.sum())}" for d, c in complete.items())
+            + f"; {n_all} answered every item).",
+            MissingDataWarning,
+        )
 
     rows, load_rows, sums, omegas = [], [], {}, {}
     for dim, cols in blocks.items():
-        x = items[cols].to_numpy(float)
+        block = items.loc[complete[dim], cols]
+        if block.shape[0] < 3:
+            raise InsufficientDataError(
+                f"dimension {dim!r}: only {block.shape[0]} respondent(s) answered all its "
+                f"items {cols}; at least 3 needed."
+            )
+        wb = None if w is None else w[complete[dim]]
+        x = block.to_numpy(float)
         k = len(cols)
-        sums[dim] = x.sum(axis=1)
-        row = {"dimension": dim, "n_items": k}
-        n_f = n if w is None else max(3, int(round(kish_neff(w))))
+        sums[dim] = items[cols].sum(axis=1, min_count=k).to_numpy()
+        row = {"dimension": dim, "n": int(block.shape[0]), "n_items": k}
+        n_f = int(block.shape[0]) if wb is None else max(3, int(round(kish_neff(wb))))
         if k < 2:
             row.update(
                 alpha=np.nan,
@@ -677,9 +737,9 @@ def reliability(
             omegas[dim] = np.nan
             rows.append(row)
             continue
-        a = cronbach_alpha(items, cols, weights=w)
+        a = cronbach_alpha(block, cols, weights=wb)
         lo_, hi_ = feldt_ci(a, n=n_f, k=k, ci=ci) if a < 1 else (np.nan, np.nan)
-        S = np.cov(x, rowvar=False) if w is None else weighted_cov(x, w, ddof=1)
+        S = np.cov(x, rowvar=False) if wb is None else weighted_cov(x, wb, ddof=1)
         if np.linalg.eigvalsh(S)[0] <= 1e-12 * np.trace(S):
             _emit(
                 msgs,
@@ -711,7 +771,7 @@ def reliability(
             alpha=a,
             alpha_ci_lower=lo_,
             alpha_ci_upper=hi_,
-            alpha_std=cronbach_alpha(items, cols, standardized=True, weights=w),
+            alpha_std=cronbach_alpha(block, cols, standardized=True, weights=wb),
             omega=om,
             rho_c=composite_reliability(lam) if ok else np.nan,
             ave=ave(lam) if ok else np.nan,
@@ -739,8 +799,7 @@ def reliability(
     table = pd.DataFrame(rows).set_index("dimension")
     loadings = pd.DataFrame(load_rows)
     names = list(blocks)
-    sc = np.column_stack([sums[d] for d in names])
-    sc = np.corrcoef(sc, rowvar=False) if w is None else weighted_corr(sc, w)
+    sc = np.atleast_2d(_pairwise_corr(np.column_stack([sums[d] for d in names]), w))
     om = np.array([omegas[d] for d in names])
     fc = sc / np.sqrt(np.outer(om, om))
     np.fill_diagonal(fc, 1.0)
@@ -756,8 +815,8 @@ def reliability(
     if len(names) > 1:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            h = htmt(items, blocks, weights=w)
-            h2 = htmt2(items, blocks, weights=w)
+            h = htmt(items, blocks, weights=w, missing="available")
+            h2 = htmt2(items, blocks, weights=w, missing="available")
         for w in caught:
             _emit(msgs, str(w.message), w.category)
     else:
@@ -801,13 +860,15 @@ def _difference_table(clean: pd.DataFrame, instrument) -> pd.DataFrame:
     for dim, stems in instrument.dimensions.items():
         pc = [instrument.column(s, "P") for s in stems]
         ec = [instrument.column(s, "E") for s in stems]
-        p = P[pc].to_numpy(float).mean(axis=1)
-        e = E[ec].to_numpy(float).mean(axis=1)
+        ok = P[pc].notna().all(axis=1) & E[ec].notna().all(axis=1)
+        Pd, Ed = P.loc[ok], E.loc[ok]
+        p = Pd[pc].to_numpy(float).mean(axis=1)
+        e = Ed[ec].to_numpy(float).mean(axis=1)
         if len(stems) < 2:
             r_pp = r_ee = a_gap = np.nan
         else:
-            r_pp, r_ee = cronbach_alpha(P, pc), cronbach_alpha(E, ec)
-            gaps = pd.DataFrame(P[pc].to_numpy(float) - E[ec].to_numpy(float))
+            r_pp, r_ee = cronbach_alpha(Pd, pc), cronbach_alpha(Ed, ec)
+            gaps = pd.DataFrame(Pd[pc].to_numpy(float) - Ed[ec].to_numpy(float))
             a_gap = cronbach_alpha(gaps)
         sd_p, sd_e = p.std(ddof=1), e.std(ddof=1)
         r_pe = float(np.corrcoef(p, e)[0, 1])

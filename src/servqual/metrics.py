@@ -36,12 +36,14 @@ from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
+    DegenerateResultWarning,
     EmptyDataError,
     InputTypeError,
     MissingDataWarning,
     NonNumericError,
     OutOfRangeError,
     ParameterError,
+    ScaleWarning,
 )
 from .weighting import nps_estimate, share_estimate
 
@@ -56,8 +58,33 @@ __all__ = [
     "wilson_interval",
 ]
 
-_MISSING = ("raise", "available")
+#: single-item metrics: ``"available"`` (= ``"listwise"`` for one item) drops and counts
+#: unanswered rows; ``"raise"`` refuses them
+_METRIC_MISSING = ("available", "listwise", "raise")
 _CI = Interval(0, 1, closed="neither")
+
+#: response scales CSAT recognises when it infers the scale from the data
+KNOWN_SCALES: tuple[tuple[int, int], ...] = (
+    (1, 3),
+    (1, 4),
+    (1, 5),
+    (1, 6),
+    (1, 7),
+    (1, 9),
+    (1, 10),
+    (0, 10),
+)
+
+
+def _item_name(scores, default: str = "scores") -> str:
+    """The user's column name when ``scores`` is a named Series."""
+    name = getattr(scores, "name", None)
+    return f"column {name!r}" if isinstance(name, str) and name else default
+
+
+def _degenerate(text: str, warns: list[str]) -> None:
+    warns.append(text)
+    warnings.warn(text, DegenerateResultWarning, stacklevel=3)
 
 
 def _answers(scores, name: str, scale, missing: str, weights=None):
@@ -203,15 +230,26 @@ class NPSResult(Result):
 
 
 @records_provenance
-def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NPSResult:
+def nps(
+    scores, *, scale=None, weights=None, ci: float = 0.95, missing: str = "available"
+) -> NPSResult:
     """Net Promoter Score from 0-10 likelihood-to-recommend answers.
 
     NPS = 100 (p_P - p_D) with promoters 9-10 and detractors 0-6; its standard
     error is the trinomial ``100 * sqrt((p_P + p_D - (p_P - p_D)^2) / n)``.
 
+    The NPS is defined on the 0-10 scale only: an item declared on another
+    scale (``scale=(1, 5)``), or whose answers never exceed 5 when no scale is
+    declared, raises :class:`~servqual.errors.OutOfRangeError` naming the
+    column and its range (declare ``scale=(0, 10)`` if such an item really is
+    0-10). All answers promoters or all detractors give a zero-width interval:
+    flagged with :class:`~servqual.errors.DegenerateResultWarning`.
+
     Parameters
     ----------
     scores : list, array or Series of whole numbers 0-10
+    scale : (low, high), optional
+        The item's declared scale (from a codebook); must be ``(0, 10)``.
     weights : array or Series, optional
         One respondent weight per answer.  The NPS is then the weighted mean
         of the +100/0/-100 codes and its SE the Taylor-linearised SE (R
@@ -219,9 +257,11 @@ def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NP
         which with equal weights is the trinomial SE times ``sqrt(n/(n-1))``.
     ci : float
         Confidence level of the normal interval.
-    missing : {"raise", "available"}
-        ``"available"`` drops missing answers, counts them in ``n_missing`` and
-        warns (``"omit"`` is its old name).
+    missing : {"available", "listwise", "raise"}
+        Default ``"available"``: unanswered rows are dropped, counted in
+        ``n_missing`` and warned about (for one item ``"listwise"`` is the
+        same); ``"raise"`` refuses them. ``"omit"`` is the old name of
+        ``"available"``.
 
     Examples
     --------
@@ -229,12 +269,26 @@ def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NP
     >>> round(r.nps, 1), round(r.se, 2)
     (33.3, 3.04)
     """
-    missing = check_missing(missing, _MISSING)
     check_params({"ci": ci}, {"ci": _CI})
-    v, n_missing, warns, w = _answers(scores, "scores", (0, 10), missing, weights)
+    missing = check_missing(missing, _METRIC_MISSING)
+    name = _item_name(scores)
+    if scale is not None:
+        lo, hi = check_scale(scale)
+        if (lo, hi) != (0, 10):
+            raise OutOfRangeError(
+                f"{name} is declared on the {lo:g}-{hi:g} scale: the NPS needs a 0-10 "
+                "likelihood-to-recommend item (promoters 9-10, detractors 0-6)."
+            )
+    v, n_missing, warns, w = _answers(scores, name, (0, 10), missing, weights)
     n = v.shape[0]
     if n == 0:
-        raise EmptyDataError("scores holds no non-missing answer.")
+        raise EmptyDataError(f"{name} holds no non-missing answer.")
+    if scale is None and v.max() <= 5:
+        raise OutOfRangeError(
+            f"{name} has answers {v.min():g}-{v.max():g} only: it looks like a "
+            f"{'1' if v.min() >= 1 else '0'}-5 item, and the NPS needs a 0-10 "
+            "likelihood-to-recommend item. If it really is 0-10, pass scale=(0, 10)."
+        )
     n_p, n_d = int((v >= 9).sum()), int((v <= 6).sum())
     est = nps_estimate(v, w)
     value, se = est.estimate, est.se
@@ -243,6 +297,13 @@ def nps(scores, *, weights=None, ci: float = 0.95, missing: str = "raise") -> NP
     else:
         pp, pd_ = float(w @ (v >= 9) / w.sum()), float(w @ (v <= 6) / w.sum())
     z = stats.norm.ppf(0.5 + ci / 2)
+    if n_p == n or n_d == n:
+        which = "promoters (9-10)" if n_p == n else "detractors (0-6)"
+        _degenerate(
+            f"every answer in {name} is among the {which}: NPS {value:g} with a zero-width "
+            "interval; the sample cannot show any spread.",
+            warns,
+        )
     return NPSResult(
         nps=value,
         se=float(se),
@@ -365,15 +426,35 @@ class CSATResult(Result):
         )
 
 
+def _infer_scale(v: np.ndarray, name: str, warns: list[str]) -> tuple[float, float]:
+    lo, hi = float(v.min()), float(v.max())
+    if (lo, hi) in KNOWN_SCALES:
+        return lo, hi
+    fits = [k for k in KNOWN_SCALES if k[0] <= lo and hi <= k[1]]
+    if not fits:
+        raise OutOfRangeError(
+            f"{name} has answers {lo:g}-{hi:g}, which fit no known response scale "
+            f"({', '.join(f'{a}-{b}' for a, b in KNOWN_SCALES)}): pass scale=(low, high)."
+        )
+    a, b = min(fits, key=lambda k: k[1] - k[0])
+    text = (
+        f"{name}: no scale declared and the answers span {lo:g}-{hi:g}, not a known scale; "
+        f"assuming {a:g}-{b:g}. Pass scale=(low, high) to declare it."
+    )
+    warns.append(text)
+    warnings.warn(text, ScaleWarning, stacklevel=3)
+    return float(a), float(b)
+
+
 @records_provenance
 def csat(
     scores,
     *,
     weights=None,
-    scale=(1, 5),
+    scale=None,
     top: int = 2,
     ci: float = 0.95,
-    missing: str = "raise",
+    missing: str = "available",
 ) -> CSATResult:
     """CSAT as the top-``top``-box percentage, with a Wilson interval.
 
@@ -382,28 +463,41 @@ def csat(
     answer) the share is weighted, ``se`` is the Taylor-linearised SE and the
     interval is R ``survey``'s ``svyciprop(method = "logit")`` interval.
 
+    ``scale`` is the item's declared scale (from a codebook). Without it the
+    scale is inferred from the answers: their range when it is one of
+    :data:`KNOWN_SCALES`, otherwise the narrowest known scale holding them,
+    with a :class:`~servqual.errors.ScaleWarning` -- never silently 1-5 (on a
+    1-4 item the top two boxes are 3 and 4). ``missing`` as in :func:`nps`.
+    All answers satisfied or none is flagged with
+    :class:`~servqual.errors.DegenerateResultWarning`.
+
     Examples
     --------
     >>> r = csat([5, 4, 4, 3, 2, 5, 1, 4, 5, 3])
     >>> r.csat, round(r.ci_lower, 1), round(r.ci_upper, 1)
     (60.0, 31.3, 83.2)
     """
-    lo, hi = check_scale(scale)
-    missing = check_missing(missing, _MISSING)
-    check_params(
-        {"ci": ci, "top": top},
-        {"ci": _CI, "top": Interval(1, None, integer=True)},
-    )
+    check_params({"ci": ci, "top": top}, {"ci": _CI, "top": Interval(1, None, integer=True)})
+    missing = check_missing(missing, _METRIC_MISSING)
+    name = _item_name(scores)
+    declared = check_scale(scale) if scale is not None else (-np.inf, np.inf)
+    v, n_missing, warns, w = _answers(scores, name, declared, missing, weights)
+    n = v.shape[0]
+    if n == 0:
+        raise EmptyDataError(f"{name} holds no non-missing answer.")
+    lo, hi = declared if scale is not None else _infer_scale(v, name, warns)
     if top > hi - lo:
         raise ParameterError(
             f"top={top} is invalid: expected fewer boxes than the {hi - lo + 1:g}-point scale."
         )
-    v, n_missing, warns, w = _answers(scores, "scores", (lo, hi), missing, weights)
-    n = v.shape[0]
-    if n == 0:
-        raise EmptyDataError("scores holds no non-missing answer.")
     threshold = hi - top + 1
     k = int((v >= threshold).sum())
+    if k in (0, n):
+        _degenerate(
+            f"{'every' if k else 'no'} answer in {name} is in the top {top} box(es) of the "
+            f"{lo:g}-{hi:g} scale: CSAT {100.0 * k / n:g}% sits at the end of its range.",
+            warns,
+        )
     est = share_estimate(v >= threshold, w)
     p, se = (k / n, est.se) if w is None else (est.estimate, est.se)
     if w is None:
@@ -524,7 +618,7 @@ def csi(
     item_weights=None,
     weights=None,
     scale=(1, 10),
-    missing: str = "raise",
+    missing: str = "available",
     n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
@@ -546,9 +640,11 @@ def csi(
         Respondent weights: the item means are weighted means, and bootstrap
         resamples carry each respondent's weight.
     scale : (min, max)
-    missing : {"raise", "available"}
-        ``"available"`` uses each item's available answers (counts in
-        ``items.n``; ``"omit"`` is its old name).
+    missing : {"available", "listwise", "raise"}
+        Default ``"available"``: each item's mean uses its own answers (counts
+        in ``items.n``, the number omitted warned about); ``"listwise"`` keeps
+        the respondents who answered every item; ``"raise"`` refuses missing
+        answers. ``"omit"`` is the old name of ``"available"``.
     n_boot : int
         Bootstrap replicates for a percentile CI (0: none, else at least
         :func:`~servqual._options.min_n_boot` of ``ci``).  Item weights are
@@ -568,10 +664,10 @@ def csi(
         {"ci": ci},
         {"ci": _CI},
     )
-    missing = check_missing(missing, _MISSING)
     n_boot = check_n_boot(n_boot, ci=ci)
     n_jobs = check_n_jobs(n_jobs)
     progress = resolve_progress(progress)
+    missing = check_missing(missing, _METRIC_MISSING)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     items = [items] if isinstance(items, str) else list(items)
     if not items:
@@ -598,11 +694,20 @@ def csi(
         scale=(lo, hi),
         allow_constant=True,
     ).to_numpy()
+    warns = []
+    incomplete = np.isnan(x).any(axis=1)
+    if missing == "listwise" and incomplete.any():
+        warns.append(
+            f"{int(incomplete.sum())} of {x.shape[0]} respondents dropped (listwise) for a "
+            f"missing answer in {items}."
+        )
+        warnings.warn(warns[-1], MissingDataWarning, stacklevel=2)
+        x = x[~incomplete]
+        rw = None if rw is None else rw[~incomplete]
     counts = (~np.isnan(x)).sum(axis=0)
     empty = [c for c, k in zip(items, counts) if k == 0]
     if empty:
         raise EmptyDataError(f"item(s) {empty} have no non-missing answer.")
-    warns = []
     if (counts < x.shape[0]).any():
         warns.append(
             f"{int(x.shape[0] * len(items) - counts.sum())} missing item answer(s) "
@@ -621,6 +726,12 @@ def csi(
         return np.array([100.0 * np.sum(w * (m - lo)) / ((hi - lo) * w.sum())])
 
     value = float(index_of(np.arange(x.shape[0]))[0])
+    if value in (0.0, 100.0):
+        _degenerate(
+            f"every answer to {items} is at the {'top' if value else 'bottom'} of the "
+            f"{lo:g}-{hi:g} scale: the index is {value:g}, at the end of its range.",
+            warns,
+        )
     means = item_means(x, rw)
     table = pd.DataFrame(
         {

@@ -36,6 +36,7 @@ from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
 from ._moved import moved_names
+from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
@@ -51,7 +52,8 @@ __all__ = [
 ]
 
 TOUCHPOINTS = ("first contact", "problem solving", "first use", "trust", "repurchase")
-_MISSING = Options(("raise", "listwise"))
+#: penalty-reward is one regression: "listwise" (= "available") on its own variables
+_PRCA_MISSING = ("listwise", "available", "raise")
 _CI = Interval(0, 1, closed="neither")
 
 
@@ -167,7 +169,7 @@ def penalty_reward(
     threshold: float = 0.2,
     ci: float = 0.95,
     cov_type: str = "HC3",
-    missing: str = "raise",
+    missing: str = "listwise",
     min_group: int = 5,
     alpha: float = 0.05,
 ) -> PenaltyRewardResult:
@@ -201,7 +203,10 @@ def penalty_reward(
         Confidence level of the coefficient intervals.
     cov_type : str
         statsmodels covariance type ("HC3" robust by default, "nonrobust").
-    missing : {"raise", "listwise"}
+    missing : {"listwise", "available", "raise"}
+        Default ``"listwise"`` (``"available"`` is the same: one regression):
+        rows incomplete on the attributes or the outcome are dropped, counted
+        (``n_dropped``) and warned about; ``"raise"`` refuses them.
     min_group : int
         Fewest respondents allowed in a low or high group.
     alpha : float
@@ -227,7 +232,6 @@ def penalty_reward(
         {
             "threshold": threshold,
             "ci": ci,
-            "missing": missing,
             "min_group": min_group,
             "cov_type": cov_type,
             "outcome": outcome,
@@ -236,7 +240,6 @@ def penalty_reward(
         {
             "threshold": Interval(0, 1, closed="left"),
             "ci": _CI,
-            "missing": _MISSING,
             "alpha": Interval(0, 1, closed="neither"),
             "min_group": Interval(1, None, integer=True),
             "cov_type": Options(("HC0", "HC1", "HC2", "HC3", "nonrobust")),
@@ -247,6 +250,7 @@ def penalty_reward(
         raise ParameterError(f"outcome={outcome!r} is also listed among the attributes.")
     if scale is not None:
         scale = check_scale(scale)
+    missing = check_missing(missing, _PRCA_MISSING)
     frame, n_dropped, warns = _frame(
         data, attributes + [outcome], missing, min_rows=2 * len(attributes) + 2
     )

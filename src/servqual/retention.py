@@ -11,6 +11,9 @@ margin per period.
   lives ``L = 1 / (1 - r)`` years with a tenure-dependent profit profile.
 * :func:`npv_survival` -- survival-weighted: ``-A + sum_t pi_t r^(t-1) / (1 + d)^t``.
 * :func:`fit_sbg` -- shifted-beta-geometric churn (Fader & Hardie 2007).
+* :func:`life_table` -- customer-level tenure + churn flag -> Kaplan-Meier
+  survivor counts for :func:`fit_sbg`; :func:`cox` -- Cox model of churn
+  (both from :mod:`servqual.survival`).
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ from .errors import (
     InsufficientDataError,
     ParameterError,
 )
+from .survival import CoxResult, LifeTable, cox, life_table
 
 __all__ = [
     "clv",
@@ -41,6 +45,10 @@ __all__ = [
     "reichheld_sasser_grid",
     "fit_sbg",
     "SBGResult",
+    "life_table",
+    "cox",
+    "LifeTable",
+    "CoxResult",
     "FORMS",
 ]
 
@@ -469,9 +477,11 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
 
     Parameters
     ----------
-    survival : sequence
+    survival : sequence or LifeTable
         Customers (counts or percentages) alive at periods ``0, 1, ..., T``;
-        the first value is the cohort size.  Must not increase.
+        the first value is the cohort size.  Must not increase. A
+        :class:`~servqual.survival.LifeTable` (from customer-level tenure and
+        churn, :func:`life_table`) gives its Kaplan-Meier survivor counts.
     n : float, optional
         Cohort size to scale proportions to (only changes the log-likelihood,
         not the estimates). Default: the first value of ``survival``.
@@ -482,6 +492,8 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
     >>> round(res.alpha, 3), round(res.beta, 3)
     (0.704, 1.182)
     """
+    if isinstance(survival, LifeTable):
+        survival = survival.survivors.to_numpy()
     s = as_1d_numeric(survival, name="survival")
     if s.size < 3:
         raise InsufficientDataError(

@@ -25,13 +25,17 @@ from .errors import (
     InsufficientDataError,
     MissingColumnError,
     MissingDataWarning,
+    ScaleWarning,
     UnpairedItemError,
 )
 from .instrument import Instrument
 
 __all__ = ["validate", "ValidationReport"]
 
-_POLICIES = ("report", "listwise", "available", "mean", "raise")
+#: ``"fiml"`` is a model-based policy (SEM only): validation has no model to apply it to
+_POLICIES = ("available", "listwise", "mean", "raise")
+#: largest number of scale points checked for unused points
+_MAX_POINTS = 11
 
 
 @resultclass
@@ -55,6 +59,11 @@ class ValidationReport(Result):
         Values imputed per column (``policy="mean"``), else zeros.
     columns : tuple of str
         Columns checked.
+    unused_points : mapping item -> tuple
+        Scale points of each item's declared scale that no respondent used.
+    warnings : tuple of str
+        Scale points never used, items with a large share of missing (N/A)
+        answers, rows dropped (also emitted as warnings).
 
     Examples
     --------
@@ -77,6 +86,8 @@ class ValidationReport(Result):
     imputed: pd.Series = field(repr=False)
     columns: tuple = field(repr=False, default=())
     coded: pd.Series | None = field(repr=False, default=None)
+    unused_points: dict = field(repr=False, default_factory=dict)
+    warnings: tuple = field(repr=False, default=())
 
     @property
     def n_missing(self) -> int:
@@ -109,8 +120,8 @@ class ValidationReport(Result):
             )
             more = "" if self.n_dropped <= 20 else f" (first 20 of {self.n_dropped})"
             sections.append((f"Dropped rows{more}", shown))
-        warn = []
-        if self.n_missing and self.policy in ("report", "available"):
+        warn = list(self.warnings)
+        if self.n_missing and self.policy == "available":
             warn.append(
                 f"{self.n_missing} missing value(s) kept as NaN; analyses will report how "
                 "they handle them."
@@ -128,11 +139,12 @@ class ValidationReport(Result):
 def validate(
     data: pd.DataFrame,
     instrument: Instrument,
-    missing: str = "report",
+    missing: str = "available",
     *,
     kinds: Iterable[str] | None = None,
     min_rows: int = 2,
     extra_columns: Iterable[str] = (),
+    max_missing_share: float = 0.2,
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """Check a survey frame against an instrument and apply a missing-data policy.
 
@@ -144,17 +156,22 @@ def validate(
         A :class:`~servqual.codebook.Codebook` also turns its missing codes
         into NaN (counted apart from blank answers in the report) and checks
         every column against its own scale.
-    missing : {"report", "listwise", "available", "mean", "raise"}
-        ``"report"``/``"available"`` (old name ``"pairwise"``) keep missing
-        values (as NaN) and count
-        them; ``"listwise"`` drops incomplete rows, listing each with its
+    missing : {"available", "listwise", "mean", "raise"}
+        ``"available"`` (default) keeps missing values (as NaN) and counts
+        them, so that each later analysis uses the rows complete on its own
+        variables; ``"listwise"`` drops incomplete rows, listing each with its
         reason; ``"mean"`` imputes item means and counts the imputations;
         ``"raise"`` raises :class:`~servqual.errors.MissingValuesError`.
+        The old names ``"report"`` and ``"pairwise"`` mean ``"available"``.
     kinds : item kinds to check (default: all the instrument declares; e.g.
         ``("P",)`` for a perceptions-only SERVPERF survey).
     min_rows : int
         Fewer complete rows raise :class:`~servqual.errors.InsufficientDataError`.
     extra_columns : further numeric columns to check (e.g. outcomes).
+    max_missing_share : float
+        Items with a larger share of missing (N/A) answers are warned about
+        (:class:`~servqual.errors.ScaleWarning`), as are points of a declared
+        scale that no respondent used.
 
     Returns
     -------
@@ -176,7 +193,13 @@ def validate(
     (250, 0)
     """
     missing = check_missing(missing, _POLICIES)
-    check_params({"min_rows": min_rows}, {"min_rows": Interval(1, None, integer=True)})
+    check_params(
+        {"min_rows": min_rows, "max_missing_share": max_missing_share},
+        {
+            "min_rows": Interval(1, None, integer=True),
+            "max_missing_share": Interval(0, 1),
+        },
+    )
     coded, own_scales = None, {}
     if isinstance(instrument, Codebook):
         codebook = instrument
@@ -216,6 +239,10 @@ def validate(
         min_rows=1,
     )
     missing_counts = frame.isna().sum().astype(int)
+    notes = _scale_notes(frame[item_cols], instrument.scale, max_missing_share)
+    unused = notes.pop("unused")
+    for text in notes["warnings"]:
+        warnings.warn(text, ScaleWarning, stacklevel=2)
     clean = data.copy(deep=False)  # copy-on-write: only the checked columns are new
     clean[columns] = frame
     dropped, reasons = (), ()
@@ -229,12 +256,11 @@ def validate(
         )
         clean = clean.loc[~bad.to_numpy()]
         if dropped:
-            warnings.warn(
+            notes["warnings"].append(
                 f"listwise deletion dropped {len(dropped)} of {data.shape[0]} rows with missing "
-                "values; see the validation report.",
-                MissingDataWarning,
-                stacklevel=2,
+                "values; see the validation report."
             )
+            warnings.warn(notes["warnings"][-1], MissingDataWarning, stacklevel=2)
     elif missing == "mean":
         imputed = missing_counts.copy()
         clean[columns] = frame.fillna(frame.mean())
@@ -257,8 +283,38 @@ def validate(
         imputed=imputed,
         columns=tuple(columns),
         coded=None if coded is None else coded.reindex(columns).fillna(0).astype(int),
+        unused_points=unused,
+        warnings=tuple(notes["warnings"]),
     )
     return clean, report
+
+
+def _scale_notes(items: pd.DataFrame, scale, max_share: float) -> dict:
+    """Points of the declared scale never used, and items with many missing answers."""
+    lo, hi = scale
+    out: dict = {"unused": {}, "warnings": []}
+    if float(lo).is_integer() and float(hi).is_integer() and hi - lo + 1 <= _MAX_POINTS:
+        points = np.arange(lo, hi + 1)
+        for col in items.columns:
+            v = items[col].to_numpy()
+            seen = set(v[~np.isnan(v)].tolist())
+            never = tuple(int(p) for p in points if float(p) not in seen)
+            if never:
+                out["unused"][col] = never
+        if out["unused"]:
+            detail = "; ".join(f"{c!r}: {list(p)}" for c, p in list(out["unused"].items())[:10])
+            more = f" (and {len(out['unused']) - 10} more)" if len(out["unused"]) > 10 else ""
+            out["warnings"].append(
+                f"scale point(s) of the declared {lo:g}-{hi:g} scale never used: {detail}{more}."
+            )
+    share = items.isna().mean()
+    high = share[share > max_share]
+    if len(high):
+        detail = ", ".join(f"{c!r}: {s:.0%}" for c, s in high.items())
+        out["warnings"].append(
+            f"item(s) with more than {max_share:.0%} missing or not-applicable answers: {detail}."
+        )
+    return out
 
 
 def _py(v):

@@ -8,15 +8,13 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from .._checks import (
-    Options,
-    check_columns,
-    check_data,
-    check_frame,
-    check_params,
-    check_weights,
-)
+from .._checks import check_columns, check_data, check_frame, check_weights
+from .._options import check_missing
 from ..errors import DataError, MissingDataWarning, OutOfRangeError, ParameterError
+
+#: driver models: one model, one set of variables -- "available" (rows complete on the
+#: model's own variables) is listwise deletion on those variables
+DRIVER_MISSING = ("listwise", "available", "mean", "raise")
 
 __all__ = ["prepare", "prepare_weighted", "correlation", "check_pd", "resolve_groups"]
 
@@ -35,13 +33,16 @@ def prepare(
     target: str,
     predictors: Sequence[str],
     *,
-    missing: str = "raise",
+    missing: str = "listwise",
     min_extra: int = 2,
 ) -> tuple[pd.DataFrame, list[str]]:
     """Validated float frame ``[target] + predictors`` and the warnings to attach.
 
-    ``missing="listwise"`` drops incomplete rows, reporting how many (warned and
-    returned); ``"raise"`` raises :class:`MissingValuesError` naming the columns.
+    ``missing="listwise"`` (= ``"available"``: the rows complete on the model's
+    own variables) drops incomplete rows, reporting how many per column (warned
+    and returned); ``"mean"`` imputes predictor means (rows with a missing
+    target are dropped), counted; ``"raise"`` raises
+    :class:`MissingValuesError` naming the columns.
     """
     frame, notes, _ = _prepare(data, target, predictors, missing=missing, min_extra=min_extra)
     return frame, notes
@@ -53,7 +54,7 @@ def prepare_weighted(
     predictors: Sequence[str],
     *,
     weights=None,
-    missing: str = "raise",
+    missing: str = "listwise",
     min_extra: int = 2,
 ) -> tuple[pd.DataFrame, list[str], np.ndarray | None]:
     """:func:`prepare` plus the respondent weights of the rows kept (``None`` without)."""
@@ -68,7 +69,7 @@ def prepare_weighted(
 
 
 def _prepare(data, target, predictors, *, missing, min_extra):
-    check_params({"missing": missing}, {"missing": Options(("raise", "listwise"))})
+    missing = check_missing(missing, DRIVER_MISSING)
     if not isinstance(target, str):
         raise ParameterError(f"target={target!r} is invalid: expected one column name.")
     predictors = _names(predictors, "predictors")
@@ -83,7 +84,14 @@ def _prepare(data, target, predictors, *, missing, min_extra):
     )
     notes: list[str] = []
     keep = np.ones(len(frame), dtype=bool)
-    if missing == "listwise":
+    if missing == "mean" and frame[predictors].isna().to_numpy().any():
+        counts = frame[predictors].isna().sum()
+        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+        msg = f"{int(counts.sum())} missing predictor value(s) imputed by the mean ({detail})."
+        warnings.warn(msg, MissingDataWarning, stacklevel=4)
+        notes.append(msg)
+        frame[predictors] = frame[predictors].fillna(frame[predictors].mean())
+    if missing != "raise":
         bad = frame.isna().any(axis=1)
         if bad.any():
             counts = frame.isna().sum()
@@ -92,7 +100,7 @@ def _prepare(data, target, predictors, *, missing, min_extra):
                 f"{int(bad.sum())} of {len(frame)} rows dropped (listwise) for missing "
                 f"values ({detail})."
             )
-            warnings.warn(msg, MissingDataWarning, stacklevel=3)
+            warnings.warn(msg, MissingDataWarning, stacklevel=4)
             notes.append(msg)
             keep = ~bad.to_numpy()
             frame = frame.loc[keep]

@@ -72,7 +72,7 @@ def forest_importance(
     min_samples_leaf: int = 5,
     seed=None,
     n_jobs: int = 1,
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> ForestImportanceResult:
     """Permutation importance of a random forest, computed on held-out folds.
 

@@ -232,7 +232,7 @@ def shapley(
     predictors: Sequence[str] | None = None,
     groups: Mapping[str, Sequence[str]] | None = None,
     *,
-    missing: str = "raise",
+    missing: str = "listwise",
     weights=None,
 ) -> ShapleyResult:
     """Exact Shapley / LMG decomposition of R² with general, conditional and
@@ -251,8 +251,9 @@ def shapley(
     groups : dict group -> list of columns, optional
         Enter each group's columns together, giving group-level importance
         (e.g. SERVQUAL dimensions from their items: 2^5 subsets rather than 2^22).
-    missing : {"raise", "listwise"}
-        Missing values raise (default) or drop rows, reported on the result.
+    missing : {"listwise", "available", "mean", "raise"}
+        Default ``"listwise"``: rows incomplete on the model's variables are
+        dropped and counted on the result; see ``servqual._options``.
     weights : column name or array, optional
         Respondent weights: every subset's R² comes from the weighted
         correlation matrix, i.e. it is the R² of a weighted least-squares fit.
@@ -349,7 +350,7 @@ def relative_weights(
     target: str,
     predictors: Sequence[str],
     *,
-    missing: str = "raise",
+    missing: str = "listwise",
     weights=None,
 ) -> RelativeWeightsResult:
     """Johnson's (2000) relative weights: R² split over correlated predictors.
@@ -359,7 +360,7 @@ def relative_weights(
     data : DataFrame
     target : str
     predictors : list of str
-    missing : {"raise", "listwise"}
+    missing : {"listwise", "available", "mean", "raise"}
     weights : column name or array, optional
         Respondent weights (the weights come from the weighted correlation matrix).
 

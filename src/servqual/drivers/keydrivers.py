@@ -174,7 +174,7 @@ def key_drivers(
     seed=None,
     n_jobs: int = 1,
     progress="auto",
-    missing: str = "raise",
+    missing: str = "listwise",
     forest_options: dict | None = None,
     weights=None,
 ) -> KeyDriversResult:

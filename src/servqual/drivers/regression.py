@@ -18,7 +18,8 @@ import pandas as pd
 import statsmodels.api as sm
 from scipy import stats
 
-from .._checks import Interval, Options, as_py, check_params
+from .._checks import Interval, Options, as_py, check_data, check_params
+from .._outcome import binary_outcome
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
@@ -125,7 +126,7 @@ def ols(
     predictors: Sequence[str],
     *,
     ci: float = 0.95,
-    missing: str = "raise",
+    missing: str = "listwise",
     weights=None,
 ) -> RegressionResult:
     """OLS driver regression with HC3 robust standard errors and standardized betas.
@@ -192,7 +193,7 @@ def ordinal_logit(
     method: str = "bfgs",
     maxiter: int = 2000,
     ci: float = 0.95,
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> RegressionResult:
     """Proportional-odds (ordinal) logit for a Likert outcome (statsmodels ``OrderedModel``).
 
@@ -267,13 +268,20 @@ def logistic(
     target: str,
     predictors: Sequence[str],
     *,
+    positive=None,
     ci: float = 0.95,
     maxiter: int = 200,
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> RegressionResult:
-    """Logistic regression for a binary (0/1) outcome, e.g. churned or would recommend.
+    """Logistic regression for a binary outcome, e.g. churned or would recommend.
 
-    Complete or quasi-complete separation and non-convergence are flagged.
+    The outcome may be 0/1, True/False, or any labelled coding (``"Yes"``/
+    ``"No"``, codes 1/2, several categories) with ``positive`` naming the level
+    modelled as 1 (every other level is 0); an ambiguous coding without
+    ``positive`` raises naming the column and its levels. Complete or
+    quasi-complete separation and non-convergence are flagged. Default
+    ``missing="listwise"``: rows incomplete on the model's variables are
+    dropped and counted on the result.
 
     Examples
     --------
@@ -284,9 +292,16 @@ def logistic(
     >>> res = logistic(df, "churn", ["a", "b"])
     >>> res.converged
     True
+    >>> df["churned"] = df["churn"].map({1: "Yes", 0: "No"})
+    >>> yes = logistic(df, "churned", ["a", "b"], positive="Yes")
+    >>> bool(yes.coefficients.equals(res.coefficients))
+    True
     """
     _check_ci(ci)
     check_params({"maxiter": maxiter}, {"maxiter": Interval(1, None, integer=True)})
+    check_data(data)  # the input gate first: an empty frame is EmptyDataError, not a target error
+    if isinstance(target, str) and target in data.columns:
+        data = data.assign(**{target: binary_outcome(data, target, positive, role="target")})
     frame, notes = prepare(data, target, predictors, missing=missing)
     y = frame[target]
     bad = ~y.isin([0.0, 1.0]).to_numpy()

@@ -134,7 +134,7 @@ def stated_vs_derived(
     seed=None,
     n_jobs: int = 1,
     progress="auto",
-    missing: str = "raise",
+    missing: str = "listwise",
 ) -> StatedDerivedResult:
     """Compare stated 100-point importance allocations with derived importance.
 

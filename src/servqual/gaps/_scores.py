@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 from .._checks import Interval, Options, as_1d_numeric, check_columns, check_frame, check_params
+from .._options import check_missing
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import (
@@ -254,7 +255,9 @@ def unit_scores(
         Fewest respondents per unit and frame (see :func:`check_linked`);
         units below it raise, naming them.
     missing : {"raise", "available"}
-        ``"raise"``: missing item values raise, naming columns and counts.
+        ``"raise"`` (default: with few respondents per unit a missing answer
+        moves a unit mean, so the user decides): missing item values raise,
+        naming columns and counts.
         ``"available"``: means use the available values; counts are reported
         in ``warnings`` (and warned).
     unit : str
@@ -272,7 +275,7 @@ def unit_scores(
     >>> res.table.shape[0], list(res.gap_table().columns)
     (10, ['gap1', 'gap2', 'gap3', 'gap4', 'gap5'])
     """
-    check_params({"missing": missing}, {"missing": Options(("raise", "available"))})
+    missing = check_missing(missing, ("raise", "available"))
     counts = check_linked(customers, managers, staff, min_respondents=min_respondents, unit=unit)
     dims, scale = item_map(instrument)
     n_points = int(round(scale[1] - scale[0] + 1))

@@ -18,7 +18,7 @@ from .._checks import (
     check_scale,
     check_weights,
 )
-from .._options import check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._options import check_missing, check_n_boot, check_n_jobs, renamed, resolve_progress
 from .._result import records_provenance
 from ..errors import (
     BootstrapFailureWarning,
@@ -53,6 +53,11 @@ def _as_model(model) -> PLSModel:
     )
 
 
+#: PLS: "mean" (default, as seminr and SmartPLS) imputes item means, reported;
+#: "listwise" (= "available": one model) drops incomplete rows, reported
+PLS_MISSING = ("mean", "listwise", "available", "raise")
+
+
 def _prepare(model: PLSModel, data, missing: str):
     """Check columns, constant items and missing values; return (raw frame, notes)."""
     check_data(data)
@@ -66,13 +71,16 @@ def _prepare(model: PLSModel, data, missing: str):
                 f"available columns: {', '.join(map(str, list(data.columns)[:12]))}"
                 f"{' ...' if data.shape[1] > 12 else ''}."
             )
+    missing = check_missing(missing, PLS_MISSING)
     items = list(model.items)
-    frame = check_frame(data, items, missing="allow", allow_constant=True)
+    frame = check_frame(
+        data, items, missing="raise" if missing == "raise" else "allow", allow_constant=True
+    )
     notes: list[str] = []
     na = frame.isna().sum()
     if na.any():
         detail = ", ".join(f"{c}: {int(k)}" for c, k in na[na > 0].items())
-        if missing == "listwise":
+        if missing in ("listwise", "available"):
             keep = ~frame.isna().any(axis=1)
             notes.append(
                 f"missing values ({detail}); {int((~keep).sum())} row(s) dropped listwise."
@@ -147,8 +155,11 @@ def fit(
         Inner weighting scheme.
     scaled : bool
         Standardise the indicators (correlation matrix) or only centre them.
-    missing : {"mean", "listwise"}
-        Item-mean imputation or listwise deletion (reported, with a warning).
+    missing : {"mean", "listwise", "available", "raise"}
+        ``"mean"`` (default, as in seminr): item-mean imputation;
+        ``"listwise"`` (``"available"`` is the same for one model): drop rows
+        incomplete on the model's items; both reported with a warning.
+        ``"raise"`` refuses missing values.
     n_boot : int
         Number of bootstrap resamples (0 = none, the default: PLS has point
         estimates of its own; otherwise at least
@@ -195,7 +206,6 @@ def fit(
         {
             "scheme": scheme,
             "scaled": scaled,
-            "missing": missing,
             "ci": ci,
             "tol": tol,
             "max_iter": max_iter,
@@ -204,7 +214,6 @@ def fit(
         {
             "scheme": Options(("path", "centroid", "factorial")),
             "scaled": bool,
-            "missing": Options(("mean", "listwise")),
             "ci": Interval(0, 1, closed="neither"),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),

@@ -27,7 +27,14 @@ from .._checks import (
     check_params,
     check_rng,
 )
-from .._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._options import (
+    DEFAULT_N_BOOT,
+    check_missing,
+    check_n_boot,
+    check_n_jobs,
+    renamed,
+    resolve_progress,
+)
 from .._result import records_provenance
 from ..errors import (
     ConvergenceWarning,
@@ -35,6 +42,7 @@ from ..errors import (
     ImproperSolutionWarning,
     InsufficientDataError,
     MissingDataWarning,
+    MissingValuesError,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
     ParameterError,
@@ -176,6 +184,13 @@ def prepare(
             notes.append(msg)
             warnings.warn(msg, MissingDataWarning, stacklevel=4)
         na_rows = all_na
+    elif na_rows.any() and missing == "raise":
+        counts = frame.isna().sum()
+        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
+        raise MissingValuesError(
+            f"missing values in column(s) {detail}; choose missing='listwise' (drop those "
+            "rows) or missing='fiml' (use every observed value)."
+        )
     elif na_rows.any():
         counts = frame.isna().sum()
         parts = [f"{c}: {int(k)}" for c, k in counts[counts > 0].items()]
@@ -184,7 +199,8 @@ def prepare(
         detail = ", ".join(parts)
         msg = (
             f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
-            f"missing values (missing per column: {detail})."
+            f"missing values (missing per column: {detail}); missing='fiml' would use "
+            "every observed value instead."
         )
         notes.append(msg)
         warnings.warn(msg, MissingDataWarning, stacklevel=4)
@@ -346,11 +362,13 @@ def fit(
     seed, n_jobs, progress
         Bootstrap randomness (bit-identical whatever ``n_jobs``), workers
         (``n_jobs=0`` raises) and progress bar (``"auto"``).
-    missing : {"listwise", "fiml"}
-        ``"listwise"`` drops rows with missing values and reports them
-        (MissingDataWarning); ``"fiml"`` uses every row through the
-        observed-data likelihood with a mean structure (H1 moments by EM,
-        observed-information SEs; ML estimator, standard SEs only).
+    missing : {"listwise", "available", "fiml", "raise"}
+        ``"listwise"`` (default; ``"available"`` is the same for one model)
+        drops rows with missing values in the model's variables and reports
+        them (MissingDataWarning, with a hint that ``"fiml"`` exists);
+        ``"fiml"`` uses every row through the observed-data likelihood with a
+        mean structure (H1 moments by EM, observed-information SEs; ML
+        estimator, standard SEs only); ``"raise"`` refuses missing values.
     group_equal : sequence of str
         Across-group equality constraints: ``"loadings"``, ``"intercepts"``,
         ``"means"``, ``"residuals"``, ``"lv.variances"``, ``"lv.covariances"``,
@@ -400,7 +418,6 @@ def fit(
             "se": se,
             "ci": ci,
             "ci_method": ci_method,
-            "missing": missing,
             "std_lv": std_lv,
             "fixed_x": fixed_x,
         },
@@ -409,11 +426,13 @@ def fit(
             "se": Options(("standard", "robust", "bootstrap")),
             "ci": Interval(0, 1, closed="neither"),
             "ci_method": Options(("percentile", "bca")),
-            "missing": Options(("listwise", "fiml")),
             "std_lv": bool,
             "fixed_x": bool,
         },
     )
+    missing = check_missing(missing, ("listwise", "available", "fiml", "raise"))
+    if missing == "available":  # one model: the rows complete on its own variables
+        missing = "listwise"
     if group_equal and group is None:
         raise ParameterError(
             f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
