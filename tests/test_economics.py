@@ -183,15 +183,15 @@ def test_what_if_roles_on_a_custom_instrument(survey):
     assert res.table["lower"].to_numpy() == pytest.approx(ref.table["lower"].to_numpy(), rel=1e-10)
     # roles pointing nowhere / ambiguous levels are named
     with pytest.raises(errors.MissingColumnError, match=r"churn column 'churn' not found.*churn="):
-        what_if(own, instrument=custom, satisfaction=["overall"], n_boot=5, progress=False)
+        what_if(own, instrument=custom, satisfaction=["overall"], n_boot=40, progress=False)
     without = {k: v for k, v in roles.items() if k != "positive"}
     with pytest.raises(errors.DataError, match=r"'Churned'.*\['No', 'Yes'\].*positive="):
-        what_if(own, **without, n_boot=5)
+        what_if(own, **without, n_boot=40)
     no_wom = {k: v for k, v in roles.items() if not k.startswith("wom")}
     with pytest.raises(errors.MissingColumnError, match="'wom_positive'.*wom_positive="):
-        what_if(own, **no_wom, n_boot=5)
+        what_if(own, **no_wom, n_boot=40)
     with pytest.raises(errors.MissingColumnError, match="'happy'"):
-        what_if(own, **{**roles, "satisfaction": ["happy"]}, n_boot=5)
+        what_if(own, **{**roles, "satisfaction": ["happy"]}, n_boot=40)
     # missing values: listwise on the chain's variables, counted
     gap = own.copy()
     gap.loc[[1, 2], "overall"] = np.nan

@@ -248,7 +248,9 @@ BAD = [
     ),
     (
         "what_if satisfaction role pointing nowhere",
-        lambda d: servqual.economics.what_if(d, satisfaction=["overall"], n_boot=5, progress=False),
+        lambda d: servqual.economics.what_if(
+            d, satisfaction=["overall"], n_boot=40, progress=False
+        ),
         MissingColumnError,
         r"'overall'",
     ),

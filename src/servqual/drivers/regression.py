@@ -299,7 +299,7 @@ def logistic(
     """
     _check_ci(ci)
     check_params({"maxiter": maxiter}, {"maxiter": Interval(1, None, integer=True)})
-    check_data(data)  # the input gate first: an empty frame is EmptyDataError, not a target error
+    check_data(data)
     if isinstance(target, str) and target in data.columns:
         data = data.assign(**{target: binary_outcome(data, target, positive, role="target")})
     frame, notes = prepare(data, target, predictors, missing=missing)

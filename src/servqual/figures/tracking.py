@@ -36,9 +36,15 @@ def plot_tracking(result, *, ax=None):
         ax.set_xticks(x, [str(w) for w in g["wave"]])
     if len(groups) > 1:
         ax.legend(title="segment")
-    label = {"nps": "NPS", "topbox": "Top-box share", "mean": "Mean"}[result.metric]
-    ax.set_xlabel("Wave")
-    ax.set_ylabel(f"{label} ({result.ci:.0%} CI)")
+    label = {
+        "nps": "NPS (points, -100 to 100",
+        "topbox": "Top-box share (proportion",
+        "mean": "Mean (scale points",
+    }[result.metric]
+    ax.set_xlabel("Wave (survey round)")
+    ax.set_ylabel(f"{label}; {result.ci:.0%} CI)")
+    ax.set_title(f"n = {int(t['n'].sum()):,} responses in {t['wave'].nunique()} waves",
+                 fontsize="small")  # fmt: skip
     return ax
 
 
@@ -55,7 +61,7 @@ def plot_control_chart(chart, *, ax=None):
     >>> df = pd.DataFrame({"ltr": rng.integers(0, 11, 600), "wave": np.repeat(range(6), 100)})
     >>> ax = plot_control_chart(control_chart(df, "ltr", "wave"), ax=Figure().add_subplot())
     >>> ax.get_ylabel()
-    'NPS'
+    'NPS (points, -100 to 100)'
     """
     ax = ax if ax is not None else plt.gca()
     t = chart.table
@@ -68,8 +74,15 @@ def plot_control_chart(chart, *, ax=None):
     ax.scatter(x[bad], t["value"].to_numpy()[bad], s=80, facecolors="none", edgecolors="tab:red",
                linewidths=1.5, zorder=4, label="out of control")  # fmt: skip
     ax.set_xticks(x, [str(w) for w in t["wave"]])
-    ax.set_xlabel("Wave")
-    ax.set_ylabel({"p": "Top-box share", "nps": "NPS", "imr": "Wave mean"}[chart.kind])
+    ax.set_xlabel("Wave (survey round)")
+    ax.set_ylabel(
+        {
+            "p": "Top-box share (proportion)",
+            "nps": "NPS (points, -100 to 100)",
+            "imr": "Wave mean (scale points)",
+        }[chart.kind]
+    )
+    ax.set_title(f"n = {int(t['n'].sum()):,} responses in {len(t)} waves", fontsize="small")
     if bad.any():
         ax.legend(loc="best")
     return ax
