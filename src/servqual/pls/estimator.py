@@ -61,8 +61,6 @@ PLS_MISSING = ("mean", "listwise", "available", "raise")
 def _prepare(model: PLSModel, data, missing: str):
     """Check columns, constant items and missing values; return (raw frame, notes)."""
     check_data(data)
-    # every entry point (fit, predict, mga) passes through here
-    check_params({"missing": missing}, {"missing": Options(("mean", "listwise"))})
     for b in model.blocks:
         absent = [i for i in b.items if i not in data.columns]
         if absent:
