@@ -78,7 +78,7 @@ def main(argv=None):
     point = pls.fit(model, data, progress=False, tol=1e-12)
     t_point = time.perf_counter() - t0
     t0 = time.perf_counter()
-    res = pls.fit(model, data, bootstrap=args.boot, seed=1, progress=False, tol=1e-12)
+    res = pls.fit(model, data, n_boot=args.boot, seed=1, progress=False, tol=1e-12)
     t_boot = time.perf_counter() - t0 - t_point
     per_sq = t_boot / args.boot
     print(
@@ -129,7 +129,7 @@ def main(argv=None):
         np.max(np.abs(lo.loc[point.outer["item"]].to_numpy() - point.outer["loading"].to_numpy()))
     )
     r2 = p_point.inner_summary()["r_squared"]
-    d_r2 = float(np.max(np.abs(r2.loc[point.r2.index].to_numpy() - point.r2["r2"].to_numpy())))
+    d_r2 = float(np.max(np.abs(r2.loc[point.r2.index].to_numpy() - point.r2.to_numpy())))
     sc = p_point.scores()
     sc = sc / sc.std()  # plspm scales scores by sqrt(n / (n - 1)); compare standardised
     sgn = {c: np.sign(np.corrcoef(sc[c], point.scores[c])[0, 1]) for c in model.constructs}

@@ -18,7 +18,8 @@ from .._checks import (
     check_scale,
     check_weights,
 )
-from .._options import check_missing, check_n_boot, check_n_jobs
+from .._options import check_missing, check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._result import records_provenance
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -60,8 +61,6 @@ PLS_MISSING = ("mean", "listwise", "available", "raise")
 def _prepare(model: PLSModel, data, missing: str):
     """Check columns, constant items and missing values; return (raw frame, notes)."""
     check_data(data)
-    # every entry point (fit, predict, mga) passes through here
-    check_params({"missing": missing}, {"missing": Options(("mean", "listwise"))})
     for b in model.blocks:
         absent = [i for i in b.items if i not in data.columns]
         if absent:
@@ -118,6 +117,8 @@ def _check_collinear(model: PLSModel, S: np.ndarray, st: Structure) -> None:
             )
 
 
+@renamed(bootstrap="n_boot")
+@records_provenance
 def fit(
     model,
     data: pd.DataFrame,
@@ -126,11 +127,11 @@ def fit(
     scheme: str = "path",
     scaled: bool = True,
     missing: str = "mean",
-    bootstrap: int = 0,
+    n_boot: int = 0,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     scale: tuple[float, float] | None = None,
     consistent: bool = False,
     tol: float = 1e-7,
@@ -157,8 +158,11 @@ def fit(
         ``"listwise"`` (``"available"`` is the same for one model): drop rows
         incomplete on the model's items; both reported with a warning.
         ``"raise"`` refuses missing values.
-    bootstrap : int
-        Number of bootstrap resamples (0 = none).  Percentile and BCa
+    n_boot : int
+        Number of bootstrap resamples (0 = none, the default: PLS has point
+        estimates of its own; otherwise at least
+        :func:`~servqual._options.min_n_boot` of ``ci``; ``bootstrap=`` is the
+        old name).  Percentile and BCa
         intervals for weights, loadings, paths, indirect/total effects, HTMT.
     ci : float
         Interval coverage.
@@ -193,35 +197,30 @@ def fit(
     >>> res = fit('''Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
     ...              Sat =~ CUSA1 + CUSA2 + CUSA3
     ...              Sat ~ Image''', mobi)
-    >>> round(float(res.r2.loc["Sat", "r2"]), 3)
+    >>> round(float(res.r2["Sat"]), 3)
     0.485
     """
     check_params(
         {
             "scheme": scheme,
             "scaled": scaled,
-            "bootstrap": bootstrap,
             "ci": ci,
             "tol": tol,
             "max_iter": max_iter,
-            "n_jobs": n_jobs,
-            "progress": progress,
             "consistent": consistent,
         },
         {
             "scheme": Options(("path", "centroid", "factorial")),
             "scaled": bool,
-            "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),
-            "n_jobs": Interval(None, None, integer=True),
-            "progress": bool,
             "consistent": bool,
         },
     )
-    check_n_boot(bootstrap, ci=ci)
-    check_n_jobs(n_jobs)
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model = _as_model(model).with_modes(modes).validate()
     w_all = check_weights(weights, data) if isinstance(data, pd.DataFrame) else None
@@ -271,11 +270,11 @@ def fit(
     if consistent:
         est = correct(est, S[None], st)
         warns += _plsc_checks(model, est)
-    if not bootstrap:  # the centred copy is not needed any more: free it before the tables
+    if not n_boot:  # the centred copy is not needed any more: free it before the tables
         X = None
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
     boot = None
-    if bootstrap:
+    if n_boot:
         layout = _boot.Layout.build(st, model.constructs, model.items)
         vec = _boot.statistic_vector(
             S[None], st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
@@ -290,7 +289,7 @@ def fit(
             scheme=scheme,
             tol=tol,
             max_iter=max_iter,
-            n_boot=bootstrap,
+            n_boot=n_boot,
             ci=ci,
             seed=seed,
             n_jobs=n_jobs,
@@ -393,7 +392,7 @@ def _tables(
         kp = len(st.preds[j])
         v = est.r2[0, j]
         r2.append({"construct": names[j], "r2": v, "r2_adj": 1 - (1 - v) * (n - 1) / (n - kp - 1)})
-    r2 = pd.DataFrame(r2).set_index("construct")
+    r2 = pd.DataFrame(r2, columns=["construct", "r2", "r2_adj"]).set_index("construct")
     # reliability
     rel = []
     Sc = _corr_from_cov(S)
@@ -417,6 +416,8 @@ def _tables(
     multi = [j for j, b in enumerate(model.blocks) if len(b.items) > 1 and b.mode == "A"]
     comm = np.concatenate([est.loadings[0, st.blocks[j]] ** 2 for j in multi]) if multi else []
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
+    r2_adj = r2["r2_adj"].rename("r2_adj")
+    r2 = r2["r2"].rename("r2")
     if X is not None:
         Y = X @ W
     else:  # from the raw items (a column-major view): ((raw - mean) / sd) W without a copy
@@ -440,6 +441,7 @@ def _tables(
         "paths": paths,
         "effects": effects,
         "r2": r2,
+        "r2_adj": r2_adj,
         "reliability": reliability,
         "htmt": h,
         "fornell_larcker": fl,
