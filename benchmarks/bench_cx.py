@@ -4,7 +4,7 @@ Run: .venv/bin/python benchmarks/bench_cx.py
 Compares, in one process (after an untimed warm-up call that pays the imports):
 * ``servqual.kano.kano`` on 20,000 respondents x 20 features against the row-wise
   ``DataFrame.apply`` lookup a user would typically write (same categories checked);
-* ``servqual.ipa.penalty_reward`` on 20,000 respondents x 10 attributes against the
+* ``servqual.prca.penalty_reward`` on 20,000 respondents x 10 attributes against the
   statsmodels formula a user would write (same coefficients checked to 1e-10).
 """
 
@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import statsmodels.formula.api as smf
 
-from servqual import ipa, kano
+from servqual import ipa, kano, prca
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _record import record  # noqa: E402
@@ -61,12 +61,12 @@ def main() -> None:
 
     pen = {f"a{i}": 0.1 * (i + 1) for i in range(10)}
     rew = {f"a{i}": 0.1 * (10 - i) for i in range(10)}
-    d2, _ = ipa.simulate_asymmetric(20_000, pen, rew, seed=2)
+    d2, _ = prca.simulate_asymmetric(20_000, pen, rew, seed=2)
     with warnings.catch_warnings():  # warm-up (imports) on a small, noisy subset
         warnings.simplefilter("ignore")
-        ipa.penalty_reward(d2.head(500), list(pen), "SAT", scale=(1, 7))
+        prca.penalty_reward(d2.head(500), list(pen), "SAT", scale=(1, 7))
     t0 = time.perf_counter()
-    r = ipa.penalty_reward(d2, list(pen), "SAT", scale=(1, 7))
+    r = prca.penalty_reward(d2, list(pen), "SAT", scale=(1, 7))
     t_pkg = time.perf_counter() - t0
     t0 = time.perf_counter()
     dd = d2.copy()

@@ -51,7 +51,7 @@ def main(n: int) -> dict:
         "validate": (lambda: validate(df, inst), size),
         "reliability": (lambda: servqual.reliability(df, inst), size),
         "pls.fit": (lambda: pls.fit(pls.ecsi_model(), big_mobi, progress=False), mobi_size),
-        "report": (lambda: survey_report(df, inst, bootstrap=0, seed=1), size),
+        "report": (lambda: survey_report(df, inst, n_boot=0, seed=1), size),
     }
     out = {"n": n, "frame_mib": round(size / 2**20, 1), "mobi_frame_mib": round(mobi_size / 2**20, 1)}
     for name, (fn, ref) in calls.items():

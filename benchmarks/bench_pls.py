@@ -5,7 +5,7 @@ simulated from the composite ECSI model (``servqual.pls.simulate_ecsi``).
 
 What is timed is the call a user makes, with every fixed cost included:
 
-* servqual: ``pls.fit(model, data, bootstrap=B, seed=1, progress=False)`` --
+* servqual: ``pls.fit(model, data, n_boot=B, seed=1, progress=False)`` --
   data checks, the point fit, all tables (reliability, HTMT, f^2 by
   re-estimation, item VIF, AIC/BIC), B resamples, the exact leave-one-out
   jackknife for the BCa intervals and every interval, for B = 500 and 5,000;
@@ -102,7 +102,7 @@ def main(argv=None):
         reps = 3 if B == 500 else 1
         times = []
         for _ in range(reps):
-            t, res = _time(lambda B=B: pls.fit(model, data, bootstrap=B, seed=1, progress=False))
+            t, res = _time(lambda B=B: pls.fit(model, data, n_boot=B, seed=1, progress=False))
             times.append(t)
         mine[B] = min(times)
         print(

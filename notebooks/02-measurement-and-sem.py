@@ -96,7 +96,7 @@ plt.show()
 # for a paper); the result is the same for a given `seed` whatever `n_jobs`.
 
 # %%
-boot = sem.fit(model, df, se="bootstrap", bootstrap=200, seed=7, progress=False)
+boot = sem.fit(model, df, se="bootstrap", n_boot=200, seed=7, progress=False)
 cols = ["label", "est", "se", "ci_lower", "ci_upper"]
 compare = res.params.query("op == ':='")[cols].merge(
     boot.params.query("op == ':='")[cols], on=["label", "est"], suffixes=("_delta", "_boot"))

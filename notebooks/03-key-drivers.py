@@ -50,7 +50,7 @@ comp[predictors + ["satisfaction"]].describe().round(2)
 # %%
 kd = drivers.key_drivers(
     comp, "satisfaction", predictors, ["shapley", "relative_weights", "beta"],
-    bootstrap=1000, seed=2024, progress=False,
+    n_boot=1000, seed=2024, progress=False,
 )
 kd.summary()
 
@@ -90,7 +90,7 @@ true_weights
 inst = sq.Instrument.servqual22()
 pcomp = composites(df, inst, kind="P")
 pcomp["SAT"] = df[["SAT1", "SAT2", "SAT3"]].mean(axis=1)
-kd_sim = drivers.key_drivers(pcomp, "SAT", dims, bootstrap=1000, seed=1, progress=False)
+kd_sim = drivers.key_drivers(pcomp, "SAT", dims, n_boot=1000, seed=1, progress=False)
 ranks = kd_sim.wide("rank").assign(true_rank=true_weights.rank(ascending=False).astype(int))
 ranks
 
@@ -158,7 +158,7 @@ managers["IMP_reliability"] += 100 - managers.sum(axis=1)  # make each row sum t
 
 svd = drivers.stated_vs_derived(
     pcomp[["SAT"]].join(df), stated, "SAT", groups, managers=managers,
-    bootstrap=500, seed=5, progress=False,
+    n_boot=500, seed=5, progress=False,
 )
 svd.summary()
 

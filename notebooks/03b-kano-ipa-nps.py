@@ -26,7 +26,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 import servqual as sq
-from servqual import figures, ipa, kano, metrics
+from servqual import figures, ipa, kano, metrics, prca
 
 # %% [markdown]
 # ## 1. Kano: attractive, one-dimensional, must-be or indifferent?
@@ -163,8 +163,8 @@ _ = figures.plot_ipa(derived, ax=ax)
 # non-zero impact-asymmetry index (IA) on its own should not be over-read.
 
 # %%
-prca = ipa.penalty_reward(data, list(dims.columns), "SAT", scale=(1, 7))
-prca.table[
+pr = prca.penalty_reward(data, list(dims.columns), "SAT", scale=(1, 7))
+pr.table[
     ["attribute", "penalty", "reward", "ia", "factor", "p_asymmetry", "asymmetry_significant"]
 ]
 
@@ -175,11 +175,11 @@ prca.table[
 # repurchase reward more than they punish.
 
 # %%
-journeys, jtruth = ipa.simulate_journey(2000, seed=2024)
+journeys, jtruth = prca.simulate_journey(2000, seed=2024)
 jtruth
 
 # %%
-mot = ipa.moments_of_truth(
+mot = prca.moments_of_truth(
     journeys, dict(zip(jtruth["touchpoint"], jtruth["column"])), "SAT", scale=(1, 7)
 )
 mot.table[["touchpoint", "penalty", "reward", "p_one_sided", "moment_of_truth"]].assign(

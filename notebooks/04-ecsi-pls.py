@@ -41,7 +41,7 @@ print(model.syntax())
 # The bootstrap is seeded: the same seed gives the same intervals whatever `n_jobs` is.
 
 # %%
-res = pls.fit(model, mobi, bootstrap=1000, seed=2005, progress=False)
+res = pls.fit(model, mobi, n_boot=1000, seed=2005, progress=False)
 res.summary()
 
 # %% [markdown]

@@ -55,7 +55,7 @@ for channel in ("headquarters", "front_line"):
             {
                 "channel": channel,
                 "ticket": ticket,
-                "complaint rate": f.params["complaint_rate"],
+                "complaint rate": f.settings["complaint_rate"],
                 "problems per complaint": f.iceberg,
                 "leave silently": f.silent_exit_share,
                 "lost (of 1000)": f.lost_customers,

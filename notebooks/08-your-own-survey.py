@@ -105,7 +105,7 @@ scores = sq.scores.composites(survey.data, cb.instrument, None, min_items=1)
 scores["satisfaction"] = survey.data["q1"]
 model_rows = scores.dropna()
 print(f"driver model on {len(model_rows)} of {len(scores)} respondents")
-drivers = sq.drivers.key_drivers(model_rows, "satisfaction", list(blocks), bootstrap=200,
+drivers = sq.drivers.key_drivers(model_rows, "satisfaction", list(blocks), n_boot=200,
                                  seed=1, progress=False)  # fmt: skip
 drivers.table.query("method == 'shapley'")[["driver", "importance", "share", "ci_lower",
                                              "ci_upper"]].round(3)  # fmt: skip
@@ -119,7 +119,7 @@ drivers.table.query("method == 'shapley'")[["driver", "importance", "share", "ci
 # --missing available`.
 
 # %%
-rep = survey_report(raw, cb, missing="available", bootstrap=50, seed=1)
+rep = survey_report(raw, cb, missing="available", n_boot=50, seed=1)
 out = rep.write("abc_report", force=True)
 for s in rep.sections:
     print(f"{s.title:<55} {'; '.join(s.notes)[:110]}")

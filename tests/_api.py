@@ -14,7 +14,19 @@ import numpy as np
 import pandas as pd
 
 import servqual
-from servqual import drivers, economics, gaps, ipa, kano, measurement, metrics, pls, scores, sem
+from servqual import (
+    drivers,
+    economics,
+    gaps,
+    ipa,
+    kano,
+    measurement,
+    metrics,
+    pls,
+    prca,
+    scores,
+    sem,
+)
 from servqual.instrument import Instrument
 from servqual.validation import validate
 
@@ -112,7 +124,7 @@ DATA_CALLS = {
     ),
     "penalty_reward": (
         survey,
-        lambda d, **k: ipa.penalty_reward(d, ["P1", "P2", "P3"], "SAT1", scale=(1, 7), **k),
+        lambda d, **k: prca.penalty_reward(d, ["P1", "P2", "P3"], "SAT1", scale=(1, 7), **k),
     ),
     "ols": (linear, lambda d, **k: drivers.ols(d, "y", ["a", "b", "c"], **k)),
     "logistic": (linear, lambda d, **k: drivers.logistic(d, "bin", ["a", "b"], **k)),
@@ -125,7 +137,7 @@ DATA_CALLS = {
     "key_drivers": (
         linear,
         lambda d, **k: drivers.key_drivers(
-            d, "y", ["a", "b", "c"], methods=["shapley"], **{"bootstrap": 0, **Q, **k}
+            d, "y", ["a", "b", "c"], methods=["shapley"], **{"n_boot": 0, **Q, **k}
         ),
     ),
     "forest_importance": (
@@ -137,7 +149,7 @@ DATA_CALLS = {
     "stated_vs_derived": (
         survey,
         lambda d, **k: drivers.stated_vs_derived(
-            d, STATED, "SAT1", GROUPS, **{"bootstrap": 0, **Q, **k}
+            d, STATED, "SAT1", GROUPS, **{"n_boot": 0, **Q, **k}
         ),
     ),
     "servqual_vs_servperf": (

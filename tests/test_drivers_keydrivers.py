@@ -27,7 +27,7 @@ def test_point_estimates_match_the_single_method_functions():
         "y",
         NAMES,
         ["shapley", "relative_weights", "beta", "correlation"],
-        bootstrap=0,
+        n_boot=0,
         progress=False,
     )
     wide = res.wide()
@@ -47,7 +47,7 @@ def test_bootstrap_replicates_equal_direct_recomputation():
     """Replicate b equals Shapley/relative weights recomputed from the resampled rows."""
     df = _data(200, 1)
     res = key_drivers(
-        df, "y", NAMES, ["shapley", "relative_weights"], bootstrap=40, seed=9, progress=False
+        df, "y", NAMES, ["shapley", "relative_weights"], n_boot=40, seed=9, progress=False
     )
     boot_seed = int(np.random.default_rng(9).integers(0, 2**63 - 1, size=2)[0])
     children = replicate_seeds(boot_seed, 30)
@@ -69,7 +69,7 @@ def test_bootstrap_replicates_equal_direct_recomputation():
 
 def test_intervals_rank_first_and_n_jobs_invariance():
     df = _data(500, 2)
-    kw = dict(bootstrap=200, seed=4, progress=False)
+    kw = dict(n_boot=200, seed=4, progress=False)
     res = key_drivers(df, "y", NAMES, **kw)
     p_first = res.wide("p_first")
     np.testing.assert_allclose(p_first.sum(), 1.0)
@@ -90,7 +90,7 @@ def test_random_forest_column_without_intervals():
         "y",
         NAMES,
         ["shapley", "random_forest"],
-        bootstrap=40,
+        n_boot=40,
         seed=1,
         progress=False,
         forest_options={"n_estimators": 30, "n_splits": 3},
@@ -108,8 +108,8 @@ def test_bad_input():
         key_drivers(df, "y", NAMES, "shapley", progress=False)
     with pytest.raises(ParameterError, match="twice"):
         key_drivers(df, "y", NAMES, ["beta", "beta"], progress=False)
-    with pytest.raises(ParameterError, match="bootstrap=-1"):
-        key_drivers(df, "y", NAMES, bootstrap=-1, progress=False)
+    with pytest.raises(ParameterError, match="n_boot=-1"):
+        key_drivers(df, "y", NAMES, n_boot=-1, progress=False)
     with pytest.raises(ParameterError, match="ci=0"):
         key_drivers(df, "y", NAMES, ci=0, progress=False)
     with pytest.raises(MissingColumnError, match="e"):
@@ -141,7 +141,7 @@ def test_recovers_simulated_driver_ranking():
     comp["SAT"] = df[["SAT1", "SAT2", "SAT3"]].mean(axis=1)
     dims = list(truth.dimensions)
     true = [truth.satisfaction_weights[d] for d in dims]
-    res = key_drivers(comp, "SAT", dims, bootstrap=100, seed=1, progress=False)
+    res = key_drivers(comp, "SAT", dims, n_boot=100, seed=1, progress=False)
     for method in ("shapley", "relative_weights", "beta"):
         est = res.wide()[method].loc[dims]
         assert stats.spearmanr(est, true).statistic == pytest.approx(1.0)
@@ -156,25 +156,25 @@ def test_recovers_simulated_driver_ranking():
 
 
 def test_bca_intervals_from_leave_one_out_refits():
-    """interval="bca": Efron's BCa with the acceleration from leave-one-out Shapley
+    """ci_method="bca": Efron's BCa with the acceleration from leave-one-out Shapley
     values recomputed here by dropping each row and calling shapley()."""
     from servqual._resampling import bca_ci
 
     df = _data(60, 5)
     res = key_drivers(
-        df, "y", NAMES, ["shapley"], bootstrap=200, interval="bca", seed=2, progress=False
+        df, "y", NAMES, ["shapley"], n_boot=200, ci_method="bca", seed=2, progress=False
     )
     point = shapley(df, "y", NAMES)["importance"].to_numpy()
     jack = np.array([shapley(df.drop(index=i), "y", NAMES)["importance"] for i in df.index])
     lo, hi = bca_ci(point, res.draws["shapley"], jack, 0.95)
     np.testing.assert_allclose(res.table["ci_lower"], lo, atol=1e-12)
     np.testing.assert_allclose(res.table["ci_upper"], hi, atol=1e-12)
-    pct = key_drivers(df, "y", NAMES, ["shapley"], bootstrap=200, seed=2, progress=False)
+    pct = key_drivers(df, "y", NAMES, ["shapley"], n_boot=200, seed=2, progress=False)
     np.testing.assert_allclose(pct.draws["shapley"], res.draws["shapley"])
     assert not np.allclose(pct.table["ci_lower"], lo)
-    assert res.interval == "bca" and "bca" in str(res.summary())
-    with pytest.raises(ParameterError, match="interval='basic'"):
-        key_drivers(df, "y", NAMES, interval="basic", progress=False)
+    assert res.ci_method == "bca" and "bca" in str(res.summary())
+    with pytest.raises(ParameterError, match="ci_method='basic'"):
+        key_drivers(df, "y", NAMES, ci_method="basic", progress=False)
 
 
 def test_groups_of_predictors():
@@ -188,7 +188,7 @@ def test_groups_of_predictors():
         None,
         ["shapley", "relative_weights"],
         groups=groups,
-        bootstrap=50,
+        n_boot=50,
         seed=1,
         progress=False,
     )

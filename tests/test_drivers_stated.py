@@ -43,7 +43,7 @@ def test_point_estimates_and_agreement(survey):
     df, truth = survey
     man, _ = _managers(60, 1)
     res = stated_vs_derived(
-        df, STATED, "SAT", GROUPS, managers=man, bootstrap=200, seed=3, progress=False
+        df, STATED, "SAT", GROUPS, managers=man, n_boot=200, seed=3, progress=False
     )
     wide = res.wide()
     np.testing.assert_allclose(wide["customers"], df[list(STATED.values())].mean(), rtol=1e-12)
@@ -71,7 +71,7 @@ def test_stated_importance_recovers_truth(survey):
     SD of an allocation is ~sqrt(s(1-s)/21)*100 ≈ 10 points, SE at n=2000 ≈ 0.23;
     tolerance 1 point ≈ 4 SE.  The bootstrap interval covers the truth."""
     df, truth = survey
-    res = stated_vs_derived(df, STATED, "SAT", GROUPS, bootstrap=200, seed=3, progress=False)
+    res = stated_vs_derived(df, STATED, "SAT", GROUPS, n_boot=200, seed=3, progress=False)
     tab = res.table[res.table.source == "customers"].set_index("dimension")
     for d, s in truth.stated_importance.items():
         assert tab.loc[d, "importance"] == pytest.approx(100 * s, abs=1.0)
@@ -103,7 +103,7 @@ def test_bad_input(survey):
     bad = small.copy()
     bad.loc[bad.index[4], "IMP_empathy"] += 5
     with pytest.raises(OutOfRangeError, match=r"sum to 100.*row 4.*105"):
-        stated_vs_derived(bad, STATED, "SAT", GROUPS, bootstrap=0)
+        stated_vs_derived(bad, STATED, "SAT", GROUPS, n_boot=0)
     with pytest.raises(OutOfRangeError, match="sum to 100"):
         rank_claim(bad, ["reliability"], columns=STATED)
     neg = small.copy()
@@ -111,7 +111,7 @@ def test_bad_input(survey):
     with pytest.raises(OutOfRangeError, match="IMP_empathy"):
         rank_claim(neg, ["reliability"], columns=STATED)
     with pytest.raises(ParameterError, match="same dimensions"):
-        stated_vs_derived(small, STATED, "SAT", {"tangibles": ["P1"]}, bootstrap=0)
+        stated_vs_derived(small, STATED, "SAT", {"tangibles": ["P1"]}, n_boot=0)
     with pytest.raises(ParameterError, match="not among"):
         rank_claim(small, ["speed"], columns=STATED)
     with pytest.raises(ParameterError, match="every dimension"):
@@ -119,15 +119,13 @@ def test_bad_input(survey):
     with pytest.raises(ParameterError, match="test='z'"):
         rank_claim(small, ["reliability"], columns=STATED, test="z")
     with pytest.raises(MissingColumnError, match="manager allocation"):
-        stated_vs_derived(
-            small, STATED, "SAT", GROUPS, managers=pd.DataFrame({"a": [1]}), bootstrap=0
-        )
+        stated_vs_derived(small, STATED, "SAT", GROUPS, managers=pd.DataFrame({"a": [1]}), n_boot=0)
 
 
 def test_same_seed_same_intervals_whatever_n_jobs(survey):
     df, _ = survey
     man, _ = _managers(30, 4)
-    kw = dict(managers=man, bootstrap=60, seed=8, progress=False)
+    kw = dict(managers=man, n_boot=60, seed=8, progress=False)
     one = stated_vs_derived(df.head(500), STATED, "SAT", GROUPS, n_jobs=1, **kw)
     two = stated_vs_derived(df.head(500), STATED, "SAT", GROUPS, n_jobs=2, **kw)
     pd.testing.assert_frame_equal(one.table, two.table)

@@ -66,7 +66,7 @@ def test_report_with_chinese_labels_in_tables_and_figures():
     data = sq.load_dataset("servqual_sim").head(300)
     with warnings.catch_warnings(record=True) as rec:
         warnings.simplefilter("always")
-        page = survey_report(data, cb, bootstrap=0).to_html()
+        page = survey_report(data, cb, n_boot=0).to_html()
     glyphs = [str(w.message) for w in rec if "missing from font" in str(w.message)]
     assert not glyphs
     assert "Key drivers of 总体满意度" in page

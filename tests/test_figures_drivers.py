@@ -50,7 +50,7 @@ def test_plot_importance_plots_the_table():
         "y",
         list("abcd"),
         ["shapley", "relative_weights", "beta"],
-        bootstrap=100,
+        n_boot=100,
         seed=1,
         progress=False,
     )

@@ -24,7 +24,7 @@ def test_path_diagram_draws_every_path_with_its_estimate(ecsi):
     labels = {t.get_gid(): t.get_text() for t in ax.texts if t.get_gid()}
     for row in ecsi.paths.itertuples(index=False):
         assert labels[f"estimate:{row.source}->{row.target}"] == f"{row.estimate:.2f}"
-    r2 = ecsi.r2.loc["Satisfaction", "r2"]
+    r2 = ecsi.r2["Satisfaction"]
     assert labels["node:Satisfaction"] == f"Satisfaction\nR²={r2:.2f}"
     assert labels["node:Image"] == "Image"  # exogenous: no R²
     # arrow from the source node's centre to the target node's centre
@@ -34,7 +34,7 @@ def test_path_diagram_draws_every_path_with_its_estimate(ecsi):
 
 
 def test_path_diagram_dashes_nonsignificant_paths():
-    res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), bootstrap=60, seed=3, progress=False)
+    res = pls.fit(pls.ecsi_model(), load_dataset("mobi"), n_boot=60, seed=3, progress=False)
     ax = plot_pls_path_diagram(res, ax=Figure().add_subplot())
     arrows = {t.get_gid(): t for t in ax.texts if (t.get_gid() or "").startswith("path:")}
     seen = set()

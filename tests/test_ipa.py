@@ -11,6 +11,7 @@ import pytest  # noqa: E402
 import statsmodels.api as sm  # noqa: E402
 
 from servqual import ipa as I  # noqa: E402
+from servqual import prca as P  # noqa: E402
 from servqual.errors import (  # noqa: E402
     InsufficientDataError,
     MissingColumnError,
@@ -170,8 +171,8 @@ TRUE_REW = {"a": 0.2, "b": 0.5, "c": 0.9, "d": 0.1}
 
 
 def test_penalty_reward_recovers_known_asymmetry():
-    df, truth = I.simulate_asymmetric(4000, TRUE_PEN, TRUE_REW, seed=11)
-    r = I.penalty_reward(df, list(TRUE_PEN), "SAT", scale=(1, 7))
+    df, truth = P.simulate_asymmetric(4000, TRUE_PEN, TRUE_REW, seed=11)
+    r = P.penalty_reward(df, list(TRUE_PEN), "SAT", scale=(1, 7))
     t = r.table.set_index("attribute")
     assert (r.low_cut, r.high_cut) == (3.0, 5.0)
     for a in TRUE_PEN:
@@ -201,9 +202,9 @@ def test_penalty_reward_recovers_known_asymmetry():
 # is expected noise here and is tested on purpose in test_penalty_reward_bad_input
 @pytest.mark.filterwarnings("ignore:attribute 'd'. unexpected sign")
 def test_penalty_reward_coefficients_equal_brute_force_ols():
-    df, _ = I.simulate_asymmetric(300, TRUE_PEN, TRUE_REW, seed=2)
+    df, _ = P.simulate_asymmetric(300, TRUE_PEN, TRUE_REW, seed=2)
     cols = list(TRUE_PEN)
-    r = I.penalty_reward(df, cols, "SAT", scale=(1, 7), cov_type="nonrobust")
+    r = P.penalty_reward(df, cols, "SAT", scale=(1, 7), cov_type="nonrobust")
     X = np.column_stack(
         [np.ones(300)] + [(df[c] <= 3) for c in cols] + [(df[c] >= 5) for c in cols]
     ).astype(float)
@@ -217,36 +218,36 @@ def test_penalty_reward_coefficients_equal_brute_force_ols():
 
 
 def test_penalty_reward_bad_input():
-    df, _ = I.simulate_asymmetric(200, TRUE_PEN, TRUE_REW, seed=3)
+    df, _ = P.simulate_asymmetric(200, TRUE_PEN, TRUE_REW, seed=3)
     with pytest.raises(ParameterError, match="outcome='a' is also"):
-        I.penalty_reward(df, ["a", "b"], "a")
+        P.penalty_reward(df, ["a", "b"], "a")
     with pytest.raises(ParameterError, match="low=5, high=4"):
-        I.penalty_reward(df, ["a"], "SAT", low=5, high=4)
+        P.penalty_reward(df, ["a"], "SAT", low=5, high=4)
     with pytest.raises(InsufficientDataError, match="'a': only 0 .* low group"):
-        I.penalty_reward(df, ["a"], "SAT", low=0.5)
+        P.penalty_reward(df, ["a"], "SAT", low=0.5)
     with pytest.raises(ParameterError, match="threshold"):
-        I.penalty_reward(df, ["a"], "SAT", threshold=1.5)
+        P.penalty_reward(df, ["a"], "SAT", threshold=1.5)
     with pytest.raises(ParameterError, match="alpha=1"):
-        I.penalty_reward(df, ["a"], "SAT", alpha=1)
+        P.penalty_reward(df, ["a"], "SAT", alpha=1)
     with pytest.raises(ParameterError, match="cov_type"):
-        I.penalty_reward(df, ["a"], "SAT", cov_type="HC9")
+        P.penalty_reward(df, ["a"], "SAT", cov_type="HC9")
     with pytest.raises(OutOfRangeError, match=r"'a'.*outside.*1-5"):
-        I.penalty_reward(df, ["a"], "SAT", scale=(1, 5))
+        P.penalty_reward(df, ["a"], "SAT", scale=(1, 5))
     with pytest.raises(MissingColumnError):
-        I.penalty_reward(df, ["zz"], "SAT")
+        P.penalty_reward(df, ["zz"], "SAT")
     with pytest.raises(ParameterError, match="outcome=3"):
-        I.penalty_reward(df, ["a"], 3)
+        P.penalty_reward(df, ["a"], 3)
     neg = df.copy()
     neg["SAT"] = -neg["SAT"]
     with pytest.warns(UserWarning, match="unexpected sign"):
-        I.penalty_reward(neg, ["a"], "SAT", scale=(1, 7))
+        P.penalty_reward(neg, ["a"], "SAT", scale=(1, 7))
 
 
 def test_moments_of_truth_recovery():
-    df, truth = I.simulate_journey(3000, seed=21)
+    df, truth = P.simulate_journey(3000, seed=21)
     tp = dict(zip(truth["touchpoint"], truth["column"]))
-    r = I.moments_of_truth(df, tp, "SAT", scale=(1, 7))
-    assert r.table["touchpoint"].tolist() == list(I.TOUCHPOINTS)
+    r = P.moments_of_truth(df, tp, "SAT", scale=(1, 7))
+    assert r.table["touchpoint"].tolist() == list(P.TOUCHPOINTS)
     # first contact (0.8 vs 0.2) and problem solving (1.0 vs 0.3): asymmetry ~0.6-0.7 with
     # SE ~0.07 at n = 3000 -> flagged; the others have penalty <= reward -> not flagged
     assert r.table["moment_of_truth"].tolist() == truth["moment_of_truth"].tolist()
@@ -256,42 +257,42 @@ def test_moments_of_truth_recovery():
     np.testing.assert_allclose(t["reward"], truth["reward"], atol=0.25)
     assert "Moments of truth" in str(r.summary())
     # list form gives the columns as labels, same numbers
-    r2 = I.moments_of_truth(df, list(truth["column"]), "SAT", scale=(1, 7))
+    r2 = P.moments_of_truth(df, list(truth["column"]), "SAT", scale=(1, 7))
     np.testing.assert_allclose(r2.table["penalty"], t["penalty"])
 
 
 def test_moments_of_truth_and_simulators_bad_input():
-    df, truth = I.simulate_journey(300, seed=1)
+    df, truth = P.simulate_journey(300, seed=1)
     with pytest.raises(ParameterError, match="alpha=0"):
-        I.moments_of_truth(df, list(truth["column"]), "SAT", alpha=0)
+        P.moments_of_truth(df, list(truth["column"]), "SAT", alpha=0)
     with pytest.raises(ParameterError, match="touchpoints is empty"):
-        I.moments_of_truth(df, [], "SAT")
+        P.moments_of_truth(df, [], "SAT")
     with pytest.raises(ParameterError, match="effects\\['x'\\]"):
-        I.simulate_journey(10, effects={"x": 1.0})
+        P.simulate_journey(10, effects={"x": 1.0})
     with pytest.raises(ParameterError, match="same attributes"):
-        I.simulate_asymmetric(10, {"a": 1}, {"b": 1})
+        P.simulate_asymmetric(10, {"a": 1}, {"b": 1})
     with pytest.raises(ParameterError, match="n=0"):
-        I.simulate_asymmetric(0, {"a": 1}, {"a": 1})
+        P.simulate_asymmetric(0, {"a": 1}, {"a": 1})
     with pytest.raises(ParameterError, match="correlation"):
-        I.simulate_asymmetric(10, {"a": 1}, {"a": 1}, correlation=1)
+        P.simulate_asymmetric(10, {"a": 1}, {"a": 1}, correlation=1)
     with pytest.raises(ParameterError, match="scale"):
-        I.simulate_asymmetric(10, {"a": 1}, {"a": 1}, scale=(1, 2))
+        P.simulate_asymmetric(10, {"a": 1}, {"a": 1}, scale=(1, 2))
     with pytest.raises(TypeError, match="MomentsOfTruthResult"):
         plot_journey(df)
-    a = I.simulate_journey(100, seed=5)[0]
-    assert a.equals(I.simulate_journey(100, seed=5)[0])
+    a = P.simulate_journey(100, seed=5)[0]
+    assert a.equals(P.simulate_journey(100, seed=5)[0])
 
 
 def test_journey_plot_artists():
-    df, truth = I.simulate_journey(2000, seed=4)
-    r = I.moments_of_truth(df, dict(zip(truth["touchpoint"], truth["column"])), "SAT", scale=(1, 7))
+    df, truth = P.simulate_journey(2000, seed=4)
+    r = P.moments_of_truth(df, dict(zip(truth["touchpoint"], truth["column"])), "SAT", scale=(1, 7))
     fig, ax = plt.subplots()
     assert plot_journey(r, ax=ax) is ax
     bars = ax.patches
     assert len(bars) == 10
     np.testing.assert_allclose([b.get_height() for b in bars[:5]], r.table["reward"])
     np.testing.assert_allclose([b.get_height() for b in bars[5:]], -r.table["penalty"])
-    assert [t.get_text() for t in ax.get_xticklabels()] == list(I.TOUCHPOINTS)
+    assert [t.get_text() for t in ax.get_xticklabels()] == list(P.TOUCHPOINTS)
     stars = [ln for ln in ax.lines if ln.get_marker() == "*"]
     assert len(stars) == 1
     np.testing.assert_array_equal(stars[0].get_xdata(), np.flatnonzero(r.table["moment_of_truth"]))

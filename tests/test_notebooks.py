@@ -24,6 +24,14 @@ def test_notebook_executes(src, tmp_path):
     client.execute()
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
+    # the notebooks use the current names: no deprecation (FutureWarning) in them
+    stderr = "".join(
+        o.get("text", "")
+        for c in nb.cells
+        for o in c.get("outputs", [])
+        if o.get("name") == "stderr"
+    )
+    assert "FutureWarning" not in stderr, stderr
 
 
 @pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])

@@ -39,8 +39,8 @@ def test_paths_r2_match_seminr(seminr_fit):
     assert p["Image", "Satisfaction"] == pytest.approx(0.447004, abs=5e-7)
     assert p["Expectation", "Satisfaction"] == pytest.approx(0.171830, abs=5e-7)
     assert p["Value", "Satisfaction"] == pytest.approx(0.316425, abs=5e-7)
-    assert seminr_fit.r2.loc["Satisfaction", "r2"] == pytest.approx(0.590603, abs=5e-7)
-    assert seminr_fit.r2.loc["Satisfaction", "r2_adj"] == pytest.approx(0.585611, abs=5e-7)
+    assert seminr_fit.r2["Satisfaction"] == pytest.approx(0.590603, abs=5e-7)
+    assert seminr_fit.r2_adj["Satisfaction"] == pytest.approx(0.585611, abs=5e-7)
 
 
 def test_reliability_matches_seminr(seminr_fit):
@@ -126,7 +126,7 @@ def test_scores_paths_loadings_by_regression(ecsi, mobi):
         np.testing.assert_allclose(est, b[1:], atol=1e-10)
         resid = sc[tgt] - Xs @ b
         r2 = 1 - resid.var() / sc[tgt].var()
-        assert ecsi.r2.loc[tgt, "r2"] == pytest.approx(r2, abs=1e-10)
+        assert ecsi.r2[tgt] == pytest.approx(r2, abs=1e-10)
         # f^2 by dropping each predecessor and refitting
         for s in src:
             keep = [k for k in src if k != s]
@@ -170,7 +170,7 @@ def test_gof_fornell_larcker(ecsi):
     rel = ecsi.reliability
     multi = rel[(rel["n_items"] > 1) & (rel["mode"] == "A")].index
     lam2 = ecsi.outer.loc[ecsi.outer["construct"].isin(multi), "loading"] ** 2
-    assert ecsi.gof == pytest.approx(np.sqrt(lam2.mean() * ecsi.r2["r2"].mean()))
+    assert ecsi.gof == pytest.approx(np.sqrt(lam2.mean() * ecsi.r2.mean()))
     fl = ecsi.fornell_larcker
     assert fl.loc["Value", "Value"] == pytest.approx(np.sqrt(rel.loc["Value", "ave"]))
     r = ecsi.scores.corr()

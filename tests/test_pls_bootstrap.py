@@ -27,7 +27,7 @@ def mobi():
 
 @pytest.fixture(scope="module")
 def boot(mobi):
-    return pls.fit(MODEL, mobi, bootstrap=200, seed=11, progress=False)
+    return pls.fit(MODEL, mobi, n_boot=200, seed=11, progress=False)
 
 
 def test_replicates_equal_refits_on_resampled_data(boot, mobi):
@@ -73,10 +73,10 @@ def test_intervals_from_draws(boot):
 
 
 def test_same_seed_same_draws_whatever_n_jobs(mobi):
-    a = pls.fit(MODEL, mobi, bootstrap=40, seed=5, progress=False, n_jobs=1)
-    b = pls.fit(MODEL, mobi, bootstrap=40, seed=5, progress=False, n_jobs=2)
+    a = pls.fit(MODEL, mobi, n_boot=40, seed=5, progress=False, n_jobs=1)
+    b = pls.fit(MODEL, mobi, n_boot=40, seed=5, progress=False, n_jobs=2)
     np.testing.assert_array_equal(a.bootstrap.draws.estimates, b.bootstrap.draws.estimates)
-    c = pls.fit(MODEL, mobi, bootstrap=40, seed=6, progress=False)
+    c = pls.fit(MODEL, mobi, n_boot=40, seed=6, progress=False)
     assert not np.array_equal(a.bootstrap.draws.estimates, c.bootstrap.draws.estimates)
 
 
@@ -84,9 +84,7 @@ def test_failed_replicates_are_counted(mobi):
     # With 3 iterations allowed, the full sample converges only loosely and some
     # resamples do not: they are failures, counted and warned about, never dropped.
     with pytest.warns(BootstrapFailureWarning, match="of 60 bootstrap replicates failed"):
-        r = pls.fit(
-            pls.ecsi_model(), mobi, bootstrap=60, seed=1, progress=False, max_iter=4, tol=1e-4
-        )
+        r = pls.fit(pls.ecsi_model(), mobi, n_boot=60, seed=1, progress=False, max_iter=4, tol=1e-4)
     d = r.bootstrap.draws
     assert 0 < d.n_failed < 60
     assert np.isnan(d.estimates[d.failed]).all()

@@ -84,7 +84,7 @@ def test_plsc_bootstrap_replicate_is_a_plsc_refit():
 
     data, _ = pls.simulate_ecsi(400, kind="factor", seed=5)
     m = pls.ecsi_model()
-    res = pls.fit(m, data, consistent=True, bootstrap=40, seed=3, progress=False)
+    res = pls.fit(m, data, consistent=True, n_boot=40, seed=3, progress=False)
     idx = resample_indices(replicate_seeds(3, 20)[7], len(data))
     ref = pls.fit(m, data.iloc[idx].reset_index(drop=True), consistent=True, progress=False)
     tab = res.bootstrap.table

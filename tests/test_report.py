@@ -38,7 +38,7 @@ def survey():
 
 @pytest.fixture(scope="module")
 def report(survey):
-    return survey_report(survey, Instrument.servqual22(), bootstrap=50, seed=1)
+    return survey_report(survey, Instrument.servqual22(), n_boot=50, seed=1)
 
 
 def test_every_section_and_embedded_figures(report):
@@ -61,7 +61,7 @@ def test_report_numbers_are_the_package_results(report, survey):
 
 def test_missing_inputs_are_said_not_hidden(survey):
     perf = survey.drop(columns=Instrument.servqual22().columns("E") + ["LTR"])
-    rep = survey_report(perf, Instrument.servqual22(), bootstrap=0, loyalty=("LOY1", "LOY2"))
+    rep = survey_report(perf, Instrument.servqual22(), n_boot=0, loyalty=("LOY1", "LOY2"))
     notes = {s.id: " ".join(s.notes) for s in rep.sections}
     assert "perceptions-only" in notes["gap-profile"]
     assert "NPS skipped: the 0-10 recommend column 'LTR' is not in the data" in notes["nps-csat"]
@@ -71,7 +71,7 @@ def test_cli_report_refuses_non_empty_dir(tmp_path, capsys):
     csv = tmp_path / "survey.csv"
     load_dataset("servqual_sim").head(500).to_csv(csv, index=False)
     out = tmp_path / "report"
-    args = ["report", str(csv), "--instrument", "servqual22", "--out", str(out), "--bootstrap",
+    args = ["report", str(csv), "--instrument", "servqual22", "--out", str(out), "--n-boot",
             "40"]  # fmt: skip
     assert main(args) == 0
     page = (out / "report.html").read_text()
@@ -100,7 +100,7 @@ def test_own_column_names_through_the_cli(tmp_path):
     df.to_csv(csv, index=False)
     out = tmp_path / "rep"
     args = ["report", str(csv), "--out", str(out), "--satisfaction", "overall1,overall2",
-            "--loyalty", "intent1,intent2", "--recommend", "", "--bootstrap", "40"]  # fmt: skip
+            "--loyalty", "intent1,intent2", "--recommend", "", "--n-boot", "40"]  # fmt: skip
     assert main(args) == 0
     page = (out / "report.html").read_text()
     assert "CSAT top-2-box % (overall1)" in page

@@ -37,7 +37,7 @@ def codebook():
 
 @pytest.fixture(scope="module")
 def html(survey, codebook):
-    return survey_report(survey, codebook, bootstrap=0, seed=1).to_html()
+    return survey_report(survey, codebook, n_boot=0, seed=1).to_html()
 
 
 def _alpha(x: np.ndarray) -> float:
@@ -102,7 +102,7 @@ def test_labels_in_titles_and_tables(html):
 
 def test_missing_roles_say_why(survey):
     cb = codebook_from_instrument(sq.Instrument.servqual22())
-    rep = survey_report(survey, cb, bootstrap=0)
+    rep = survey_report(survey, cb, n_boot=0)
     notes = {s.id: " ".join(s.notes) for s in rep.sections}
     assert "the codebook declares no satisfaction role" in notes["key-drivers"]
     assert "the codebook declares no satisfaction role" in notes["ipa"]
@@ -115,7 +115,7 @@ def test_every_missing_policy_runs_and_names_user_columns(survey, codebook, poli
     df = survey.head(300).copy()
     df.loc[[3, 8, 20], "P2"] = np.nan
     df.loc[[5], "SAT2"] = np.nan
-    rep = survey_report(df, codebook, missing=policy, bootstrap=0)
+    rep = survey_report(df, codebook, missing=policy, n_boot=0)
     page = rep.to_html()
     assert "not computed" not in page.lower().replace("<p>not computed.</p>", "")
     drivers = next(s for s in rep.sections if s.id == "key-drivers").body
@@ -128,7 +128,7 @@ def test_raise_policy_names_the_column(survey, codebook):
     df = survey.head(100).copy()
     df.loc[7, "E5"] = np.nan
     with pytest.raises(sq.errors.MissingValuesError, match="E5"):
-        survey_report(df, codebook, missing="raise", bootstrap=0)
+        survey_report(df, codebook, missing="raise", n_boot=0)
 
 
 def test_nps_refuses_the_abc_recommend_item():
@@ -147,7 +147,7 @@ def test_real_survey_end_to_end_through_the_cli(tmp_path):
     sq.write_codebook(abc_codebook(), cbfile)
     out = tmp_path / "report"
     args = ["report", str(data), "--codebook", str(cbfile), "--out", str(out),
-            "--missing", "available", "--bootstrap", "20"]  # fmt: skip
+            "--missing", "available", "--n-boot", "40"]  # fmt: skip
     assert main(args) == 0
     page = (out / "report.html").read_text(encoding="utf-8")
     assert "ABC customer survey: survey report" in page
@@ -163,7 +163,7 @@ def test_real_survey_end_to_end_through_the_cli(tmp_path):
 def test_real_survey_reliability_per_block_complete_cases():
     df, cb = sq.load_dataset("abc_survey"), abc_codebook()
     data, _ = cb.apply(df)
-    rep = survey_report(df, cb, missing="available", bootstrap=0)
+    rep = survey_report(df, cb, missing="available", n_boot=0)
     body = next(s for s in rep.sections if s.id == "reliability").body
     blocks = cb.instrument.dimension_columns()
     n_all = int(data[[c for v in blocks.values() for c in v]].notna().all(axis=1).sum())
@@ -202,7 +202,7 @@ def test_cli_init_validate_report_on_a_file_with_na_codes(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "blank answers vs missing codes" in out
     assert main(["report", str(data), "--codebook", str(cbfile), "--out", str(tmp_path / "r"),
-                 "--missing", "available", "--bootstrap", "0"]) == 0  # fmt: skip
+                 "--missing", "available", "--n-boot", "0"]) == 0  # fmt: skip
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
     assert "Key drivers of Overall satisfaction" in page and "<td>Equipment</td>" in page
     # a codebook naming a column the file lacks: exit 2, the key and column named

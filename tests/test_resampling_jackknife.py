@@ -85,7 +85,7 @@ def _pls_brute_jack(X, st, layout, W0):
 
 
 def test_pls_bca_equals_exact_jackknife_bca_on_sorted_data(sorted_ecsi):
-    res = pls.fit(SMALL, sorted_ecsi, bootstrap=200, seed=8, progress=False)
+    res = pls.fit(SMALL, sorted_ecsi, n_boot=200, seed=8, progress=False)
     model = res.model
     st = Structure.from_model(model)
     layout = Layout.build(st, model.constructs, model.items)
@@ -115,8 +115,8 @@ def test_key_drivers_bca_equals_exact_jackknife_bca(sorted_ecsi):
         "CUSA1",
         preds,
         methods=["shapley"],
-        bootstrap=100,
-        interval="bca",
+        n_boot=100,
+        ci_method="bca",
         seed=2,
         progress=False,
     )
@@ -170,7 +170,7 @@ def test_sem_bca_uses_exact_leave_one_out_above_old_threshold(monkeypatch):
         "F =~ x1 + x2 + x3 + x4",
         df,
         se="bootstrap",
-        bootstrap=60,
+        n_boot=60,
         ci_method="bca",
         seed=3,
         progress=False,
@@ -215,7 +215,7 @@ def test_wlsmv_bca_uses_the_group_jackknife():
         d,
         ordered=True,
         se="bootstrap",
-        bootstrap=40,
+        n_boot=40,
         ci_method="bca",
         seed=1,
         progress=False,

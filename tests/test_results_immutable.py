@@ -51,7 +51,7 @@ RESULTS = {
         _linear(), "y", ["a", "b"], n_estimators=10, n_splits=2, n_repeats=1, seed=1
     ),
     "key_drivers": lambda: drivers.key_drivers(
-        _linear(), "y", ["a", "b", "c"], bootstrap=40, seed=1, progress=False
+        _linear(), "y", ["a", "b", "c"], n_boot=40, seed=1, progress=False
     ),
     "ols": lambda: drivers.ols(_linear(), "y", ["a", "b", "c"]),
     "stated_vs_derived": lambda: drivers.stated_vs_derived(
@@ -59,7 +59,7 @@ RESULTS = {
         {d: f"IMP_{d}" for d in GROUPS},
         "SAT1",
         GROUPS,
-        bootstrap=40,
+        n_boot=40,
         seed=1,
         progress=False,
     ),
@@ -76,7 +76,7 @@ RESULTS = {
         pd.DataFrame({"a": [1, 5, 7, 3, 4, 6], "b": [2, 2, 6, 5, 7, 1]}), ["a", "b"], scale=(1, 7)
     ),
     "pls": lambda: pls.fit(
-        pls.ecsi_model(), servqual.load_dataset("mobi"), bootstrap=40, seed=1, progress=False
+        pls.ecsi_model(), servqual.load_dataset("mobi"), n_boot=40, seed=1, progress=False
     ),
     "pls_predict": lambda: pls.predict(pls.ecsi_model(), servqual.load_dataset("mobi"), k=3),
 }

@@ -4,6 +4,8 @@ Every function with both ``seed`` and ``n_jobs`` is run at ``n_jobs=1`` and
 ``n_jobs=2``; every table and array of the result must be *equal*, not close.
 """
 
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -19,7 +21,9 @@ def _tables(res):
         if name.startswith("_"):
             continue
         try:
-            v = getattr(res, name)
+            with warnings.catch_warnings():  # deprecated aliases (.params, .interval): skipped
+                warnings.simplefilter("error", FutureWarning)
+                v = getattr(res, name)
         except Exception:  # noqa: BLE001 - properties that need arguments etc.
             continue
         if isinstance(v, (pd.DataFrame, pd.Series, np.ndarray)):
@@ -44,20 +48,20 @@ def _identical(a, b):
 CALLS = {
     "key_drivers": lambda j: drivers.key_drivers(
         linear(), "y", ["a", "b", "c"], ["shapley", "relative_weights", "random_forest"],
-        bootstrap=40, seed=4, n_jobs=j, progress=False,
+        n_boot=40, seed=4, n_jobs=j, progress=False,
         forest_options={"n_estimators": 10, "n_repeats": 1},
     ),
     "forest_importance": lambda j: drivers.forest_importance(
         linear(), "y", ["a", "b", "c"], n_estimators=10, n_repeats=2, seed=4, n_jobs=j
     ),
     "stated_vs_derived": lambda j: drivers.stated_vs_derived(
-        survey(), STATED, "SAT1", GROUPS, bootstrap=40, seed=4, n_jobs=j, progress=False
+        survey(), STATED, "SAT1", GROUPS, n_boot=40, seed=4, n_jobs=j, progress=False
     ),
     "sem.fit": lambda j: sem.fit(
-        HS, hs(), se="bootstrap", bootstrap=40, seed=4, n_jobs=j, progress=False
+        HS, hs(), se="bootstrap", n_boot=40, seed=4, n_jobs=j, progress=False
     ),
     "pls.fit": lambda j: pls.fit(
-        pls.ecsi_model(), servqual.load_dataset("mobi"), bootstrap=40, seed=4, n_jobs=j,
+        pls.ecsi_model(), servqual.load_dataset("mobi"), n_boot=40, seed=4, n_jobs=j,
         progress=False,
     ),
     "csi": lambda j: metrics.csi(

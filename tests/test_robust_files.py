@@ -86,7 +86,7 @@ def test_sigterm_during_report_leaves_no_partial_html(tmp_path):
     survey = tmp_path / "s.csv"
     assert main(["simulate", "--n", "300", "--seed", "3", "-o", str(survey)]) == 0
     out = tmp_path / "rep"
-    proc = start("report", str(survey), "--out", str(out), "--bootstrap", "200", "--seed", "1")
+    proc = start("report", str(survey), "--out", str(out), "--n-boot", "200", "--seed", "1")
     time.sleep(3)  # let it get into the analysis; the assertion holds whenever the kill lands
     running = proc.poll() is None
     proc.send_signal(signal.SIGTERM)

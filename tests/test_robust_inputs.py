@@ -105,7 +105,7 @@ def test_stated_vs_derived_refuses_duplicated_row_labels():
     d = survey()
     d.index = [0, 0] + list(range(2, len(d)))
     with pytest.raises(DuplicateIndexError, match="row label 0"):
-        drivers.stated_vs_derived(d, STATED, "SAT1", GROUPS, bootstrap=0)
+        drivers.stated_vs_derived(d, STATED, "SAT1", GROUPS, n_boot=0)
 
 
 @pytest.mark.parametrize("value", [99, -1])
@@ -128,13 +128,13 @@ def test_bootstrap_below_the_minimum_raises_everywhere(size):
     with pytest.raises(ParameterError, match=f"n_boot={size} is too small.*at least 40"):
         metrics.csi(survey(), ["SAT1", "SAT2"], scale=(1, 7), n_boot=size, progress=False)
     with pytest.raises(ParameterError, match=f"n_boot={size} is too small"):
-        pls.fit(pls.ecsi_model(), servqual.load_dataset("mobi"), bootstrap=size)
+        pls.fit(pls.ecsi_model(), servqual.load_dataset("mobi"), n_boot=size)
     with pytest.raises(ParameterError, match=f"n_boot={size} is too small"):
-        drivers.key_drivers(survey(), "SAT1", ["P1", "P2"], bootstrap=size)
+        drivers.key_drivers(survey(), "SAT1", ["P1", "P2"], n_boot=size)
     with pytest.raises(ParameterError, match=f"n_boot={size} is too small"):
         economics.what_if(survey(), n_boot=size)
     with pytest.raises(ParameterError, match=f"n_boot={size} is too small"):
-        sem.fit(HS, hs(), se="bootstrap", bootstrap=size)
+        sem.fit(HS, hs(), se="bootstrap", n_boot=size)
     # a 99% interval needs 2 / (1 - 0.99) = 200 replicates
     with pytest.raises(ParameterError, match="at least 200"):
         metrics.csi(survey(), ["SAT1"], scale=(1, 7), n_boot=100, ci=0.99)

@@ -113,7 +113,7 @@ def test_fixed_x_path_model(hs):
     p = res.params
     est = p[p.op == "~"].set_index("rhs")["est"]
     assert est[["x1", "x2", "x3"]].to_numpy() == pytest.approx(beta[1:], abs=1e-7)
-    assert res.r2.set_index("variable").loc["x9", "r2"] == pytest.approx(
+    assert res.r2["x9"] == pytest.approx(
         1 - np.var(hs["x9"] - X @ beta) / np.var(hs["x9"]), abs=1e-8
     )
 
@@ -187,9 +187,9 @@ def test_bad_options(hs):
     with pytest.raises(ParameterError, match="estimator"):
         sem.fit(HS_MODEL, hs, estimator="GLS")
     with pytest.raises(ParameterError, match="se='bootstrap'"):
-        sem.fit(HS_MODEL, hs, bootstrap=40)
+        sem.fit(HS_MODEL, hs, n_boot=40)
     with pytest.raises(ParameterError, match="seed='a'"):
-        sem.fit(HS_MODEL, hs, se="bootstrap", bootstrap=40, seed="a", progress=False)
+        sem.fit(HS_MODEL, hs, se="bootstrap", n_boot=40, seed="a", progress=False)
 
 
 def test_missing_group_labels_reported(hs):
@@ -265,7 +265,7 @@ def test_robust_se_equals_gamma_sandwich(hs):
 
 
 def test_bootstrap_deterministic_and_consistent(pdem):
-    kw = dict(se="bootstrap", bootstrap=60, seed=11, progress=False)
+    kw = dict(se="bootstrap", n_boot=60, seed=11, progress=False)
     r1 = sem.fit(MED, pdem, **kw)
     r2 = sem.fit(MED, pdem, n_jobs=2, **kw)
     pd.testing.assert_frame_equal(r1.params, r2.params)
@@ -289,7 +289,7 @@ def test_bca_interval_equals_efron_formula_with_leave_one_out_refits(pdem):
     # from the stored draws, with the acceleration from 75 leave-one-out cold
     # fits through the public API (the package's jackknife warm-starts; the two
     # agree to optimizer precision, so 1e-5 on the interval ends)
-    res = sem.fit(MED, pdem, se="bootstrap", bootstrap=80, ci_method="bca", seed=5, progress=False)
+    res = sem.fit(MED, pdem, se="bootstrap", n_boot=80, ci_method="bca", seed=5, progress=False)
     p = res.params.set_index("label")
     d = res.bootstrap_draws.estimates[:, -1]
     d = d[np.isfinite(d)]
@@ -331,7 +331,7 @@ def test_bootstrap_failures_counted(pdem, monkeypatch):
         lambda m, c, mu, t, h: (np.tile(t, (c.shape[0], 1)), np.zeros(c.shape[0], dtype=bool)),
     )
     with pytest.warns(BootstrapFailureWarning, match="bootstrap replicates failed"):
-        res = sem.fit(MED, pdem, se="bootstrap", bootstrap=40, seed=2, progress=False)
+        res = sem.fit(MED, pdem, se="bootstrap", n_boot=40, seed=2, progress=False)
     # batches fail as a whole and are retried replicate by replicate; the
     # failures are counted, the others kept
     assert 0 < res.bootstrap_draws.n_failed < 30

@@ -16,14 +16,14 @@ def ordinal():
 
 def test_wlsmv_matches_independent_cfa_wlsmv(ordinal):
     # brute-force cross-check: fit() on lavaan syntax dispatches the RAM model
-    # to the DWLS engine; servqual.sem.wlsmv.cfa_wlsmv parameterizes the same
+    # to the DWLS engine; servqual.sem.wlsmv.fit_cfa parameterizes the same
     # CFA independently (standardized factors).  Standardized loadings, factor
     # correlations and the scaled test statistic must coincide.
-    from servqual.sem.wlsmv import cfa_wlsmv
+    from servqual.sem.wlsmv import fit_cfa
 
     df, truth = ordinal
     factors = {"tangibles": ["P1", "P2", "P3", "P4"], "reliability": ["P5", "P6", "P7", "P8"]}
-    ref = cfa_wlsmv(df, factors)
+    ref = fit_cfa(df, factors)
     model = "tangibles =~ P1 + P2 + P3 + P4\nreliability =~ P5 + P6 + P7 + P8"
     res = sem.fit(model, df, estimator="WLSMV")
     p = res.params

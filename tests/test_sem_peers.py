@@ -143,7 +143,7 @@ def test_wlsmv_bootstrap_replicates_are_refits():
 
     d = pd.read_csv(ROOT / "tests" / "data" / "bfi_items.csv").iloc[:600]
     model = "neuro =~ N1 + N2 + N3 + N4 + N5"
-    res = sem.fit(model, d, ordered=True, se="bootstrap", bootstrap=8, seed=5, progress=False)
+    res = sem.fit(model, d, ordered=True, se="bootstrap", n_boot=20, ci=0.9, seed=5, progress=False)
     draws = res.bootstrap_draws
     assert draws.n_failed == 0
     cols = ["N1", "N2", "N3", "N4", "N5"]

@@ -11,7 +11,7 @@ import servqual
 from servqual import Instrument, Truth
 from servqual.errors import IdentificationWarning, ParameterError, SpecificationError
 from servqual.sem.polychoric import polychoric_moments
-from servqual.sem.wlsmv import _num_jac, cfa_wlsmv, dwls_fit, dwls_ram
+from servqual.sem.wlsmv import _num_jac, dwls_fit, dwls_ram, fit_cfa
 
 LAM = np.array([0.8, 0.7, 0.6, 0.75, 0.65, 0.7])
 CUTS = [-1.5, -0.5, 0.4, 1.3]
@@ -31,7 +31,7 @@ def null_study():
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no replicate may warn
         for _ in range(80):
-            r = cfa_wlsmv(_one_factor_sample(rng, 500), {"F": list("abcdef")})
+            r = fit_cfa(_one_factor_sample(rng, 500), {"F": list("abcdef")})
             out.append(
                 (
                     r.fit_indices["chi2_scaled"],
@@ -69,7 +69,7 @@ def test_dwls_equals_brute_force_minimum_and_analytic_jacobian():
     fi = np.array([0, 0, 0, 1, 1, 1])
     z = lam * f[:, fi] + np.sqrt(1 - lam**2) * rng.standard_normal((800, 6))
     df = pd.DataFrame(np.digitize(z, CUTS) + 1, columns=list("abcdef"))
-    res = cfa_wlsmv(df, {"F1": list("abc"), "F2": list("def")})
+    res = fit_cfa(df, {"F1": list("abc"), "F2": list("def")})
     m = res.moments
     r = m.corr.to_numpy()[np.tril_indices(6, -1)]
     w = m.weights.to_numpy()
@@ -107,7 +107,7 @@ def test_wlsmv_recovers_true_loadings_where_ml_on_codes_is_biased():
     df, truth = servqual.simulate_survey(5000, truth=Truth(scale_points=5), seed=1)
     inst = Instrument.servqual22()
     factors = inst.dimension_columns("P")
-    res = cfa_wlsmv(df, factors)
+    res = fit_cfa(df, factors)
     true = pd.Series(truth.loadings, index=inst.columns("P"))
     err = res.loadings()[true.index] - true
     assert err.abs().max() < 0.03
@@ -127,15 +127,15 @@ def test_wlsmv_recovers_true_loadings_where_ml_on_codes_is_biased():
 def test_bad_specifications():
     df = _one_factor_sample(np.random.default_rng(1), 200)
     with pytest.raises(SpecificationError, match="'F'"):
-        cfa_wlsmv(df, {"F": ["a"], "G": list("bcd")})
+        fit_cfa(df, {"F": ["a"], "G": list("bcd")})
     with pytest.raises(SpecificationError, match="'b'"):
-        cfa_wlsmv(df, {"F": list("abc"), "G": list("bde")})
+        fit_cfa(df, {"F": list("abc"), "G": list("bde")})
     with pytest.raises(ParameterError, match="ci=5"):
-        cfa_wlsmv(df, {"F": list("abcdef")}, ci=5)  # was accepted, giving NaN intervals
+        fit_cfa(df, {"F": list("abcdef")}, ci=5)  # was accepted, giving NaN intervals
     m = polychoric_moments(df, list("abc"))
     with pytest.warns(IdentificationWarning):
         dwls_fit(m, lambda t: np.eye(3) + 0 * t.sum(), np.zeros(4))
-    assert "WLSMV" in str(cfa_wlsmv(df, {"F": list("abcdef")}).summary())
+    assert "WLSMV" in str(fit_cfa(df, {"F": list("abcdef")}).summary())
 
 
 def test_numeric_jacobian_helper():
@@ -179,14 +179,14 @@ class _FakeRAM:
         return (J.T.reshape(self.q, p, p),)
 
 
-def test_dwls_ram_adapter_matches_cfa_wlsmv():
+def test_dwls_ram_adapter_matches_fit_cfa():
     rng = np.random.default_rng(9)
     f = rng.multivariate_normal([0, 0], [[1, 0.4], [0.4, 1]], size=600)
     lam = np.array([0.8, 0.7, 0.6, 0.7, 0.6, 0.8])
     fi = [0, 0, 0, 1, 1, 1]
     z = lam * f[:, fi] + np.sqrt(1 - lam**2) * rng.standard_normal((600, 6))
     df = pd.DataFrame(np.digitize(z, CUTS) + 1, columns=list("abcdef"))
-    ref = cfa_wlsmv(df, {"F1": list("abc"), "F2": list("def")})
+    ref = fit_cfa(df, {"F1": list("abc"), "F2": list("def")})
     # moments in a different column order than the model: the adapter must permute
     mom = polychoric_moments(df, list("fedcba"))
     model = _FakeRAM(list("abcdef"), fi)

@@ -66,8 +66,8 @@ def test_integer_weights_equal_replicated_rows(sample):
         a = fn(sample, "y", preds, weights=k)["importance"].to_numpy()
         b = fn(rep, "y", preds)["importance"].to_numpy()
         assert np.allclose(a, b, atol=1e-12), fn.__name__
-    kd = drivers.key_drivers(sample, "y", preds, bootstrap=0, weights=k, progress=False)
-    kr = drivers.key_drivers(rep, "y", preds, bootstrap=0, progress=False)
+    kd = drivers.key_drivers(sample, "y", preds, n_boot=0, weights=k, progress=False)
+    kr = drivers.key_drivers(rep, "y", preds, n_boot=0, progress=False)
     assert np.allclose(kd.table["importance"], kr.table["importance"], atol=1e-12)
 
 
@@ -93,15 +93,15 @@ def test_bootstrap_resamples_carry_the_weights(sample):
     w[0] = 0.0  # a respondent with weight 0 must not move any replicate
     moved = sample.copy()
     moved.loc[0, preds] = 50.0
-    a = drivers.key_drivers(sample, "y", preds, bootstrap=60, seed=4, weights=w, progress=False)
-    b = drivers.key_drivers(moved, "y", preds, bootstrap=60, seed=4, weights=w, progress=False)
+    a = drivers.key_drivers(sample, "y", preds, n_boot=60, seed=4, weights=w, progress=False)
+    b = drivers.key_drivers(moved, "y", preds, n_boot=60, seed=4, weights=w, progress=False)
     assert np.allclose(a.draws["shapley"], b.draws["shapley"], atol=1e-10)
     # and a replicate equals the weighted Shapley of the drawn rows with their weights
-    unweighted = drivers.key_drivers(sample, "y", preds, bootstrap=60, seed=4, progress=False)
+    unweighted = drivers.key_drivers(sample, "y", preds, n_boot=60, seed=4, progress=False)
     assert not np.allclose(a.draws["shapley"], unweighted.draws["shapley"])
     # same seed, n_jobs=2: bit-identical
     c = drivers.key_drivers(
-        sample, "y", preds, bootstrap=60, seed=4, weights=w, progress=False, n_jobs=2
+        sample, "y", preds, n_boot=60, seed=4, weights=w, progress=False, n_jobs=2
     )
     assert np.array_equal(a.draws["shapley"], c.draws["shapley"])
 

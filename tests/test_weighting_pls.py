@@ -30,7 +30,7 @@ def test_integer_weights_equal_replicated_rows(mobi):
     assert np.allclose(a.paths["estimate"], b.paths["estimate"], atol=1e-9)
     assert np.allclose(a.outer["weight"], b.outer["weight"], atol=1e-9)
     assert np.allclose(a.outer["loading"], b.outer["loading"], atol=1e-9)
-    assert np.allclose(a.r2["r2"], b.r2["r2"], atol=1e-9)
+    assert np.allclose(a.r2, b.r2, atol=1e-9)
     rel = ["alpha", "rho_c", "rho_a", "ave"]
     assert np.allclose(a.reliability[rel], b.reliability[rel], atol=1e-9)
     assert np.allclose(a.htmt.fillna(0), b.htmt.fillna(0), atol=1e-9)
@@ -55,7 +55,7 @@ def test_bootstrap_resamples_carry_the_weights(mobi):
     w[0] = 0.0
     moved = mobi.copy()
     moved.loc[0, ["CUSA1", "CUSL1"]] = [1, 10]  # a zero-weight respondent must not matter
-    kw = dict(weights=w, bootstrap=40, seed=3, progress=False)
+    kw = dict(weights=w, n_boot=40, seed=3, progress=False)
     a, b = pls.fit(MODEL, mobi, **kw), pls.fit(MODEL, moved, **kw)
     ta, tb = a.bootstrap.table, b.bootstrap.table
     assert np.allclose(ta["se"], tb["se"], atol=1e-10)

@@ -346,14 +346,14 @@ def test_referrals_and_negative_wom_follow_satisfaction():
 def test_bass_negative_wom_flags_solver_failure(monkeypatch):
     import types
 
-    from servqual import wom
+    from servqual import diffusion
 
     def failing(fun, span, y0, t_eval, **kw):  # stops after two of the requested times
         return types.SimpleNamespace(
             success=False, message="step size too small", y=np.array([[0.0, 1.0], [0.0, 0.1]])
         )
 
-    monkeypatch.setattr(wom.integrate, "solve_ivp", failing)
+    monkeypatch.setattr(diffusion.integrate, "solve_ivp", failing)
     with pytest.warns(errors.ConvergenceWarning, match="step size too small"):
         df = bass_negative_wom([0, 1, 2, 3], 0.03, 0.4)
     assert df.attrs["warnings"] == ("ODE solver failed: step size too small",)

@@ -4,7 +4,7 @@ Run: .venv/bin/python validation/cx_coverage.py [reps]
 * NPS: normal interval with the trinomial SE, n = 200, true shares P 0.45 / D 0.25.
 * CSAT: Wilson interval, n = 60, true top-2-box share 0.8.
 * Penalty-reward: HC3 95% CIs of penalty and reward, n = 600, four attributes
-  (servqual.ipa.simulate_asymmetric, known effects).
+  (servqual.prca.simulate_asymmetric, known effects).
 Prints the empirical coverage and its Monte-Carlo SE for each.
 """
 
@@ -15,7 +15,7 @@ import warnings
 
 import numpy as np
 
-from servqual import ipa, metrics
+from servqual import metrics, prca
 
 PEN = {"a": 1.0, "b": 0.5, "c": 0.2, "d": 0.6}
 REW = {"a": 0.2, "b": 0.5, "c": 0.9, "d": 0.1}
@@ -48,10 +48,10 @@ def main(reps: int = 400) -> None:
     hp = np.zeros(4)
     hr = np.zeros(4)
     for i in range(reps):
-        df, _ = ipa.simulate_asymmetric(600, PEN, REW, seed=1000 + i)
+        df, _ = prca.simulate_asymmetric(600, PEN, REW, seed=1000 + i)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # small rewards can be estimated below zero
-            t = ipa.penalty_reward(df, list(PEN), "SAT", scale=(1, 7)).table
+            t = prca.penalty_reward(df, list(PEN), "SAT", scale=(1, 7)).table
         tp = np.array(list(PEN.values()))
         tr = np.array(list(REW.values()))
         hp += (t["penalty_ci_lower"].to_numpy() <= tp) & (tp <= t["penalty_ci_upper"].to_numpy())

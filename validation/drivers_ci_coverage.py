@@ -51,7 +51,7 @@ def main(reps: int = 200) -> None:
         df = pd.DataFrame(data, columns=[*names, "y"])
         for k in kinds:
             res = key_drivers(
-                df, "y", names, list(truth), bootstrap=500, interval=k, seed=r, progress=False
+                df, "y", names, list(truth), n_boot=500, ci_method=k, seed=r, progress=False
             )
             for m, t in truth.items():
                 sub = res.table[res.table.method == m]

@@ -34,4 +34,9 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _results import study_output
+
+    with study_output("fuzz_long"):  # also validation/results/fuzz_long.txt, with provenance
+        code = main(sys.argv[1:])
+    raise SystemExit(code)

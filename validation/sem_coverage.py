@@ -87,7 +87,7 @@ def one_dataset(child, n: int, n_boot: int) -> dict:
             row[f"{k}_est"] = p.loc[k, "est"]
         if n_boot:
             b = sem.fit(
-                model, data, se="bootstrap", bootstrap=n_boot, seed=child, progress=False
+                model, data, se="bootstrap", n_boot=n_boot, seed=child, progress=False
             ).params.set_index("label")
             for k, v in truth.items():
                 row[f"{k}_boot"] = bool(b.loc[k, "ci_lower"] <= v <= b.loc[k, "ci_upper"])

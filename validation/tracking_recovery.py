@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from servqual._io import write_text
 from servqual.compare import z_difference
 from servqual.simulate import Truth
 from servqual.simulate_design import SurveyDesign
@@ -64,11 +65,14 @@ def main(reps: int = 20_000) -> dict:
     out["weighted_coverage"] = hits / m
     out["weighted_bias"] = float(np.mean(est_w) - true)
     out["unweighted_bias"] = float(np.mean(est_u) - true)
-    OUT.parent.mkdir(exist_ok=True)
-    OUT.write_text(json.dumps(out, indent=2) + "\n")
+    write_text(OUT, json.dumps(out, indent=2) + "\n", force=True)  # its own output
     print(json.dumps(out, indent=2))
     return out
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from _results import study_output
+
+    with study_output("tracking_recovery"):  # the printed summary, with provenance
+        main(int(sys.argv[1]) if len(sys.argv) > 1 else 20_000)

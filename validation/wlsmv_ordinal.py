@@ -4,7 +4,7 @@ Run: .venv/bin/python validation/wlsmv_ordinal.py [reps] [n]
 
 For ``reps`` datasets from ``simulate_survey(n, truth=Truth(scale_points=5))``
 the five-factor RATER CFA (22 perception items, the true model) is fitted by
-WLSMV (``servqual.sem.wlsmv.cfa_wlsmv``) and by normal-theory ML on the raw
+WLSMV (``servqual.sem.wlsmv.fit_cfa``) and by normal-theory ML on the raw
 codes (semopy 2.3.11, L-BFGS-B).  Printed: per-item mean error of the
 standardized loadings for both, the mean robust SE against the Monte-Carlo SD
 of the WLSMV loadings, and the rejection rate of the scaled-shifted and
@@ -23,7 +23,7 @@ import pandas as pd
 import servqual
 from servqual import Instrument, Truth
 from servqual._progress import progress_bar
-from servqual.sem.wlsmv import cfa_wlsmv
+from servqual.sem.wlsmv import fit_cfa
 
 
 def main(reps: int = 50, n: int = 5000) -> None:
@@ -42,7 +42,7 @@ def main(reps: int = 50, n: int = 5000) -> None:
             df, _ = servqual.simulate_survey(n, truth=truth, seed=s)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                r = cfa_wlsmv(df, factors)
+                r = fit_cfa(df, factors)
                 m = semopy.Model(desc)
                 m.fit(df[items].astype(float), solver="L-BFGS-B")
             wl.append(r.loadings()[items].to_numpy())

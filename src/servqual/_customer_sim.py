@@ -24,7 +24,7 @@ its own :class:`numpy.random.SeedSequence`, so the same ``seed`` (and
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 import numpy as np
@@ -33,9 +33,10 @@ from joblib import Parallel, delayed, parallel_config
 from scipy import special
 
 from ._checks import Interval, Options, check_memory, check_params
-from ._frozen import CopyOnRead
+from ._options import check_n_jobs, resolve_progress
 from ._progress import progress_bar
 from ._resampling import replicate_seeds
+from ._result import Result, params_is_settings, records_provenance, resultclass
 from ._summary import Summary
 from .errors import ParameterError
 
@@ -44,8 +45,8 @@ __all__ = ["simulate_customer_base", "CustomerBaseSimulation"]
 _COLS = ("customers", "retained", "churned", "acquired", "referred", "wom_negative")
 
 
-@dataclass(frozen=True)
-class CustomerBaseSimulation(CopyOnRead):
+@resultclass
+class CustomerBaseSimulation(Result):
     """Result of :func:`simulate_customer_base`.
 
     Attributes
@@ -53,11 +54,18 @@ class CustomerBaseSimulation(CopyOnRead):
     paths : DataFrame
         ``replicate, period, customers, retained, churned, acquired, referred,
         wom_negative`` (period 0 is the initial base).
-    params : mapping
+    settings : mapping
+        The call's inputs (``.params`` is its deprecated name).
     """
 
     paths: pd.DataFrame
-    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+
+    params = params_is_settings()
+
+    def to_frame(self) -> pd.DataFrame:
+        """The simulated paths (tidy: one row per replicate and period)."""
+        return self.paths
 
     def mean_path(self) -> pd.DataFrame:
         """Mean and standard deviation across replicates per period.
@@ -77,7 +85,7 @@ class CustomerBaseSimulation(CopyOnRead):
         last = self.mean_path().iloc[[-1]].T
         return Summary(
             "Customer-base Monte Carlo",
-            [("Parameters", dict(self.params)), ("Final period (mean, sd)", last)],
+            [("Settings", dict(self.settings)), ("Final period (mean, sd)", last)],
         )
 
 
@@ -139,6 +147,7 @@ def _simulate_chunk(
     return out
 
 
+@records_provenance
 def simulate_customer_base(
     n_customers: int,
     periods: int,
@@ -155,7 +164,7 @@ def simulate_customer_base(
     seed=None,
     n_jobs: int = 1,
     backend: str | None = None,
-    progress: bool = True,
+    progress="auto",
 ) -> CustomerBaseSimulation:
     """Monte Carlo of a customer base with per-customer satisfaction.
 
@@ -189,7 +198,8 @@ def simulate_customer_base(
     backend : {None, "dask"}
         ``"dask"`` runs the chunks on the current ``dask.distributed`` client
         (requires the ``dask`` extra and a running ``Client``).
-    progress : bool
+    progress : {"auto", True, False}
+        Progress bar ("auto": in terminals and notebooks only).
 
     Returns
     -------
@@ -233,8 +243,8 @@ def simulate_customer_base(
             "satisfaction_mean": Interval(),
         },
     )
-    if n_jobs == 0:
-        raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     n_customers, periods = int(n_customers), int(periods)
     k = max(1, -(-n_customers // chunk_size))
     check_memory(
@@ -309,4 +319,4 @@ def simulate_customer_base(
         "replicates": replicates,
         "chunk_size": chunk_size,
     }
-    return CustomerBaseSimulation(paths=paths, params=MappingProxyType(params))
+    return CustomerBaseSimulation(paths=paths, settings=MappingProxyType(params))

@@ -159,7 +159,7 @@ def run_bootstrap(
     k: int,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     batch_size: int | None = None,
     batched: bool = False,
     strata: np.ndarray | None = None,
@@ -184,8 +184,8 @@ def run_bootstrap(
         Replicate ``b`` depends only on ``seed`` and ``b``.
     n_jobs : int
         joblib workers (``-1`` all cores).  Results do not depend on it.
-    progress : bool
-        Show a tqdm progress bar.
+    progress : {"auto", True, False}
+        Show a tqdm progress bar (``"auto"``: in terminals and notebooks only).
     batch_size : int, optional
         Replicates per task (default: ``n_boot / 8``, at most 250; it does not
         depend on ``n_jobs``, so results are bit-identical whatever ``n_jobs``).

@@ -48,7 +48,7 @@ import pandas as pd
 from ._frozen import CopyOnRead
 from ._summary import Summary
 
-__all__ = ["Result", "resultclass", "Provenance", "records_provenance"]
+__all__ = ["Result", "resultclass", "Provenance", "records_provenance", "params_is_settings"]
 
 #: options recorded in a result's provenance when the public call has them
 _RECORDED = (
@@ -161,6 +161,42 @@ class Result(CopyOnRead):
     __hash__ = object.__hash__
 
 
+def params_is_settings() -> property:
+    """A ``params`` property for results whose ``params`` used to mean their inputs.
+
+    ``.params`` holds estimates only; the inputs that produced a result live in
+    ``.settings``.  Results that exposed their inputs as ``.params`` keep it for
+    one release: reading it returns ``.settings`` with a :class:`FutureWarning`.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> @resultclass
+    ... class Scenario(Result):
+    ...     value: float
+    ...     settings: dict
+    ...     params = params_is_settings()
+    >>> r = Scenario(1.0, {"delta": 1})
+    >>> with warnings.catch_warnings(record=True) as w:
+    ...     warnings.simplefilter("always")
+    ...     r.params["delta"], w[0].category.__name__
+    (1, 'FutureWarning')
+    """
+
+    def get(self):
+        import warnings
+
+        warnings.warn(
+            f"{type(self).__name__}.params is renamed .settings (the inputs of the call; "
+            ".params holds estimates only); .params will be removed in the next release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.settings
+
+    return property(get, doc="Deprecated name of ``settings`` (the call's inputs).")
+
+
 def resultclass(cls=None, /):
     """Declare a result: ``dataclass(frozen=True, eq=False, repr=False)`` on a :class:`Result`.
 
@@ -214,7 +250,11 @@ def records_provenance(func: Callable) -> Callable:
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         out = func(*args, **kwargs)
-        if isinstance(out, Result) and out.provenance is None:
+        # a result, or a tuple holding one (``validate`` returns ``(clean, report)``)
+        found = [r for r in (out if isinstance(out, tuple) else (out,)) if isinstance(r, Result)]
+        for res in found:
+            if res.provenance is not None:
+                continue
             try:
                 bound = sig.bind_partial(*args, **kwargs)
                 bound.apply_defaults()
@@ -224,9 +264,10 @@ def records_provenance(func: Callable) -> Callable:
             n = next((_n_of(v) for v in values.values() if _n_of(v) is not None), None)
             opts = {k: _recordable(values[k]) for k in _RECORDED if k in values and k != "seed"}
             seed = values.get("seed")
-            out._with_provenance(
+            res._with_provenance(
                 Provenance(function=name, n=n, seed=_recordable(seed), options=opts)
             )
         return out
 
+    wrapper.__records_provenance__ = True
     return wrapper

@@ -14,8 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from .complaints import complaint_funnel
+from .customer_base import steady_state_referral_share
 from .retention import reichheld_sasser_grid, retention_uplift
-from .wom import complaint_funnel, steady_state_referral_share
 
 __all__ = [
     "audit",
@@ -64,7 +65,7 @@ def _tarp():
     hq = complaint_funnel(1000, channel="headquarters", ticket="small")
     fl = complaint_funnel(1000, channel="front_line", ticket="small")
     big = complaint_funnel(1000, channel="headquarters", ticket="large")
-    c = hq.params["complaint_rate"]
+    c = hq.settings["complaint_rate"]
     return {
         "claim": "Only 4% of dissatisfied customers complain; 96% leave silently and each "
         "tells 10-20 people.",
@@ -73,12 +74,12 @@ def _tarp():
         "repurchase intention, not observed exit",
         "model": "servqual.wom.complaint_funnel",
         "parameters": f"channel='headquarters' (c = 1/{hq.iceberg:.0f}), ticket='small', "
-        f"s = {hq.params['satisfied_rate']}, q = {hq.params['quick_rate']}",
+        f"s = {hq.settings['satisfied_rate']}, q = {hq.settings['quick_rate']}",
         "reproduced": f"{100 * c:.1f}% complain to headquarters and {100 * hq.silent_share:.1f}% "
         f"do not complain, but only {100 * hq.silent_exit_share:.1f}% of problem "
         f"customers leave silently (the rest buy again); a dissatisfied customer "
-        f"tells {hq.params['wom_negative']:g} people, not 10-20",
-        "alternative": f"front line (c = {fl.params['complaint_rate']:.0%}): "
+        f"tells {hq.settings['wom_negative']:g} people, not 10-20",
+        "alternative": f"front line (c = {fl.settings['complaint_rate']:.0%}): "
         f"{100 * fl.silent_share:.0f}% silent, "
         f"{100 * fl.silent_exit_share:.1f}% leave silently, iceberg "
         f"{fl.iceberg:.0f}x; large ticket at headquarters: "
@@ -268,7 +269,7 @@ def _rater_ranking(seed: int = 1991):
     groups = {
         d: [f"P{i}" for i in items] for d, items in Instrument.servqual22().dimensions.items()
     }
-    sd = stated_vs_derived(cust, cols, "SAT1", groups, managers=mgr, bootstrap=0,
+    sd = stated_vs_derived(cust, cols, "SAT1", groups, managers=mgr, n_boot=0,
                            progress=False)  # fmt: skip
     agree = sd.agreement.set_index("comparison")["tau"]
     tau_cm = float(agree[[c for c in agree.index if "managers" in c and "customers" in c][0]])

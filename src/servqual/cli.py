@@ -113,7 +113,7 @@ def _cmd_figures(args) -> int:
     out = Path(args.out)
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
-            built = build_all(tmp, only=args.only, progress=not args.no_progress)
+            built = build_all(tmp, only=args.only, progress=False if args.no_progress else "auto")
             differ = []
             for _name, path, digest in built:
                 committed = out / path.name
@@ -141,7 +141,7 @@ def _cmd_figures(args) -> int:
     # build beside the target and move the finished files into place: an interrupted
     # build leaves the folder as it was
     with atomic_dir(out, force=True) as tmp:
-        built = build_all(tmp, only=args.only, progress=not args.no_progress)
+        built = build_all(tmp, only=args.only, progress=False if args.no_progress else "auto")
         if not args.only:  # a full build records what made these bytes
             manifest = write_manifest(tmp, built)
     for name, path, digest in built:

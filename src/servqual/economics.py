@@ -21,7 +21,7 @@ money figures carry the estimation uncertainty of all fitted models.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 import numpy as np
@@ -30,10 +30,17 @@ import statsmodels.api as sm
 from scipy import special
 
 from ._checks import Interval, Options, as_py, check_columns, check_data, check_frame, check_params
-from ._frozen import CopyOnRead
-from ._options import check_missing, check_n_boot, check_n_jobs
+from ._options import (
+    DEFAULT_N_BOOT,
+    check_ci,
+    check_missing,
+    check_n_boot,
+    check_n_jobs,
+    resolve_progress,
+)
 from ._outcome import binary_outcome
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._result import Result, params_is_settings, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
@@ -60,8 +67,8 @@ QUANTITIES = (
 _BASE = ("retention", "wom_positive", "wom_negative", "clv", "customers")
 
 
-@dataclass(frozen=True)
-class WhatIfResult(CopyOnRead):
+@resultclass
+class WhatIfResult(Result):
     """Result of :func:`what_if`.
 
     Attributes
@@ -74,7 +81,9 @@ class WhatIfResult(CopyOnRead):
         Bootstrap replicates of the quantities (NaN rows failed).
     path : DataFrame
         ``period, baseline, scenario`` customer base (point estimate).
-    params : mapping
+    settings : mapping
+        The call's inputs (``dimension``, ``delta``, margins, ``n_boot``, ...);
+        ``.params`` is its deprecated name.
     warnings : tuple of str
     """
 
@@ -82,15 +91,18 @@ class WhatIfResult(CopyOnRead):
     baseline: MappingProxyType
     draws: np.ndarray = field(repr=False)
     path: pd.DataFrame = field(repr=False)
-    params: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
+    settings: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
     warnings: tuple[str, ...] = ()
+
+    params = params_is_settings()
 
     def summary(self) -> Summary:
         """Parameters, baseline and the effects table with intervals."""
         return Summary(
-            f"What if {self.params.get('dimension')} rose by {self.params.get('delta')} point(s)?",
+            f"What if {self.settings.get('dimension')} rose by "
+            f"{self.settings.get('delta')} point(s)?",
             [
-                ("Parameters", dict(self.params)),
+                ("Settings", dict(self.settings)),
                 ("Baseline", dict(self.baseline)),
                 ("Effects", self.table.set_index("quantity")),
             ],
@@ -181,6 +193,7 @@ def _fit_chain(
     return np.array(eff), np.array(base), n0_path, n1_path
 
 
+@records_provenance
 def what_if(
     data: pd.DataFrame,
     *,
@@ -201,11 +214,11 @@ def what_if(
     acquisition: float | None = None,
     referral_per_positive: float = 0.02,
     deterrence_per_negative: float = 0.02,
-    n_boot: int = 200,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     missing: str = "listwise",
 ) -> WhatIfResult:
     """Money effect of raising one service-quality dimension by ``delta`` points.
@@ -254,7 +267,8 @@ def what_if(
     referral_per_positive, deterrence_per_negative : float
         New customers won per positive mention and lost per negative mention.
     n_boot : int
-        Bootstrap replicates of the whole chain (refits every model).
+        Bootstrap replicates of the whole chain (refits every model); at least
+        :func:`~servqual._options.min_n_boot` of ``ci`` (40 for 95%).
     ci : float
         Interval level (percentile bootstrap).
     seed, n_jobs, progress
@@ -278,8 +292,6 @@ def what_if(
             "discount": discount,
             "horizon": horizon,
             "initial_customers": initial_customers,
-            "n_boot": n_boot,
-            "ci": ci,
             "referral_per_positive": referral_per_positive,
             "deterrence_per_negative": deterrence_per_negative,
             "acquisition": acquisition,
@@ -291,15 +303,15 @@ def what_if(
             "discount": Interval(0, None, closed="neither"),
             "horizon": Interval(1, None, integer=True),
             "initial_customers": Interval(0, None, closed="neither"),
-            "n_boot": Interval(0, None, integer=True),
-            "ci": Interval(0, 1, closed="neither"),
             "referral_per_positive": Interval(0, None),
             "deterrence_per_negative": Interval(0, None),
             "acquisition": [None, Interval(0, None)],
         },
     )
-    check_n_boot(n_boot, ci=ci, allow_zero=False)
-    check_n_jobs(n_jobs)
+    ci = check_ci(ci)
+    n_boot = check_n_boot(n_boot, ci=ci, allow_zero=False)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     inst = Instrument.servqual22() if instrument is None else instrument
     if not isinstance(inst, Instrument):
         raise InputTypeError(
@@ -437,7 +449,7 @@ def what_if(
             "scenario": np.r_[initial_customers, p1],
         }
     )
-    params = {
+    settings = {
         "dimension": dimension,
         "delta": delta,
         "wom_model": wom_model,
@@ -458,6 +470,6 @@ def what_if(
         baseline=MappingProxyType(dict(zip(_BASE, map(float, base)))),
         draws=draws.estimates,
         path=path,
-        params=MappingProxyType(params),
+        settings=MappingProxyType(settings),
         warnings=tuple(notes) + tuple(problems) + ((warn_text,) if warn_text else ()),
     )

@@ -11,11 +11,11 @@ the fit is done on the correlation matrix and rescaled.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
+import pandas as pd
 from scipy import optimize
 
+from ._result import Result, records_provenance, resultclass
 from .errors import InsufficientDataError, ParameterError
 
 __all__ = ["OneFactorFit", "one_factor_ml"]
@@ -23,8 +23,8 @@ __all__ = ["OneFactorFit", "one_factor_ml"]
 _LOWER = 0.005  # smallest uniqueness (correlation scale), as in factanal
 
 
-@dataclass(frozen=True)
-class OneFactorFit:
+@resultclass
+class OneFactorFit(Result):
     """Result of :func:`one_factor_ml` (arrays in item order).
 
     Attributes
@@ -48,9 +48,15 @@ class OneFactorFit:
     heywood: bool
     identified_by: str
 
-    def __post_init__(self):
-        for arr in (self.loadings, self.error_var, self.std_loadings):
-            arr.setflags(write=False)  # frozen result: its arrays are read-only too
+    def to_frame(self) -> pd.DataFrame:
+        """One row per item: ``loading``, ``error_var``, ``std_loading``."""
+        return pd.DataFrame(
+            {
+                "loading": self.loadings,
+                "error_var": self.error_var,
+                "std_loading": self.std_loadings,
+            }
+        )
 
 
 def _fit_corr(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
@@ -102,6 +108,7 @@ def _fit_corr(R: np.ndarray) -> tuple[np.ndarray, np.ndarray, float, bool]:
     return lam, psi, fmin, ok
 
 
+@records_provenance
 def one_factor_ml(cov: np.ndarray) -> OneFactorFit:
     """Fit the congeneric one-factor model ``Sigma = lambda lambda' + Theta`` by ML.
 

@@ -4,13 +4,14 @@
   attributes placed on a performance x importance grid split by crosshairs into
   "concentrate here", "keep up the good work", "low priority" and "possible
   overkill".
-* :func:`penalty_reward` - penalty-reward contrast analysis with the
+* :func:`~servqual.prca.penalty_reward` - penalty-reward contrast analysis with the
   impact-asymmetry index (Mittal, Ross & Baldasare 1998; Matzler et al. 2004).
-* :func:`moments_of_truth` - the same contrast over the touchpoints of a
+* :func:`~servqual.prca.moments_of_truth` - the same contrast over the touchpoints of a
   customer journey; a touchpoint whose penalty significantly outweighs its
   reward is flagged as a "moment of truth" (drawn by :func:`servqual.figures.plot_journey`).
 
-The last two live in :mod:`servqual.prca` and are re-exported here.
+The last two live in :mod:`servqual.prca`, their one public home; reading
+them from ``servqual.ipa`` still works for one release, with a FutureWarning.
 
 References
 ----------
@@ -29,41 +30,36 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from ._checks import Interval, Options, check_frame, check_params, check_scale
-from ._frozen import CopyOnRead
 from ._moved import moved_names
 from ._options import check_missing
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
-from .prca import (
-    TOUCHPOINTS,
-    MomentsOfTruthResult,
-    PenaltyRewardResult,
-    _attribute_list,
-    _frame,
-    moments_of_truth,
-    penalty_reward,
-    simulate_asymmetric,
-    simulate_journey,
-)
+from .prca import _attribute_list, _frame
 
 __all__ = [
     "QUADRANTS",
-    "TOUCHPOINTS",
     "IPAResult",
+    "ipa",
+]
+
+#: names that moved to :mod:`servqual.prca` (penalty-reward has one public home)
+_MOVED_TO_PRCA = (
+    "TOUCHPOINTS",
     "PenaltyRewardResult",
     "MomentsOfTruthResult",
-    "ipa",
     "penalty_reward",
     "moments_of_truth",
     "simulate_asymmetric",
     "simulate_journey",
-]
+)
+
 
 QUADRANTS = ("concentrate here", "keep up the good work", "low priority", "possible overkill")
 #: IPA: "available" (default) -- each attribute's pair (rating + its importance column or
@@ -72,8 +68,8 @@ _IPA_MISSING = ("available", "listwise", "raise")
 
 
 # --------------------------------------------------------------------------- IPA
-@dataclass(frozen=True, eq=False)
-class IPAResult(CopyOnRead):
+@resultclass
+class IPAResult(Result):
     """Importance-performance analysis.
 
     Attributes
@@ -126,6 +122,7 @@ def _quadrant(perf: float, imp: float, pline: float, iline: float) -> str:
     return "possible overkill" if high_p else "low priority"
 
 
+@records_provenance
 def ipa(
     data: pd.DataFrame,
     attributes: Sequence[str],
@@ -300,6 +297,7 @@ __getattr__ = moved_names(
     {
         "ipa_plot": "servqual.figures.cx:plot_ipa",
         "journey_plot": "servqual.figures.cx:plot_journey",
+        **{name: f"servqual.prca:{name}" for name in _MOVED_TO_PRCA},
     },
 )
 

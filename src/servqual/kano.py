@@ -35,15 +35,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from ._checks import Interval, check_columns, check_data, check_params, check_rng
-from ._frozen import CopyOnRead
 from ._moved import moved_names
 from ._options import check_missing
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     EmptyDataError,
@@ -344,8 +344,8 @@ def fong_test(a: int, b: int, n: int, *, z: float = 1.65) -> bool:
     return bool(abs(a - b) >= z * np.sqrt((a + b) * (2 * n - a - b) / (2 * n)))
 
 
-@dataclass(frozen=True, eq=False)
-class KanoResult(CopyOnRead):
+@resultclass
+class KanoResult(Result):
     """Kano analysis of several features.
 
     Attributes
@@ -394,7 +394,10 @@ def _modal(counts: Mapping[str, int]) -> tuple[str, str]:
     return order[0], order[1]
 
 
-def kano(data: pd.DataFrame, features: Mapping, *, missing: str = "available", z: float = 1.65):
+@records_provenance
+def kano(
+    data: pd.DataFrame, features: Mapping, *, missing: str = "available", z: float = 1.65
+) -> KanoResult:
     """Kano analysis: per-respondent categories, shares, strength, Fong test, Better/Worse.
 
     Parameters

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,7 @@ from ._checks import (
     check_weights,
 )
 from ._options import check_missing
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
@@ -479,14 +480,9 @@ def difference_score_reliability(
     return float(num / den)
 
 
-def _copy_of(name: str, doc: str) -> property:
-    """A read-only property returning a copy of the private table ``name``."""
-    return property(lambda self: getattr(self, name).copy(), doc=doc)
-
-
 # ---------------------------------------------------------------- reliability()
-@dataclass(frozen=True)
-class ReliabilityResult:
+@resultclass
+class ReliabilityResult(Result):
     """Measurement quality of each dimension of an instrument.
 
     Attributes
@@ -534,27 +530,18 @@ class ReliabilityResult:
     True
     """
 
-    _table: pd.DataFrame
-    _loadings: pd.DataFrame
-    _factor_corr: pd.DataFrame
-    _htmt: pd.DataFrame
-    _htmt2: pd.DataFrame
-    _fornell_larcker: pd.DataFrame
-    _difference: pd.DataFrame
+    table: pd.DataFrame
+    loadings: pd.DataFrame
+    factor_corr: pd.DataFrame
+    htmt: pd.DataFrame
+    htmt2: pd.DataFrame
+    fornell_larcker: pd.DataFrame
+    difference: pd.DataFrame
     n: int
     kind: str | None
     ci: float
     validation: object = field(repr=False)
     warnings: tuple[str, ...] = ()
-
-    # tables are returned as copies: editing one never changes the result
-    table = _copy_of("_table", "One row per dimension (see above).")
-    loadings = _copy_of("_loadings", "One row per item (see above).")
-    factor_corr = _copy_of("_factor_corr", "Disattenuated factor correlations.")
-    htmt = _copy_of("_htmt", "Heterotrait-monotrait ratios (:func:`htmt`).")
-    htmt2 = _copy_of("_htmt2", "HTMT2 ratios (:func:`htmt2`).")
-    fornell_larcker = _copy_of("_fornell_larcker", "Fornell-Larcker check.")
-    difference = _copy_of("_difference", "Reliability of P−E difference scores.")
 
     def summary(self) -> Summary:
         """Printable / HTML summary."""
@@ -599,9 +586,6 @@ class ReliabilityResult:
     def __str__(self) -> str:
         return str(self.summary())
 
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()
-
 
 def _emit(messages: list, text: str, category) -> None:
     messages.append(text)
@@ -620,6 +604,7 @@ def _reversed_items(frame: pd.DataFrame, instrument, kind) -> pd.DataFrame:
     return out
 
 
+@records_provenance
 def reliability(
     data: pd.DataFrame,
     instrument,
@@ -853,13 +838,13 @@ def reliability(
         )
     )
     return ReliabilityResult(
-        _table=table,
-        _loadings=loadings,
-        _factor_corr=factor_corr,
-        _htmt=h,
-        _htmt2=h2,
-        _fornell_larcker=fl if fl is not None else pd.DataFrame(),
-        _difference=difference,
+        table=table,
+        loadings=loadings,
+        factor_corr=factor_corr,
+        htmt=h,
+        htmt2=h2,
+        fornell_larcker=fl if fl is not None else pd.DataFrame(),
+        difference=difference,
         n=n,
         kind=kind,
         ci=ci,

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
@@ -31,9 +31,9 @@ from ._checks import (
     check_scale,
     check_weights,
 )
-from ._frozen import CopyOnRead
-from ._options import check_missing, check_n_boot, check_n_jobs
+from ._options import DEFAULT_N_BOOT, check_missing, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     DegenerateResultWarning,
@@ -140,8 +140,8 @@ def _answers(scores, name: str, scale, missing: str, weights=None):
     return v[keep], n_missing, warns, w
 
 
-@dataclass(frozen=True)
-class NPSResult(CopyOnRead):
+@resultclass
+class NPSResult(Result):
     """Net Promoter Score with its trinomial standard error.
 
     ``nps``, ``se``, ``ci_lower`` and ``ci_upper`` are in points (-100...100);
@@ -229,6 +229,7 @@ class NPSResult(CopyOnRead):
         )
 
 
+@records_provenance
 def nps(
     scores, *, scale=None, weights=None, ci: float = 0.95, missing: str = "available"
 ) -> NPSResult:
@@ -370,8 +371,8 @@ def wilson_interval(k: int, n: int, *, ci: float = 0.95) -> tuple[float, float]:
     return float(centre - half), float(centre + half)
 
 
-@dataclass(frozen=True)
-class CSATResult(CopyOnRead):
+@resultclass
+class CSATResult(Result):
     """CSAT: percent of answers in the top box(es), with its interval (percent).
 
     Unweighted: the Wilson interval.  With respondent weights: the weighted
@@ -445,6 +446,7 @@ def _infer_scale(v: np.ndarray, name: str, warns: list[str]) -> tuple[float, flo
     return float(a), float(b)
 
 
+@records_provenance
 def csat(
     scores,
     *,
@@ -539,8 +541,8 @@ def logit_interval(p: float, se: float, df: float, *, ci: float = 0.95) -> tuple
     return float(1 / (1 + np.exp(-(eta - half)))), float(1 / (1 + np.exp(-(eta + half))))
 
 
-@dataclass(frozen=True, eq=False)
-class CSIResult(CopyOnRead):
+@resultclass
+class CSIResult(Result):
     """A 0-100 satisfaction index from weighted item means.
 
     Attributes
@@ -608,6 +610,7 @@ def _weights(weights, items: list[str]) -> np.ndarray:
     return w
 
 
+@records_provenance
 def csi(
     data: pd.DataFrame,
     items: Sequence[str],
@@ -616,11 +619,11 @@ def csi(
     weights=None,
     scale=(1, 10),
     missing: str = "available",
-    n_boot: int = 0,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
 ) -> CSIResult:
     """CSI/ACSI-style 0-100 index: ``100 * sum w_i (mean_i - min) / ((max - min) sum w_i)``.
 
@@ -643,8 +646,12 @@ def csi(
         the respondents who answered every item; ``"raise"`` refuses missing
         answers. ``"omit"`` is the old name of ``"available"``.
     n_boot : int
-        Bootstrap replicates for a percentile CI (0: none).  Item weights
-        are held fixed.
+        Bootstrap replicates for a percentile CI (0: none, else at least
+        :func:`~servqual._options.min_n_boot` of ``ci``).  Item weights are
+        held fixed.
+    ci, seed, n_jobs, progress
+        Interval level, bootstrap randomness (bit-identical whatever
+        ``n_jobs``), workers and progress bar (``"auto"``).
 
     Examples
     --------
@@ -654,11 +661,12 @@ def csi(
     """
     lo, hi = check_scale(scale)
     check_params(
-        {"n_boot": n_boot, "ci": ci},
-        {"n_boot": Interval(0, None, integer=True), "ci": _CI},
+        {"ci": ci},
+        {"ci": _CI},
     )
-    check_n_boot(n_boot, ci=ci)
-    check_n_jobs(n_jobs)
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     missing = check_missing(missing, _METRIC_MISSING)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     items = [items] if isinstance(items, str) else list(items)

@@ -28,16 +28,16 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
-from ._frozen import CopyOnRead
 from ._moved import moved_names
 from ._options import check_missing
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 
@@ -91,8 +91,8 @@ def _cuts(scale) -> tuple[float, float]:
     return lo + third, hi - third
 
 
-@dataclass(frozen=True, eq=False)
-class PenaltyRewardResult(CopyOnRead):
+@resultclass
+class PenaltyRewardResult(Result):
     """Penalty-reward contrast analysis.
 
     Attributes
@@ -157,6 +157,7 @@ class PenaltyRewardResult(CopyOnRead):
         )
 
 
+@records_provenance
 def penalty_reward(
     data: pd.DataFrame,
     attributes: Sequence[str],
@@ -340,8 +341,8 @@ def penalty_reward(
 
 
 # ------------------------------------------------------------- moments of truth
-@dataclass(frozen=True, eq=False)
-class MomentsOfTruthResult(CopyOnRead):
+@resultclass
+class MomentsOfTruthResult(Result):
     """Penalty-reward contrasts along a customer journey.
 
     ``table`` has one row per touchpoint in journey order: ``touchpoint``,
@@ -375,6 +376,7 @@ class MomentsOfTruthResult(CopyOnRead):
         )
 
 
+@records_provenance
 def moments_of_truth(
     data: pd.DataFrame,
     touchpoints: Mapping[str, str] | Sequence[str],

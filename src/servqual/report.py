@@ -25,7 +25,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from ._checks import Options, check_data, check_params
-from ._options import check_n_boot
+from ._options import DEFAULT_N_BOOT, check_n_boot, renamed
+from ._result import Result, records_provenance, resultclass
 from .codebook import Codebook
 from .errors import ParameterError, ServqualError, ServqualWarning
 from .figures._registry import style_context
@@ -55,12 +56,18 @@ class Section:
     notes: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class SurveyReport:
+@resultclass
+class SurveyReport(Result):
     """The computed report; :meth:`to_html` renders it, :meth:`write` saves it."""
 
     title: str
     sections: tuple[Section, ...]
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per section: ``id``, ``title``, ``notes`` (count)."""
+        return pd.DataFrame(
+            [{"id": s.id, "title": s.title, "notes": len(s.notes)} for s in self.sections]
+        )
 
     def to_html(self) -> str:
         """A self-contained HTML document (figures embedded as PNG data URIs)."""
@@ -166,6 +173,8 @@ class _Plan:
         return f"no {role} items found in the data"
 
 
+@renamed(bootstrap="n_boot")
+@records_provenance
 def survey_report(
     data: pd.DataFrame,
     instrument: Instrument | Codebook,
@@ -175,7 +184,7 @@ def survey_report(
     recommend: str | None = _DEFAULT,
     csat_item: str | None = None,
     missing: str = "listwise",
-    bootstrap: int = 200,
+    n_boot: int = DEFAULT_N_BOOT,
     seed=0,
     title: str | None = None,
 ) -> SurveyReport:
@@ -203,14 +212,15 @@ def survey_report(
         how many); ``"mean"`` imputes item means (reported); ``"raise"``
         refuses missing values.  ``"pairwise"`` and ``"report"`` mean
         ``"available"``.
-    bootstrap : replicates for the key-driver intervals.
+    n_boot : replicates for the key-driver intervals (0: none; otherwise at
+        least 40; ``bootstrap=`` is its old name).
     seed : seed of the bootstrap.
 
     Examples
     --------
     >>> from servqual import Instrument, load_dataset
     >>> rep = survey_report(load_dataset("servqual_sim").head(400), Instrument.servqual22(),
-    ...                     bootstrap=40)  # doctest: +SKIP
+    ...                     n_boot=40)  # doctest: +SKIP
     >>> [s.id for s in rep.sections]  # doctest: +SKIP
     ['validation', 'reliability', 'gap-profile', 'key-drivers', 'sem', 'ipa', 'nps-csat']
     """
@@ -218,7 +228,7 @@ def survey_report(
     from .validation import validate
 
     check_data(data)
-    check_n_boot(bootstrap)
+    n_boot = check_n_boot(n_boot)
     policy = _ALIASES.get(missing, missing)
     check_params({"missing": policy}, {"missing": Options(POLICIES)})
     plan = _plan(data, instrument, satisfaction, loyalty, recommend, csat_item, policy)
@@ -242,7 +252,7 @@ def survey_report(
     comp = _composites(clean, plan)
     sat_title = plan.label(plan.sat[0]) if len(plan.sat) == 1 else "satisfaction"
     t = f"Key drivers of {sat_title}"
-    sections.append(_guarded("key-drivers", t, lambda: _drivers(comp, plan, t, bootstrap, seed)))
+    sections.append(_guarded("key-drivers", t, lambda: _drivers(comp, plan, t, n_boot, seed)))
     t = f"Structural model: {_blocks_name(inst)} → satisfaction → loyalty"
     sections.append(_guarded("sem", t, lambda: _sem(clean, plan, t)))
     sections.append(_guarded("ipa", "Importance–performance analysis",
@@ -394,7 +404,7 @@ def _used(frame: pd.DataFrame, cols, what: str) -> tuple[pd.DataFrame, tuple]:
     return sub, ()
 
 
-def _drivers(comp, plan: _Plan, title, bootstrap, seed) -> Section:
+def _drivers(comp, plan: _Plan, title, n_boot, seed) -> Section:
     from .drivers import key_drivers
 
     if not plan.sat:
@@ -403,14 +413,14 @@ def _drivers(comp, plan: _Plan, title, bootstrap, seed) -> Section:
     sub, used = _used(comp, dims + ["satisfaction"], "the driver model")
     res, notes = _caught(
         lambda: key_drivers(
-            sub, "satisfaction", dims, bootstrap=bootstrap, seed=seed, progress=False
+            sub, "satisfaction", dims, n_boot=n_boot, seed=seed, progress=False
         )  # fmt: skip
     )
     cols = [c for c in ("method", "driver", "importance", "share", "ci_lower", "ci_upper",
                         "p_first") if c in res.table.columns]  # fmt: skip
     table = res.table[cols].copy()
     table["driver"] = [plan.label(d) for d in table["driver"]]
-    body = f"<p>R² = {res.r2:.3f}, n = {res.n}, {bootstrap} bootstrap replicates.</p>"
+    body = f"<p>R² = {res.r2:.3f}, n = {res.n}, {n_boot} bootstrap replicates.</p>"
     body += _table(table.set_index(["method", "driver"]))
     return Section("key-drivers", title, body, used + notes + tuple(res.warnings))
 
@@ -507,7 +517,10 @@ def add_cli(subparsers) -> None:
     p.add_argument("--csat", default=None, help="satisfaction item for CSAT (default: first)")
     p.add_argument("--missing", default="listwise", choices=POLICIES + tuple(_ALIASES),
                    help="missing-data policy (pairwise/report = available)")  # fmt: skip
-    p.add_argument("--bootstrap", type=int, default=200, help="key-driver bootstrap replicates")
+    p.add_argument("--n-boot", type=int, default=DEFAULT_N_BOOT, dest="n_boot",
+                   help="key-driver bootstrap replicates (0: none, else >= 40)")  # fmt: skip
+    p.add_argument("--bootstrap", type=int, default=None, dest="bootstrap",
+                   help="deprecated name of --n-boot")  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=_cmd)
 
@@ -532,6 +545,12 @@ def _cmd(args) -> int:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
 
+    n_boot = args.n_boot
+    if args.bootstrap is not None:
+        print("servqual: --bootstrap is renamed --n-boot; --bootstrap will be removed in the "
+              "next release.", file=sys.stderr)  # fmt: skip
+        n_boot = args.bootstrap
+
     def cols(v):
         return None if v is None else [c for c in v.split(",") if c]
 
@@ -540,7 +559,7 @@ def _cmd(args) -> int:
         kw["recommend"] = args.recommend or None
     try:
         rep = survey_report(
-            data, spec, csat_item=args.csat, missing=args.missing, bootstrap=args.bootstrap,
+            data, spec, csat_item=args.csat, missing=args.missing, n_boot=n_boot,
             seed=args.seed, **kw,
         )  # fmt: skip
     except (ValueError, TypeError) as exc:

@@ -19,14 +19,14 @@ margin per period.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
 from ._checks import Interval, Options, as_1d_numeric, check_params
-from ._frozen import CopyOnRead
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .errors import (
     ConvergenceWarning,
@@ -332,8 +332,8 @@ def reichheld_sasser_grid(
 # --------------------------------------------------------------------------- sBG
 
 
-@dataclass(frozen=True)
-class SBGResult(CopyOnRead):
+@resultclass
+class SBGResult(Result):
     """Shifted-beta-geometric fit (Fader & Hardie 2007).
 
     Attributes
@@ -471,6 +471,7 @@ def _geometric_loglik(lost, alive_end):
     return float(events * np.log(theta) + (stay * np.log1p(-theta) if stay > 0 else 0.0))
 
 
+@records_provenance
 def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
     """Fit the shifted-beta-geometric model by maximum likelihood.
 

@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from ._checks import Interval, check_data, check_frame, check_params
-from ._frozen import CopyOnRead
 from ._options import check_missing
+from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .codebook import Codebook
 from .errors import (
@@ -38,8 +38,8 @@ _POLICIES = ("available", "listwise", "mean", "raise")
 _MAX_POINTS = 11
 
 
-@dataclass(frozen=True)
-class ValidationReport(CopyOnRead):
+@resultclass
+class ValidationReport(Result):
     """What :func:`validate` found and did.
 
     Attributes
@@ -135,6 +135,7 @@ class ValidationReport(CopyOnRead):
         return self.summary()._repr_html_()
 
 
+@records_provenance
 def validate(
     data: pd.DataFrame,
     instrument: Instrument,

@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
-from .._frozen import CopyOnRead
 from .._options import check_n_jobs
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ._data import prepare
 
 __all__ = ["ForestImportanceResult", "forest_importance"]
 
 
-@dataclass(frozen=True, eq=False)
-class ForestImportanceResult(CopyOnRead):
+@resultclass
+class ForestImportanceResult(Result):
     """Cross-validated permutation importance of a random forest.
 
     Attributes
@@ -61,6 +60,7 @@ class ForestImportanceResult(CopyOnRead):
         )
 
 
+@records_provenance
 def forest_importance(
     data: pd.DataFrame,
     target: str,
@@ -96,20 +96,19 @@ def forest_importance(
     from sklearn.inspection import permutation_importance
     from sklearn.model_selection import KFold
 
+    n_jobs = check_n_jobs(n_jobs)
     check_params(
         {
             "n_splits": n_splits,
             "n_repeats": n_repeats,
             "n_estimators": n_estimators,
             "min_samples_leaf": min_samples_leaf,
-            "n_jobs": n_jobs,
         },
         {
             "n_splits": Interval(2, None, integer=True),
             "n_repeats": Interval(1, None, integer=True),
             "n_estimators": Interval(1, None, integer=True),
             "min_samples_leaf": Interval(1, None, integer=True),
-            "n_jobs": Interval(None, None, integer=True),
         },
     )
     check_n_jobs(n_jobs)

@@ -4,12 +4,12 @@ Johnson's relative weights, both computed from the correlation matrix."""
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
-from .._frozen import CopyOnRead
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import DataError, ParameterError
 from ..weighting import correlation as correlation_w
@@ -29,7 +29,7 @@ __all__ = [
 _MAX_UNITS = 24  # 2^24 subsets: ~16 M values, the practical ceiling in memory
 
 
-class _TableMixin(CopyOnRead):
+class _TableMixin(Result):
     """The result behaves like its importance table: ``result["importance"]``,
     ``result.loc["a", "share"]``, ``len(result)`` and other read-only DataFrame
     attributes come from (a copy of) ``result.table``."""
@@ -73,7 +73,7 @@ def _table(names, imp, r2) -> pd.DataFrame:
     return tab
 
 
-@dataclass(frozen=True, eq=False)
+@resultclass
 class ShapleyResult(_TableMixin):
     """Shapley / LMG decomposition of R² with dominance analysis.
 
@@ -125,7 +125,7 @@ class ShapleyResult(_TableMixin):
         )
 
 
-@dataclass(frozen=True, eq=False)
+@resultclass
 class RelativeWeightsResult(_TableMixin):
     """Johnson's (2000) relative weights.
 
@@ -225,6 +225,7 @@ def _pairs(names, imp, cond, comp) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+@records_provenance
 def shapley(
     data: pd.DataFrame,
     target: str,
@@ -343,6 +344,7 @@ def relative_weights_from_corr(corr: np.ndarray) -> np.ndarray:
     return w[0] if single else w
 
 
+@records_provenance
 def relative_weights(
     data: pd.DataFrame,
     target: str,

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
-from .._checks import Interval, Options, check_params, check_rng
-from .._frozen import CopyOnRead
-from .._options import check_n_boot, check_n_jobs
+from .._checks import Options, check_params, check_rng
+from .._options import (
+    DEFAULT_N_BOOT,
+    check_ci,
+    check_ci_method,
+    check_n_boot,
+    check_n_jobs,
+    renamed,
+    resolve_progress,
+)
 from .._resampling import bca_ci, jackknife_moments, percentile_ci, run_bootstrap, warn_failures
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ParameterError
 from ..weighting import correlation as correlation_w
@@ -25,8 +33,8 @@ METHODS = ("shapley", "relative_weights", "beta", "correlation", "random_forest"
 _LINEAR = ("shapley", "relative_weights", "beta", "correlation")
 
 
-@dataclass(frozen=True, eq=False)
-class KeyDriversResult(CopyOnRead):
+@resultclass
+class KeyDriversResult(Result):
     """Driver importance by several methods, with bootstrap intervals.
 
     Attributes
@@ -38,7 +46,7 @@ class KeyDriversResult(CopyOnRead):
         ``share`` (Shapley/relative weights: fraction of R²; beta, correlation:
         absolute value / sum of absolute values; forest: fraction of summed importance),
         ``rank`` (by absolute importance), ``se`` (bootstrap SD), ``ci_lower``,
-        ``ci_upper`` (percentile or BCa, see ``interval``) and ``p_first``
+        ``ci_upper`` (percentile or BCa, see ``ci_method``) and ``p_first``
         (share of resamples in which the driver ranks first by that method).
         The random forest is not bootstrapped (its interval columns are NaN).
     r2 : float
@@ -54,10 +62,23 @@ class KeyDriversResult(CopyOnRead):
     n_boot: int
     n_failed: int
     ci: float
-    interval: str
+    ci_method: str
     draws: dict = field(repr=False, default_factory=dict)
     warnings: tuple[str, ...] = ()
     n_eff: float | None = None  # Kish's effective n with respondent weights
+
+    @property
+    def interval(self) -> str:
+        """Deprecated name of :attr:`ci_method`."""
+        import warnings
+
+        warnings.warn(
+            "KeyDriversResult.interval is renamed ci_method; .interval will be removed in "
+            "the next release.",
+            FutureWarning,
+            stacklevel=2,
+        )
+        return self.ci_method
 
     def wide(self, column: str = "importance") -> pd.DataFrame:
         """``column`` as a driver × method table."""
@@ -79,7 +100,7 @@ class KeyDriversResult(CopyOnRead):
                         "bootstrap replicates": self.n_boot,
                         "failed replicates": self.n_failed,
                         "interval level": self.ci,
-                        "interval": self.interval,
+                        "interval": self.ci_method,
                     },
                 ),
                 ("Importance", self.table.set_index(["method", "driver"])),
@@ -143,6 +164,8 @@ def _share(method: str, imp: np.ndarray, r2: float) -> np.ndarray:
     return a / s if s > 0 else np.full(imp.shape, np.nan)
 
 
+@renamed(bootstrap="n_boot", interval="ci_method")
+@records_provenance
 def key_drivers(
     data: pd.DataFrame,
     target: str,
@@ -150,12 +173,12 @@ def key_drivers(
     methods: Sequence[str] = ("shapley", "relative_weights", "beta"),
     *,
     groups: Mapping[str, Sequence[str]] | None = None,
-    bootstrap: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
-    interval: str = "percentile",
+    ci_method: str = "percentile",
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     missing: str = "listwise",
     forest_options: dict | None = None,
     weights=None,
@@ -180,11 +203,17 @@ def key_drivers(
         their items): Shapley enters each group's columns together; a group's
         relative weight is the sum of its columns' raw weights.  Only
         ``"shapley"`` and ``"relative_weights"`` are available with groups.
-    bootstrap : int
-        Replicates (0 for point estimates only).
-    interval : {"percentile", "bca"}
+    n_boot : int
+        Replicates (0 for point estimates only; otherwise at least
+        :func:`~servqual._options.min_n_boot` of ``ci``).  ``bootstrap=`` is its
+        old name.
+    ci_method : {"percentile", "bca"}
         Percentile intervals, or bias-corrected and accelerated ones (the
         acceleration from a leave-one-out jackknife; costs n extra fits).
+        ``interval=`` is its old name.
+    seed, n_jobs, progress
+        Bootstrap randomness (results are bit-identical whatever ``n_jobs``),
+        workers and progress bar (``"auto"``).
     forest_options : dict, optional
         Keyword arguments for :func:`forest_importance`.
     weights : column name or array, optional
@@ -198,7 +227,7 @@ def key_drivers(
     >>> rng = np.random.default_rng(0)
     >>> df = pd.DataFrame(rng.normal(size=(300, 3)), columns=["a", "b", "c"])
     >>> df["y"] = df.a + 0.5 * df.b + rng.normal(size=300)
-    >>> res = key_drivers(df, "y", ["a", "b", "c"], bootstrap=200, seed=1, progress=False)
+    >>> res = key_drivers(df, "y", ["a", "b", "c"], n_boot=200, seed=1, progress=False)
     >>> res.wide("p_first")["shapley"].round(2).tolist()
     [1.0, 0.0, 0.0]
     """
@@ -208,16 +237,11 @@ def key_drivers(
         check_params({"methods": m}, {"methods": Options(METHODS)})
     if len(set(methods)) != len(methods):
         raise ParameterError(f"methods={list(methods)!r} lists a method twice.")
-    check_params(
-        {"bootstrap": bootstrap, "ci": ci, "interval": interval},
-        {
-            "bootstrap": Interval(0, None, integer=True),
-            "ci": Interval(0, 1, closed="neither"),
-            "interval": Options(("percentile", "bca")),
-        },
-    )
-    check_n_boot(bootstrap, ci=ci)
-    check_n_jobs(n_jobs)
+    ci = check_ci(ci)
+    n_boot = check_n_boot(n_boot, ci=ci)
+    ci_method = check_ci_method(ci_method)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     rng = check_rng(seed)
     predictors, names, units = resolve_groups(predictors, groups)
     if units is not None:
@@ -256,11 +280,11 @@ def key_drivers(
         )
     draws: dict[str, np.ndarray] = {}
     n_failed = 0
-    if lin and bootstrap > 0:
+    if lin and n_boot > 0:
         res = run_bootstrap(
             lambda idx: _linear_importance(_batch_corr(x, idx, rw), lin, units),
             len(frame),
-            bootstrap,
+            n_boot,
             k=len(lin) * p,
             seed=int(boot_seed),
             n_jobs=n_jobs,
@@ -274,7 +298,7 @@ def key_drivers(
         n_failed = res.n_failed
         valid = res.valid
         draws = {m: valid[:, i * p : (i + 1) * p] for i, m in enumerate(lin)}
-        if interval == "bca":
+        if ci_method == "bca":
             jack = jackknife_moments(  # exact (weighted) leave-one-out, moments down-dated
                 lambda means, covs: _linear_importance(_cov_to_corr(covs), lin, units),
                 x,
@@ -286,7 +310,7 @@ def key_drivers(
         imp = point[m]
         d = draws.get(m)
         if d is not None and len(d):
-            if interval == "bca":
+            if ci_method == "bca":
                 i = lin.index(m)
                 lo, hi = blo[i * p : (i + 1) * p], bhi[i * p : (i + 1) * p]
             else:
@@ -316,10 +340,10 @@ def key_drivers(
         r2=r2,
         n=len(frame),
         target=target,
-        n_boot=bootstrap,
+        n_boot=n_boot,
         n_failed=n_failed,
         ci=ci,
-        interval=interval,
+        ci_method=ci_method,
         draws=draws,
         warnings=tuple(notes),
         n_eff=None if rw is None else kish_neff(rw),

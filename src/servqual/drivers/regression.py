@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
@@ -19,8 +19,8 @@ import statsmodels.api as sm
 from scipy import stats
 
 from .._checks import Interval, Options, as_py, check_data, check_params
-from .._frozen import CopyOnRead
 from .._outcome import binary_outcome
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
 from ..weighting import weighted_cov
@@ -31,8 +31,8 @@ __all__ = ["RegressionResult", "ols", "ordinal_logit", "logistic"]
 _GRAD_TOL = 1e-4  # max |score| per observation-scaled parameter for "converged"
 
 
-@dataclass(frozen=True, eq=False)
-class RegressionResult(CopyOnRead):
+@resultclass
+class RegressionResult(Result):
     """A fitted driver regression.
 
     Attributes
@@ -62,6 +62,10 @@ class RegressionResult(CopyOnRead):
     converged: bool
     warnings: tuple[str, ...] = ()
     raw: object = field(default=None, repr=False)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficient table (tidy: one row per term)."""
+        return self.coefficients
 
     def summary(self) -> Summary:
         title = {
@@ -115,6 +119,7 @@ def _check_ci(ci):
     check_params({"ci": ci}, {"ci": Interval(0, 1, closed="neither")})
 
 
+@records_provenance
 def ols(
     data: pd.DataFrame,
     target: str,
@@ -179,6 +184,7 @@ def _converged(res, n: int) -> tuple[bool, str | None]:
     return True, None
 
 
+@records_provenance
 def ordinal_logit(
     data: pd.DataFrame,
     target: str,
@@ -256,6 +262,7 @@ def _fmt(v) -> str:
     return f"{v:g}"
 
 
+@records_provenance
 def logistic(
     data: pd.DataFrame,
     target: str,

@@ -9,7 +9,6 @@ claim such as "customers rank reliability and responsiveness first".
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -26,9 +25,16 @@ from .._checks import (
     check_rng,
     check_unique_index,
 )
-from .._frozen import CopyOnRead
-from .._options import check_n_boot, check_n_jobs
+from .._options import (
+    DEFAULT_N_BOOT,
+    check_ci,
+    check_n_boot,
+    check_n_jobs,
+    renamed,
+    resolve_progress,
+)
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
 from ._data import check_pd, prepare, resolve_groups
@@ -59,8 +65,8 @@ def _tau(a: np.ndarray, b: np.ndarray) -> float:
     return float(stats.kendalltau(a, b).statistic)
 
 
-@dataclass(frozen=True, eq=False)
-class StatedDerivedResult(CopyOnRead):
+@resultclass
+class StatedDerivedResult(Result):
     """Stated (customers, managers) versus derived importance.
 
     Attributes
@@ -114,6 +120,8 @@ class StatedDerivedResult(CopyOnRead):
         )
 
 
+@renamed(bootstrap="n_boot")
+@records_provenance
 def stated_vs_derived(
     data: pd.DataFrame,
     stated: Mapping[str, str],
@@ -121,11 +129,11 @@ def stated_vs_derived(
     groups: Mapping[str, Sequence[str]],
     *,
     managers: pd.DataFrame | None = None,
-    bootstrap: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     missing: str = "listwise",
 ) -> StatedDerivedResult:
     """Compare stated 100-point importance allocations with derived importance.
@@ -147,6 +155,10 @@ def stated_vs_derived(
         Same dimensions as ``stated``.
     managers : DataFrame, optional
         Managers' allocations.
+    n_boot, ci, seed, n_jobs, progress
+        Bootstrap replicates (0: none, else at least 40 for a 95% interval;
+        ``bootstrap=`` is the old name), interval level, randomness (bit-identical
+        whatever ``n_jobs``), workers and progress bar (``"auto"``).
 
     Examples
     --------
@@ -155,17 +167,15 @@ def stated_vs_derived(
     >>> groups = {d: [f"P{i}" for i in items]
     ...           for d, items in Instrument.servqual22().dimensions.items()}
     >>> stated = {d: f"IMP_{d}" for d in groups}
-    >>> res = stated_vs_derived(df, stated, "SAT1", groups, bootstrap=50, seed=1,
+    >>> res = stated_vs_derived(df, stated, "SAT1", groups, n_boot=50, seed=1,
     ...                         progress=False)
     >>> int(res.wide("rank").loc["reliability", "derived"])
     1
     """
-    check_params(
-        {"bootstrap": bootstrap, "ci": ci},
-        {"bootstrap": Interval(0, None, integer=True), "ci": Interval(0, 1, closed="neither")},
-    )
-    check_n_boot(bootstrap, ci=ci)
-    check_n_jobs(n_jobs)
+    ci = check_ci(ci)
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     if not isinstance(stated, Mapping) or not stated:
         raise ParameterError(
             f"stated={stated!r} is invalid: expected a dict dimension -> allocation column."
@@ -199,13 +209,13 @@ def stated_vs_derived(
     seeds = rng.integers(0, 2**63 - 1, size=2)
     draws_c = draws_d = draws_m = None
     n_failed = 0
-    if bootstrap > 0:
+    if n_boot > 0:
         res = run_bootstrap(
             lambda idx: np.hstack(
                 [np.stack([cust[i].mean(axis=0) for i in idx]), derived_share(_batch_corr(x, idx))]
             ),
             len(frame),
-            bootstrap,
+            n_boot,
             k=2 * g,
             seed=int(seeds[0]),
             n_jobs=n_jobs,
@@ -223,7 +233,7 @@ def stated_vs_derived(
             mres = run_bootstrap(
                 lambda idx: man[idx].mean(axis=0),
                 len(man),
-                bootstrap,
+                n_boot,
                 k=g,
                 seed=int(seeds[1]),
                 progress=False,
@@ -283,14 +293,14 @@ def stated_vs_derived(
         agreement=pd.DataFrame(rows),
         n_customers=len(frame),
         n_managers=0 if man is None else len(man),
-        n_boot=bootstrap - n_failed,
+        n_boot=n_boot - n_failed,
         ci=ci,
         warnings=tuple(notes),
     )
 
 
-@dataclass(frozen=True, eq=False)
-class RankClaimResult(CopyOnRead):
+@resultclass
+class RankClaimResult(Result):
     """Test of a claim that the ``top`` dimensions receive the largest allocations.
 
     Attributes
@@ -337,6 +347,7 @@ class RankClaimResult(CopyOnRead):
         )
 
 
+@records_provenance
 def rank_claim(
     allocations: pd.DataFrame,
     top: Sequence[str],

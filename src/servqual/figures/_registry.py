@@ -263,7 +263,7 @@ def build_all(
     *,
     only: Iterable[str] | None = None,
     formats: Iterable[str] = FORMATS,
-    progress: bool = True,
+    progress="auto",
 ) -> list[tuple[str, Path, str]]:
     """Build every registered figure (or those named in ``only``).
 

@@ -46,7 +46,7 @@ def plot_importance(result, *, methods=None, scale: str = "auto", ax=None):
     >>> rng = np.random.default_rng(0)
     >>> df = pd.DataFrame(rng.normal(size=(200, 3)), columns=["a", "b", "c"])
     >>> df["y"] = df.a + rng.normal(size=200)
-    >>> res = key_drivers(df, "y", ["a", "b", "c"], bootstrap=50, seed=1, progress=False)
+    >>> res = key_drivers(df, "y", ["a", "b", "c"], n_boot=50, seed=1, progress=False)
     >>> ax = plot_importance(res, ax=Figure().add_subplot())
     >>> len(ax.get_yticks()), ax.get_xlabel()[:27]
     (3, 'Share of each method’s tota')
@@ -111,7 +111,7 @@ def _mobi_drivers():
     comp = composites(load_dataset("mobi"), Instrument.ecsi_mobi(), kind=None)
     return key_drivers(
         comp, "satisfaction", ["image", "expectation", "quality", "value"],
-        ["shapley", "relative_weights", "random_forest"], bootstrap=500, seed=2024,
+        ["shapley", "relative_weights", "random_forest"], n_boot=500, seed=2024,
         progress=False, forest_options={"n_estimators": 200, "n_splits": 5},
     )  # fmt: skip
 

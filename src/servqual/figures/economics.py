@@ -9,12 +9,10 @@ from matplotlib.patches import Patch, Polygon, Rectangle
 from scipy.special import logit
 
 from ..claims import repurchase_ratio
+from ..complaints import complaint_funnel
+from ..customer_base import steady_state_referral_share
+from ..diffusion import bass_negative_wom
 from ..retention import fit_sbg, reichheld_sasser_grid, retention_uplift
-from ..wom import (
-    bass_negative_wom,
-    complaint_funnel,
-    steady_state_referral_share,
-)
 from ._registry import FigureSpec, register
 
 __all__ = [
@@ -157,7 +155,7 @@ def plot_complaint_funnel(funnel, *, ax=None):
     ax.set_xticks([0.15, 1.15, 2.15], ["Problem", "Complaint branch", "Outcome"])
     ax.set_xlabel("Funnel stage")
     ax.set_ylabel("Customers (count)")
-    p = _inputs(funnel)
+    p = funnel.settings
     ax.set_title(
         f"TARP funnel (model, {total:,.0f} customers with a problem): "
         f"{p['channel'].replace('_', ' ')},\ncomplaint rate {p['complaint_rate']:.1%}, "
@@ -165,12 +163,6 @@ def plot_complaint_funnel(funnel, *, ax=None):
     )
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), title="Complaint branch (customers)")
     return ax
-
-
-def _inputs(result):
-    """The inputs a result was computed from (``settings``; ``params`` before the rename)."""
-    settings = getattr(result, "settings", None)
-    return settings if settings is not None else result.params
 
 
 def plot_bass_wom(curves, *, ax=None):
@@ -284,7 +276,7 @@ def plot_what_if(results, *, quantity: str = "delta_value", currency: str | None
     est = np.array([float(r["estimate"]) for r in rows])
     lo = np.array([float(r["lower"]) for r in rows])
     hi = np.array([float(r["upper"]) for r in rows])
-    first = _inputs(next(iter(results.values())))
+    first = next(iter(results.values())).settings
     ci, delta = first["ci"], first["delta"]
     unit = str(rows[0]["unit"])
     money = unit.startswith("money")

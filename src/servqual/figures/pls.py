@@ -67,7 +67,7 @@ def plot_pls_path_diagram(result, *, positions=None, digits: int = 2, ax=None):
             if set(result.constructs) == set(ECSI_POSITIONS)
             else (layered_positions(result))
         )
-    r2 = result.r2["r2"].to_dict()
+    r2 = result.r2.to_dict()
     w, h = 0.95, 0.5
     for c in result.constructs:
         x, y = positions[c]

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
 from .._checks import Interval, Options, check_params
-from .._frozen import CopyOnRead
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..drivers import shapley_from_corr
 from ..errors import InsufficientDataError, MissingValuesError
@@ -20,8 +20,8 @@ from ._scores import UnitScores
 __all__ = ["GapExplanation", "explain_gap5"]
 
 
-@dataclass(frozen=True)
-class GapExplanation(CopyOnRead):
+@resultclass
+class GapExplanation(Result):
     """Result of :func:`explain_gap5`.
 
     Attributes
@@ -59,6 +59,10 @@ class GapExplanation(CopyOnRead):
         ['Intercept', 'gap1', 'gap2', 'gap3', 'gap4']
         """
         return self.coefficients[self.coefficients.model == model].set_index("term")["estimate"]
+
+    def to_frame(self) -> pd.DataFrame:
+        """The coefficient table (tidy: one row per outcome and term)."""
+        return self.coefficients
 
     def summary(self) -> Summary:
         """Fit, robust coefficients and Shapley importance of each regression."""
@@ -110,6 +114,7 @@ def _ols(df: pd.DataFrame, y: str, xs: list[str], model: str, cov_type: str, ci:
     return coefs, imp, fit
 
 
+@records_provenance
 def explain_gap5(
     scores: UnitScores,
     *,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
@@ -11,7 +11,7 @@ import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 
 from .._checks import Interval, Options, check_params
-from .._frozen import CopyOnRead
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ConvergenceWarning, MissingColumnError, MissingValuesError
 from ._columns import GAPS
@@ -20,8 +20,8 @@ from ._scores import UnitScores
 __all__ = ["MultilevelResult", "multilevel"]
 
 
-@dataclass(frozen=True)
-class MultilevelResult(CopyOnRead):
+@resultclass
+class MultilevelResult(Result):
     """Result of :func:`multilevel`.
 
     Attributes
@@ -65,6 +65,10 @@ class MultilevelResult(CopyOnRead):
         True
         """
         return float(self.variance.set_index("model").loc["null", "unit_share"])
+
+    def to_frame(self) -> pd.DataFrame:
+        """The fixed-effects table (tidy: one row per term)."""
+        return self.fixed
 
     def summary(self) -> Summary:
         """Model information, fixed effects with CIs and the variance decomposition."""
@@ -122,6 +126,7 @@ def _fit(formula, data, reml):
     return best[0], msgs + best[1]
 
 
+@records_provenance
 def multilevel(
     scores: UnitScores,
     *,

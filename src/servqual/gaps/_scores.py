@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
 from .._checks import Interval, Options, as_1d_numeric, check_columns, check_frame, check_params
-from .._frozen import CopyOnRead
 from .._options import check_missing
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import (
     DegenerateResultWarning,
@@ -143,8 +143,8 @@ def rwg_j(items: np.ndarray, n_points: int) -> float:
     return float(J * (1 - ratio) / (J * (1 - ratio) + ratio))
 
 
-@dataclass(frozen=True)
-class UnitScores(CopyOnRead):
+@resultclass
+class UnitScores(Result):
     """Result of :func:`unit_scores`.
 
     Attributes
@@ -232,6 +232,7 @@ def _scale_present(frame: pd.DataFrame, scale: str, name: str) -> bool:
     return bool(have)
 
 
+@records_provenance
 def unit_scores(
     customers: pd.DataFrame,
     managers: pd.DataFrame,

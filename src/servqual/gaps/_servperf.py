@@ -11,15 +11,15 @@ each and for their differences.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
-from .._frozen import CopyOnRead
-from .._options import check_n_boot, check_n_jobs
+from .._options import DEFAULT_N_BOOT, check_ci, check_n_boot, check_n_jobs, resolve_progress
 from .._resampling import percentile_ci, run_bootstrap, warn_failures
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ParameterError
 from ._columns import item_map
@@ -30,8 +30,8 @@ MODELS = ("SERVQUAL (P-E)", "SERVPERF (P)")
 METRICS = ("r2", "adj_r2", "cv_r2")
 
 
-@dataclass(frozen=True)
-class PerformanceComparison(CopyOnRead):
+@resultclass
+class PerformanceComparison(Result):
     """Result of :func:`servqual_vs_servperf`.
 
     Attributes
@@ -98,6 +98,7 @@ def _oof_sq_errors(X: np.ndarray, y: np.ndarray, fold: np.ndarray) -> np.ndarray
     return e2
 
 
+@records_provenance
 def servqual_vs_servperf(
     customers: pd.DataFrame,
     instrument=None,
@@ -105,11 +106,11 @@ def servqual_vs_servperf(
     outcome=("SAT1", "SAT2", "SAT3"),
     predictors: str = "dimensions",
     folds: int = 10,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
 ) -> PerformanceComparison:
     """Compare P - E (SERVQUAL) with P-only (SERVPERF) scores as predictors of satisfaction.
 
@@ -142,7 +143,7 @@ def servqual_vs_servperf(
     seed : int, SeedSequence or Generator, optional
         Folds and bootstrap resamples; results do not depend on ``n_jobs``.
     n_jobs : int
-    progress : bool
+    progress : {"auto", True, False}
 
     Returns
     -------
@@ -152,22 +153,22 @@ def servqual_vs_servperf(
     --------
     >>> from servqual.gaps import simulate_units, servqual_vs_servperf
     >>> cust = simulate_units(20, 15, 2, seed=3)[0]
-    >>> res = servqual_vs_servperf(cust, n_boot=50, seed=1, progress=False)
+    >>> res = servqual_vs_servperf(cust, n_boot=40, seed=1, progress=False)
     >>> res.table["model"].tolist()
     ['SERVQUAL (P-E)', 'SERVPERF (P)']
     """
     outcome = [outcome] if isinstance(outcome, str) else list(outcome)
     check_params(
-        {"predictors": predictors, "folds": folds, "n_boot": n_boot, "ci": ci},
+        {"predictors": predictors, "folds": folds},
         {
             "predictors": Options(("dimensions", "overall")),
             "folds": Interval(2, None, integer=True),
-            "n_boot": Interval(1, None, integer=True),
-            "ci": Interval(0, 1, closed="neither"),
         },
     )
-    check_n_boot(n_boot, ci=ci, allow_zero=False)
-    check_n_jobs(n_jobs)
+    ci = check_ci(ci)
+    n_boot = check_n_boot(n_boot, ci=ci, allow_zero=False)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     dims, scale = item_map(instrument)
     items = [i for d in dims.values() for i in d]
     cols = [f"{p}{i}" for p in "PE" for i in items]

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .._frozen import CopyOnRead
 from .._resampling import (
     BootstrapDraws,
     bca_ci,
@@ -24,6 +23,7 @@ from .._resampling import (
     percentile_ci,
     run_bootstrap,
 )
+from .._result import Result, resultclass
 from ..measurement import htmt_from_corr
 from .consistent import correct
 from .core import Structure, cross_products, estimate, moments_to_cov, total_effects
@@ -170,8 +170,8 @@ def _reliability(est, S, st: Structure, blocks) -> np.ndarray:
     return np.column_stack([v for key in RELIABILITY for v in out[key]])
 
 
-@dataclass(frozen=True, eq=False)
-class BootstrapResult(CopyOnRead):
+@resultclass
+class BootstrapResult(Result):
     """Bootstrap draws and the interval table for every PLS parameter."""
 
     draws: BootstrapDraws

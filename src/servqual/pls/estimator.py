@@ -18,7 +18,8 @@ from .._checks import (
     check_scale,
     check_weights,
 )
-from .._options import check_missing, check_n_boot, check_n_jobs
+from .._options import check_missing, check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._result import records_provenance
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -121,6 +122,8 @@ def _check_collinear(model: PLSModel, S: np.ndarray, st: Structure) -> None:
             )
 
 
+@renamed(bootstrap="n_boot")
+@records_provenance
 def fit(
     model,
     data: pd.DataFrame,
@@ -129,11 +132,11 @@ def fit(
     scheme: str = "path",
     scaled: bool = True,
     missing: str = "mean",
-    bootstrap: int = 0,
+    n_boot: int = 0,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     scale: tuple[float, float] | None = None,
     consistent: bool | list = False,
     tol: float = 1e-7,
@@ -164,8 +167,11 @@ def fit(
         ``"listwise"`` (``"available"`` is the same for one model): drop rows
         incomplete on the model's items; both reported with a warning.
         ``"raise"`` refuses missing values.
-    bootstrap : int
-        Number of bootstrap resamples (0 = none).  Percentile and BCa
+    n_boot : int
+        Number of bootstrap resamples (0 = none, the default: PLS has point
+        estimates of its own; otherwise at least
+        :func:`~servqual._options.min_n_boot` of ``ci``; ``bootstrap=`` is the
+        old name).  Percentile and BCa
         intervals for weights, loadings, paths, indirect/total effects, HTMT.
     ci : float
         Interval coverage.
@@ -220,19 +226,16 @@ def fit(
     >>> res = fit('''Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
     ...              Sat =~ CUSA1 + CUSA2 + CUSA3
     ...              Sat ~ Image''', mobi)
-    >>> round(float(res.r2.loc["Sat", "r2"]), 3)
+    >>> round(float(res.r2["Sat"]), 3)
     0.485
     """
     check_params(
         {
             "scheme": scheme,
             "scaled": scaled,
-            "bootstrap": bootstrap,
             "ci": ci,
             "tol": tol,
             "max_iter": max_iter,
-            "n_jobs": n_jobs,
-            "progress": progress,
             "f2": f2,
             "interaction": interaction,
             "hoc": hoc,
@@ -240,19 +243,17 @@ def fit(
         {
             "scheme": Options(("path", "centroid", "factorial")),
             "scaled": bool,
-            "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),
-            "n_jobs": Interval(None, None, integer=True),
-            "progress": bool,
             "f2": Options(("reestimate", "r2")),
             "interaction": Options(("two_stage", "product_indicator", "orthogonal")),
             "hoc": Options(("two_stage", "repeated")),
         },
     )
-    check_n_boot(bootstrap, ci=ci)
-    check_n_jobs(n_jobs)
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     extended = None
     raw_items: tuple[str, ...] = ()
@@ -345,14 +346,14 @@ def fit(
         warns += _plsc_checks(model, est)
     else:
         consistent = False
-    if not bootstrap:  # the centred copy is not needed any more: free it before the tables
+    if not n_boot:  # the centred copy is not needed any more: free it before the tables
         X = None
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
     _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
-    if bootstrap:
+    if n_boot:
         layout = _boot.Layout.build(st, model.constructs, model.items)
         vec = _boot.statistic_vector(
             S[None],
@@ -373,7 +374,7 @@ def fit(
             scheme=scheme,
             tol=tol,
             max_iter=max_iter,
-            n_boot=bootstrap,
+            n_boot=n_boot,
             ci=ci,
             seed=seed,
             n_jobs=n_jobs,
@@ -480,7 +481,7 @@ def _tables(
         kp = len(st.preds[j])
         v = est.r2[0, j]
         r2.append({"construct": names[j], "r2": v, "r2_adj": 1 - (1 - v) * (n - 1) / (n - kp - 1)})
-    r2 = pd.DataFrame(r2).set_index("construct")
+    r2 = pd.DataFrame(r2, columns=["construct", "r2", "r2_adj"]).set_index("construct")
     # reliability
     rel = []
     Sc = _corr_from_cov(S)
@@ -504,6 +505,8 @@ def _tables(
     multi = [j for j, b in enumerate(model.blocks) if len(b.items) > 1 and b.mode == "A"]
     comm = np.concatenate([est.loadings[0, st.blocks[j]] ** 2 for j in multi]) if multi else []
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
+    r2_adj = r2["r2_adj"].rename("r2_adj")
+    r2 = r2["r2"].rename("r2")
     if X is not None:
         Y = X @ W
     else:  # from the raw items (a column-major view): ((raw - mean) / sd) W without a copy
@@ -527,6 +530,7 @@ def _tables(
         "paths": paths,
         "effects": effects,
         "r2": r2,
+        "r2_adj": r2_adj,
         "reliability": reliability,
         "htmt": h,
         "fornell_larcker": fl,
@@ -586,9 +590,10 @@ def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consiste
     C = correlation_w(raw, w)
     tabs["outer"]["vif"] = item_vif(st, C)
     r2 = tabs["r2"]
-    crit = [info_criteria(r2.loc[c, "r2"], len(model.predecessors(c)), n) for c in r2.index]
-    r2["aic"] = [a for a, _ in crit]
-    r2["bic"] = [b for _, b in crit]
+    crit = [info_criteria(r2[c], len(model.predecessors(c)), n) for c in r2.index]
+    tabs["info_criteria"] = pd.DataFrame(
+        {"aic": [a for a, _ in crit], "bic": [b for _, b in crit]}, index=r2.index
+    )
     paths = tabs["paths"]
     re = f2_reestimated(model, S, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent)
     paths["f2_reestimated"] = [re[(s, t)] for s, t in zip(paths["source"], paths["target"])]

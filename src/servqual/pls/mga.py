@@ -11,7 +11,6 @@ cross-product sums as the bootstrap, and the PLS algorithm runs on the stack.
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,15 +18,15 @@ from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_columns, check_params, check_rng
-from .._frozen import CopyOnRead
+from .._options import check_n_jobs, resolve_progress
 from .._progress import progress_bar
 from .._resampling import replicate_seeds
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import (
     BootstrapFailureWarning,
     ConvergenceWarning,
     InsufficientDataError,
-    ParameterError,
     SpecificationError,
 )
 from .bootstrap import Layout, statistic_vector
@@ -37,8 +36,8 @@ from .estimator import _as_model, _prepare
 __all__ = ["mga", "MGAResult"]
 
 
-@dataclass(frozen=True, eq=False)
-class MGAResult(CopyOnRead):
+@resultclass
+class MGAResult(Result):
     """Permutation test of group differences.
 
     Attributes
@@ -116,6 +115,7 @@ def two_groups(model, data, group: str, missing: str):
     return model, frame, g1, (levels[0], levels[1]), notes
 
 
+@records_provenance
 def mga(
     model,
     data: pd.DataFrame,
@@ -124,7 +124,7 @@ def mga(
     n_perm: int = 1000,
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     scheme: str = "path",
     scaled: bool = True,
     missing: str = "mean",
@@ -149,16 +149,15 @@ def mga(
     12
     """
     check_params(
-        {"n_perm": n_perm, "tol": tol, "max_iter": max_iter, "n_jobs": n_jobs},
+        {"n_perm": n_perm, "tol": tol, "max_iter": max_iter},
         {
-            "n_jobs": Interval(None, None, integer=True),
             "n_perm": Interval(1, None, integer=True),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),
         },
     )
-    if n_jobs == 0:
-        raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
     model, frame, g1, levels, notes = two_groups(model, data, group, missing)
     n1, n2 = int(g1.sum()), int((~g1).sum())
@@ -236,4 +235,4 @@ def mga(
             "p_value": p_value,
         }
     )
-    return MGAResult(table, levels, (n1, n2), n_perm, failed, draws, tuple(warns))
+    return MGAResult(table, (levels[0], levels[1]), (n1, n2), n_perm, failed, draws, tuple(warns))

@@ -13,13 +13,11 @@ squared error with that of the training mean (Shmueli et al. 2019, *EJM* 53).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
-from .._frozen import CopyOnRead
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import InsufficientDataError, SpecificationError
 from .core import Structure, estimate, total_effects
@@ -28,8 +26,8 @@ from .estimator import _as_model, _prepare
 __all__ = ["predict", "PredictResult"]
 
 
-@dataclass(frozen=True, eq=False)
-class PredictResult(CopyOnRead):
+@resultclass
+class PredictResult(Result):
     """Out-of-sample prediction metrics per endogenous indicator.
 
     Attributes
@@ -59,6 +57,7 @@ class PredictResult(CopyOnRead):
         return Summary("PLSpredict (k-fold)", [("Setup", info), ("Indicators", self.table)])
 
 
+@records_provenance
 def predict(
     model,
     data: pd.DataFrame,

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import pandas as pd
 
-from .._frozen import CopyOnRead
+from .._result import Result, resultclass
 from .._summary import Summary
 from .spec import PLSModel
 
 __all__ = ["PLSResult"]
 
 
-@dataclass(frozen=True, eq=False)
-class PLSResult(CopyOnRead):
+@resultclass
+class PLSResult(Result):
     """Estimates of a PLS path model.
 
     Attributes
@@ -36,9 +36,13 @@ class PLSResult(CopyOnRead):
     effects : DataFrame
         ``source``, ``target``, ``direct``, ``indirect``, ``total`` for every
         pair joined by a directed path (plus CI columns after a bootstrap).
-    r2 : DataFrame
-        Per endogenous construct: ``r2``, ``r2_adj``, ``aic``, ``bic``
-        (seminr's information criteria, Sharma et al. 2019).
+    r2, r2_adj : Series
+        R^2 and adjusted R^2 indexed by endogenous construct (one type per
+        statistic across the package: ``SEMResult.r2`` is a Series too; a
+        single-equation result such as ``KeyDriversResult.r2`` is a float).
+    info_criteria : DataFrame
+        Per endogenous construct: ``aic``, ``bic`` (seminr's information
+        criteria, Sharma et al. 2019).
     reliability : DataFrame
         Per construct: ``alpha`` (standardised Cronbach), ``rho_c``, ``rho_a``
         (Dijkstra-Henseler), ``ave``.  Single-item blocks get 1.
@@ -82,7 +86,9 @@ class PLSResult(CopyOnRead):
     construct_correlations: pd.DataFrame
     paths: pd.DataFrame
     effects: pd.DataFrame
-    r2: pd.DataFrame
+    r2: pd.Series
+    r2_adj: pd.Series
+    info_criteria: pd.DataFrame
     reliability: pd.DataFrame
     htmt: pd.DataFrame
     fornell_larcker: pd.DataFrame
@@ -182,12 +188,16 @@ class PLSResult(CopyOnRead):
         sections = [
             ("Model", info),
             ("Paths", paths),
-            ("R-squared", self.r2),
+            ("R-squared", pd.DataFrame({"r2": self.r2, "r2_adj": self.r2_adj})),
             ("Reliability and convergent validity", rel),
             ("HTMT", self.htmt),
             ("Outer model", self.outer[["construct", "item", "weight", "loading"]]),
         ]
         return Summary("PLS path model", sections, self.warnings)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The structural paths (tidy: one row per path)."""
+        return self.paths
 
     def __repr__(self) -> str:
         return (

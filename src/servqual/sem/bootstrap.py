@@ -107,7 +107,7 @@ class Refit:
 
 
 def make_refit(prep, theta, problem=None) -> Refit:
-    from .fit import label_values
+    from .defined import label_values
 
     X = np.vstack(prep.arrays)
     codes = np.repeat(np.arange(len(prep.arrays)), [a.shape[0] for a in prep.arrays])
@@ -153,7 +153,7 @@ class _LabelFn:
 def _statistic(prep, theta, problem):
     """The resample statistic: ML refits, or polychoric + DWLS refits for WLSMV."""
     if getattr(problem, "polychoric", None) is not None:
-        from .fit import label_values
+        from .defined import label_values
         from .ordinal import WLSMVRefit
 
         pt = prep.model.partable

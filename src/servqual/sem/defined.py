@@ -9,9 +9,18 @@ import numpy as np
 
 from ..errors import SpecificationError
 
-__all__ = ["DefinedParameters"]
+__all__ = ["DefinedParameters", "label_values"]
 
 _FUNCS = {"exp": np.exp, "log": np.log, "sqrt": np.sqrt, "abs": np.abs}
+
+
+def label_values(pt, theta: np.ndarray) -> dict[str, float]:
+    """Value of every parameter label of the table ``pt`` at ``theta`` (free or fixed)."""
+    out = {}
+    for row in pt.itertuples():
+        if isinstance(row.label, str) and row.label not in out:
+            out[row.label] = theta[row.par] if row.par >= 0 else row.fixed
+    return out
 
 
 class DefinedParameters:

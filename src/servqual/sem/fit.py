@@ -9,6 +9,7 @@ estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -26,7 +27,15 @@ from .._checks import (
     check_params,
     check_rng,
 )
-from .._options import check_missing, check_n_boot, check_n_jobs
+from .._options import (
+    DEFAULT_N_BOOT,
+    check_missing,
+    check_n_boot,
+    check_n_jobs,
+    renamed,
+    resolve_progress,
+)
+from .._result import records_provenance
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -39,7 +48,7 @@ from ..errors import (
     ParameterError,
     SpecificationError,
 )
-from .defined import DefinedParameters
+from .defined import DefinedParameters, label_values
 from .indices import fit_indices, standardized
 from .ml import MLProblem, sample_moments, start_values
 from .model import RAMModel, build_model
@@ -236,14 +245,6 @@ def prepare(
     return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
 
 
-def label_values(pt: pd.DataFrame, theta: np.ndarray) -> dict[str, float]:
-    out = {}
-    for row in pt.itertuples():
-        if isinstance(row.label, str) and row.label not in out:
-            out[row.label] = theta[row.par] if row.par >= 0 else row.fixed
-    return out
-
-
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
     out = []
     model = problem.model
@@ -293,6 +294,8 @@ def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[t
     return out
 
 
+@renamed(bootstrap="n_boot")
+@records_provenance
 def fit(
     model: str,
     data: pd.DataFrame,
@@ -300,12 +303,12 @@ def fit(
     estimator: str = "ML",
     group: str | None = None,
     se: str = "standard",
-    bootstrap: int = 0,
+    n_boot: int = 0,
     ci: float = 0.95,
     ci_method: str = "percentile",
     seed=None,
     n_jobs: int = 1,
-    progress: bool = True,
+    progress="auto",
     missing: str = "listwise",
     group_equal=(),
     meanstructure: bool | None = None,
@@ -348,14 +351,17 @@ def fit(
         (expected-information bread, case-wise score meat -- lavaan's
         ``estimator="MLM"`` SEs) plus the Satorra-Bentler scaled test in
         ``result.robust_test``; or bootstrap SEs and intervals.
-    bootstrap : int
-        Replicates when ``se="bootstrap"`` (0 means 1000).
+    n_boot : int
+        Replicates when ``se="bootstrap"`` (0, the default, means 1000 there;
+        otherwise at least :func:`~servqual._options.min_n_boot` of ``ci``).
+        ``bootstrap=`` is its old name.
     ci : float
         Confidence level of ``ci_lower``/``ci_upper``.
     ci_method : {"percentile", "bca"}
         Bootstrap interval type.
     seed, n_jobs, progress
-        Bootstrap randomness, workers and progress bar.
+        Bootstrap randomness (bit-identical whatever ``n_jobs``), workers
+        (``n_jobs=0`` raises) and progress bar (``"auto"``).
     missing : {"listwise", "available", "fiml", "raise"}
         ``"listwise"`` (default; ``"available"`` is the same for one model)
         drops rows with missing values in the model's variables and reports
@@ -410,29 +416,20 @@ def fit(
         {
             "estimator": estimator,
             "se": se,
-            "bootstrap": bootstrap,
             "ci": ci,
             "ci_method": ci_method,
-            "missing": missing,
-            "n_jobs": n_jobs,
-            "progress": progress,
             "std_lv": std_lv,
             "fixed_x": fixed_x,
         },
         {
             "estimator": Options(("ML", "MLM", "MLR", "WLSMV")),
             "se": Options(("standard", "robust", "bootstrap")),
-            "bootstrap": Interval(0, None, integer=True),
             "ci": Interval(0, 1, closed="neither"),
             "ci_method": Options(("percentile", "bca")),
-            "n_jobs": Interval(None, None, integer=True),
-            "progress": bool,
             "std_lv": bool,
             "fixed_x": bool,
         },
     )
-    check_n_boot(bootstrap, ci=ci)
-    check_n_jobs(n_jobs)
     missing = check_missing(missing, ("listwise", "available", "fiml", "raise"))
     if missing == "available":  # one model: the rows complete on its own variables
         missing = "listwise"
@@ -440,8 +437,11 @@ def fit(
         raise ParameterError(
             f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass group=<column>."
         )
-    if bootstrap and se != "bootstrap":
-        raise ParameterError(f"bootstrap={bootstrap} needs se='bootstrap' (got se={se!r}).")
+    n_boot = check_n_boot(n_boot, ci=ci)
+    n_jobs = check_n_jobs(n_jobs)
+    progress = resolve_progress(progress)
+    if n_boot and se != "bootstrap":
+        raise ParameterError(f"n_boot={n_boot} needs se='bootstrap' (got se={se!r}).")
     check_rng(seed)  # a bad seed is a ParameterError naming it, before any fitting
     if weights is not None:
         weights = _check_sampling_weights(weights, data, group, estimator, se, missing, ordered)
@@ -457,7 +457,7 @@ def fit(
             estimator=estimator,
             group=group,
             se=se,
-            bootstrap=bootstrap,
+            n_boot=n_boot,
             ci=ci,
             ci_method=ci_method,
             seed=seed,
@@ -562,7 +562,7 @@ def _fit(
     estimator,
     group,
     se,
-    bootstrap,
+    n_boot,
     ci,
     ci_method,
     seed,
@@ -668,7 +668,7 @@ def _fit(
             prep,
             problem,
             theta,
-            n_boot=bootstrap or 1000,
+            n_boot=n_boot or DEFAULT_N_BOOT,
             seed=seed,
             n_jobs=n_jobs,
             progress=progress,
@@ -712,9 +712,9 @@ def _fit(
         converged=converged,
         iterations=iters,
         optimizer=optimizer,
-        _params=params,
+        params=params,
         fit_indices=indices,
-        _r2=r2,
+        r2=r2,
         warnings=tuple(m for _, m in warns),
         _prep=prep,
         _problem=problem,
@@ -725,7 +725,7 @@ def _fit(
     )
 
 
-def _r2(problem: MLProblem, theta, group_labels) -> pd.DataFrame:
+def _r2(problem: MLProblem, theta, group_labels) -> pd.Series:
     from .indices import total_sd
 
     rows = []
@@ -740,8 +740,10 @@ def _r2(problem: MLProblem, theta, group_labels) -> pd.DataFrame:
                 )
     out = pd.DataFrame(rows, columns=["group", "variable", "r2"])
     if group_labels == (None,):
-        out = out.drop(columns="group")
-    return out
+        return pd.Series(
+            out["r2"].to_numpy(), index=pd.Index(out["variable"], name="variable"), name="r2"
+        )
+    return out.set_index(["group", "variable"])["r2"]
 
 
 def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_method):
@@ -852,6 +854,43 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
     if prep.group_labels != (None,):
         cols.insert(3, "group")
     return out[cols]
+
+
+# ---------------------------------------------------------------- deprecated alias
+def _factor_syntax(factors: Mapping[str, Sequence[str]]) -> str:
+    if not isinstance(factors, Mapping) or not factors:
+        raise SpecificationError(f"factors must be a non-empty mapping; got {factors!r}.")
+    return "\n".join(f"{f} =~ " + " + ".join(map(str, cols)) for f, cols in factors.items())
+
+
+def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: float = 0.95):
+    """Deprecated alias of ``servqual.sem.fit(<factors as syntax>, data, estimator="WLSMV")``.
+
+    Returns the same :class:`~servqual.sem.SEMResult` as :func:`servqual.sem.fit`
+    (marker-variable identification; the standardized loadings are the
+    ``std_all`` column). Use ``sem.fit`` directly; this alias will be removed
+    in the next release.
+
+    Examples
+    --------
+    >>> import warnings, servqual
+    >>> df, truth = servqual.simulate_survey(500, seed=4)
+    >>> from servqual.sem.wlsmv import cfa_wlsmv  # the old import path works too
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore", FutureWarning)
+    ...     res = cfa_wlsmv(df, {"tangibles": ["P1", "P2", "P3", "P4"],
+    ...                          "reliability": ["P5", "P6", "P7", "P8", "P9"]})
+    >>> type(res).__name__, res.fit_indices["df"]
+    ('SEMResult', 26)
+    """
+    warnings.warn(
+        "cfa_wlsmv(data, factors) is deprecated: use servqual.sem.fit(model, data, "
+        'estimator="WLSMV") (the same result type as every SEM fit); cfa_wlsmv will be '
+        "removed in the next release.",
+        FutureWarning,
+        stacklevel=2,
+    )
+    return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
 
 
 def _with_thresholds(params: pd.DataFrame, moms, ci: float, labels) -> pd.DataFrame:

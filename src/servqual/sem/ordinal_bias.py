@@ -17,7 +17,7 @@ def ordinal_loading_bias(data: pd.DataFrame, factors: dict, true_loadings) -> pd
     """Standardized loadings by WLSMV (polychorics) and by ML on raw codes, with truth.
 
     ML uses semopy (normal-theory ML on the item codes treated as continuous,
-    L-BFGS-B); WLSMV uses :func:`servqual.sem.wlsmv.cfa_wlsmv`.  Returns one
+    L-BFGS-B); WLSMV uses :func:`servqual.sem.wlsmv.fit_cfa`.  Returns one
     row per item: ``item true wlsmv ml wlsmv_error ml_error``.
 
     Examples
@@ -30,11 +30,11 @@ def ordinal_loading_bias(data: pd.DataFrame, factors: dict, true_loadings) -> pd
     """
     import semopy
 
-    from ..sem.wlsmv import cfa_wlsmv
+    from .wlsmv import fit_cfa
 
     items = [c for cols in factors.values() for c in cols]
     true = pd.Series(np.asarray(true_loadings, float), index=items)
-    wl = cfa_wlsmv(data, factors).loadings()[items]
+    wl = fit_cfa(data, factors).loadings()[items]
     desc = "\n".join(f"{f} =~ " + " + ".join(cols) for f, cols in factors.items())
     model = semopy.Model(desc)
     model.fit(data[items].astype(float), solver="L-BFGS-B")

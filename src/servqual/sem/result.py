@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_params
+from .._result import Result, resultclass
 from .._summary import Summary
 
 __all__ = ["SEMResult"]
@@ -24,8 +25,8 @@ _SECTIONS = (
 )
 
 
-@dataclass(frozen=True)
-class SEMResult:
+@resultclass
+class SEMResult(Result):
     """Fitted SEM.
 
     Attributes
@@ -41,8 +42,10 @@ class SEMResult:
         baseline_chi2_scaled cfi_scaled tli_scaled rmsea_scaled cfi_robust
         tli_robust rmsea_robust`` (WLSMV also ``shift``); ``chi2`` is then the
         unscaled statistic, as in lavaan.
-    r2 : DataFrame
-        R-squared of every endogenous variable.
+    r2 : Series
+        R-squared of every endogenous variable, indexed by variable (by
+        ``(group, variable)`` in a multigroup fit) -- the same type as
+        ``PLSResult.r2``; a single-equation model (drivers) gives a float.
     robust_test : mapping
         The scaled test (``chi2_scaled``, ``scaling_factor``, ``df``,
         ``pvalue_scaled``): Satorra-Bentler (MLM), Yuan-Bentler T2* (MLR) or
@@ -59,7 +62,7 @@ class SEMResult:
     >>> round(float(res.modindices().iloc[0]["mi"]), 3)  # lavaan 0.6.14: 10.433
     10.433
     >>> res.residuals().shape, res.implied_cov().shape, res.r2.shape
-    ((6, 6), (6, 6), (6, 2))
+    ((6, 6), (6, 6), (6,))
     >>> "Latent variables" in res.summary().as_text()
     True
     """
@@ -73,9 +76,9 @@ class SEMResult:
     converged: bool
     iterations: int
     optimizer: str
-    _params: pd.DataFrame = field(repr=False)
+    params: pd.DataFrame = field(repr=False)
     fit_indices: Mapping = field(repr=False)
-    _r2: pd.DataFrame = field(repr=False)
+    r2: pd.Series = field(repr=False)
     warnings: tuple[str, ...] = ()
     _prep: object = field(default=None, repr=False)
     _problem: object = field(default=None, repr=False)
@@ -87,22 +90,11 @@ class SEMResult:
     def __post_init__(self):
         object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
         object.__setattr__(self, "robust_test", MappingProxyType(dict(self.robust_test)))
-        draws = self._draws
-        arrays = (self._theta, self._vcov, getattr(draws, "estimates", None))
-        for arr in (*arrays, getattr(draws, "failed", None)):
-            if isinstance(arr, np.ndarray):
-                arr.setflags(write=False)
 
     # ------------------------------------------------------------ tables
-    @property
-    def params(self) -> pd.DataFrame:
-        """Parameter table (a copy: editing it leaves the result intact)."""
-        return self._params.copy()
-
-    @property
-    def r2(self) -> pd.DataFrame:
-        """R-squared of every endogenous variable (a copy)."""
-        return self._r2.copy()
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table (tidy: one row per parameter)."""
+        return self.params
 
     @property
     def n(self) -> int:
@@ -214,7 +206,7 @@ class SEMResult:
             )
             sections.append((f"{name} scaled test", dict(self.robust_test)))
         sections.append(("Fit indices", fitm))
-        p = self._params
+        p = self.params
         cols = ["label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper", "std_lv", "std_all"]
         for key, title in _SECTIONS:
             if key == "~~cov":
@@ -233,11 +225,8 @@ class SEMResult:
             if "group" in sub:
                 sub.index = [f"[{g}] {i}" for g, i in zip(sub["group"], sub.index)]
             sections.append((title, sub[cols]))
-        if len(self._r2):
-            r2 = self._r2.copy()
-            sections.append(
-                ("R-square", r2.set_index([c for c in ("group", "variable") if c in r2.columns]))
-            )
+        if len(self.r2):
+            sections.append(("R-square", self.r2.to_frame()))
         title = (
             "Structural equation model ("
             + ("multigroup, " if self.group else "")
@@ -245,6 +234,3 @@ class SEMResult:
             + ")"
         )
         return Summary(title, sections, self.warnings)
-
-    def _repr_html_(self) -> str:
-        return self.summary()._repr_html_()

@@ -4,8 +4,11 @@ The engine, :func:`dwls_fit`, is model-agnostic: it takes the polychoric
 moments (:func:`~servqual.sem.polychoric.polychoric_moments`) and a function
 ``implied(theta) -> (p, p)`` model-implied correlation matrix of the latent
 responses (unit diagonal, delta parameterization), so any SEM engine can
-dispatch to it.  :func:`cfa_wlsmv` is the ready-made confirmatory factor model
-(standardized factors, each item on one factor).
+dispatch to it.  :func:`fit_cfa` is the engine's ready-made confirmatory
+factor model (standardized factors, each item on one factor), kept as an
+independent check of :func:`servqual.sem.fit` with ``estimator="WLSMV"`` --
+the one public way into WLSMV.  :func:`cfa_wlsmv` is a deprecated alias of
+that ``sem.fit`` call.
 
 Theory (Muthen 1984; Muthen, du Toit & Spisic 1997; lavaan 0.6 conventions):
 
@@ -34,6 +37,7 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .._checks import Interval, check_params
+from .._result import Result, resultclass
 from .._summary import Summary
 from ..errors import (
     ConvergenceWarning,
@@ -44,7 +48,17 @@ from ..errors import (
 from ..factor import one_factor_ml
 from .polychoric import PolychoricMoments, polychoric_moments
 
-__all__ = ["DWLSFit", "dwls_fit", "cfa_wlsmv", "WLSMVResult", "dwls_ram", "RAMDWLS"]
+__all__ = ["DWLSFit", "dwls_fit", "dwls_ram", "RAMDWLS"]
+
+
+def __getattr__(name: str):
+    # the deprecated alias lives beside sem.fit, which it calls (a static import
+    # of sem.fit from here would close an import cycle: fit -> ordinal -> wlsmv)
+    if name == "cfa_wlsmv":
+        import importlib
+
+        return importlib.import_module(f"{__package__}.fit").cfa_wlsmv
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True)
@@ -257,40 +271,42 @@ def dwls_fit(
 
 
 # ------------------------------------------------------------------ CFA
-@dataclass(frozen=True)
-class WLSMVResult:
-    """A confirmatory factor model fitted by WLSMV (:func:`cfa_wlsmv`).
+@resultclass
+class WLSMVResult(Result):
+    """A confirmatory factor model fitted by the WLSMV engine (:func:`fit_cfa`).
+
+    Internal: the public result of a WLSMV fit is :class:`~servqual.sem.SEMResult`
+    from ``servqual.sem.fit(model, data, estimator="WLSMV")``.
 
     Attributes
     ----------
-    params : DataFrame
-        One row per parameter: ``lhs op rhs est se z pvalue ci_lower ci_upper
-        std_all`` (loadings ``=~``, factor correlations ``~~``, latent-response
-        residual variances ``~~`` (derived, se NaN)).
-    fit_indices : dict (see :class:`DWLSFit`)
-    moments : PolychoricMoments
+    params : DataFrame, one row per parameter: ``lhs op rhs est se z pvalue
+        ci_lower ci_upper std_all`` (loadings ``=~``, factor correlations
+        ``~~``, latent-response residual variances ``~~`` (derived, se NaN)).
+    fit_indices : mapping (see :class:`DWLSFit`)
+    moments : PolychoricMoments (handed out as a protected copy)
     converged : bool
     warnings : tuple of str
     """
 
-    _params: pd.DataFrame
+    params: pd.DataFrame
     fit_indices: Mapping
-    moments: PolychoricMoments = field(repr=False)
+    moments: PolychoricMoments
     converged: bool
     warnings: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "fit_indices", MappingProxyType(dict(self.fit_indices)))
 
-    @property
-    def params(self) -> pd.DataFrame:
-        """Parameter table (a copy: editing it leaves the result intact)."""
-        return self._params.copy()
-
     def loadings(self) -> pd.Series:
         """Standardized loadings indexed by item."""
-        p = self._params[self._params["op"] == "=~"]
+        p = self.params
+        p = p[p["op"] == "=~"]
         return pd.Series(p["std_all"].to_numpy(), index=p["rhs"].to_numpy(), name="loading")
+
+    def to_frame(self) -> pd.DataFrame:
+        """The parameter table."""
+        return self.params
 
     def summary(self) -> Summary:
         """lavaan-style printable summary."""
@@ -309,28 +325,26 @@ class WLSMVResult:
             "RMSEA (scaled)": fi["rmsea"],
         }
         return Summary(
-            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self._params)], self.warnings
+            "Ordinal CFA (WLSMV)", [("Fit", head), ("Parameters", self.params)], self.warnings
         )
 
-    def __str__(self) -> str:
-        return str(self.summary())
 
-
-def cfa_wlsmv(
+def fit_cfa(
     data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: float = 0.95
 ) -> WLSMVResult:
-    """CFA of ordinal items by DWLS on polychorics with robust (WLSMV) tests.
+    """The WLSMV engine's own CFA (internal; the public way is ``sem.fit(estimator="WLSMV")``).
 
     Factors have unit variance; each item loads on one factor; the latent
     responses have unit variance (delta parameterization), so loadings and
-    factor correlations are already standardized (``std_all``).
+    factor correlations are already standardized (``std_all``).  Kept as an
+    independent parameterization that ``sem.fit``'s WLSMV path is tested against.
 
     Examples
     --------
     >>> import servqual
     >>> df, truth = servqual.simulate_survey(500, seed=4)
-    >>> res = cfa_wlsmv(df, {"tangibles": ["P1", "P2", "P3", "P4"],
-    ...                      "reliability": ["P5", "P6", "P7", "P8", "P9"]})
+    >>> res = fit_cfa(df, {"tangibles": ["P1", "P2", "P3", "P4"],
+    ...                    "reliability": ["P5", "P6", "P7", "P8", "P9"]})
     >>> res.fit_indices["df"]
     26
     """
@@ -438,7 +452,7 @@ def cfa_wlsmv(
     )
     params = pd.concat([params, resid_rows], ignore_index=True)
     return WLSMVResult(
-        _params=params,
+        params=params,
         fit_indices=fit.fit_indices,
         moments=mom,
         converged=fit.converged,
