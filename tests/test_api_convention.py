@@ -136,6 +136,8 @@ def results():
         pls.fit(small_pls, mobi, **q),
         pls.predict(small_pls, mobi, k=3, seed=1),
         pls.mga(small_pls, mobi_g, "g", n_perm=20, seed=1, **q),
+        pls.mga_bootstrap(small_pls, mobi_g, "g", n_boot=40, seed=1, **q),
+        pls.micom(small_pls, mobi_g, "g", n_perm=20, seed=1),
         servqual.retention.fit_sbg([100, 63.1, 46.8, 38.2, 32.6, 28.9, 26.2, 24.1]),
         sem.fit("visual =~ x1 + x2 + x3", hs, **q),
         servqual.complaints.complaint_funnel(1000),
@@ -650,6 +652,17 @@ PARALLEL = {
             n_jobs=j,
             progress=False,
         ).paths
+    ),  # fmt: skip
+    "mga_bootstrap": lambda j: (
+        pls.mga_bootstrap(
+            "A =~ a + b\nB =~ c + y\nB ~ A",
+            _lin(150).assign(g=[0, 1] * 75),
+            "g",
+            n_boot=40,
+            seed=1,
+            n_jobs=j,
+            progress=False,
+        ).table
     ),  # fmt: skip
     "what_if": lambda j: (
         economics.what_if(_survey(), n_boot=40, seed=1, n_jobs=j, progress=False).table

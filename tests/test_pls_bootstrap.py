@@ -89,3 +89,26 @@ def test_failed_replicates_are_counted(mobi):
     assert 0 < d.n_failed < 60
     assert np.isnan(d.estimates[d.failed]).all()
     assert any("bootstrap replicates failed" in w for w in r.warnings)
+
+
+def test_reliability_replicates_equal_refits(boot, mobi):
+    # bootstrap CIs for reliability and convergent validity: each replicate's
+    # alpha, rho_C, rho_A and AVE equal the reliability table of a refit on the
+    # resampled rows; the estimates equal the full-sample table
+    rel_ci = boot.reliability_ci
+    for stat in ("alpha", "rho_c", "rho_a", "ave"):
+        r = rel_ci[rel_ci["statistic"] == stat].set_index("construct")["estimate"]
+        np.testing.assert_allclose(r, boot.reliability.loc[r.index, stat], atol=1e-10)
+    tab = boot.bootstrap.table
+    children = replicate_seeds(11, 200)
+    for b in (3, 120):
+        idx = resample_indices(children[b], len(mobi))
+        ref = pls.fit(MODEL, mobi.iloc[idx].reset_index(drop=True), progress=False).reliability
+        row = boot.bootstrap.draws.estimates[b]
+        for stat in ("alpha", "rho_c", "rho_a", "ave"):
+            sel = (tab["kind"] == stat).to_numpy()
+            np.testing.assert_allclose(
+                row[sel], ref.loc[tab.loc[sel, "first"], stat], atol=1e-6, err_msg=stat
+            )
+    assert (rel_ci["ci_lower"] < rel_ci["estimate"]).all()
+    assert (rel_ci["estimate"] < rel_ci["ci_upper"]).all()

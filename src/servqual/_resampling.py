@@ -37,6 +37,8 @@ __all__ = [
     "percentile_ci",
     "bca_ci",
     "jackknife",
+    "loo_moments",
+    "jackknife_moments",
 ]
 
 
@@ -267,37 +269,150 @@ def bca_ci(
     a_lo, a_hi = (1 - ci) / 2, 1 - (1 - ci) / 2
     lo = np.full(estimate.shape, np.nan)
     hi = np.full(estimate.shape, np.nan)
+    B = draws.shape[0]
+    if B < 2:
+        return lo, hi
+    prop = (np.sum(draws < estimate, axis=0) + 0.5 * np.sum(draws == estimate, axis=0)) / B
+    prop = np.clip(prop, 1 / (2 * B), 1 - 1 / (2 * B))
+    z0 = stats.norm.ppf(prop)
+    u = jack.mean(axis=0) - jack
+    den = 6.0 * (np.sum(u**2, axis=0) ** 1.5)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        acc = np.where(den > 0, np.sum(u**3, axis=0) / np.where(den > 0, den, 1.0), 0.0)
+    qs = []
+    for alpha in (a_lo, a_hi):
+        z = z0 + stats.norm.ppf(alpha)
+        qs.append(stats.norm.cdf(z0 + z / (1 - acc * z)))
     for j in range(estimate.size):
-        d = draws[:, j]
-        if d.size < 2:
-            continue
-        prop = (np.sum(d < estimate[j]) + 0.5 * np.sum(d == estimate[j])) / d.size
-        prop = np.clip(prop, 1 / (2 * d.size), 1 - 1 / (2 * d.size))
-        z0 = stats.norm.ppf(prop)
-        u = jack[:, j].mean() - jack[:, j]
-        den = 6.0 * (np.sum(u**2) ** 1.5)
-        acc = np.sum(u**3) / den if den > 0 else 0.0
-        qs = []
-        for alpha in (a_lo, a_hi):
-            z = stats.norm.ppf(alpha)
-            qs.append(stats.norm.cdf(z0 + (z0 + z) / (1 - acc * (z0 + z))))
-        lo[j], hi[j] = np.quantile(d, qs[0]), np.quantile(d, qs[1])
+        lo[j], hi[j] = np.quantile(draws[:, j], [qs[0][j], qs[1][j]])
     return lo, hi
 
 
 def jackknife(
-    statistic: Callable[[np.ndarray], np.ndarray], n: int, *, max_groups: int = 1000
+    statistic: Callable[[np.ndarray], np.ndarray],
+    n: int,
+    *,
+    max_groups: int = 1000,
+    seed=0,
 ) -> np.ndarray:
-    """Leave-one-out estimates (or leave-group-out when ``n > max_groups``).
+    """Leave-one-out estimates, or leave-group-out when ``n > max_groups``.
+
+    Groups are assigned at random (a seeded permutation split into
+    ``max_groups`` near-equal groups), never as contiguous blocks: on sorted
+    data contiguous blocks bias the BCa acceleration (about 3x the exact value
+    on a sorted customer file).  For statistics of the means and covariances
+    use :func:`jackknife_moments`, which is exact and much faster.
 
     Returns an array ``(m, k)``; used for the BCa acceleration constant.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> x = np.arange(10.0)
+    >>> jackknife(lambda keep: [x[keep].mean()], 10)[:3, 0]
+    array([5.        , 4.88888889, 4.77777778])
     """
-    groups = np.array_split(np.arange(n), min(n, max_groups))
+    order = np.arange(n) if n <= max_groups else np.random.default_rng(seed).permutation(n)
+    groups = np.array_split(order, min(n, max_groups))
     rows = []
     for g in groups:
-        keep = np.setdiff1d(np.arange(n), g, assume_unique=True)
+        keep = np.setdiff1d(np.arange(n), g)
         rows.append(np.asarray(statistic(keep), float).ravel())
     return np.vstack(rows)
+
+
+def loo_moments(
+    X: np.ndarray,
+    *,
+    ddof: int = 1,
+    start: int = 0,
+    stop: int | None = None,
+    weights: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Means and covariance matrices of ``X`` with each row ``i`` in ``[start, stop)`` left out.
+
+    Down-dates the full-sample totals instead of recomputing them: with
+    ``x_i`` centred at the full mean, ``T`` the centred cross-product matrix and
+    ``W`` the total weight (``n`` without ``weights``), leaving row ``i`` (weight
+    ``w_i``) out gives mean ``xbar - w_i x_i / (W - w_i)`` and cross-products
+    ``T - w_i W / (W - w_i) x_i x_i'`` -- O(p^2) per row.
+
+    Returns ``(means (m, p), covs (m, p, p))`` with divisor ``W - w_i - ddof``
+    (``n - 1 - ddof`` without weights; weights are frequency-like, e.g. summing
+    to ``n``).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(0).normal(size=(6, 2))
+    >>> means, covs = loo_moments(X)
+    >>> bool(np.allclose(covs[2], np.cov(np.delete(X, 2, axis=0), rowvar=False)))
+    True
+    """
+    X = np.asarray(X, dtype=float)
+    n = X.shape[0]
+    if n < 3 + ddof:
+        raise ParameterError(f"a leave-one-out jackknife needs at least {3 + ddof} rows, got {n}.")
+    stop = n if stop is None else stop
+    w = np.ones(n) if weights is None else np.asarray(weights, dtype=float)
+    total = w.sum()
+    mean = w @ X / total
+    Xc = X - mean
+    T = (Xc * w[:, None]).T @ Xc
+    xi, wi = Xc[start:stop], w[start:stop]
+    rest = total - wi
+    means = mean - (wi / rest)[:, None] * xi
+    factor = wi * total / rest
+    covs = T[None] - factor[:, None, None] * xi[:, :, None] * xi[:, None, :]
+    covs /= (rest - ddof)[:, None, None]
+    return means, covs
+
+
+def jackknife_moments(
+    statistic: Callable[[np.ndarray, np.ndarray], np.ndarray],
+    X: np.ndarray,
+    *,
+    ddof: int = 1,
+    chunk: int = 1024,
+    weights: np.ndarray | None = None,
+) -> np.ndarray:
+    """Exact leave-one-out jackknife of a statistic of the means and covariances.
+
+    For moment-based statistics (PLS, ML SEM, Shapley/relative weights from a
+    correlation matrix) each leave-one-out sample's moments follow from the
+    full-sample totals by a rank-one down-date (:func:`loo_moments`), and the
+    statistic runs on stacks of ``chunk`` of them at once.
+
+    Parameters
+    ----------
+    statistic : callable
+        ``statistic(means (m, p), covs (m, p, p)) -> (m, k)``.
+    X : (n, p) data
+    ddof : covariance divisor ``n - 1 - ddof`` (1 unbiased, 0 maximum likelihood)
+    weights : (n,) respondent weights, optional (see :func:`loo_moments`)
+
+    Returns
+    -------
+    ndarray (n, k): row ``i`` is the statistic without row ``i``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.random.default_rng(1).normal(size=(50, 3))
+    >>> corr12 = lambda means, covs: covs[:, :1, 1] / np.sqrt(covs[:, :1, 0] * covs[:, 1:2, 1])
+    >>> jack = jackknife_moments(corr12, X)
+    >>> bool(np.isclose(jack[7, 0], np.corrcoef(np.delete(X, 7, axis=0), rowvar=False)[0, 1]))
+    True
+    """
+    X = np.asarray(X, dtype=float)
+    n = X.shape[0]
+    out = []
+    for start in range(0, n, chunk):
+        means, covs = loo_moments(
+            X, ddof=ddof, start=start, stop=min(n, start + chunk), weights=weights
+        )
+        out.append(np.asarray(statistic(means, covs), dtype=float).reshape(means.shape[0], -1))
+    return np.vstack(out)
 
 
 def warn_failures(draws: BootstrapDraws, stacklevel: int = 3) -> str | None:

@@ -18,7 +18,7 @@ from .._options import (
     renamed,
     resolve_progress,
 )
-from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
+from .._resampling import bca_ci, jackknife_moments, percentile_ci, run_bootstrap, warn_failures
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ParameterError
@@ -130,6 +130,11 @@ def _batch_corr(x: np.ndarray, idx: np.ndarray, weights: np.ndarray | None = Non
     cov = (w @ outer).reshape(-1, q, q) / tot[:, :, None] - mean[:, :, None] * mean[:, None, :]
     sd = np.sqrt(np.einsum("mii->mi", cov))
     return cov / sd[:, :, None] / sd[:, None, :]
+
+
+def _cov_to_corr(covs: np.ndarray) -> np.ndarray:
+    sd = np.sqrt(np.einsum("mii->mi", covs))
+    return covs / sd[:, :, None] / sd[:, None, :]
 
 
 def _linear_importance(corr: np.ndarray, methods: Sequence[str], units) -> np.ndarray:
@@ -294,11 +299,10 @@ def key_drivers(
         valid = res.valid
         draws = {m: valid[:, i * p : (i + 1) * p] for i, m in enumerate(lin)}
         if ci_method == "bca":
-            jack = jackknife(
-                lambda keep: _linear_importance(
-                    correlation_w(x[keep], None if rw is None else rw[keep])[None], lin, units
-                )[0],
-                len(frame),
+            jack = jackknife_moments(  # exact (weighted) leave-one-out, moments down-dated
+                lambda means, covs: _linear_importance(_cov_to_corr(covs), lin, units),
+                x,
+                weights=rw,
             )
             blo, bhi = bca_ci(est, valid, jack, ci)
     rows = []

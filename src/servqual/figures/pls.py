@@ -9,7 +9,7 @@ from matplotlib.patches import Ellipse
 
 from ._registry import FigureSpec, register
 
-__all__ = ["plot_pls_path_diagram", "plot_ipma", "layered_positions"]
+__all__ = ["plot_pls_path_diagram", "plot_ipma", "layered_positions", "plot_simple_slopes"]
 
 ECSI_POSITIONS = {
     "Image": (0.0, 2.0),
@@ -193,3 +193,46 @@ register(
         tags=("pls",),
     )
 )
+
+
+def plot_simple_slopes(result, interaction=None, target=None, *, at=(-1.0, 0.0, 1.0), ax=None):
+    """Simple-slope plot of a PLS interaction: the target against the independent
+    variable (both in SDs) at moderator levels ``at`` (see
+    :func:`servqual.pls.simple_slopes`).  Returns the Axes.
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure
+    >>> from servqual import load_dataset, pls
+    >>> res = pls.fit('''Image =~ IMAG1 + IMAG2 + IMAG3
+    ...     Expectation =~ CUEX1 + CUEX2 + CUEX3
+    ...     Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+    ...     Satisfaction ~ Image + Expectation + Image*Expectation''', load_dataset("mobi"),
+    ...     progress=False)
+    >>> ax = plot_simple_slopes(res, ax=Figure().add_subplot())
+    >>> len(ax.lines)  # three moderator levels and the zero line
+    4
+    """
+    from ..pls.moderation import simple_slopes
+
+    ax = ax if ax is not None else plt.gca()
+    table = simple_slopes(result, interaction, target, at=at)
+    info = table.attrs
+    xs = np.linspace(-2.0, 2.0, 41)
+    styles = ["-", "--", ":", "-."]
+    markers = ["o", "s", "^", "D"]
+    for i, row in enumerate(table.itertuples(index=False)):
+        ax.plot(
+            xs,
+            row.intercept + row.slope * xs,
+            linestyle=styles[i % 4],
+            marker=markers[i % 4],
+            markevery=10,
+            label=f"{info['moderator']} at {row.moderator_level:+g} SD (slope {row.slope:.3f})",
+        )
+    ax.axhline(0.0, color="0.7", linewidth=0.8, zorder=0)
+    ax.set_xlabel(f"{info['iv']} (standardised score, SD)")
+    ax.set_ylabel(f"{info['target']} (standardised score, SD)")
+    ax.set_title(f"Simple slopes of {info['iv']} moderated by {info['moderator']}")
+    ax.legend(frameon=False)
+    return ax

@@ -10,8 +10,10 @@ vectorised over stacks of resampled covariance matrices.
 """
 
 from .estimator import fit
+from .invariance import BootstrapMGAResult, MICOMResult, mga_bootstrap, micom
 from .ipma import ipma_table
 from .mga import MGAResult, mga
+from .moderation import simple_slopes
 from .predict import PredictResult, predict
 from .result import PLSResult
 from .simulate import EcsiTruth, simulate_ecsi
@@ -27,7 +29,12 @@ __all__ = [
     "ipma_table",
     "mga",
     "MGAResult",
+    "mga_bootstrap",
+    "BootstrapMGAResult",
+    "micom",
+    "MICOMResult",
     "predict",
+    "simple_slopes",
     "PredictResult",
     "simulate_ecsi",
     "EcsiTruth",

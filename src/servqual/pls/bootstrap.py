@@ -19,7 +19,7 @@ import pandas as pd
 from .._resampling import (
     BootstrapDraws,
     bca_ci,
-    jackknife,
+    jackknife_moments,
     percentile_ci,
     run_bootstrap,
 )
@@ -28,7 +28,10 @@ from ..measurement import htmt_from_corr
 from .consistent import correct
 from .core import Structure, cross_products, estimate, moments_to_cov, total_effects
 
-__all__ = ["Layout", "statistic_vector", "run", "BootstrapResult"]
+__all__ = ["Layout", "statistic_vector", "run", "BootstrapResult", "RELIABILITY"]
+
+#: reliability and convergent-validity statistics bootstrapped per multi-item block
+RELIABILITY = ("alpha", "rho_c", "rho_a", "ave")
 
 
 @dataclass(frozen=True)
@@ -42,6 +45,7 @@ class Layout:
     pairs_direct: tuple[tuple[int, int], ...]
     pairs_effect: tuple[tuple[int, int], ...]
     pairs_htmt: tuple[tuple[int, int], ...]
+    rel_blocks: tuple[int, ...] = ()  # multi-item blocks with reliability statistics
 
     @classmethod
     def build(cls, st: Structure, constructs, items) -> Layout:
@@ -72,6 +76,12 @@ class Layout:
             kind.append("htmt")
             first.append(constructs[a])
             second.append(constructs[b])
+        rel = tuple(j for j in range(st.m) if len(st.blocks[j]) > 1)
+        for what in RELIABILITY:
+            for j in rel:
+                kind.append(what)
+                first.append(constructs[j])
+                second.append("")
         return cls(
             tuple(kind),
             tuple(first),
@@ -80,6 +90,7 @@ class Layout:
             st.paths,
             effect,
             hpairs,
+            rel,
         )
 
     @property
@@ -98,12 +109,20 @@ def _reachable(st: Structure) -> np.ndarray:
 
 
 def statistic_vector(
-    S: np.ndarray, st: Structure, layout: Layout, *, scheme, tol, max_iter, consistent=False
+    S: np.ndarray,
+    st: Structure,
+    layout: Layout,
+    *,
+    scheme,
+    tol,
+    max_iter,
+    consistent=False,
+    W0=None,
 ):
     """Estimate on a stack ``S`` (b, p, p); rows (b, k), NaN for non-converged members."""
-    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
-    if consistent:
-        est = correct(est, S, st)
+    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter, W0=W0)
+    if consistent:  # True (all reflective blocks) or a tuple of construct indices
+        est = correct(est, S, st, None if consistent is True else consistent)
     b = S.shape[0]
     items = np.arange(st.p)
     w = est.W[:, items, st.block_of]
@@ -118,9 +137,37 @@ def statistic_vector(
         sd = np.sqrt(np.einsum("bii->bi", S))
         H = htmt_from_corr(S / sd[:, :, None] / sd[:, None, :], st.blocks)
         parts.append(H[:, [a for a, _ in layout.pairs_htmt], [c for _, c in layout.pairs_htmt]])
+    if layout.rel_blocks:
+        parts.append(_reliability(est, S, st, layout.rel_blocks))
     out = np.concatenate(parts, axis=1).reshape(b, layout.k)
     out[~est.converged] = np.nan
     return out
+
+
+def _reliability(est, S, st: Structure, blocks) -> np.ndarray:
+    """(b, 4 * len(blocks)): alpha (standardised), rho_C, rho_A, AVE per block."""
+    sd = np.sqrt(np.einsum("bii->bi", S))
+    C = S / sd[:, :, None] / sd[:, None, :]
+    Wz = est.W * sd[:, :, None]
+    out = {k: [] for k in RELIABILITY}
+    for j in blocks:
+        idx = st.blocks[j]
+        k = idx.size
+        Cjj = C[:, idx][:, :, idx]
+        rbar = (Cjj.sum(axis=(1, 2)) - k) / (k * (k - 1))
+        out["alpha"].append(k * rbar / (1 + (k - 1) * rbar))
+        lam = np.clip(est.loadings[:, idx], -1, 1)
+        s1 = lam.sum(axis=1) ** 2
+        out["rho_c"].append(s1 / (s1 + np.sum(1 - lam**2, axis=1)))
+        out["ave"].append(np.mean(lam**2, axis=1))
+        w = Wz[:, idx, j]
+        w = w / np.sqrt(np.einsum("bi,bij,bj->b", w, Cjj, w))[:, None]
+        ww = np.sum(w**2, axis=1)
+        off = np.einsum("bi,bij,bj->b", w, Cjj, w) - np.sum(
+            w**2 * np.einsum("bii->bi", Cjj), axis=1
+        )
+        out["rho_a"].append(ww**2 * off / (ww**2 - np.sum(w**4, axis=1)))
+    return np.column_stack([v for key in RELIABILITY for v in out[key]])
 
 
 @resultclass
@@ -147,20 +194,25 @@ def run(
     seed,
     n_jobs: int,
     progress: bool,
+    W0: np.ndarray | None = None,
     weights: np.ndarray | None = None,
 ) -> BootstrapResult:
     """Bootstrap the statistic vector; percentile and BCa intervals.
 
     With respondent ``weights`` (summing to n) every drawn row carries its
-    weight: a replicate's moments are weighted by count x weight (WPLS).
+    weight: a replicate's moments are weighted by count x weight (WPLS).  The
+    BCa acceleration comes from the exact (weighted) leave-one-out jackknife
+    (:func:`servqual._resampling.jackknife_moments`), each leave-one-out fit
+    started at the full-sample weights ``W0``.
     """
     n = X.shape[0]
     rw = np.ones(n) if weights is None else np.asarray(weights, float)
     center = X.mean(axis=0) if weights is None else rw @ X / rw.sum()
     Xc, P = cross_products(X - center)
+    P = np.hstack([Xc, P])  # items and products side by side, built once
 
-    def stat_from_counts(counts, fixed=True):
-        S = moments_to_cov(counts, Xc, P, scaled, fixed=fixed)
+    def stat_from_counts(counts):
+        S = moments_to_cov(counts, Xc, P, scaled)
         return statistic_vector(
             S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
         )
@@ -184,12 +236,22 @@ def run(
         desc="PLS bootstrap",
     )
 
-    def single(keep):
-        counts = np.zeros((1, n))
-        counts[0, keep] = 1.0 if weights is None else rw[keep]
-        return stat_from_counts(counts, fixed=False)[0]
+    def loo(means, covs):
+        if scaled:
+            sd = np.sqrt(np.einsum("bii->bi", covs))
+            covs = covs / sd[:, :, None] / sd[:, None, :]
+        return statistic_vector(
+            covs,
+            st,
+            layout,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            consistent=consistent,
+            W0=W0,
+        )
 
-    jack = jackknife(single, n, max_groups=min(n, 500))
+    jack = jackknife_moments(loo, X, weights=weights)  # exact leave-one-out (BCa acceleration)
     valid = draws.valid
     lo, hi = percentile_ci(valid, ci) if valid.shape[0] else (np.nan, np.nan)
     blo, bhi = bca_ci(estimate_vec, valid, jack, ci) if valid.shape[0] > 1 else (np.nan, np.nan)

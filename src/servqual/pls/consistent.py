@@ -24,8 +24,12 @@ from .core import CoreEstimate, Structure
 __all__ = ["correct", "block_rho_a"]
 
 
-def block_rho_a(est: CoreEstimate, S: np.ndarray, st: Structure):
-    """``(rho_a, c)`` per batch member and construct (1 for mode B / single items)."""
+def block_rho_a(est: CoreEstimate, S: np.ndarray, st: Structure, which=None):
+    """``(rho_a, c)`` per batch member and construct (1 for mode B / single items).
+
+    ``which`` (construct indices) limits the common-factor treatment to those
+    blocks; the others keep ``rho_A = 1`` (composites).
+    """
     sd = np.sqrt(np.einsum("bii->bi", S))
     C = S / sd[:, :, None] / sd[:, None, :]
     Wz = est.W * sd[:, :, None]  # weights on standardised items
@@ -34,7 +38,9 @@ def block_rho_a(est: CoreEstimate, S: np.ndarray, st: Structure):
     c = np.ones((b, st.m))
     for j in range(st.m):
         idx = st.blocks[j]
-        if idx.size < 2 or j in st.mode_b:
+        if idx.size < 2 or j in st.mode_b or j in st.unit:
+            continue
+        if which is not None and j not in which:
             continue
         w = Wz[:, idx, j]
         Cjj = C[:, idx][:, :, idx]
@@ -47,15 +53,21 @@ def block_rho_a(est: CoreEstimate, S: np.ndarray, st: Structure):
     return rho, c
 
 
-def correct(est: CoreEstimate, S: np.ndarray, st: Structure) -> CoreEstimate:
-    """PLSc version of ``est``: consistent loadings, correlations, paths and R^2."""
+def correct(est: CoreEstimate, S: np.ndarray, st: Structure, which=None) -> CoreEstimate:
+    """PLSc version of ``est``: consistent loadings, correlations, paths and R^2.
+
+    ``which`` (construct indices, default all mode-A multi-item blocks) are
+    treated as common factors; the other blocks stay composites.
+    """
     S = S if S.ndim == 3 else S[None]
-    rho, c = block_rho_a(est, S, st)
+    rho, c = block_rho_a(est, S, st, which)
     sd = np.sqrt(np.einsum("bii->bi", S))
     Wz = est.W * sd[:, :, None]
     loadings = est.loadings.copy()
     for j in range(st.m):
-        if st.blocks[j].size > 1 and j not in st.mode_b:
+        if st.blocks[j].size > 1 and j not in st.mode_b and j not in st.unit:
+            if which is not None and j not in which:
+                continue
             idx = st.blocks[j]
             loadings[:, idx] = c[:, [j]] * Wz[:, idx, j]
     with np.errstate(invalid="ignore"):

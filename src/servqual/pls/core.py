@@ -31,6 +31,7 @@ class Structure:
     mask: np.ndarray  # (p, m) float 0/1
     blocks: tuple[np.ndarray, ...]  # item indices per construct
     mode_b: tuple[int, ...]
+    unit: tuple[int, ...]
     preds: tuple[tuple[int, ...], ...]
     succs: tuple[tuple[int, ...], ...]
     paths: tuple[tuple[int, int], ...]  # (source, target)
@@ -55,6 +56,7 @@ class Structure:
             mask=mask,
             blocks=blocks,
             mode_b=tuple(j for j, b in enumerate(model.blocks) if b.mode == "B"),
+            unit=tuple(j for j, b in enumerate(model.blocks) if b.mode == "U"),
             preds=preds,
             succs=succs,
             paths=paths,
@@ -112,6 +114,8 @@ def _outer_update(S, W, E, st: Structure) -> np.ndarray:
         idx = st.blocks[j]
         Sjj = S[:, idx][:, :, idx]
         G[:, idx, j] = np.linalg.solve(Sjj, G[:, idx, j][..., None])[..., 0]
+    for j in st.unit:  # unit weights: equal weights, only rescaled
+        G[:, st.blocks[j], j] = 1.0
     return G
 
 
@@ -122,18 +126,26 @@ def estimate(
     scheme: str = "path",
     tol: float = 1e-7,
     max_iter: int = 300,
+    W0: np.ndarray | None = None,
 ) -> CoreEstimate:
     """Run PLS-PM on a stack of covariance matrices ``S`` (b, p, p).
 
     Convergence: the largest absolute change of any outer weight falls below
     ``tol``.  Converged batch members are frozen, so a member's result does not
-    depend on which other members share its batch.
+    depend on which other members share its batch.  ``W0`` (p, m) are starting
+    weights (default: unit weights), e.g. the full-sample solution for the
+    leave-one-out samples of a jackknife.
     """
     S = np.asarray(S, dtype=float)
     if S.ndim == 2:
         S = S[None]
     b = S.shape[0]
-    W = _normalise(np.broadcast_to(st.mask, (b, st.p, st.m)).copy(), S)
+    start = st.mask if W0 is None else np.asarray(W0, dtype=float) * st.mask
+    W = _normalise(np.broadcast_to(start, (b, st.p, st.m)).copy(), S)
+    for j in st.unit:  # unit blocks start (and stay) at equal weights
+        W[:, st.blocks[j], j] = 1.0
+    if st.unit:
+        W = _normalise(W, S)
     iterations = np.full(b, max_iter)
     converged = np.zeros(b, dtype=bool)
     active = np.arange(b)
@@ -186,11 +198,12 @@ def moments_to_cov(
     """Covariance (or correlation if ``scaled``) matrices of resamples given as row counts.
 
     ``counts`` is (b, n) with row sums n (bootstrap) or any positive weights.
+    ``P`` may already hold ``[X, P]`` side by side (saves a copy per call).
     ``fixed=True`` makes each row's result independent of the batch it is in.
     """
     p = X.shape[1]
     w = counts.sum(axis=1)
-    XP = np.hstack([X, P])
+    XP = P if P.shape[1] == p + p * (p + 1) // 2 else np.hstack([X, P])
     sums = _fixed_shape_matmul(counts, XP) if fixed else counts @ XP
     mean = sums[:, :p] / w[:, None]
     sp = sums[:, p:]

@@ -30,15 +30,19 @@ from ..errors import (
     MissingDataWarning,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
+    ParameterError,
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, fornell_larcker, htmt
+from ..weighting import correlation as correlation_w
 from ..weighting import rows_kept, weighted_cov
 from . import bootstrap as _boot
 from .consistent import correct
 from .core import CoreEstimate, Structure, estimate, total_effects
+from .diagnostics import f2_reestimated, info_criteria, item_vif
+from .extended import build, is_extended, parse_extended, rescale_two_stage
 from .result import PLSResult
-from .spec import PLSModel, parse_model
+from .spec import Block, PLSModel, parse_model
 
 __all__ = ["fit"]
 
@@ -61,6 +65,7 @@ PLS_MISSING = ("mean", "listwise", "available", "raise")
 def _prepare(model: PLSModel, data, missing: str):
     """Check columns, constant items and missing values; return (raw frame, notes)."""
     check_data(data)
+    # every entry point (fit, predict, mga) passes through here
     for b in model.blocks:
         absent = [i for i in b.items if i not in data.columns]
         if absent:
@@ -133,9 +138,13 @@ def fit(
     n_jobs: int = 1,
     progress="auto",
     scale: tuple[float, float] | None = None,
-    consistent: bool = False,
+    consistent: bool | list = False,
     tol: float = 1e-7,
     max_iter: int = 300,
+    missing_value=None,
+    f2: str = "reestimate",
+    interaction: str = "two_stage",
+    hoc: str = "two_stage",
     weights=None,
 ) -> PLSResult:
     """Estimate a PLS path model (Lohmöller 1989; Tenenhaus et al. 2005).
@@ -172,13 +181,33 @@ def fit(
     scale : (low, high), optional
         Response scale of the items for 0-100 scores and indices (default: the
         smallest and largest observed item value).
-    consistent : bool
+    consistent : bool or list of str
         Consistent PLS (PLSc, Dijkstra & Henseler 2015): loadings, construct
         correlations, paths and R^2 of reflective blocks corrected for
         measurement error with rho_A (for common-factor models).  Weights,
-        scores and HTMT are those of PLS.
+        scores and HTMT are those of PLS.  A list of construct names treats
+        only those mode-A blocks as common factors and the others as
+        composites.  A block with rho_A > 1 is flagged (the correction then
+        shrinks its correlations).
     tol, max_iter
         Convergence: largest outer-weight change below ``tol``.
+    missing_value : scalar or list, optional
+        Codes that mean "missing" in the item columns (e.g. ``-99``); they are
+        treated as NaN and then handled by ``missing`` (as seminr's
+        ``missing_value``).
+    f2 : {"reestimate", "r2"}
+        How the ``f2`` column of ``paths`` is computed: ``"reestimate"``
+        (default, as seminr and SmartPLS) estimates the whole model again
+        without the path; ``"r2"`` keeps the scores and drops the predictor
+        from the target's regression.  Both are reported (``f2_reestimated``,
+        ``f2_r2``).
+    interaction : {"two_stage", "product_indicator", "orthogonal"}
+        How ``A*B`` terms in ``~`` lines are measured (see
+        :mod:`servqual.pls.extended`); default two-stage (Hair et al. 2022).
+    hoc : {"two_stage", "repeated"}
+        How higher-order constructs (``H =~ A + B`` with constructs on the
+        right) are estimated: seminr's two-stage approach (default) or
+        repeated indicators.
     weights : column name or array, optional
         Respondent weights: weighted PLS (WPLS, Becker & Ismail 2016).  The
         indicators are standardised with weighted means and SDs and the
@@ -207,7 +236,9 @@ def fit(
             "ci": ci,
             "tol": tol,
             "max_iter": max_iter,
-            "consistent": consistent,
+            "f2": f2,
+            "interaction": interaction,
+            "hoc": hoc,
         },
         {
             "scheme": Options(("path", "centroid", "factorial")),
@@ -215,16 +246,55 @@ def fit(
             "ci": Interval(0, 1, closed="neither"),
             "tol": Interval(0, None, closed="neither"),
             "max_iter": Interval(1, None, integer=True),
-            "consistent": bool,
+            "f2": Options(("reestimate", "r2")),
+            "interaction": Options(("two_stage", "product_indicator", "orthogonal")),
+            "hoc": Options(("two_stage", "repeated")),
         },
     )
     n_boot = check_n_boot(n_boot, ci=ci)
     n_jobs = check_n_jobs(n_jobs)
     progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
+    extended = None
+    raw_items: tuple[str, ...] = ()
+    pre_notes: list[str] = []
+    if is_extended(model):
+        spec = parse_extended(model)
+        hocs = set(spec.hocs)
+        raw_model = PLSModel(tuple(Block(n, it, md) for n, it, md in spec.blocks if n not in hocs))
+        if missing_value is not None:
+            data = _apply_missing_codes(data, raw_model.items, missing_value)
+        base, pre_notes = _prepare(raw_model, data, missing)
+        if weights is not None:  # respondent weights of the rows kept, in their order
+            weights = rows_kept(check_weights(weights, data), data, base)
+        raw_items = raw_model.items
+        if scale is None:
+            scale = (float(base.to_numpy().min()), float(base.to_numpy().max()))
+        scale = check_scale(scale)
+
+        def fit_stage(m, d):
+            return fit(
+                m,
+                d,
+                scheme=scheme,
+                scaled=scaled,
+                progress=False,
+                tol=tol,
+                max_iter=max_iter,
+                weights=weights,
+            )
+
+        model, data, extended = build(
+            model, base, interaction=interaction, hoc=hoc, fit_stage=fit_stage
+        )
+        missing_value = None
     model = _as_model(model).with_modes(modes).validate()
+    which = _resolve_consistent(model, consistent)
+    if missing_value is not None:
+        data = _apply_missing_codes(data, model.items, missing_value)
     w_all = check_weights(weights, data) if isinstance(data, pd.DataFrame) else None
     frame, notes = _prepare(model, data, missing)
+    notes = pre_notes + notes
     raw = frame.to_numpy()
     w = None
     if w_all is not None:
@@ -236,7 +306,9 @@ def fit(
         scale = (float(raw.min()), float(raw.max()))
     else:
         scale = check_scale(scale)
-        bad = (raw < scale[0]) | (raw > scale[1])
+        # built columns (interaction products, stage-1 scores) are not on the item scale
+        own = np.array([extended is None or c in raw_items for c in frame.columns])
+        bad = ((raw < scale[0]) | (raw > scale[1])) & own
         if bad.any():
             r, c = np.argwhere(bad)[0]
             raise OutOfRangeError(
@@ -257,6 +329,7 @@ def fit(
     S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
     _check_collinear(model, _corr_from_cov(S), st)
     est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    W0 = est.W[0]
     warns = list(notes)
     iters = int(est.iterations[0])
     converged = bool(est.converged[0])
@@ -267,17 +340,29 @@ def fit(
         )
         warns.append(msg)
         warnings.warn(msg, ConvergenceWarning, stacklevel=2)
-    if consistent:
-        est = correct(est, S[None], st)
+    if which is not False:
+        consistent = True if which is None else tuple(model.constructs[j] for j in which)
+        est = correct(est, S[None], st, which)
         warns += _plsc_checks(model, est)
+    else:
+        consistent = False
     if not n_boot:  # the centred copy is not needed any more: free it before the tables
         X = None
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
+    _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
+    inter = set((extended or {}).get("interactions", {}))
+    warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
     if n_boot:
         layout = _boot.Layout.build(st, model.constructs, model.items)
         vec = _boot.statistic_vector(
-            S[None], st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+            S[None],
+            st,
+            layout,
+            scheme=scheme,
+            tol=tol,
+            max_iter=max_iter,
+            consistent=_boot_consistent(which),
         )[0]
         boot = _boot.run(
             X,
@@ -285,7 +370,7 @@ def fit(
             layout,
             vec,
             scaled=scaled,
-            consistent=consistent,
+            consistent=_boot_consistent(which),
             scheme=scheme,
             tol=tol,
             max_iter=max_iter,
@@ -294,6 +379,7 @@ def fit(
             seed=seed,
             n_jobs=n_jobs,
             progress=progress,
+            W0=W0,
             weights=w,
         )
         text = boot.draws.warning_text()
@@ -302,6 +388,8 @@ def fit(
             warns.append(text)
             warnings.warn(text, BootstrapFailureWarning, stacklevel=2)
         _attach_ci(tabs, boot.table)
+    if extended is not None:
+        rescale_two_stage(tabs, extended, frame)
     return PLSResult(
         model=model,
         scheme=scheme,
@@ -314,6 +402,7 @@ def fit(
         data=frame,
         bootstrap=boot,
         ci=ci,
+        extended=extended,
         warnings=tuple(warns),
         **tabs,
     )
@@ -369,7 +458,7 @@ def _tables(
         f2 = (r2_full - r2_red) / (1 - r2_full)
         vif = float(np.linalg.inv(Rm[np.ix_(P, P)])[P.index(s), P.index(s)])
         rows.append(
-            {"source": names[s], "target": names[t], "estimate": Bm[s, t], "f2": f2, "vif": vif}
+            {"source": names[s], "target": names[t], "estimate": Bm[s, t], "f2_r2": f2, "vif": vif}
         )
     paths = pd.DataFrame(rows)
     eff = []
@@ -453,6 +542,85 @@ def _tables(
     }
 
 
+def _resolve_consistent(model: PLSModel, consistent):
+    """False (PLS), None (PLSc on every reflective block) or construct indices."""
+    if isinstance(consistent, (bool, np.bool_)):
+        return None if consistent else False
+    if isinstance(consistent, str) or not hasattr(consistent, "__iter__"):
+        raise ParameterError(
+            f"consistent={consistent!r} is invalid: expected True/False or a list of "
+            "reflective construct names."
+        )
+    names = list(consistent)
+    which = []
+    for c in names:
+        if c not in model.constructs:
+            raise ParameterError(
+                f"consistent: {c!r} is not a construct of the model "
+                f"({', '.join(model.constructs)})."
+            )
+        b = model.block(c)
+        if b.mode != "A" or len(b.items) < 2:
+            raise ParameterError(
+                f"consistent: construct {c!r} cannot be a common factor (PLSc needs a "
+                f"mode-A block with at least two items; it is mode {b.mode} with "
+                f"{len(b.items)} item(s))."
+            )
+        which.append(model.constructs.index(c))
+    return tuple(sorted(set(which))) if which else False
+
+
+def _boot_consistent(which):
+    return False if which is False else (True if which is None else which)
+
+
+def _apply_missing_codes(data, items, codes):
+    if not isinstance(data, pd.DataFrame):
+        return data  # _prepare raises the typed error
+    codes = list(codes) if isinstance(codes, (list, tuple, set, np.ndarray)) else [codes]
+    cols = [c for c in items if c in data.columns]
+    out = data.copy()
+    out[cols] = out[cols].mask(out[cols].isin(codes))
+    return out
+
+
+def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2) -> None:
+    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation (weighted with ``w``)."""
+    n = raw.shape[0]
+    C = correlation_w(raw, w)
+    tabs["outer"]["vif"] = item_vif(st, C)
+    r2 = tabs["r2"]
+    crit = [info_criteria(r2[c], len(model.predecessors(c)), n) for c in r2.index]
+    tabs["info_criteria"] = pd.DataFrame(
+        {"aic": [a for a, _ in crit], "bic": [b for _, b in crit]}, index=r2.index
+    )
+    paths = tabs["paths"]
+    re = f2_reestimated(model, S, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent)
+    paths["f2_reestimated"] = [re[(s, t)] for s, t in zip(paths["source"], paths["target"])]
+    paths.insert(3, "f2", paths["f2_reestimated"] if f2 == "reestimate" else paths["f2_r2"].copy())
+
+
+def _rho_a_checks(reliability: pd.DataFrame, consistent) -> list[str]:
+    """Flag reflective blocks with rho_A > 1 (an improper reliability)."""
+    rel = reliability[(reliability["mode"] == "A") & (reliability["n_items"] > 1)]
+    bad = rel[rel["rho_a"] > 1]
+    out = []
+    for c, v in bad["rho_a"].items():
+        used = consistent is True or (consistent and c in consistent)
+        msg = (
+            f"rho_A of construct {c!r} is {v:.3f} > 1 (an improper reliability: items with "
+            "negative or very unequal correlations)"
+            + (
+                "; PLSc divides its correlations by sqrt(rho_A), so its corrected paths are shrunk."
+                if used
+                else "."
+            )
+        )
+        out.append(msg)
+        warnings.warn(msg, ImproperSolutionWarning, stacklevel=3)
+    return out
+
+
 def _plsc_checks(model, est: CoreEstimate) -> list[str]:
     """Improper PLSc solutions: |corrected correlation| >= 1 or a non-PD matrix."""
     out = []
@@ -493,26 +661,29 @@ def _rho_a(w: np.ndarray, S: np.ndarray) -> float:
 
 def _attach_ci(tabs: dict, table: pd.DataFrame) -> None:
     cols = ["se", "ci_lower", "ci_upper", "bca_lower", "bca_upper"]
+    pos = {key: i for i, key in enumerate(zip(table["kind"], table["first"], table["second"]))}
+    values = table[cols].to_numpy()
 
-    def pick(kind):
-        return table[table["kind"] == kind].set_index(["first", "second"])[cols]
+    def pick(kind, first, second):
+        return values[[pos[(kind, a, b)] for a, b in zip(first, second)]]
 
     out = tabs["outer"]
     for kind in ("weight", "loading"):
-        t = pick(kind)
-        key = list(zip(out["construct"], out["item"]))
-        for c in cols:
-            out[f"{kind}_{c}"] = t.loc[key, c].to_numpy()
+        v = pick(kind, out["construct"], out["item"])
+        for i, c in enumerate(cols):
+            out[f"{kind}_{c}"] = v[:, i]
     p = tabs["paths"]
-    t = pick("path")
-    key = list(zip(p["source"], p["target"]))
-    for c in cols:
-        p[c] = t.loc[key, c].to_numpy()
+    v = pick("path", p["source"], p["target"])
+    for i, c in enumerate(cols):
+        p[c] = v[:, i]
     e = tabs["effects"]
-    key = list(zip(e["source"], e["target"]))
     for kind in ("indirect", "total"):
-        t = pick(kind)
-        for c in cols:
-            e[f"{kind}_{c}"] = t.loc[key, c].to_numpy()
+        v = pick(kind, e["source"], e["target"])
+        for i, c in enumerate(cols):
+            e[f"{kind}_{c}"] = v[:, i]
     ht = table[table["kind"] == "htmt"].drop(columns="kind")
     tabs["htmt_ci"] = ht.rename(columns={"first": "construct_1", "second": "construct_2"})
+    rel = table[table["kind"].isin(_boot.RELIABILITY)].drop(columns="second")
+    tabs["reliability_ci"] = rel.rename(columns={"kind": "statistic", "first": "construct"})[
+        ["construct", "statistic", "estimate", *cols]
+    ].reset_index(drop=True)

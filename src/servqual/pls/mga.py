@@ -63,12 +63,11 @@ class MGAResult(Result):
 
     @property
     def paths(self) -> pd.DataFrame:
-        t = self.table[self.table["kind"] == "path"].drop(columns="kind")
-        return t.rename(columns={"first": "source", "second": "target"}).reset_index(drop=True)
+        return path_rows(self.table)
 
     def summary(self) -> Summary:
         info = {
-            "groups": f"{self.groups[0]} (n={self.n[0]}) vs {self.groups[1]} (n={self.n[1]})",
+            "groups": groups_text(self.groups, self.n),
             "permutations": self.n_perm,
             "failed permutations": self.n_failed,
         }
@@ -77,6 +76,43 @@ class MGAResult(Result):
             [("Test", info), ("Paths", self.paths)],
             self.warnings,
         )
+
+
+def path_rows(table: pd.DataFrame) -> pd.DataFrame:
+    """The path rows of a two-group table, with ``source``/``target`` columns."""
+    t = table[table["kind"] == "path"].drop(columns="kind")
+    return t.rename(columns={"first": "source", "second": "target"}).reset_index(drop=True)
+
+
+def groups_text(groups, n) -> str:
+    return f"{groups[0]} (n={n[0]}) vs {groups[1]} (n={n[1]})"
+
+
+def two_groups(model, data, group: str, missing: str):
+    """Checked model, item frame, group-1 mask, the two labels and notes of a 2-group call."""
+    model = _as_model(model)
+    check_columns(data, [group], what="group column")
+    if data[group].isna().any():
+        raise InsufficientDataError(
+            f"group column {group!r} has {int(data[group].isna().sum())} missing value(s); "
+            "assign every row to a group."
+        )
+    frame, notes = _prepare(model, data, missing)
+    labels = data.loc[frame.index, group].to_numpy()
+    levels = pd.unique(labels)
+    if len(levels) != 2:
+        raise SpecificationError(
+            f"group column {group!r} must have exactly 2 groups; found {len(levels)}: "
+            f"{[v.item() if isinstance(v, np.generic) else v for v in levels[:10]]}."
+        )
+    g1 = labels == levels[0]
+    k_min = max(len(b.items) for b in model.blocks) + 2
+    for lab, size in ((levels[0], int(g1.sum())), (levels[1], int((~g1).sum()))):
+        if size < k_min:
+            raise InsufficientDataError(
+                f"group {lab!r} of {group!r} has {size} row(s); at least {k_min} needed."
+            )
+    return model, frame, g1, (levels[0], levels[1]), notes
 
 
 @records_provenance
@@ -123,30 +159,9 @@ def mga(
     n_jobs = check_n_jobs(n_jobs)
     progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
-    model = _as_model(model)
-    check_columns(data, [group], what="group column")
-    if data[group].isna().any():
-        raise InsufficientDataError(
-            f"group column {group!r} has {int(data[group].isna().sum())} missing value(s); "
-            "assign every row to a group."
-        )
-    frame, notes = _prepare(model, data, missing)
-    labels = data.loc[frame.index, group].to_numpy()
-    levels = pd.unique(labels)
-    if len(levels) != 2:
-        raise SpecificationError(
-            f"group column {group!r} must have exactly 2 groups; found {len(levels)}: "
-            f"{[v.item() if isinstance(v, np.generic) else v for v in levels[:10]]}."
-        )
-    g1 = labels == levels[0]
+    model, frame, g1, levels, notes = two_groups(model, data, group, missing)
     n1, n2 = int(g1.sum()), int((~g1).sum())
     st = Structure.from_model(model)
-    k_min = max(len(b.items) for b in model.blocks) + 2
-    for lab, size in ((levels[0], n1), (levels[1], n2)):
-        if size < k_min:
-            raise InsufficientDataError(
-                f"group {lab!r} of {group!r} has {size} row(s); at least {k_min} needed."
-            )
     raw = frame.to_numpy()
     X, P = cross_products(raw - raw.mean(axis=0))
     layout = Layout.build(st, model.constructs, model.items)

@@ -21,14 +21,17 @@ class PLSResult(Result):
     ----------
     outer : DataFrame
         Tidy: ``construct``, ``item``, ``mode``, ``weight`` (standardised),
-        ``loading``, ``weight_unstd`` (per raw item unit); plus
+        ``loading``, ``weight_unstd`` (per raw item unit), ``vif`` (item VIF
+        within its block); plus
         ``weight_se``/``weight_ci_lower``... after a bootstrap.
     cross_loadings : DataFrame
         Items x constructs correlations.
     construct_correlations : DataFrame
     paths : DataFrame
-        ``source``, ``target``, ``estimate``, ``f2``, ``vif`` (inner VIF of the
-        source among the target's predictors); plus ``se``, ``ci_lower``,
+        ``source``, ``target``, ``estimate``, ``f2`` (by the ``f2=`` method of
+        :func:`fit`, default re-estimation), ``f2_r2`` (R^2 shortcut),
+        ``f2_reestimated``, ``vif`` (inner VIF of the source among the
+        target's predictors); plus ``se``, ``ci_lower``,
         ``ci_upper``, ``bca_lower``, ``bca_upper`` after a bootstrap.
     effects : DataFrame
         ``source``, ``target``, ``direct``, ``indirect``, ``total`` for every
@@ -37,13 +40,20 @@ class PLSResult(Result):
         R^2 and adjusted R^2 indexed by endogenous construct (one type per
         statistic across the package: ``SEMResult.r2`` is a Series too; a
         single-equation result such as ``KeyDriversResult.r2`` is a float).
+    info_criteria : DataFrame
+        Per endogenous construct: ``aic``, ``bic`` (seminr's information
+        criteria, Sharma et al. 2019).
     reliability : DataFrame
         Per construct: ``alpha`` (standardised Cronbach), ``rho_c``, ``rho_a``
         (Dijkstra-Henseler), ``ave``.  Single-item blocks get 1.
     htmt : DataFrame
         Square HTMT matrix (NaN on the diagonal and for single items).
     htmt_ci : DataFrame or None
-        Bootstrap intervals of the HTMT pairs.
+        Bootstrap intervals of the HTMT pairs (discriminant validity).
+    reliability_ci : DataFrame or None
+        Bootstrap SEs and intervals (percentile and BCa) of ``alpha``,
+        ``rho_c``, ``rho_a`` and ``ave`` per multi-item construct:
+        ``construct``, ``statistic``, ``estimate``, ``se``, ``ci_lower``, ...
     fornell_larcker : DataFrame
         Construct correlations with sqrt(AVE) on the diagonal.
     fornell_larcker_test : DataFrame
@@ -57,14 +67,19 @@ class PLSResult(Result):
         1); and that rescaled to 0-100 with the item scale (min, max).
     iterations, converged
         Iterations used; ``converged=False`` is also a warning.
-    consistent : bool
-        Whether loadings, correlations, paths and R^2 are PLSc-corrected.
+    extended : dict or None
+        For models with interaction terms or higher-order constructs:
+        ``interactions`` (name -> iv, moderator, method), ``hocs`` (name ->
+        dimensions, method) and ``first_stage`` (the first-stage results).
+    consistent : bool or tuple of str
+        Whether loadings, correlations, paths and R^2 are PLSc-corrected
+        (a tuple names the blocks treated as common factors).
     """
 
     model: PLSModel
     scheme: str
     scaled: bool
-    consistent: bool
+    consistent: bool | tuple
     n: int
     outer: pd.DataFrame
     cross_loadings: pd.DataFrame
@@ -73,6 +88,7 @@ class PLSResult(Result):
     effects: pd.DataFrame
     r2: pd.Series
     r2_adj: pd.Series
+    info_criteria: pd.DataFrame
     reliability: pd.DataFrame
     htmt: pd.DataFrame
     fornell_larcker: pd.DataFrame
@@ -87,7 +103,9 @@ class PLSResult(Result):
     data: pd.DataFrame = field(repr=False)
     bootstrap: object = field(default=None, repr=False)
     htmt_ci: pd.DataFrame | None = None
+    reliability_ci: pd.DataFrame | None = None
     ci: float = 0.95
+    extended: dict | None = field(default=None, repr=False)
     warnings: tuple[str, ...] = ()
 
     @property

@@ -22,12 +22,18 @@ from ..errors import SpecificationError
 __all__ = ["Block", "PLSModel", "parse_model", "ecsi_model"]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
-_MODES = ("A", "B")
+_MODES = ("A", "B", "U")
+_MODE_ALIASES = {"unit": "U", "mode_a": "A", "mode_b": "B"}
 
 
 @dataclass(frozen=True)
 class Block:
-    """One construct: its name, indicator columns and estimation mode (A or B)."""
+    """One construct: its name, indicator columns and estimation mode.
+
+    ``"A"`` (reflective, correlation weights), ``"B"`` (composite, regression
+    weights) or ``"U"`` (unit weights: every item weighted equally, the
+    composite standardised -- seminr's ``unit_weights``).
+    """
 
     name: str
     items: tuple[str, ...]
@@ -76,6 +82,10 @@ class PLSModel:
         """Add a composite/formative (mode B) block."""
         return self._add_block(name, items, "B")
 
+    def unit(self, name: str, items: Iterable[str]) -> PLSModel:
+        """Add a unit-weighted block (equal weights, like a standardised sum score)."""
+        return self._add_block(name, items, "U")
+
     def path(self, sources: str | Iterable[str], target: str) -> PLSModel:
         """Add structural paths ``source -> target`` (one or several sources)."""
         if isinstance(sources, str):
@@ -113,11 +123,12 @@ class PLSModel:
         """Copy with the estimation mode of some blocks changed (``{"Value": "B"}``)."""
         if not modes:
             return self
+        modes = {k: _MODE_ALIASES.get(str(v).lower(), v) for k, v in modes.items()}
         for name, mode in modes.items():
             self.block(name)
             if mode not in _MODES:
                 raise SpecificationError(
-                    f"mode {mode!r} of construct {name!r} is invalid: expected 'A' or 'B'."
+                    f"mode {mode!r} of construct {name!r} is invalid: expected 'A', 'B' or 'unit'."
                 )
         blocks = tuple(Block(b.name, b.items, modes.get(b.name, b.mode)) for b in self.blocks)
         return PLSModel(blocks, self.paths)
@@ -132,7 +143,7 @@ class PLSModel:
                 raise SpecificationError(f"construct {b.name!r} has no items.")
             if b.mode not in _MODES:
                 raise SpecificationError(
-                    f"mode {b.mode!r} of construct {b.name!r} is invalid: expected 'A' or 'B'."
+                    f"mode {b.mode!r} of construct {b.name!r} is invalid: expected 'A', 'B' or 'U'."
                 )
             for it in b.items:
                 _check_name(it, f"item of construct {b.name!r}")
@@ -181,8 +192,11 @@ class PLSModel:
 
     def syntax(self) -> str:
         """The model as lavaan-like syntax."""
-        op = {"A": "=~", "B": "<~"}
+        op = {"A": "=~", "B": "<~", "U": "=~"}
         lines = [f"{b.name} {op[b.mode]} {' + '.join(b.items)}" for b in self.blocks]
+        units = [b.name for b in self.blocks if b.mode == "U"]
+        if units:
+            lines.append(f"# unit weights: {', '.join(units)}")
         for c in self.endogenous:
             lines.append(f"{c} ~ {' + '.join(self.predecessors(c))}")
         return "\n".join(lines)
@@ -222,6 +236,21 @@ def _find_cycle(nodes, edges) -> list[str] | None:
     return None
 
 
+def statements(syntax: str):
+    """Yield ``(line number, operator, lhs, terms)`` per statement (lhs name checked)."""
+    for lineno, raw in enumerate(syntax.splitlines(), 1):
+        line = raw.split("#", 1)[0].strip()
+        if not line:
+            continue
+        op = next((o for o in ("=~", "<~", "~") if o in line), None)
+        if op is None:
+            raise SpecificationError(f"line {lineno} {raw.strip()!r}: expected '=~', '<~' or '~'.")
+        lhs, rhs = (part.strip() for part in line.split(op, 1))
+        if not _NAME.match(lhs):
+            raise SpecificationError(f"line {lineno}: {lhs!r} is not a valid construct name.")
+        yield lineno, op, lhs, [t.strip() for t in rhs.split("+") if t.strip()]
+
+
 def parse_model(syntax: str) -> PLSModel:
     """Parse lavaan-like syntax into a validated :class:`PLSModel`.
 
@@ -240,19 +269,8 @@ def parse_model(syntax: str) -> PLSModel:
     if not isinstance(syntax, str):
         raise SpecificationError(f"model syntax must be a string, got {type(syntax).__name__}.")
     model = PLSModel()
-    for lineno, raw in enumerate(syntax.splitlines(), 1):
-        line = raw.split("#", 1)[0].strip()
-        if not line:
-            continue
-        op = next((o for o in ("=~", "<~", "~") if o in line), None)
-        if op is None:
-            raise SpecificationError(f"line {lineno} {raw.strip()!r}: expected '=~', '<~' or '~'.")
+    for lineno, op, lhs, terms in statements(syntax):
         mode = {"=~": "A", "<~": "B", "~": None}[op]
-        lhs, rhs = (part.strip() for part in line.split(op, 1))
-        if not _NAME.match(lhs):
-            raise SpecificationError(f"line {lineno}: {lhs!r} is not a valid construct name.")
-        terms = [t.strip() for t in rhs.split("+")] if rhs else []
-        terms = [t for t in terms if t]
         bad = [t for t in terms if not _NAME.match(t)]
         if bad:
             raise SpecificationError(f"line {lineno}: {bad[0]!r} is not a valid name.")

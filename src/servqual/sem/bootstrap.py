@@ -11,7 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._resampling import bca_ci, jackknife, percentile_ci, run_bootstrap, warn_failures
+from .._resampling import (
+    bca_ci,
+    jackknife,
+    jackknife_moments,
+    percentile_ci,
+    run_bootstrap,
+    warn_failures,
+)
 from .batch import batch_fit
 from .ml import MLProblem, SampleMoments, sample_moments
 
@@ -73,11 +80,15 @@ class Refit:
 
     def _batch(self, idx2: np.ndarray) -> np.ndarray:
         means, covs = self._batch_moments(idx2)
-        K = idx2.shape[0]
+        return self.from_moments(means, covs, idx2.shape[1])
+
+    def from_moments(self, means: np.ndarray, covs: np.ndarray, n_obs: int) -> np.ndarray:
+        """Refit a single-group model to stacks of means (K, p) and ML covariances (K, p, p)."""
+        K = means.shape[0]
         thetas, ok = np.tile(self.theta, (K, 1)), np.zeros(K, dtype=bool)
         if self.hess_inv is not None:
             thetas, ok = batch_fit(self.model, covs, means, self.theta, self.hess_inv)
-        n = np.array([idx2.shape[1]])
+        n = np.array([n_obs])
         for b in np.flatnonzero(~ok):  # stragglers: the full single-resample optimiser
             thetas[b] = self._refit(SampleMoments((covs[b],), (means[b],), n))
         return np.stack([self._finish(t) for t in thetas])
@@ -189,7 +200,13 @@ def boot_intervals(prep, problem, theta, draws, ci, method):
     valid = draws.valid
     se = valid.std(axis=0, ddof=1) if valid.shape[0] > 1 else np.full(full.size, np.nan)
     if method == "bca":
-        jack = jackknife(refit, refit.X.shape[0], max_groups=200)
+        if isinstance(refit, Refit) and refit.n_groups == 1:  # ML: exact leave-one-out
+            n = refit.X.shape[0]
+            jack = jackknife_moments(
+                lambda means, covs: refit.from_moments(means, covs, n - 1), refit.X, ddof=0
+            )
+        else:  # multigroup or WLSMV (polychorics): randomly assigned (seeded) groups
+            jack = jackknife(refit, refit.X.shape[0], max_groups=200)
         lo, hi = bca_ci(full, valid, jack, ci)
     else:
         lo, hi = percentile_ci(valid, ci)

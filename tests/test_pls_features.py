@@ -1,0 +1,158 @@
+"""PLS additions: missing-value codes, unit weights, item VIF, AIC/BIC, f^2, per-block PLSc.
+
+References are brute-force recomputations from the construct scores and the
+data (regressions with numpy's lstsq), or two public fits.
+"""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import servqual
+from servqual import pls
+from servqual.errors import ImproperSolutionWarning, MissingDataWarning, ParameterError
+
+MODEL = """
+Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation  =~ CUEX1 + CUEX2 + CUEX3
+Value        =~ PERV1 + PERV2
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Image + Expectation + Value
+"""
+
+
+@pytest.fixture(scope="module")
+def mobi():
+    return servqual.load_dataset("mobi")
+
+
+@pytest.fixture(scope="module")
+def res(mobi):
+    return pls.fit(MODEL, mobi, progress=False)
+
+
+def test_missing_value_codes_equal_nan(mobi):
+    coded = mobi.copy()
+    nan = mobi.copy().astype(float)
+    rows = [3, 17, 40]
+    coded.loc[coded.index[rows], "CUEX2"] = -99
+    nan.loc[nan.index[rows], "CUEX2"] = np.nan
+    with pytest.warns(MissingDataWarning, match="CUEX2: 3"):
+        a = pls.fit(MODEL, coded, missing_value=-99, progress=False)
+    with pytest.warns(MissingDataWarning):
+        b = pls.fit(MODEL, nan, progress=False)
+    pd.testing.assert_frame_equal(a.paths, b.paths)
+    with pytest.warns(MissingDataWarning, match="3 row"):
+        c = pls.fit(MODEL, coded, missing_value=[-99, -98], missing="listwise", progress=False)
+    assert c.n == len(mobi) - 3
+
+
+def test_unit_weights_are_a_standardised_sum_score(mobi):
+    r = pls.fit(MODEL, mobi, modes={"Image": "unit"}, progress=False)
+    items = [f"IMAG{i}" for i in range(1, 6)]
+    z = (mobi[items] - mobi[items].mean()) / mobi[items].std()
+    s = z.sum(axis=1)
+    np.testing.assert_allclose(r.scores["Image"], s / s.std(), atol=1e-12)
+    w = r.outer.set_index("item").loc[items, "weight"]
+    np.testing.assert_allclose(w, 1 / s.std(), atol=1e-12)
+    assert set(r.outer.loc[r.outer["construct"] == "Image", "mode"]) == {"U"}
+
+
+def test_item_vif_brute_force(res, mobi):
+    out = res.outer.set_index("item")
+    for items in (["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5"], ["PERV1", "PERV2"]):
+        for it in items:
+            others = [o for o in items if o != it]
+            X = np.column_stack([np.ones(len(mobi)), mobi[others]])
+            b, *_ = np.linalg.lstsq(X, mobi[it], rcond=None)
+            r2 = 1 - np.var(mobi[it] - X @ b) / np.var(mobi[it])
+            assert out.loc[it, "vif"] == pytest.approx(1 / (1 - r2), rel=1e-10)
+
+
+def test_aic_bic_as_seminr_from_scores(res):
+    # seminr 2.x it_criteria: SSE of the standardised score regression,
+    # AIC = n log(SSE/n) + 2(k+1), BIC = n log(SSE/n) + (k+1) log n
+    sc = res.scores
+    n = len(sc)
+    src = ["Image", "Expectation", "Value"]
+    X = np.column_stack([np.ones(n), sc[src]])
+    b, *_ = np.linalg.lstsq(X, sc["Satisfaction"], rcond=None)
+    sse = float(np.sum((sc["Satisfaction"] - X @ b) ** 2))
+    k = len(src)
+    assert res.info_criteria.loc["Satisfaction", "aic"] == pytest.approx(
+        n * np.log(sse / n) + 2 * (k + 1)
+    )
+    assert res.info_criteria.loc["Satisfaction", "bic"] == pytest.approx(
+        n * np.log(sse / n) + (k + 1) * np.log(n)
+    )
+
+
+def test_f2_reestimates_the_model_without_the_path(mobi):
+    ecsi = pls.ecsi_model()
+    full = pls.fit(ecsi, mobi, progress=False)
+    paths = full.paths.set_index(["source", "target"])
+    for s, t in [("Quality", "Satisfaction"), ("Image", "Loyalty")]:
+        reduced = ecsi.syntax().replace(f"{t} ~ ", f"{t} ~ ").splitlines()
+        reduced = [
+            ln
+            if not ln.startswith(f"{t} ~")
+            else f"{t} ~ " + " + ".join(x for x in ecsi.predecessors(t) if x != s)
+            for ln in reduced
+        ]
+        r = pls.fit("\n".join(reduced), mobi, progress=False)
+        r2_in = full.r2[t]
+        want = (r2_in - r.r2[t]) / (1 - r2_in)
+        assert paths.loc[(s, t), "f2"] == pytest.approx(want, abs=1e-9)
+        assert paths.loc[(s, t), "f2_reestimated"] == paths.loc[(s, t), "f2"]
+        # the re-estimated f^2 differs from the R^2 shortcut (the weights change)
+        assert abs(paths.loc[(s, t), "f2_r2"] - want) > 1e-5
+    short = pls.fit(ecsi, mobi, f2="r2", progress=False).paths
+    np.testing.assert_array_equal(short["f2"], short["f2_r2"])
+
+
+def test_per_block_plsc(mobi, res):
+    part = pls.fit(MODEL, mobi, consistent=["Image"], progress=False)
+    full = pls.fit(MODEL, mobi, consistent=True, progress=False)
+    assert part.consistent == ("Image",)
+    o_part, o_pls, o_full = (r.outer.set_index("item")["loading"] for r in (part, res, full))
+    img = [f"IMAG{i}" for i in range(1, 6)]
+    np.testing.assert_allclose(o_part[img], o_full[img], atol=1e-12)  # corrected
+    other = [i for i in o_pls.index if i not in img]
+    np.testing.assert_allclose(o_part[other], o_pls[other], atol=1e-12)  # composites
+    rho = res.reliability.loc["Image", "rho_a"]
+    R, R0 = part.construct_correlations, res.construct_correlations
+    assert R.loc["Image", "Satisfaction"] == pytest.approx(
+        R0.loc["Image", "Satisfaction"] / np.sqrt(rho), abs=1e-10
+    )
+    assert R.loc["Value", "Satisfaction"] == pytest.approx(R0.loc["Value", "Satisfaction"])
+    with pytest.raises(ParameterError, match="'Nope'"):
+        pls.fit(MODEL, mobi, consistent=["Nope"], progress=False)
+
+
+def test_rho_a_above_one_is_flagged(mobi):
+    # two items: a1 = f + h carries the construct f, a2 = h + e shares only h
+    # with it (r = 0.5) and nothing with B, so the mode-A weight of a2 is near 0.
+    # For two items rho_A = (a^2 + 1)^2 r / (a (a^2 + 1 + 2 a r)) with a = w1/w2,
+    # which grows like a r: far above 1.
+    rng = np.random.default_rng(4)
+    n = 400
+    f, h = rng.normal(size=(2, n))
+    df = pd.DataFrame(
+        {
+            "a1": f + h,
+            "a2": h + rng.normal(size=n),
+            "b1": f + rng.normal(size=n),
+            "b2": f + rng.normal(size=n),
+        }
+    )
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        r = pls.fit("A =~ a1 + a2\nB =~ b1 + b2\nB ~ A", df, progress=False)
+    rho = r.reliability.loc["A", "rho_a"]
+    if rho > 1:
+        assert any(issubclass(w.category, ImproperSolutionWarning) for w in rec)
+        assert any("rho_A of construct 'A'" in w for w in r.warnings)
+    else:  # the data must produce the case this test is about
+        pytest.fail(f"rho_A = {rho:.4f} is not above 1; adjust the simulated block")
