@@ -65,3 +65,19 @@ def test_wa_churn():
     assert df["tenure"].mean() == pytest.approx(32.371, abs=5e-4)
     assert df["total_charges"].isna().sum() == 11
     assert (df.loc[df["total_charges"].isna(), "tenure"] == 0).all()
+
+
+def test_nps_on_the_real_abc_recommend_item_raises_naming_it():
+    """Issue 11 acceptance: `nps` on ABC's 1-5 recommend item `q4` is refused by name."""
+    import servqual
+    from servqual.errors import ServqualError
+
+    survey = servqual.load_dataset("abc_survey")
+    cb = servqual.datasets.abc_codebook()
+    data, _ = cb.apply(survey)
+    q4 = data["q4"].dropna()
+    assert q4.min() >= 1 and q4.max() <= 5  # the item really is 1-5
+    with pytest.raises(ServqualError, match=r"column 'q4' has answers 1-5 only.*0-10"):
+        servqual.metrics.nps(data["q4"])
+    with pytest.raises(ServqualError, match=r"q4"):
+        servqual.metrics.nps(data["q4"], scale=cb.scale_of("q4"))
