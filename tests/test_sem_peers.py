@@ -157,3 +157,58 @@ def test_wlsmv_bootstrap_replicates_are_refits():
     load = p[(p.op == "=~") & (p.rhs != "N1")]
     assert np.all(load["se"] > 0)
     assert np.allclose(load["se"], draws.valid.std(axis=0, ddof=1)[:4])
+
+
+@pytest.mark.parametrize(
+    "name", ["hs_fiml", "hs_fiml_mlr", "bfi_wlsmv_group", "bfi_wlsmv_one", "bfi_wlsmv_two"]
+)
+def test_robust_indices_fiml_and_multigroup_wlsmv(name):
+    # lavaan 0.6.14 fitMeasures(fit)[c("cfi.robust", "tli.robust", "rmsea.robust")] for
+    # sem(HS, hs_missing, missing = "ml" [, estimator = "MLR"]) -- Zhang & Savalei's
+    # FIML-corrected indices, V6 for ML and V3 for MLR -- and for
+    # sem(neuro, bfi, ordered = TRUE [, group = "gender"]) -- Savalei's catML,
+    # stacked over groups (the references are in tests/data/lavaan_peers.json)
+    ref = CASES[name]["fit"]
+    fi = _fit(name).fit_indices
+    for lav, key in (("cfi.robust", "cfi_robust"), ("tli.robust", "tli_robust")):
+        assert fi[key] == pytest.approx(ref[lav], abs=1e-6), key
+    assert fi["rmsea_robust"] == pytest.approx(ref["rmsea.robust"], abs=1e-6)
+    # the robust indices are not the naive ones
+    assert abs(fi["cfi_robust"] - ref["cfi"]) > 1e-4
+
+
+def test_fiml_corrected_complete_data_is_unstructured_satorra_bentler():
+    # brute force: without missing values the EM moments are the sample moments and the
+    # FIML information of the saturated model is the complete-data one at (xbar, S), so
+    # U Wm^-1 Wc Wm^-1 U = U and the V3 constant is tr(U Gamma) / df with Gamma the
+    # case-wise covariance of (x, vech xx') and V evaluated at S ("unstructured"; the
+    # MLM scaling factor evaluates V at the model-implied Sigma instead)
+    from cases import HS, load_data
+
+    from servqual import sem
+
+    hs = load_data("holzinger_swineford", ROOT)
+    res = sem.fit(HS, hs, missing="fiml", estimator="MLR")
+    fi, X = res.fit_indices, res._prep.arrays[0]
+    n, p = X.shape
+    iu = np.triu_indices(p)
+    S = np.cov(X, rowvar=False, bias=True)
+    Si = np.linalg.inv(S)
+    V = np.zeros((p + iu[0].size,) * 2)
+    V[:p, :p] = Si
+    for a, (i, j) in enumerate(zip(*iu)):
+        for b, (k, m) in enumerate(zip(*iu)):
+            Ea, Eb = np.zeros((p, p)), np.zeros((p, p))
+            Ea[i, j] = Ea[j, i] = Eb[k, m] = Eb[m, k] = 1.0
+            V[p + a, p + b] = 0.5 * np.trace(Si @ Ea @ Si @ Eb)
+    Xc = X - X.mean(axis=0)
+    Gamma = np.cov(np.hstack([Xc, Xc[:, iu[0]] * Xc[:, iu[1]]]), rowvar=False, bias=True)
+    dS, dm = res._problem.model.jacobian(res._theta, 0, res._problem.bases[0])
+    D = np.vstack([dm.T, dS[:, iu[0], iu[1]].T])
+    VD = V @ D
+    U = V - VD @ np.linalg.solve(D.T @ VD, VD.T)
+    c = np.trace(U @ Gamma) / fi["df"]
+    rmsea = np.sqrt(max(fi["chi2"] / n / fi["df"] - c / n, 0.0))
+    # 1e-6: Wm is the FIML saturated model's Hessian by central differences
+    assert fi["rmsea_robust"] == pytest.approx(rmsea, rel=1e-6)
+    assert c != pytest.approx(fi["scaling_factor"], rel=1e-3)  # not the MLR constant

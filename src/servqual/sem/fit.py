@@ -690,6 +690,15 @@ def _fit(
         robust_test = {
             k: robust_test[k] for k in ("chi2_scaled", "scaling_factor", "df", "pvalue_scaled")
         }
+    if hasattr(problem, "patterns") and se != "mlr" and np.isfinite(indices["chi2"]):
+        # lavaan 0.6.13+ reports FIML-corrected robust indices for plain ML too (V6)
+        from .fiml_corrected import fiml_corrected_indices
+
+        indices.update(
+            fiml_corrected_indices(
+                problem, theta, prep.arrays, indices["df"], indices["baseline_df"], version="V6"
+            )
+        )
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
     if estimated is not None:  # WLSMV: derived residual variances have no SE
         par = np.r_[ram.partable["par"].to_numpy(), np.full(len(prep.defined), -1)]

@@ -103,7 +103,7 @@ def _pooled_indices(ram, bases, theta, outs, moms, names) -> dict:
     from ``tr(U Gamma)`` and ``tr((U Gamma)^2)`` summed over groups;
     ``cfi``/``tli``/``rmsea`` (with its 90% CI) use the unscaled statistics and
     ``N - G``, ``*_scaled`` the scaled ones; ``*_robust`` follow Savalei (2021)
-    as lavaan does (single group): the ML discrepancy of the polychoric matrix
+    as lavaan does: the ML discrepancy of the polychoric matrix
     at the DWLS estimates, ``c = tr(U' V U Gamma) / df`` with the normal-theory
     weight ``V`` of the correlations and ``U = I - Delta (Delta' W Delta)^-1
     Delta' W``, and the baseline's ``c_b = tr(Gamma) / df_b``.
@@ -141,38 +141,49 @@ def _pooled_indices(ram, bases, theta, outs, moms, names) -> dict:
     res.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
     if df > 0:
         res["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n1 * df * 0.05**2 / G))
-    if G == 1:
-        res.update(_robust_single(ram, bases[0], outs[0], moms[0], df, dfb, n1))
-    else:  # lavaan's multigroup catML weighting is not reproduced here
-        res.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan)
+    res.update(_robust_catml(ram, bases, outs, moms, df, dfb, n1))
     return res
 
 
-def _robust_single(ram, base, out, mom, df, dfb, n1) -> dict:
-    cols = list(mom.corr.columns)
-    obs = list(ram.observed)
-    perm = np.array([obs.index(c) for c in cols])
-    Sig = np.asarray(ram.moments(out.theta, 0, base)[0])[np.ix_(perm, perm)].copy()
-    np.fill_diagonal(Sig, 1.0)
-    R = mom.corr.to_numpy()
-    p = len(cols)
+def _robust_catml(ram, bases, outs, moms, df, dfb, n1) -> dict:
+    """Savalei's (2021) robust indices, summed over groups.
+
+    The groups of a configural model share no parameter, so lavaan's stacked
+    trace ``tr(U' V U Gamma)`` (with the weights ``f_g = n_g / N`` that cancel
+    within each block) is the sum of the groups' traces; ``T3`` sums
+    ``n_g F_ML,g``.  The baseline's ``c_b df_b`` is lavaan 0.6.14's
+    ``tr(Gamma_all)`` of the stacked ``Gamma_g / f_g``, i.e.
+    ``sum_g tr(Gamma_g) / f_g`` (the weights do not cancel there; with one
+    group ``f = 1``): mirrored so that CFI/TLI agree with lavaan (checked on
+    bfi by gender, ``tests/test_sem_peers.py``).
+    """
+    T3 = T3b = k3 = k3b = 0.0
     ld = np.linalg.slogdet
-    T3 = mom.n * (ld(Sig)[1] + np.trace(R @ np.linalg.inv(Sig)) - ld(R)[1] - p)
-    T3b = -mom.n * ld(R)[1]
-    li, lj = np.tril_indices(p, -1)
-    Si = np.linalg.inv(Sig)
-    # normal-theory weight of the correlations: 1/2 d vec(Sigma)' (Si x Si) d vec(Sigma)
-    V = Si[li][:, li] * Si[lj][:, lj] + Si[li][:, lj] * Si[lj][:, li]
-    Gm = mom.gamma.to_numpy()
-    w = mom.weights.to_numpy()
-    est = out.estimated
-    dS = np.asarray(ram.jacobian(out.theta, 0, base)[0])[est][:, perm][:, :, perm]
-    D = dS[:, li, lj].T
-    WD = w[:, None] * D
-    U = np.eye(li.size) - D @ np.linalg.solve(D.T @ WD, WD.T)
-    c3 = float(np.trace(U.T @ V @ U @ Gm)) / df if df > 0 else np.nan
-    c3b = float(np.trace(Gm)) / dfb
-    return _cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, c3b, "_robust")
+    for g, (out, mom) in enumerate(zip(outs, moms)):
+        cols = list(mom.corr.columns)
+        obs = list(ram.observed)
+        perm = np.array([obs.index(c) for c in cols])
+        Sig = np.asarray(ram.moments(out.theta, g, bases[g])[0])[np.ix_(perm, perm)].copy()
+        np.fill_diagonal(Sig, 1.0)
+        R = mom.corr.to_numpy()
+        p = len(cols)
+        T3 += mom.n * (ld(Sig)[1] + np.trace(R @ np.linalg.inv(Sig)) - ld(R)[1] - p)
+        T3b += -mom.n * ld(R)[1]
+        li, lj = np.tril_indices(p, -1)
+        Si = np.linalg.inv(Sig)
+        # normal-theory weight of the correlations: 1/2 d vec(Sigma)' (Si x Si) d vec(Sigma)
+        V = Si[li][:, li] * Si[lj][:, lj] + Si[li][:, lj] * Si[lj][:, li]
+        Gm = mom.gamma.to_numpy()
+        w = mom.weights.to_numpy()
+        est = out.estimated
+        dS = np.asarray(ram.jacobian(out.theta, g, bases[g])[0])[est][:, perm][:, :, perm]
+        D = dS[:, li, lj].T
+        WD = w[:, None] * D
+        U = np.eye(li.size) - D @ np.linalg.solve(D.T @ WD, WD.T)
+        k3 += float(np.trace(U.T @ V @ U @ Gm))
+        k3b += float(np.trace(Gm)) * sum(m.n for m in moms) / mom.n
+    c3 = k3 / df if df > 0 else np.nan
+    return _cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, k3b / dfb, "_robust", len(outs))
 
 
 def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix, G=1) -> dict:

@@ -332,9 +332,11 @@ def robust_fit(problem, theta, arrays, indices: dict, *, mlr: bool) -> dict:
     out["cfi_robust"] = float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0
     out["tli_robust"] = float(1.0 - (d0 / df) / (d1 / bdf))
     if hasattr(problem, "patterns"):
-        # lavaan's robust RMSEA/CFI/TLI with missing data follow Savalei's
-        # incomplete-data corrections, which are not implemented here
-        out.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan)
+        # with missing data lavaan's robust RMSEA/CFI/TLI are Zhang & Savalei's
+        # FIML-corrected indices (version V3 for a scaled test)
+        from .fiml_corrected import fiml_corrected_indices
+
+        out.update(fiml_corrected_indices(problem, theta, arrays, df, bdf, version="V3"))
     return out
 
 
