@@ -136,9 +136,10 @@ def test_plsc_orthogonal_interaction_matches_seminr_fixture(mobi):
         assert p[k] == pytest.approx(v, abs=5e-4), k
     assert r.r2["Satisfaction"] == pytest.approx(0.889, abs=5e-4)
     # V_3_6_0/plsc-interaction-reliability.csv (alpha, rhoC, AVE, rhoA) for the
-    # common-factor constructs.  Not matched: the interaction construct's rhoC/AVE
-    # (seminr 0.7792/0.4406, servqual 0.7474/0.3978 from its PLS loadings) and its
-    # rhoA, which seminr sets to 1 for a composite in a PLSc model.
+    # common-factor constructs.  The interaction construct's rhoC/AVE differ by
+    # convention (seminr 0.7792/0.4406 from loadings scaled by its interaction-score
+    # rescaling, servqual 0.7474/0.3978 from item-score correlations): reproduced
+    # exactly in tests/test_pls_seminr_fixtures.py; seminr sets its rhoA to 1.
     ref = {
         "Image": (0.722834595427083, 0.727144468310549, 0.354977797487875, 0.745311533816804),
         "Value": (0.823631979352573, 0.835583850529617, 0.720468175631135, 0.857495343869267),
