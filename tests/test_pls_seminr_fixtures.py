@@ -31,7 +31,6 @@ Est.") and within Monte Carlo error in "Bootstrap SD" (R's RNG differs).
 """
 
 import numpy as np
-import pandas as pd
 import pytest
 
 import servqual
@@ -305,4 +304,3 @@ def test_plsc_interaction_reliability_convention(mobi):
     k = len(items)
     alpha = k / (k - 1) * (1 - k / c.sum())
     assert alpha == pytest.approx(0.711404014337454, abs=1e-9)
-

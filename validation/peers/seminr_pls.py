@@ -40,9 +40,7 @@ def main() -> int:
             default=0.0,
         )
         worst_all = max(worst_all, d_p, d_w, d_l)
-        print(
-            f"{case['name']}: max |diff| paths {d_p:.1e}, weights {d_w:.1e}, loadings {d_l:.1e}"
-        )
+        print(f"{case['name']}: max |diff| paths {d_p:.1e}, weights {d_w:.1e}, loadings {d_l:.1e}")
         if case.get("note"):
             print(f"    note: {case['note']}")
         print(f"    seminr {case['seminr_test']}; {', '.join(case['fixtures'])}")
