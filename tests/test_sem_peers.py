@@ -212,3 +212,71 @@ def test_fiml_corrected_complete_data_is_unstructured_satorra_bentler():
     # 1e-6: Wm is the FIML saturated model's Hessian by central differences
     assert fi["rmsea_robust"] == pytest.approx(rmsea, rel=1e-6)
     assert c != pytest.approx(fi["scaling_factor"], rel=1e-3)  # not the MLR constant
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "bfi_wlsmv_thresholds",
+        "bfi_wlsmv_group_equal",
+        "bfi_wlsmv_scalar",
+        "bfi_wlsmv_two_thresholds_loadings",
+    ],
+)
+def test_wlsmv_ordinal_invariance_as_lavaan(name):
+    # lavaan 0.6.14: sem(model, bfi, ordered = TRUE, group = "gender", group.equal = ...)
+    # (the call is stored with the case).  Delta parameterization: scale factors (~*~)
+    # and latent means free in group 2 once the thresholds are equal; npar and df as
+    # lavaan's; no robust (catML) indices (lavaan: NA).
+    case = CASES[name]
+    res = _fit(name)
+    fi, ref = res.fit_indices, case["fit"]
+    assert (fi["npar"], fi["df"]) == (ref["npar"], ref["df"])
+    for lav, key in (
+        ("chisq", "chi2"),
+        ("chisq.scaled", "chi2_scaled"),
+        ("cfi.scaled", "cfi_scaled"),
+        ("tli.scaled", "tli_scaled"),
+        ("rmsea.scaled", "rmsea_scaled"),
+        ("cfi", "cfi"),
+        ("rmsea", "rmsea"),
+        ("srmr", "srmr"),
+    ):
+        assert fi[key] == pytest.approx(ref[lav], rel=1e-5), key
+    assert ref.get("cfi.robust") is None and np.isnan(fi["cfi_robust"])
+    p, r = res.params, case["params"]
+    labels = list(res.group_labels)
+    checked = 0
+    for i, op in enumerate(r["op"]):
+        if op not in ("~*~", "|", "~1") or r["se"][i] == 0:
+            continue
+        m = (
+            (p.lhs == r["lhs"][i])
+            & (p.op == op)
+            & (p.rhs == r["rhs"][i])
+            & (p.group == labels[r["group"][i] - 1])
+        )
+        row = p[m].iloc[0]
+        assert row["est"] == pytest.approx(r["est"][i], abs=1e-4), (r["lhs"][i], op)
+        assert row["se"] == pytest.approx(r["se"][i], abs=1e-4), (r["lhs"][i], op)
+        if op != "~*~":
+            assert row["std_all"] == pytest.approx(r["std_all"][i], abs=1e-4)
+        checked += 1
+    n_items = 10 if "two" in name else 5
+    assert checked == 2 * 5 * n_items + n_items + (2 if "two" in name else 1)
+    # the thresholds are one set of parameters: identical in both groups
+    th = p[p.op == "|"].pivot_table(index=["lhs", "rhs"], columns="group", values="est")
+    assert np.allclose(th.iloc[:, 0], th.iloc[:, 1], atol=0)
+
+
+def test_wlsmv_invariance_refusals():
+    from cases import BFI1, load_data
+
+    from servqual import sem
+    from servqual.errors import ParameterError
+
+    bfi = load_data("bfi", ROOT)
+    with pytest.raises(ParameterError, match="needs estimator='WLSMV'"):
+        sem.fit(BFI1, bfi, group="gender", group_equal=["thresholds"])
+    with pytest.raises(ParameterError, match="one group only"):
+        sem.fit(BFI1, bfi, ordered=True, group="gender", se="bootstrap", n_boot=50)

@@ -232,8 +232,40 @@ CASES = [
         BFI1,
         {"ordered": True, "group": "gender", "group.equal": ["thresholds", "loadings"]},
         {"ordered": True, "group": "gender", "group_equal": ["thresholds", "loadings"]},
-        note="threshold and loading invariance: NOT IMPLEMENTED (servqual refuses it)",
-        unsupported=True,
+        note="threshold and loading invariance (delta parameterization: scale factors and "
+        "latent means free in group 2); lavaan reports no robust indices (NA)",
+    ),
+    _c(
+        "bfi_wlsmv_thresholds",
+        "bfi",
+        BFI1,
+        {"ordered": True, "group": "gender", "group.equal": ["thresholds"]},
+        {"ordered": True, "group": "gender", "group_equal": ["thresholds"]},
+        note="threshold invariance",
+    ),
+    _c(
+        "bfi_wlsmv_scalar",
+        "bfi",
+        BFI1,
+        {
+            "ordered": True,
+            "group": "gender",
+            "group.equal": ["thresholds", "loadings", "intercepts"],
+        },
+        {
+            "ordered": True,
+            "group": "gender",
+            "group_equal": ["thresholds", "loadings", "intercepts"],
+        },
+        note="intercepts of ordinal items are fixed at 0: the same model as thresholds+loadings",
+    ),
+    _c(
+        "bfi_wlsmv_two_thresholds_loadings",
+        "bfi",
+        BFI2,
+        {"ordered": True, "group": "gender", "group.equal": ["thresholds", "loadings"]},
+        {"ordered": True, "group": "gender", "group_equal": ["thresholds", "loadings"]},
+        note="two factors, threshold and loading invariance",
     ),
 ]
 

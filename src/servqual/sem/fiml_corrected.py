@@ -33,6 +33,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import block_diag
 
+from .robust import _case_scores_raw, _h1_observed_fiml, baseline_problem
+
 __all__ = ["fiml_corrected_indices"]
 
 
@@ -98,7 +100,6 @@ def fiml_corrected_indices(
     >>> 0 < res.fit_indices["cfi_robust"] <= 1
     True
     """
-    from .robust import _case_scores_raw, _h1_observed_fiml, baseline_problem
 
     out = dict.fromkeys(("cfi_robust", "tli_robust", "rmsea_robust"), np.nan)
     if df <= 0:

@@ -86,11 +86,8 @@ class Prepared:
 def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
     pt = pt.copy()
     for what in group_equal:
-        if what == "thresholds":
-            raise ParameterError(
-                "group_equal='thresholds' (lavaan's threshold invariance for ordinal items) is "
-                "not supported: WLSMV fits the configural multigroup model only."
-            )
+        if what == "thresholds":  # ordinal items: handled by the WLSMV estimator
+            continue
         if what not in _GROUP_EQUAL:
             raise ParameterError(
                 f"group_equal entry {what!r} is invalid: expected one of {_GROUP_EQUAL}."
@@ -612,11 +609,23 @@ def _fit(
                 f"se={se!r} is not available with estimator='WLSMV': its standard errors "
                 "are already robust (sandwich); use se='standard' or se='bootstrap'."
             )
-        theta, vcov, estimated, indices, problem, converged, msgs = wlsmv_estimate(prep, ram)
+        if se == "bootstrap" and len(prep.arrays) > 1:
+            raise ParameterError(
+                "se='bootstrap' with estimator='WLSMV' is available for one group only; with "
+                f"group={group!r} use se='standard' (robust sandwich standard errors)."
+            )
+        theta, vcov, estimated, indices, problem, converged, msgs = wlsmv_estimate(
+            prep, ram, group_equal=tuple(group_equal)
+        )
         iters, optimizer = 0, "DWLS"
         warns: list[tuple[type, str]] = [(MissingDataWarning, n) for n in prep.notes]
         warns += [(None, m) for m in msgs]  # already emitted by the DWLS engine
     else:
+        if "thresholds" in tuple(group_equal):
+            raise ParameterError(
+                "group_equal='thresholds' constrains the thresholds of ordinal items: it needs "
+                "estimator='WLSMV' (ordered=True)."
+            )
         if missing == "fiml":
             from .fiml import FIMLProblem
 
@@ -690,13 +699,19 @@ def _fit(
         robust_test = {
             k: robust_test[k] for k in ("chi2_scaled", "scaling_factor", "df", "pvalue_scaled")
         }
-    if hasattr(problem, "patterns") and se != "mlr" and np.isfinite(indices["chi2"]):
-        # lavaan 0.6.13+ reports FIML-corrected robust indices for plain ML too (V6)
+    if hasattr(problem, "patterns") and np.isfinite(indices["chi2"]):
+        # lavaan 0.6.13+: Zhang & Savalei's FIML-corrected robust indices, V3 with a
+        # scaled test (MLR), V6 for plain ML
         from .fiml_corrected import fiml_corrected_indices
 
         indices.update(
             fiml_corrected_indices(
-                problem, theta, prep.arrays, indices["df"], indices["baseline_df"], version="V6"
+                problem,
+                theta,
+                prep.arrays,
+                indices["df"],
+                indices["baseline_df"],
+                version="V3" if se == "mlr" else "V6",
             )
         )
     params = _param_table(prep, problem, theta, vcov, ci, draws, ci_method)
@@ -706,7 +721,13 @@ def _fit(
         derived[: len(par)] = (par >= 0) & ~estimated[np.clip(par, 0, None)]
         params.loc[derived, ["se", "z", "pvalue", "ci_lower", "ci_upper"]] = np.nan
     if estimator == "WLSMV":
-        params = _with_thresholds(params, problem.polychorics, ci, prep.group_labels)
+        params = _with_thresholds(
+            params,
+            problem.polychorics,
+            ci,
+            prep.group_labels,
+            getattr(problem, "ordinal_rows", None),
+        )
     for cls, msg in warns:
         if cls is not None and cls is not MissingDataWarning:
             warnings.warn(msg, cls, stacklevel=3)
@@ -902,10 +923,37 @@ def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: f
     return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
 
 
-def _with_thresholds(params: pd.DataFrame, moms, ci: float, labels) -> pd.DataFrame:
-    """Append lavaan's threshold rows (``item | t1``) to a WLSMV parameter table."""
+def _with_thresholds(params: pd.DataFrame, moms, ci: float, labels, model_rows=None):
+    """Append lavaan's threshold rows (``item | t1``) to a WLSMV parameter table; with
+    shared parameters (``model_rows``, multigroup invariance) the model's thresholds,
+    scale factors (``~*~``) and latent means (``~1``)."""
     rows = []
     crit = stats.norm.ppf(0.5 + ci / 2)
+    if model_rows is not None:
+        for r in model_rows.itertuples():
+            se = r.se if r.se > 0 else np.nan
+            z = r.est / se
+            # lavaan's standardisation: thresholds on the y* scale (times delta), latent
+            # means per latent SD, scale factors 1
+            std = r.est * r.scale if r.op in ("|", "~1") else 1.0
+            rows.append(
+                {
+                    "group": labels[r.group],
+                    "lhs": r.lhs,
+                    "op": r.op,
+                    "rhs": r.rhs,
+                    "label": "",
+                    "est": float(r.est),
+                    "se": float(r.se),
+                    "z": z,
+                    "pvalue": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
+                    "ci_lower": r.est - crit * se,
+                    "ci_upper": r.est + crit * se,
+                    "std_lv": float(std if r.op == "~1" else r.est),
+                    "std_all": float(std),
+                }
+            )
+        return pd.concat([params, pd.DataFrame(rows, columns=params.columns)], ignore_index=True)
     for lab, mom in zip(labels, moms):
         for item, tau in mom.thresholds.items():
             for t, v in tau.items():

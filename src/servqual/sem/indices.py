@@ -8,7 +8,14 @@ from scipy import optimize, stats
 
 from .ml import MLProblem
 
-__all__ = ["fit_indices", "standardized", "residual_sd", "score_tests", "FIT_KEYS"]
+__all__ = [
+    "fit_indices",
+    "standardized",
+    "residual_sd",
+    "score_tests",
+    "FIT_KEYS",
+    "cfi_tli_rmsea",
+]
 
 FIT_KEYS = (
     "chi2",
@@ -245,3 +252,27 @@ def score_tests(problem_ext: MLProblem, theta_ext: np.ndarray, free: np.ndarray)
         mi = np.where(V > 1e-10, sc**2 / V, np.nan)
         epc = np.where(V > 1e-10, sc / V, np.nan)
     return mi, epc
+
+
+def cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix, G=1) -> dict:
+    """CFI, TLI and RMSEA (keys with ``suffix``) from the statistics ``t`` (model,
+    ``df``) and ``tb`` (baseline, ``dfb``) with the constants ``c``/``cb`` that
+    the statistics are expected to exceed their df by (1 for the standard and
+    scaled versions, Savalei's ``c`` for the robust ones), ``n1`` observations
+    and ``G`` groups (lavaan 0.6's formulas; df = 0 gives CFI = TLI = 1, RMSEA 0).
+
+    Examples
+    --------
+    >>> out = cfi_tli_rmsea(120.0, 24, 900.0, 36, 300, 1.0, 1.0, "")
+    >>> round(out["cfi"], 4), round(out["rmsea"], 4)
+    (0.8889, 0.1155)
+    """
+    if df <= 0:
+        return {f"cfi{suffix}": 1.0, f"tli{suffix}": 1.0, f"rmsea{suffix}": 0.0}
+    d0, d1 = t - c * df, tb - cb * dfb
+    den = max(d0, d1, 0.0)
+    return {
+        f"cfi{suffix}": float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0,
+        f"tli{suffix}": float(1.0 - (d0 * dfb) / (d1 * df)),
+        f"rmsea{suffix}": float(np.sqrt(G * max(t / n1 / df - c / n1, 0.0))),
+    }

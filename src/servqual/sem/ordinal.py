@@ -15,20 +15,21 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import ParameterError
-from .indices import FIT_KEYS
+from .indices import FIT_KEYS, cfi_tli_rmsea
 from .ml import MLProblem, SampleMoments, start_values
 
 __all__ = ["wlsmv_estimate"]
 
 
-def wlsmv_estimate(prep, ram, gamma="muthen1984"):
+def wlsmv_estimate(prep, ram, gamma="muthen1984", group_equal=()):
     """Returns ``(theta, vcov, estimated, indices, problem, converged, messages)``.
 
     Several groups are fitted as lavaan's configural model (every parameter
     group-specific): group by group, with the statistics pooled -- ``chi2 =
     sum_g (n_g - 1) F_g`` and the scaled-and-shifted test from the summed
     traces of ``U_g Gamma_g``.  Parameters shared across groups (labels,
-    ``group_equal``: lavaan's threshold/loading invariance) are not supported.
+    ``group_equal``: lavaan's threshold/loading invariance) go to
+    :func:`~servqual.sem.wlsmv_invariance.wlsmv_shared_estimate`.
     """
     from .polychoric import polychoric_moments
     from .wlsmv import dwls_ram
@@ -40,12 +41,11 @@ def wlsmv_estimate(prep, ram, gamma="muthen1984"):
         )
     pt = ram.partable
     free = pt[pt["par"] >= 0]
-    if free.groupby("par")["group"].nunique().max() > 1 if len(free) else False:
-        raise ParameterError(
-            "estimator='WLSMV' with parameters shared across groups (labels or "
-            "group_equal, e.g. lavaan's threshold/loading invariance) is not supported; "
-            "fit the configural model (no group_equal)."
-        )
+    shared = free.groupby("par")["group"].nunique().max() > 1 if len(free) else False
+    if len(prep.arrays) > 1 and (shared or "thresholds" in tuple(group_equal)):
+        from .wlsmv_invariance import wlsmv_shared_estimate
+
+        return wlsmv_shared_estimate(prep, ram, group_equal, gamma)
     user_means = pt[(pt["op"] == "~1") & (pt["par"] >= 0)]
     if len(user_means):
         raise ParameterError(
@@ -136,7 +136,7 @@ def _pooled_indices(ram, bases, theta, outs, moms, names) -> dict:
         + sum(t.size for m in moms for t in m.thresholds.values()),
     }
     for suffix, t, tb in (("", T, Tb), ("_scaled", Ts, Tbs)):
-        res.update(_cfi_tli_rmsea(t, df, tb, dfb, n1, 1.0, 1.0, suffix, G))
+        res.update(cfi_tli_rmsea(t, df, tb, dfb, n1, 1.0, 1.0, suffix, G))
     lo, hi = _rmsea_ci(T, df, n1, G)
     res.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
     if df > 0:
@@ -183,19 +183,7 @@ def _robust_catml(ram, bases, outs, moms, df, dfb, n1) -> dict:
         k3 += float(np.trace(U.T @ V @ U @ Gm))
         k3b += float(np.trace(Gm)) * sum(m.n for m in moms) / mom.n
     c3 = k3 / df if df > 0 else np.nan
-    return _cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, k3b / dfb, "_robust", len(outs))
-
-
-def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix, G=1) -> dict:
-    if df <= 0:
-        return {f"cfi{suffix}": 1.0, f"tli{suffix}": 1.0, f"rmsea{suffix}": 0.0}
-    d0, d1 = t - c * df, tb - cb * dfb
-    den = max(d0, d1, 0.0)
-    return {
-        f"cfi{suffix}": float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0,
-        f"tli{suffix}": float(1.0 - (d0 * dfb) / (d1 * df)),
-        f"rmsea{suffix}": float(np.sqrt(G * max(t / n1 / df - c / n1, 0.0))),
-    }
+    return cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, k3b / dfb, "_robust", len(outs))
 
 
 class WLSMVRefit:
