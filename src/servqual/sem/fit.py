@@ -4,26 +4,28 @@ Internal flow: syntax -> parameter table (lavaan defaults) -> RAM model ->
 discrepancy problem (``MLProblem``; other estimators plug in by providing
 ``objective``/``value_grad``/``information`` on the same RAM model) ->
 estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
+
+By concept: :mod:`~servqual.sem.prepare` (syntax, data, parameter table, RAM
+model), this module (options, estimator dispatch, standard errors, tests),
+:mod:`~servqual.sem.solution` (improper-solution checks) and
+:mod:`~servqual.sem.param_table` (the parameter table and R-squared).
+``servqual.sem.fit.prepare`` and ``Prepared`` stay importable from here.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from threadpoolctl import threadpool_limits
 
 from .._checks import (
     Interval,
     Options,
-    check_columns,
     check_data,
     check_frame,
-    check_identical,
     check_params,
     check_rng,
 )
@@ -39,256 +41,19 @@ from .._result import records_provenance
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
-    ImproperSolutionWarning,
-    InsufficientDataError,
     MissingDataWarning,
-    MissingValuesError,
-    NotPositiveDefiniteWarning,
-    OutOfRangeError,
     ParameterError,
     SpecificationError,
 )
-from .defined import DefinedParameters, label_values
-from .indices import fit_indices, standardized
+from .indices import fit_indices
 from .ml import MLProblem, sample_moments, start_values
-from .model import RAMModel, build_model
+from .param_table import _param_table, _r2, _with_thresholds
+from .prepare import Prepared, prepare
 from .result import SEMResult
-from .syntax import build_partable, model_variables, parse
+from .solution import _check_solution
+from .syntax import model_variables, parse
 
 __all__ = ["fit", "Prepared", "prepare"]
-
-_GROUP_EQUAL = (
-    "loadings",
-    "intercepts",
-    "means",
-    "residuals",
-    "lv.variances",
-    "lv.covariances",
-    "regressions",
-)
-_OPMAP = {"loadings": ("=~",), "regressions": ("~",), "intercepts": ("~1",)}
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """Everything needed to estimate (and re-estimate on resamples)."""
-
-    model: RAMModel
-    defined: DefinedParameters
-    arrays: tuple[np.ndarray, ...]  # per-group data matrices (observed columns)
-    group_labels: tuple
-    statements: tuple
-    equalities: tuple
-    notes: tuple[str, ...]
-    weights: tuple[np.ndarray, ...] | None = None  # per-group sampling weights (sum N)
-
-
-def _apply_group_equal(pt: pd.DataFrame, group_equal, latent) -> pd.DataFrame:
-    pt = pt.copy()
-    for what in group_equal:
-        if what == "thresholds":  # ordinal items: handled by the WLSMV estimator
-            continue
-        if what not in _GROUP_EQUAL:
-            raise ParameterError(
-                f"group_equal entry {what!r} is invalid: expected one of {_GROUP_EQUAL}."
-            )
-    if pt["group"].nunique() < 2 or not group_equal:
-        return pt
-    for i, row in enumerate(pt.itertuples()):
-        if not row.free or isinstance(row.label, str):
-            continue
-        lat_l, lat_r = row.lhs in latent, row.rhs in latent
-        hit = False
-        if row.op in ("=~", "~"):
-            hit = ("loadings" if row.op == "=~" else "regressions") in group_equal
-        elif row.op == "~1":
-            hit = ("means" if lat_l else "intercepts") in group_equal
-        elif row.op == "~~":
-            if lat_l and lat_r:
-                hit = ("lv.variances" if row.lhs == row.rhs else "lv.covariances") in group_equal
-            elif not lat_l and not lat_r:
-                hit = "residuals" in group_equal
-        if hit:
-            pt.loc[pt.index[i], "label"] = f".eq.{row.lhs}{row.op}{row.rhs}"
-    if "intercepts" in group_equal and "means" not in group_equal:
-        # lavaan: with equal intercepts, latent means are free beyond the first group
-        m = (pt["op"] == "~1") & pt["lhs"].isin(latent) & (pt["group"] > 0) & ~pt["user"]
-        pt.loc[m, "free"] = True
-        pt.loc[m, "fixed"] = np.nan
-    return pt
-
-
-def prepare(
-    model: str,
-    data: pd.DataFrame,
-    *,
-    group=None,
-    missing="listwise",
-    meanstructure=None,
-    group_equal=(),
-    std_lv=False,
-    fixed_x=True,
-    weights=None,
-) -> Prepared:
-    """Parse, validate the data and build the RAM model.
-
-    ``weights`` (validated, one per row of ``data``) become per-group
-    sampling weights of the rows kept, normalised to sum to the total N
-    (lavaan's ``sampling.weights.normalization = "total"``).
-    """
-    from .interactions import expand_interactions
-
-    model, data, _ = expand_interactions(model, data)
-    statements = parse(model)
-    observed, latent = model_variables(statements)
-    check_data(data)
-    if isinstance(data, pd.DataFrame):
-        unknown = [v for v in observed if v not in data.columns]
-        if unknown:
-            raise SpecificationError(
-                f"unknown variable(s) {unknown}: not columns of the data and not latent "
-                "variables defined with '=~'."
-            )
-    if group is not None and group not in getattr(data, "columns", ()):
-        raise SpecificationError(f"group column {group!r} is not in the data.")
-    cols = list(observed)
-    check_columns(data, cols)
-    if data.shape[0] < len(observed) + 1:
-        raise InsufficientDataError(
-            f"only {data.shape[0]} row(s) in the data; at least {len(observed) + 1} needed for "
-            f"{len(observed)} observed variables."
-        )
-    frame = check_frame(data, cols, missing="allow")
-    notes = []
-    na_rows = frame.isna().any(axis=1).to_numpy().copy()
-    if group is not None:
-        gcol = data[group]
-        na_rows |= gcol.isna().to_numpy()
-    if missing == "fiml":
-        # FIML keeps every row with at least one observed value (and a group)
-        all_na = frame.isna().all(axis=1).to_numpy()
-        na_any = frame.isna().any(axis=1).to_numpy()
-        if group is not None:
-            all_na = all_na | data[group].isna().to_numpy()
-        if na_any.any() or all_na.any():
-            counts = frame.isna().sum()
-            detail = ", ".join(f"{c}: {int(k)}" for c, k in counts[counts > 0].items())
-            msg = (
-                f"FIML: {int(na_any.sum())} of {len(frame)} rows have missing values "
-                f"(missing per column: {detail}); they are used through the observed-data "
-                f"likelihood, {int(all_na.sum())} rows with no observed value dropped."
-            )
-            notes.append(msg)
-            warnings.warn(msg, MissingDataWarning, stacklevel=4)
-        na_rows = all_na
-    elif na_rows.any() and missing == "raise":
-        counts = frame.isna().sum()
-        detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
-        raise MissingValuesError(
-            f"missing values in column(s) {detail}; choose missing='listwise' (drop those "
-            "rows) or missing='fiml' (use every observed value)."
-        )
-    elif na_rows.any():
-        counts = frame.isna().sum()
-        parts = [f"{c}: {int(k)}" for c, k in counts[counts > 0].items()]
-        if group is not None and data[group].isna().any():
-            parts.append(f"{group} (group): {int(data[group].isna().sum())}")
-        detail = ", ".join(parts)
-        msg = (
-            f"listwise deletion dropped {int(na_rows.sum())} of {len(frame)} rows with "
-            f"missing values (missing per column: {detail}); missing='fiml' would use "
-            "every observed value instead."
-        )
-        notes.append(msg)
-        warnings.warn(msg, MissingDataWarning, stacklevel=4)
-    keep = ~na_rows
-    X = frame.to_numpy(float)[keep]
-    check_identical(X, cols)
-    wk = None
-    if weights is not None:
-        wk = np.asarray(weights, float)[keep]
-        if not (wk > 0).any():
-            raise OutOfRangeError("every usable row has weight 0: no data to fit.")
-        wk = wk * wk.size / wk.sum()
-    if group is None:
-        levels = (None,)
-        arrays = (X,)
-        wts = None if wk is None else (wk,)
-    else:
-        gv = data[group].to_numpy()[keep]
-        levels = tuple(pd.unique(gv))
-        arrays = tuple(X[gv == lev] for lev in levels)
-        wts = None if wk is None else tuple(wk[gv == lev] for lev in levels)
-    min_n = len(observed) + 1
-    for lev, A in zip(levels, arrays):
-        if A.shape[0] < min_n:
-            where = "" if lev is None else f" in group {lev!r}"
-            raise InsufficientDataError(
-                f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
-                f"{len(observed)} observed variables."
-            )
-    has_means = any(s.op == "~1" for s in statements)
-    ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
-    if missing == "fiml":
-        ms = True  # FIML needs the mean structure
-    pt = build_partable(
-        statements, n_groups=len(levels), meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
-    )
-    pt = _apply_group_equal(pt, tuple(group_equal), latent)
-    equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
-    ram = build_model(pt, observed, latent, equalities)
-    labels = set(pt["label"].dropna())
-    defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
-
-
-def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
-    out = []
-    model = problem.model
-    for g, grp in enumerate(model.groups):
-        gname = "" if group_labels[g] is None else f" (group {group_labels[g]!r})"
-        ev = np.linalg.eigvalsh(problem.moments.cov[g])
-        if ev.min() <= 1e-10 * max(ev.max(), 1e-300):
-            out.append(
-                (
-                    NotPositiveDefiniteWarning,
-                    f"the sample covariance matrix{gname} is not positive definite "
-                    f"(smallest eigenvalue {ev.min():.3g}); chi2 and log-likelihood are "
-                    "not defined.",
-                )
-            )
-        Sigma, _, _, S, _ = model.moments(theta, g, problem.bases[g])
-        ev = np.linalg.eigvalsh(Sigma)
-        if ev.min() <= 0:
-            out.append(
-                (
-                    NotPositiveDefiniteWarning,
-                    f"the model-implied covariance matrix{gname} is not positive definite "
-                    f"(smallest eigenvalue {ev.min():.3g}).",
-                )
-            )
-        lat = np.arange(grp.p, grp.v)
-        if lat.size:
-            psi = S[np.ix_(lat, lat)]
-            evl = np.linalg.eigvalsh(psi)
-            if evl.min() < -1e-10 and not (np.diag(psi) < 0).any():
-                out.append(
-                    (
-                        NotPositiveDefiniteWarning,
-                        f"the latent (residual) covariance matrix{gname} is not positive "
-                        f"definite (smallest eigenvalue {evl.min():.3g}).",
-                    )
-                )
-        neg = [i for i in range(grp.v) if S[i, i] < 0]
-        if neg:
-            detail = ", ".join(f"{grp.names[i]} ~~ {grp.names[i]} = {S[i, i]:.3f}" for i in neg)
-            out.append(
-                (
-                    ImproperSolutionWarning,
-                    f"negative variance estimate(s) (Heywood case){gname}: {detail}.",
-                )
-            )
-    return out
 
 
 @renamed(bootstrap="n_boot")
@@ -471,7 +236,7 @@ def fit(
 
 def _check_sampling_weights(weights, data, group, estimator, se, missing, ordered):
     """Validated sampling weights (one per row) for the combinations supported."""
-    from .._checks import check_data, check_weights
+    from .._checks import check_weights
 
     w = check_weights(weights, check_data(data))
     unsupported = []
@@ -755,137 +520,6 @@ def _fit(
     )
 
 
-def _r2(problem: MLProblem, theta, group_labels) -> pd.Series:
-    from .indices import total_sd
-
-    rows = []
-    for g, grp in enumerate(problem.model.groups):
-        sd, omega = total_sd(problem, theta, g)
-        _, _, _, S, _ = problem.model.moments(theta, g, problem.bases[g])
-        A = problem.model.matrices(theta, g, problem.bases[g])[0]
-        for i, name in enumerate(grp.names):
-            if np.any(A[i] != 0):
-                rows.append(
-                    {"group": group_labels[g], "variable": name, "r2": 1.0 - S[i, i] / omega[i, i]}
-                )
-    out = pd.DataFrame(rows, columns=["group", "variable", "r2"])
-    if group_labels == (None,):
-        return pd.Series(
-            out["r2"].to_numpy(), index=pd.Index(out["variable"], name="variable"), name="r2"
-        )
-    return out.set_index(["group", "variable"])["r2"]
-
-
-def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_method):
-    ram = prep.model
-    pt = ram.partable
-    est = np.where(pt["par"] >= 0, theta[np.clip(pt["par"], 0, None)], pt["fixed"])
-    # exogenous covariates: sample values
-    for r, row in enumerate(pt.itertuples()):
-        if row.exo:
-            g = row.group
-            idx = ram.groups[g].names
-            i = idx.index(row.lhs)
-            est[r] = (
-                problem.moments.mean[g][i]
-                if row.op == "~1"
-                else problem.moments.cov[g][i, idx.index(row.rhs)]
-            )
-    sd = np.sqrt(np.clip(np.diag(vcov), 0, None)) if ram.q else np.zeros(0)
-    se_col = np.where(pt["par"] >= 0, sd[np.clip(pt["par"], 0, None)] if ram.q else np.nan, np.nan)
-    std_lv, std_all = standardized(problem, theta, pt, est)
-    out = pd.DataFrame(
-        {
-            "lhs": pt["lhs"],
-            "op": pt["op"],
-            "rhs": pt["rhs"],
-            "group": pt["group"],
-            "label": pt["label"].where(
-                pt["label"].notna() & ~pt["label"].astype(str).str.startswith(".eq."), ""
-            ),
-            "est": est,
-            "se": se_col,
-            "free": pt["par"] >= 0,
-        }
-    )
-    out["std_lv"] = std_lv
-    out["std_all"] = std_all
-    if len(prep.defined):
-        from .bootstrap import _LabelFn
-
-        fn = _LabelFn(pt, prep.defined, label_values)
-
-        dest, dcov = prep.defined.delta(fn, theta, vcov)
-        dstd = []
-        for col in ("std_lv", "std_all"):
-            vals = {}
-            for row, v in zip(pt.itertuples(), out[col]):
-                if isinstance(row.label, str) and row.label not in vals:
-                    vals[row.label] = v
-            dstd.append(prep.defined.evaluate(vals))
-        drows = pd.DataFrame(
-            {
-                "lhs": prep.defined.names,
-                "op": ":=",
-                "rhs": prep.defined.exprs,
-                "group": 0,
-                "label": prep.defined.names,
-                "est": dest,
-                "se": np.sqrt(np.clip(np.diag(dcov), 0, None)),
-                "free": False,
-                "std_lv": dstd[0],
-                "std_all": dstd[1],
-            }
-        )
-        out = pd.concat([out, drows], ignore_index=True)
-    z = out["se"].to_numpy()
-    with np.errstate(divide="ignore", invalid="ignore"):
-        zval = np.where(z > 0, out["est"] / z, np.nan)
-    crit = stats.norm.ppf(0.5 + ci / 2)
-    lo = out["est"] - crit * out["se"]
-    hi = out["est"] + crit * out["se"]
-    if draws is not None:
-        from .bootstrap import boot_intervals
-
-        bse, blo, bhi = boot_intervals(prep, problem, theta, draws, ci, ci_method)
-        pos = np.concatenate(
-            [np.where(pt["par"] >= 0, pt["par"], -1), ram.q + np.arange(len(prep.defined))]
-        )
-        valid = pos >= 0
-        se_b = np.full(len(out), np.nan)
-        lo_b = np.full(len(out), np.nan)
-        hi_b = np.full(len(out), np.nan)
-        se_b[valid], lo_b[valid], hi_b[valid] = bse[pos[valid]], blo[pos[valid]], bhi[pos[valid]]
-        out["se"], lo, hi = se_b, lo_b, hi_b
-        with np.errstate(divide="ignore", invalid="ignore"):
-            zval = np.where(se_b > 0, out["est"] / se_b, np.nan)
-    out["z"] = zval
-    out["pvalue"] = 2 * stats.norm.sf(np.abs(zval))
-    out["ci_lower"] = np.where(np.isfinite(out["se"]), lo, np.nan)
-    out["ci_upper"] = np.where(np.isfinite(out["se"]), hi, np.nan)
-    if prep.group_labels != (None,):
-        out["group"] = [
-            prep.group_labels[g] if f != ":=" else "" for g, f in zip(out["group"], out["op"])
-        ]
-    cols = [
-        "lhs",
-        "op",
-        "rhs",
-        "label",
-        "est",
-        "se",
-        "z",
-        "pvalue",
-        "ci_lower",
-        "ci_upper",
-        "std_lv",
-        "std_all",
-    ]
-    if prep.group_labels != (None,):
-        cols.insert(3, "group")
-    return out[cols]
-
-
 # ---------------------------------------------------------------- deprecated alias
 def _factor_syntax(factors: Mapping[str, Sequence[str]]) -> str:
     if not isinstance(factors, Mapping) or not factors:
@@ -921,58 +555,3 @@ def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: f
         stacklevel=2,
     )
     return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
-
-
-def _with_thresholds(params: pd.DataFrame, moms, ci: float, labels, model_rows=None):
-    """Append lavaan's threshold rows (``item | t1``) to a WLSMV parameter table; with
-    shared parameters (``model_rows``, multigroup invariance) the model's thresholds,
-    scale factors (``~*~``) and latent means (``~1``)."""
-    rows = []
-    crit = stats.norm.ppf(0.5 + ci / 2)
-    if model_rows is not None:
-        for r in model_rows.itertuples():
-            se = r.se if r.se > 0 else np.nan
-            z = r.est / se
-            # lavaan's standardisation: thresholds on the y* scale (times delta), latent
-            # means per latent SD, scale factors 1
-            std = r.est * r.scale if r.op in ("|", "~1") else 1.0
-            rows.append(
-                {
-                    "group": labels[r.group],
-                    "lhs": r.lhs,
-                    "op": r.op,
-                    "rhs": r.rhs,
-                    "label": "",
-                    "est": float(r.est),
-                    "se": float(r.se),
-                    "z": z,
-                    "pvalue": float(2 * stats.norm.sf(abs(z))) if np.isfinite(z) else np.nan,
-                    "ci_lower": r.est - crit * se,
-                    "ci_upper": r.est + crit * se,
-                    "std_lv": float(std if r.op == "~1" else r.est),
-                    "std_all": float(std),
-                }
-            )
-        return pd.concat([params, pd.DataFrame(rows, columns=params.columns)], ignore_index=True)
-    for lab, mom in zip(labels, moms):
-        for item, tau in mom.thresholds.items():
-            for t, v in tau.items():
-                se = float(np.sqrt(mom.thresholds_gamma[f"{item}|{t}"] / (mom.n - 1)))
-                rows.append(
-                    {
-                        "group": lab,
-                        "lhs": item,
-                        "op": "|",
-                        "rhs": t,
-                        "label": "",
-                        "est": float(v),
-                        "se": se,
-                        "z": v / se,
-                        "pvalue": float(2 * stats.norm.sf(abs(v / se))),
-                        "ci_lower": v - crit * se,
-                        "ci_upper": v + crit * se,
-                        "std_lv": float(v),
-                        "std_all": float(v),
-                    }
-                )
-    return pd.concat([params, pd.DataFrame(rows, columns=params.columns)], ignore_index=True)
