@@ -160,7 +160,16 @@ def test_wlsmv_bootstrap_replicates_are_refits():
 
 
 @pytest.mark.parametrize(
-    "name", ["hs_fiml", "hs_fiml_mlr", "bfi_wlsmv_group", "bfi_wlsmv_one", "bfi_wlsmv_two"]
+    "name",
+    [
+        "hs_fiml",
+        "hs_fiml_mlr",
+        "hs_fiml_group",
+        "hs_fiml_group_mlr",
+        "bfi_wlsmv_group",
+        "bfi_wlsmv_one",
+        "bfi_wlsmv_two",
+    ],
 )
 def test_robust_indices_fiml_and_multigroup_wlsmv(name):
     # lavaan 0.6.14 fitMeasures(fit)[c("cfi.robust", "tli.robust", "rmsea.robust")] for

@@ -169,6 +169,22 @@ CASES = [
         {"missing": "fiml", "estimator": "MLR"},
         note="robust CFI/TLI/RMSEA: Zhang & Savalei's FIML-corrected indices (V3)",
     ),
+    _c(
+        "hs_fiml_group",
+        "hs_missing",
+        HS,
+        {"missing": "ml", "group": "school"},
+        {"missing": "fiml", "group": "school"},
+        note="FIML, two groups; robust indices FIML-corrected (V6), groups weighted n_g / N",
+    ),
+    _c(
+        "hs_fiml_group_mlr",
+        "hs_missing",
+        HS,
+        {"missing": "ml", "group": "school", "estimator": "MLR"},
+        {"missing": "fiml", "group": "school", "estimator": "MLR"},
+        note="FIML + MLR, two groups; robust indices FIML-corrected (V3)",
+    ),
     _c("pd_sem", "political_democracy", PD),
     _c(
         "pd_sem_labels",
