@@ -7,6 +7,8 @@ test suite in ``tests/fixtures/V_3_6_0/`` (and ``V_3_5_X/``), written by the
 no seminr code is.  seminr's own tolerance is 1e-5; we use 1e-6 where the
 fixture is stored at full precision.
 
+The higher-order and interaction fixtures (``hoc-*.csv``, ``hoc_2si-*.csv``,
+``plsc-interaction-*.csv``) are checked in ``tests/test_pls_extended.py``.
 Where seminr follows a different convention the test says which, and asserts
 seminr's number against an independent recomputation from ours:
 
@@ -32,17 +34,10 @@ Est.") and within Monte Carlo error in "Bootstrap SD" (R's RNG differs).
 
 import numpy as np
 import pytest
+from test_pls import SEMINR_MODEL as COMPOSITES  # the mode-A composite model of seminr's tests
 
 import servqual
 from servqual import pls
-
-COMPOSITES = """
-Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation =~ CUEX1 + CUEX2 + CUEX3
-Value =~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Satisfaction ~ Image + Expectation + Value
-"""
 
 
 @pytest.fixture(scope="module")
@@ -171,136 +166,3 @@ def test_reliability_fsquare_vif_and_bic(boot):
     assert boot.info_criteria.loc["Satisfaction", "bic"] == pytest.approx(
         -202.183840742685, abs=1e-6
     )
-
-
-HOC = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Quality      =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5 + PERQ6 + PERQ7
-Value        =~ PERV1 + PERV2
-Satisfaction =~ Image + Value
-Complaints   =~ CUSCO
-Loyalty      =~ CUSL1 + CUSL2 + CUSL3
-Satisfaction ~ Expectation + Quality
-Complaints   ~ Satisfaction
-Loyalty      ~ Satisfaction
-"""
-
-
-def test_hoc_loadings(mobi):
-    # test-hoc.R, first case; V_3_6_0/hoc-loadings.csv (stage-2 loadings)
-    r = pls.fit(HOC, mobi, progress=False)
-    ld = r.outer.set_index(["construct", "item"])["loading"]
-    ref = {
-        ("Expectation", "CUEX1"): 0.766092953855344,
-        ("Expectation", "CUEX2"): 0.69833215201179,
-        ("Expectation", "CUEX3"): 0.605626203859253,
-        ("Quality", "PERQ1"): 0.79933245187025,
-        ("Quality", "PERQ2"): 0.630872551924888,
-        ("Quality", "PERQ3"): 0.788073093423415,
-        ("Quality", "PERQ4"): 0.764094599830807,
-        ("Quality", "PERQ5"): 0.765622604537787,
-        ("Quality", "PERQ6"): 0.774009371414647,
-        ("Quality", "PERQ7"): 0.779540015520676,
-        ("Satisfaction", "Image"): 0.895650876207813,
-        ("Satisfaction", "Value"): 0.839452525936479,
-        ("Complaints", "CUSCO"): 1.0,
-        ("Loyalty", "CUSL1"): 0.838608004311155,
-        ("Loyalty", "CUSL2"): 0.224294512163711,
-        ("Loyalty", "CUSL3"): 0.897165983915295,
-    }
-    for k, v in ref.items():
-        assert ld[k] == pytest.approx(v, abs=1e-6), k
-
-
-def test_hoc_two_stage_interaction_loadings(mobi):
-    # test-hoc.R, second case; V_3_6_0/hoc_2si-loadings.csv
-    model = """
-    Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-    Expectation =~ CUEX1 + CUEX2 + CUEX3
-    Quality =~ PERQ1 + PERQ2 + PERQ3 + PERQ4 + PERQ5
-    Loyalty =~ CUSL1 + CUSL2 + CUSL3
-    Value =~ PERV1 + PERV2
-    Nick =~ Quality + Loyalty
-    Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-    Satisfaction ~ Image + Expectation + Value + Nick + Image*Expectation
-    """
-    r = pls.fit(model, mobi, progress=False)
-    ld = r.outer.set_index(["construct", "item"])["loading"]
-    ref = {
-        ("Image", "IMAG1"): 0.762995562744493,
-        ("Image", "IMAG2"): 0.598616279422474,
-        ("Image", "IMAG3"): 0.561734470287563,
-        ("Image", "IMAG4"): 0.769277119353782,
-        ("Image", "IMAG5"): 0.736296621628608,
-        ("Expectation", "CUEX1"): 0.7614602763917,
-        ("Expectation", "CUEX2"): 0.710063801356483,
-        ("Expectation", "CUEX3"): 0.597906247173923,
-        ("Value", "PERV1"): 0.901367492819993,
-        ("Value", "PERV2"): 0.940291054766037,
-        ("Nick", "Quality"): 0.896788934715109,
-        ("Nick", "Loyalty"): 0.854106825150079,
-        ("Satisfaction", "CUSA1"): 0.804134843385014,
-        ("Satisfaction", "CUSA2"): 0.84612384049166,
-        ("Satisfaction", "CUSA3"): 0.847491594825199,
-    }
-    for k, v in ref.items():
-        assert ld[k] == pytest.approx(v, abs=1e-6), k
-    # the interaction's single item: servqual reports its correlation (1); seminr
-    # reports 1.25473807591789 = sd of the raw product of the stage-1 scores (its
-    # loading-weighted item-SD scaling of interaction scores, module docstring)
-    assert ld["Image*Expectation", "Image*Expectation_intxn"] == pytest.approx(1.0, abs=1e-12)
-    f1 = r.extended["first_stage"]["interaction"].scores
-    product = f1["Image"] * f1["Expectation"]
-    assert product.std(ddof=1) == pytest.approx(1.25473807591789, abs=1e-6)
-
-
-def test_plsc_interaction_reliability_convention(mobi):
-    # test-consistent-interactions.R; V_3_6_0/plsc-interaction-reliability.csv, row
-    # Image*Expectation: alpha 0.711404014337454, rhoC 0.779196115356173,
-    # AVE 0.440631377299172, rhoA 1 (seminr sets rho_A = 1 for interaction terms)
-    model = """
-    Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-    Expectation =~ CUEX3
-    Value =~ PERV1 + PERV2
-    Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-    Satisfaction ~ Image + Expectation + Value + Image*Expectation
-    """
-    r = pls.fit(
-        model,
-        mobi,
-        interaction="orthogonal",
-        consistent=["Image", "Value", "Satisfaction"],
-        progress=False,
-    )
-    rel = r.reliability.loc["Image*Expectation"]
-    assert rel["alpha"] == pytest.approx(0.711404014337454, abs=1e-9)
-    o = r.outer[r.outer["construct"] == "Image*Expectation"]
-    lam = o["loading"].to_numpy()
-
-    def rho_c_ave(x):
-        return x.sum() ** 2 / (x.sum() ** 2 + (1 - x**2).sum()), np.mean(x**2)
-
-    # servqual: rho_C and AVE from the item-score correlations
-    assert (rel["rho_c"], rel["ave"]) == pytest.approx(rho_c_ave(lam), abs=1e-12)
-    # brute force of seminr's convention: the orthogonalised product items
-    # (products of standardised items, residualised on all main-effect items) are
-    # left unstandardised; seminr scales the score by sum|l| sd(x) / sum|l|
-    items = [f"IMAG{j}" for j in range(1, 6)]
-    z = (mobi - mobi.mean()) / mobi.std()
-    X = np.column_stack([np.ones(len(mobi)), mobi[items + ["CUEX3"]]])
-    resid = []
-    for it in items:
-        y = (z[it] * z["CUEX3"]).to_numpy()
-        resid.append(y - X @ np.linalg.lstsq(X, y, rcond=None)[0])
-    sd = np.column_stack(resid).std(axis=0, ddof=1)
-    factor = (np.abs(lam) * sd).sum() / np.abs(lam).sum()
-    assert factor == pytest.approx(1.0525, abs=1e-4)
-    rc, ave = rho_c_ave(factor * lam)
-    assert rc == pytest.approx(0.779196115356173, abs=1e-6)
-    assert ave == pytest.approx(0.440631377299172, abs=1e-6)
-    # the alpha of seminr's items equals ours: same items
-    c = np.corrcoef(np.column_stack(resid), rowvar=False)
-    k = len(items)
-    alpha = k / (k - 1) * (1 - k / c.sum())
-    assert alpha == pytest.approx(0.711404014337454, abs=1e-9)

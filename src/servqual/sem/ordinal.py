@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ParameterError
-from .indices import FIT_KEYS, cfi_tli_rmsea
+from .indices import FIT_KEYS, cfi_tli_rmsea, scaled_shifted_measures
 from .ml import MLProblem, SampleMoments, start_values
 
 __all__ = ["wlsmv_estimate"]
@@ -108,39 +107,26 @@ def _pooled_indices(ram, bases, theta, outs, moms, names) -> dict:
     weight ``V`` of the correlations and ``U = I - Delta (Delta' W Delta)^-1
     Delta' W``, and the baseline's ``c_b = tr(Gamma) / df_b``.
     """
-    from .indices import _rmsea_ci
-
     G = len(outs)
     fis = [o.fit.fit_indices for o in outs]
     n1 = sum(m.n - 1 for m in moms)
     df = int(sum(f["df"] for f in fis))
     dfb = int(sum(f["baseline_df"] for f in fis))
-    T = float(sum(f["chi2"] for f in fis))
-    Tb = float(sum(f["baseline_chi2"] for f in fis))
-    tr1, tr2 = sum(f["trace_ug"] for f in fis), sum(f["trace_ug2"] for f in fis)
-    tb1, tb2 = sum(f["baseline_trace_ug"] for f in fis), sum(f["baseline_trace_ug2"] for f in fis)
-    a, ab = np.sqrt(df / tr2) if tr2 > 0 else np.nan, np.sqrt(dfb / tb2)
-    Ts, Tbs = a * T + (df - a * tr1), ab * Tb + (dfb - ab * tb1)
-    res = {
-        "chi2": T,
-        "df": df,
-        "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else np.nan,
-        "chi2_scaled": Ts,
-        "scaling_factor": 1.0 / a,
-        "shift": df - a * tr1,
-        "pvalue_scaled": float(stats.chi2.sf(Ts, df)) if df > 0 else np.nan,
-        "baseline_chi2": Tb,
-        "baseline_df": dfb,
-        "baseline_chi2_scaled": Tbs,
-        "npar": int(sum(o.estimated.sum() for o in outs))
-        + sum(t.size for m in moms for t in m.thresholds.values()),
-    }
-    for suffix, t, tb in (("", T, Tb), ("_scaled", Ts, Tbs)):
-        res.update(cfi_tli_rmsea(t, df, tb, dfb, n1, 1.0, 1.0, suffix, G))
-    lo, hi = _rmsea_ci(T, df, n1, G)
-    res.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
-    if df > 0:
-        res["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n1 * df * 0.05**2 / G))
+    res = scaled_shifted_measures(
+        float(sum(f["chi2"] for f in fis)),
+        df,
+        sum(f["trace_ug"] for f in fis),
+        sum(f["trace_ug2"] for f in fis),
+        float(sum(f["baseline_chi2"] for f in fis)),
+        dfb,
+        sum(f["baseline_trace_ug"] for f in fis),
+        sum(f["baseline_trace_ug2"] for f in fis),
+        n1,
+        G,
+    )
+    res["npar"] = int(sum(o.estimated.sum() for o in outs)) + sum(
+        t.size for m in moms for t in m.thresholds.values()
+    )
     res.update(_robust_catml(ram, bases, outs, moms, df, dfb, n1))
     return res
 

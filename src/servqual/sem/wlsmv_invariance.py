@@ -33,11 +33,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize
 from scipy.linalg import block_diag
 
 from ..errors import ConvergenceWarning, ParameterError
-from .indices import FIT_KEYS, _rmsea_ci, cfi_tli_rmsea
+from .indices import FIT_KEYS, scaled_shifted_measures
 from .ml import MLProblem, SampleMoments, start_values
 
 __all__ = ["wlsmv_shared_estimate"]
@@ -229,8 +229,6 @@ def wlsmv_shared_estimate(prep, ram, group_equal, gamma="muthen1984"):
     U = W - WD @ binv @ WD.T
     UG = U @ Gam
     tr1, tr2 = float(np.trace(UG)), float(np.sum(UG * UG.T))
-    a = np.sqrt(df / tr2) if df > 0 and tr2 > 0 else np.nan
-    Ts = a * T + (df - a * tr1)
     # baseline: thresholds saturated in every group, correlations zero
     Tb = float(
         n_star * sum(f[g] * np.sum(wdiag[g][n_tau:] * svec[g][n_tau:] ** 2) for g in range(G))
@@ -240,32 +238,15 @@ def wlsmv_shared_estimate(prep, ram, group_equal, gamma="muthen1984"):
     UGb = np.diag(np.concatenate(Wb)) @ Gb
     dfb = int(sum(s.size - n_tau for s in svec))
     tb1, tb2 = float(np.trace(UGb)), float(np.sum(UGb * UGb.T))
-    ab = np.sqrt(dfb / tb2)
-    Tbs = ab * Tb + (dfb - ab * tb1)
     indices = dict.fromkeys(FIT_KEYS, np.nan)
+    indices.update(scaled_shifted_measures(T, df, tr1, tr2, Tb, dfb, tb1, tb2, n_star, G))
     indices.update(
-        chi2=T,
-        df=df,
-        pvalue=float(stats.chi2.sf(T, df)) if df > 0 else np.nan,
-        chi2_scaled=Ts,
-        scaling_factor=1.0 / a,
-        shift=df - a * tr1,
-        pvalue_scaled=float(stats.chi2.sf(Ts, df)) if df > 0 else np.nan,
-        baseline_chi2=Tb,
-        baseline_df=dfb,
-        baseline_chi2_scaled=Tbs,
         npar=int(lay.k),
         n=int(N),
         cfi_robust=np.nan,
         tli_robust=np.nan,
         rmsea_robust=np.nan,
     )
-    for suffix, t, tb in (("", T, Tb), ("_scaled", Ts, Tbs)):
-        indices.update(cfi_tli_rmsea(t, df, tb, dfb, n_star, 1.0, 1.0, suffix, G))
-    lo, hi = _rmsea_ci(T, df, n_star, G)
-    indices.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
-    if df > 0:
-        indices["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n_star * df * 0.05**2 / G))
     srmr = 0.0
     iu = np.triu_indices(len(names), 1)
     for g in range(G):
