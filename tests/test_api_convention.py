@@ -34,21 +34,16 @@ import pytest  # noqa: E402
 
 import servqual  # noqa: E402
 from servqual import drivers, economics, gaps, metrics, pls, prca, sem  # noqa: E402
+from servqual._api import public_modules  # noqa: E402
 from servqual._result import Result  # noqa: E402
 from servqual._summary import Summary  # noqa: E402
 from servqual.errors import ParameterError  # noqa: E402
 
 SRC = Path(servqual.__file__).resolve().parent
 
-#: the user-facing modules whose ``__all__`` is the public API
-PUBLIC_MODULES = (
-    ["servqual"]
-    + [f"servqual.{m}" for m in sorted(servqual._SUBMODULES)]
-    + [
-        "servqual.report",
-        "servqual.factor",
-    ]
-)
+#: the user-facing modules whose ``__all__`` is the public API (the same list the
+#: API reference is generated from)
+PUBLIC_MODULES = public_modules()
 
 #: public dataclasses that are inputs/specifications, not results (compared by
 #: value on purpose, no summary of their own)
@@ -58,6 +53,7 @@ SPECS = {
     # a questionnaire's description (read from/written to YAML) and its roles:
     # inputs to validate/report, not results (Codebook compares by identity on purpose)
     "Codebook", "Roles",
+    "SurveyDesign",  # the sampling design of a simulated tracker
 }  # fmt: skip
 
 
@@ -157,6 +153,19 @@ def results():
             {"sex": {"m": 0.6, "f": 0.4}, "age": {"y": 0.3, "o": 0.7}},
         ),
     ]
+    waves = pd.DataFrame(rng.normal(size=(240, 2)), columns=["a", "b"])
+    waves["wave"] = np.repeat([1, 2, 3], 80)
+    waves["seg"] = np.tile(["x", "y"], 120)
+    waves["y"] = waves.a + 0.4 * waves.b + rng.normal(size=240)
+    waves["ltr"] = rng.integers(0, 11, 240)
+    made += [
+        servqual.tracking.track(waves, "ltr", "wave"),
+        servqual.tracking.control_chart(waves, "ltr", "wave"),
+        servqual.tracking.trend(waves, "ltr", "wave"),
+        servqual.tracking.driver_stability(waves, "y", ["a", "b"], "wave", n_boot=40, seed=1, **q),
+        servqual.compare.compare(waves, "ltr", "seg"),
+        servqual.compare.compare_drivers(waves, "y", ["a", "b"], "seg", n_boot=40, seed=1, **q),
+    ]
     churn = pd.DataFrame({"months": [1, 2, 2, 3, 4, 4], "left": list("YNYYNN")})
     made.append(servqual.survival.life_table(churn, tenure="months", churn="left", positive="Y"))
     t = rng.exponential(1 / np.exp(-0.5 * lin.a.to_numpy()))
@@ -190,18 +199,48 @@ def test_result_class_follows_the_convention(cls):
 
 
 def test_results_show_themselves(results):
+    """Issue #15 §3: a result shows itself in a notebook, and its text form is short."""
     for cls, r in results.items():
         s = r.summary()
         assert isinstance(s, Summary), cls.__name__
         assert isinstance(r.to_frame(), pd.DataFrame), cls.__name__
         html = r._repr_html_()
         assert html.lstrip().startswith("<") and len(html) > 20, cls.__name__
-        assert len(repr(r).splitlines()) <= 25, cls.__name__
+        assert "</" in html and "<table" in html or "<pre" in html, cls.__name__
+        text = repr(r)
+        assert len(text.splitlines()) <= 10 and len(text) <= 1000, (cls.__name__, len(text))
+        assert text.strip() and not text.startswith(cls.__name__ + "(table="), cls.__name__
+        # summary() prints as text (the title first) and renders as HTML with the same title
+        printed = str(s)
+        assert printed.splitlines()[0] == s.title and len(printed.splitlines()) >= 3, cls.__name__
+        assert _html_escape(s.title) in s._repr_html_(), cls.__name__
         assert r == r and not (r == copy.copy(r)), f"{cls.__name__} must compare by identity"
         assert r.provenance is not None, (
             f"{cls.__name__}: decorate its function with @records_provenance"
         )
         assert r.provenance.version == servqual.__version__
+
+
+def _html_escape(text):
+    import html
+
+    return html.escape(text)
+
+
+def test_repr_is_cut_to_ten_lines_of_96_characters():
+    """A long summary: the repr keeps 9 lines, says how many more, and cuts wide lines."""
+    from servqual._result import resultclass
+
+    @resultclass
+    class Long(Result):
+        table: pd.DataFrame
+
+    long = Long(table=pd.DataFrame({"x" * 150: range(40)}))
+    lines = repr(long).splitlines()
+    full = str(long.summary()).splitlines()
+    assert len(lines) == 10 and lines[:3] == full[:3]
+    assert lines[-1] == f"... ({len(full) - 9} more lines: print(result.summary()))"
+    assert max(map(len, lines)) == 96 and lines[5].endswith("…")
 
 
 def test_functions_returning_results_record_provenance():
@@ -681,6 +720,18 @@ PARALLEL = {
             gaps.simulate_units(10, 10, 2, seed=1)[0], n_boot=40, seed=1, n_jobs=j, progress=False
         ).table
     ),
+    "driver_stability": lambda j: (
+        servqual.tracking.driver_stability(
+            _lin(240).assign(wave=np.repeat([1, 2, 3], 80)), "y", ["a", "b"], "wave",
+            n_boot=40, seed=1, n_jobs=j, progress=False,
+        ).table
+    ),  # fmt: skip
+    "compare_drivers": lambda j: (
+        servqual.compare.compare_drivers(
+            _lin(200).assign(seg=np.tile(["x", "y"], 100)), "y", ["a", "b"], "seg",
+            n_boot=40, seed=1, n_jobs=j, progress=False,
+        ).table
+    ),  # fmt: skip
     "simulate_customer_base": lambda j: (
         servqual.customer_base.simulate_customer_base(
             200, 3, replicates=4, chunk_size=50, seed=1, n_jobs=j, progress=False

@@ -88,10 +88,10 @@ import inspect
 import math
 import os
 import sys
-import warnings
 from collections.abc import Callable
 
 from ._checks import Interval, Options, check_params
+from ._warn import warn
 from .errors import ParameterError
 
 __all__ = [
@@ -227,11 +227,10 @@ def renamed(**old_to_new: str) -> Callable:
                             f"{func.__name__}() got both {old}= and {new}=; {old}= is the old "
                             f"name of {new}=: pass only {new}=."
                         )
-                    warnings.warn(
+                    warn(
                         f"{func.__name__}({old}=...) is renamed {new}=; {old}= will be "
                         "removed in the next release.",
                         FutureWarning,
-                        stacklevel=2,
                     )
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
@@ -312,11 +311,10 @@ def check_missing(missing, allowed: tuple[str, ...] = MISSING_POLICIES) -> str:
     """
     if isinstance(missing, str) and missing in _MISSING_ALIASES:
         new = _MISSING_ALIASES[missing]
-        warnings.warn(
+        warn(
             f"missing={missing!r} is renamed missing={new!r}; the old name will be removed "
             "in the next release.",
             FutureWarning,
-            stacklevel=3,
         )
         missing = new
     check_params({"missing": missing}, {"missing": Options(tuple(allowed))})

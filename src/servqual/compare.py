@@ -40,7 +40,6 @@ Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -60,6 +59,7 @@ from ._options import check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import run_bootstrap
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     DegenerateResultWarning,
     DuplicateIndexError,
@@ -361,7 +361,7 @@ def compare(
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["p_adjusted"] = adjust_p(table["p"].to_numpy(), adjust)
     for msg in warns:
-        warnings.warn(msg, DegenerateResultWarning, stacklevel=3)
+        warn(msg, DegenerateResultWarning)
     return Comparison(table=table, metric=metric, ci=ci, adjust=adjust, weighted=weighted,
                       warnings=tuple(warns))  # fmt: skip
 

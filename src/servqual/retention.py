@@ -18,7 +18,6 @@ margin per period.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import field
 
 import numpy as np
@@ -28,6 +27,7 @@ from scipy import optimize, special
 from ._checks import Interval, Options, as_1d_numeric, check_params
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     ConvergenceWarning,
     DataError,
@@ -530,7 +530,7 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
     warns: tuple[str, ...] = ()
     if not converged:
         warns = (f"sBG likelihood optimisation did not converge: {res.message}",)
-        warnings.warn(warns[0], ConvergenceWarning, stacklevel=2)
+        warn(warns[0], ConvergenceWarning)
     a, b = np.exp(best.x)
     # No loss at all (alpha -> 0), or constant / falling retention, which the sBG fits
     # only in the limit alpha, beta -> infinity (a homogeneous geometric; beyond ~1e6
@@ -545,7 +545,7 @@ def fit_sbg(survival, *, n: float | None = None) -> SBGResult:
             "beta are not identified separately."
         )
         warns += (text,)
-        warnings.warn(text, ImproperSolutionWarning, stacklevel=2)
+        warn(text, ImproperSolutionWarning)
     return SBGResult(
         alpha=float(a),
         beta=float(b),

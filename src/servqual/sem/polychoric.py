@@ -18,7 +18,6 @@ the covariance of ``sqrt(n) (rho_hat - rho)``; the DWLS weight is
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -26,6 +25,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from .._checks import check_frame
+from .._warn import warn
 from ..errors import (
     ConstantItemError,
     ImproperSolutionWarning,
@@ -497,7 +497,7 @@ def polychoric_moments(
             )
         )
     for m, cat in msgs:
-        warnings.warn(m, cat, stacklevel=2)
+        warn(m, cat)
     infl = np.column_stack(inf_cols) if inf_cols else np.zeros((n, 0))
     if use_m84 and li.size:
         tl = [taus[c].to_numpy() for c in cols]

@@ -27,7 +27,6 @@ Theory (Muthen 1984; Muthen, du Toit & Spisic 1997; lavaan 0.6 conventions):
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -39,6 +38,7 @@ from scipy import optimize, stats
 from .._checks import Interval, check_params
 from .._result import Result, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -257,7 +257,7 @@ def dwls_fit(
         fi.update(cfi=np.nan, tli=np.nan, rmsea=np.nan)
     fi["n"] = n
     for m, cat in msgs:
-        warnings.warn(m, cat, stacklevel=2)
+        warn(m, cat)
     names = tuple(names) if names is not None else tuple(f"theta{i}" for i in range(k))
     return DWLSFit(
         theta=theta,
@@ -419,11 +419,11 @@ def fit_cfa(
         bad = [items[i] for i in np.flatnonzero(resid < 0)]
         m = f"Heywood case: negative latent-response residual variance for {bad}."
         msgs.append(m)
-        warnings.warn(m, ImproperSolutionWarning, stacklevel=2)
+        warn(m, ImproperSolutionWarning)
     if q > 1 and np.linalg.eigvalsh(Phi)[0] <= 0:
         m = "the estimated factor correlation matrix is not positive definite."
         msgs.append(m)
-        warnings.warn(m, ImproperSolutionWarning, stacklevel=2)
+        warn(m, ImproperSolutionWarning)
     z = stats.norm.ppf(0.5 + ci / 2)
     rows = []
     for k in range(p):
