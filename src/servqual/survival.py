@@ -112,7 +112,7 @@ class LifeTable(Result):
 
     def fit_sbg(self, **kwargs):
         """Shifted-beta-geometric fit of the survivor counts (see ``retention.fit_sbg``)."""
-        from .retention import fit_sbg
+        from ._sbg import fit_sbg
 
         return fit_sbg(self.survivors.to_numpy(), **kwargs)
 
