@@ -322,6 +322,10 @@ def check_missing(missing, allowed: tuple[str, ...] = MISSING_POLICIES) -> str:
 
 
 def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (a ``ZMQInteractiveShell`` or a subclass, e.g. Colab's).
+
+    Only looks at an IPython already imported: a script never imports it here.
+    """
     shell = sys.modules.get("IPython")
     if shell is None:
         return False
@@ -329,7 +333,14 @@ def _in_notebook() -> bool:
         ip = shell.get_ipython()
     except Exception:  # noqa: BLE001 - IPython without a shell
         return False
-    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
+    if ip is None:
+        return False
+    if any(c.__name__ == "ZMQInteractiveShell" for c in type(ip).__mro__):
+        return True
+    try:
+        return "IPKernelApp" in getattr(ip, "config", {})
+    except TypeError:
+        return False
 
 
 def resolve_progress(progress) -> bool:
