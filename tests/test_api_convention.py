@@ -485,6 +485,35 @@ def test_shared_options_have_shared_defaults():
     assert not bad, "\n".join(bad)
 
 
+def test_every_n_boot_default_follows_the_one_rule():
+    """Issue #15 §4: one documented default rule for ``n_boot``
+    (:data:`servqual._options.N_BOOT_RULE`, function by function in
+    ``N_BOOT_DEFAULTS``): DEFAULT_N_BOOT where the bootstrap is the only source of
+    intervals, 0 where it is an option next to analytic standard errors."""
+    from servqual._options import DEFAULT_N_BOOT, N_BOOT_DEFAULTS, N_BOOT_RULE
+
+    # every public function with n_boot, under all its public names
+    public = {}
+    for name, f in _public_functions():
+        if "n_boot" in inspect.signature(f).parameters:
+            public.setdefault(id(f), set()).add(name)
+    names = {n for group in public.values() for n in group}
+    assert set(N_BOOT_DEFAULTS) <= names, set(N_BOOT_DEFAULTS) - names
+    missing = [sorted(group) for group in public.values() if not group & set(N_BOOT_DEFAULTS)]
+    assert not missing, f"add {missing} to _options.N_BOOT_DEFAULTS (and to N_BOOT_RULE)"
+    bad = []
+    for qual, want in N_BOOT_DEFAULTS.items():
+        module, attr = qual.rsplit(".", 1)
+        f = getattr(importlib.import_module(module), attr)
+        got = inspect.signature(f).parameters["n_boot"].default
+        if got != want or want not in (0, DEFAULT_N_BOOT):
+            bad.append(f"{qual}: n_boot={got!r} (the rule says {want})")
+        # the rule names each function's kind of bootstrap
+        assert (want == 0) == (qual in ("servqual.sem.fit", "servqual.pls.fit")), qual
+    assert not bad, "\n".join(bad)
+    assert str(DEFAULT_N_BOOT) in N_BOOT_RULE and "sem.fit, pls.fit" in N_BOOT_RULE
+
+
 def test_old_names_still_work_with_a_future_warning():
     df = _lin(120)
     with pytest.warns(FutureWarning, match="n_boot"):

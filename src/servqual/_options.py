@@ -7,8 +7,9 @@ meaning and this check (the vocabulary test walks the public API to keep it so):
 option          meaning
 ==============  ==============================================================
 ``n_boot``      bootstrap replicates; ``0`` switches the bootstrap off where the
-                function has another way to its result (see
-                :data:`N_BOOT_RULE`); otherwise at least :func:`min_n_boot`.
+                function has another way to its result; otherwise at least
+                :func:`min_n_boot`.  Defaults: :data:`N_BOOT_RULE`, function by
+                function in :data:`N_BOOT_DEFAULTS`.
 ``ci``          confidence level of every interval, in (0, 1); default 0.95.
 ``ci_method``   how a bootstrap interval is formed: ``"percentile"`` or
                 ``"bca"`` (and ``"normal"`` where offered).
@@ -99,6 +100,7 @@ __all__ = [
     "MISSING_POLICIES",
     "MISSING_DEFAULTS",
     "N_BOOT_RULE",
+    "N_BOOT_DEFAULTS",
     "DEFAULT_N_BOOT",
     "renamed",
     "check_ci",
@@ -186,12 +188,30 @@ _MISSING_ALIASES = {"pairwise": "available", "omit": "available", "report": "ava
 DEFAULT_N_BOOT = 1000
 
 N_BOOT_RULE = (
-    "n_boot defaults to 1000 where the bootstrap is the only source of the "
-    "function's intervals (key-driver shares, stated vs derived importance, "
-    "what-if money, CSI), and to 0 (no bootstrap) where the function has "
-    "analytic standard errors or point estimates of its own (sem.fit, pls.fit). "
-    "A bootstrap, when asked for, needs at least max(20, 2 / (1 - ci)) replicates."
+    "n_boot defaults to DEFAULT_N_BOOT (1000) where the bootstrap is the only source of "
+    "the function's intervals or tests (key-driver shares, stated vs derived importance, "
+    "what-if money, CSI, SERVQUAL vs SERVPERF, bootstrap MGA, driver comparisons and "
+    "stability, the survey report's key drivers), and to 0 (no bootstrap) where the "
+    "function has analytic standard errors of its own and the bootstrap is an option "
+    "(sem.fit, pls.fit). A bootstrap, when asked for, needs at least "
+    "max(20, 2 / (1 - ci)) replicates (min_n_boot)."
 )
+
+#: public function -> its ``n_boot`` default under :data:`N_BOOT_RULE` (a test checks
+#: every public signature against this table, and that no other default exists)
+N_BOOT_DEFAULTS: dict[str, int] = {
+    "servqual.drivers.key_drivers": DEFAULT_N_BOOT,
+    "servqual.drivers.stated_vs_derived": DEFAULT_N_BOOT,
+    "servqual.economics.what_if": DEFAULT_N_BOOT,
+    "servqual.metrics.csi": DEFAULT_N_BOOT,
+    "servqual.gaps.servqual_vs_servperf": DEFAULT_N_BOOT,
+    "servqual.pls.mga_bootstrap": DEFAULT_N_BOOT,
+    "servqual.compare.compare_drivers": DEFAULT_N_BOOT,
+    "servqual.tracking.driver_stability": DEFAULT_N_BOOT,
+    "servqual.report.survey_report": DEFAULT_N_BOOT,
+    "servqual.sem.fit": 0,
+    "servqual.pls.fit": 0,
+}
 
 
 def renamed(**old_to_new: str) -> Callable:

@@ -55,7 +55,7 @@ from ._checks import (
     check_params,
     check_weights,
 )
-from ._options import check_n_boot, check_n_jobs, resolve_progress
+from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import run_bootstrap
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
@@ -505,8 +505,9 @@ def _batched_shares(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return sv / r2[:, -1:]
 
 
-def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None, n_boot=1000,
-                     seed=None, n_jobs=1, progress=False, what="segment"):  # fmt: skip
+def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None,
+                     n_boot=DEFAULT_N_BOOT, seed=None, n_jobs=1, progress=False,
+                     what="segment"):  # fmt: skip
     """Shapley shares of R² in each group of ``by`` and their stratified bootstrap draws.
 
     Returns ``(levels, shares, draws, warnings)``: ``shares[s]`` is (p,),
@@ -574,7 +575,7 @@ def compare_drivers(
     *,
     groups: Sequence | None = None,
     weights=None,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     adjust: str = "holm",
     seed=None,

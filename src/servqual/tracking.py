@@ -43,7 +43,7 @@ from ._checks import (
     check_params,
     check_weights,
 )
-from ._options import check_n_boot, check_n_jobs, resolve_progress
+from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from ._warn import warn
@@ -405,7 +405,7 @@ def driver_stability(
     wave: str,
     *,
     weights=None,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,

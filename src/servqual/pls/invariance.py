@@ -35,7 +35,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_params, check_rng
-from .._options import check_n_jobs, resolve_progress
+from .._options import DEFAULT_N_BOOT, check_n_jobs, resolve_progress
 from .._resampling import replicate_seeds, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
@@ -112,7 +112,7 @@ def mga_bootstrap(
     data: pd.DataFrame,
     group: str,
     *,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     seed=None,
     n_jobs: int = 1,
     progress="auto",
