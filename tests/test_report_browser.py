@@ -25,7 +25,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from _cdp import Browser, find_chromium
+from _cdp import Browser, CDPError, find_chromium
 
 import servqual as sq
 from servqual.datasets import abc_codebook
@@ -33,10 +33,6 @@ from servqual.report import survey_report
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 CHROMIUM = find_chromium()
-pytestmark = pytest.mark.skipif(
-    CHROMIUM is None,
-    reason="no Chromium found (apt-get install chromium, or set SERVQUAL_CHROMIUM)",
-)
 
 #: window widths in CSS px: a laptop screen, and A4 paper (210 mm at 96 px/in)
 SCREEN, A4 = 1280, 794
@@ -129,13 +125,21 @@ def _errors(page) -> list[str]:
 @pytest.fixture(scope="module")
 def pages(tmp_path_factory):
     """Per page and width: the probe's findings, and the console's complaints."""
+    if CHROMIUM is None:
+        pytest.skip("no Chromium found (apt-get install chromium, or set SERVQUAL_CHROMIUM)")
+    browser = Browser(CHROMIUM, timeout=60)  # the whole session is killed after 60 s
+    try:
+        version = browser.send("Browser.getVersion")["product"]
+    except CDPError as exc:
+        browser.close()
+        pytest.skip(f"Chromium at {CHROMIUM} does not start: {exc}")
     tmp = tmp_path_factory.mktemp("reports")
     files = _reports(tmp)
     files["defects"] = tmp / "defects.html"
     files["defects"].write_text(DEFECTS, encoding="utf-8")
     ARTIFACTS.mkdir(exist_ok=True)
     found = {}
-    with Browser(CHROMIUM, timeout=60) as browser:
+    with browser:
         for name, path in files.items():
             keep = name != "defects"
             page = browser.new_page()
@@ -149,6 +153,7 @@ def pages(tmp_path_factory):
             if keep:
                 page.pdf(ARTIFACTS / f"report-{name}-A4.pdf")
             found[name] = {SCREEN: screen, A4: printed, "errors": _errors(page)}
+    (ARTIFACTS / "browser.txt").write_text(f"{version}\n", encoding="utf-8")
     return found
 
 
@@ -217,3 +222,21 @@ def test_artifacts_are_kept(pages):
 
         width, height = struct.unpack(">II", png.read_bytes()[16:24])
         assert width == SCREEN and height > 900
+
+
+def test_a_hung_browser_is_killed_at_its_time_box(tmp_path):
+    """The client never waits past its time box: a stand-in "browser" that reads
+    the pipe and never answers is killed, and the call raises."""
+    import stat
+    import sys
+
+    hung = tmp_path / "hung-browser"
+    hung.write_text(f"#!{sys.executable}\nimport os, time\nos.read(3, 1 << 16)\ntime.sleep(600)\n")
+    hung.chmod(hung.stat().st_mode | stat.S_IEXEC)
+    browser = Browser(str(hung), timeout=1.0)
+    try:
+        with pytest.raises(CDPError, match="time"):
+            browser.send("Browser.getVersion")
+        assert browser.proc.wait(timeout=10) != 0  # killed, not finished
+    finally:
+        browser.close()
