@@ -849,7 +849,7 @@ def test_a_warning_names_the_callers_line_through_the_wrappers():
     assert [(w.filename, w.lineno) for w in caught] == [(__file__, line)]
 
 
-def test_no_warning_is_attributed_to_a_servqual_file():
+def test_every_warning_goes_through_the_one_helper():
     """Every warning the package emits goes through ``servqual._warn.warn`` (the
     report module aside, which another branch rewrites): no ``warnings.warn``
     with a fixed ``stacklevel`` is left to point inside the package."""
