@@ -37,7 +37,9 @@ from servqual import drivers, economics, gaps, metrics, pls, prca, sem  # noqa: 
 from servqual._api import public_modules  # noqa: E402
 from servqual._result import Result  # noqa: E402
 from servqual._summary import Summary  # noqa: E402
+from servqual.compare import compare_drivers  # noqa: E402
 from servqual.errors import ParameterError  # noqa: E402
+from servqual.tracking import driver_stability  # noqa: E402
 
 SRC = Path(servqual.__file__).resolve().parent
 
@@ -688,6 +690,13 @@ def _sd_inputs():
     return df, {d: f"IMP_{d}" for d in groups}, groups
 
 
+def _shares_by(fn, column, values, n_jobs):
+    """Driver shares by group (``compare_drivers``, ``driver_stability``): the table."""
+    data = _lin(240).assign(**{column: values})
+    kw = dict(n_boot=40, seed=1, n_jobs=n_jobs, progress=False)
+    return fn(data, "y", ["a", "b"], column, **kw).table
+
+
 #: every public function with ``seed`` and ``n_jobs``: a call (given n_jobs) and
 #: the table(s) that must be bit-identical
 PARALLEL = {
@@ -768,30 +777,8 @@ PARALLEL = {
             gaps.simulate_units(10, 10, 2, seed=1)[0], n_boot=40, seed=1, n_jobs=j, progress=False
         ).table
     ),
-    "driver_stability": lambda j: (
-        servqual.tracking.driver_stability(
-            _lin(240).assign(wave=np.repeat([1, 2, 3], 80)),
-            "y",
-            ["a", "b"],
-            "wave",
-            n_boot=40,
-            seed=1,
-            n_jobs=j,
-            progress=False,
-        ).table
-    ),  # fmt: skip
-    "compare_drivers": lambda j: (
-        servqual.compare.compare_drivers(
-            _lin(200).assign(seg=np.tile(["x", "y"], 100)),
-            "y",
-            ["a", "b"],
-            "seg",
-            n_boot=40,
-            seed=1,
-            n_jobs=j,
-            progress=False,
-        ).table
-    ),  # fmt: skip
+    "driver_stability": lambda j: _shares_by(driver_stability, "wave", np.repeat([1, 2, 3], 80), j),
+    "compare_drivers": lambda j: _shares_by(compare_drivers, "seg", np.tile(["x", "y"], 120), j),
     "simulate_customer_base": lambda j: (
         servqual.customer_base.simulate_customer_base(
             200, 3, replicates=4, chunk_size=50, seed=1, n_jobs=j, progress=False
