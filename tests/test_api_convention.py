@@ -248,22 +248,6 @@ def _html_escape(text):
     return html.escape(text)
 
 
-def test_repr_is_cut_to_ten_lines_of_96_characters():
-    """A long summary: the repr keeps 9 lines, says how many more, and cuts wide lines."""
-    from servqual._result import resultclass
-
-    @resultclass
-    class Long(Result):
-        table: pd.DataFrame
-
-    long = Long(table=pd.DataFrame({"x" * 150: range(40)}))
-    lines = repr(long).splitlines()
-    full = str(long.summary()).splitlines()
-    assert len(lines) == 10 and lines[:3] == full[:3]
-    assert lines[-1] == f"... ({len(full) - 9} more lines: print(result.summary()))"
-    assert max(map(len, lines)) == 96 and lines[5].endswith("…")
-
-
 def test_functions_returning_results_record_provenance():
     bad = []
     for name, f in _public_functions():
