@@ -11,7 +11,6 @@ Used by ``tests/test_report_browser.py``; not part of the package.
 from __future__ import annotations
 
 import base64
-import fcntl
 import json
 import os
 import queue
@@ -23,6 +22,11 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+
+try:  # the pipe transport needs POSIX file descriptors
+    import fcntl
+except ImportError:  # Windows: no browser test
+    fcntl = None
 
 FLAGS = (
     "--headless",
@@ -44,7 +48,10 @@ class CDPError(RuntimeError):
 
 
 def find_chromium() -> str | None:
-    """Path of a Chromium/Chrome executable (``$SERVQUAL_CHROMIUM`` first), or None."""
+    """Path of a Chromium/Chrome executable (``$SERVQUAL_CHROMIUM`` first), or None
+    (always None off POSIX, where this client cannot hand Chromium its pipes)."""
+    if fcntl is None:
+        return None
     env = os.environ.get("SERVQUAL_CHROMIUM")
     if env:
         return env if Path(env).exists() else None
