@@ -14,7 +14,6 @@ model), this module (options, estimator dispatch, standard errors, tests),
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -38,6 +37,7 @@ from .._options import (
     resolve_progress,
 )
 from .._result import records_provenance
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -495,7 +495,7 @@ def _fit(
         )
     for cls, msg in warns:
         if cls is not None and cls is not MissingDataWarning:
-            warnings.warn(msg, cls, stacklevel=3)
+            warn(msg, cls)
     r2 = _r2(problem, theta, prep.group_labels)
     return SEMResult(
         model=model,
@@ -547,11 +547,10 @@ def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: f
     >>> type(res).__name__, res.fit_indices["df"]
     ('SEMResult', 26)
     """
-    warnings.warn(
+    warn(
         "cfa_wlsmv(data, factors) is deprecated: use servqual.sem.fit(model, data, "
         'estimator="WLSMV") (the same result type as every SEM fit); cfa_wlsmv will be '
         "removed in the next release.",
         FutureWarning,
-        stacklevel=2,
     )
     return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)

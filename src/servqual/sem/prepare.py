@@ -8,13 +8,13 @@ estimator (and a bootstrap refit) needs.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from .._checks import check_columns, check_data, check_frame, check_identical
+from .._warn import warn
 from ..errors import (
     InsufficientDataError,
     MissingDataWarning,
@@ -152,7 +152,7 @@ def prepare(
                 f"likelihood, {int(all_na.sum())} rows with no observed value dropped."
             )
             notes.append(msg)
-            warnings.warn(msg, MissingDataWarning, stacklevel=4)
+            warn(msg, MissingDataWarning)
         na_rows = all_na
     elif na_rows.any() and missing == "raise":
         counts = frame.isna().sum()
@@ -173,7 +173,7 @@ def prepare(
             "every observed value instead."
         )
         notes.append(msg)
-        warnings.warn(msg, MissingDataWarning, stacklevel=4)
+        warn(msg, MissingDataWarning)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
     check_identical(X, cols)

@@ -36,6 +36,7 @@ import pandas as pd
 from scipy import optimize
 from scipy.linalg import block_diag
 
+from .._warn import warn
 from ..errors import ConvergenceWarning, ParameterError
 from .indices import FIT_KEYS, scaled_shifted_measures
 from .ml import MLProblem, SampleMoments, start_values
@@ -106,8 +107,6 @@ def wlsmv_shared_estimate(prep, ram, group_equal, gamma="muthen1984"):
     >>> sorted(p.loc[p.op == "~*~", "group"].unique()), int(res.fit_indices["df"])
     (['a', 'b'], 18)
     """
-    import warnings
-
     from .polychoric import full_gamma, polychoric_moments
 
     if gamma != "muthen1984":
@@ -210,7 +209,7 @@ def wlsmv_shared_estimate(prep, ram, group_equal, gamma="muthen1984"):
     if not converged:
         msg = f"DWLS (multigroup, shared parameters) did not converge: {sol.message}"
         messages.append(msg)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+        warn(msg, ConvergenceWarning)
     Ds = jac_groups(phi)
     n_star = N - G  # lavaan's N - 1 of one group, N - G of several
     fs = ns / N
