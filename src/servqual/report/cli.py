@@ -34,8 +34,12 @@ def add_cli(subparsers) -> None:
                    help="key-driver bootstrap replicates (0: none, else >= 40)")  # fmt: skip
     p.add_argument("--bootstrap", type=int, default=None, dest="bootstrap",
                    help="deprecated name of --n-boot")  # fmt: skip
-    p.add_argument("--margin", type=float, default=None,
-                   help="margin per customer per period: adds what a one-point gain is worth")
+    p.add_argument(
+        "--margin",
+        type=float,
+        default=None,
+        help="margin per customer per period: adds what a one-point gain is worth",
+    )
     p.add_argument("--customers", type=float, default=None, help="customer base today")
     p.add_argument("--discount", type=float, default=None, help="discount rate per period")
     p.add_argument("--horizon", type=int, default=None, help="periods of the projection")

@@ -170,17 +170,22 @@ def survey_report(
     pairs = fresh(_q.pairs_section(clean, plan))
     sat_title = plan.label(plan.sat[0]) if len(plan.sat) == 1 else "satisfaction"
     t = f"Key drivers of {sat_title}"
-    drivers = fresh(guarded("key-drivers", t,
-                            lambda: _drv.drivers_section(comp, plan, t, n_boot, seed, ctx)))
+    drivers = fresh(
+        guarded("key-drivers", t, lambda: _drv.drivers_section(comp, plan, t, n_boot, seed, ctx))
+    )
     ipa = fresh(guarded("ipa", "Importance–performance analysis",
                         lambda: _drv.ipa_section(comp, plan, ctx)))  # fmt: skip
     prca = fresh(guarded("penalty-reward", "Penalty–reward analysis",
                          lambda: _drv.prca_section(comp, plan, ctx)))  # fmt: skip
     segments = fresh(guarded("segments", "Segments", lambda: _met.segments_section(clean, plan)))
-    retention = fresh(guarded("retention", "Retention",
-                              lambda: _ret.retention_section(clean, plan, comp, ctx)))
-    worth = guarded("worth", "What a one-point improvement is worth",
-                    lambda: _ret.worth_section(clean, plan, economics, n_boot, seed, ctx))
+    retention = fresh(
+        guarded("retention", "Retention", lambda: _ret.retention_section(clean, plan, comp, ctx))
+    )
+    worth = guarded(
+        "worth",
+        "What a one-point improvement is worth",
+        lambda: _ret.worth_section(clean, plan, economics, n_boot, seed, ctx),
+    )
     rel = fresh(guarded("reliability", "Reliability and validity",
                         lambda: _reliability(clean, plan, appendix)))  # fmt: skip
     t = f"Structural model: {plan.blocks_name} → satisfaction → loyalty"
@@ -235,8 +240,12 @@ def _composites(clean, plan: Plan) -> pd.DataFrame:
 def _gap(clean, plan: Plan, ctx) -> Section:
     title = "Gap profile (P − E)"
     if not plan.paired:
-        return skip("gap-profile", title, "no expectation (E) items: the survey is "
-                    "perceptions-only (SERVPERF); the executive summary shows block means.")
+        return skip(
+            "gap-profile",
+            title,
+            "no expectation (E) items: the survey is "
+            "perceptions-only (SERVPERF); the executive summary shows block means.",
+        )
     body, tables = _q.gap_section(clean, plan, ctx)
     return Section("gap-profile", title, body, (), tables, _q.CITE_GAP)
 
@@ -248,5 +257,4 @@ def _reliability(clean, plan: Plan, appendix: list) -> Section:
                                 "".join(t.to_html() for t in extra), (), extra,
                                 "HTMT below 0.85 supports that two blocks measure different "
                                 "things (Henseler, Ringle &amp; Sarstedt 2015)."))  # fmt: skip
-    return Section("reliability", "Reliability and validity", body, notes, tables,
-                   _q.CITE_REL)
+    return Section("reliability", "Reliability and validity", body, notes, tables, _q.CITE_REL)

@@ -102,9 +102,7 @@ class SurveyReport(Result):
         """A self-contained HTML document (figures embedded as PNG data URIs)."""
         toc = [self.executive] if self.executive is not None else []
         toc += list(self.sections)
-        links = "".join(
-            f"<li><a href='#{s.id}'>{html.escape(s.title)}</a></li>" for s in toc
-        )
+        links = "".join(f"<li><a href='#{s.id}'>{html.escape(s.title)}</a></li>" for s in toc)
         if self.appendix:
             links += "<li><a href='#appendix'>Technical appendix</a></li>"
         parts = [

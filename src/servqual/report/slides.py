@@ -9,10 +9,7 @@ import warnings
 from .workbook import _fixed_zip_times
 
 #: shown when python-pptx is absent
-NO_PPTX = (
-    "summary.pptx not written: python-pptx is not installed "
-    "(pip install 'servqual[report]')."
-)
+NO_PPTX = "summary.pptx not written: python-pptx is not installed (pip install 'servqual[report]')."
 
 
 def summary_pptx(report) -> bytes | None:
@@ -33,9 +30,9 @@ def summary_pptx(report) -> bytes | None:
     slide = prs.slides.add_slide(prs.slide_layouts[0])
     slide.shapes.title.text = report.title
     f = report.footer
-    slide.placeholders[1].text = (
-        f"Executive summary · {f.get('date', '')} · servqual {f.get('version', '')}"
-    )
+    slide.placeholders[
+        1
+    ].text = f"Executive summary · {f.get('date', '')} · servqual {f.get('version', '')}"
     tables = list(ex.tables) if ex is not None else []
     for t in tables:
         shown = t.shown()

@@ -111,8 +111,14 @@ def ipa_section(comp, plan: Plan, ctx: dict) -> Section:
     names = {d: plan.label(d) for d in dims}
     if len(set(names.values())) == len(names):
         renamed = sub.rename(columns=names)
-        labelled, _ = caught(lambda: ipa(renamed, [names[d] for d in dims],
-                                         outcome="satisfaction", scale=plan.instrument.scale))
+        labelled, _ = caught(
+            lambda: ipa(
+                renamed,
+                [names[d] for d in dims],
+                outcome="satisfaction",
+                scale=plan.instrument.scale,
+            )
+        )
     img, _ = figure(lambda ax: plot_ipa(labelled, ax=ax), alt="importance-performance grid")
     return Section("ipa", title, table.to_html() + img, used + notes, (table,), CITE_IPA)
 
@@ -196,7 +202,7 @@ def sem_section(clean, plan: Plan, title: str, appendix: list) -> Section:
     sub, used = used_rows(clean, cols, "the structural model")
     res, notes = caught(lambda: sem.fit(model, sub, progress=False))
     fi = res.fit_indices
-    names = {"chisq": "Chi-square", "df": "Degrees of freedom", "pvalue": "p of chi-square",
+    names = {"chi2": "Chi-square", "df": "Degrees of freedom", "pvalue": "p of chi-square",
              "cfi": "CFI", "tli": "TLI", "rmsea": "RMSEA", "srmr": "SRMR"}  # fmt: skip
     fit = pd.DataFrame({"Index": [names[k] for k in names if k in fi],
                         "Value": [float(fi[k]) for k in names if k in fi]})  # fmt: skip

@@ -57,9 +57,15 @@ def headline(clean, plan: Plan, ctx: dict) -> tuple[Table | None, list[str]]:
                      "upper": r.ci_upper, "Respondents": int(r.n),
                      "Effective n": float(r.n_eff), "Design effect": float(r.deff)})  # fmt: skip
     elif not rec:
-        notes.append("NPS skipped: " + (
-            "the codebook declares no 0-10 recommend role (roles: recommend: COLUMN)"
-            if plan.codebook is not None else "no 0-10 recommend column was named") + ".")
+        notes.append(
+            "NPS skipped: "
+            + (
+                "the codebook declares no 0-10 recommend role (roles: recommend: COLUMN)"
+                if plan.codebook is not None
+                else "no 0-10 recommend column was named"
+            )
+            + "."
+        )
     else:
         notes.append(f"NPS skipped: the 0-10 recommend column {rec!r} is not in the data.")
     if item and item in clean.columns:
@@ -81,9 +87,17 @@ def headline(clean, plan: Plan, ctx: dict) -> tuple[Table | None, list[str]]:
         lo, hi = plan.instrument.scale
         name = ("Service-quality gap, mean P − E" if g["what"] == "gap"
                 else f"Mean rating of the quality items ({lo:g}-{hi:g})")  # fmt: skip
-        rows.append({"Metric": name, "Value": g["mean"], "lower": g["lower"],
-                     "upper": g["upper"], "Respondents": int(g["n"]),
-                     "Effective n": float(g["n_eff"]), "Design effect": float(g["deff"])})
+        rows.append(
+            {
+                "Metric": name,
+                "Value": g["mean"],
+                "lower": g["lower"],
+                "upper": g["upper"],
+                "Respondents": int(g["n"]),
+                "Effective n": float(g["n_eff"]),
+                "Design effect": float(g["deff"]),
+            }
+        )
     if not rows:
         return None, notes
     frame = pd.DataFrame(rows)
@@ -140,8 +154,8 @@ def segments_section(clean, plan: Plan) -> Section:
         for name, col, metric, top in metrics:
             sub = frame.dropna(subset=[col, seg])
             try:
-                res, ws = caught(lambda: compare(sub, col, seg, metric=metric, weights=w,
-                                                 pairs="rest", top_box=top))  # fmt: skip
+                res, ws = caught(lambda s=sub, c=col, g=seg, m=metric, t=top: compare(
+                    s, c, g, metric=m, weights=w, pairs="rest", top_box=t))  # fmt: skip
             except (ValueError, TypeError) as exc:
                 notes.append(f"{name} by {plan.label(seg)}: not compared ({exc}).")
                 continue
@@ -171,4 +185,3 @@ def segments_section(clean, plan: Plan) -> Section:
         return Section("segments", title, "<p>Not computed.</p>", tuple(notes))
     body = "".join(t.to_html() for t in tables)
     return Section("segments", title, body, tuple(notes), tuple(tables), CITE_SEGMENTS)
-

@@ -113,11 +113,15 @@ def reliability_section(clean, plan: Plan) -> tuple:
             {c: "num3" for c in labels}))  # fmt: skip
     if not res.loadings.empty:
         ld = res.loadings
-        lf = pd.DataFrame({"Block": [plan.label(d) for d in ld["dimension"]],
-                           "Item": ld["item"].astype(str).to_numpy(),
-                           "Question": [plan.label(i) for i in ld["item"]],
-                           "Loading": ld["loading"].to_numpy(float),
-                           "Standardised loading": ld["std_loading"].to_numpy(float)})
+        lf = pd.DataFrame(
+            {
+                "Block": [plan.label(d) for d in ld["dimension"]],
+                "Item": ld["item"].astype(str).to_numpy(),
+                "Question": [plan.label(i) for i in ld["item"]],
+                "Loading": ld["loading"].to_numpy(float),
+                "Standardised loading": ld["std_loading"].to_numpy(float),
+            }
+        )
         appendix.append(Table("loadings", "Item loadings (one-factor model per block)", lf,
                               {"Block": "block", "Item": "column", "Question": "question text",
                                "Loading": "unstandardised loading",
@@ -188,9 +192,12 @@ def overall_gap(clean, plan: Plan) -> dict:
 def pairs_section(clean, plan: Plan) -> tuple:
     """P − E gap of each perception/expectation pair the codebook declares (``pairs:``)."""
     if not plan.pairs:
-        why = ("the codebook declares no perception/expectation pairs (pairs: {P_ITEM: E_ITEM})"
-               if plan.codebook is not None else "no codebook declares perception/expectation "
-               "pairs; the gap profile covers the instrument's P and E items")
+        why = (
+            "the codebook declares no perception/expectation pairs (pairs: {P_ITEM: E_ITEM})"
+            if plan.codebook is not None
+            else "no codebook declares perception/expectation "
+            "pairs; the gap profile covers the instrument's P and E items"
+        )
         return skip("pairs", "Gaps of the declared pairs", f"skipped: {why}.")
     rows = []
     w = weights_of(clean, plan)
@@ -214,4 +221,3 @@ def pairs_section(clean, plan: Plan) -> tuple:
     from ..model import Section
 
     return Section("pairs", "Gaps of the declared pairs", t.to_html(), (), (t,), CITE_GAP)
-

@@ -29,8 +29,8 @@ ECONOMICS_KEYS = ("margin", "discount", "horizon", "initial_customers", "acquisi
 
 def retention_section(clean, plan: Plan, comp, ctx: dict) -> Section:
     """Churn rate; with tenure, the life table and the Cox model of churn on satisfaction."""
-    from ...metrics import wilson_interval
     from ..._outcome import binary_outcome
+    from ...metrics import wilson_interval
     from ...survival import cox, life_table
 
     title = "Retention"
@@ -68,11 +68,15 @@ def retention_section(clean, plan: Plan, comp, ctx: dict) -> Section:
         lt, ws = caught(lambda: life_table(frame, tenure=tenure, churn=col, positive=positive))
         notes += ws
         lf = lt.table
-        life = pd.DataFrame({"Period": lf["period"].astype(int).to_numpy(),
-                             "At risk": lf["at_risk"].astype(int).to_numpy(),
-                             "Churned": lf["churned"].astype(int).to_numpy(),
-                             "Censored": lf["censored"].astype(int).to_numpy(),
-                             "Still customers, %": 100 * lf["survival"].to_numpy(float)})
+        life = pd.DataFrame(
+            {
+                "Period": lf["period"].astype(int).to_numpy(),
+                "At risk": lf["at_risk"].astype(int).to_numpy(),
+                "Churned": lf["churned"].astype(int).to_numpy(),
+                "Censored": lf["censored"].astype(int).to_numpy(),
+                "Still customers, %": 100 * lf["survival"].to_numpy(float),
+            }
+        )
         if len(life) > 24:  # long tenure ranges: every k-th period keeps the table short
             step = int(np.ceil(len(life) / 24))
             life = life.iloc[::step].reset_index(drop=True)
@@ -86,12 +90,17 @@ def retention_section(clean, plan: Plan, comp, ctx: dict) -> Section:
                                          positive=positive))  # fmt: skip
             notes += ws
             ct = res.table
-            hz = pd.DataFrame({"Predictor": ["Satisfaction (per scale point)"],
-                               "Hazard ratio": ct["hazard_ratio"].to_numpy(float),
-                               "lower": ct["lower"].to_numpy(float),
-                               "upper": ct["upper"].to_numpy(float),
-                               "p": ct["p"].to_numpy(float),
-                               "Customers": [int(res.n)], "Churned": [int(res.n_events)]})
+            hz = pd.DataFrame(
+                {
+                    "Predictor": ["Satisfaction (per scale point)"],
+                    "Hazard ratio": ct["hazard_ratio"].to_numpy(float),
+                    "lower": ct["lower"].to_numpy(float),
+                    "upper": ct["upper"].to_numpy(float),
+                    "p": ct["p"].to_numpy(float),
+                    "Customers": [int(res.n)],
+                    "Churned": [int(res.n_events)],
+                }
+            )
             tables.append(Table("cox", "Churn hazard and satisfaction (Cox model)", hz,
                                 {"Predictor": "covariate", "Hazard ratio": "multiplier of the "
                                  "churn hazard per point", "lower": "95% interval, lower",
@@ -140,5 +149,6 @@ def worth_section(clean, plan: Plan, economics, n_boot, seed, ctx: dict) -> Sect
                   {"Estimate": "num2", "lower": "num2", "upper": "num2"},
                   (("95% CI", "lower", "upper", "num2"),))  # fmt: skip
     ctx["worth"], ctx["worth_block"] = table, top
-    return Section("worth", title, table.to_html(), notes + tuple(res.warnings), (table,),
-                   CITE_WORTH)
+    return Section(
+        "worth", title, table.to_html(), notes + tuple(res.warnings), (table,), CITE_WORTH
+    )

@@ -24,17 +24,32 @@ def kpis(ctx: dict) -> str:
     cards = []
     if "nps" in ctx:
         r = ctx["nps"]
-        cards.append(_kpi("Net Promoter Score", num(r.nps, 1),
-                          f"95% CI {interval(r.ci_lower, r.ci_upper, 1)}, n = {r.n}"))
+        cards.append(
+            _kpi(
+                "Net Promoter Score",
+                num(r.nps, 1),
+                f"95% CI {interval(r.ci_lower, r.ci_upper, 1)}, n = {r.n}",
+            )
+        )
     if "csat" in ctx:
         c = ctx["csat"]
-        cards.append(_kpi("Satisfied customers (CSAT)", pct(c.csat),
-                          f"95% CI {interval(c.ci_lower, c.ci_upper, 1, '%')}, n = {c.n}"))
+        cards.append(
+            _kpi(
+                "Satisfied customers (CSAT)",
+                pct(c.csat),
+                f"95% CI {interval(c.ci_lower, c.ci_upper, 1, '%')}, n = {c.n}",
+            )
+        )
     if "gap" in ctx:
         g = ctx["gap"]
         label = "Service-quality gap (P − E)" if g["what"] == "gap" else "Mean rating"
-        cards.append(_kpi(label, num(g["mean"], 2),
-                          f"95% CI {interval(g['lower'], g['upper'], 2)}, n = {g['n']}"))
+        cards.append(
+            _kpi(
+                label,
+                num(g["mean"], 2),
+                f"95% CI {interval(g['lower'], g['upper'], 2)}, n = {g['n']}",
+            )
+        )
     return f"<div class='kpis'>{''.join(cards)}</div>" if cards else ""
 
 
@@ -46,8 +61,15 @@ def block_means(comp, plan: Plan) -> Table:
         x = comp[d].to_numpy(float)
         keep = ~pd.isna(x)
         m = mean_ci(x[keep], None if w is None else w[keep])
-        rows.append({"Block": plan.label(d), "Respondents": int(keep.sum()),
-                     "Mean rating": m["mean"], "lower": m["lower"], "upper": m["upper"]})
+        rows.append(
+            {
+                "Block": plan.label(d),
+                "Respondents": int(keep.sum()),
+                "Mean rating": m["mean"],
+                "lower": m["lower"],
+                "upper": m["upper"],
+            }
+        )
     lo, hi = plan.instrument.scale
     return Table("block_means", f"Mean rating of each block (scale {lo:g}-{hi:g})",
                  pd.DataFrame(rows),
@@ -76,8 +98,10 @@ def executive_summary(plan: Plan, comp, ctx: dict, priorities: Table | None) -> 
     elif plan.instrument.dimensions and all(d in comp for d in plan.instrument.dimensions):
         t = block_means(comp, plan)
         ctx["block_means"] = t
-        parts.append("<h3>Block profile</h3><p>A perceptions-only survey: no expectations, "
-                     "so the profile shows each block's mean rating.</p>" + t.to_html())
+        parts.append(
+            "<h3>Block profile</h3><p>A perceptions-only survey: no expectations, "
+            "so the profile shows each block's mean rating.</p>" + t.to_html()
+        )
         tables.append(t)
     if "drivers" in ctx:
         d = ctx["drivers"]
@@ -96,14 +120,18 @@ def executive_summary(plan: Plan, comp, ctx: dict, priorities: Table | None) -> 
             text = ("Both importance–performance analysis and penalty–reward analysis point "
                     f"to: {html.escape(', '.join(map(str, act)))}.")  # fmt: skip
         else:
-            text = ("The two methods agree on no block: none is both important-but-weak "
-                    "(IPA) and clearly penalising when rated low (penalty–reward).")
+            text = (
+                "The two methods agree on no block: none is both important-but-weak "
+                "(IPA) and clearly penalising when rated low (penalty–reward)."
+            )
         parts.append(f"<h3>Priority actions</h3><p>{text}</p>" + priorities.to_html())
         tables.append(priorities)
     if "worth" in ctx:
         w = ctx["worth"]
         parts.append(f"<h3>What a one-point improvement is worth</h3>{w.to_html()}")
         tables.append(w)
-    method = ("Details, methods and citations are in the sections below; "
-              "the technical appendix holds the measurement model.")
+    method = (
+        "Details, methods and citations are in the sections below; "
+        "the technical appendix holds the measurement model."
+    )
     return Section("summary", "Executive summary", "".join(parts), (), tuple(tables), method)
