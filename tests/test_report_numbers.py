@@ -201,5 +201,3 @@ def test_weight_role_reaches_the_headline_table(survey):
     w = survey["w"].to_numpy()
     assert t.frame["Effective n"].iloc[0] == pytest.approx(kish(w), rel=1e-12)
     assert "Effective n" in t.shown().columns and "Design effect" in t.shown().columns
-
-

@@ -48,8 +48,20 @@ def test_every_table_reads_back_equal(report, written):
 
 def test_workbook_holds_the_report_tables(report):
     keys = [t.key for t in report.tables()]
-    for k in ("headline", "gap_profile", "key_drivers", "top_drivers", "priorities", "ipa",
-              "penalty_reward", "reliability", "htmt", "loadings", "items", "sem_paths"):
+    for k in (
+        "headline",
+        "gap_profile",
+        "key_drivers",
+        "top_drivers",
+        "priorities",
+        "ipa",
+        "penalty_reward",
+        "reliability",
+        "htmt",
+        "loadings",
+        "items",
+        "sem_paths",
+    ):
         assert k in keys, k
     assert len(keys) == len(set(keys))  # the summary's repeated tables appear once
 

@@ -143,6 +143,7 @@ def survey_report(
     n_boot = check_n_boot(n_boot)
     policy = ALIASES.get(missing, missing)
     check_params({"missing": policy}, {"missing": Options(POLICIES)})
+    _ret.check_economics(economics)
     plan = make_plan(data, instrument, satisfaction, loyalty, recommend, csat_item, policy,
                      weights)  # fmt: skip
     inst, cb = plan.instrument, plan.codebook

@@ -27,6 +27,17 @@ ECONOMICS_KEYS = ("margin", "discount", "horizon", "initial_customers", "acquisi
                   "wom_negative", "wom_model")  # fmt: skip
 
 
+def check_economics(economics) -> None:
+    """Refuse keys :func:`servqual.economics.what_if` does not take."""
+    from ...errors import ParameterError
+
+    unknown = sorted(set(economics or {}) - set(ECONOMICS_KEYS))
+    if unknown:
+        raise ParameterError(
+            f"economics has unknown key(s) {unknown}; expected some of {', '.join(ECONOMICS_KEYS)}."
+        )
+
+
 def retention_section(clean, plan: Plan, comp, ctx: dict) -> Section:
     """Churn rate; with tenure, the life table and the Cox model of churn on satisfaction."""
     from ..._outcome import binary_outcome
@@ -77,8 +88,8 @@ def retention_section(clean, plan: Plan, comp, ctx: dict) -> Section:
                 "Still customers, %": 100 * lf["survival"].to_numpy(float),
             }
         )
-        if len(life) > 24:  # long tenure ranges: every k-th period keeps the table short
-            step = int(np.ceil(len(life) / 24))
+        if len(life) > 40:  # long tenure ranges: every k-th period keeps the table short
+            step = int(np.ceil(len(life) / 40))
             life = life.iloc[::step].reset_index(drop=True)
         tables.append(Table("life_table", f"Life table of {plan.label(tenure)}", life,
                             {"Period": "tenure period", "At risk": "customers at its start",
@@ -123,12 +134,6 @@ def worth_section(clean, plan: Plan, economics, n_boot, seed, ctx: dict) -> Sect
     title = "What a one-point improvement is worth"
     if not economics:
         return None
-    unknown = sorted(set(economics) - set(ECONOMICS_KEYS))
-    if unknown:
-        from ...errors import ParameterError
-
-        raise ParameterError(f"economics has unknown key(s) {unknown}; expected some of "
-                             f"{', '.join(ECONOMICS_KEYS)}.")  # fmt: skip
     if plan.churn is None or not plan.sat or "drivers" not in ctx:
         return skip("worth", title, "skipped: needs a churn role, satisfaction items and the "
                     "key drivers.")  # fmt: skip
