@@ -22,4 +22,4 @@ from .compute import SECTIONS, survey_report
 from .model import Section, SurveyReport
 from .plan import POLICIES
 
-__all__ = ["Section", "SurveyReport", "survey_report", "SECTIONS", "POLICIES", "add_cli"]
+__all__ = ["Section", "SurveyReport", "survey_report", "SECTIONS"]

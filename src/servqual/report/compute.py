@@ -161,6 +161,8 @@ def survey_report(
     seen = set(vnotes)  # a warning already shown in validation is not repeated
 
     def fresh(sec: Section) -> Section:
+        if sec.body == "<p>Not computed.</p>":  # a skipped section always says why
+            return sec
         notes = tuple(n for n in dedupe(sec.notes) if n not in seen)
         seen.update(notes)
         return Section(sec.id, sec.title, sec.body, notes, sec.tables, sec.method)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import html
 import math
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from types import MappingProxyType
 
 import pandas as pd
@@ -56,7 +54,7 @@ def num(v, digits: int = 2) -> str:
         return DASH
     if isinstance(v, bool):
         return "yes" if v else "no"
-    if isinstance(v, int) or (isinstance(v, float) and digits == 0):
+    if digits == 0:
         return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.0f}"
     return f"{float(v):.{digits}f}"
 
@@ -114,7 +112,6 @@ _FORMATS = {
 _DIGITS = {"num1": 1, "num3": 3, "pct": 1, "int": 0}
 
 
-@dataclass(frozen=True)
 class Table:
     """One report table: raw values under plain headers, and how to show them.
 
@@ -130,6 +127,8 @@ class Table:
     intervals : (shown header, lower header, upper header, format) joined as "[a, b]";
         the format may be a tuple, one per row
 
+    A table is immutable: ``frame`` hands out a copy.
+
     Examples
     --------
     >>> t = Table("x", "X", pd.DataFrame({"a": [1.5], "lo": [1.0], "hi": [2.0]}),
@@ -138,25 +137,39 @@ class Table:
     True
     """
 
-    key: str
-    title: str
-    frame: pd.DataFrame
-    describe: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    formats: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    intervals: tuple = ()
+    __slots__ = ("key", "title", "_frame", "describe", "formats", "intervals")
+
+    def __init__(self, key: str, title: str, frame: pd.DataFrame, describe=None, formats=None,
+                 intervals: tuple = ()):  # fmt: skip
+        for name, value in (("key", key), ("title", title), ("_frame", frame.copy()),
+                            ("describe", MappingProxyType(dict(describe or {}))),
+                            ("formats", MappingProxyType(dict(formats or {}))),
+                            ("intervals", tuple(intervals))):  # fmt: skip
+            object.__setattr__(self, name, value)
+
+    def __setattr__(self, name, value):
+        raise AttributeError(f"a report Table is read-only; {name!r} cannot be set")
+
+    def __repr__(self) -> str:
+        return f"Table({self.key!r}, {self.title!r}, {self._frame.shape[0]} rows)"
+
+    @property
+    def frame(self) -> pd.DataFrame:
+        """The values (a copy)."""
+        return self._frame.copy()
 
     def _format_of(self, col) -> str:
         if col in self.formats:
             return self.formats[col]
-        if pd.api.types.is_integer_dtype(self.frame[col]):
+        if pd.api.types.is_integer_dtype(self._frame[col]):
             return "int"
-        if pd.api.types.is_numeric_dtype(self.frame[col]):
+        if pd.api.types.is_numeric_dtype(self._frame[col]):
             return "num2"
         return "text"
 
     def shown(self) -> pd.DataFrame:
         """The table as shown: formatted strings, intervals joined."""
-        f = self.frame
+        f = self._frame
         out = pd.DataFrame(index=f.index)
         joined = {lo: (name, hi, fmt) for name, lo, hi, fmt in self.intervals}
         skip = {hi for _, _, hi, _ in self.intervals}

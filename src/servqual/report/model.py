@@ -32,12 +32,12 @@ class Section:
     tables: tuple[Table, ...] = ()
     method: str = ""
 
-    def to_html(self, level: int = 2, major: bool = True) -> str:
+    def to_html(self, heading: int = 2, major: bool = True) -> str:
         """The section as ``<section id=...>`` with its heading, method note and notes."""
         notes = "".join(f"<li>{html.escape(n)}</li>" for n in dedupe(self.notes))
         cls = " class='major'" if major else ""
         return (
-            f"<section id='{self.id}'{cls}><h{level}>{html.escape(self.title)}</h{level}>"
+            f"<section id='{self.id}'{cls}><h{heading}>{html.escape(self.title)}</h{heading}>"
             + self.body
             + (f"<p class='method'>{self.method}</p>" if self.method else "")
             + (f"<ul class='notes'>{notes}</ul>" if notes else "")
@@ -117,7 +117,7 @@ class SurveyReport(Result):
             parts.append(self.executive.to_html(major=False))
         parts += [s.to_html() for s in self.sections]
         if self.appendix:
-            inner = "".join(s.to_html(level=3, major=False) for s in self.appendix)
+            inner = "".join(s.to_html(heading=3, major=False) for s in self.appendix)
             parts.append(
                 "<section id='appendix' class='major'><h2>Technical appendix</h2>"
                 "<details><summary>Show the technical detail (measurement model, "
