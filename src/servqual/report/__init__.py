@@ -17,9 +17,9 @@ group of sections), :mod:`.fmt` (numbers and tables for reading),
 :mod:`.css`, :mod:`.cli`.
 """
 
-from .cli import add_cli
+from .cli import add_cli  # noqa: F401  (servqual.cli registers `servqual report`)
 from .compute import SECTIONS, survey_report
 from .model import Section, SurveyReport
-from .plan import POLICIES
+from .plan import POLICIES  # noqa: F401  (the CLI policies, kept importable)
 
 __all__ = ["Section", "SurveyReport", "survey_report", "SECTIONS"]
