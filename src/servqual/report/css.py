@@ -4,7 +4,7 @@ CSS = """
 :root{--ink:#1f2328;--muted:#57606a;--line:#d0d7de;--accent:#0072b2;--warn:#8a4b00}
 *{box-sizing:border-box}
 body{font-family:"DejaVu Sans","Noto Sans","Noto Sans CJK SC",Arial,sans-serif;color:var(--ink);
-  max-width:62rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45;overflow-wrap:anywhere}
+  max-width:62rem;margin:1.5rem auto;padding:0 1rem;line-height:1.45;overflow-wrap:break-word}
 h1{font-size:1.7rem;margin-bottom:.2rem}h2{font-size:1.35rem;border-bottom:2px solid var(--line);
   padding-bottom:.2rem;margin-top:2.2rem}h3{font-size:1.05rem;margin-top:1.4rem}
 .subtitle{color:var(--muted);margin-top:0}
@@ -14,7 +14,7 @@ nav ol{margin:.3rem 0;padding-left:1.4rem;columns:2}nav a{color:var(--accent)}
 table{border-collapse:collapse;font-size:.85rem;max-width:100%}
 caption{text-align:left;font-weight:bold;padding:.2rem 0;caption-side:top}
 td,th{border:1px solid var(--line);padding:.25rem .5rem;vertical-align:top}
-td{text-align:right;white-space:nowrap}th{text-align:left;font-weight:normal}
+td{text-align:right;white-space:nowrap}td.txt{text-align:left;white-space:normal;min-width:6rem}th{text-align:left;font-weight:normal}
 thead th{background:#f3f4f6;font-weight:bold;white-space:normal}
 tbody th{max-width:22rem}
 .kpis{display:flex;flex-wrap:wrap;gap:.8rem;margin:.8rem 0}

@@ -195,11 +195,12 @@ class Table:
         """``<table>`` in a scrolling wrapper, with the title as caption."""
         shown = self.shown()
         head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in shown.columns)
+        text = [c in self._frame.columns and self._format_of(c) == "text" for c in shown.columns]
         rows = []
         for _, r in shown.iterrows():
             cells = []
             for j, v in enumerate(r):
-                tag = "th scope='row'" if j == 0 else "td"
+                tag = "th scope='row'" if j == 0 else ("td class='txt'" if text[j] else "td")
                 cells.append(f"<{tag}>{html.escape(str(v))}</{tag.split()[0]}>")
             rows.append("<tr>" + "".join(cells) + "</tr>")
         cap = f"<caption>{html.escape(self.title)}</caption>" if self.title else ""

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..codebook import Codebook
+from ..codebook import Codebook, _stem
 from ..errors import InputTypeError, ServqualWarning
 from ..instrument import RATER, Instrument
 
@@ -39,7 +39,10 @@ class Plan:
 
     def label(self, column: str) -> str:
         """The codebook's wording of ``column`` (item, block or outcome), else its name."""
-        out = self.codebook.label(column) if self.codebook is not None else column
+        if self.codebook is not None:
+            out = self.codebook.label(column)
+        else:  # the built-in instrument's wording (P1 -> "Equipment looks modern")
+            out = self.instrument.labels.get(_stem(self.instrument, column), column)
         if out == column and column in self.instrument.dimensions:
             return column.replace("_", " ").capitalize()  # 'sales_support' -> 'Sales support'
         return out

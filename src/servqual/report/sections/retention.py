@@ -67,7 +67,7 @@ def retention_section(clean, plan: Plan, comp, ctx: dict) -> Section:
     t0 = Table("churn_rate", "Churn", rate,
                {"Quantity": "what is counted", "Value": "its value",
                 "lower": "95% Wilson interval, lower", "upper": "95% Wilson interval, upper"},
-               {"Value": "num1", "lower": "num1", "upper": "num1"},
+               {"Value": ("int", "int", "num1"), "lower": "num1", "upper": "num1"},
                (("95% CI", "lower", "upper", "num1"),))  # fmt: skip
     tables, notes = [t0], []
     ctx["churn_rate"] = (100 * k / n, 100 * lo, 100 * hi, n)
