@@ -204,7 +204,8 @@ def test_cli_init_validate_report_on_a_file_with_na_codes(tmp_path, capsys):
     assert main(["report", str(data), "--codebook", str(cbfile), "--out", str(tmp_path / "r"),
                  "--missing", "available", "--n-boot", "0"]) == 0  # fmt: skip
     page = (tmp_path / "r" / "report.html").read_text(encoding="utf-8")
-    assert "Key drivers of Overall satisfaction" in page and "<td class='txt'>Equipment</td>" in page
+    assert "Key drivers of Overall satisfaction" in page
+    assert "<td class='txt'>Equipment</td>" in page
     # a codebook naming a column the file lacks: exit 2, the key and column named
     cbfile.write_text(text.replace("q14]", "q15]"), encoding="utf-8")
     assert main(["validate", str(data), "--codebook", str(cbfile)]) == 2
