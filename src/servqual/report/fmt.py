@@ -105,6 +105,7 @@ _FORMATS = {
     "num3": lambda v: num(v, 3),
     "pct": pct,
     "p": pval,
+    "yesno": lambda v: "yes" if v else "no",
     "text": lambda v: DASH if v is None or (isinstance(v, float) and pd.isna(v)) else str(v),
 }
 
@@ -161,6 +162,8 @@ class Table:
     def _format_of(self, col) -> str:
         if col in self.formats:
             return self.formats[col]
+        if pd.api.types.is_bool_dtype(self._frame[col]):
+            return "yesno"
         if pd.api.types.is_integer_dtype(self._frame[col]):
             return "int"
         if pd.api.types.is_numeric_dtype(self._frame[col]):
@@ -195,7 +198,10 @@ class Table:
         """``<table>`` in a scrolling wrapper, with the title as caption."""
         shown = self.shown()
         head = "".join(f"<th scope='col'>{html.escape(str(c))}</th>" for c in shown.columns)
-        text = [c in self._frame.columns and self._format_of(c) == "text" for c in shown.columns]
+        text = [
+            c in self._frame.columns and self._format_of(c) in ("text", "yesno")
+            for c in shown.columns
+        ]
         rows = []
         for _, r in shown.iterrows():
             cells = []
