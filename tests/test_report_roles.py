@@ -122,6 +122,11 @@ def test_economics_inputs_add_the_worth_of_one_point(survey):
                                initial_customers=5000, satisfaction=["SAT1", "SAT2", "SAT3"],
                                n_boot=40, seed=3, progress=False)  # fmt: skip
     assert np.allclose(worth.frame["Estimate"], res.table["estimate"])
+    value = res.table.set_index("quantity").loc["delta_value"]
+    assert (
+        f"by one point is worth {value['estimate']:,.0f} (95% CI "
+        f"[{value['lower']:,.0f}, {value['upper']:,.0f}])"
+    ) in rep.executive.body
     with pytest.raises(sq.errors.ParameterError, match="unknown key"):
         survey_report(survey, INST, n_boot=0, economics={"margn": 1})
 

@@ -27,6 +27,19 @@ ECONOMICS_KEYS = ("margin", "discount", "horizon", "initial_customers", "acquisi
                   "wom_negative", "wom_model")  # fmt: skip
 
 
+#: what_if's quantities in plain words
+_WORTH = {
+    "delta_satisfaction": "Change in satisfaction",
+    "delta_retention": "Change in the retention rate",
+    "delta_wom_positive": "Change in positive word of mouth",
+    "delta_wom_negative": "Change in negative word of mouth",
+    "delta_clv": "Change in customer lifetime value",
+    "delta_clv_pct": "Change in customer lifetime value, %",
+    "delta_customers": "Change in customers at the horizon",
+    "delta_value": "Change in value (net present value over the horizon)",
+}
+
+
 def check_economics(economics) -> None:
     """Refuse keys :func:`servqual.economics.what_if` does not take."""
     from ...errors import ParameterError
@@ -143,16 +156,24 @@ def worth_section(clean, plan: Plan, economics, n_boot, seed, ctx: dict) -> Sect
         churn=plan.churn[0], positive=plan.churn[1], n_boot=max(n_boot, 40), seed=seed,
         progress=False, **economics))  # fmt: skip
     t = res.table
-    frame = pd.DataFrame({"Quantity": [str(q).replace("_", " ") for q in t["quantity"]],
+    frame = pd.DataFrame({"Quantity": [_WORTH.get(q, str(q).replace("_", " "))
+                                       for q in t["quantity"]],
                           "Estimate": t["estimate"].to_numpy(float),
                           "lower": t["lower"].to_numpy(float),
                           "upper": t["upper"].to_numpy(float),
                           "Unit": [str(u) for u in t["unit"]]})  # fmt: skip
+    # money and customer counts as whole numbers, rates with decimals
+    kinds = tuple(
+        "int"
+        if q in ("delta_value", "delta_customers")
+        else ("num3" if q == "delta_retention" else "num2")
+        for q in t["quantity"]
+    )
     table = Table("worth", f"A one-point rise in {plan.label(top)}", frame,
                   {"Quantity": "effect on", "Estimate": "change", "lower": "95% interval, lower",
                    "upper": "95% interval, upper", "Unit": "unit"},
-                  {"Estimate": "num2", "lower": "num2", "upper": "num2"},
-                  (("95% CI", "lower", "upper", "num2"),))  # fmt: skip
+                  {"Estimate": kinds, "lower": kinds, "upper": kinds},
+                  (("95% CI", "lower", "upper", kinds),))  # fmt: skip
     ctx["worth"], ctx["worth_block"] = table, top
     return Section(
         "worth", title, table.to_html(), notes + tuple(res.warnings), (table,), CITE_WORTH

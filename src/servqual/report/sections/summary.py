@@ -128,7 +128,15 @@ def executive_summary(plan: Plan, comp, ctx: dict, priorities: Table | None) -> 
         tables.append(priorities)
     if "worth" in ctx:
         w = ctx["worth"]
-        parts.append(f"<h3>What a one-point improvement is worth</h3>{w.to_html()}")
+        shown = w.shown().set_index("Quantity")
+        value = "Change in value (net present value over the horizon)"
+        text = ""
+        if value in shown.index:
+            text = (f"<p>Raising {html.escape(plan.label(ctx['worth_block']))} by one point "
+                    f"is worth {shown.loc[value, 'Estimate']} (95% CI "
+                    f"{shown.loc[value, '95% CI']}) in net present value over the horizon, "
+                    "in the currency of the margin given.</p>")  # fmt: skip
+        parts.append(f"<h3>What a one-point improvement is worth</h3>{text}{w.to_html()}")
         tables.append(w)
     method = (
         "Details, methods and citations are in the sections below; "
