@@ -115,7 +115,8 @@ class SurveyReport(Result):
         ]
         if self.executive is not None:
             parts.append(self.executive.to_html(major=False))
-        parts += [s.to_html() for s in self.sections]
+        # a page break before each computed section; skipped ones follow on the same page
+        parts += [s.to_html(major=s.body != "<p>Not computed.</p>") for s in self.sections]
         if self.appendix:
             inner = "".join(s.to_html(heading=3, major=False) for s in self.appendix)
             parts.append(

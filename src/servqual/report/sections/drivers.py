@@ -42,13 +42,19 @@ def drivers_section(comp, plan: Plan, title: str, n_boot: int, seed, ctx: dict) 
     dims = list(plan.instrument.dimensions)
     sub, used = used_rows(comp, dims + ["satisfaction"], "the driver model")
     w = weights_of(sub, plan) if plan.weight is not None else None
-    res, notes = caught(lambda: key_drivers(sub, "satisfaction", dims, methods=("shapley",),
-                                            n_boot=n_boot, seed=seed, progress=False,
-                                            weights=w))  # fmt: skip
+    # fitted on the blocks' labels (when distinct) so that the figure shows them
+    names = {d: plan.label(d) for d in dims}
+    if len(set(names.values())) < len(names) or "satisfaction" in names.values():
+        names = {d: d for d in dims}
+    back = {v: k for k, v in names.items()}
+    sub = sub.rename(columns=names)
+    res, notes = caught(lambda: key_drivers(sub, "satisfaction", list(names.values()),
+                                            methods=("shapley",), n_boot=n_boot, seed=seed,
+                                            progress=False, weights=w))  # fmt: skip
     t = res.table.sort_values("share", ascending=False, kind="stable")
     nan = float("nan")
     frame = pd.DataFrame({
-        "Block": [plan.label(d) for d in t["driver"]],
+        "Block": [plan.label(back[d]) for d in t["driver"]],
         "Share of explained variance": 100 * t["share"].to_numpy(float),
         "Contribution to R²": 100 * t["importance"].to_numpy(float),
         "contribution, lower": 100 * t["ci_lower"].to_numpy(float) if n_boot else nan,
@@ -69,10 +75,15 @@ def drivers_section(comp, plan: Plan, title: str, n_boot: int, seed, ctx: dict) 
                   {c: "pct" for c in frame.columns[1:]},
                   (("Contribution, 95% CI", "contribution, lower", "contribution, upper",
                     "pct"),))  # fmt: skip
-    ctx["drivers"], ctx["drivers_r2"], ctx["drivers_res"] = table, res.r2, res
+    ctx["drivers"], ctx["drivers_r2"] = table, res.r2
+    ctx["top_block"] = back[t["driver"].iloc[0]]
     body = (f"<p>The blocks together explain R² = {res.r2:.3f} of the variance of "
             f"satisfaction (n = {res.n}, {n_boot} bootstrap replicates).</p>")  # fmt: skip
     body += table.to_html()
+    if n_boot:  # the intervals as a figure
+        from ...figures.drivers import plot_importance
+
+        body += figure(lambda ax: plot_importance(res, ax=ax), alt="key drivers")[0]
     return Section("key-drivers", title, body, used + notes + tuple(res.warnings), (table,),
                    CITE_DRIVERS)  # fmt: skip
 

@@ -150,7 +150,7 @@ def worth_section(clean, plan: Plan, economics, n_boot, seed, ctx: dict) -> Sect
     if plan.churn is None or not plan.sat or "drivers" not in ctx:
         return skip("worth", title, "skipped: needs a churn role, satisfaction items and the "
                     "key drivers.")  # fmt: skip
-    top = ctx["drivers_res"].table.sort_values("share", ascending=False).iloc[0]["driver"]
+    top = ctx["top_block"]
     res, notes = caught(lambda: what_if(
         clean, dimension=top, delta=1.0, instrument=plan.instrument, satisfaction=plan.sat,
         churn=plan.churn[0], positive=plan.churn[1], n_boot=max(n_boot, 40), seed=seed,
