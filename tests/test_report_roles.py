@@ -178,3 +178,19 @@ def test_cli_missing_policies_on_a_file_with_blanks_and_na_codes(tmp_path, polic
                          "y": x["q1"]})  # fmt: skip
     n_drv = complete if policy == "listwise" else int(comp.dropna().shape[0])
     assert f"(n = {n_drv}, 0 bootstrap replicates)" in page
+
+
+def test_cli_weights_and_economics(tmp_path, survey):
+    df = survey.copy()
+    df["w"] = np.where(df["segment"] == "A", 2.0, 1.0)
+    csv = tmp_path / "s.csv"
+    df.to_csv(csv, index=False)
+    out = tmp_path / "r"
+    assert main(["report", str(csv), "--out", str(out), "--weights", "w", "--margin", "80",
+                 "--customers", "2000", "--n-boot", "40", "--date", "2026-03-04"]) == 0  # fmt: skip
+    page = (out / "report.html").read_text(encoding="utf-8")
+    w = df["w"].to_numpy()
+    code = 100.0 * (df["LTR"] >= 9) - 100.0 * (df["LTR"] <= 6)
+    assert f"<td>{np.sum(w * code) / w.sum():.1f}</td>" in page  # the weighted NPS
+    assert f"<td>{w.sum() ** 2 / np.sum(w * w):.1f}</td>" in page  # Kish's effective n
+    assert "<section id='worth' class='major'>" in page and "date 2026-03-04" in page
