@@ -16,6 +16,8 @@ __all__ = ["batch_fit"]
 
 
 class _Layout:
+    """Index bookkeeping of a single-group model for the batched evaluations."""
+
     def __init__(self, model: RAMModel):
         grp = model.groups[0]
         q = model.q
@@ -38,6 +40,19 @@ class _Layout:
             power = power @ pat
             d += 1
         self.depth = d if not power.any() else None
+
+
+def _layout(model: RAMModel) -> _Layout:
+    """The model's layout, built once per model (models are immutable)."""
+    lay = _LAYOUTS.get(id(model))
+    if lay is None or lay[0] is not model:
+        lay = (model, _Layout(model))
+        _LAYOUTS.clear()  # keep one: a bootstrap refits one model many times
+        _LAYOUTS[id(model)] = lay
+    return lay[1]
+
+
+_LAYOUTS: dict[int, tuple[RAMModel, _Layout]] = {}
 
 
 def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True):
@@ -112,6 +127,24 @@ def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True
     return F, grad
 
 
+def _two_loop(g, H0, pairs):
+    """Quasi-Newton step ``H g`` for every row of ``g`` (K, q): BFGS's inverse
+    Hessian from the dense metric ``H0`` updated by the stored ``(s, y, 1/s'y)``
+    pairs (the L-BFGS two-loop recursion with all pairs kept, i.e. BFGS in
+    product form -- no (K, q, q) array is formed or updated)."""
+    qv = g.copy()
+    alphas = []
+    for s, y, rho in reversed(pairs):
+        a = rho * np.einsum("ki,ki->k", s, qv)
+        qv -= a[:, None] * y
+        alphas.append(a)
+    r = qv @ H0  # H0 symmetric: (H0 q_k)' = q_k' H0, one GEMM for the batch
+    for (s, y, rho), a in zip(pairs, reversed(alphas)):
+        b = rho * np.einsum("ki,ki->k", y, r)
+        r += (a - b)[:, None] * s
+    return r
+
+
 def batch_fit(
     model: RAMModel,
     covs: np.ndarray,
@@ -122,8 +155,16 @@ def batch_fit(
     max_iter: int = 30,
     step_tol: float = 1e-7,
 ):
-    """Fit ``K`` resamples at once; returns ``(thetas (K, q), ok (K,))``."""
-    lay = _Layout(model)
+    """Fit ``K`` resamples at once; returns ``(thetas (K, q), ok (K,))``.
+
+    BFGS from ``theta0`` with the inverse Hessian ``hess_inv`` as the initial
+    metric, in product (two-loop) form so that an iteration costs one batched
+    value-and-gradient evaluation and O(K q) vector work; a replicate stops as
+    soon as its own step is below ``step_tol`` (relative) and leaves the batch.
+    Every replicate's arithmetic is its own (row-wise), so its result does
+    not depend on the other members of the batch.
+    """
+    lay = _layout(model)
     grp = model.groups[0]
     K = covs.shape[0]
     A0, S0, m0 = grp.A0, grp.S0.copy(), grp.m0.copy()
@@ -131,18 +172,20 @@ def batch_fit(
         return np.tile(theta0, (K, 1)), np.zeros(K, dtype=bool)
     sign, logdetS = np.linalg.slogdet(covs)
     logdetS = np.where(sign > 0, logdetS, 0.0)
+    H0 = np.asarray(hess_inv, float)
     theta = np.tile(np.asarray(theta0, float), (K, 1))
-    H = np.tile(hess_inv, (K, 1, 1))
     F, g = _value_grad(lay, theta, A0, S0, m0, covs, means, logdetS)
     if g is None:
         return theta, np.zeros(K, dtype=bool)
     active = np.isfinite(F)
     done = np.zeros(K, dtype=bool)
+    # the pairs are kept for the replicates still iterating (rows of ``idx``)
+    idx = np.flatnonzero(active)
+    pairs: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for _it in range(max_iter):
-        idx = np.flatnonzero(active & ~done)
         if idx.size == 0:
             break
-        step = np.einsum("kij,kj->ki", H[idx], g[idx])
+        step = _two_loop(g[idx], H0, pairs)
         t = np.ones(idx.size)
         new = theta[idx] - step
         Fn, gn = _value_grad(lay, new, A0, S0, m0, covs[idx], means[idx], logdetS[idx])
@@ -150,7 +193,7 @@ def batch_fit(
             gn = np.zeros_like(new)
         slack = 1e-14 * np.maximum(1.0, np.abs(F[idx]))
         bad = ~(np.isfinite(Fn) & (Fn <= F[idx] + slack))
-        for _h in range(20):
+        for _h in range(20):  # step halving, rarely needed from a warm start
             if not bad.any():
                 break
             t[bad] *= 0.5
@@ -162,26 +205,22 @@ def batch_fit(
             if gb is not None:
                 gn[bad] = gb
             bad = bad & ~(np.isfinite(Fn) & (Fn <= F[idx] + slack))
-        if bad.any():
-            active[idx[bad]] = False  # line search failed: leave to the single fit
         good = ~bad
-        ig = idx[good]
-        sv = new[good] - theta[ig]
-        yv = gn[good] - g[ig]
+        sv = new - theta[idx]
+        yv = gn - g[idx]
         sy = np.einsum("ki,ki->k", sv, yv)
-        Hy = np.einsum("kij,kj->ki", H[ig], yv)
-        upd = sy > 1e-300
-        if upd.any():
-            syu = sy[upd][:, None, None]
-            s_, h_ = sv[upd], Hy[upd]
-            coef = (sy[upd] + np.einsum("ki,ki->k", yv[upd], h_))[:, None, None]
-            H[ig[upd]] += (coef / syu**2) * s_[:, :, None] * s_[:, None, :] - (
-                h_[:, :, None] * s_[:, None, :] + s_[:, :, None] * h_[:, None, :]
-            ) / syu
+        rho = np.where(good & (sy > 1e-300), 1.0 / np.where(sy > 1e-300, sy, 1.0), 0.0)
+        pairs.append((sv * good[:, None], yv * good[:, None], rho))
+        ig = idx[good]
         theta[ig], F[ig], g[ig] = new[good], Fn[good], gn[good]
-        small = np.max(np.abs(step[good]), axis=1) < step_tol * (
-            1 + np.max(np.abs(theta[ig]), axis=1)
+        active[idx[bad]] = False  # line search failed: left to the single-resample fit
+        small = good & (
+            np.max(np.abs(t[:, None] * step), axis=1)
+            < step_tol * (1 + np.max(np.abs(theta[idx]), axis=1))
         )
-        done[ig[small]] = True
+        done[idx[small]] = True
+        keep = good & ~small
+        idx = idx[keep]
+        pairs = [(s[keep], y[keep], r[keep]) for s, y, r in pairs]
     ok = done & active & (np.max(np.abs(g), axis=1) < 1e-5)
     return theta, ok

@@ -69,7 +69,10 @@ class Refit:
             iu = np.triu_indices(p)
             self._cross = (center, Xc, iu, Xc[:, iu[0]] * Xc[:, iu[1]])
         center, Xc, iu, cross = self._cross
-        W = np.stack([np.bincount(ix, minlength=n) for ix in idx2]).astype(float)
+        K = idx2.shape[0]
+        # resample counts (K, n) in one bincount over offset indices
+        W = np.bincount((idx2 + n * np.arange(K)[:, None]).ravel(), minlength=K * n)
+        W = W.reshape(K, n).astype(float)
         m = W @ Xc / idx2.shape[1]
         m2 = W @ cross / idx2.shape[1]
         C = np.empty((idx2.shape[0], p, p))
