@@ -8,13 +8,14 @@ estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special, stats
 from threadpoolctl import threadpool_limits
 
 from .._checks import (
@@ -234,15 +235,28 @@ def prepare(
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
     if missing == "fiml":
         ms = True  # FIML needs the mean structure
-    pt = build_partable(
-        statements, n_groups=len(levels), meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
+    ram, defined, equalities = _structure(
+        model, len(levels), ms, tuple(group_equal), bool(std_lv), bool(fixed_x)
     )
-    pt = _apply_group_equal(pt, tuple(group_equal), latent)
+    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
+
+
+@functools.lru_cache(maxsize=32)
+def _structure(model: str, n_groups: int, ms: bool, group_equal: tuple, std_lv: bool, fixed_x):
+    """Parameter table, RAM model and defined parameters of a syntax (cached: the
+    same model is typically fitted many times -- subsamples, groups, studies).
+    Everything returned is treated as immutable downstream."""
+    statements = parse(model)
+    observed, latent = model_variables(statements)
+    pt = build_partable(
+        statements, n_groups=n_groups, meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
+    )
+    pt = _apply_group_equal(pt, group_equal, latent)
     equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
     ram = build_model(pt, observed, latent, equalities)
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
+    return ram, defined, equalities
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
@@ -749,37 +763,35 @@ def _r2(problem: MLProblem, theta, group_labels) -> pd.Series:
 def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_method):
     ram = prep.model
     pt = ram.partable
-    est = np.where(pt["par"] >= 0, theta[np.clip(pt["par"], 0, None)], pt["fixed"])
+    t = ram.rows  # the table as NumPy arrays: no pandas in the arithmetic
+    parc = np.clip(t.par, 0, None)
+    est = np.where(t.par >= 0, theta[parc] if ram.q else np.nan, t.fixed)
     # exogenous covariates: sample values
-    for r, row in enumerate(pt.itertuples()):
-        if row.exo:
-            g = row.group
-            idx = ram.groups[g].names
-            i = idx.index(row.lhs)
-            est[r] = (
-                problem.moments.mean[g][i]
-                if row.op == "~1"
-                else problem.moments.cov[g][i, idx.index(row.rhs)]
-            )
+    for r in np.flatnonzero(t.exo):
+        g, i, j = t.group[r], t.i_lhs[r], t.i_rhs[r]
+        est[r] = problem.moments.mean[g][i] if t.op[r] == "~1" else problem.moments.cov[g][i, j]
     sd = np.sqrt(np.clip(np.diag(vcov), 0, None)) if ram.q else np.zeros(0)
-    se_col = np.where(pt["par"] >= 0, sd[np.clip(pt["par"], 0, None)] if ram.q else np.nan, np.nan)
+    se_col = np.where(t.par >= 0, sd[parc] if ram.q else np.nan, np.nan)
     std_lv, std_all = standardized(problem, theta, pt, est)
+    label = np.array(
+        [lab if isinstance(lab, str) and not lab.startswith(".eq.") else "" for lab in t.label],
+        dtype=object,
+    )
     out = pd.DataFrame(
         {
-            "lhs": pt["lhs"],
-            "op": pt["op"],
-            "rhs": pt["rhs"],
-            "group": pt["group"],
-            "label": pt["label"].where(
-                pt["label"].notna() & ~pt["label"].astype(str).str.startswith(".eq."), ""
-            ),
+            "lhs": t.lhs,
+            "op": t.op,
+            "rhs": t.rhs,
+            "group": t.group,
+            "label": label,
             "est": est,
             "se": se_col,
-            "free": pt["par"] >= 0,
-        }
+            "free": t.par >= 0,
+            "std_lv": std_lv,
+            "std_all": std_all,
+        },
+        index=pt.index,
     )
-    out["std_lv"] = std_lv
-    out["std_all"] = std_all
     if len(prep.defined):
         from .bootstrap import _LabelFn
 
@@ -809,11 +821,12 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
         )
         out = pd.concat([out, drows], ignore_index=True)
     z = out["se"].to_numpy()
+    est_all = out["est"].to_numpy()
     with np.errstate(divide="ignore", invalid="ignore"):
-        zval = np.where(z > 0, out["est"] / z, np.nan)
+        zval = np.where(z > 0, est_all / z, np.nan)
     crit = stats.norm.ppf(0.5 + ci / 2)
-    lo = out["est"] - crit * out["se"]
-    hi = out["est"] + crit * out["se"]
+    lo = est_all - crit * z
+    hi = est_all + crit * z
     if draws is not None:
         from .bootstrap import boot_intervals
 
@@ -829,10 +842,11 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
         out["se"], lo, hi = se_b, lo_b, hi_b
         with np.errstate(divide="ignore", invalid="ignore"):
             zval = np.where(se_b > 0, out["est"] / se_b, np.nan)
+    se_fin = np.isfinite(out["se"].to_numpy())
     out["z"] = zval
-    out["pvalue"] = 2 * stats.norm.sf(np.abs(zval))
-    out["ci_lower"] = np.where(np.isfinite(out["se"]), lo, np.nan)
-    out["ci_upper"] = np.where(np.isfinite(out["se"]), hi, np.nan)
+    out["pvalue"] = 2 * special.ndtr(-np.abs(zval))
+    out["ci_lower"] = np.where(se_fin, lo, np.nan)
+    out["ci_upper"] = np.where(se_fin, hi, np.nan)
     if prep.group_labels != (None,):
         out["group"] = [
             prep.group_labels[g] if f != ":=" else "" for g, f in zip(out["group"], out["op"])

@@ -312,37 +312,38 @@ def start_values(model: RAMModel, moments: SampleMoments) -> np.ndarray:
     """Simple starting values: loadings from the marker's covariance, residual
     variances half the sample variance, latent variances half the marker's
     variance, regressions and covariances 0, intercepts the sample means."""
-    pt = model.partable
+    t = model.rows
     theta = np.zeros(model.q)
     set_ = np.zeros(model.q, dtype=bool)
     obs = {n: i for i, n in enumerate(model.observed)}
+    rows = list(
+        zip(t.par.tolist(), t.group.tolist(), t.op.tolist(), t.lhs.tolist(), t.rhs.tolist())
+    )
     markers: dict = {}
-    for row in pt.itertuples():
-        if row.op == "=~" and not row.free and row.fixed != 0 and row.rhs in obs:
-            markers.setdefault((row.group, row.lhs), (row.rhs, row.fixed))
-    for row in pt.itertuples():
-        k = row.par
+    for (k, g, op, lhs, rhs), fixed in zip(rows, t.fixed.tolist()):
+        if op == "=~" and k < 0 and fixed != 0 and rhs in obs:
+            markers.setdefault((g, lhs), (rhs, fixed))
+    for k, g, op, lhs, rhs in rows:
         if k < 0 or set_[k]:
             continue
-        g = row.group
         S = moments.cov[g]
         val = 0.0
-        if row.op == "=~":
-            mk = markers.get((g, row.lhs))
-            if mk is not None and row.rhs in obs:
-                a, b = obs[mk[0]], obs[row.rhs]
+        if op == "=~":
+            mk = markers.get((g, lhs))
+            if mk is not None and rhs in obs:
+                a, b = obs[mk[0]], obs[rhs]
                 val = S[a, b] / S[a, a] * mk[1]
                 val = val if abs(val) > 0.05 else 1.0
             else:
                 val = 1.0
-        elif row.op == "~~" and row.lhs == row.rhs:
-            if row.lhs in obs:
-                val = 0.5 * S[obs[row.lhs], obs[row.lhs]]
+        elif op == "~~" and lhs == rhs:
+            if lhs in obs:
+                val = 0.5 * S[obs[lhs], obs[lhs]]
             else:
-                mk = markers.get((g, row.lhs))
+                mk = markers.get((g, lhs))
                 val = 0.5 * S[obs[mk[0]], obs[mk[0]]] / mk[1] ** 2 if mk else 0.05
-        elif row.op == "~1" and row.lhs in obs:
-            val = moments.mean[g][obs[row.lhs]]
+        elif op == "~1" and lhs in obs:
+            val = moments.mean[g][obs[lhs]]
         theta[k] = val
         set_[k] = True
     return theta
