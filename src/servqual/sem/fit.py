@@ -740,8 +740,6 @@ def _fit(
 
 
 def _r2(problem: MLProblem, theta, group_labels) -> pd.Series:
-    from .indices import total_sd
-
     labs, names, vals = [], [], []
     for g, grp in enumerate(problem.model.groups):
         _, _, B, S, _ = problem.model.moments(theta, g, problem.bases[g])
@@ -823,7 +821,9 @@ def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_
         from .bootstrap import boot_intervals
 
         bse, blo, bhi = boot_intervals(prep, problem, theta, draws, ci, ci_method)
-        pos = np.concatenate([np.where(t.par >= 0, t.par, -1), ram.q + np.arange(len(prep.defined))])
+        pos = np.concatenate(
+            [np.where(t.par >= 0, t.par, -1), ram.q + np.arange(len(prep.defined))]
+        )
         valid = pos >= 0
         se_b = np.full(len(est_all), np.nan)
         lo_b = np.full(len(est_all), np.nan)
