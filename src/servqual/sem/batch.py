@@ -348,8 +348,11 @@ def batch_fit(
     A0, S0, m0 = grp.A0, grp.S0.copy(), grp.m0.copy()
     if grp.exo_s[0].size or grp.exo_m.size:  # fixed.x moments differ per resample
         return np.tile(theta0, (K, 1)), np.zeros(K, dtype=bool)
-    sign, logdetS = np.linalg.slogdet(covs)
-    logdetS = np.where(sign > 0, logdetS, 0.0)
+    try:  # resample covariances are positive definite but for degenerate resamples
+        logdetS = 2.0 * np.log(np.diagonal(np.linalg.cholesky(covs), axis1=1, axis2=2)).sum(1)
+    except np.linalg.LinAlgError:
+        sign, logdetS = np.linalg.slogdet(covs)
+        logdetS = np.where(sign > 0, logdetS, 0.0)
     H0 = np.asarray(hess_inv, float)
     theta = np.tile(np.asarray(theta0, float), (K, 1))
     F, g = _value_grad(lay, theta, A0, S0, m0, covs, means, logdetS)
