@@ -142,7 +142,7 @@ def test_woodbury_declines_small_residual_variances(hs):
     Th = bmod._fill(f.Th0, 4, f.tr, f.tc, theta[:, f.tk], sym=True)
     Psi = bmod._fill(f.Psi0, 4, f.pr, f.pc, theta[:, f.pk], sym=True)
     Lt = bmod._fill(f.Lam0, 4, f.lr, f.lc, theta[:, f.lk])
-    assert bmod._woodbury(f, Th, Psi, Lt, Th + Lt @ Psi @ Lt.transpose(0, 2, 1))[0] is None
+    assert bmod._woodbury(f, Th, Psi, Lt, Th + Lt @ Psi @ Lt.transpose(0, 2, 1)) is None
     lay.factor = None
     F2, g2 = bmod._value_grad(lay, theta, grp.A0, grp.S0, grp.m0, covs, means, logdetS)
     np.testing.assert_allclose(F1, F2, atol=1e-10)

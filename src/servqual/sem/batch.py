@@ -106,7 +106,7 @@ def _factor_layout(grp, q: int, pat: np.ndarray):
 
 
 def _woodbury(f, Th, Psi, Lt, Sigma):
-    """``(Sigma^-1, log|Sigma|)`` by the Woodbury identity, or ``(None, None)``.
+    """``(Sigma^-1, log|Sigma|)`` by the Woodbury identity, or None.
 
     With diagonal ``Theta`` and ``Psi = R R'``, ``Sigma = Theta + U U'``
     (``U = Lt R``) and ``Sigma^-1 = D - D U (I + U' D U)^-1 U' D`` with
@@ -118,11 +118,11 @@ def _woodbury(f, Th, Psi, Lt, Sigma):
     """
     th = np.diagonal(Th, axis1=1, axis2=2)
     if not np.all(th > 1e-3 * np.diagonal(Sigma, axis1=1, axis2=2)):
-        return None, None
+        return None
     try:
         R = np.linalg.cholesky(Psi)
     except np.linalg.LinAlgError:
-        return None, None
+        return None
     U = Lt @ R
     dinv = 1.0 / th
     DU = dinv[:, :, None] * U
@@ -134,6 +134,40 @@ def _woodbury(f, Th, Psi, Lt, Sigma):
     diag += dinv
     logdet = np.log(th).sum(axis=1) + 2.0 * np.log(np.diagonal(CM, axis1=1, axis2=2)).sum(axis=1)
     return Si, logdet
+
+
+def _inverse(Sigma):
+    """``(Sigma^-1, log|Sigma|)`` of a stack, or None if one is not positive definite."""
+    try:
+        L = np.linalg.cholesky(Sigma)
+    except np.linalg.LinAlgError:
+        return None
+    return np.linalg.inv(Sigma), 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+
+
+def _on_positive_definite(fn, Sigma, theta, Sb, xb, logdetS, need_grad):
+    """``fn(theta, Sb, xb, logdetS, need_grad)`` on the rows whose implied covariance
+    is positive definite; F = inf (and a zero gradient) on the others."""
+    F = np.full(theta.shape[0], np.inf)
+    ok = np.array([np.all(np.linalg.eigvalsh(s) > 0) for s in Sigma])
+    if not ok.any():
+        return F, None
+    Fs, gs = fn(theta[ok], Sb[ok], xb[ok], logdetS[ok], need_grad)
+    F[ok] = Fs
+    grad = np.zeros_like(theta)
+    if gs is not None:
+        grad[ok] = gs
+    return F, grad
+
+
+def _discrepancy(Si, logdet, Sigma, Sb, d, logdetS, need_grad):
+    """ML discrepancy ``F`` (K,), ``r = Si d`` and the gradient weight
+    ``W = Si (Sigma - S - d d') Si`` (None without ``need_grad``)."""
+    p = Sigma.shape[1]
+    r = np.einsum("kpq,kq->kp", Si, d)
+    F = logdet + np.einsum("kij,kij->k", Sb, Si) - logdetS - p + np.einsum("kp,kp->k", d, r)
+    W = Si @ (Sigma - Sb - d[:, :, None] * d[:, None, :]) @ Si if need_grad else None
+    return F, r, W
 
 
 def _fill(base, K, rows, cols, vals, sym=False):
@@ -168,34 +202,21 @@ def _value_grad_factor(lay: _Layout, theta, Sb, xb, logdetS, need_grad=True):
     LtT = Lt.transpose(0, 2, 1)
     LP = Lt @ Psi
     Sigma = Th + LP @ LtT
-    F = np.full(K, np.inf)
-    Si, logdet = _woodbury(f, Th, Psi, Lt, Sigma) if f.theta_diag else (None, None)
-    if Si is None:
-        try:
-            L = np.linalg.cholesky(Sigma)
-        except np.linalg.LinAlgError:
-            ok = np.array([np.all(np.linalg.eigvalsh(s) > 0) for s in Sigma])
-            if not ok.any():
-                return F, None
-            Fs, gs = _value_grad_factor(lay, theta[ok], Sb[ok], xb[ok], logdetS[ok], need_grad)
-            F[ok] = Fs
-            grad = np.zeros_like(theta)
-            if gs is not None:
-                grad[ok] = gs
-            return F, grad
-        Si = np.linalg.inv(Sigma)
-        logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
+    inv = _woodbury(f, Th, Psi, Lt, Sigma) if f.theta_diag else None
+    inv = inv if inv is not None else _inverse(Sigma)
+    if inv is None:
+        return _on_positive_definite(
+            lambda *a: _value_grad_factor(lay, *a), Sigma, theta, Sb, xb, logdetS, need_grad
+        )
     if grp.meanstructure:
         mo = _fill(f.mo0[:, None], K, f.mor, np.zeros_like(f.mor), theta[:, f.mok])[..., 0]
         ml = _fill(f.ml0[:, None], K, f.mlr, np.zeros_like(f.mlr), theta[:, f.mlk])[..., 0]
         d = xb - mo - np.einsum("kpm,km->kp", Lt, ml)
     else:
         d = np.zeros((K, p))
-    r = np.einsum("kpq,kq->kp", Si, d)
-    F = logdet + np.einsum("kij,kij->k", Sb, Si) - logdetS - p + np.einsum("kp,kp->k", d, r)
+    F, r, W = _discrepancy(*inv, Sigma, Sb, d, logdetS, need_grad)
     if not need_grad:
         return F, None
-    W = Si @ (Sigma - Sb - d[:, :, None] * d[:, None, :]) @ Si
     WL = W @ Lt  # (K, p, m)
     grad = np.zeros((K, lay.q))
     PB = Psi if Bll is None else Psi @ Bll.transpose(0, 2, 1)
@@ -266,32 +287,21 @@ def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True
     Gt = G.transpose(0, 2, 1)
     SGt = S @ Gt
     Sigma = G @ SGt
-    F = np.full(K, np.inf)
-    try:
-        L = np.linalg.cholesky(Sigma)
-    except np.linalg.LinAlgError:
-        ok = np.array([np.all(np.linalg.eigvalsh(s) > 0) for s in Sigma])
-        if not ok.any():
-            return F, None
-        sub = _value_grad(lay, theta[ok], A0, S0, m0, Sb[ok], xb[ok], logdetS[ok], need_grad)
-        Fs, gs = sub
-        F[ok] = Fs
-        grad = np.zeros_like(theta)
-        if gs is not None:
-            grad[ok] = gs
-        return F, grad
-    Si = np.linalg.inv(Sigma)
-    logdet = 2.0 * np.log(np.diagonal(L, axis1=1, axis2=2)).sum(axis=1)
-    if grp.meanstructure:
-        mu = np.einsum("kpv,kv->kp", G, m)
-        d = xb - mu
-    else:
-        d = np.zeros((K, p))
-    r = np.einsum("kpq,kq->kp", Si, d)
-    F = logdet + np.einsum("kij,kij->k", Sb, Si) - logdetS - p + np.einsum("kp,kp->k", d, r)
+    inv = _inverse(Sigma)
+    if inv is None:
+        return _on_positive_definite(
+            lambda *a: _value_grad(lay, a[0], A0, S0, m0, *a[1:]),
+            Sigma,
+            theta,
+            Sb,
+            xb,
+            logdetS,
+            need_grad,
+        )
+    d = xb - np.einsum("kpv,kv->kp", G, m) if grp.meanstructure else np.zeros((K, p))
+    F, r, W = _discrepancy(*inv, Sigma, Sb, d, logdetS, need_grad)
     if not need_grad:
         return F, None
-    W = Si @ (Sigma - Sb - d[:, :, None] * d[:, None, :]) @ Si
     GW = Gt @ W  # (K, v, p)
     grad = np.zeros((K, lay.q))
     if ak.size:
