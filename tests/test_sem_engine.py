@@ -201,3 +201,8 @@ def test_check_frame_complete_data_path_names_the_column():
     df.loc[0, "a"] = np.nan
     with pytest.raises(ConstantItemError, match="column 'b' is constant"):
         check_frame(df, ["a", "b"], missing="allow")
+
+
+def test_unhashable_group_equal_is_refused_by_name(hs):
+    with pytest.raises(ValueError, match=r"group_equal entry \['loadings'\] is invalid"):
+        sem.fit(HS3, hs, group="school", group_equal=[["loadings"]])

@@ -235,9 +235,13 @@ def prepare(
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
     if missing == "fiml":
         ms = True  # FIML needs the mean structure
-    ram, defined, equalities = _structure(
-        model, len(levels), ms, tuple(group_equal), bool(std_lv), bool(fixed_x)
-    )
+    key = (model, len(levels), ms, tuple(group_equal), bool(std_lv), bool(fixed_x))
+    try:
+        hash(key)
+    except TypeError:  # e.g. a list inside group_equal: validated (and refused) uncached
+        ram, defined, equalities = _structure.__wrapped__(*key)
+    else:
+        ram, defined, equalities = _structure(*key)
     return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
 
 
