@@ -206,3 +206,27 @@ def test_check_frame_complete_data_path_names_the_column():
 def test_unhashable_group_equal_is_refused_by_name(hs):
     with pytest.raises(ValueError, match=r"group_equal entry \['loadings'\] is invalid"):
         sem.fit(HS3, hs, group="school", group_equal=[["loadings"]])
+
+
+@pytest.mark.parametrize("case", [0, 3, 5])
+def test_first_evaluation_is_linear_in_the_resample_covariance(hs, case):
+    # without a mean structure F and its gradient at the warm start come from
+    # one product with the resample covariances; they equal the evaluation
+    model, kw = CASES[case]
+    res, refit, means, covs = _batch_case(model, hs, **kw)
+    lay = bmod._Layout(refit.model)
+    grp = refit.model.groups[0]
+    logdetS = np.linalg.slogdet(covs)[1]
+    F1, g1 = bmod._start_value_grad(lay, refit.model, refit.theta, covs, logdetS)
+    theta = np.tile(refit.theta, (covs.shape[0], 1))
+    F2, g2 = bmod._value_grad(lay, theta, grp.A0, grp.S0, grp.m0, covs, means, logdetS)
+    np.testing.assert_allclose(F1, F2, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(g1, g2, rtol=0, atol=1e-12)
+    assert bmod._start_value_grad(lay, refit.model, refit.theta + 0.1, covs, logdetS)[0] is not None
+    ms, _ = CASES[2]
+    res2, refit2, _, covs2 = _batch_case(ms, hs, K=3, meanstructure=True)
+    lay2 = bmod._Layout(refit2.model)
+    assert bmod._start_value_grad(lay2, refit2.model, refit2.theta, covs2, np.zeros(3)) == (
+        None,
+        None,
+    )

@@ -50,6 +50,7 @@ class _Layout:
             d += 1
         self.depth = d if not power.any() else None
         self.factor = _factor_layout(grp, q, pat)
+        self.start = None  # matrices of the first evaluation (see _start_value_grad)
 
 
 def _nil_depth(pat: np.ndarray):
@@ -322,6 +323,46 @@ def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True
     return F, grad
 
 
+def _start_value_grad(lay: _Layout, model: RAMModel, theta0, covs, logdetS):
+    """``F`` and its gradient at the common start ``theta0`` for every resample,
+    or ``(None, None)`` with a mean structure.
+
+    At a fixed ``theta`` both are linear in the resample covariance ``S``:
+    ``F = log|Sigma| + <S, Sigma^-1> - log|S| - p`` and ``grad_k = <Sigma - S,
+    Sigma^-1 dSigma_k Sigma^-1>``, so the first evaluation of the batch is one
+    (K, p(p+1)/2) x (p(p+1)/2, q) product with matrices built once per start.
+    """
+    grp = lay.grp
+    if grp.meanstructure:
+        return None, None
+    if lay.start is None or not np.array_equal(lay.start[0], theta0):
+        base = (grp.A0, grp.S0, grp.m0)
+        Sigma = model.moments(theta0, 0, base)[0]
+        try:
+            np.linalg.cholesky(Sigma)
+        except np.linalg.LinAlgError:  # not a proper start: the general evaluation says so
+            return None, None
+        Si = np.linalg.inv(Sigma)
+        dS, _ = model.jacobian(theta0, 0, base)
+        Z = Si @ dS @ Si  # (q, p, p)
+        iu = np.triu_indices(grp.p)
+        off = np.where(iu[0] == iu[1], 1.0, 2.0)  # symmetric S: upper triangle, off-diagonal twice
+        Zv = (Z[:, iu[0], iu[1]] * off).T  # (P, q)
+        lay.start = (
+            theta0.copy(),
+            iu,
+            Zv,
+            Si[iu] * off,
+            Sigma[iu] @ Zv,
+            np.linalg.slogdet(Sigma)[1],
+        )
+    _, iu, Zv, si_v, g_hat, logdet = lay.start
+    Sv = covs[:, iu[0], iu[1]]
+    F = logdet + Sv @ si_v - logdetS - grp.p
+    g = g_hat - Sv @ Zv
+    return F, g
+
+
 def _two_loop(g, H0, pairs):
     """Quasi-Newton step ``H g`` for every row of ``g`` (K, q): BFGS's inverse
     Hessian from the dense metric ``H0`` updated by the stored ``(s, y, 1/s'y)``
@@ -372,7 +413,9 @@ def batch_fit(
         logdetS = np.where(sign > 0, logdetS, 0.0)
     H0 = np.asarray(hess_inv, float)
     theta = np.tile(np.asarray(theta0, float), (K, 1))
-    F, g = _value_grad(lay, theta, A0, S0, m0, covs, means, logdetS)
+    F, g = _start_value_grad(lay, model, np.asarray(theta0, float), covs, logdetS)
+    if F is None:
+        F, g = _value_grad(lay, theta, A0, S0, m0, covs, means, logdetS)
     if g is None:
         return theta, np.zeros(K, dtype=bool)
     active = np.isfinite(F)
