@@ -348,8 +348,9 @@ def fit(
         consistent = False
     if not n_boot:  # the centred copy is not needed any more: free it before the tables
         X = None
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
-    _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
+    tabs = tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
+    C = correlation_w(raw, w)
+    add_diagnostics(tabs, model, st, S, C, raw.shape[0], scheme, tol, max_iter, consistent, f2)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
@@ -421,12 +422,15 @@ def _alpha_std(r: np.ndarray) -> float:
     return float(k * rbar / (1 + (k - 1) * rbar))
 
 
-def _tables(
-    model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean, rw=None
-) -> dict:
+def tables(
+    model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean, rw=None, *,
+    n=None, htmt_table=None,
+) -> dict:  # fmt: skip
+    """The result tables; without ``raw`` (fitted from moments: pass ``n`` and
+    ``htmt_table``) the score tables are empty."""
     names = list(model.constructs)
     items = list(model.items)
-    n = raw.shape[0]
+    n = raw.shape[0] if n is None else n
     W = est.W[0]
     w = W[np.arange(st.p), st.block_of]
     w_unstd = w / sd if scaled else w
@@ -497,7 +501,7 @@ def _tables(
         rel.append(row)
     reliability = pd.DataFrame(rel).set_index("construct")
     blocks = {b.name: list(b.items) for b in model.blocks}
-    h = htmt(frame, blocks, weights=rw)
+    h = htmt(frame, blocks, weights=rw) if htmt_table is None else htmt_table
     fl = R.copy()
     for c in names:
         fl.loc[c, c] = np.sqrt(reliability.loc[c, "ave"])
@@ -507,6 +511,23 @@ def _tables(
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
     r2_adj = r2["r2_adj"].rename("r2_adj")
     r2 = r2["r2"].rename("r2")
+    out = {
+        "outer": outer,
+        "cross_loadings": cross,
+        "construct_correlations": R,
+        "paths": paths,
+        "effects": effects,
+        "r2": r2,
+        "r2_adj": r2_adj,
+        "reliability": reliability,
+        "htmt": h,
+        "fornell_larcker": fl,
+        "fornell_larcker_test": fl_test,
+        "gof": gof,
+    }
+    if raw is None:  # fitted from moments: no rows, no scores
+        empty = pd.DataFrame(columns=names, dtype=float)
+        return {**out, "scores": empty, "scores_raw": empty.copy(), "scores_100": empty.copy()}
     if X is not None:
         Y = X @ W
     else:  # from the raw items (a column-major view): ((raw - mean) / sd) W without a copy
@@ -523,23 +544,7 @@ def _tables(
     s100 /= hi - lo
     s100 *= 100.0
     scores_100 = pd.DataFrame(s100, index=frame.index, columns=names, copy=False)
-    return {
-        "outer": outer,
-        "cross_loadings": cross,
-        "construct_correlations": R,
-        "paths": paths,
-        "effects": effects,
-        "r2": r2,
-        "r2_adj": r2_adj,
-        "reliability": reliability,
-        "htmt": h,
-        "fornell_larcker": fl,
-        "fornell_larcker_test": fl_test,
-        "gof": gof,
-        "scores": scores,
-        "scores_raw": scores_raw,
-        "scores_100": scores_100,
-    }
+    return {**out, "scores": scores, "scores_raw": scores_raw, "scores_100": scores_100}
 
 
 def _resolve_consistent(model: PLSModel, consistent):
@@ -584,10 +589,9 @@ def _apply_missing_codes(data, items, codes):
     return out
 
 
-def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2) -> None:
-    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation (weighted with ``w``)."""
-    n = raw.shape[0]
-    C = correlation_w(raw, w)
+def add_diagnostics(tabs, model, st, S, C, n, scheme, tol, max_iter, consistent, f2) -> None:
+    """Item VIF (``C``: the item correlations), seminr's AIC/BIC per equation and f^2 by
+    re-estimation."""
     tabs["outer"]["vif"] = item_vif(st, C)
     r2 = tabs["r2"]
     crit = [info_criteria(r2[c], len(model.predecessors(c)), n) for c in r2.index]

@@ -230,10 +230,18 @@ def prepare(
                 f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
                 f"{len(observed)} observed variables."
             )
+    ms = True if missing == "fiml" else meanstructure  # FIML needs the mean structure
+    return build_prepared(
+        statements, observed, latent, arrays, levels, notes, wts,
+        meanstructure=ms, group_equal=group_equal, std_lv=std_lv, fixed_x=fixed_x,
+    )  # fmt: skip
+
+
+def build_prepared(statements, observed, latent, arrays, levels, notes, weights, *,
+                   meanstructure, group_equal, std_lv, fixed_x) -> Prepared:  # fmt: skip
+    """Parameter table and RAM model of parsed ``statements`` (lavaan defaults)."""
     has_means = any(s.op == "~1" for s in statements)
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
-    if missing == "fiml":
-        ms = True  # FIML needs the mean structure
     pt = build_partable(
         statements, n_groups=len(levels), meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
     )
@@ -242,7 +250,9 @@ def prepare(
     ram = build_model(pt, observed, latent, equalities)
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
+    return Prepared(
+        ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), weights
+    )
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
