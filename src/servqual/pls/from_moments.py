@@ -16,7 +16,7 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from .._checks import Interval, Options, check_params, check_scale
+from .._checks import Interval, Options, check_params
 from .._result import records_provenance
 from ..errors import ConvergenceWarning, InputTypeError, SpecificationError
 from ..measurement import htmt_from_corr
@@ -38,7 +38,7 @@ __all__ = ["fit_moments"]
 
 NO_SCORES = (
     "fitted from moments: construct scores (scores, scores_raw, scores_100) need the rows "
-    "and are empty; there is no bootstrap."
+    "and are empty; so are the 0-100 index and the IPMA; there is no bootstrap."
 )
 
 
@@ -52,7 +52,6 @@ def fit_moments(
     scheme: str = "path",
     scaled: bool = True,
     consistent=False,
-    scale: tuple[float, float] | None = None,
     tol: float = 1e-7,
     max_iter: int = 300,
 ) -> PLSResult:
@@ -75,15 +74,12 @@ def fit_moments(
         pools all rows.
     modes, scheme, scaled, consistent, tol, max_iter
         As in :func:`servqual.pls.fit`.
-    scale : (min, max), optional
-        The items' response scale, for :meth:`PLSResult.index` and the IPMA
-        (the moments do not know it; without it those are NaN).
 
     Returns
     -------
     PLSResult
-        With empty score tables (they need the rows) and that said in
-        ``warnings``.
+        With empty score tables, and no 0-100 index or IPMA (they need the
+        rows), which its ``warnings`` say.
 
     Examples
     --------
@@ -93,7 +89,7 @@ def fit_moments(
     >>> items = ["IMAG1", "IMAG2", "IMAG3", "IMAG4", "IMAG5", "CUSA1", "CUSA2", "CUSA3"]
     >>> res = fit_moments('''Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
     ...                      Sat =~ CUSA1 + CUSA2 + CUSA3
-    ...                      Sat ~ Image''', moments(mobi, items), scale=(1, 10))
+    ...                      Sat ~ Image''', moments(mobi, items))
     >>> round(float(res.r2["Sat"]), 3), len(res.scores)
     (0.485, 0)
     """
@@ -113,7 +109,7 @@ def fit_moments(
             "max_iter": Interval(1, None, integer=True),
         },
     )
-    scale = (np.nan, np.nan) if scale is None else check_scale(scale)
+    scale = (np.nan, np.nan)  # the moments do not know the response scale
     if isinstance(model, str) and ":" in model.replace(":=", ""):
         raise SpecificationError(
             "interaction terms need construct scores, i.e. the rows: fit them with pls.fit."
