@@ -191,10 +191,15 @@ class Moments:
         return pd.Series(sv, index=list(predictors), name="importance")
 
 
-def _keys(frame: pd.DataFrame, by) -> pd.Series:
-    if by:
-        return frame[by].astype(str).agg(_SEP.join, axis=1)
-    return pd.Series("", index=frame.index)
+def _groups(frame: pd.DataFrame, by):
+    """``(key, row positions)`` per group; the key joins the ``str`` of the group values."""
+    if not by:
+        return [("", np.arange(len(frame)))]
+    out = []
+    for key, idx in frame.groupby(by, sort=True, observed=True).indices.items():
+        vals = key if isinstance(key, tuple) else (key,)
+        out.append((_SEP.join(str(v) for v in vals), idx))
+    return out
 
 
 def _columns(k: int) -> list[str]:
@@ -210,9 +215,8 @@ def _partial(frame: pd.DataFrame, columns, by, weights) -> pd.DataFrame:
     cols = _columns(k)
     if len(frame) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "_key" else float) for c in cols})
-    keys = _keys(frame, by)
     rows = []
-    for key, idx in keys.groupby(keys, sort=True).indices.items():
+    for key, idx in _groups(frame, by):
         xi, wi = x[idx], w[idx]
         sw = wi.sum()
         mean = wi @ xi / sw if sw > 0 else xi[0]
@@ -231,9 +235,8 @@ def _partial4(frame: pd.DataFrame, columns, by, weights, centers) -> pd.DataFram
     cols = ["_key", *[f"g{j}" for j in range(r * r)]]
     if len(frame) == 0:
         return pd.DataFrame({c: pd.Series(dtype=object if c == "_key" else float) for c in cols})
-    keys = _keys(frame, by)
     rows = []
-    for key, idx in keys.groupby(keys, sort=True).indices.items():
+    for key, idx in _groups(frame, by):
         y = x[idx] - centers[key]
         u = np.hstack([np.ones((idx.size, 1)), y, y[:, iu[0]] * y[:, iu[1]]])
         wi = w[idx]
