@@ -407,7 +407,10 @@ def fit(
         robust (sandwich) SEs with the observed-information bread and
         weighted case-wise scores (lavaan's ``se = "robust.huber.white"``,
         ``information = "observed"``).  ``se`` is then always ``"robust"``;
-        ML with listwise deletion only; no scaled test.  In a multigroup fit the
+        ``estimator="ML"`` or ``"MLR"`` (which adds lavaan's Yuan-Bentler
+        scaled test and the scaled/robust indices from weighted scores) with
+        listwise deletion; FIML, MLM, WLSMV and the bootstrap with weights
+        raise :class:`~servqual.errors.ParameterError`.  In a multigroup fit the
         weights are normalised over all groups and a group's size is its weight total.
 
     Returns
@@ -488,7 +491,7 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
 
     w = check_weights(weights, check_data(data))
     unsupported = []
-    if estimator != "ML" or (ordered is not None and ordered is not False):
+    if estimator not in ("ML", "MLR") or (ordered is not None and ordered is not False):
         unsupported.append(f"estimator={estimator!r}/ordered")
     if se == "bootstrap":
         unsupported.append("se='bootstrap'")
@@ -496,8 +499,8 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
         unsupported.append(f"missing={missing!r}")
     if unsupported:
         raise ParameterError(
-            "sampling weights are supported for ML with listwise deletion; "
-            f"not with {', '.join(unsupported)}."
+            "sampling weights are supported for estimator='ML' or 'MLR' with listwise "
+            f"deletion (missing='listwise'); not with {', '.join(unsupported)}."
         )
     return w
 
@@ -662,12 +665,13 @@ def _fit(
             )
         )
     warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
-    if prep.weights is not None:
+    if prep.weights is not None and se != "mlr":
         warns.append(
             (
                 None,
                 "sampling weights: chi2 and the indices from it are the unscaled ML statistic "
-                "on the weighted moments (lavaan's 'chisq'); no scaled test is computed.",
+                "on the weighted moments (lavaan's 'chisq'); estimator='MLR' adds the "
+                "Yuan-Bentler scaled test.",
             )
         )
     draws = None
@@ -692,10 +696,12 @@ def _fit(
         robust_test = {
             k: indices[k] for k in ("chi2_scaled", "scaling_factor", "shift", "df", "pvalue_scaled")
         }
-    if se in ("robust", "mlr") and prep.weights is None:
+    if se == "mlr" or (se == "robust" and prep.weights is None):
         from .robust import robust_fit
 
-        robust_test = robust_fit(problem, theta, prep.arrays, indices, mlr=se == "mlr")
+        robust_test = robust_fit(
+            problem, theta, prep.arrays, indices, mlr=se == "mlr", weights=prep.weights
+        )
         indices.update(robust_test)
         robust_test = {
             k: robust_test[k] for k in ("chi2_scaled", "scaling_factor", "df", "pvalue_scaled")
