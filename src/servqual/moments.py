@@ -18,7 +18,7 @@ of a weighted SEM: ``sum w² u uᵀ`` with ``u = [1, y, vech(y yᵀ)]`` and ``y`
 the row centred at its group's weighted mean (see :meth:`Moments.products`).
 
 From a :class:`Moments` come weighted means, covariance and correlation
-matrices, drivers (:meth:`Moments.shapley`), SEM (:func:`servqual.sem.fit_moments`)
+matrices, drivers (:meth:`Moments.shapley`, :meth:`Moments.relative_weights`), SEM (:func:`servqual.sem.fit_moments`)
 and PLS (:func:`servqual.pls.fit_moments`).
 """
 
@@ -189,6 +189,14 @@ class Moments:
         cols = [*predictors, target]
         sv, _ = shapley_from_corr(self.corr(group).loc[cols, cols].to_numpy())
         return pd.Series(sv, index=list(predictors), name="importance")
+
+    def relative_weights(self, target: str, predictors: Sequence[str], group=None) -> pd.Series:
+        """Johnson's relative weights of ``predictors`` for ``target`` from the moments."""
+        from .drivers.importance import relative_weights_from_corr
+
+        cols = [*predictors, target]
+        rw = relative_weights_from_corr(self.corr(group).loc[cols, cols].to_numpy())
+        return pd.Series(rw, index=list(predictors), name="importance")
 
 
 def _groups(frame: pd.DataFrame, by):
