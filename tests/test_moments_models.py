@@ -128,3 +128,18 @@ def test_fit_moments_bad_inputs(hs):
         pls.fit_moments("A =~ x1 + x2\nB =~ x3 + x10\nB ~ A", m)
     with pytest.raises(InputTypeError, match="ndarray"):
         pls.fit_moments("A =~ x1 + x2\nB =~ x3 + x4\nB ~ A", hs.to_numpy())
+
+
+def test_fourth_order_products_brute_force(hs):
+    # sum w² u uᵀ, u = [1, x - c, vec((x - c)(x - c)ᵀ)], merged over groups and re-centred
+    cols = ["x1", "x4", "x7"]
+    m = moments(hs, cols, "half", weights="w", fourth=True)
+    x, w = hs[cols].to_numpy(float), hs["w"].to_numpy()
+    for group, rows, c in ((None, slice(None), np.array([4.0, 3.0, 4.5])),
+                           ("a", hs.half.to_numpy() == "a", None)):  # fmt: skip
+        xr, wr = x[rows], w[rows]
+        cc = wr @ xr / wr.sum() if c is None else c
+        y = xr - cc
+        u = np.hstack([np.ones((len(y), 1)), y, (y[:, :, None] * y[:, None, :]).reshape(len(y), -1)])
+        ref = (u * (wr**2)[:, None]).T @ u
+        assert np.abs(m.products(group, c) - ref).max() < 1e-9 * np.abs(ref).max()
