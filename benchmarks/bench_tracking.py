@@ -101,7 +101,8 @@ def run_dask(n: int) -> dict:
         workers = client.run(_maxrss_mb)
     return {"seconds": seconds, "rows": int(m.n.sum()), "partitions": len(sp),
             "workers_peak_mb": sum(workers.values()), "workers_start_mb": base,
-            "client_peak_mb": _maxrss_mb(), "nps_wave1_north": float(m.mean(("1", "north"))["nps"])}  # fmt: skip
+            "client_peak_mb": _maxrss_mb(),
+            "nps_wave1_north": float(m.mean(("1", "north"))["nps"])}  # fmt: skip
 
 
 def _pandas_child(n, queue) -> None:
@@ -139,8 +140,10 @@ def main(n_dask: int = 50_000_000, n_pandas: int = 10_000_000) -> None:
           f"{pdres['seconds']:.1f} s; peak {pdres['peak_mb']:.0f} MB")  # fmt: skip
     print(f"dask, {dkres['rows']:,} rows in {dkres['partitions']} partitions generated in 2 "
           f"workers: generate + moments {dkres['seconds']:.1f} s; peak workers "
-          f"{dkres['workers_peak_mb']:.0f} MB + client {dkres['client_peak_mb']:.0f} MB")  # fmt: skip
-    print(f"rows/s: dask {rate_dk:,.0f} vs pandas {rate_pd:,.0f} (ratio {rate_dk / rate_pd:.2f}); "
+          f"{dkres['workers_peak_mb']:.0f} MB + client "
+          f"{dkres['client_peak_mb']:.0f} MB")  # fmt: skip
+    print(f"rows/s: dask {rate_dk:,.0f} vs pandas {rate_pd:,.0f} "
+          f"(ratio {rate_dk / rate_pd:.2f}); "
           f"rows {dkres['rows'] / pdres['rows']:.0f}x with peak memory "
           f"{peak_dk / pdres['peak_mb']:.2f}x pandas'; load average {load0[0]:.1f} -> "
           f"{load1[0]:.1f} on {os.cpu_count()} cores")  # fmt: skip
@@ -154,8 +157,7 @@ def main(n_dask: int = 50_000_000, n_pandas: int = 10_000_000) -> None:
         rows_per_second_ratio=rate_dk / rate_pd,
         peak_memory_ratio=peak_dk / pdres["peak_mb"],
         load_average_1min=[load0[0], load1[0]],
-        note="shared machine (other engineers' jobs running, see load_average_1min); "
-        "run niced",
+        note="shared machine (other engineers' jobs running, see load_average_1min); run niced",
     )
 
 

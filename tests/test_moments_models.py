@@ -140,6 +140,8 @@ def test_fourth_order_products_brute_force(hs):
         xr, wr = x[rows], w[rows]
         cc = wr @ xr / wr.sum() if c is None else c
         y = xr - cc
-        u = np.hstack([np.ones((len(y), 1)), y, (y[:, :, None] * y[:, None, :]).reshape(len(y), -1)])
+        u = np.hstack(
+            [np.ones((len(y), 1)), y, (y[:, :, None] * y[:, None, :]).reshape(len(y), -1)]
+        )
         ref = (u * (wr**2)[:, None]).T @ u
         assert np.abs(m.products(group, c) - ref).max() < 1e-9 * np.abs(ref).max()

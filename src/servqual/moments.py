@@ -18,8 +18,8 @@ of a weighted SEM: ``sum w² u uᵀ`` with ``u = [1, y, vech(y yᵀ)]`` and ``y`
 the row centred at its group's weighted mean (see :meth:`Moments.products`).
 
 From a :class:`Moments` come weighted means, covariance and correlation
-matrices, drivers (:meth:`Moments.shapley`, :meth:`Moments.relative_weights`), SEM (:func:`servqual.sem.fit_moments`)
-and PLS (:func:`servqual.pls.fit_moments`).
+matrices, drivers (:meth:`Moments.shapley`, :meth:`Moments.relative_weights`),
+SEM (:func:`servqual.sem.fit_moments`) and PLS (:func:`servqual.pls.fit_moments`).
 """
 
 from __future__ import annotations
@@ -30,7 +30,13 @@ import numpy as np
 import pandas as pd
 
 from ._checks import check_columns
-from .errors import InputTypeError, InsufficientDataError, MissingValuesError, ParameterError
+from .errors import (
+    InputTypeError,
+    InsufficientDataError,
+    MissingValuesError,
+    OutOfRangeError,
+    ParameterError,
+)
 
 __all__ = ["Moments", "moments"]
 
@@ -303,11 +309,11 @@ def moments(data, columns: Sequence[str], by: Sequence[str] | str | None = None,
     if parts[mcols].isna().any(axis=None):
         raise MissingValuesError(f"column(s) {columns} have missing values: drop them first.")
     if weights is not None and (parts["sw"] < 0).any():
-        raise MissingValuesError(f"weight column {weights!r} has negative values.")
+        raise OutOfRangeError(f"weight column {weights!r} has negative values.")
     merged = {}
     for row in parts.itertuples(index=False):  # partition order: deterministic
-        cur = (int(row.n), float(row.sw), float(row.sw2),
-               np.array(row[4 : 4 + k], float), np.array(row[4 + k :], float).reshape(k, k))  # fmt: skip
+        mean, m2 = np.array(row[4 : 4 + k], float), np.array(row[4 + k :], float)
+        cur = (int(row.n), float(row.sw), float(row.sw2), mean, m2.reshape(k, k))
         key = row[0]
         merged[key] = cur if key not in merged else _merge(merged[key], cur)
     order = sorted(merged)

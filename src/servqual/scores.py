@@ -26,9 +26,9 @@ from ._checks import (
     check_params,
     check_weights,
 )
+from ._result import records_provenance
 from .errors import DataError, MissingDataWarning, ParameterError
 from .instrument import Instrument
-from ._result import records_provenance
 from .weighting import design_effect, kish_neff, weighted_mean_se
 
 __all__ = [
