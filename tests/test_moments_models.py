@@ -76,6 +76,22 @@ def test_sem_from_dask_moments_equals_pandas_fit(client, hs, weights):
 
 
 @pytest.mark.parametrize("weights", [None, "w"])
+def test_multigroup_sem_from_dask_moments_equals_pandas_fit(client, hs, weights):
+    import dask.dataframe as dd
+
+    m = moments(dd.from_pandas(hs, npartitions=3), HS_COLS, "half", weights=weights, fourth=True)
+    for equal in ((), ("loadings", "intercepts")):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ref = sem.fit(HS_MODEL, hs, group="half", weights=weights, group_equal=equal)
+            got = sem.fit_moments(HS_MODEL, m, groups="all", group_equal=equal)
+        assert got.group_labels == ref.group_labels == ("a", "b")
+        assert _num(got.params, ref.params, ["est", "se", "std_all"]) < 1e-8
+        assert got.fit_indices["chi2"] == pytest.approx(ref.fit_indices["chi2"], abs=1e-8)
+        assert got.fit_indices["df"] == ref.fit_indices["df"]
+
+
+@pytest.mark.parametrize("weights", [None, "w"])
 def test_pls_from_dask_moments_equals_pandas_fit(client, mobi, weights):
     import dask.dataframe as dd
 
@@ -124,6 +140,12 @@ def test_fit_moments_bad_inputs(hs):
         sem.fit_moments(HS_MODEL, moments(hs, HS_COLS, weights="w"))
     with pytest.raises(ParameterError, match="'c'"):
         sem.fit_moments(HS_MODEL, moments(hs, HS_COLS, "half"), group="c")
+    with pytest.raises(ParameterError, match="at least two groups"):
+        sem.fit_moments(HS_MODEL, moments(hs, HS_COLS, "half"), groups=["a"])
+    with pytest.raises(ParameterError, match="not both"):
+        sem.fit_moments(HS_MODEL, moments(hs, HS_COLS, "half"), group="a", groups="all")
+    with pytest.raises(ParameterError, match="needs a multigroup fit"):
+        sem.fit_moments(HS_MODEL, m, group_equal=("loadings",))
     with pytest.raises(SpecificationError, match="x10"):
         pls.fit_moments("A =~ x1 + x2\nB =~ x3 + x10\nB ~ A", m)
     with pytest.raises(InputTypeError, match="ndarray"):

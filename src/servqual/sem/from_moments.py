@@ -41,15 +41,15 @@ from .syntax import model_variables, parse
 __all__ = ["fit_moments"]
 
 
-def _meat(problem, theta, products, center_is_mean: bool, scale: float) -> np.ndarray:
-    """Cross-product of the weighted case-wise scores from ``sum w² u uᵀ`` (one group)."""
+def _meat(problem, theta, g, products, center_is_mean: bool, scale: float) -> np.ndarray:
+    """Cross-product of group ``g``'s weighted case-wise scores from ``sum w² u uᵀ``."""
     model = problem.model
-    Sigma, mu, *_ = model.moments(theta, 0, problem.bases[0])
-    dS, dm = model.jacobian(theta, 0, problem.bases[0])
+    Sigma, mu, *_ = model.moments(theta, g, problem.bases[g])
+    dS, dm = model.jacobian(theta, g, problem.bases[g])
     p, q = Sigma.shape[0], dS.shape[0]
     Si = np.linalg.inv(Sigma)
     c0 = -0.5 * np.einsum("ab,qab->q", Si, dS)
-    C1 = dm @ Si if model.groups[0].meanstructure else np.zeros((q, p))
+    C1 = dm @ Si if model.groups[g].meanstructure else np.zeros((q, p))
     C2 = 0.5 * np.einsum("ac,qab,bd->qcd", Si, dS, Si).reshape(q, p * p)
     L = np.hstack([c0[:, None], C1, C2])
     M = products(None if center_is_mean else mu)
@@ -62,6 +62,8 @@ def fit_moments(
     moments,
     *,
     group=None,
+    groups=None,
+    group_equal=(),
     ci: float = 0.95,
     meanstructure: bool | None = None,
     std_lv: bool = False,
@@ -88,14 +90,17 @@ def fit_moments(
     group : label, optional
         The group of the moments to fit (e.g. ``("3", "north")`` for wave 3,
         segment north; labels are strings); ``None`` pools all rows.
-    ci, meanstructure, std_lv, fixed_x
+    groups : sequence of labels or "all", optional
+        Fit a multigroup model, one group per label (as ``sem.fit(...,
+        group=<column>)`` on those groups' rows; ``"all"``: every group of the
+        moments); ``group`` must then be ``None``.
+    group_equal, ci, meanstructure, std_lv, fixed_x
         As in :func:`servqual.sem.fit`.
 
     Returns
     -------
     SEMResult
-        Single-group ML; no bootstrap, modification indices need no rows and
-        work; there are no case-level outputs.
+        ML; no bootstrap (modification indices need no rows and work).
 
     Examples
     --------
@@ -131,12 +136,28 @@ def fit_moments(
             f"unknown variable(s) {unknown}: not columns of the moments "
             f"({moments.columns}) and not latent variables defined with '=~'."
         )
-    n = moments.count(group)
-    if n < len(observed) + 1:
-        raise InsufficientDataError(
-            f"only {n} row(s) in the moments; at least {len(observed) + 1} needed for "
-            f"{len(observed)} observed variables."
+    if groups is not None and group is not None:
+        raise ParameterError("pass group= (one group) or groups= (a multigroup fit), not both.")
+    if groups is None:
+        labels = [group]
+    else:
+        labels = (
+            list(moments.groups) if isinstance(groups, str) and groups == "all" else list(groups)
         )
+        if len(labels) < 2:
+            raise ParameterError(f"groups={groups!r}: a multigroup fit needs at least two groups.")
+    if group_equal and groups is None:
+        raise ParameterError(
+            f"group_equal={tuple(group_equal)!r} needs a multigroup fit: pass groups=[...]."
+        )
+    for lab in labels:
+        n = moments.count(lab)
+        if n < len(observed) + 1:
+            where = "" if lab is None else f" in group {lab!r}"
+            raise InsufficientDataError(
+                f"only {n} row(s){where} in the moments; at least {len(observed) + 1} needed "
+                f"for {len(observed)} observed variables."
+            )
     if moments.weighted and moments.g4 is None:
         raise ParameterError(
             "weighted moments need their fourth-order products for the robust standard "
@@ -144,36 +165,45 @@ def fit_moments(
         )
     idx = [moments.columns.index(v) for v in observed]
     with threadpool_limits(1):
-        return _fit(model, moments, group, idx, statements, observed, latent, n, ci,
-                    meanstructure, std_lv, fixed_x)  # fmt: skip
+        multi = groups is not None
+        return _fit(model, moments, labels, idx, statements, observed, latent, ci,
+                    meanstructure, tuple(group_equal), std_lv, fixed_x, multi)  # fmt: skip
 
 
-def _fit(model, moments, group, idx, statements, observed, latent, n, ci, meanstructure,
-         std_lv, fixed_x) -> SEMResult:  # fmt: skip
-    mean = moments.mean(group).to_numpy()[idx]
-    cov = moments.cov(group).to_numpy()[np.ix_(idx, idx)]
+def _fit(model, moments, labels, idx, statements, observed, latent, ci, meanstructure,
+         group_equal, std_lv, fixed_x, multigroup) -> SEMResult:  # fmt: skip
+    means = tuple(moments.mean(g).to_numpy()[idx] for g in labels)
+    covs = tuple(moments.cov(g).to_numpy()[np.ix_(idx, idx)] for g in labels)
+    counts = np.array([moments.count(g) for g in labels], dtype=float)
+    sws = np.array([moments._pick(g)[1] for g in labels])
+    weighted = moments.weighted
+    # sem.fit normalises sampling weights to sum to N over all groups; a group's size
+    # is then its weight total
+    scale = counts.sum() / sws.sum()
+    sizes = sws * scale if weighted and multigroup else counts
+    levels = tuple(labels) if multigroup else (None,)
     prep = build_prepared(
-        statements, observed, latent, (), (None,), (), None,
-        meanstructure=meanstructure, group_equal=(), std_lv=std_lv, fixed_x=fixed_x,
+        statements, observed, latent, (), levels, (), None,
+        meanstructure=meanstructure, group_equal=group_equal, std_lv=std_lv, fixed_x=fixed_x,
     )  # fmt: skip
-    problem = MLProblem(prep.model, SampleMoments((cov,), (mean,), np.array([float(n)])))
+    problem = MLProblem(prep.model, SampleMoments(covs, means, sizes))
     theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(
         prep, problem, "standard"
     )
-    weighted = moments.weighted
     if weighted:
         from .robust import observed_information
 
         k = len(moments.columns)
         sel = np.r_[0, 1 + np.array(idx), [1 + k + a * k + b for a in idx for b in idx]]
+        B = 0.0
+        for g, lab in enumerate(labels):
 
-        def products(center):
-            full = center if center is None else _embed(center, idx, moments.mean(group))
-            return moments.products(group, full)[np.ix_(sel, sel)]
+            def products(center, lab=lab):
+                full = center if center is None else _embed(center, idx, moments.mean(lab))
+                return moments.products(lab, full)[np.ix_(sel, sel)]
 
-        sw = moments._pick(group)[1]
-        center_is_mean = not prep.model.groups[0].meanstructure
-        B = _meat(problem, theta, products, center_is_mean, n / sw)
+            center_is_mean = not prep.model.groups[g].meanstructure
+            B = B + _meat(problem, theta, g, products, center_is_mean, scale)
         Ai = np.linalg.inv(observed_information(problem, theta))
         vcov = Ai @ B @ Ai
         warns.append(
@@ -209,7 +239,7 @@ def _fit(model, moments, group, idx, statements, observed, latent, n, ci, meanst
         estimator="ML",
         se="robust" if weighted else "standard",
         ci=ci,
-        group=None,
+        group=", ".join(map(str, moments.groups.names)) if multigroup else None,
         group_labels=prep.group_labels,
         converged=converged,
         iterations=iters,
