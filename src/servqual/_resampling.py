@@ -27,6 +27,7 @@ from threadpoolctl import threadpool_limits
 
 from ._checks import Interval, check_params, check_rng
 from ._progress import progress_bar
+from ._warn import warn
 from .errors import BootstrapFailureWarning, ParameterError
 
 __all__ = [
@@ -415,11 +416,9 @@ def jackknife_moments(
     return np.vstack(out)
 
 
-def warn_failures(draws: BootstrapDraws, stacklevel: int = 3) -> str | None:
+def warn_failures(draws: BootstrapDraws) -> str | None:
     """Emit a :class:`BootstrapFailureWarning` if replicates failed; return its text."""
-    import warnings
-
     text = draws.warning_text()
     if text:
-        warnings.warn(text, BootstrapFailureWarning, stacklevel=stacklevel)
+        warn(text, BootstrapFailureWarning)
     return text

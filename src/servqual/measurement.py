@@ -30,6 +30,7 @@ from ._checks import (
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     ConvergenceWarning,
     ImproperSolutionWarning,
@@ -248,10 +249,9 @@ def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
     ]
     if bad:
         pairs = ", ".join(f"{a}-{b}" for a, b in bad)
-        warnings.warn(
+        warn(
             f"{what} is undefined for {pairs}: {why}; those entries are NaN.",
             ServqualWarning,
-            stacklevel=3,
         )
 
 
@@ -589,7 +589,7 @@ class ReliabilityResult(Result):
 
 def _emit(messages: list, text: str, category) -> None:
     messages.append(text)
-    warnings.warn(text, category, stacklevel=3)
+    warn(text, category)
 
 
 def _reversed_items(frame: pd.DataFrame, instrument, kind) -> pd.DataFrame:

@@ -11,13 +11,12 @@ bootstrap.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
 from .._checks import Interval, Options, check_params
 from .._result import records_provenance
+from .._warn import warn
 from ..errors import ConvergenceWarning, InputTypeError, SpecificationError
 from ..measurement import htmt_from_corr
 from .consistent import correct
@@ -139,7 +138,7 @@ def fit_moments(
             "estimates are from the last iteration."
         )
         warns.append(msg)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+        warn(msg, ConvergenceWarning)
     if which is not False:
         consistent = True if which is None else tuple(model.constructs[j] for j in which)
         est = correct(est, S[None], st, which)

@@ -188,7 +188,7 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
         desc="SEM bootstrap",
         batched=batched,
     )
-    return draws, warn_failures(draws, stacklevel=5)
+    return draws, warn_failures(draws)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):

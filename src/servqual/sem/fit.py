@@ -8,7 +8,6 @@ estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -36,6 +35,7 @@ from .._options import (
     resolve_progress,
 )
 from .._result import records_provenance
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -182,7 +182,7 @@ def prepare(
                 f"likelihood, {int(all_na.sum())} rows with no observed value dropped."
             )
             notes.append(msg)
-            warnings.warn(msg, MissingDataWarning, stacklevel=4)
+            warn(msg, MissingDataWarning)
         na_rows = all_na
     elif na_rows.any() and missing == "raise":
         counts = frame.isna().sum()
@@ -203,7 +203,7 @@ def prepare(
             "every observed value instead."
         )
         notes.append(msg)
-        warnings.warn(msg, MissingDataWarning, stacklevel=4)
+        warn(msg, MissingDataWarning)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
     check_identical(X, cols)
@@ -716,7 +716,7 @@ def _fit(
         params = _with_thresholds(params, problem.polychorics, ci, prep.group_labels)
     for cls, msg in warns:
         if cls is not None and cls is not MissingDataWarning:
-            warnings.warn(msg, cls, stacklevel=3)
+            warn(msg, cls)
     r2 = _r2(problem, theta, prep.group_labels)
     return SEMResult(
         model=model,
@@ -899,12 +899,11 @@ def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: f
     >>> type(res).__name__, res.fit_indices["df"]
     ('SEMResult', 26)
     """
-    warnings.warn(
+    warn(
         "cfa_wlsmv(data, factors) is deprecated: use servqual.sem.fit(model, data, "
         'estimator="WLSMV") (the same result type as every SEM fit); cfa_wlsmv will be '
         "removed in the next release.",
         FutureWarning,
-        stacklevel=2,
     )
     return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
 

@@ -18,13 +18,12 @@ normal log-likelihood in ``u``).
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_params
 from .._result import records_provenance
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -233,7 +232,7 @@ def _fit(model, moments, labels, idx, statements, observed, latent, ci, meanstru
     params = _param_table(prep, problem, theta, vcov, ci, None, "percentile")
     for cls, msg in warns:
         if cls is not None:
-            warnings.warn(msg, cls, stacklevel=4)
+            warn(msg, cls)
     return SEMResult(
         model=model,
         estimator="ML",
