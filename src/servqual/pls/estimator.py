@@ -327,24 +327,11 @@ def fit(
         X /= sd
     S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
     _check_collinear(model, _corr_from_cov(S), st)
-    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
-    W0 = est.W[0]
-    warns = list(notes)
+    est, consistent, more = estimate_checked(model, st, S, which, scheme, tol, max_iter)
+    W0 = est.W[0]  # PLSc corrects loadings, paths and R², not the weights
+    warns = list(notes) + more
     iters = int(est.iterations[0])
     converged = bool(est.converged[0])
-    if not converged:
-        msg = (
-            f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); "
-            "estimates are from the last iteration."
-        )
-        warns.append(msg)
-        warn(msg, ConvergenceWarning)
-    if which is not False:
-        consistent = True if which is None else tuple(model.constructs[j] for j in which)
-        est = correct(est, S[None], st, which)
-        warns += _plsc_checks(model, est)
-    else:
-        consistent = False
     if not n_boot:  # the centred copy is not needed any more: free it before the tables
         X = None
     tabs = tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
@@ -406,6 +393,25 @@ def fit(
         warnings=tuple(warns),
         **tabs,
     )
+
+
+def estimate_checked(model, st, S, which, scheme, tol, max_iter):
+    """PLS on ``S``, PLSc-corrected for the blocks ``which`` selects (False: none):
+    ``(estimate, consistent, warnings)``; non-convergence is also warned."""
+    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    warns = []
+    if not est.converged[0]:
+        msg = (
+            f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); "
+            "estimates are from the last iteration."
+        )
+        warns.append(msg)
+        warn(msg, ConvergenceWarning)
+    if which is False:
+        return est, False, warns
+    consistent = True if which is None else tuple(model.constructs[j] for j in which)
+    est = correct(est, S[None], st, which)
+    return est, consistent, warns + _plsc_checks(model, est)
 
 
 def _corr_from_cov(S: np.ndarray) -> np.ndarray:

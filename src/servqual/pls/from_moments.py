@@ -16,19 +16,17 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_params
 from .._result import records_provenance
-from .._warn import warn
-from ..errors import ConvergenceWarning, InputTypeError, SpecificationError
+from ..errors import InputTypeError, SpecificationError
 from ..measurement import htmt_from_corr
-from .consistent import correct
-from .core import Structure, estimate
+from .core import Structure
 from .estimator import (
     _as_model,
     _check_collinear,
     _corr_from_cov,
-    _plsc_checks,
     _resolve_consistent,
     _rho_a_checks,
     add_diagnostics,
+    estimate_checked,
     tables,
 )
 from .result import PLSResult
@@ -129,22 +127,9 @@ def fit_moments(
     S = C if scaled else cov
     st = Structure.from_model(model)
     _check_collinear(model, C, st)
-    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
-    warns = [NO_SCORES]
+    est, consistent, more = estimate_checked(model, st, S, which, scheme, tol, max_iter)
+    warns = [NO_SCORES, *more]
     converged = bool(est.converged[0])
-    if not converged:
-        msg = (
-            f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); "
-            "estimates are from the last iteration."
-        )
-        warns.append(msg)
-        warn(msg, ConvergenceWarning)
-    if which is not False:
-        consistent = True if which is None else tuple(model.constructs[j] for j in which)
-        est = correct(est, S[None], st, which)
-        warns += _plsc_checks(model, est)
-    else:
-        consistent = False
     names = pd.Index(model.constructs, name="construct")
     h = pd.DataFrame(htmt_from_corr(C, st.blocks), index=names, columns=list(names))
     tabs = tables(model, st, est, S, None, None, None, sd, scaled, scale, mean,

@@ -255,6 +255,28 @@ def build_prepared(statements, observed, latent, arrays, levels, notes, weights,
     )
 
 
+def solution_warnings(problem, theta, prep, converged, iters, optimizer, indices) -> list:
+    """Non-convergence, negative df and improper-solution warnings ``(class, message)``."""
+    out = []
+    if not converged:
+        out.append(
+            (
+                ConvergenceWarning,
+                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
+                "estimates are not trustworthy.",
+            )
+        )
+    if indices["df"] < 0:
+        out.append(
+            (
+                IdentificationWarning,
+                f"the model has negative degrees of freedom (df = {indices['df']}): "
+                "it is not identified.",
+            )
+        )
+    return out + _check_solution(problem, theta, prep.model.partable, prep.group_labels)
+
+
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
     out = []
     model = problem.model
@@ -648,23 +670,7 @@ def _fit(
             problem = MLProblem(ram, sample_moments(list(prep.arrays), prep.weights))
         theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(prep, problem, se)
         estimated = None
-    if not converged:
-        warns.append(
-            (
-                ConvergenceWarning,
-                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
-                "estimates are not trustworthy.",
-            )
-        )
-    if indices["df"] < 0:
-        warns.append(
-            (
-                IdentificationWarning,
-                f"the model has negative degrees of freedom (df = {indices['df']}): "
-                "it is not identified.",
-            )
-        )
-    warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
+    warns += solution_warnings(problem, theta, prep, converged, iters, optimizer, indices)
     if prep.weights is not None and se != "mlr":
         warns.append(
             (

@@ -25,14 +25,12 @@ from .._checks import Interval, check_params
 from .._result import records_provenance
 from .._warn import warn
 from ..errors import (
-    ConvergenceWarning,
-    IdentificationWarning,
     InputTypeError,
     InsufficientDataError,
     ParameterError,
     SpecificationError,
 )
-from .fit import _check_solution, _ml_estimate, _param_table, _r2, build_prepared
+from .fit import _ml_estimate, _param_table, _r2, build_prepared, solution_warnings
 from .ml import MLProblem, SampleMoments
 from .result import SEMResult
 from .syntax import model_variables, parse
@@ -212,23 +210,7 @@ def _fit(model, moments, labels, idx, statements, observed, latent, ci, meanstru
                 "on the weighted moments (lavaan's 'chisq'); no scaled test is computed.",
             )
         )
-    if not converged:
-        warns.append(
-            (
-                ConvergenceWarning,
-                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
-                "estimates are not trustworthy.",
-            )
-        )
-    if indices["df"] < 0:
-        warns.append(
-            (
-                IdentificationWarning,
-                f"the model has negative degrees of freedom (df = {indices['df']}): "
-                "it is not identified.",
-            )
-        )
-    warns += _check_solution(problem, theta, prep.model.partable, prep.group_labels)
+    warns += solution_warnings(problem, theta, prep, converged, iters, optimizer, indices)
     params = _param_table(prep, problem, theta, vcov, ci, None, "percentile")
     for cls, msg in warns:
         if cls is not None:
