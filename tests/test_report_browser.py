@@ -173,15 +173,6 @@ def test_every_check_catches_its_defect(pages):
 
 REPORTS = ["simulated", "abc"]
 
-#: the report of November 2026 (before the redesign on the ``report2`` branch)
-#: prints its tables with raw pandas HTML: the reliability table (n_items, alpha,
-#: alpha_ci_lower, ..., heywood) is ~1760-1860 px wide, wider than a 1280 px
-#: window and far wider than A4.  Strict: the redesign's fix turns these into
-#: passes, and the marker must then go.
-OVERFLOW_XFAIL = pytest.mark.xfail(
-    strict=True, reason="report.py's wide raw tables overflow (fixed by the redesign, issue #15)"
-)
-
 
 @pytest.mark.parametrize("name", REPORTS)
 def test_no_console_errors(pages, name):
@@ -203,7 +194,7 @@ def test_every_toc_link_resolves(pages, name):
     assert probe["broken"] == []
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=OVERFLOW_XFAIL) for n in REPORTS])
+@pytest.mark.parametrize("name", REPORTS)
 @pytest.mark.parametrize("width", [SCREEN, A4], ids=["1280px", "A4-print"])
 def test_no_horizontal_overflow(pages, name, width):
     probe = pages[name][width]
