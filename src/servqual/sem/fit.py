@@ -231,18 +231,37 @@ def prepare(
                 f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
                 f"{len(observed)} observed variables."
             )
+    ms = True if missing == "fiml" else meanstructure  # FIML needs the mean structure
+    return build_prepared(
+        statements, observed, latent, arrays, levels, notes, wts,
+        meanstructure=ms, group_equal=group_equal, std_lv=std_lv, fixed_x=fixed_x,
+        model=model,
+    )  # fmt: skip
+
+
+def build_prepared(statements, observed, latent, arrays, levels, notes, weights, *,
+                   meanstructure, group_equal, std_lv, fixed_x,
+                   model=None) -> Prepared:  # fmt: skip
+    """Parameter table and RAM model of parsed ``statements`` (lavaan defaults).
+
+    ``model``, the syntax the statements were parsed from, lets the structure be
+    cached per syntax and options.
+    """
     has_means = any(s.op == "~1" for s in statements)
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
-    if missing == "fiml":
-        ms = True  # FIML needs the mean structure
-    key = (model, len(levels), ms, tuple(group_equal), bool(std_lv), bool(fixed_x))
-    try:
-        hash(key)
-    except TypeError:  # e.g. a list inside group_equal: validated (and refused) uncached
-        ram, defined, equalities = _structure.__wrapped__(*key)
+    key = (len(levels), ms, tuple(group_equal), bool(std_lv), bool(fixed_x))
+    if model is None:
+        ram, defined, equalities = _build_structure(statements, observed, latent, *key)
     else:
-        ram, defined, equalities = _structure(*key)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
+        try:
+            hash(key)
+        except TypeError:  # e.g. a list inside group_equal: validated (and refused) uncached
+            ram, defined, equalities = _structure.__wrapped__(model, *key)
+        else:
+            ram, defined, equalities = _structure(model, *key)
+    return Prepared(
+        ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), weights
+    )
 
 
 @functools.lru_cache(maxsize=32)
@@ -252,6 +271,13 @@ def _structure(model: str, n_groups: int, ms: bool, group_equal: tuple, std_lv: 
     Everything returned is treated as immutable downstream."""
     statements = parse(model)
     observed, latent = model_variables(statements)
+    return _build_structure(
+        statements, observed, latent, n_groups, ms, group_equal, std_lv, fixed_x
+    )
+
+
+def _build_structure(statements, observed, latent, n_groups, ms, group_equal, std_lv, fixed_x):
+    """Uncached :func:`_structure` of parsed ``statements``."""
     pt = build_partable(
         statements, n_groups=n_groups, meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
     )
@@ -261,6 +287,28 @@ def _structure(model: str, n_groups: int, ms: bool, group_equal: tuple, std_lv: 
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
     return ram, defined, equalities
+
+
+def solution_warnings(problem, theta, prep, converged, iters, optimizer, indices) -> list:
+    """Non-convergence, negative df and improper-solution warnings ``(class, message)``."""
+    out = []
+    if not converged:
+        out.append(
+            (
+                ConvergenceWarning,
+                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
+                "estimates are not trustworthy.",
+            )
+        )
+    if indices["df"] < 0:
+        out.append(
+            (
+                IdentificationWarning,
+                f"the model has negative degrees of freedom (df = {indices['df']}): "
+                "it is not identified.",
+            )
+        )
+    return out + _check_solution(problem, theta, prep.model.partable, prep.group_labels)
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
@@ -415,7 +463,10 @@ def fit(
         robust (sandwich) SEs with the observed-information bread and
         weighted case-wise scores (lavaan's ``se = "robust.huber.white"``,
         ``information = "observed"``).  ``se`` is then always ``"robust"``;
-        ML with listwise deletion only; no scaled test.  In a multigroup fit the
+        ``estimator="ML"`` or ``"MLR"`` (which adds lavaan's Yuan-Bentler
+        scaled test and the scaled/robust indices from weighted scores) with
+        listwise deletion; FIML, MLM, WLSMV and the bootstrap with weights
+        raise :class:`~servqual.errors.ParameterError`.  In a multigroup fit the
         weights are normalised over all groups and a group's size is its weight total.
 
     Returns
@@ -496,7 +547,7 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
 
     w = check_weights(weights, check_data(data))
     unsupported = []
-    if estimator != "ML" or (ordered is not None and ordered is not False):
+    if estimator not in ("ML", "MLR") or (ordered is not None and ordered is not False):
         unsupported.append(f"estimator={estimator!r}/ordered")
     if se == "bootstrap":
         unsupported.append("se='bootstrap'")
@@ -504,8 +555,8 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
         unsupported.append(f"missing={missing!r}")
     if unsupported:
         raise ParameterError(
-            "sampling weights are supported for ML with listwise deletion; "
-            f"not with {', '.join(unsupported)}."
+            "sampling weights are supported for estimator='ML' or 'MLR' with listwise "
+            f"deletion (missing='listwise'); not with {', '.join(unsupported)}."
         )
     return w
 
@@ -653,29 +704,14 @@ def _fit(
             problem = MLProblem(ram, sample_moments(list(prep.arrays), prep.weights))
         theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(prep, problem, se)
         estimated = None
-    if not converged:
-        warns.append(
-            (
-                ConvergenceWarning,
-                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
-                "estimates are not trustworthy.",
-            )
-        )
-    if indices["df"] < 0:
-        warns.append(
-            (
-                IdentificationWarning,
-                f"the model has negative degrees of freedom (df = {indices['df']}): "
-                "it is not identified.",
-            )
-        )
-    warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
-    if prep.weights is not None:
+    warns += solution_warnings(problem, theta, prep, converged, iters, optimizer, indices)
+    if prep.weights is not None and se != "mlr":
         warns.append(
             (
                 None,
                 "sampling weights: chi2 and the indices from it are the unscaled ML statistic "
-                "on the weighted moments (lavaan's 'chisq'); no scaled test is computed.",
+                "on the weighted moments (lavaan's 'chisq'); estimator='MLR' adds the "
+                "Yuan-Bentler scaled test.",
             )
         )
     draws = None
@@ -700,10 +736,12 @@ def _fit(
         robust_test = {
             k: indices[k] for k in ("chi2_scaled", "scaling_factor", "shift", "df", "pvalue_scaled")
         }
-    if se in ("robust", "mlr") and prep.weights is None:
+    if se == "mlr" or (se == "robust" and prep.weights is None):
         from .robust import robust_fit
 
-        robust_test = robust_fit(problem, theta, prep.arrays, indices, mlr=se == "mlr")
+        robust_test = robust_fit(
+            problem, theta, prep.arrays, indices, mlr=se == "mlr", weights=prep.weights
+        )
         indices.update(robust_test)
         robust_test = {
             k: robust_test[k] for k in ("chi2_scaled", "scaling_factor", "df", "pvalue_scaled")
