@@ -53,7 +53,11 @@ def main(n: int) -> dict:
         "pls.fit": (lambda: pls.fit(pls.ecsi_model(), big_mobi, progress=False), mobi_size),
         "report": (lambda: survey_report(df, inst, n_boot=0, seed=1), size),
     }
-    out = {"n": n, "frame_mib": round(size / 2**20, 1), "mobi_frame_mib": round(mobi_size / 2**20, 1)}
+    out = {
+        "n": n,
+        "frame_mib": round(size / 2**20, 1),
+        "mobi_frame_mib": round(mobi_size / 2**20, 1),
+    }
     for name, (fn, ref) in calls.items():
         bytes_, secs = peak(fn)
         ratio = bytes_ / ref

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import stats
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._checks import Interval, check_params, check_rng
 from ._progress import progress_bar
@@ -119,11 +119,28 @@ def resample_indices(
     return out
 
 
+_CONTROLLER: list = []
+
+
+def one_blas_thread():
+    """Context manager limiting BLAS/OpenMP to one thread.
+
+    Same as threadpoolctl's ``threadpool_limits(1)``, but the libraries are
+    scanned once per process (scipy's BLAS loaded first), not on every call:
+    about 0.01 ms instead of 0.5 ms, which matters for a 20 ms model fit.
+    """
+    if not _CONTROLLER:
+        import scipy.linalg  # noqa: F401  (its BLAS must be among the libraries found)
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
+
+
 def _run_batch(statistic, children, n, strata, k, batched):
     # One BLAS thread always, in the main process too: multi-threaded BLAS
     # reduces in another order, and replicate b must give the same bits
     # whatever n_jobs is.
-    with threadpool_limits(1):
+    with one_blas_thread():
         idx = [resample_indices(c, n, strata) for c in children]
         out = np.full((len(idx), k), np.nan)
         failed = np.zeros(len(idx), dtype=bool)

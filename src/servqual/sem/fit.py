@@ -4,12 +4,6 @@ Internal flow: syntax -> parameter table (lavaan defaults) -> RAM model ->
 discrepancy problem (``MLProblem``; other estimators plug in by providing
 ``objective``/``value_grad``/``information`` on the same RAM model) ->
 estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
-
-By concept: :mod:`~servqual.sem.prepare` (syntax, data, parameter table, RAM
-model), this module (options, estimator dispatch, standard errors, tests),
-:mod:`~servqual.sem.solution` (improper-solution checks) and
-:mod:`~servqual.sem.param_table` (the parameter table and R-squared).
-``servqual.sem.fit.prepare`` and ``Prepared`` stay importable from here.
 """
 
 from __future__ import annotations
@@ -18,7 +12,6 @@ from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
-from threadpoolctl import threadpool_limits
 
 from .._checks import (
     Interval,
@@ -36,10 +29,10 @@ from .._options import (
     renamed,
     resolve_progress,
 )
+from .._resampling import one_blas_thread
 from .._result import records_provenance
 from .._warn import warn
 from ..errors import (
-    ConvergenceWarning,
     IdentificationWarning,
     MissingDataWarning,
     ParameterError,
@@ -47,10 +40,13 @@ from ..errors import (
 )
 from .indices import fit_indices
 from .ml import MLProblem, sample_moments, start_values
-from .param_table import _param_table, _r2, _with_thresholds
-from .prepare import Prepared, prepare
+
+# the pieces live by concept in prepare / solution / param_table; these names stay
+# importable from servqual.sem.fit (from_moments and older code import them here)
+from .param_table import _param_table, _r2, _with_thresholds  # noqa: F401
+from .prepare import Prepared, _structure, build_prepared, prepare  # noqa: F401
 from .result import SEMResult
-from .solution import _check_solution
+from .solution import _check_solution, solution_warnings  # noqa: F401
 from .syntax import model_variables, parse
 
 __all__ = ["fit", "Prepared", "prepare"]
@@ -159,7 +155,10 @@ def fit(
         robust (sandwich) SEs with the observed-information bread and
         weighted case-wise scores (lavaan's ``se = "robust.huber.white"``,
         ``information = "observed"``).  ``se`` is then always ``"robust"``;
-        ML with listwise deletion only; no scaled test.  In a multigroup fit the
+        ``estimator="ML"`` or ``"MLR"`` (which adds lavaan's Yuan-Bentler
+        scaled test and the scaled/robust indices from weighted scores) with
+        listwise deletion; FIML, MLM, WLSMV and the bootstrap with weights
+        raise :class:`~servqual.errors.ParameterError`.  In a multigroup fit the
         weights are normalised over all groups and a group's size is its weight total.
 
     Returns
@@ -212,7 +211,7 @@ def fit(
         estimator = _check_ordered(model, data, ordered, estimator)
     # the matrices are small: one BLAS thread is faster and does not compete
     # with other processes (or bootstrap workers) for the cores
-    with threadpool_limits(1):
+    with one_blas_thread():
         return _fit(
             model,
             data,
@@ -240,7 +239,7 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
 
     w = check_weights(weights, check_data(data))
     unsupported = []
-    if estimator != "ML" or (ordered is not None and ordered is not False):
+    if estimator not in ("ML", "MLR") or (ordered is not None and ordered is not False):
         unsupported.append(f"estimator={estimator!r}/ordered")
     if se == "bootstrap":
         unsupported.append("se='bootstrap'")
@@ -248,8 +247,8 @@ def _check_sampling_weights(weights, data, group, estimator, se, missing, ordere
         unsupported.append(f"missing={missing!r}")
     if unsupported:
         raise ParameterError(
-            "sampling weights are supported for ML with listwise deletion; "
-            f"not with {', '.join(unsupported)}."
+            "sampling weights are supported for estimator='ML' or 'MLR' with listwise "
+            f"deletion (missing='listwise'); not with {', '.join(unsupported)}."
         )
     return w
 
@@ -409,29 +408,14 @@ def _fit(
             problem = MLProblem(ram, sample_moments(list(prep.arrays), prep.weights))
         theta, vcov, converged, iters, optimizer, indices, warns = _ml_estimate(prep, problem, se)
         estimated = None
-    if not converged:
-        warns.append(
-            (
-                ConvergenceWarning,
-                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
-                "estimates are not trustworthy.",
-            )
-        )
-    if indices["df"] < 0:
-        warns.append(
-            (
-                IdentificationWarning,
-                f"the model has negative degrees of freedom (df = {indices['df']}): "
-                "it is not identified.",
-            )
-        )
-    warns += _check_solution(problem, theta, ram.partable, prep.group_labels)
-    if prep.weights is not None:
+    warns += solution_warnings(problem, theta, prep, converged, iters, optimizer, indices)
+    if prep.weights is not None and se != "mlr":
         warns.append(
             (
                 None,
                 "sampling weights: chi2 and the indices from it are the unscaled ML statistic "
-                "on the weighted moments (lavaan's 'chisq'); no scaled test is computed.",
+                "on the weighted moments (lavaan's 'chisq'); estimator='MLR' adds the "
+                "Yuan-Bentler scaled test.",
             )
         )
     draws = None
@@ -456,10 +440,12 @@ def _fit(
         robust_test = {
             k: indices[k] for k in ("chi2_scaled", "scaling_factor", "shift", "df", "pvalue_scaled")
         }
-    if se in ("robust", "mlr") and prep.weights is None:
+    if se == "mlr" or (se == "robust" and prep.weights is None):
         from .robust import robust_fit
 
-        robust_test = robust_fit(problem, theta, prep.arrays, indices, mlr=se == "mlr")
+        robust_test = robust_fit(
+            problem, theta, prep.arrays, indices, mlr=se == "mlr", weights=prep.weights
+        )
         indices.update(robust_test)
         robust_test = {
             k: robust_test[k] for k in ("chi2_scaled", "scaling_factor", "df", "pvalue_scaled")

@@ -8,6 +8,7 @@ estimator (and a bootstrap refit) needs.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,7 +28,7 @@ from .defined import DefinedParameters
 from .model import RAMModel, build_model
 from .syntax import build_partable, model_variables, parse
 
-__all__ = ["Prepared", "prepare"]
+__all__ = ["Prepared", "prepare", "build_prepared"]
 
 
 _GROUP_EQUAL = (
@@ -200,16 +201,59 @@ def prepare(
                 f"only {A.shape[0]} usable rows{where}; at least {min_n} needed for "
                 f"{len(observed)} observed variables."
             )
+    ms = True if missing == "fiml" else meanstructure  # FIML needs the mean structure
+    return build_prepared(
+        statements, observed, latent, arrays, levels, notes, wts,
+        meanstructure=ms, group_equal=group_equal, std_lv=std_lv, fixed_x=fixed_x,
+        model=model,
+    )  # fmt: skip
+
+
+def build_prepared(statements, observed, latent, arrays, levels, notes, weights, *,
+                   meanstructure, group_equal, std_lv, fixed_x,
+                   model=None) -> Prepared:  # fmt: skip
+    """Parameter table and RAM model of parsed ``statements`` (lavaan defaults).
+
+    ``model``, the syntax the statements were parsed from, lets the structure be
+    cached per syntax and options.
+    """
     has_means = any(s.op == "~1" for s in statements)
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
-    if missing == "fiml":
-        ms = True  # FIML needs the mean structure
-    pt = build_partable(
-        statements, n_groups=len(levels), meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
+    key = (len(levels), ms, tuple(group_equal), bool(std_lv), bool(fixed_x))
+    if model is None:
+        ram, defined, equalities = _build_structure(statements, observed, latent, *key)
+    else:
+        try:
+            hash(key)
+        except TypeError:  # e.g. a list inside group_equal: validated (and refused) uncached
+            ram, defined, equalities = _structure.__wrapped__(model, *key)
+        else:
+            ram, defined, equalities = _structure(model, *key)
+    return Prepared(
+        ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), weights
     )
-    pt = _apply_group_equal(pt, tuple(group_equal), latent)
+
+
+@functools.lru_cache(maxsize=32)
+def _structure(model: str, n_groups: int, ms: bool, group_equal: tuple, std_lv: bool, fixed_x):
+    """Parameter table, RAM model and defined parameters of a syntax (cached: the
+    same model is typically fitted many times -- subsamples, groups, studies).
+    Everything returned is treated as immutable downstream."""
+    statements = parse(model)
+    observed, latent = model_variables(statements)
+    return _build_structure(
+        statements, observed, latent, n_groups, ms, group_equal, std_lv, fixed_x
+    )
+
+
+def _build_structure(statements, observed, latent, n_groups, ms, group_equal, std_lv, fixed_x):
+    """Uncached :func:`_structure` of parsed ``statements``."""
+    pt = build_partable(
+        statements, n_groups=n_groups, meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
+    )
+    pt = _apply_group_equal(pt, group_equal, latent)
     equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
     ram = build_model(pt, observed, latent, equalities)
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
+    return ram, defined, equalities

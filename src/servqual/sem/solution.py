@@ -5,10 +5,37 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..errors import ImproperSolutionWarning, NotPositiveDefiniteWarning
+from ..errors import (
+    ConvergenceWarning,
+    IdentificationWarning,
+    ImproperSolutionWarning,
+    NotPositiveDefiniteWarning,
+)
 from .ml import MLProblem
 
-__all__: list[str] = []
+__all__ = ["solution_warnings"]
+
+
+def solution_warnings(problem, theta, prep, converged, iters, optimizer, indices) -> list:
+    """Non-convergence, negative df and improper-solution warnings ``(class, message)``."""
+    out = []
+    if not converged:
+        out.append(
+            (
+                ConvergenceWarning,
+                f"the optimizer ({optimizer}) did not converge after {iters} iterations; "
+                "estimates are not trustworthy.",
+            )
+        )
+    if indices["df"] < 0:
+        out.append(
+            (
+                IdentificationWarning,
+                f"the model has negative degrees of freedom (df = {indices['df']}): "
+                "it is not identified.",
+            )
+        )
+    return out + _check_solution(problem, theta, prep.model.partable, prep.group_labels)
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
