@@ -108,7 +108,11 @@ def fit(
         Expected-information SEs (lavaan default); ``"robust"``: sandwich SEs
         (expected-information bread, case-wise score meat -- lavaan's
         ``estimator="MLM"`` SEs) plus the Satorra-Bentler scaled test in
-        ``result.robust_test``; or bootstrap SEs and intervals.
+        ``result.robust_test``; or bootstrap SEs and intervals.  With
+        ``estimator="WLSMV"`` the bootstrap resamples rows (within each group,
+        with ``group``), recomputes the polychorics and refits the same model
+        (``group_equal`` included); the threshold rows keep their analytic
+        (sandwich) SEs.
     n_boot : int
         Replicates when ``se="bootstrap"`` (0, the default, means 1000 there;
         otherwise at least :func:`~servqual._options.min_n_boot` of ``ci``).
@@ -373,14 +377,10 @@ def _fit(
                 f"se={se!r} is not available with estimator='WLSMV': its standard errors "
                 "are already robust (sandwich); use se='standard' or se='bootstrap'."
             )
-        if se == "bootstrap" and len(prep.arrays) > 1:
-            raise ParameterError(
-                "se='bootstrap' with estimator='WLSMV' is available for one group only; with "
-                f"group={group!r} use se='standard' (robust sandwich standard errors)."
-            )
         theta, vcov, estimated, indices, problem, converged, msgs = wlsmv_estimate(
             prep, ram, group_equal=tuple(group_equal)
         )
+        problem.group_equal = tuple(group_equal)  # the bootstrap refits the same model
         iters, optimizer = 0, "DWLS"
         warns: list[tuple[type, str]] = [(MissingDataWarning, n) for n in prep.notes]
         warns += [(None, m) for m in msgs]  # already emitted by the DWLS engine

@@ -199,3 +199,36 @@ class WLSMVRefit:
         if self.n_defined:
             return np.concatenate([out.theta, self.label_fn(out.theta)])
         return out.theta
+
+
+class WLSMVGroupsRefit:
+    """Picklable bootstrap statistic for multigroup WLSMV: resample rows within each
+    group (the bootstrap is stratified by ``codes``) -> per-group polychorics -> the
+    same multigroup WLSMV estimation as the full sample (configural, or shared
+    parameters under ``group_equal``), plus defined parameters."""
+
+    def __init__(self, prep, label_fn, n_defined, group_equal, gamma="muthen1984"):
+        self.prep = prep
+        self.X = np.vstack(prep.arrays)
+        self.codes = np.repeat(np.arange(len(prep.arrays)), [a.shape[0] for a in prep.arrays])
+        self.n_groups = len(prep.arrays)
+        self.label_fn, self.n_defined = label_fn, n_defined
+        self.group_equal, self.gamma = tuple(group_equal), gamma
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        import dataclasses
+        import warnings
+
+        X, codes = self.X[idx], self.codes[idx]
+        arrays = tuple(X[codes == g] for g in range(self.n_groups))
+        prep = dataclasses.replace(self.prep, arrays=arrays)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theta, *_, converged, _ = wlsmv_estimate(
+                prep, prep.model, gamma=self.gamma, group_equal=self.group_equal
+            )
+        if not converged:
+            raise RuntimeError("multigroup WLSMV refit did not converge")
+        if self.n_defined:
+            return np.concatenate([theta, self.label_fn(theta)])
+        return np.asarray(theta)
