@@ -324,8 +324,11 @@ def add_cli(subparsers) -> None:
     p.add_argument("--root", default=".", help="repository root (default: .)")
     p.add_argument("--check", action="store_true", help="fail if committed includes are stale")
     p.add_argument("--inline", metavar="OUT", help="write paper.md with includes inlined to OUT")
-    p.add_argument("--force", action="store_true",
-                   help="overwrite generated includes that differ and an existing --inline file")  # fmt: skip
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite generated includes that differ and an existing --inline file",
+    )
     p.set_defaults(func=_cmd)
 
 
