@@ -24,6 +24,7 @@ _COMMON = dict(
 )
 settings.register_profile("ci", max_examples=6, derandomize=True, database=None, **_COMMON)
 settings.register_profile("long", max_examples=300, **_COMMON)
+settings.register_profile("dev", max_examples=40, **_COMMON)  # a quick local search
 settings.load_profile(os.environ.get("SERVQUAL_FUZZ_PROFILE", "ci"))
 
 # ------------------------------------------------------------------ dirty frames

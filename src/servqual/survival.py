@@ -363,6 +363,12 @@ def cox(
             )
         groups = pd.factorize(seg, sort=True)[0]
     n_events = int(frame[churn].sum())
+    if frame.shape[0] < len(predictors) + 3:
+        raise InsufficientDataError(
+            f"only {frame.shape[0]} customer(s) with complete {tenure!r}, {churn!r} and "
+            f"predictors: a Cox model of {len(predictors)} predictor(s) needs at least "
+            f"{len(predictors) + 3} rows."
+        )
     if n_events < len(predictors) + 1:
         raise InsufficientDataError(
             f"only {n_events} churn event(s) in {churn!r}: a Cox model of {len(predictors)} "
@@ -395,6 +401,8 @@ def cox(
         )
         warnings.warn(notes[-1], ConvergenceWarning, stacklevel=2)
     z = stats.norm.ppf(0.5 + ci / 2)
+    with np.errstate(over="ignore"):  # a diverged fit (warned above): no ratio, not inf
+        hr, lo, hi = (np.exp(v) for v in (beta, beta - z * se, beta + z * se))
     table = pd.DataFrame(
         {
             "term": predictors,
@@ -402,9 +410,9 @@ def cox(
             "se": se,
             "z": beta / se,
             "p": 2 * stats.norm.sf(np.abs(beta / se)),
-            "hazard_ratio": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
+            "hazard_ratio": np.where(np.isfinite(hr), hr, np.nan),
+            "lower": np.where(np.isfinite(lo), lo, np.nan),
+            "upper": np.where(np.isfinite(hi), hi, np.nan),
         }
     )
     null = float(model.loglike(np.zeros(len(predictors))))

@@ -10,10 +10,16 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 
-from .._checks import Interval, Options, check_params
+from .._checks import Interval, Options, check_collinear, check_params
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
-from ..errors import ConvergenceWarning, MissingColumnError, MissingValuesError
+from ..errors import (
+    ConvergenceWarning,
+    InputTypeError,
+    InsufficientDataError,
+    MissingColumnError,
+    MissingValuesError,
+)
 from ._columns import GAPS
 from ._scores import UnitScores
 
@@ -170,7 +176,7 @@ def multilevel(
     ['Intercept', 'PE', 'gap1', 'gap2', 'gap3', 'gap4']
     """
     if not isinstance(scores, UnitScores):
-        raise TypeError(
+        raise InputTypeError(
             f"scores must be the UnitScores result of unit_scores(), got {type(scores).__name__}."
         )
     gaps = tuple(gaps)
@@ -199,6 +205,14 @@ def multilevel(
     )
     unit_gaps = scores.table.set_index("unit_id")[[f"{g}_{dimension}" for g in gaps]]
     unit_gaps.columns = list(gaps)
+    need = len(gaps) + 3  # intercept, unit-level gaps and the unit variance need more units
+    if len(unit_gaps) < need:
+        raise InsufficientDataError(
+            f"the multilevel model with unit gaps {list(gaps)} needs at least {need} units; "
+            f"the data have {len(unit_gaps)} (enter fewer gaps or add units)."
+        )
+    if len(gaps) > 1:
+        check_collinear(unit_gaps.dropna(), list(gaps))  # unit gaps that coincide, by name
     data = data.join(unit_gaps, on="unit_id")
     na = data.isna().any(axis=1).to_numpy()
     if na.any():

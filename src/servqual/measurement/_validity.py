@@ -12,6 +12,7 @@ import pandas as pd
 from .._checks import (
     Interval,
     as_py,
+    check_data,
     check_frame,
     check_params,
     check_weights,
@@ -76,6 +77,7 @@ def _check_blocks(
 
 
 def _htmt_generic(data, blocks, mean, weights=None, missing: str = "raise") -> pd.DataFrame:
+    check_data(data)
     blocks = _check_blocks(data, blocks, missing)
     cols = [c for cs in blocks.values() for c in cs]
     w = None if weights is None else check_weights(weights, data)
