@@ -23,7 +23,7 @@ _COMMON = dict(
     print_blob=True,
 )
 settings.register_profile("ci", max_examples=6, derandomize=True, database=None, **_COMMON)
-settings.register_profile("long", max_examples=300, **_COMMON)
+settings.register_profile("long", max_examples=150, **_COMMON)  # validation/fuzz_long.py
 settings.register_profile("dev", max_examples=40, **_COMMON)  # a quick local search
 settings.load_profile(os.environ.get("SERVQUAL_FUZZ_PROFILE", "ci"))
 
