@@ -81,7 +81,9 @@ if __name__ == "__main__":
             import json
 
             old = json.loads((Path(__file__).parent / "results" / "memory.json").read_text())
-            res = {**{k: old[k] for k in ("n", "frame_mib", "mobi_frame_mib", "validate",
-                                          "reliability", "pls.fit", "report", "report_boot")
-                      if k in old}, **res}  # fmt: skip
+            kept = [k for k in ("validate", "reliability", "pls.fit", "report", "report_boot")
+                    if k in old and k not in res]  # fmt: skip
+            res = {**{k: old[k] for k in kept}, **res}
+            if kept:  # say which numbers come from the earlier run, and from which commit
+                res["carried_over"] = {"calls": kept, "provenance": old.get("provenance")}
         print(record("memory", **res))

@@ -255,3 +255,66 @@ def test_memory_limit_can_be_lowered(monkeypatch):
     with pytest.raises(ParameterError, match="simulate_survey.*MiB.*976.6 KiB"):
         servqual.simulate_survey(10_000)
     assert servqual.simulate_survey(50, seed=1)[0].shape == (50, 84)
+
+
+# ------------------------------------------- the nine functions brought inside the gate
+
+
+def test_pls_two_group_functions_refuse_duplicated_row_labels():
+    make, _ = DATA_CALLS["pls.mga"]
+    d = make()
+    d.index = [5, 5] + list(range(2, len(d)))
+    for fn in (pls.mga, pls.mga_bootstrap, pls.micom):
+        with pytest.raises(DuplicateIndexError, match="row label 5 .*group"):
+            fn(pls.ecsi_model(), d, "g", seed=1)
+
+
+def test_unit_level_functions_need_unit_scores_and_linked_frames():
+    c, m, s = gaps.simulate_units(8, 6, 2, seed=1)[:3]
+    for fn in (gaps.multilevel, gaps.explain_gap5):
+        with pytest.raises(InputTypeError, match="UnitScores result of unit_scores"):
+            fn(c)
+    with pytest.raises(InputTypeError, match="managers must be a pandas DataFrame, got list"):
+        gaps.check_linked(c, [[1, 2]], s)
+    with pytest.raises(InputTypeError, match="staff is None"):
+        gaps.unit_scores(c, m, None)
+
+
+def test_multilevel_says_how_many_units_it_needs():
+    c, m, s = gaps.simulate_units(6, 6, 2, seed=1)[:3]
+    sc = gaps.unit_scores(c, m, s)
+    # intercept + 4 unit gaps + the unit variance: 4 + 3 = 7 units needed, 6 given
+    with pytest.raises(InsufficientDataError, match=r"needs at least 7 units; the data have 6"):
+        gaps.multilevel(sc)
+    res = gaps.multilevel(sc, gaps=("gap1",))  # 1 + 3 = 4 units suffice
+    assert res.n_units == 6 and res.fixed["term"].tolist() == ["Intercept", "PE", "gap1"]
+
+
+def test_weighted_servqual_score_checks_its_importance_frame():
+    d = survey().head(20)
+    imp = d[[f"IMP_{k}" for k in SQ.dimensions]].set_axis(list(SQ.dimensions), axis=1)
+    ref = scores.weighted_servqual_score(d, SQ)
+    # brute force: sum of dimension gaps x points / 100
+    g = scores.dimension_gaps(d, SQ)
+    assert np.allclose(ref, (g.to_numpy() * imp.to_numpy()).sum(axis=1) / 100)
+    with pytest.raises(DataError, match="importance has 19 row.*data has 20"):
+        scores.weighted_servqual_score(d, SQ, imp.iloc[:19])
+    with pytest.raises(InputTypeError, match="importance must be .* got int"):
+        scores.weighted_servqual_score(d, SQ, 3)
+    with pytest.raises(InputTypeError, match="instrument must be a servqual.Instrument"):
+        scores.weighted_servqual_score(d, "servqual22")
+    # a duplicated row label: the offending row is named, not a pandas error
+    bad = imp.copy()
+    bad.iloc[1, 0] += 7
+    d2, bad.index = d.copy(), [0, 0] + list(range(2, 20))
+    d2.index = bad.index
+    with pytest.raises(DataError, match=r"row 0 sums to 107"):
+        scores.weighted_servqual_score(d2, SQ, bad)
+
+
+def test_cox_on_too_few_customers_says_how_many_it_needs():
+    from servqual import survival
+
+    df = pd.DataFrame({"sat": [1.05, 1.78], "tenure": [9, 3], "churn": [1, 1]})
+    with pytest.raises(InsufficientDataError, match=r"only 2 customer.*at least 4 rows"):
+        survival.cox(df, ["sat"])
