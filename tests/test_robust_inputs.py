@@ -318,3 +318,21 @@ def test_cox_on_too_few_customers_says_how_many_it_needs():
     df = pd.DataFrame({"sat": [1.05, 1.78], "tenure": [9, 3], "churn": [1, 1]})
     with pytest.raises(InsufficientDataError, match=r"only 2 customer.*at least 4 rows"):
         survival.cox(df, ["sat"])
+
+
+def test_unit_models_follow_a_custom_unit_column():
+    """unit_scores(unit="branch") fed multilevel/explain_gap5 a KeyError 'unit_id'."""
+    frames = gaps.simulate_units(12, 8, 3, seed=2, managers_per_unit=4)[:3]
+    ref = gaps.unit_scores(*frames)
+    renamed = [f.rename(columns={"unit_id": "branch"}) for f in frames]
+    sc = gaps.unit_scores(*renamed, unit="branch")
+    assert sc.unit == "branch" and ref.unit == "unit_id"
+    assert sc.gap_table().index.name == "branch"
+    pd.testing.assert_frame_equal(sc.gap_table().reset_index(drop=True),
+                                  ref.gap_table().reset_index(drop=True))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = gaps.multilevel(sc), gaps.multilevel(ref)
+        e1, e2 = gaps.explain_gap5(sc), gaps.explain_gap5(ref)
+    pd.testing.assert_frame_equal(a.fixed, b.fixed)
+    pd.testing.assert_frame_equal(e1.coefficients, e2.coefficients)

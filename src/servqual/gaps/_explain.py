@@ -179,7 +179,7 @@ def explain_gap5(
     t = scores.table.copy()
     gap = {f"gap{k}": t[f"gap{k}_{dimension}"] for k in range(1, 6)}
     df = pd.DataFrame(gap).assign(**{s: t[s] for s in scores.antecedents})
-    df.index = t["unit_id"].to_numpy()
+    df.index = t[scores.unit].to_numpy()
     na = df.isna().any(axis=1)
     if na.any():
         raise MissingValuesError(

@@ -201,9 +201,10 @@ def multilevel(
         )
     cust = scores.customers
     data = pd.DataFrame(
-        {"unit_id": cust["unit_id"].to_numpy(), "y": cust[outcome], "PE": cust[f"PE_{dimension}"]}
+        {"unit_id": cust[scores.unit].to_numpy(), "y": cust[outcome], "PE": cust[f"PE_{dimension}"]}
     )
-    unit_gaps = scores.table.set_index("unit_id")[[f"{g}_{dimension}" for g in gaps]]
+    unit_gaps = scores.table.set_index(scores.unit)[[f"{g}_{dimension}" for g in gaps]]
+    unit_gaps.index.name = "unit_id"  # the model frame's own name for it
     unit_gaps.columns = list(gaps)
     need = len(gaps) + 3  # intercept, unit-level gaps and the unit variance need more units
     if len(unit_gaps) < need:

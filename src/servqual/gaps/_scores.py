@@ -178,6 +178,11 @@ class UnitScores(Result):
     antecedents: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
 
+    @property
+    def unit(self) -> str:
+        """Name of the unit identifier column (``unit=`` of :func:`unit_scores`)."""
+        return str(self.table.columns[0])
+
     def gap_table(self, which: str = "overall") -> pd.DataFrame:
         """Units x gaps 1-5 for one dimension (or ``"overall"``).
 
@@ -190,7 +195,7 @@ class UnitScores(Result):
         """
         check_params({"which": which}, {"which": Options((*self.dimensions, "overall"))})
         cols = [f"gap{k}_{which}" for k in range(1, 6)]
-        out = self.table.set_index("unit_id")[cols]
+        out = self.table.set_index(self.unit)[cols]
         out.columns = [f"gap{k}" for k in range(1, 6)]
         return out
 
