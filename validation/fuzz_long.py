@@ -6,8 +6,10 @@ profile's 6, random rather than derandomized) and writes the profile, pytest's
 summary and every falsifying example, with provenance, to
 ``validation/results/fuzz_long.txt``.
 
-Run:  nice .venv/bin/python validation/fuzz_long.py [extra pytest arguments, e.g. -k csi]
-(about 20-40 minutes on two shared cores).
+Run:  nice .venv/bin/python validation/fuzz_long.py [--max-minutes M] [pytest arguments]
+(e.g. ``-k csi``); the run takes tens of minutes on two shared cores.  Output is
+streamed into the results file, so a run stopped by ``--max-minutes`` or SIGTERM
+records the tests it finished and says that it is incomplete.
 """
 
 from __future__ import annotations
@@ -33,23 +35,42 @@ def profile_text() -> str:
             f"deadline={s.deadline}")  # fmt: skip
 
 
-def main(argv: list[str]) -> int:
+def main(argv: list[str], max_minutes: float | None = None) -> int:
     env = {**os.environ, "SERVQUAL_FUZZ_PROFILE": "long", "SERVQUAL_PROGRESS": "off"}
     tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_fuzz_*.py"))
-    cmd = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *tests, *argv]
+    cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfE", "--tb=short",
+           "-v", *tests, *argv]  # fmt: skip
     print(profile_text())
     print(f"$ SERVQUAL_FUZZ_PROFILE=long python {' '.join(cmd[1:])}\n")
     t0 = time.perf_counter()
-    run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
-    print(run.stdout + run.stderr)
-    print(f"wall time {time.perf_counter() - t0:.0f} s, exit code {run.returncode}")
-    return run.returncode
+    # streamed line by line, so that a run stopped early (--max-minutes, SIGTERM)
+    # still records what it found so far
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True)  # fmt: skip
+    try:
+        for line in proc.stdout:
+            print(line, end="")
+            if max_minutes and time.perf_counter() - t0 > 60 * max_minutes:
+                print(f"\nSTOPPED after {max_minutes} minutes (--max-minutes): incomplete run")
+                break
+    finally:
+        if proc.poll() is None:
+            proc.terminate()
+        code = proc.wait()
+    print(f"wall time {time.perf_counter() - t0:.0f} s, exit code {code}")
+    return code
 
 
 if __name__ == "__main__":
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     from _results import study_output
 
-    with study_output("fuzz_long"):  # validation/results/fuzz_long.txt, with provenance
-        code = main(sys.argv[1:])
+    from servqual._io import terminate_cleanly
+
+    args = sys.argv[1:]
+    limit = None
+    if args[:1] == ["--max-minutes"]:
+        limit, args = float(args[1]), args[2:]
+    with study_output("fuzz_long"), terminate_cleanly():  # results file, with provenance
+        code = main(args, limit)
     raise SystemExit(code)
