@@ -320,3 +320,11 @@ def test_cli_sheet_option(tmp_path, capsys):
     out = tmp_path / "cb.yml"
     assert main(["init", str(p), "--sheet", "1", "-o", str(out)]) == 0
     assert "P1" in out.read_text()
+
+
+def test_draft_codebook_needs_text_column_names():
+    from servqual.errors import DataError
+
+    df = pd.DataFrame({0: [1, 2, 3], 1: [2, 3, 4]})
+    with pytest.raises(DataError, match="column name 0 is not text"):
+        draft_codebook(df)

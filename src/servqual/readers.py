@@ -25,7 +25,7 @@ from ._checks import check_columns, check_data
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .codebook import Codebook, Roles, read_codebook
-from .errors import CodebookError, ParameterError, ReadError
+from .errors import CodebookError, DataError, ParameterError, ReadError
 from .instrument import Instrument
 
 __all__ = ["Survey", "read_survey", "read_frame", "draft_codebook", "FORMATS"]
@@ -473,6 +473,12 @@ def draft_codebook(
     """
     check_data(data)
     check_columns(data, [])  # duplicated column names, named
+    odd = [c for c in data.columns if not isinstance(c, str)]
+    if odd:
+        raise DataError(
+            f"column name {odd[0]!r} is not text: a codebook names its columns, so draft one "
+            "from a frame with text column names (df.columns = df.columns.astype(str))."
+        )
     meta = dict(meta or {})
     item_codes = {str(k): tuple(v) for k, v in (meta.get("missing_codes") or {}).items()}
     labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items() if k in data.columns}
