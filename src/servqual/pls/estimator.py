@@ -25,6 +25,7 @@ from ..errors import (
     ConstantItemError,
     ConvergenceWarning,
     DataError,
+    DegenerateResultWarning,
     ImproperSolutionWarning,
     MissingColumnError,
     MissingDataWarning,
@@ -349,7 +350,7 @@ def fit(
     if not n_boot:  # the centred copy is not needed any more: free it before the tables
         X = None
     tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
-    _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
+    warns += _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
@@ -584,11 +585,22 @@ def _apply_missing_codes(data, items, codes):
     return out
 
 
-def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2) -> None:
-    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation (weighted with ``w``)."""
+def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2) -> list:
+    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation (weighted with ``w``).
+
+    Returns the warnings raised (items whose VIF is undefined)."""
     n = raw.shape[0]
     C = correlation_w(raw, w)
-    tabs["outer"]["vif"] = item_vif(st, C)
+    vif = item_vif(st, C)
+    tabs["outer"]["vif"] = vif
+    notes = []
+    if np.isnan(vif).any():
+        bad = [model.items[i] for i in np.flatnonzero(np.isnan(vif))]
+        notes.append(
+            f"items {bad} are perfectly collinear within their block (e.g. identical "
+            "columns): their VIF is infinite and is reported as NaN."
+        )
+        warnings.warn(notes[-1], DegenerateResultWarning, stacklevel=4)
     r2 = tabs["r2"]
     crit = [info_criteria(r2[c], len(model.predecessors(c)), n) for c in r2.index]
     tabs["info_criteria"] = pd.DataFrame(
@@ -598,6 +610,7 @@ def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consiste
     re = f2_reestimated(model, S, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent)
     paths["f2_reestimated"] = [re[(s, t)] for s, t in zip(paths["source"], paths["target"])]
     paths.insert(3, "f2", paths["f2_reestimated"] if f2 == "reestimate" else paths["f2_r2"].copy())
+    return notes
 
 
 def _rho_a_checks(reliability: pd.DataFrame, consistent) -> list[str]:
