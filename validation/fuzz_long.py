@@ -36,6 +36,8 @@ def profile_text() -> str:
 
 
 def main(argv: list[str], max_minutes: float | None = None) -> int:
+    from servqual._io import Terminated
+
     env = {**os.environ, "SERVQUAL_FUZZ_PROFILE": "long", "SERVQUAL_PROGRESS": "off"}
     tests = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "tests").glob("test_fuzz_*.py"))
     cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rfE", "--tb=short",
@@ -53,6 +55,8 @@ def main(argv: list[str], max_minutes: float | None = None) -> int:
             if max_minutes and time.perf_counter() - t0 > 60 * max_minutes:
                 print(f"\nSTOPPED after {max_minutes} minutes (--max-minutes): incomplete run")
                 break
+    except Terminated:  # record what ran so far
+        print("\nSTOPPED by SIGTERM: incomplete run")
     finally:
         if proc.poll() is None:
             proc.terminate()
