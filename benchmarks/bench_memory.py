@@ -85,5 +85,9 @@ if __name__ == "__main__":
                     if k in old and k not in res]  # fmt: skip
             res = {**{k: old[k] for k in kept}, **res}
             if kept:  # say which numbers come from the earlier run, and from which commit
-                res["carried_over"] = {"calls": kept, "provenance": old.get("provenance")}
+                res["carried_over"] = {
+                    "calls": kept,
+                    "provenance": old.get("provenance", "not recorded by that earlier run"),
+                    "frame_mib": old.get("frame_mib"),  # their ratios are to this frame
+                }
         print(record("memory", **res))
