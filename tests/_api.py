@@ -158,6 +158,12 @@ def hs() -> pd.DataFrame:
 
 Q = dict(progress=False)
 
+
+def _validated(out):
+    clean, report = out
+    return clean[list(report.columns)], report
+
+
 DATA_CALLS = {
     "cronbach_alpha": (
         survey,
@@ -173,7 +179,9 @@ DATA_CALLS = {
     "dimension_gaps": (survey, lambda d, **k: scores.dimension_gaps(d, SQ, **k)),
     "servqual_score": (survey, lambda d, **k: scores.servqual_score(d, SQ, **k)),
     "gap_profile": (survey, lambda d, **k: scores.gap_profile(d, SQ, **k)),
-    "validate": (survey, lambda d, **k: validate(d, SQ, **k)),
+    # validate passes the columns it was not asked to check through untouched (documented):
+    # the sanity check applies to the clean columns it validated and to the report
+    "validate": (survey, lambda d, **k: _validated(validate(d, SQ, **k))),
     "csi": (
         survey,
         lambda d, **k: metrics.csi(d, ["SAT1", "SAT2", "SAT3"], scale=(1, 7), **{"n_boot": 0, **k}),

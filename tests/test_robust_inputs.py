@@ -336,3 +336,43 @@ def test_unit_models_follow_a_custom_unit_column():
         e1, e2 = gaps.explain_gap5(sc), gaps.explain_gap5(ref)
     pd.testing.assert_frame_equal(a.fixed, b.fixed)
     pd.testing.assert_frame_equal(e1.coefficients, e2.coefficients)
+
+
+# ------------------------------------------- found by the long fuzz profile (fuzz_long.txt)
+
+
+def test_unbounded_parameters_refuse_infinity():
+    from servqual.customer_base import steady_state
+
+    with pytest.raises(ParameterError, match="acquisition=inf is invalid"):
+        steady_state(0.0, float("inf"), 0.0)
+    with pytest.raises(ParameterError, match="is invalid"):  # was OverflowError
+        kano.fong_test(0.0, 0.0, float("inf"))
+    with pytest.raises(ParameterError, match="n_points=inf"):
+        gaps.rwg_j(np.array([[1, 1], [1, 1]]), float("inf"))
+    with pytest.raises(ParameterError, match=r"n_points=1\.34"):  # was OverflowError
+        gaps.rwg_j(np.array([[1, 1], [1, 1]]), 1.3407807929942597e154)
+
+
+def test_bass_discrete_guards():
+    from servqual.diffusion import bass_discrete
+
+    # n_1 = p m = 10; n_2 = (0.1 + 0.5 * 10 / 100) * 90 = 13.5
+    assert bass_discrete(2.0, 0.1, 0.5, 100)["adopters"].tolist() == pytest.approx([10.0, 13.5])
+    with pytest.raises(ParameterError, match=r"sum to 63 > 1"):  # was a series of inf
+        bass_discrete(8, 5.0, 58, 5.0)
+    with pytest.raises(ParameterError, match="would need about .* of memory"):
+        bass_discrete(5_789_779_833_000, 0.1, 0.5, 100)
+
+
+def test_kano_classify_refuses_ragged_lists():
+    with pytest.raises(InputTypeError, match="dysfunctional must be .* ragged list"):
+        kano.classify(0.0, [0.0, []])
+
+
+def test_life_table_refuses_duplicated_row_labels():
+    from servqual import survival
+
+    df = pd.DataFrame({"tenure": [1, 3, 2, 2], "churn": [1, 1, 0, 1]}, index=[0, 0, 2, 3])
+    with pytest.raises(DuplicateIndexError, match="row label 0"):
+        survival.life_table(df)

@@ -27,7 +27,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, as_py, check_columns, check_data, check_frame, check_params
+from ._checks import (
+    Interval,
+    Options,
+    as_py,
+    check_columns,
+    check_data,
+    check_frame,
+    check_params,
+    check_unique_index,
+)
 from ._options import check_ci, check_missing
 from ._outcome import binary_outcome
 from ._result import Result, records_provenance, resultclass
@@ -52,6 +61,7 @@ def _churn_frame(data, tenure, churn, positive, extra, missing):
         if not isinstance(col, str):
             raise ParameterError(f"{role}={col!r} is invalid: expected one column name.")
     check_columns(data, [tenure, churn, *extra])
+    check_unique_index(data, why="each customer's tenure, churn and predictors are matched by it")
     missing = check_missing(missing, ("listwise", "raise"))
     t = check_frame(data, [tenure], missing="allow", allow_constant=True)[tenure]
     neg = (t < 0).to_numpy()

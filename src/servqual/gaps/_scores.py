@@ -122,7 +122,7 @@ def rwg_j(items: np.ndarray, n_points: int) -> float:
     >>> round(rwg_j(np.array([[4, 5], [5, 5], [4, 4]]), 7), 3)
     0.957
     """
-    check_params({"n_points": n_points}, {"n_points": Interval(2, None, integer=True)})
+    check_params({"n_points": n_points}, {"n_points": Interval(2, 1001, integer=True)})
     try:
         x = np.asarray(items, dtype=float)
     except (TypeError, ValueError):
