@@ -1,8 +1,10 @@
 """Shared pieces of the property-based suite (``tests/test_fuzz_*.py``).
 
-Profiles: ``ci`` (default; fixed examples, whole suite well under a minute) and
-``long`` (run by ``validation/fuzz_long.py``).  Choose with the environment
-variable ``SERVQUAL_FUZZ_PROFILE``.
+Profiles: ``ci`` (default; 6 fixed examples per test: the three fuzz files take
+about 10 s of CPU, 299 tests), ``long`` (150 random examples per test, run by
+``validation/fuzz_long.py``, results in ``validation/results/fuzz_long.txt``) and
+``dev`` (40 random examples, for a quick local search).  Choose with the
+environment variable ``SERVQUAL_FUZZ_PROFILE``.
 """
 
 from __future__ import annotations
