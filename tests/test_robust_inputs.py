@@ -376,3 +376,11 @@ def test_life_table_refuses_duplicated_row_labels():
     df = pd.DataFrame({"tenure": [1, 3, 2, 2], "churn": [1, 1, 0, 1]}, index=[0, 0, 2, 3])
     with pytest.raises(DuplicateIndexError, match="row label 0"):
         survival.life_table(df)
+
+
+def test_clv_overflow_is_refused():
+    from servqual import retention
+
+    with pytest.raises(ParameterError, match="beyond the floating-point range"):
+        retention.clv(1.3407807929942597e154, 0.0, 1.3407807929942597e154)
+    assert retention.clv(100, 0.9, 0.1) == pytest.approx(100 * 1.1 / 0.2)
