@@ -78,6 +78,7 @@ def record(name: str, **values) -> Path:
             "python": platform.python_version(),
             "processor": platform.machine(),
             "cpu_count": os.cpu_count(),
+            "load_average_at_record": list(os.getloadavg()),
             "blas": blas,
         },
     }

@@ -1,34 +1,44 @@
 """The RATER SEM against its peers, each at its default settings.
 
-Run: .venv/bin/python benchmarks/bench_sem.py [B] [semopy_subset]
+Run: ``.venv/bin/python benchmarks/bench_sem.py [--quick] [--B 1000] [--subset 20] [--no-r]``
 
 Model: five RATER factors (22 perception items) -> satisfaction (SAT1-3) ->
 loyalty (LOY1, LOY2, LTR), written by ``servqual.sem.rater_model``, fitted to
 n = 5,000 respondents from ``servqual.simulate_survey`` (seed 1).  Every peer
 runs as a user runs it -- its default optimizer and tolerances:
 
-* point fit: ``servqual.sem.fit(model, data)`` (the whole call, SEs and fit
-  indices included); ``semopy.Model(model).fit(data)`` (semopy 2.3.11, default
-  solver SLSQP); ``lavaan::sem(model, data)`` when Rscript is present (timed
-  inside R, so R's start-up is excluded).
-* bootstrap, B = 1,000: ``sem.fit(..., se="bootstrap")``; the semopy loop a
-  user would write (one ``Model``, refitted on each resample with the default
-  solver, warm-started as semopy does), timed on ``semopy_subset`` resamples
-  and extrapolated; ``lavaan::sem(model, data, se = "bootstrap", bootstrap =
-  B)`` when Rscript is present.  semopy's L-BFGS-B is printed beside its
-  default, never instead of it.
+* point fit: ``servqual.sem.fit(model, data)`` (the whole call: parsing, data
+  checks, estimation, SEs, fit indices, the parameter table);
+  ``semopy.Model(model).fit(data)`` (default solver SLSQP; its L-BFGS-B is
+  printed beside the default, never instead of it); ``lavaan::sem(model,
+  data)`` when Rscript and lavaan are present (timed inside R, so R's start-up
+  is excluded).
+* bootstrap, B = 1,000: ``sem.fit(..., se="bootstrap", n_boot=B)`` (the whole
+  call); the semopy loop a user would write (one ``Model`` refitted on each
+  resample with the default solver), timed on ``--subset`` resamples and
+  extrapolated; ``lavaan::sem(model, data, se = "bootstrap", bootstrap = B)``
+  (with ``--quick``: B = 50 timed and extrapolated as point + B x per-resample).
 * the floating-point limit of the bootstrap: the resample moments need
   ``B n p (p + 1)`` flops (each resample's means and cross-products as one
-  weighted product), divided by the GEMM rate measured here on the same
-  product shape.  The distance printed is our bootstrap time over that limit.
+  count-weighted product) and each refit at least two value-and-gradient
+  evaluations (the step from the warm start, and the check at the solution) of
+  at least ``5 p^3 + 6 p^2 m`` flops each (Cholesky factor p^3/3 and inverse
+  2p^3/3 of Sigma, the weight matrix Sigma^-1 (Sigma - S) Sigma^-1 4p^3, the
+  implied covariance and gradient products 6 p^2 m; m latent variables).  The
+  flops are divided by the GEMM rate measured here, on the moments' product
+  shape, interleaved with the bootstrap runs.  The distance printed is the
+  whole bootstrap call's time over that limit.
 
-All timings use one BLAS thread (threadpoolctl for Python, OPENBLAS/OMP
-variables for R), the fair setting on a shared machine.
+Fairness on a shared machine: one BLAS thread on every side (threadpoolctl
+for Python, OPENBLAS/OMP variables for R); servqual and semopy are timed in
+the same process in alternating repetitions (medians reported, with the
+spread of the per-repetition ratios); the load average is printed before and
+after and recorded with the results.
 """
 
 from __future__ import annotations
 
-import inspect
+import argparse
 import os
 import shutil
 import subprocess
@@ -47,33 +57,55 @@ from servqual import sem
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _record import record  # noqa: E402
 
-_BOOT_KW = "n_boot" if "n_boot" in inspect.signature(sem.fit).parameters else "bootstrap"
+
+def load() -> str:
+    """The 1/5/15-minute load average as text."""
+    return "{:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
 
-def _median_time(fn, k):
-    ts = []
-    for _ in range(k):
-        t0 = time.perf_counter()
-        fn()
-        ts.append(time.perf_counter() - t0)
-    return float(np.median(ts))
+CPU: dict = {}  # CPU seconds per round of the last ``interleaved`` call, by name
 
 
-def gemm_rate(n: int, p: int, K: int = 100, reps: int = 5) -> float:
-    """Measured flop rate (flop/s) of the resample-moment product shape, one thread."""
+def interleaved(fns: dict, reps: int) -> dict:
+    """Time the callables in alternating order, ``reps`` rounds; wall seconds per round.
+
+    The process CPU seconds of each round go to :data:`CPU` (every side runs on
+    one thread, so CPU time is what the call costs; wall time adds the waiting
+    for a core on a loaded machine)."""
+    times = {k: [] for k in fns}
+    cpu = {k: [] for k in fns}
+    items = list(fns.items())
+    for r in range(reps):
+        for name, fn in items if r % 2 == 0 else items[::-1]:
+            c0, t0 = time.process_time(), time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - t0)
+            cpu[name].append(time.process_time() - c0)
+    CPU.clear()
+    CPU.update({k: np.array(v) for k, v in cpu.items()})
+    return {k: np.array(v) for k, v in times.items()}
+
+
+def ratio_text(theirs: np.ndarray, ours: np.ndarray) -> str:
+    """Median ratio and the range of the per-round ratios (the noise)."""
+    r = theirs / ours
+    return f"{np.median(theirs) / np.median(ours):.2f}x (per-round {r.min():.2f}-{r.max():.2f})"
+
+
+def gemm_seconds(n: int, p: int, K: int = 125):
+    """A callable timing one moments-shaped product (K x n) @ (n x p(p+1)/2), and its flops."""
     rng = np.random.default_rng(0)
     W = rng.random((K, n))
     C = rng.random((n, p * (p + 1) // 2))
-    W @ C
-    t = _median_time(lambda: W @ C, reps)
-    return 2.0 * K * n * C.shape[1] / t
+    return (lambda: W @ C), 2.0 * K * n * C.shape[1]
 
 
 _R_SCRIPT = r"""
 suppressPackageStartupMessages(library(lavaan))
 args <- commandArgs(trailingOnly = TRUE)
-d <- read.csv(args[1]); model <- readLines(args[2]); B <- as.integer(args[3])
-model <- paste(model, collapse = "\n")
+d <- read.csv(args[1]); model <- paste(readLines(args[2]), collapse = "\n")
+B <- as.integer(args[3])
+invisible(sem(model, d))
 t <- c()
 for (i in 1:5) t <- c(t, system.time(sem(model, d))[["elapsed"]])
 set.seed(1)
@@ -83,7 +115,7 @@ cat(median(t), tb, as.character(packageVersion("lavaan")), "\n")
 
 
 def lavaan_times(data, model: str, B: int):
-    """``(point fit s, bootstrap s, version)`` from Rscript, or None without R/lavaan."""
+    """``(point fit s, bootstrap s for B, version)`` from Rscript, or None without R/lavaan."""
     rscript = shutil.which("Rscript")
     if rscript is None:
         return None
@@ -103,9 +135,37 @@ def lavaan_times(data, model: str, B: int):
     return float(t_fit), float(t_boot), ver
 
 
-def main(B: int = 1000, subset: int = 20) -> None:
+def evaluations_per_replicate(refit, idx2) -> float:
+    """Batched value-and-gradient evaluations per replicate of one batch (instrumented)."""
+    from servqual.sem import batch
+
+    rows = []
+    orig = batch._value_grad
+
+    def counting(lay, theta, *a, **k):
+        rows.append(theta.shape[0])
+        return orig(lay, theta, *a, **k)
+
+    batch._value_grad = counting
+    try:
+        refit._batch(idx2)
+    finally:
+        batch._value_grad = orig
+    return sum(rows) / idx2.shape[0]
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="fewer rounds, lavaan B = 50 (< 3 min)")
+    ap.add_argument("--B", type=int, default=1000)
+    ap.add_argument("--subset", type=int, default=None, help="semopy refits timed per round")
+    ap.add_argument("--no-r", action="store_true", help="skip lavaan")
+    args = ap.parse_args(argv)
     import semopy
 
+    B = args.B
+    subset = args.subset or (5 if args.quick else 20)
+    reps_fit, reps_boot = (5, 2) if args.quick else (9, 3)
     df, _ = servqual.simulate_survey(5000, seed=1)
     inst = servqual.Instrument.servqual22()
     model = sem.rater_model(inst, labels=False)
@@ -113,12 +173,11 @@ def main(B: int = 1000, subset: int = 20) -> None:
     data = df[cols].astype(float)
     n, p = data.shape
     seed = 2024
+    load_before = load()
+    print(f"load average before: {load_before} ({os.cpu_count()} cores)")
     with threadpool_limits(1):
         blas = [(i["internal_api"], i["num_threads"]) for i in threadpool_info()]
         print(f"BLAS threads during timing: {blas}")
-        # ---------------------------------------------------------- point fits
-        t_fit = _median_time(lambda: sem.fit(model, data), 7)
-        res0 = sem.fit(model, data)
 
         def semopy_fit(**kw):
             m = semopy.Model(model)
@@ -127,91 +186,156 @@ def main(B: int = 1000, subset: int = 20) -> None:
                 m.fit(data, **kw)
             return m
 
-        t_semopy_fit = _median_time(semopy_fit, 3)
-        t_semopy_lbfgs = _median_time(lambda: semopy_fit(solver="L-BFGS-B"), 3)
-        print(f"point fit, servqual.sem.fit: {1e3 * t_fit:.1f} ms")
+        res0 = sem.fit(model, data)  # first-call costs (imports) on both sides
+        semopy_fit()
+        # ---------------------------------------------------------- point fits
+        t = interleaved(
+            {
+                "servqual": lambda: sem.fit(model, data),
+                "semopy": semopy_fit,
+                "semopy_lbfgsb": lambda: semopy_fit(solver="L-BFGS-B"),
+            },
+            reps_fit,
+        )
+        c = dict(CPU)
+        t_fit, t_semopy_fit = np.median(t["servqual"]), np.median(t["semopy"])
+        t_semopy_lbfgs = np.median(t["semopy_lbfgsb"])
+        print(f"point fit, servqual.sem.fit: {1e3 * t_fit:.1f} ms (median of {reps_fit})")
         print(
-            f"point fit, semopy default (SLSQP): {1e3 * t_semopy_fit:.1f} ms "
-            f"-> servqual is {t_semopy_fit / t_fit:.1f}x faster (target >= 2x)"
+            f"point fit, semopy {semopy.__version__} default (SLSQP): {1e3 * t_semopy_fit:.1f} ms"
+            f" -> servqual is {ratio_text(t['semopy'], t['servqual'])} faster (target >= 2x)"
         )
         print(
             f"  (beside it, not instead: semopy L-BFGS-B {1e3 * t_semopy_lbfgs:.1f} ms, "
-            f"{t_semopy_lbfgs / t_fit:.1f}x)"
+            f"{ratio_text(t['semopy_lbfgsb'], t['servqual'])})"
+        )
+        cpu_fit_ratio = float(np.median(c["semopy"]) / np.median(c["servqual"]))
+        print(
+            f"  in CPU time: servqual {1e3 * np.median(c['servqual']):.1f} ms, semopy default "
+            f"{1e3 * np.median(c['semopy']):.1f} ms -> {ratio_text(c['semopy'], c['servqual'])}"
         )
         # ------------------------------------------------------------ bootstrap
-        t0 = time.perf_counter()
-        res = sem.fit(model, data, se="bootstrap", seed=seed, progress=False, **{_BOOT_KW: B})
-        t_boot = time.perf_counter() - t0
-        draws = res.bootstrap_draws
-        print(
-            f"bootstrap, servqual: full fit + {B} refits in {t_boot:.2f} s "
-            f"({1e3 * t_boot / B:.2f} ms/refit, {draws.n_failed} failed)"
-        )
         from servqual._resampling import replicate_seeds, resample_indices
 
-        m = semopy_fit()
         children = replicate_seeds(seed, B)
-        t0 = time.perf_counter()
-        for b in range(subset):
-            idx = resample_indices(children[b], n)
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                m.fit(data.iloc[idx])
-        t_semopy_boot = (time.perf_counter() - t0) / subset * B
+        m_boot = semopy_fit()
+        gemm, gemm_flops = gemm_seconds(n, p)
+        state = {"res": None, "round": 0}
+
+        def ours():
+            state["res"] = sem.fit(model, data, se="bootstrap", n_boot=B, seed=seed, progress=False)
+
+        def semopy_loop():  # a different block of resamples each round
+            r = state["round"]
+            state["round"] += 1
+            for b in range(r * subset, (r + 1) * subset):
+                idx = resample_indices(children[b % B], n)
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    m_boot.fit(data.iloc[idx])
+
+        tb = interleaved(
+            {"servqual": ours, "semopy": semopy_loop, "gemm": lambda: [gemm() for _ in range(5)]},
+            reps_boot,
+        )
+        cb = dict(CPU)
+        t_boot = float(np.median(tb["servqual"]))
+        t_semopy_boot = tb["semopy"] / subset * B
+        draws = state["res"].bootstrap_draws
         print(
-            f"bootstrap, semopy default-solver loop: {subset} refits timed, extrapolated to "
-            f"{B}: {t_semopy_boot:.1f} s -> servqual is {t_semopy_boot / t_boot:.1f}x faster"
+            f"bootstrap, servqual: full fit + {B} refits in {t_boot:.2f} s "
+            f"({1e3 * t_boot / B:.2f} ms/refit, {draws.n_failed} failed; median of {reps_boot})"
+        )
+        print(
+            f"bootstrap, semopy default-solver loop: {subset} refits per round timed, "
+            f"extrapolated to {B}: {np.median(t_semopy_boot):.1f} s -> servqual is "
+            f"{ratio_text(t_semopy_boot, tb['servqual'])} faster"
         )
         # ------------------------------------------------- floating-point limit
-        rate = gemm_rate(n, p)
-        flops = B * n * p * (p + 1)
-        t_limit = flops / rate
+        rate = gemm_flops * 5 / float(np.median(tb["gemm"]))
+        m_lat = len(res0._prep.model.latent)
+        eval_flops = 5 * p**3 + 6 * p**2 * m_lat
+        mom_flops, fit_flops = B * n * p * (p + 1), 2 * B * eval_flops
+        t_limit = (mom_flops + fit_flops) / rate
         from servqual.sem.bootstrap import make_refit
 
         refit = make_refit(res0._prep, res0._theta, res0._problem)
-        idx2 = np.stack([resample_indices(children[b], n) for b in range(100)])
-        t_mom = _median_time(lambda: refit._batch_moments(idx2), 3) * B / 100
+        idx2 = np.stack([resample_indices(children[b], n) for b in range(125)])
+        per_rep = evaluations_per_replicate(refit, idx2)
+        tm = interleaved({"moments": lambda: refit._batch_moments(idx2)}, 3)
+        t_mom = float(np.median(tm["moments"])) * B / 125
         print(
-            f"floating-point limit: {flops / 1e9:.2f} GFLOP of resample moments at the "
-            f"measured GEMM rate {rate / 1e9:.1f} GFLOP/s = {t_limit:.3f} s; servqual's "
-            f"bootstrap is {t_boot / t_limit:.1f}x the limit (target <= 3x); of it, the "
-            f"moments take {t_mom:.3f} s and the fits and bookkeeping {t_boot - t_mom:.3f} s"
+            f"floating-point limit: {mom_flops / 1e9:.2f} GFLOP of resample moments + "
+            f"{fit_flops / 1e9:.2f} GFLOP of fits (2 evaluations x {eval_flops / 1e3:.0f} kflop "
+            f"per replicate) at the measured GEMM rate {rate / 1e9:.1f} GFLOP/s = "
+            f"{t_limit:.3f} s"
         )
-    lav = lavaan_times(data, model, B)
-    if lav is not None:
-        t_lav_fit, t_lav_boot, ver = lav
+        cpu_rate = gemm_flops * 5 / float(np.median(cb["gemm"]))
+        cpu_limit = (mom_flops + fit_flops) / cpu_rate
+        cpu_boot = float(np.median(cb["servqual"]))
         print(
-            f"lavaan {ver} (Rscript, one BLAS thread): point fit {1e3 * t_lav_fit:.1f} ms "
-            f"({t_lav_fit / t_fit:.1f}x servqual); se='bootstrap', B={B}: {t_lav_boot:.1f} s "
-            f"({t_lav_boot / t_boot:.1f}x servqual)"
+            f"  in CPU time (GEMM {cpu_rate / 1e9:.1f} GFLOP/s): limit {cpu_limit:.3f} s, "
+            f"servqual's bootstrap {cpu_boot:.3f} s = {cpu_boot / cpu_limit:.1f}x the limit; "
+            f"semopy loop {ratio_text(cb['semopy'] / subset * B, cb['servqual'])} slower"
+        )
+        print(
+            f"  servqual's bootstrap is {t_boot / t_limit:.1f}x the limit in wall time "
+            f"(target <= 3x); "
+            f"of it, the moments take {t_mom:.3f} s, the rest (full-sample fit, resample "
+            f"indices, {per_rep:.1f} value-and-gradient evaluations per replicate, "
+            f"intervals) {t_boot - t_mom:.3f} s"
+        )
+    load_mid = load()
+    print(f"load average after the Python timings: {load_mid}")
+    lav = None
+    B_lav = 50 if args.quick else B
+    if not args.no_r:
+        lav = lavaan_times(data, model, B_lav)
+    if lav is not None:
+        t_lav_fit, t_lav_b, ver = lav
+        t_lav_boot = t_lav_b if B_lav == B else t_lav_fit + (t_lav_b - t_lav_fit) * B / B_lav
+        how = "timed" if B_lav == B else f"B = {B_lav} timed, extrapolated"
+        print(
+            f"lavaan {ver} (Rscript, one BLAS thread, not interleaved): point fit "
+            f"{1e3 * t_lav_fit:.1f} ms ({t_lav_fit / t_fit:.1f}x servqual); se='bootstrap', "
+            f"B={B} ({how}): {t_lav_boot:.1f} s ({t_lav_boot / t_boot:.1f}x servqual); "
+            f"load average after R: {load()}"
         )
     else:
-        t_lav_fit = t_lav_boot = None
-        ver = None
-        print("lavaan: Rscript/lavaan not available, skipped")
+        t_lav_fit = t_lav_boot = ver = how = None
+        print("lavaan: skipped (no Rscript/lavaan, or --no-r)")
     record(
         "sem",
         task=f"RATER SEM (28 indicators, 7 factors), n = 5,000: full fit + {B} bootstrap refits",
         servqual_seconds=t_boot,
-        baseline=f"semopy 2.3.11 default solver, refit loop on the same resamples "
-        f"({subset} timed, extrapolated)",
-        baseline_seconds=t_semopy_boot,
-        ratio=t_semopy_boot / t_boot,
+        baseline=f"semopy {semopy.__version__} default solver, refit loop on the same "
+        f"resamples ({subset} per round timed, extrapolated)",
+        baseline_seconds=float(np.median(t_semopy_boot)),
+        ratio=float(np.median(t_semopy_boot)) / t_boot,
         blas_threads=1,
-        point_fit_servqual_seconds=t_fit,
-        point_fit_semopy_default_seconds=t_semopy_fit,
-        point_fit_semopy_lbfgsb_seconds=t_semopy_lbfgs,
-        point_fit_ratio_semopy_default=t_semopy_fit / t_fit,
+        quick=bool(args.quick),
+        load_average_before=load_before,
+        load_average_after=load_mid,
+        point_fit_servqual_seconds=float(t_fit),
+        point_fit_semopy_default_seconds=float(t_semopy_fit),
+        point_fit_semopy_lbfgsb_seconds=float(t_semopy_lbfgs),
+        point_fit_ratio_semopy_default=float(t_semopy_fit / t_fit),
+        point_fit_ratio_rounds=[float(x) for x in t["semopy"] / t["servqual"]],
         lavaan_version=ver,
         point_fit_lavaan_seconds=t_lav_fit,
         bootstrap_lavaan_seconds=t_lav_boot,
+        bootstrap_lavaan_how=how,
         flop_limit_seconds=t_limit,
         gemm_gflops=rate / 1e9,
         distance_to_flop_limit=t_boot / t_limit,
+        cpu_point_fit_ratio_semopy_default=cpu_fit_ratio,
+        cpu_bootstrap_servqual_seconds=cpu_boot,
+        cpu_flop_limit_seconds=cpu_limit,
+        cpu_distance_to_flop_limit=cpu_boot / cpu_limit,
         moments_seconds=t_mom,
+        evaluations_per_replicate=per_rep,
     )
 
 
 if __name__ == "__main__":
-    args = [int(a) for a in sys.argv[1:3]]
-    main(*args)
+    main()

@@ -6,6 +6,7 @@ fails while the committed pages and the public API differ).
 
 from __future__ import annotations
 
+import shutil
 import sys
 from pathlib import Path
 
@@ -34,6 +35,9 @@ def main() -> int:
     for old in target.glob("*.rst"):
         if old.name not in want:
             old.unlink()
+    # autosummary regenerates the per-name pages on every build; a page left from an
+    # earlier public API (a name since removed or re-listed) would be built as an orphan
+    shutil.rmtree(target / "generated", ignore_errors=True)
     for name, text in want.items():
         (target / name).write_text(text, encoding="utf-8")
     print(f"wrote {len(want)} pages to {target}")

@@ -113,15 +113,18 @@ drivers.table.query("method == 'shapley'")[["driver", "importance", "share", "ci
 # %% [markdown]
 # ## 6. The report
 #
-# The same codebook drives the HTML report; its titles and tables use the codebook's labels,
-# and sections whose roles are missing (here NPS: no 0–10 recommend item) say why. From the
+# The same codebook drives the report: an executive summary first (CSAT, the mean rating,
+# the block profile, the top drivers and the priority actions), then the sections, then a
+# collapsed technical appendix. Titles and tables use the codebook's labels, and sections
+# whose roles are missing (here NPS: no 0–10 recommend item) say why. `write` saves
+# `report.html`, `report.xlsx` (every table) and `summary.pptx`. From the
 # command line: `servqual report abc_export.csv --codebook abc_codebook.yml --out abc_report
 # --missing available`.
 
 # %%
 rep = survey_report(raw, cb, missing="available", n_boot=50, seed=1)
 out = rep.write("abc_report", force=True)
-for s in rep.sections:
+for s in rep.all_sections():
     print(f"{s.title:<55} {'; '.join(s.notes)[:110]}")
 
 # %% [markdown]

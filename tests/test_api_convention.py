@@ -34,21 +34,18 @@ import pytest  # noqa: E402
 
 import servqual  # noqa: E402
 from servqual import drivers, economics, gaps, metrics, pls, prca, sem  # noqa: E402
+from servqual._api import public_modules  # noqa: E402
 from servqual._result import Result  # noqa: E402
 from servqual._summary import Summary  # noqa: E402
+from servqual.compare import compare_drivers  # noqa: E402
 from servqual.errors import ParameterError  # noqa: E402
+from servqual.tracking import driver_stability  # noqa: E402
 
 SRC = Path(servqual.__file__).resolve().parent
 
-#: the user-facing modules whose ``__all__`` is the public API
-PUBLIC_MODULES = (
-    ["servqual"]
-    + [f"servqual.{m}" for m in sorted(servqual._SUBMODULES)]
-    + [
-        "servqual.report",
-        "servqual.factor",
-    ]
-)
+#: the user-facing modules whose ``__all__`` is the public API (the same list the
+#: API reference is generated from)
+PUBLIC_MODULES = public_modules()
 
 #: public dataclasses that are inputs/specifications, not results (compared by
 #: value on purpose, no summary of their own)
@@ -58,6 +55,7 @@ SPECS = {
     # a questionnaire's description (read from/written to YAML) and its roles:
     # inputs to validate/report, not results (Codebook compares by identity on purpose)
     "Codebook", "Roles",
+    "SurveyDesign",  # the sampling design of a simulated tracker
 }  # fmt: skip
 
 
@@ -157,6 +155,38 @@ def results():
             {"sex": {"m": 0.6, "f": 0.4}, "age": {"y": 0.3, "o": 0.7}},
         ),
     ]
+    waves = pd.DataFrame(rng.normal(size=(240, 2)), columns=["a", "b"])
+    waves["wave"] = np.repeat([1, 2, 3], 80)
+    waves["seg"] = np.tile(["x", "y"], 120)
+    waves["y"] = waves.a + 0.4 * waves.b + rng.normal(size=240)
+    waves["ltr"] = rng.integers(0, 11, 240)
+    made += [
+        servqual.tracking.track(waves, "ltr", "wave"),
+        servqual.tracking.control_chart(waves, "ltr", "wave"),
+        servqual.tracking.trend(waves, "ltr", "wave"),
+        servqual.tracking.driver_stability(waves, "y", ["a", "b"], "wave", n_boot=40, seed=1, **q),
+        servqual.compare.compare(waves, "ltr", "seg"),
+        servqual.compare.compare_drivers(waves, "y", ["a", "b"], "seg", n_boot=40, seed=1, **q),
+    ]
+    # the ordinal building blocks (servqual.sem.polychoric, servqual.sem.wlsmv)
+    from servqual.sem.polychoric import polychoric, polychoric_moments
+    from servqual.sem.wlsmv import dwls_fit, dwls_ram
+
+    items = ["P1", "P2", "P3", "P4"]
+    mom = polychoric_moments(survey, items)
+
+    def one_factor(lam):
+        r = np.outer(lam, lam)
+        np.fill_diagonal(r, 1.0)
+        return r
+
+    wl = sem.fit("t =~ P1 + P2 + P3 + P4", survey, ordered=True)
+    made += [
+        polychoric(survey.P1, survey.P2),
+        mom,
+        dwls_fit(mom, one_factor, np.full(4, 0.7)),
+        dwls_ram(wl._prep.model, mom, wl._theta, base=wl._problem.bases[0]),
+    ]
     churn = pd.DataFrame({"months": [1, 2, 2, 3, 4, 4], "left": list("YNYYNN")})
     made.append(servqual.survival.life_table(churn, tenure="months", churn="left", positive="Y"))
     t = rng.exponential(1 / np.exp(-0.5 * lin.a.to_numpy()))
@@ -190,18 +220,32 @@ def test_result_class_follows_the_convention(cls):
 
 
 def test_results_show_themselves(results):
+    """Issue #15 §3: a result shows itself in a notebook, and its text form is short."""
     for cls, r in results.items():
         s = r.summary()
         assert isinstance(s, Summary), cls.__name__
         assert isinstance(r.to_frame(), pd.DataFrame), cls.__name__
         html = r._repr_html_()
         assert html.lstrip().startswith("<") and len(html) > 20, cls.__name__
-        assert len(repr(r).splitlines()) <= 25, cls.__name__
+        assert "</" in html and "<table" in html or "<pre" in html, cls.__name__
+        text = repr(r)
+        assert len(text.splitlines()) <= 10 and len(text) <= 1000, (cls.__name__, len(text))
+        assert text.strip() and not text.startswith(cls.__name__ + "(table="), cls.__name__
+        # summary() prints as text (the title first) and renders as HTML with the same title
+        printed = str(s)
+        assert printed.splitlines()[0] == s.title and len(printed.splitlines()) >= 3, cls.__name__
+        assert _html_escape(s.title) in s._repr_html_(), cls.__name__
         assert r == r and not (r == copy.copy(r)), f"{cls.__name__} must compare by identity"
         assert r.provenance is not None, (
             f"{cls.__name__}: decorate its function with @records_provenance"
         )
         assert r.provenance.version == servqual.__version__
+
+
+def _html_escape(text):
+    import html
+
+    return html.escape(text)
 
 
 def test_functions_returning_results_record_provenance():
@@ -229,7 +273,9 @@ def _mutate_everything(value, depth=0):
             value.iloc[0, 0] = -12345 if num else "mutated"
         value["__extra__"] = 1
     elif isinstance(value, pd.Series):
-        if value.size:
+        if value.size and pd.api.types.is_bool_dtype(value.dtype):
+            value.iloc[0] = not value.iloc[0]
+        elif value.size:
             value.iloc[0] = -12345 if pd.api.types.is_numeric_dtype(value.dtype) else "mutated"
     elif isinstance(value, np.ndarray):
         with pytest.raises(ValueError, match="read-only"):
@@ -425,6 +471,35 @@ def test_shared_options_have_shared_defaults():
     assert not bad, "\n".join(bad)
 
 
+def test_every_n_boot_default_follows_the_one_rule():
+    """Issue #15 §4: one documented default rule for ``n_boot``
+    (:data:`servqual._options.N_BOOT_RULE`, function by function in
+    ``N_BOOT_DEFAULTS``): DEFAULT_N_BOOT where the bootstrap is the only source of
+    intervals, 0 where it is an option next to analytic standard errors."""
+    from servqual._options import DEFAULT_N_BOOT, N_BOOT_DEFAULTS, N_BOOT_RULE
+
+    # every public function with n_boot, under all its public names
+    public = {}
+    for name, f in _public_functions():
+        if "n_boot" in inspect.signature(f).parameters:
+            public.setdefault(id(f), set()).add(name)
+    names = {n for group in public.values() for n in group}
+    assert set(N_BOOT_DEFAULTS) <= names, set(N_BOOT_DEFAULTS) - names
+    missing = [sorted(group) for group in public.values() if not group & set(N_BOOT_DEFAULTS)]
+    assert not missing, f"add {missing} to _options.N_BOOT_DEFAULTS (and to N_BOOT_RULE)"
+    bad = []
+    for qual, want in N_BOOT_DEFAULTS.items():
+        module, attr = qual.rsplit(".", 1)
+        f = getattr(importlib.import_module(module), attr)
+        got = inspect.signature(f).parameters["n_boot"].default
+        if got != want or want not in (0, DEFAULT_N_BOOT):
+            bad.append(f"{qual}: n_boot={got!r} (the rule says {want})")
+        # the rule names each function's kind of bootstrap
+        assert (want == 0) == (qual in ("servqual.sem.fit", "servqual.pls.fit")), qual
+    assert not bad, "\n".join(bad)
+    assert str(DEFAULT_N_BOOT) in N_BOOT_RULE and "sem.fit, pls.fit" in N_BOOT_RULE
+
+
 def test_old_names_still_work_with_a_future_warning():
     df = _lin(120)
     with pytest.warns(FutureWarning, match="n_boot"):
@@ -554,11 +629,9 @@ def test_import_graph_finds_a_cycle():
 PLOTS_NOT_YET_MOVED = {"servqual.kano", "servqual.ipa", "servqual.pls.ipma"}
 
 
-#: known cycles, each with its reason; remove an entry when it is untangled.
-#: retention re-exports life_table/cox (moved to survival on the ``roles`` branch)
-#: while LifeTable.fit_sbg imports retention.fit_sbg inside the method (no load-time
-#: cycle); left for the lead: drop the re-export or move fit_sbg's core out.
-KNOWN_CYCLES = [["servqual.retention", "servqual.survival"]]
+#: known cycles, each with its reason; remove an entry when it is untangled (empty: the
+#: last one, retention <-> survival, went when the sBG model moved to ``servqual._sbg``)
+KNOWN_CYCLES: list[list[str]] = []
 
 
 def test_no_import_cycles():
@@ -599,6 +672,13 @@ def _sd_inputs():
     inst = servqual.Instrument.servqual22()
     groups = {d: [f"P{i}" for i in items] for d, items in inst.dimensions.items()}
     return df, {d: f"IMP_{d}" for d in groups}, groups
+
+
+def _shares_by(fn, column, values, n_jobs):
+    """Driver shares by group (``compare_drivers``, ``driver_stability``): the table."""
+    data = _lin(240).assign(**{column: values})
+    kw = dict(n_boot=40, seed=1, n_jobs=n_jobs, progress=False)
+    return fn(data, "y", ["a", "b"], column, **kw).table
 
 
 #: every public function with ``seed`` and ``n_jobs``: a call (given n_jobs) and
@@ -681,6 +761,8 @@ PARALLEL = {
             gaps.simulate_units(10, 10, 2, seed=1)[0], n_boot=40, seed=1, n_jobs=j, progress=False
         ).table
     ),
+    "driver_stability": lambda j: _shares_by(driver_stability, "wave", np.repeat([1, 2, 3], 80), j),
+    "compare_drivers": lambda j: _shares_by(compare_drivers, "seg", np.tile(["x", "y"], 120), j),
     "simulate_customer_base": lambda j: (
         servqual.customer_base.simulate_customer_base(
             200, 3, replicates=4, chunk_size=50, seed=1, n_jobs=j, progress=False
@@ -705,3 +787,48 @@ def test_same_seed_bit_identical_whatever_n_jobs(name):
     pd.testing.assert_frame_equal(one, two, check_exact=True)
     num = one.select_dtypes("number").to_numpy()
     assert np.array_equal(num, two.select_dtypes("number").to_numpy(), equal_nan=True)
+
+
+# ------------------------------------------- (e) warnings name the user's line
+def _caught(call):
+    """The warnings of ``call()`` and the line of the user's code that made them."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        call()
+    return caught, call.__code__.co_firstlineno
+
+
+def test_a_warning_names_the_callers_line_through_the_wrappers():
+    """Issue #15: warnings raised inside ``@records_provenance``/``@renamed`` functions
+    pointed at ``_result.py`` (the wrapper's frame); they name the user's file and line."""
+    from servqual.errors import DegenerateResultWarning
+
+    assert getattr(metrics.nps, "__records_provenance__", False)  # the wrapped case
+    caught, line = _caught(lambda: metrics.nps([10, 9, 10, 10]))  # every one a promoter
+    (w,) = [w for w in caught if issubclass(w.category, DegenerateResultWarning)]
+    assert "promoters" in str(w.message)
+    assert w.filename == __file__ and w.lineno == line
+    # an old keyword: @renamed's FutureWarning, and one raised two calls deeper
+    # (key_drivers -> the bootstrap), both at the user's line
+    caught, line = _caught(
+        lambda: drivers.key_drivers(_lin(80), "y", ["a", "b"], bootstrap=0, progress=False)
+    )
+    (w,) = [w for w in caught if issubclass(w.category, FutureWarning)]
+    assert "n_boot" in str(w.message) and (w.filename, w.lineno) == (__file__, line)
+    # the deprecated moved name (module __getattr__) points at the user too
+    caught, line = _caught(lambda: servqual.ipa.penalty_reward)
+    assert [(w.filename, w.lineno) for w in caught] == [(__file__, line)]
+
+
+def test_every_warning_goes_through_the_one_helper():
+    """Every warning the package emits goes through ``servqual._warn.warn`` (the
+    report module aside, which another branch rewrites): no ``warnings.warn``
+    with a fixed ``stacklevel`` is left to point inside the package."""
+    left = []
+    for path in SRC.rglob("*.py"):
+        if path.name in ("_warn.py", "report.py") or "report" in path.parts:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if "warnings.warn(" in text:
+            left.append(str(path.relative_to(SRC)))
+    assert not left, f"use servqual._warn.warn in {left}"

@@ -70,5 +70,5 @@ def test_report_with_chinese_labels_in_tables_and_figures():
     glyphs = [str(w.message) for w in rec if "missing from font" in str(w.message)]
     assert not glyphs
     assert "Key drivers of 总体满意度" in page
-    assert "<td>有形度</td>" in page  # block names in the driver table
-    assert "CSAT top-2-box % (总体满意度)" in page
+    assert "<th scope='row'>有形度</th>" in page  # block names in the driver table
+    assert "CSAT, top-2-box % (总体满意度)" in page

@@ -83,9 +83,15 @@ def test_provenance_records_version_seed_n_and_options():
 
 
 def test_long_repr_is_cut():
+    """At most 10 lines of at most 96 characters (issue #15 §3: text display stays short)."""
     r = _Demo(pd.DataFrame({"x": np.arange(100.0)}), 100)
     lines = repr(r).splitlines()
-    assert len(lines) == 25 and "more lines" in lines[-1]
+    full = str(r.summary()).splitlines()
+    assert len(lines) == 10 and lines[:9] == full[:9]
+    assert lines[-1] == f"... ({len(full) - 9} more lines: print(result.summary()))"
+    wide = _Demo(pd.DataFrame({"x" * 150: np.arange(3.0)}), 3)
+    cut = repr(wide).splitlines()
+    assert max(map(len, cut)) == 96 and any(ln.endswith("…") for ln in cut)
 
 
 # -- option vocabulary ---------------------------------------------------------

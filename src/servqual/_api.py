@@ -16,7 +16,20 @@ import inspect
 
 __all__ = ["public_modules", "public_api", "api_page"]
 
-_EXTRA = ("report", "paper", "sem.polychoric", "sem.wlsmv", "sem.ordinal_bias")
+_EXTRA = (
+    "report",
+    "paper",
+    "sem.polychoric",
+    "sem.wlsmv",
+    "sem.ordinal_bias",
+    "tracking",
+    "compare",
+    "simulate_design",
+    "factor",
+)
+#: modules whose names are re-exports of other public modules: their pages list
+#: the names without a page of their own (one object, one description)
+_REEXPORTS = ("servqual", "servqual.wom")
 
 
 def public_modules() -> list[str]:
@@ -58,9 +71,10 @@ def public_api() -> dict[str, list[str]]:
 def api_page(module: str, names: list[str]) -> str:
     """The reStructuredText API page of one module (autosummary of its names).
 
-    Each name gets its own generated page, except on the ``servqual`` page:
-    its names are re-exports, documented on their modules' pages and only
-    listed here (two pages for one object would describe it twice).
+    Each name gets its own generated page, except on the pages of ``servqual``
+    and ``servqual.wom``: their names are re-exports, documented on their
+    modules' pages and only listed there (two pages for one object would
+    describe it twice).
 
     Examples
     --------
@@ -82,6 +96,6 @@ def api_page(module: str, names: list[str]) -> str:
     lines = [module, "=" * len(module), "", f".. automodule:: {module}", "   :no-members:", ""]
     if names:
         lines += [f".. currentmodule:: {module}", "", ".. autosummary::"]
-        lines += ["   :toctree: generated", ""] if module != "servqual" else [""]
+        lines += ["   :toctree: generated", ""] if module not in _REEXPORTS else [""]
         lines += [f"   {n}" for n in names]
     return "\n".join(lines) + "\n"

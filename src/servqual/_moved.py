@@ -10,13 +10,14 @@ so the model module itself never imports matplotlib or :mod:`servqual.figures`.
 from __future__ import annotations
 
 import importlib
-import warnings
 from collections.abc import Callable, Mapping
+
+from ._warn import warn
 
 __all__ = ["moved_names", "moved_warning"]
 
 
-def moved_warning(old: str, new: str, *, stacklevel: int = 3) -> None:
+def moved_warning(old: str, new: str) -> None:
     """Emit the one deprecation message used for moved names.
 
     Examples
@@ -28,10 +29,9 @@ def moved_warning(old: str, new: str, *, stacklevel: int = 3) -> None:
     >>> str(w[0].message)[:45]
     'servqual.ipa.ipa_plot moved to servqual.figur'
     """
-    warnings.warn(
+    warn(
         f"{old} moved to {new}; the old name will be removed in the next release.",
         FutureWarning,
-        stacklevel=stacklevel,
     )
 
 

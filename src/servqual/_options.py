@@ -7,8 +7,9 @@ meaning and this check (the vocabulary test walks the public API to keep it so):
 option          meaning
 ==============  ==============================================================
 ``n_boot``      bootstrap replicates; ``0`` switches the bootstrap off where the
-                function has another way to its result (see
-                :data:`N_BOOT_RULE`); otherwise at least :func:`min_n_boot`.
+                function has another way to its result; otherwise at least
+                :func:`min_n_boot`.  Defaults: :data:`N_BOOT_RULE`, function by
+                function in :data:`N_BOOT_DEFAULTS`.
 ``ci``          confidence level of every interval, in (0, 1); default 0.95.
 ``ci_method``   how a bootstrap interval is formed: ``"percentile"`` or
                 ``"bca"`` (and ``"normal"`` where offered).
@@ -88,10 +89,10 @@ import inspect
 import math
 import os
 import sys
-import warnings
 from collections.abc import Callable
 
 from ._checks import Interval, Options, check_params
+from ._warn import warn
 from .errors import ParameterError
 
 __all__ = [
@@ -99,6 +100,7 @@ __all__ = [
     "MISSING_POLICIES",
     "MISSING_DEFAULTS",
     "N_BOOT_RULE",
+    "N_BOOT_DEFAULTS",
     "DEFAULT_N_BOOT",
     "renamed",
     "check_ci",
@@ -186,12 +188,30 @@ _MISSING_ALIASES = {"pairwise": "available", "omit": "available", "report": "ava
 DEFAULT_N_BOOT = 1000
 
 N_BOOT_RULE = (
-    "n_boot defaults to 1000 where the bootstrap is the only source of the "
-    "function's intervals (key-driver shares, stated vs derived importance, "
-    "what-if money, CSI), and to 0 (no bootstrap) where the function has "
-    "analytic standard errors or point estimates of its own (sem.fit, pls.fit). "
-    "A bootstrap, when asked for, needs at least max(20, 2 / (1 - ci)) replicates."
+    "n_boot defaults to DEFAULT_N_BOOT (1000) where the bootstrap is the only source of "
+    "the function's intervals or tests (key-driver shares, stated vs derived importance, "
+    "what-if money, CSI, SERVQUAL vs SERVPERF, bootstrap MGA, driver comparisons and "
+    "stability, the survey report's key drivers), and to 0 (no bootstrap) where the "
+    "function has analytic standard errors of its own and the bootstrap is an option "
+    "(sem.fit, pls.fit). A bootstrap, when asked for, needs at least "
+    "max(20, 2 / (1 - ci)) replicates (min_n_boot)."
 )
+
+#: public function -> its ``n_boot`` default under :data:`N_BOOT_RULE` (a test checks
+#: every public signature against this table, and that no other default exists)
+N_BOOT_DEFAULTS: dict[str, int] = {
+    "servqual.drivers.key_drivers": DEFAULT_N_BOOT,
+    "servqual.drivers.stated_vs_derived": DEFAULT_N_BOOT,
+    "servqual.economics.what_if": DEFAULT_N_BOOT,
+    "servqual.metrics.csi": DEFAULT_N_BOOT,
+    "servqual.gaps.servqual_vs_servperf": DEFAULT_N_BOOT,
+    "servqual.pls.mga_bootstrap": DEFAULT_N_BOOT,
+    "servqual.compare.compare_drivers": DEFAULT_N_BOOT,
+    "servqual.tracking.driver_stability": DEFAULT_N_BOOT,
+    "servqual.report.survey_report": DEFAULT_N_BOOT,
+    "servqual.sem.fit": 0,
+    "servqual.pls.fit": 0,
+}
 
 
 def renamed(**old_to_new: str) -> Callable:
@@ -227,11 +247,10 @@ def renamed(**old_to_new: str) -> Callable:
                             f"{func.__name__}() got both {old}= and {new}=; {old}= is the old "
                             f"name of {new}=: pass only {new}=."
                         )
-                    warnings.warn(
+                    warn(
                         f"{func.__name__}({old}=...) is renamed {new}=; {old}= will be "
                         "removed in the next release.",
                         FutureWarning,
-                        stacklevel=2,
                     )
                     kwargs[new] = kwargs.pop(old)
             return func(*args, **kwargs)
@@ -312,11 +331,10 @@ def check_missing(missing, allowed: tuple[str, ...] = MISSING_POLICIES) -> str:
     """
     if isinstance(missing, str) and missing in _MISSING_ALIASES:
         new = _MISSING_ALIASES[missing]
-        warnings.warn(
+        warn(
             f"missing={missing!r} is renamed missing={new!r}; the old name will be removed "
             "in the next release.",
             FutureWarning,
-            stacklevel=3,
         )
         missing = new
     check_params({"missing": missing}, {"missing": Options(tuple(allowed))})
@@ -324,6 +342,10 @@ def check_missing(missing, allowed: tuple[str, ...] = MISSING_POLICIES) -> str:
 
 
 def _in_notebook() -> bool:
+    """True inside a Jupyter kernel (a ``ZMQInteractiveShell`` or a subclass, e.g. Colab's).
+
+    Only looks at an IPython already imported: a script never imports it here.
+    """
     shell = sys.modules.get("IPython")
     if shell is None:
         return False
@@ -331,7 +353,14 @@ def _in_notebook() -> bool:
         ip = shell.get_ipython()
     except Exception:  # noqa: BLE001 - IPython without a shell
         return False
-    return ip is not None and "IPKernelApp" in getattr(ip, "config", {})
+    if ip is None:
+        return False
+    if any(c.__name__ == "ZMQInteractiveShell" for c in type(ip).__mro__):
+        return True
+    try:
+        return "IPKernelApp" in getattr(ip, "config", {})
+    except TypeError:
+        return False
 
 
 def resolve_progress(progress) -> bool:

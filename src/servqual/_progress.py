@@ -25,15 +25,26 @@ def progress_bar(*, total: int, enabled=True, desc: str = ""):
     if not resolve_progress(enabled):
         yield _Null()
         return
-    if _in_notebook() and importlib.util.find_spec("ipywidgets") is not None:
-        from tqdm.notebook import tqdm
-    else:
+    tqdm = _notebook_tqdm() if _in_notebook() else None
+    if tqdm is None:
         from tqdm.std import tqdm
     bar = tqdm(total=total, desc=desc, leave=False)
     try:
         yield bar
     finally:
         bar.close()
+
+
+def _notebook_tqdm():
+    """tqdm's widget bar when ipywidgets can draw it, else None (the text bar is used):
+    tqdm would warn ``TqdmWarning: IProgress not found`` and fail without it."""
+    if importlib.util.find_spec("ipywidgets") is None:
+        return None
+    try:
+        import tqdm.notebook as nb
+    except ImportError:
+        return None
+    return nb.tqdm if getattr(nb, "IProgress", None) is not None else None
 
 
 class _Null:

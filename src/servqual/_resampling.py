@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 import numpy as np
 from joblib import Parallel, delayed
 from scipy import stats
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 from ._checks import Interval, check_params, check_rng
 from ._progress import progress_bar
+from ._warn import warn
 from .errors import BootstrapFailureWarning, ParameterError
 
 __all__ = [
@@ -141,11 +142,28 @@ def default_batch_size(n_boot: int, n: int) -> int:
     return int(max(1, min(by_boot, BATCH_BYTES // (8 * max(int(n), 1)))))
 
 
+_CONTROLLER: list = []
+
+
+def one_blas_thread():
+    """Context manager limiting BLAS/OpenMP to one thread.
+
+    Same as threadpoolctl's ``threadpool_limits(1)``, but the libraries are
+    scanned once per process (scipy's BLAS loaded first), not on every call:
+    about 0.01 ms instead of 0.5 ms, which matters for a 20 ms model fit.
+    """
+    if not _CONTROLLER:
+        import scipy.linalg  # noqa: F401  (its BLAS must be among the libraries found)
+
+        _CONTROLLER.append(ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1)
+
+
 def _run_batch(statistic, children, n, strata, k, batched):
     # One BLAS thread always, in the main process too: multi-threaded BLAS
     # reduces in another order, and replicate b must give the same bits
     # whatever n_jobs is.
-    with threadpool_limits(1):
+    with one_blas_thread():
         idx = np.empty((len(children), n), dtype=np.int64)  # one block, no stacked copy
         for j, c in enumerate(children):
             idx[j] = resample_indices(c, n, strata)
@@ -438,11 +456,9 @@ def jackknife_moments(
     return np.vstack(out)
 
 
-def warn_failures(draws: BootstrapDraws, stacklevel: int = 3) -> str | None:
+def warn_failures(draws: BootstrapDraws) -> str | None:
     """Emit a :class:`BootstrapFailureWarning` if replicates failed; return its text."""
-    import warnings
-
     text = draws.warning_text()
     if text:
-        warnings.warn(text, BootstrapFailureWarning, stacklevel=stacklevel)
+        warn(text, BootstrapFailureWarning)
     return text

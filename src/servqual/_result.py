@@ -47,6 +47,7 @@ import pandas as pd
 
 from ._frozen import CopyOnRead
 from ._summary import Summary
+from ._warn import warn
 
 __all__ = ["Result", "resultclass", "Provenance", "records_provenance", "params_is_settings"]
 
@@ -64,7 +65,10 @@ _RECORDED = (
     "n_perm",
 )
 
-_REPR_LINES = 24
+#: a result's ``repr`` is at most this many lines of at most this many characters
+#: (a notebook shows ``_repr_html_``; the text form stays a glance)
+_REPR_LINES = 10
+_REPR_WIDTH = 96
 
 
 @dataclass(frozen=True)
@@ -145,13 +149,12 @@ class Result(CopyOnRead):
         return pd.DataFrame([row])
 
     def __repr__(self) -> str:
-        text = str(self.summary())
-        lines = text.splitlines()
+        lines = str(self.summary()).splitlines()
         if len(lines) > _REPR_LINES:
-            lines = lines[:_REPR_LINES] + [
-                f"... ({len(lines) - _REPR_LINES} more lines: print(result.summary()))"
-            ]
-        return "\n".join(lines)
+            more = len(lines) - (_REPR_LINES - 1)
+            lines = lines[: _REPR_LINES - 1] + [f"... ({more} more lines: print(result.summary()))"]
+        cut = _REPR_WIDTH - 1
+        return "\n".join(ln if len(ln) <= _REPR_WIDTH else ln[:cut] + "…" for ln in lines)
 
     def _repr_html_(self) -> str:
         return self.summary()._repr_html_()
@@ -184,13 +187,11 @@ def params_is_settings() -> property:
     """
 
     def get(self):
-        import warnings
 
-        warnings.warn(
+        warn(
             f"{type(self).__name__}.params is renamed .settings (the inputs of the call; "
             ".params holds estimates only); .params will be removed in the next release.",
             FutureWarning,
-            stacklevel=2,
         )
         return self.settings
 

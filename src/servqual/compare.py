@@ -40,7 +40,6 @@ Benjamini, Y., & Hochberg, Y. (1995). Controlling the false discovery rate.
 from __future__ import annotations
 
 import itertools
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -56,10 +55,11 @@ from ._checks import (
     check_params,
     check_weights,
 )
-from ._options import check_n_boot, check_n_jobs, resolve_progress
+from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
 from ._resampling import run_bootstrap
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     DegenerateResultWarning,
     DuplicateIndexError,
@@ -361,7 +361,7 @@ def compare(
     table = pd.DataFrame(rows, columns=COLUMNS)
     table["p_adjusted"] = adjust_p(table["p"].to_numpy(), adjust)
     for msg in warns:
-        warnings.warn(msg, DegenerateResultWarning, stacklevel=3)
+        warn(msg, DegenerateResultWarning)
     return Comparison(table=table, metric=metric, ci=ci, adjust=adjust, weighted=weighted,
                       warnings=tuple(warns))  # fmt: skip
 
@@ -505,8 +505,9 @@ def _batched_shares(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return sv / r2[:, -1:]
 
 
-def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None, n_boot=1000,
-                     seed=None, n_jobs=1, progress=False, what="segment"):  # fmt: skip
+def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None,
+                     n_boot=DEFAULT_N_BOOT, seed=None, n_jobs=1, progress=False,
+                     what="segment"):  # fmt: skip
     """Shapley shares of R² in each group of ``by`` and their stratified bootstrap draws.
 
     Returns ``(levels, shares, draws, warnings)``: ``shares[s]`` is (p,),
@@ -574,7 +575,7 @@ def compare_drivers(
     *,
     groups: Sequence | None = None,
     weights=None,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     adjust: str = "holm",
     seed=None,

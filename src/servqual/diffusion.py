@@ -8,7 +8,6 @@
 
 from __future__ import annotations
 
-import warnings
 from types import MappingProxyType
 
 import numpy as np
@@ -18,6 +17,7 @@ from scipy import integrate, optimize
 from ._checks import Interval, as_1d_numeric, check_memory, check_params
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     ConvergenceWarning,
     DataError,
@@ -237,7 +237,7 @@ def fit_bass(adoptions, *, t=None) -> BassFit:
     if not best.success:
         warns += (f"Bass fit did not converge: {best.message}",)
     for w in warns:
-        warnings.warn(w, ConvergenceWarning, stacklevel=2)
+        warn(w, ConvergenceWarning)
     reached = float(y.sum() / m) if m > 0 else np.nan
     if not reached >= 0.05:  # a flat or still-accelerating series: m runs off to infinity
         msg = (
@@ -246,7 +246,7 @@ def fit_bass(adoptions, *, t=None) -> BassFit:
             "identified (do not use them for forecasts)."
         )
         warns += (msg,)
-        warnings.warn(msg, DegenerateResultWarning, stacklevel=2)
+        warn(msg, DegenerateResultWarning)
     return BassFit(
         p=float(p),
         q=float(q),
@@ -303,7 +303,7 @@ def bass_negative_wom(
     warns: tuple[str, ...] = ()
     if not sol.success:
         warns = (f"ODE solver failed: {sol.message}",)
-        warnings.warn(warns[0], ConvergenceWarning, stacklevel=2)
+        warn(warns[0], ConvergenceWarning)
         n, d = np.full((2, tt.size), np.nan)
         k = sol.y.shape[1]  # values up to the failure point are kept
         n[:k], d[:k] = sol.y

@@ -42,6 +42,7 @@ from ._outcome import binary_outcome
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, params_is_settings, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     ConvergenceWarning,
     InputTypeError,
@@ -369,7 +370,7 @@ def what_if(
             f"{int(na.any(axis=1).sum())} of {len(used)} rows dropped (listwise) for missing "
             f"values ({detail})."
         )
-        warnings.warn(notes[-1], MissingDataWarning, stacklevel=2)
+        warn(notes[-1], MissingDataWarning)
         used = used.loc[~na.any(axis=1).to_numpy()]
     frame = check_frame(
         used, items + sat_cols, allow_constant=False, min_rows=30,
@@ -406,7 +407,7 @@ def what_if(
         warnings.simplefilter("ignore")  # statsmodels chatter; convergence is checked below
         eff, base, p0, p1 = _fit_chain(sat, comp, pos, *y, **opts, problems=problems)
     for text in problems:
-        warnings.warn(text, ConvergenceWarning, stacklevel=2)
+        warn(text, ConvergenceWarning)
 
     def stat(idx):
         bad: list[str] = []

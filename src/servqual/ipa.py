@@ -28,7 +28,6 @@ analysis. *Industrial Marketing Management* 33(4), 271-277.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import field
 
@@ -40,6 +39,7 @@ from ._moved import moved_names
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 from .prca import _attribute_list, _frame
 
@@ -322,5 +322,5 @@ def _available(frame: pd.DataFrame, pairs: dict) -> tuple[pd.DataFrame, int, lis
             "available-case IPA: rows missing a value of an attribute's pair are left out "
             f"of that attribute only (rows left out per attribute: {detail})."
         )
-        warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
+        warn(warns[-1], MissingDataWarning)
     return frame.loc[keep], int((~keep).sum()), warns

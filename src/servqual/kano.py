@@ -33,7 +33,6 @@ DuMouchel, W. (1993), in Berger et al. (1993), section IVb (continuous scores).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import field
 
@@ -45,6 +44,7 @@ from ._moved import moved_names
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     EmptyDataError,
     InputTypeError,
@@ -485,7 +485,7 @@ def kano(
         rows.append(row)
     for w in warns:
         cls = MissingDataWarning if "omitted" in w else ServqualWarning
-        warnings.warn(w, cls, stacklevel=2)
+        warn(w, cls)
     return KanoResult(table=pd.DataFrame(rows), categories=cats, warnings=tuple(warns))
 
 

@@ -15,7 +15,6 @@ weighted item means).
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import field
 
@@ -35,6 +34,7 @@ from ._options import DEFAULT_N_BOOT, check_missing, check_n_boot, check_n_jobs,
 from ._resampling import percentile_ci, run_bootstrap, warn_failures
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     DegenerateResultWarning,
     EmptyDataError,
@@ -84,7 +84,7 @@ def _item_name(scores, default: str = "scores") -> str:
 
 def _degenerate(text: str, warns: list[str]) -> None:
     warns.append(text)
-    warnings.warn(text, DegenerateResultWarning, stacklevel=3)
+    warn(text, DegenerateResultWarning)
 
 
 def _answers(scores, name: str, scale, missing: str, weights=None):
@@ -129,7 +129,7 @@ def _answers(scores, name: str, scale, missing: str, weights=None):
     warns = []
     if n_missing:
         warns.append(f"{n_missing} missing answer(s) in {name} omitted.")
-        warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
+        warn(warns[-1], MissingDataWarning)
     if w is not None:
         w = w[keep]
         if keep.any() and not (w > 0).any():
@@ -442,7 +442,7 @@ def _infer_scale(v: np.ndarray, name: str, warns: list[str]) -> tuple[float, flo
         f"assuming {a:g}-{b:g}. Pass scale=(low, high) to declare it."
     )
     warns.append(text)
-    warnings.warn(text, ScaleWarning, stacklevel=3)
+    warn(text, ScaleWarning)
     return float(a), float(b)
 
 
@@ -678,11 +678,10 @@ def csi(
                 "both item_weights and item weights in weights= were given: weights= now "
                 "means respondent weights; pass item weights as item_weights= only."
             )
-        warnings.warn(
+        warn(
             "csi(weights=...) with one weight per item is deprecated: use item_weights=; "
             "weights= now means respondent weights (one per row).",
             FutureWarning,
-            stacklevel=2,
         )
         item_weights, weights = weights, None
     w = _weights(item_weights, items)
@@ -701,7 +700,7 @@ def csi(
             f"{int(incomplete.sum())} of {x.shape[0]} respondents dropped (listwise) for a "
             f"missing answer in {items}."
         )
-        warnings.warn(warns[-1], MissingDataWarning, stacklevel=2)
+        warn(warns[-1], MissingDataWarning)
         x = x[~incomplete]
         rw = None if rw is None else rw[~incomplete]
     counts = (~np.isnan(x)).sum(axis=0)
@@ -713,7 +712,7 @@ def csi(
             f"{int(x.shape[0] * len(items) - counts.sum())} missing item answer(s) "
             "omitted; item means use the available answers."
         )
-        warnings.warn(warns[-1], MissingDataWarning, stacklevel=2)
+        warn(warns[-1], MissingDataWarning)
 
     def item_means(xx, ww):
         if ww is None:

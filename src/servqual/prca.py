@@ -26,7 +26,6 @@ analysis. *Industrial Marketing Management* 33(4), 271-277.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import field
 
@@ -47,6 +46,7 @@ from ._moved import moved_names
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import InsufficientDataError, MissingDataWarning, ParameterError
 
 __all__ = [
@@ -88,7 +88,7 @@ def _frame(data, columns, missing, min_rows=3, allow_constant=False):
     n_dropped = int((~complete).sum())
     if n_dropped:
         warns.append(f"{n_dropped} row(s) with missing values dropped (listwise).")
-        warnings.warn(warns[-1], MissingDataWarning, stacklevel=3)
+        warn(warns[-1], MissingDataWarning)
     return frame[complete], n_dropped, warns
 
 
@@ -332,7 +332,7 @@ def penalty_reward(
                 f"attribute {a!r}: unexpected sign (penalty {pen:.3f}, reward {rew:.3f}); "
                 "low performance should lower and high performance raise the outcome."
             )
-            warnings.warn(warns[-1], UserWarning, stacklevel=2)
+            warn(warns[-1], UserWarning)
     return PenaltyRewardResult(
         pd.DataFrame(rows),
         outcome,

@@ -10,7 +10,6 @@ never hidden: call :func:`servqual.validate` first to see it.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping
 
 import numpy as np
@@ -26,6 +25,7 @@ from ._checks import (
     check_params,
     check_weights,
 )
+from ._warn import warn
 from .errors import DataError, InputTypeError, MissingDataWarning, ParameterError
 from .instrument import Instrument
 from .weighting import design_effect, kish_neff, weighted_mean_se
@@ -56,11 +56,10 @@ def _items(data: pd.DataFrame, instrument: Instrument, kind: str | None) -> pd.D
     na = frame.isna().sum()
     if na.any():  # kept (scores use the items answered), but never silently
         detail = ", ".join(f"{c!r}: {int(k)}" for c, k in na[na > 0].items())
-        warnings.warn(
+        warn(
             f"missing values in {detail}; scores average the items answered, and a row "
             "lacking an item a score needs gets NaN there.",
             MissingDataWarning,
-            stacklevel=3,
         )
     lo, hi = instrument.scale
     for stem in instrument.reverse:

@@ -41,6 +41,7 @@ from ._options import check_ci, check_missing
 from ._outcome import binary_outcome
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     ConvergenceWarning,
     DegenerateResultWarning,
@@ -90,7 +91,7 @@ def _churn_frame(data, tenure, churn, positive, extra, missing):
             f"{int(bad.sum())} of {len(frame)} customers dropped (listwise) for missing "
             f"values ({detail})."
         )
-        warnings.warn(notes[-1], MissingDataWarning, stacklevel=4)
+        warn(notes[-1], MissingDataWarning)
         frame = frame.loc[~bad]
     return frame, notes, int(bad.sum())
 
@@ -121,7 +122,7 @@ class LifeTable(Result):
 
     def fit_sbg(self, **kwargs):
         """Shifted-beta-geometric fit of the survivor counts (see ``retention.fit_sbg``)."""
-        from .retention import fit_sbg
+        from ._sbg import fit_sbg
 
         return fit_sbg(self.survivors.to_numpy(), **kwargs)
 
@@ -242,7 +243,7 @@ def life_table(
         notes.append(
             f"no customer churned (no {positive!r} in {churn!r}): survival is 1 throughout."
         )
-        warnings.warn(notes[-1], DegenerateResultWarning, stacklevel=2)
+        warn(notes[-1], DegenerateResultWarning)
     return LifeTable(
         table=table,
         n=int(n),
@@ -409,7 +410,7 @@ def cox(
             "Cox model did not converge cleanly (a predictor may separate churners from the "
             "rest); hazard ratios are unreliable."
         )
-        warnings.warn(notes[-1], ConvergenceWarning, stacklevel=2)
+        warn(notes[-1], ConvergenceWarning)
     z = stats.norm.ppf(0.5 + ci / 2)
     with np.errstate(over="ignore"):  # a diverged fit (warned above): no ratio, not inf
         hr, lo, hi = (np.exp(v) for v in (beta, beta - z * se, beta + z * se))

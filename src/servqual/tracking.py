@@ -43,9 +43,10 @@ from ._checks import (
     check_params,
     check_weights,
 )
-from ._options import check_n_boot, check_n_jobs, resolve_progress
+from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .compare import _prepare, _stat, compare_drivers, driver_shares_by, wilson
 from .errors import DegenerateResultWarning, InsufficientDataError, MissingValuesError
 
@@ -141,10 +142,8 @@ def track(
         if r.n < 2:
             warns.append(f"wave {r.wave!r} has a single answer: its SE is undefined (NaN).")
     if warns:
-        import warnings
-
         for msg in warns:
-            warnings.warn(msg, DegenerateResultWarning, stacklevel=3)
+            warn(msg, DegenerateResultWarning)
     return Tracking(table=table, metric=metric, ci=ci, weighted=w is not None,
                     warnings=tuple(warns))  # fmt: skip
 
@@ -406,7 +405,7 @@ def driver_stability(
     wave: str,
     *,
     weights=None,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     ci: float = 0.95,
     seed=None,
     n_jobs: int = 1,

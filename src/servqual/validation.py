@@ -9,7 +9,6 @@ and why.  Nothing is dropped silently.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterable
 from dataclasses import field
 
@@ -20,6 +19,7 @@ from ._checks import Interval, check_data, check_frame, check_params
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .codebook import Codebook
 from .errors import (
     InsufficientDataError,
@@ -122,13 +122,13 @@ class ValidationReport(Result):
             )
             more = "" if self.n_dropped <= 20 else f" (first 20 of {self.n_dropped})"
             sections.append((f"Dropped rows{more}", shown))
-        warn = list(self.warnings)
+        notes = list(self.warnings)
         if self.n_missing and self.policy == "available":
-            warn.append(
+            notes.append(
                 f"{self.n_missing} missing value(s) kept as NaN; analyses will report how "
                 "they handle them."
             )
-        return Summary("Survey validation", sections, warn)
+        return Summary("Survey validation", sections, notes)
 
     def __str__(self) -> str:
         return str(self.summary())
@@ -248,7 +248,7 @@ def validate(
     notes = _scale_notes(frame[rated], {c: scale[c] for c in rated}, max_missing_share)
     unused = notes.pop("unused")
     for text in notes["warnings"]:
-        warnings.warn(text, ScaleWarning, stacklevel=2)
+        warn(text, ScaleWarning)
     clean = data.copy(deep=False)  # copy-on-write: only the checked columns are new
     clean[columns] = frame
     dropped, reasons = (), ()
@@ -266,7 +266,7 @@ def validate(
                 f"listwise deletion dropped {len(dropped)} of {data.shape[0]} rows with missing "
                 "values; see the validation report."
             )
-            warnings.warn(notes["warnings"][-1], MissingDataWarning, stacklevel=2)
+            warn(notes["warnings"][-1], MissingDataWarning)
     elif missing == "mean":
         imputed = missing_counts.copy()
         clean[columns] = frame.fillna(frame.mean())

@@ -34,7 +34,6 @@ Lumley, T. (2010). *Complex Surveys: A Guide to Analysis Using R*. Wiley.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 from typing import NamedTuple
 
@@ -54,6 +53,7 @@ from ._checks import (
 )
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
+from ._warn import warn
 from .errors import (
     ConvergenceWarning,
     DataError,
@@ -339,7 +339,7 @@ def weighted_means(data: pd.DataFrame, columns: Sequence[str] | str, *, weights=
         if ok.sum() < 2:
             msg = f"column {c!r} has a single answer: its standard error is undefined (NaN)."
             warns.append(msg)
-            warnings.warn(msg, DegenerateResultWarning, stacklevel=3)
+            warn(msg, DegenerateResultWarning)
         rows.append({"column": c, "n": int(ok.sum()), "n_eff": kish_neff(wc),
                      "deff": design_effect(wc), "mean": float(m), "se": float(se),
                      "ci_lower": float(m - z * se), "ci_upper": float(m + z * se)})  # fmt: skip
@@ -347,7 +347,7 @@ def weighted_means(data: pd.DataFrame, columns: Sequence[str] | str, *, weights=
 
     for msg in warns:
         if "missing value" in msg:
-            warnings.warn(msg, MissingDataWarning, stacklevel=3)
+            warn(msg, MissingDataWarning)
     table = pd.DataFrame(rows).set_index("column")
     return WeightedMeans(table=table, ci=ci, weighted=w is not None, warnings=tuple(warns))
 
@@ -542,7 +542,7 @@ def rake(
                 "alone carries its whole target share; consider merging categories."
             )
             warns.append(msg)
-            warnings.warn(msg, DegenerateResultWarning, stacklevel=3)
+            warn(msg, DegenerateResultWarning)
 
     def error(w):
         tw = w.sum()
@@ -574,7 +574,7 @@ def rake(
             + "."
         )
         warns.append(msg)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=3)
+        warn(msg, ConvergenceWarning)
     w = w * total / w.sum()
     rows = []
     tw = w.sum()

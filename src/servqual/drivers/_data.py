@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -10,6 +9,7 @@ import pandas as pd
 
 from .._checks import check_columns, check_data, check_frame, check_weights
 from .._options import check_missing
+from .._warn import warn
 from ..errors import DataError, MissingDataWarning, OutOfRangeError, ParameterError
 
 #: driver models: one model, one set of variables -- "available" (rows complete on the
@@ -88,7 +88,7 @@ def _prepare(data, target, predictors, *, missing, min_extra):
         counts = frame[predictors].isna().sum()
         detail = ", ".join(f"{c!r}: {int(k)}" for c, k in counts[counts > 0].items())
         msg = f"{int(counts.sum())} missing predictor value(s) imputed by the mean ({detail})."
-        warnings.warn(msg, MissingDataWarning, stacklevel=4)
+        warn(msg, MissingDataWarning)
         notes.append(msg)
         frame[predictors] = frame[predictors].fillna(frame[predictors].mean())
     if missing != "raise":
@@ -100,7 +100,7 @@ def _prepare(data, target, predictors, *, missing, min_extra):
                 f"{int(bad.sum())} of {len(frame)} rows dropped (listwise) for missing "
                 f"values ({detail})."
             )
-            warnings.warn(msg, MissingDataWarning, stacklevel=4)
+            warn(msg, MissingDataWarning)
             notes.append(msg)
             keep = ~bad.to_numpy()
             frame = frame.loc[keep]

@@ -21,6 +21,7 @@ from .._options import (
 from .._resampling import bca_ci, jackknife_moments, percentile_ci, run_bootstrap, warn_failures
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import ParameterError
 from ..weighting import correlation as correlation_w
 from ..weighting import kish_neff
@@ -70,13 +71,11 @@ class KeyDriversResult(Result):
     @property
     def interval(self) -> str:
         """Deprecated name of :attr:`ci_method`."""
-        import warnings
 
-        warnings.warn(
+        warn(
             "KeyDriversResult.interval is renamed ci_method; .interval will be removed in "
             "the next release.",
             FutureWarning,
-            stacklevel=2,
         )
         return self.ci_method
 
@@ -295,7 +294,7 @@ def key_drivers(
             batched=True,
             desc="key drivers",
         )
-        text = warn_failures(res, stacklevel=3)
+        text = warn_failures(res)
         if text:
             notes.append(text)
         n_failed = res.n_failed

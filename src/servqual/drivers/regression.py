@@ -22,6 +22,7 @@ from .._checks import Interval, Options, as_py, check_data, check_params
 from .._outcome import binary_outcome
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import ConvergenceWarning, DataError, OutOfRangeError
 from ..weighting import weighted_cov
 from ._data import check_pd, prepare, prepare_weighted
@@ -242,7 +243,7 @@ def ordinal_logit(
     ok, why = _converged(res, len(frame))
     if not ok:
         msg = f"ordinal logit ({method}) did not converge: {why}; estimates are unreliable."
-        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+        warn(msg, ConvergenceWarning)
         notes.append(msg)
     tab = _coef_table(res, predictors, x.std().to_numpy(), 1.0, ci, "ordinal", offset=0)
     cuts = model.transform_threshold_params(np.asarray(res.params))[1:-1]
@@ -328,7 +329,7 @@ def logistic(
         why = "the outcome is (quasi-)perfectly separated by the predictors"
     if not ok:
         msg = f"logistic regression did not converge: {why}; estimates are unreliable."
-        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+        warn(msg, ConvergenceWarning)
         notes.append(msg)
     with np.errstate(over="ignore"), warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)

@@ -223,7 +223,7 @@ def stated_vs_derived(
             batched=True,
             desc="stated vs derived",
         )
-        text = warn_failures(res, stacklevel=3)
+        text = warn_failures(res)
         if text:
             notes.append(text)
         n_failed = res.n_failed

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import field
 
 import numpy as np
@@ -12,6 +11,7 @@ import statsmodels.api as sm
 from .._checks import Interval, Options, check_collinear, check_params
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..drivers import shapley_from_corr
 from ..errors import InputTypeError, InsufficientDataError, MissingValuesError
 from ._columns import ANTECEDENTS, GAPS
@@ -205,7 +205,7 @@ def explain_gap5(
                 continue
             parts.append(_ols(df, g, xs, g, cov_type, ci))
     for n in notes:
-        warnings.warn(n, UserWarning, stacklevel=2)
+        warn(n, UserWarning)
     return GapExplanation(
         coefficients=pd.concat([p[0] for p in parts], ignore_index=True),
         importance=pd.concat([p[1] for p in parts], ignore_index=True),

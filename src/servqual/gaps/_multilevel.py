@@ -13,6 +13,7 @@ from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceW
 from .._checks import Interval, Options, check_collinear, check_params
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     InputTypeError,
@@ -236,7 +237,7 @@ def multilevel(
                 "(0): units do not differ beyond the predictors."
             )
     for n in notes:
-        warnings.warn(n, ConvergenceWarning, stacklevel=2)
+        warn(n, ConvergenceWarning)
     terms = ["Intercept", "PE", *gaps]
     conf = full.conf_int(1 - ci).loc[terms]
     fixed = pd.DataFrame(

@@ -13,6 +13,7 @@ from .._checks import Interval, Options, as_1d_numeric, check_columns, check_fra
 from .._options import check_missing
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import (
     DegenerateResultWarning,
     InsufficientDataError,
@@ -58,11 +59,10 @@ def icc_oneway(values, groups) -> dict[str, float]:
         raise MissingValuesError(f"groups is missing at position {pos}: every value needs a group.")
     ok = np.isfinite(v)
     if not ok.all():
-        warnings.warn(
+        warn(
             f"icc_oneway: {int((~ok).sum())} missing value(s) left out "
             f"(first at position {int(np.flatnonzero(~ok)[0])}).",
             MissingDataWarning,
-            stacklevel=2,
         )
     return _icc_oneway(v[ok], g[ok])
 
@@ -89,11 +89,10 @@ def _icc_oneway(v: np.ndarray, g: np.ndarray) -> dict[str, float]:
     k0 = (N - np.sum(n_j**2) / N) / (J - 1)
     f = msb / msw if msw > 0 else np.inf
     if not msw > 0:
-        warnings.warn(
+        warn(
             "icc_oneway: no variation within groups (every group is constant): ICC(1) is 1 and "
             "the F statistic infinite.",
             DegenerateResultWarning,
-            stacklevel=3,
         )
     return {
         "icc1": float((msb - msw) / (msb + (k0 - 1) * msw)),
@@ -436,7 +435,7 @@ def unit_scores(
     if bad:
         notes.append(f"gap scores could not be computed (all values missing) for units {bad}.")
     for n in notes:
-        warnings.warn(n, MissingDataWarning if "missing" in n else UserWarning, stacklevel=2)
+        warn(n, MissingDataWarning if "missing" in n else UserWarning)
     return UnitScores(
         table=table,
         agreement=agreement,

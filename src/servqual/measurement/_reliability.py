@@ -17,6 +17,7 @@ from .._checks import (
 from .._options import check_missing
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     ImproperSolutionWarning,
@@ -147,7 +148,7 @@ class ReliabilityResult(Result):
 
 def _emit(messages: list, text: str, category) -> None:
     messages.append(text)
-    warnings.warn(text, category, stacklevel=3)
+    warn(text, category)
 
 
 def _reversed_items(frame: pd.DataFrame, instrument, kind) -> pd.DataFrame:

@@ -3,7 +3,6 @@ Fornell-Larcker."""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -18,6 +17,7 @@ from .._checks import (
     check_weights,
 )
 from .._options import check_missing
+from .._warn import warn
 from ..errors import (
     NonNumericError,
     OutOfRangeError,
@@ -144,10 +144,9 @@ def _warn_undefined(out: pd.DataFrame, blocks, what: str, why: str) -> None:
     ]
     if bad:
         pairs = ", ".join(f"{a}-{b}" for a, b in bad)
-        warnings.warn(
+        warn(
             f"{what} is undefined for {pairs}: {why}; those entries are NaN.",
             ServqualWarning,
-            stacklevel=3,
         )
 
 

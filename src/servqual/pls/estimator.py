@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
@@ -20,6 +18,7 @@ from .._checks import (
 )
 from .._options import check_missing, check_n_boot, check_n_jobs, renamed, resolve_progress
 from .._result import records_provenance
+from .._warn import warn
 from ..errors import (
     BootstrapFailureWarning,
     ConstantItemError,
@@ -93,7 +92,7 @@ def _prepare(model: PLSModel, data, missing: str):
         else:
             notes.append(f"missing values ({detail}) replaced by item means.")
             frame = frame.fillna(frame.mean())
-        warnings.warn(notes[-1], MissingDataWarning, stacklevel=3)
+        warn(notes[-1], MissingDataWarning)
     if frame.shape[0] < 3:
         raise DataError(f"only {frame.shape[0]} usable row(s); PLS needs at least 3.")
     for b in model.blocks:
@@ -340,7 +339,7 @@ def fit(
             "estimates are from the last iteration."
         )
         warns.append(msg)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+        warn(msg, ConvergenceWarning)
     if which is not False:
         consistent = True if which is None else tuple(model.constructs[j] for j in which)
         est = correct(est, S[None], st, which)
@@ -387,7 +386,7 @@ def fit(
         if text:
             text += " (replicates that did not converge count as failed)"
             warns.append(text)
-            warnings.warn(text, BootstrapFailureWarning, stacklevel=2)
+            warn(text, BootstrapFailureWarning)
         _attach_ci(tabs, boot.table)
     if extended is not None:
         rescale_two_stage(tabs, extended, frame)
@@ -600,7 +599,7 @@ def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consiste
             f"items {bad} are perfectly collinear within their block (e.g. identical "
             "columns): their VIF is infinite and is reported as NaN."
         )
-        warnings.warn(notes[-1], DegenerateResultWarning, stacklevel=4)
+        warn(notes[-1], DegenerateResultWarning)
     r2 = tabs["r2"]
     crit = [info_criteria(r2[c], len(model.predecessors(c)), n) for c in r2.index]
     tabs["info_criteria"] = pd.DataFrame(
@@ -630,7 +629,7 @@ def _rho_a_checks(reliability: pd.DataFrame, consistent) -> list[str]:
             )
         )
         out.append(msg)
-        warnings.warn(msg, ImproperSolutionWarning, stacklevel=3)
+        warn(msg, ImproperSolutionWarning)
     return out
 
 
@@ -652,7 +651,7 @@ def _plsc_checks(model, est: CoreEstimate) -> list[str]:
             + "; the consistent estimates are improper."
         )
         out.append(msg)
-        warnings.warn(msg, ImproperSolutionWarning, stacklevel=3)
+        warn(msg, ImproperSolutionWarning)
     ev = np.linalg.eigvalsh(np.nan_to_num(R))
     if ev[0] <= 0:
         msg = (
@@ -660,7 +659,7 @@ def _plsc_checks(model, est: CoreEstimate) -> list[str]:
             f"(smallest eigenvalue {ev[0]:.3g})."
         )
         out.append(msg)
-        warnings.warn(msg, NotPositiveDefiniteWarning, stacklevel=3)
+        warn(msg, NotPositiveDefiniteWarning)
     return out
 
 

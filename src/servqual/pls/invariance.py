@@ -30,17 +30,16 @@ cross-product sums, like the PLS bootstrap; replicate ``k`` depends only on
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_params, check_rng
-from .._options import check_n_jobs, resolve_progress
+from .._options import DEFAULT_N_BOOT, check_n_jobs, resolve_progress
 from .._resampling import replicate_seeds, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import BootstrapFailureWarning
 from .bootstrap import Layout, statistic_vector
 from .core import Structure, cross_products, estimate, moments_to_cov
@@ -113,7 +112,7 @@ def mga_bootstrap(
     data: pd.DataFrame,
     group: str,
     *,
-    n_boot: int = 1000,
+    n_boot: int = DEFAULT_N_BOOT,
     seed=None,
     n_jobs: int = 1,
     progress="auto",
@@ -197,7 +196,7 @@ def mga_bootstrap(
     text = draws.warning_text()
     if text:
         warns.append(text)
-        warnings.warn(text, BootstrapFailureWarning, stacklevel=2)
+        warn(text, BootstrapFailureWarning)
     d1, d2 = valid[:, :k], valid[:, k:]
     prob = henseler_p(d1, d2) if valid.shape[0] else np.full(k, np.nan)
     table = pd.DataFrame(

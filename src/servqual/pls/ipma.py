@@ -13,11 +13,10 @@ unstandardised total effect equals the standardised total effect times
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 
+from .._warn import warn
 from ..errors import ServqualWarning, SpecificationError
 
 __all__ = ["construct_index", "ipma_table", "ipma"]
@@ -34,12 +33,11 @@ def _negative_weight_note(result, construct: str) -> None:
     o = result.outer[result.outer["construct"] == construct]
     neg = o.loc[o["weight_unstd"] < 0, "item"].tolist()
     if neg:
-        warnings.warn(
+        warn(
             f"construct {construct!r} has negative outer weight(s) for {neg}; its 0-100 "
             "score is not a weighted average of the items (Ringle & Sarstedt 2016 require "
             "positive weights for IPMA/indices).",
             ServqualWarning,
-            stacklevel=3,
         )
 
 

@@ -10,8 +10,6 @@ cross-product sums as the bootstrap, and the PLS algorithm runs on the stack.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
@@ -30,6 +28,7 @@ from .._progress import progress_bar
 from .._resampling import replicate_seeds
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import (
     BootstrapFailureWarning,
     ConvergenceWarning,
@@ -225,11 +224,11 @@ def mga(
             f"max_iter={max_iter} iterations: group estimates and p-values are NaN."
         )
         warns.append(msg)
-        warnings.warn(msg, ConvergenceWarning, stacklevel=2)
+        warn(msg, ConvergenceWarning)
     if failed:
         msg = f"{failed} of {n_perm} permutations failed (non-convergence) and were excluded."
         warns.append(msg)
-        warnings.warn(msg, BootstrapFailureWarning, stacklevel=2)
+        warn(msg, BootstrapFailureWarning)
     p_value = (1 + exceed) / (1 + valid)
     # no p-value without an observed difference or without a single valid permutation
     p_value = np.where(np.isfinite(observed) & (valid > 0), p_value, np.nan)

@@ -67,11 +67,15 @@ class Refit:
             center = self.X.mean(axis=0)
             Xc = self.X - center
             iu = np.triu_indices(p)
-            self._cross = (center, Xc, iu, Xc[:, iu[0]] * Xc[:, iu[1]])
-        center, Xc, iu, cross = self._cross
-        W = np.stack([np.bincount(ix, minlength=n) for ix in idx2]).astype(float)
-        m = W @ Xc / idx2.shape[1]
-        m2 = W @ cross / idx2.shape[1]
+            # cross-products and the centred data side by side: one GEMM for both moments
+            self._cross = (center, iu, np.concatenate([Xc[:, iu[0]] * Xc[:, iu[1]], Xc], axis=1))
+        center, iu, cross = self._cross
+        K = idx2.shape[0]
+        # resample counts (K, n) in one bincount over offset indices
+        W = np.bincount((idx2 + n * np.arange(K)[:, None]).ravel(), minlength=K * n)
+        W = W.reshape(K, n).astype(float)
+        both = W @ cross / idx2.shape[1]
+        m2, m = both[:, : iu[0].size], both[:, iu[0].size :]
         C = np.empty((idx2.shape[0], p, p))
         C[:, iu[0], iu[1]] = m2
         C[:, iu[1], iu[0]] = m2
@@ -188,7 +192,7 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
         desc="SEM bootstrap",
         batched=batched,
     )
-    return draws, warn_failures(draws, stacklevel=5)
+    return draws, warn_failures(draws)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):

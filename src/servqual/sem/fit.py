@@ -8,14 +8,13 @@ estimates, standard errors, fit indices, warnings -> :class:`SEMResult`.
 
 from __future__ import annotations
 
-import warnings
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
-from threadpoolctl import threadpool_limits
+from scipy import special, stats
 
 from .._checks import (
     Interval,
@@ -35,7 +34,9 @@ from .._options import (
     renamed,
     resolve_progress,
 )
+from .._resampling import one_blas_thread
 from .._result import records_provenance
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -182,7 +183,7 @@ def prepare(
                 f"likelihood, {int(all_na.sum())} rows with no observed value dropped."
             )
             notes.append(msg)
-            warnings.warn(msg, MissingDataWarning, stacklevel=4)
+            warn(msg, MissingDataWarning)
         na_rows = all_na
     elif na_rows.any() and missing == "raise":
         counts = frame.isna().sum()
@@ -203,7 +204,7 @@ def prepare(
             "every observed value instead."
         )
         notes.append(msg)
-        warnings.warn(msg, MissingDataWarning, stacklevel=4)
+        warn(msg, MissingDataWarning)
     keep = ~na_rows
     X = frame.to_numpy(float)[keep]
     check_identical(X, cols)
@@ -234,15 +235,32 @@ def prepare(
     ms = bool(meanstructure) if meanstructure is not None else (len(levels) > 1 or has_means)
     if missing == "fiml":
         ms = True  # FIML needs the mean structure
+    key = (model, len(levels), ms, tuple(group_equal), bool(std_lv), bool(fixed_x))
+    try:
+        hash(key)
+    except TypeError:  # e.g. a list inside group_equal: validated (and refused) uncached
+        ram, defined, equalities = _structure.__wrapped__(*key)
+    else:
+        ram, defined, equalities = _structure(*key)
+    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
+
+
+@functools.lru_cache(maxsize=32)
+def _structure(model: str, n_groups: int, ms: bool, group_equal: tuple, std_lv: bool, fixed_x):
+    """Parameter table, RAM model and defined parameters of a syntax (cached: the
+    same model is typically fitted many times -- subsamples, groups, studies).
+    Everything returned is treated as immutable downstream."""
+    statements = parse(model)
+    observed, latent = model_variables(statements)
     pt = build_partable(
-        statements, n_groups=len(levels), meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
+        statements, n_groups=n_groups, meanstructure=ms, std_lv=std_lv, fixed_x=fixed_x
     )
-    pt = _apply_group_equal(pt, tuple(group_equal), latent)
+    pt = _apply_group_equal(pt, group_equal, latent)
     equalities = tuple((s.lhs, s.rhs) for s in statements if s.op == "==")
     ram = build_model(pt, observed, latent, equalities)
     labels = set(pt["label"].dropna())
     defined = DefinedParameters([s for s in statements if s.op == ":="], labels)
-    return Prepared(ram, defined, arrays, levels, tuple(statements), equalities, tuple(notes), wts)
+    return ram, defined, equalities
 
 
 def _check_solution(problem: MLProblem, theta, pt, group_labels) -> list[tuple[type, str]]:
@@ -450,7 +468,7 @@ def fit(
         estimator = _check_ordered(model, data, ordered, estimator)
     # the matrices are small: one BLAS thread is faster and does not compete
     # with other processes (or bootstrap workers) for the cores
-    with threadpool_limits(1):
+    with one_blas_thread():
         return _fit(
             model,
             data,
@@ -700,7 +718,7 @@ def _fit(
         params = _with_thresholds(params, problem.polychorics, ci, prep.group_labels)
     for cls, msg in warns:
         if cls is not None and cls is not MissingDataWarning:
-            warnings.warn(msg, cls, stacklevel=3)
+            warn(msg, cls)
     r2 = _r2(problem, theta, prep.group_labels)
     return SEMResult(
         model=model,
@@ -726,134 +744,112 @@ def _fit(
 
 
 def _r2(problem: MLProblem, theta, group_labels) -> pd.Series:
-    from .indices import total_sd
-
-    rows = []
+    labs, names, vals = [], [], []
     for g, grp in enumerate(problem.model.groups):
-        sd, omega = total_sd(problem, theta, g)
-        _, _, _, S, _ = problem.model.moments(theta, g, problem.bases[g])
+        _, _, B, S, _ = problem.model.moments(theta, g, problem.bases[g])
+        omega = np.einsum("ij,jk,ik->i", B, S, B)  # diag(B S B')
         A = problem.model.matrices(theta, g, problem.bases[g])[0]
-        for i, name in enumerate(grp.names):
-            if np.any(A[i] != 0):
-                rows.append(
-                    {"group": group_labels[g], "variable": name, "r2": 1.0 - S[i, i] / omega[i, i]}
-                )
-    out = pd.DataFrame(rows, columns=["group", "variable", "r2"])
+        for i in np.flatnonzero(np.any(A != 0, axis=1)):
+            labs.append(group_labels[g])
+            names.append(grp.names[i])
+            vals.append(1.0 - S[i, i] / omega[i])
+    r2 = np.array(vals, dtype=float)
     if group_labels == (None,):
-        return pd.Series(
-            out["r2"].to_numpy(), index=pd.Index(out["variable"], name="variable"), name="r2"
-        )
-    return out.set_index(["group", "variable"])["r2"]
+        return pd.Series(r2, index=pd.Index(names, name="variable"), name="r2")
+    index = pd.MultiIndex.from_arrays([labs, names], names=["group", "variable"])
+    return pd.Series(r2, index=index, name="r2")
 
 
 def _param_table(prep: Prepared, problem: MLProblem, theta, vcov, ci, draws, ci_method):
     ram = prep.model
     pt = ram.partable
-    est = np.where(pt["par"] >= 0, theta[np.clip(pt["par"], 0, None)], pt["fixed"])
+    t = ram.rows  # the table as NumPy arrays: no pandas until the result is built
+    parc = np.clip(t.par, 0, None)
+    est = np.where(t.par >= 0, theta[parc] if ram.q else np.nan, t.fixed)
     # exogenous covariates: sample values
-    for r, row in enumerate(pt.itertuples()):
-        if row.exo:
-            g = row.group
-            idx = ram.groups[g].names
-            i = idx.index(row.lhs)
-            est[r] = (
-                problem.moments.mean[g][i]
-                if row.op == "~1"
-                else problem.moments.cov[g][i, idx.index(row.rhs)]
-            )
+    for r in np.flatnonzero(t.exo):
+        g, i, j = t.group[r], t.i_lhs[r], t.i_rhs[r]
+        est[r] = problem.moments.mean[g][i] if t.op[r] == "~1" else problem.moments.cov[g][i, j]
     sd = np.sqrt(np.clip(np.diag(vcov), 0, None)) if ram.q else np.zeros(0)
-    se_col = np.where(pt["par"] >= 0, sd[np.clip(pt["par"], 0, None)] if ram.q else np.nan, np.nan)
+    se = np.where(t.par >= 0, sd[parc] if ram.q else np.nan, np.nan)
     std_lv, std_all = standardized(problem, theta, pt, est)
-    out = pd.DataFrame(
-        {
-            "lhs": pt["lhs"],
-            "op": pt["op"],
-            "rhs": pt["rhs"],
-            "group": pt["group"],
-            "label": pt["label"].where(
-                pt["label"].notna() & ~pt["label"].astype(str).str.startswith(".eq."), ""
-            ),
-            "est": est,
-            "se": se_col,
-            "free": pt["par"] >= 0,
-        }
-    )
-    out["std_lv"] = std_lv
-    out["std_all"] = std_all
+    label = [lab if isinstance(lab, str) and not lab.startswith(".eq.") else "" for lab in t.label]
+    cols = {
+        "lhs": list(t.lhs),
+        "op": list(t.op),
+        "rhs": list(t.rhs),
+        "group": list(t.group),
+        "label": label,
+        "est": est,
+        "se": se,
+        "std_lv": std_lv,
+        "std_all": std_all,
+    }
     if len(prep.defined):
         from .bootstrap import _LabelFn
 
         fn = _LabelFn(pt, prep.defined, label_values)
-
         dest, dcov = prep.defined.delta(fn, theta, vcov)
         dstd = []
-        for col in ("std_lv", "std_all"):
+        for col in (std_lv, std_all):
             vals = {}
-            for row, v in zip(pt.itertuples(), out[col]):
-                if isinstance(row.label, str) and row.label not in vals:
-                    vals[row.label] = v
+            for lab, v in zip(t.label, col):
+                if isinstance(lab, str) and lab not in vals:
+                    vals[lab] = v
             dstd.append(prep.defined.evaluate(vals))
-        drows = pd.DataFrame(
-            {
-                "lhs": prep.defined.names,
-                "op": ":=",
-                "rhs": prep.defined.exprs,
-                "group": 0,
-                "label": prep.defined.names,
-                "est": dest,
-                "se": np.sqrt(np.clip(np.diag(dcov), 0, None)),
-                "free": False,
-                "std_lv": dstd[0],
-                "std_all": dstd[1],
-            }
-        )
-        out = pd.concat([out, drows], ignore_index=True)
-    z = out["se"].to_numpy()
+        nd = len(prep.defined)
+        extra = {
+            "lhs": list(prep.defined.names),
+            "op": [":="] * nd,
+            "rhs": list(prep.defined.exprs),
+            "group": [0] * nd,
+            "label": list(prep.defined.names),
+            "est": dest,
+            "se": np.sqrt(np.clip(np.diag(dcov), 0, None)),
+            "std_lv": dstd[0],
+            "std_all": dstd[1],
+        }
+        for k, v in extra.items():
+            cols[k] = (
+                cols[k] + v
+                if isinstance(cols[k], list)
+                else np.concatenate([cols[k], np.asarray(v, float)])
+            )
+    est_all, se_all = cols["est"], cols["se"]
     with np.errstate(divide="ignore", invalid="ignore"):
-        zval = np.where(z > 0, out["est"] / z, np.nan)
+        zval = np.where(se_all > 0, est_all / se_all, np.nan)
     crit = stats.norm.ppf(0.5 + ci / 2)
-    lo = out["est"] - crit * out["se"]
-    hi = out["est"] + crit * out["se"]
+    lo = est_all - crit * se_all
+    hi = est_all + crit * se_all
     if draws is not None:
         from .bootstrap import boot_intervals
 
         bse, blo, bhi = boot_intervals(prep, problem, theta, draws, ci, ci_method)
         pos = np.concatenate(
-            [np.where(pt["par"] >= 0, pt["par"], -1), ram.q + np.arange(len(prep.defined))]
+            [np.where(t.par >= 0, t.par, -1), ram.q + np.arange(len(prep.defined))]
         )
         valid = pos >= 0
-        se_b = np.full(len(out), np.nan)
-        lo_b = np.full(len(out), np.nan)
-        hi_b = np.full(len(out), np.nan)
+        se_b = np.full(len(est_all), np.nan)
+        lo_b = np.full(len(est_all), np.nan)
+        hi_b = np.full(len(est_all), np.nan)
         se_b[valid], lo_b[valid], hi_b[valid] = bse[pos[valid]], blo[pos[valid]], bhi[pos[valid]]
-        out["se"], lo, hi = se_b, lo_b, hi_b
+        se_all, lo, hi = se_b, lo_b, hi_b
         with np.errstate(divide="ignore", invalid="ignore"):
-            zval = np.where(se_b > 0, out["est"] / se_b, np.nan)
-    out["z"] = zval
-    out["pvalue"] = 2 * stats.norm.sf(np.abs(zval))
-    out["ci_lower"] = np.where(np.isfinite(out["se"]), lo, np.nan)
-    out["ci_upper"] = np.where(np.isfinite(out["se"]), hi, np.nan)
+            zval = np.where(se_b > 0, est_all / se_b, np.nan)
+    se_fin = np.isfinite(se_all)
+    cols["se"] = se_all
+    cols["z"] = zval
+    cols["pvalue"] = 2 * special.ndtr(-np.abs(zval))
+    cols["ci_lower"] = np.where(se_fin, lo, np.nan)
+    cols["ci_upper"] = np.where(se_fin, hi, np.nan)
+    order = ["lhs", "op", "rhs", "label", "est", "se", "z", "pvalue", "ci_lower", "ci_upper"]
+    order += ["std_lv", "std_all"]
     if prep.group_labels != (None,):
-        out["group"] = [
-            prep.group_labels[g] if f != ":=" else "" for g, f in zip(out["group"], out["op"])
+        cols["group"] = [
+            prep.group_labels[g] if f != ":=" else "" for g, f in zip(cols["group"], cols["op"])
         ]
-    cols = [
-        "lhs",
-        "op",
-        "rhs",
-        "label",
-        "est",
-        "se",
-        "z",
-        "pvalue",
-        "ci_lower",
-        "ci_upper",
-        "std_lv",
-        "std_all",
-    ]
-    if prep.group_labels != (None,):
-        cols.insert(3, "group")
-    return out[cols]
+        order.insert(3, "group")
+    return pd.DataFrame({k: cols[k] for k in order})
 
 
 # ---------------------------------------------------------------- deprecated alias
@@ -883,12 +879,11 @@ def cfa_wlsmv(data: pd.DataFrame, factors: Mapping[str, Sequence[str]], *, ci: f
     >>> type(res).__name__, res.fit_indices["df"]
     ('SEMResult', 26)
     """
-    warnings.warn(
+    warn(
         "cfa_wlsmv(data, factors) is deprecated: use servqual.sem.fit(model, data, "
         'estimator="WLSMV") (the same result type as every SEM fit); cfa_wlsmv will be '
         "removed in the next release.",
         FutureWarning,
-        stacklevel=2,
     )
     return fit(_factor_syntax(factors), data, estimator="WLSMV", ci=ci)
 

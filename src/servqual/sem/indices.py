@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from .ml import MLProblem
 
@@ -53,11 +53,11 @@ def covariate_indices(model, g: int) -> list[int]:
     """Observed exogenous covariates of group ``g`` (lavaan's ``ov.x``): predictors in a
     regression that are neither regressed on anything nor indicators -- whether their
     moments are fixed (``fixed.x``) or estimated."""
-    pt = model.partable
-    pt = pt[pt["group"] == g]
-    reg = pt[pt["op"] == "~"]
-    ind = set(pt.loc[pt["op"] == "=~", "rhs"])
-    x = set(reg["rhs"]) - set(reg["lhs"]) - ind
+    t = model.rows
+    in_g = t.group == g
+    reg = in_g & (t.op == "~")
+    ind = set(t.rhs[in_g & (t.op == "=~")].tolist())
+    x = set(t.rhs[reg].tolist()) - set(t.lhs[reg].tolist()) - ind
     grp = model.groups[g]
     exo = set(grp.exo_s[0].tolist()) | set(grp.exo_s[1].tolist())
     return sorted(exo | {grp.names.index(v) for v in x if v in model.observed})
@@ -88,10 +88,10 @@ def _rmsea_ci(chi2, df, N, G, level=0.90):
         return np.nan, np.nan
 
     def ncp_at(prob):
-        def f(lam):
+        def f(lam):  # scipy.special's distribution functions: no per-call overhead
             if lam > 0:
-                return stats.ncx2.cdf(chi2, df, lam) - prob
-            return stats.chi2.cdf(chi2, df) - prob
+                return special.chndtr(chi2, df, lam) - prob
+            return special.chdtr(df, chi2) - prob
 
         if f(0.0) < 0:
             return 0.0
@@ -145,7 +145,7 @@ def fit_indices(problem: MLProblem, theta) -> dict:
         rmsea = np.sqrt(max(chi2 / N / df - 1.0 / N, 0.0)) * np.sqrt(G)
         lo, hi = _rmsea_ci(chi2, df, N, G)
         ncp = N * df * 0.05**2 / G
-        rp = float(1.0 - stats.ncx2.cdf(chi2, df, ncp))
+        rp = float(1.0 - special.chndtr(chi2, df, ncp))
     elif df == 0 and np.isfinite(chi2):
         rmsea, lo, hi, rp = 0.0, 0.0, 0.0, np.nan
     else:
@@ -196,33 +196,38 @@ def standardized(problem: MLProblem, theta, pt: pd.DataFrame, est: np.ndarray):
     residual standard deviations -- a residual correlation -- not by the
     variables' total standard deviations.
     """
-    names = problem.model.groups[0].names
-    idx = {n: i for i, n in enumerate(names)}
-    p = problem.model.groups[0].p
-    G = len(problem.model.groups)
-    sds = [total_sd(problem, theta, g)[0] for g in range(G)]
-    rsds = [residual_sd(problem, theta, g) for g in range(G)]
-    std_lv = np.full(len(pt), np.nan)
-    std_all = np.full(len(pt), np.nan)
-    is_lv = np.arange(len(names)) >= p
-    for r, row in enumerate(pt.itertuples()):
-        sd = sds[row.group]
-        rs = rsds[row.group]
-        lv = np.where(is_lv, sd, 1.0)
-        rlv = np.where(is_lv, rs, 1.0)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            for out, s, rsd in ((std_lv, lv, rlv), (std_all, sd, rs)):
-                if row.op == "=~":
-                    out[r] = est[r] * s[idx[row.lhs]] / s[idx[row.rhs]]
-                elif row.op == "~":
-                    out[r] = est[r] * s[idx[row.rhs]] / s[idx[row.lhs]]
-                elif row.op == "~~" and row.lhs != row.rhs:
-                    out[r] = est[r] / (rsd[idx[row.lhs]] * rsd[idx[row.rhs]])
-                elif row.op == "~~":
-                    out[r] = est[r] / (s[idx[row.lhs]] * s[idx[row.rhs]])
-                elif row.op == "~1":
-                    out[r] = est[r] / s[idx[row.lhs]]
-    return std_lv, std_all
+    model = problem.model
+    t = model.rows if pt is model.partable else None
+    if t is None:  # another table over the same variables
+        names = {n: i for i, n in enumerate(model.groups[0].names)}
+        op, lhs, rhs = (pt[c].to_numpy(object) for c in ("op", "lhs", "rhs"))
+        grp = pt["group"].to_numpy(int)
+        il = np.array([names.get(x, -1) for x in lhs], dtype=int)
+        ir = np.array([names.get(x, -1) for x in rhs], dtype=int)
+    else:
+        op, lhs, rhs, grp, il, ir = t.op, t.lhs, t.rhs, t.group, t.i_lhs, t.i_rhs
+    p = model.groups[0].p
+    G = len(model.groups)
+    sd = np.stack([total_sd(problem, theta, g)[0] for g in range(G)])
+    rsd = np.stack([residual_sd(problem, theta, g) for g in range(G)])
+    is_lv = np.arange(sd.shape[1]) >= p
+    est = np.asarray(est, float)
+    loading, reg, intercept = op == "=~", op == "~", op == "~1"
+    var = (op == "~~") & (lhs == rhs)
+    cov = (op == "~~") & (lhs != rhs)
+    il_, ir_ = np.clip(il, 0, None), np.clip(ir, 0, None)
+    out = []
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for s_all, r_all in ((np.where(is_lv, sd, 1.0), np.where(is_lv, rsd, 1.0)), (sd, rsd)):
+            sl, sr = s_all[grp, il_], s_all[grp, ir_]
+            col = np.full(len(op), np.nan)
+            col[loading] = (est * sl / sr)[loading]
+            col[reg] = (est * sr / sl)[reg]
+            col[cov] = (est / (r_all[grp, il_] * r_all[grp, ir_]))[cov]
+            col[var] = (est / (sl * sr))[var]
+            col[intercept] = (est / sl)[intercept]
+            out.append(col)
+    return out[0], out[1]
 
 
 def score_tests(problem_ext: MLProblem, theta_ext: np.ndarray, free: np.ndarray):

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._warn import warn
 from .fit import fit
 
 __all__ = ["invariance"]
@@ -80,5 +81,5 @@ def invariance(
     out["delta_df"] = out["delta_df"].astype("Int64")
     out.attrs["warnings"] = tuple(t for _, t in notes)
     for cat, text in notes:
-        warnings.warn(text, cat, stacklevel=2)
+        warn(text, cat)
     return out

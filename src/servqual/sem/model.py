@@ -19,6 +19,8 @@ DWLS on polychoric correlations, or FIML) only needs these three calls.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -68,6 +70,33 @@ class RAMModel:
     partable: pd.DataFrame  # with column ``par`` (free-parameter index or -1)
     observed: tuple[str, ...]
     latent: tuple[str, ...]
+
+    @cached_property
+    def rows(self) -> SimpleNamespace:
+        """The parameter table as NumPy arrays (built once per model; read-only).
+
+        ``lhs``, ``op``, ``rhs``, ``label`` (object), ``group``, ``par`` (int),
+        ``fixed`` (float), ``free``, ``exo`` (bool), and ``i_lhs``/``i_rhs``:
+        positions of ``lhs``/``rhs`` among the group's variables (-1 if none).
+        """
+        pt = self.partable
+        names = {n: i for i, n in enumerate(self.groups[0].names)} if self.groups else {}
+        out = SimpleNamespace(
+            lhs=pt["lhs"].to_numpy(object),
+            op=pt["op"].to_numpy(object),
+            rhs=pt["rhs"].to_numpy(object),
+            label=pt["label"].to_numpy(object),
+            group=pt["group"].to_numpy(int),
+            par=pt["par"].to_numpy(int),
+            fixed=pt["fixed"].to_numpy(float),
+            free=pt["free"].to_numpy(bool),
+            exo=pt["exo"].to_numpy(bool) if "exo" in pt else np.zeros(len(pt), bool),
+        )
+        out.i_lhs = np.array([names.get(x, -1) for x in out.lhs], dtype=int)
+        out.i_rhs = np.array([names.get(x, -1) for x in out.rhs], dtype=int)
+        for a in vars(out).values():
+            a.flags.writeable = False
+        return out
 
     # ------------------------------------------------------------------ moments
     def matrices(self, theta: np.ndarray, g: int, base: tuple):

@@ -18,14 +18,16 @@ the covariance of ``sqrt(n) (rho_hat - rho)``; the DWLS weight is
 
 from __future__ import annotations
 
-import warnings
-from dataclasses import dataclass, field
+from dataclasses import field
 
 import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
 from .._checks import check_frame
+from .._result import Result, records_provenance, resultclass
+from .._summary import Summary
+from .._warn import warn
 from ..errors import (
     ConstantItemError,
     ImproperSolutionWarning,
@@ -324,8 +326,8 @@ def _tau_influence(codes: np.ndarray, tau: np.ndarray) -> np.ndarray:
     return (ind - special.ndtr(tau)[None, :]) / _phi(tau)[None, :]
 
 
-@dataclass(frozen=True)
-class PolychoricPair:
+@resultclass
+class PolychoricPair(Result):
     """Polychoric correlation of two ordinal variables.
 
     Attributes
@@ -345,7 +347,22 @@ class PolychoricPair:
     loglik: float
     converged: bool
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row: ``rho``, ``se``, ``loglik``, ``converged``."""
+        return pd.DataFrame(
+            [{"rho": self.rho, "se": self.se, "loglik": self.loglik, "converged": self.converged}]
+        )
 
+    def summary(self) -> Summary:
+        """The estimate and the contingency table."""
+        head = {"rho": self.rho, "se": self.se, "loglik": self.loglik}
+        head["converged"] = self.converged
+        return Summary(
+            "Polychoric correlation", [("Estimate", head), ("Contingency table", self.table)]
+        )
+
+
+@records_provenance
 def polychoric(x, y) -> PolychoricPair:
     """Polychoric correlation of two ordinal variables (two-step ML, Olsson 1979).
 
@@ -385,8 +402,8 @@ def polychoric(x, y) -> PolychoricPair:
     )
 
 
-@dataclass(frozen=True)
-class PolychoricMoments:
+@resultclass
+class PolychoricMoments(Result):
     """Sample statistics for DWLS / WLSMV on ordinal items.
 
     Attributes
@@ -416,7 +433,31 @@ class PolychoricMoments:
     warnings: tuple[str, ...] = ()
     thresholds_gamma: pd.Series = field(default=None, repr=False)  # n Var(tau_hat), "x|t1"
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per pair of items: ``x``, ``y``, ``rho``, ``weight``, ``converged``."""
+        labels = [f"{a}~~{b}" for a, b in self.pairs]
+        corr = self.corr
+        return pd.DataFrame(
+            {
+                "x": [a for a, _ in self.pairs],
+                "y": [b for _, b in self.pairs],
+                "rho": [float(corr.loc[a, b]) for a, b in self.pairs],
+                "weight": self.weights.reindex(labels).to_numpy(),
+                "converged": self.converged.reindex(labels).to_numpy(),
+            }
+        )
 
+    def summary(self) -> Summary:
+        """Sample size, items and the polychoric correlation matrix."""
+        head = {"n": self.n, "items": self.corr.shape[0], "pairs": len(self.pairs)}
+        return Summary(
+            "Polychoric moments",
+            [("Sample", head), ("Polychoric correlations", self.corr)],
+            self.warnings,
+        )
+
+
+@records_provenance
 def polychoric_moments(
     data: pd.DataFrame, columns=None, *, gamma: str = "muthen1984"
 ) -> PolychoricMoments:
@@ -497,7 +538,7 @@ def polychoric_moments(
             )
         )
     for m, cat in msgs:
-        warnings.warn(m, cat, stacklevel=2)
+        warn(m, cat)
     infl = np.column_stack(inf_cols) if inf_cols else np.zeros((n, 0))
     if use_m84 and li.size:
         tl = [taus[c].to_numpy() for c in cols]

@@ -6,6 +6,7 @@ import numpy as np
 import pandas as pd
 
 from .._checks import Interval, check_params, check_rng
+from .._warn import warn
 from ..errors import NotPositiveDefiniteWarning, SpecificationError
 from .model import build_model
 from .syntax import build_partable, model_variables, parse
@@ -64,13 +65,10 @@ def simulate_data(model: str, n: int, *, seed=None) -> pd.DataFrame:
     cov, mean = population_moments(model)
     ev = np.linalg.eigvalsh(cov.to_numpy())
     if ev.min() <= 0:
-        import warnings
-
-        warnings.warn(
+        warn(
             f"the population covariance is not positive definite (smallest "
             f"eigenvalue {ev.min():.3g}).",
             NotPositiveDefiniteWarning,
-            stacklevel=2,
         )
     rng = check_rng(seed)
     X = rng.multivariate_normal(mean.to_numpy(), cov.to_numpy(), size=n, method="eigh")

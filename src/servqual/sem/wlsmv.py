@@ -27,9 +27,8 @@ Theory (Muthen 1984; Muthen, du Toit & Spisic 1997; lavaan 0.6 conventions):
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
 import numpy as np
@@ -37,8 +36,9 @@ import pandas as pd
 from scipy import optimize, stats
 
 from .._checks import Interval, check_params
-from .._result import Result, resultclass
+from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
+from .._warn import warn
 from ..errors import (
     ConvergenceWarning,
     IdentificationWarning,
@@ -61,8 +61,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-@dataclass(frozen=True)
-class DWLSFit:
+@resultclass
+class DWLSFit(Result):
     """Result of :func:`dwls_fit`.
 
     Attributes
@@ -87,6 +87,18 @@ class DWLSFit:
     fit_indices: dict
     converged: bool
     warnings: tuple[str, ...] = ()
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per parameter: ``name``, ``estimate``, ``se``."""
+        return pd.DataFrame({"name": list(self.names), "estimate": self.theta, "se": self.se})
+
+    def summary(self) -> Summary:
+        """Estimates and the WLSMV fit statistics."""
+        return Summary(
+            "DWLS fit",
+            [("Estimates", self.to_frame()), ("Fit", dict(self.fit_indices))],
+            self.warnings,
+        )
 
 
 def _vech_lower(R: np.ndarray) -> np.ndarray:
@@ -138,6 +150,7 @@ def _robust_tests(T, W, D, G, df):
     return out
 
 
+@records_provenance
 def dwls_fit(
     moments: PolychoricMoments,
     implied: Callable[[np.ndarray], np.ndarray],
@@ -257,7 +270,7 @@ def dwls_fit(
         fi.update(cfi=np.nan, tli=np.nan, rmsea=np.nan)
     fi["n"] = n
     for m, cat in msgs:
-        warnings.warn(m, cat, stacklevel=2)
+        warn(m, cat)
     names = tuple(names) if names is not None else tuple(f"theta{i}" for i in range(k))
     return DWLSFit(
         theta=theta,
@@ -419,11 +432,11 @@ def fit_cfa(
         bad = [items[i] for i in np.flatnonzero(resid < 0)]
         m = f"Heywood case: negative latent-response residual variance for {bad}."
         msgs.append(m)
-        warnings.warn(m, ImproperSolutionWarning, stacklevel=2)
+        warn(m, ImproperSolutionWarning)
     if q > 1 and np.linalg.eigvalsh(Phi)[0] <= 0:
         m = "the estimated factor correlation matrix is not positive definite."
         msgs.append(m)
-        warnings.warn(m, ImproperSolutionWarning, stacklevel=2)
+        warn(m, ImproperSolutionWarning)
     z = stats.norm.ppf(0.5 + ci / 2)
     rows = []
     for k in range(p):
@@ -461,8 +474,8 @@ def fit_cfa(
 
 
 # ------------------------------------------------------------------ RAM adapter
-@dataclass(frozen=True)
-class RAMDWLS:
+@resultclass
+class RAMDWLS(Result):
     """Result of :func:`dwls_ram`.
 
     Attributes
@@ -481,7 +494,20 @@ class RAMDWLS:
     se: np.ndarray
     estimated: np.ndarray
 
+    def to_frame(self) -> pd.DataFrame:
+        """One row per RAM parameter: ``estimate``, ``se``, ``estimated``."""
+        return pd.DataFrame({"estimate": self.theta, "se": self.se, "estimated": self.estimated})
 
+    def summary(self) -> Summary:
+        """The full parameter vector and the fit statistics of the DWLS fit."""
+        return Summary(
+            "DWLS fit of a RAM model",
+            [("Parameters", self.to_frame()), ("Fit", dict(self.fit.fit_indices))],
+            self.fit.warnings,
+        )
+
+
+@records_provenance
 def dwls_ram(model, moments: PolychoricMoments, theta0, *, group: int = 0, base=None) -> RAMDWLS:
     """DWLS/WLSMV for a RAM model object (the adapter for ``servqual.sem.fit``).
 

@@ -1,0 +1,129 @@
+"""What the report analyses, resolved from a codebook's roles or from the arguments."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..codebook import Codebook, _stem
+from ..errors import InputTypeError, ServqualWarning
+from ..instrument import RATER, Instrument
+
+_DEFAULT = object()
+#: report ``missing`` policies (``_options`` vocabulary) and old names still accepted
+POLICIES = ("listwise", "available", "mean", "raise")
+ALIASES = {"pairwise": "available", "report": "available"}
+
+
+@dataclass(frozen=True)
+class Plan:
+    """Columns and roles of one report."""
+
+    instrument: Instrument
+    codebook: Codebook | None
+    sat: list
+    loy: list
+    recommend: str | None
+    csat_item: str | None
+    kind: str | None
+    paired: bool
+    policy: str
+    weight: str | None = None
+    churn: tuple | None = None  # (column, positive level)
+    tenure: str | None = None
+    segments: tuple = ()
+    pairs: dict = field(default_factory=dict)
+
+    def label(self, column: str) -> str:
+        """The codebook's wording of ``column`` (item, block or outcome), else its name."""
+        if self.codebook is not None:
+            out = self.codebook.label(column)
+        else:  # the built-in instrument's wording (P1 -> "Equipment looks modern")
+            out = self.instrument.labels.get(_stem(self.instrument, column), column)
+        if out == column and column in self.instrument.dimensions:
+            return column.replace("_", " ").capitalize()  # 'sales_support' -> 'Sales support'
+        return out
+
+    def scale_of(self, column: str):
+        if self.codebook is not None:
+            return self.codebook.scale_of(column)
+        return self.instrument.scale
+
+    def role_hint(self, role: str) -> str:
+        if self.codebook is not None:
+            return f"the codebook declares no {role} role (roles: {role}: [...])"
+        return f"no {role} items found in the data"
+
+    @property
+    def blocks_name(self) -> str:
+        return "RATER" if tuple(self.instrument.dimensions) == RATER else "quality blocks"
+
+
+def make_plan(data, instrument, satisfaction, loyalty, recommend, csat_item, policy,
+              weights=None) -> Plan:  # fmt: skip
+    """Resolve the columns of each role (codebook roles, overridden by the arguments)."""
+    if isinstance(instrument, Codebook):
+        cb, inst = instrument, instrument.instrument
+        roles = cb.roles
+        sat = list(roles.satisfaction) if satisfaction is None else list(satisfaction)
+        loy = list(roles.loyalty) if loyalty is None else list(loyalty)
+        rec = roles.recommend if recommend is _DEFAULT else recommend
+        extra = {"weight": roles.weight, "churn": roles.churn, "tenure": roles.tenure,
+                 "segments": tuple(roles.segment), "pairs": dict(cb.pairs)}  # fmt: skip
+    elif isinstance(instrument, Instrument):
+        cb, inst = None, instrument
+        sat = ["SAT1", "SAT2", "SAT3"] if satisfaction is None else list(satisfaction)
+        loy = ["LOY1", "LOY2", "LTR"] if loyalty is None else list(loyalty)
+        rec = "LTR" if recommend is _DEFAULT else recommend
+        sat = [c for c in sat if c in data.columns]
+        loy = [c for c in loy if c in data.columns]
+        extra = {}  # the simulator's names, when present
+        if "churn" in data.columns:
+            extra["churn"] = ("churn", None)
+        if "segment" in data.columns:
+            extra["segments"] = ("segment",)
+    else:
+        raise InputTypeError(
+            "instrument must be a servqual.Instrument or Codebook, got "
+            f"{type(instrument).__name__}."
+        )
+    if weights is not None:
+        extra["weight"] = weights
+    paired = inst.is_paired and all(c in data.columns for c in inst.columns("E"))
+    kind = "P" if inst.prefixes else None
+    if csat_item is None:
+        csat_item = sat[0] if sat else None
+    return Plan(inst, cb, sat, loy, rec or None, csat_item or None, kind, paired, policy,
+                **extra)  # fmt: skip
+
+
+def caught(fn):
+    """Run ``fn`` and return (value, warning messages)."""
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        value = fn()
+    return value, tuple(
+        str(w.message) for w in rec if issubclass(w.category, (ServqualWarning, UserWarning))
+    )
+
+
+def used_rows(frame: pd.DataFrame, cols, what: str) -> tuple[pd.DataFrame, tuple]:
+    """Rows complete on ``cols``, and a note when some were left out."""
+    sub = frame.dropna(subset=list(cols))
+    if sub.shape[0] < frame.shape[0]:
+        return sub, (f"{what} used the {sub.shape[0]} of {frame.shape[0]} respondents "
+                     "complete on its variables.",)  # fmt: skip
+    return sub, ()
+
+
+def weights_of(data: pd.DataFrame, plan: Plan) -> np.ndarray | None:
+    """The respondent weights (one per row of ``data``), or None."""
+    if plan.weight is None:
+        return None
+    w = plan.weight
+    if isinstance(w, str):
+        return data[w].to_numpy(dtype=float)
+    return np.asarray(w, dtype=float)

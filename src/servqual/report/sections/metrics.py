@@ -1,0 +1,187 @@
+"""Headline metrics (NPS, CSAT, overall gap), weighted when a weight is declared; by segment."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..fmt import Table
+from ..model import Section
+from ..plan import Plan, caught, weights_of
+from ..render import skip
+from .quality import overall_gap, respondent_score
+
+CITE_METRICS = (
+    "NPS = percent promoters (9-10) minus percent detractors (0-6) on the 0-10 "
+    "likelihood-to-recommend question (Reichheld 2003), normal interval with the trinomial "
+    "standard error; CSAT = percent answering in the top two boxes of the satisfaction "
+    "scale, Wilson interval; the gap is the SERVQUAL score P − E (Parasuraman et al. 1988). "
+    "With respondent weights the estimates are weighted, with linearised standard errors, "
+    "Kish's effective n and the design effect."
+)
+CITE_SEGMENTS = (
+    "Each segment against all other respondents: z test for the NPS (Rocks 2016), "
+    "Newcombe's interval and the two-proportion test for CSAT, Welch's t test for the gap; "
+    "p-values adjusted for the number of comparisons (Holm 1979)."
+)
+
+_DESCRIBE = {
+    "Metric": "what is measured (and on which question)",
+    "Value": "the estimate (NPS in points -100..100, CSAT in percent, gap in scale points)",
+    "lower": "lower end of the 95% interval", "upper": "upper end of the 95% interval",
+    "Respondents": "respondents with an answer",
+    "Effective n": "Kish's effective sample size of the weights (= respondents unweighted)",
+    "Design effect": "variance inflation due to weighting (1 = unweighted)",
+    "Weighted": "whether respondent weights were applied",
+}  # fmt: skip
+
+
+def headline(clean, plan: Plan, ctx: dict) -> tuple[Table | None, list[str]]:
+    """NPS, CSAT and the overall gap (or mean rating), weighted when a weight is declared."""
+    from ...metrics import csat, nps
+
+    rows, notes = [], []
+    w = weights_of(clean, plan)
+    weighted = w is not None
+
+    def wt(col):
+        if w is None:
+            return None
+        return w[clean[col].notna().to_numpy()]
+
+    rec, item = plan.recommend, plan.csat_item
+    if rec is not None and rec in clean.columns:
+        r, ws = caught(lambda: nps(clean[rec].dropna(), scale=(0, 10), weights=wt(rec)))
+        notes += ws
+        ctx["nps"] = r
+        rows.append({"Metric": f"NPS ({plan.label(rec)})", "Value": r.nps, "lower": r.ci_lower,
+                     "upper": r.ci_upper, "Respondents": int(r.n),
+                     "Effective n": float(r.n_eff), "Design effect": float(r.deff)})  # fmt: skip
+    elif not rec:
+        notes.append(
+            "NPS skipped: "
+            + (
+                "the codebook declares no 0-10 recommend role (roles: recommend: COLUMN)"
+                if plan.codebook is not None
+                else "no 0-10 recommend column was named"
+            )
+            + "."
+        )
+    else:
+        notes.append(f"NPS skipped: the 0-10 recommend column {rec!r} is not in the data.")
+    if item and item in clean.columns:
+        lo, hi = plan.scale_of(item)
+        c, ws = caught(lambda: csat(clean[item].dropna(), scale=(int(lo), int(hi)),
+                                    weights=wt(item)))  # fmt: skip
+        notes += ws
+        ctx["csat"] = c
+        rows.append({"Metric": f"CSAT, top-2-box % ({plan.label(item)})", "Value": c.csat,
+                     "lower": c.ci_lower, "upper": c.ci_upper, "Respondents": int(c.n),
+                     "Effective n": float(c.n_eff), "Design effect": float(c.deff)})  # fmt: skip
+    elif not item:
+        notes.append(f"CSAT skipped: {plan.role_hint('satisfaction')}.")
+    else:
+        notes.append(f"CSAT skipped: the satisfaction item {item!r} is not in the data.")
+    g = overall_gap(clean, plan)
+    if g is not None and g["n"] > 1:
+        ctx["gap"] = g
+        lo, hi = plan.instrument.scale
+        name = ("Service-quality gap, mean P − E" if g["what"] == "gap"
+                else f"Mean rating of the quality items ({lo:g}-{hi:g})")  # fmt: skip
+        rows.append(
+            {
+                "Metric": name,
+                "Value": g["mean"],
+                "lower": g["lower"],
+                "upper": g["upper"],
+                "Respondents": int(g["n"]),
+                "Effective n": float(g["n_eff"]),
+                "Design effect": float(g["deff"]),
+            }
+        )
+    if not rows:
+        return None, notes
+    frame = pd.DataFrame(rows)
+    kinds = tuple("num2" if r["Metric"].startswith(("Service", "Mean")) else "num1"
+                  for r in rows)  # fmt: skip
+    frame["Weighted"] = "yes" if weighted else "no"
+    if not weighted:
+        frame = frame.drop(columns=["Effective n", "Design effect"])
+    t = Table("headline", "Headline metrics", frame, _DESCRIBE,
+              {"Value": kinds, "lower": kinds, "upper": kinds, "Effective n": "num1",
+               "Design effect": "num2"},
+              (("95% CI", "lower", "upper", kinds),))  # fmt: skip
+    return t, notes
+
+
+def metrics_section(clean, plan: Plan, ctx: dict) -> Section:
+    t, notes = headline(clean, plan, ctx)
+    title = "Headline metrics: NPS, CSAT and service quality"
+    if t is None:
+        return Section("nps-csat", title, "<p>Not computed.</p>", tuple(notes))
+    ctx["headline"] = t
+    note = ""
+    if plan.weight is not None:
+        name = plan.weight if isinstance(plan.weight, str) else "the weights given"
+        note = (f"<p>Weighted by {name}: the design effect says how much the weighting "
+                "widens the intervals.</p>")  # fmt: skip
+    return Section("nps-csat", title, note + t.to_html(), tuple(notes), (t,), CITE_METRICS)
+
+
+def segments_section(clean, plan: Plan) -> Section:
+    """Headline metrics per segment, each against the rest, with adjusted p-values."""
+    from ...compare import compare
+
+    title = "Segments"
+    if not plan.segments:
+        return skip("segments", title, "skipped: "
+                    + ("the codebook declares no segment role (roles: segment: [COLUMN])"
+                       if plan.codebook is not None else "no segment column was declared")
+                    + ".")  # fmt: skip
+    frame = clean.copy()
+    metrics = []
+    if plan.recommend in frame.columns:
+        metrics.append(("NPS", plan.recommend, "nps", None))
+    if plan.csat_item in frame.columns:
+        hi = plan.scale_of(plan.csat_item)[1]
+        metrics.append(("CSAT %", plan.csat_item, "topbox", hi - 1))
+    frame["__score__"] = respondent_score(frame, plan)
+    metrics.append(("Gap (P − E)" if plan.paired else "Mean rating", "__score__",
+                    "mean", None))  # fmt: skip
+    w = plan.weight if isinstance(plan.weight, str) else None
+    tables, notes = [], []
+    for seg in plan.segments:
+        rows = []
+        for name, col, metric, top in metrics:
+            sub = frame.dropna(subset=[col, seg])
+            try:
+                res, ws = caught(lambda s=sub, c=col, g=seg, m=metric, t=top: compare(
+                    s, c, g, metric=m, weights=w, pairs="rest", top_box=t))  # fmt: skip
+            except (ValueError, TypeError) as exc:
+                notes.append(f"{name} by {plan.label(seg)}: not compared ({exc}).")
+                continue
+            notes += ws
+            scale = 100 if metric == "topbox" else 1
+            for _, r in res.table.iterrows():
+                rows.append({"Segment": str(r["group_a"]), "Metric": name,
+                             "Respondents": int(r["n_a"]), "Value": scale * r["estimate_a"],
+                             "Rest": scale * r["estimate_b"],
+                             "Difference": scale * r["difference"],
+                             "lower": scale * r["ci_lower"], "upper": scale * r["ci_upper"],
+                             "Adjusted p": float(r["p_adjusted"])})  # fmt: skip
+        if rows:
+            tf = pd.DataFrame(rows)
+            key = f"segments_{seg}"
+            tables.append(Table(
+                key, f"Headline metrics by {plan.label(seg)}", tf,
+                {"Segment": f"value of {seg}", "Metric": "metric", "Respondents": "in the segment",
+                 "Value": "the segment's estimate", "Rest": "estimate of all other respondents",
+                 "Difference": "segment minus rest", "lower": "95% interval of the difference",
+                 "upper": "95% interval of the difference",
+                 "Adjusted p": "p-value adjusted for all comparisons of the table (Holm)"},
+                {"Value": "num1", "Rest": "num1", "Difference": "num1", "lower": "num1",
+                 "upper": "num1", "Adjusted p": "p"},
+                (("Difference, 95% CI", "lower", "upper", "num1"),)))  # fmt: skip
+    if not tables:
+        return Section("segments", title, "<p>Not computed.</p>", tuple(notes))
+    body = "".join(t.to_html() for t in tables)
+    return Section("segments", title, body, tuple(notes), tuple(tables), CITE_SEGMENTS)
