@@ -384,3 +384,11 @@ def test_clv_overflow_is_refused():
     with pytest.raises(ParameterError, match="beyond the floating-point range"):
         retention.clv(1.3407807929942597e154, 0.0, 1.3407807929942597e154)
     assert retention.clv(100, 0.9, 0.1) == pytest.approx(100 * 1.1 / 0.2)
+
+
+def test_track_refuses_an_infinite_wave_label():
+    from servqual import tracking
+
+    df = pd.DataFrame({"ltr": [10, 9, 3, 8], "wave": [1.0, np.inf, 2.0, 2.0]})
+    with pytest.raises(OutOfRangeError, match="column 'wave' holds an infinite value at row 1"):
+        tracking.track(df, "ltr", "wave")
