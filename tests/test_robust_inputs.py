@@ -392,3 +392,20 @@ def test_track_refuses_an_infinite_wave_label():
     df = pd.DataFrame({"ltr": [10, 9, 3, 8], "wave": [1.0, np.inf, 2.0, 2.0]})
     with pytest.raises(OutOfRangeError, match="column 'wave' holds an infinite value at row 1"):
         tracking.track(df, "ltr", "wave")
+
+
+def test_cox_singular_information_is_a_typed_error(monkeypatch):
+    """The long fuzz profile found a frame whose Cox fit raised a raw LinAlgError
+    (validation/results/fuzz_long.txt); the singular fit is simulated here."""
+    from statsmodels.duration.hazard_regression import PHReg
+
+    from servqual import survival
+
+    def singular(self, *a, **k):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(PHReg, "fit", singular)
+    df = pd.DataFrame({"sat": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0], "tenure": [1, 2, 3, 4, 5, 6],
+                       "churn": [1] * 6})  # fmt: skip
+    with pytest.raises(InsufficientDataError, match="Cox model of 'churn' on .*'sat'.* cannot"):
+        survival.cox(df, ["sat"])

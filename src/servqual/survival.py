@@ -399,12 +399,19 @@ def cox(
         ties=ties,
         strata=groups,
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = model.fit()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = model.fit()
+            beta = np.asarray(res.params, dtype=float)
+            se = np.asarray(res.bse, dtype=float)
+    except np.linalg.LinAlgError:
+        raise InsufficientDataError(
+            f"the Cox model of {churn!r} on {predictors} cannot be estimated: its information "
+            f"matrix is singular (e.g. every churn happens at the same {tenure!r}, so the "
+            "risk sets carry no information)."
+        ) from None
     problems = [str(w.message) for w in caught if "converge" in str(w.message).lower()]
-    beta = np.asarray(res.params, dtype=float)
-    se = np.asarray(res.bse, dtype=float)
     if problems or not np.all(np.isfinite(se)) or np.any(np.abs(beta) > 20):
         notes.append(
             "Cox model did not converge cleanly (a predictor may separate churners from the "
