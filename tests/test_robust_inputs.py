@@ -409,3 +409,10 @@ def test_cox_singular_information_is_a_typed_error(monkeypatch):
                        "churn": [1] * 6})  # fmt: skip
     with pytest.raises(InsufficientDataError, match="Cox model of 'churn' on .*'sat'.* cannot"):
         survival.cox(df, ["sat"])
+
+
+def test_feldt_ci_with_huge_n_and_k():
+    """n = k = 2**32 + 1 made scipy's F quantile fail on a 2**64 integer (long fuzz profile)."""
+    lo, hi = measurement.feldt_ci(0.0, n=4_294_967_297, k=4_294_967_297)
+    assert lo == pytest.approx(0.0, abs=1e-4) and hi == pytest.approx(0.0, abs=1e-4)
+    assert measurement.feldt_ci(0.8, n=100, k=5) == pytest.approx((0.731, 0.856), abs=5e-4)

@@ -89,7 +89,7 @@ def feldt_ci(alpha: float, *, n: int, k: int, ci: float = 0.95) -> tuple[float, 
             "ci": Interval(0, 1, closed="neither"),
         },
     )
-    d1, d2 = n - 1, (n - 1) * (k - 1)
+    d1, d2 = float(n - 1), float(n - 1) * float(k - 1)  # huge ints: no overflow in scipy
     g = 1.0 - ci
     lower = 1.0 - (1.0 - alpha) * stats.f.ppf(1.0 - g / 2, d1, d2)
     upper = 1.0 - (1.0 - alpha) * stats.f.ppf(g / 2, d1, d2)
