@@ -61,8 +61,11 @@ def main(n: int, only=()) -> dict:
     }
     if only:
         calls = {k: v for k, v in calls.items() if k in only}
-    out = {"n": n, "frame_mib": round(size / 2**20, 1),
-           "mobi_frame_mib": round(mobi_size / 2**20, 1)}  # fmt: skip
+    out = {
+        "n": n,
+        "frame_mib": round(size / 2**20, 1),
+        "mobi_frame_mib": round(mobi_size / 2**20, 1),
+    }
     for name, (fn, ref) in calls.items():
         bytes_, secs = peak(fn)
         ratio = bytes_ / ref

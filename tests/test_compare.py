@@ -210,3 +210,31 @@ def test_driver_comparison_bad_inputs():
     with pytest.raises(ParameterError, match="two segments"):
         compare_drivers(df.assign(seg=list("xyz") * 13 + ["x"]), "y", ["a", "b"], "seg",
                         n_boot=100)  # fmt: skip
+
+
+def test_paired_weights_wave_first_second_mean():
+    # a panel of 6 with a different weight in each wave; the change d_i weighted by the
+    # chosen wave's weight, SE linearised: n/(n-1) sum w²(d - m)² / (sum w)² (svymean)
+    ids = [1, 2, 3, 4, 5, 6]
+    y1, y2 = [10, 9, 5, 8, 3, 7], [9, 9, 7, 6, 4, 10]
+    w1, w2 = [1.0, 2.0, 0.5, 1.5, 3.0, 1.0], [2.0, 1.0, 1.0, 0.5, 1.0, 4.0]
+    df = pd.DataFrame({"id": ids * 2, "wave": [1] * 6 + [2] * 6, "y": y1 + y2, "w": w1 + w2})
+    d = np.array(y1, float) - np.array(y2, float)
+    for how, w in (("first", w1), ("second", w2), ("mean", (np.add(w1, w2)) / 2)):
+        w = np.asarray(w, float)
+        m = w @ d / w.sum()
+        se = np.sqrt(6 / 5 * np.sum(w**2 * (d - m) ** 2)) / w.sum()
+        r = compare_paired(df, "y", wave="wave", id="id", metric="mean", weights="w",
+                           weights_wave=how).table.iloc[0]  # fmt: skip
+        assert r["difference"] == pytest.approx(m, abs=1e-12), how
+        assert r["statistic"] == pytest.approx(m / se, abs=1e-10), how
+        assert r["n_eff_a"] == pytest.approx(w.sum() ** 2 / (w @ w), abs=1e-12), how
+    first = compare_paired(df, "y", wave="wave", id="id", metric="mean", weights="w")
+    assert first.table.equals(
+        compare_paired(df, "y", wave="wave", id="id", metric="mean", weights="w",
+                       weights_wave="first").table)  # fmt: skip
+    with pytest.raises(ParameterError, match="weights_wave='last'"):
+        compare_paired(df, "y", wave="wave", id="id", weights="w", weights_wave="last")
+    zero = df.assign(w=np.where(df.wave == 2, 0.0, df.w))
+    with pytest.raises(OutOfRangeError, match="second wave's weights"):
+        compare_paired(zero, "y", wave="wave", id="id", weights="w", weights_wave="second")

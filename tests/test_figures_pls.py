@@ -81,3 +81,31 @@ def test_registered_ipma_map(ecsi):
     np.testing.assert_allclose(pts[:, 1], table["performance"])
     assert [t.get_text() for t in ax.texts] == table["construct"].tolist()
     assert "Loyalty" in ax.get_title() and "0-100" in ax.get_ylabel()
+
+
+def test_registered_simple_slopes():
+    from servqual.figures.pls import _SLOPE_COLOURS
+
+    spec = registry()["pls_simple_slopes_image_expectation"]
+    res = spec.data()
+    ax = spec.render().axes[0]
+    table = pls.simple_slopes(res)
+    p = res.paths.set_index(["source", "target"])["estimate"]
+    # plotted lines = b_x + b_xm * level (slope) and b_m * level (intercept), recomputed
+    slopes = p[("Image", "Satisfaction")] + p[("Image*Expectation", "Satisfaction")] * np.array(
+        [-1.0, 0.0, 1.0]
+    )
+    lines = ax.lines[:3]
+    assert len(ax.lines) == 4
+    for line, row, b in zip(lines, table.itertuples(index=False), slopes):
+        x, y = line.get_data()
+        assert row.slope == pytest.approx(b, abs=1e-12)
+        np.testing.assert_allclose(np.diff(y) / np.diff(x), b, atol=1e-12)
+        assert y[20] == pytest.approx(p[("Expectation", "Satisfaction")] * row.moderator_level)
+    # colour-blind-safe colours, distinct line styles (greyscale), CIs in the legend
+    assert [ln.get_color() for ln in lines] == list(_SLOPE_COLOURS[:3])
+    assert len({ln.get_linestyle() for ln in lines}) == 3
+    texts = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert all("95% CI" in t for t in texts)
+    assert f"n = {res.n:,}" in ax.get_title() and "SD" in ax.get_xlabel()
+    assert "SD" in ax.get_ylabel()

@@ -312,3 +312,41 @@ with terminate_cleanly():
     proc.wait(timeout=20)
     assert proc.returncode != 0
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["file", "folder"])
+def test_sigterm_whose_exception_is_lost_still_blocks_the_commit(tmp_path, kind):
+    # Python drops an exception raised while the main thread runs a finaliser
+    # ("Exception ignored in ..."): a SIGTERM landing there must still stop the
+    # commit and end the command as interrupted (seen once in CI: the report
+    # finished with exit code 0 after a SIGTERM).
+    code = f"""
+import gc, os, signal, sys, pathlib
+from servqual._io import Terminated, atomic_dir, atomic_write, terminate_cleanly
+class Finaliser:
+    def __del__(self):
+        os.kill(os.getpid(), signal.SIGTERM)
+        for _ in range(10000):
+            pass  # the handler runs in here and its exception is dropped
+out = pathlib.Path({str(tmp_path)!r})
+try:
+    with terminate_cleanly():
+        if {kind!r} == "file":
+            with atomic_write(out / "a.txt") as fh:
+                fh.write("x")
+                Finaliser()
+                gc.collect()
+        else:
+            with atomic_dir(out / "rep") as d:
+                (d / "a.txt").write_text("x")
+                Finaliser()
+                gc.collect()
+        print("survived the signal", flush=True)
+except Terminated:
+    sys.exit(130)
+"""
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "Exception ignored" in proc.stderr  # the signal's exception was indeed lost
+    assert proc.returncode == 130, proc.stdout + proc.stderr
+    assert "survived" not in proc.stdout
+    assert list(tmp_path.iterdir()) == []  # nothing committed, no temporary left

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from servqual import simulate_survey
-from servqual.drivers import shapley
+from servqual.drivers import relative_weights, shapley
 from servqual.errors import InputTypeError, MissingColumnError, MissingValuesError
 from servqual.moments import moments
 from servqual.simulate_design import SurveyDesign
@@ -43,6 +43,9 @@ def test_dask_moments_equal_pandas_on_a_local_cluster(survey):
     sv = pooled.shapley("SAT1", COLS[:-1])
     ref = shapley(survey, "SAT1", COLS[:-1], weights="weight")["importance"]
     assert np.abs(sv.to_numpy() - ref.to_numpy()).max() < 1e-10
+    rw = pooled.relative_weights("SAT1", COLS[:-1])
+    ref = relative_weights(survey, "SAT1", COLS[:-1], weights="weight")["importance"]
+    assert np.abs(rw.to_numpy() - ref.to_numpy()).max() < 1e-10
 
 
 def test_pandas_moments_and_bad_inputs(survey):

@@ -63,6 +63,28 @@ def test_two_stage_hoc_matches_seminr_fixture(mobi):
     assert w1["Image", "IMAG1"] == pytest.approx(0.311498902514752, abs=1e-6)
     assert w1["Value", "PERV2"] == pytest.approx(0.600359415862924, abs=1e-6)
     assert r.extended["hocs"]["Satisfaction"]["dimensions"] == ("Image", "Value")
+    # V_3_6_0/hoc-loadings.csv (stage-2 loadings)
+    ld = r.outer.set_index(["construct", "item"])["loading"]
+    lref = {
+        ("Expectation", "CUEX1"): 0.766092953855344,
+        ("Expectation", "CUEX2"): 0.69833215201179,
+        ("Expectation", "CUEX3"): 0.605626203859253,
+        ("Quality", "PERQ1"): 0.79933245187025,
+        ("Quality", "PERQ2"): 0.630872551924888,
+        ("Quality", "PERQ3"): 0.788073093423415,
+        ("Quality", "PERQ4"): 0.764094599830807,
+        ("Quality", "PERQ5"): 0.765622604537787,
+        ("Quality", "PERQ6"): 0.774009371414647,
+        ("Quality", "PERQ7"): 0.779540015520676,
+        ("Satisfaction", "Image"): 0.895650876207813,
+        ("Satisfaction", "Value"): 0.839452525936479,
+        ("Complaints", "CUSCO"): 1.0,
+        ("Loyalty", "CUSL1"): 0.838608004311155,
+        ("Loyalty", "CUSL2"): 0.224294512163711,
+        ("Loyalty", "CUSL3"): 0.897165983915295,
+    }
+    for k, v in lref.items():
+        assert ld[k] == pytest.approx(v, abs=1e-6), k
 
 
 def test_hoc_with_two_stage_interaction_matches_seminr_fixture(mobi):
@@ -110,6 +132,35 @@ def test_hoc_with_two_stage_interaction_matches_seminr_fixture(mobi):
     )
     b, *_ = np.linalg.lstsq(X, sc["Satisfaction"], rcond=None)
     assert p["Image*Expectation"] == pytest.approx(b[-1], abs=1e-10)
+    # V_3_6_0/hoc_2si-loadings.csv
+    ld = r.outer.set_index(["construct", "item"])["loading"]
+    lref = {
+        ("Image", "IMAG1"): 0.762995562744493,
+        ("Image", "IMAG2"): 0.598616279422474,
+        ("Image", "IMAG3"): 0.561734470287563,
+        ("Image", "IMAG4"): 0.769277119353782,
+        ("Image", "IMAG5"): 0.736296621628608,
+        ("Expectation", "CUEX1"): 0.7614602763917,
+        ("Expectation", "CUEX2"): 0.710063801356483,
+        ("Expectation", "CUEX3"): 0.597906247173923,
+        ("Value", "PERV1"): 0.901367492819993,
+        ("Value", "PERV2"): 0.940291054766037,
+        ("Nick", "Quality"): 0.896788934715109,
+        ("Nick", "Loyalty"): 0.854106825150079,
+        ("Satisfaction", "CUSA1"): 0.804134843385014,
+        ("Satisfaction", "CUSA2"): 0.84612384049166,
+        ("Satisfaction", "CUSA3"): 0.847491594825199,
+    }
+    for k, v in lref.items():
+        assert ld[k] == pytest.approx(v, abs=1e-6), k
+    # the interaction's single item: servqual reports its correlation (1); seminr
+    # reports 1.25473807591789 = sd of the raw product of the stage-1 scores (seminr
+    # scales interaction scores by the loading-weighted SD of their unstandardised
+    # items and reports cov(standardised item, scaled score) as the loading)
+    assert ld["Image*Expectation", "Image*Expectation_intxn"] == pytest.approx(1.0, abs=1e-12)
+    assert (f1["Image"] * f1["Expectation"]).std(ddof=1) == pytest.approx(
+        1.25473807591789, abs=1e-6
+    )
 
 
 def test_plsc_orthogonal_interaction_matches_seminr_fixture(mobi):
@@ -136,9 +187,7 @@ def test_plsc_orthogonal_interaction_matches_seminr_fixture(mobi):
         assert p[k] == pytest.approx(v, abs=5e-4), k
     assert r.r2["Satisfaction"] == pytest.approx(0.889, abs=5e-4)
     # V_3_6_0/plsc-interaction-reliability.csv (alpha, rhoC, AVE, rhoA) for the
-    # common-factor constructs.  Not matched: the interaction construct's rhoC/AVE
-    # (seminr 0.7792/0.4406, servqual 0.7474/0.3978 from its PLS loadings) and its
-    # rhoA, which seminr sets to 1 for a composite in a PLSc model.
+    # common-factor constructs (the interaction row below).
     ref = {
         "Image": (0.722834595427083, 0.727144468310549, 0.354977797487875, 0.745311533816804),
         "Value": (0.823631979352573, 0.835583850529617, 0.720468175631135, 0.857495343869267),
@@ -149,6 +198,35 @@ def test_plsc_orthogonal_interaction_matches_seminr_fixture(mobi):
         got = rel.loc[c, ["alpha", "rho_c", "ave", "rho_a"]].to_numpy(float)
         np.testing.assert_allclose(got, v, atol=1e-6, err_msg=c)
     assert rel.loc["Image*Expectation", "alpha"] == pytest.approx(0.711404014337454, abs=1e-6)
+    # The interaction row (seminr alpha 0.711404014337454, rhoC 0.779196115356173,
+    # AVE 0.440631377299172, rhoA 1): seminr scales an interaction construct's score
+    # by sum|l| sd(x) / sum|l| over its *unstandardised* items (here the products of
+    # standardised items residualised on all main-effect items) and reports
+    # cov(standardised item, scaled score) as the loading, so its rhoC/AVE come from
+    # loadings times that factor.  servqual keeps item-score correlations.  Brute
+    # force of seminr's numbers from ours:
+    lam = r.outer.loc[r.outer["construct"] == "Image*Expectation", "loading"].to_numpy()
+
+    def rho_c_ave(x):
+        return x.sum() ** 2 / (x.sum() ** 2 + (1 - x**2).sum()), np.mean(x**2)
+
+    got = rel.loc["Image*Expectation", ["rho_c", "ave"]].to_numpy(float)
+    np.testing.assert_allclose(got, rho_c_ave(lam), atol=1e-12)
+    items = [f"IMAG{j}" for j in range(1, 6)]
+    z = (mobi - mobi.mean()) / mobi.std()
+    X = np.column_stack([np.ones(len(mobi)), mobi[items + ["CUEX3"]]])
+    resid = []
+    for it in items:
+        y = (z[it] * z["CUEX3"]).to_numpy()
+        resid.append(y - X @ np.linalg.lstsq(X, y, rcond=None)[0])
+    R = np.column_stack(resid)
+    factor = (np.abs(lam) * R.std(axis=0, ddof=1)).sum() / np.abs(lam).sum()
+    assert factor == pytest.approx(1.0525, abs=1e-4)
+    np.testing.assert_allclose(
+        rho_c_ave(factor * lam), (0.779196115356173, 0.440631377299172), atol=1e-6
+    )
+    c = np.corrcoef(R, rowvar=False)  # the same items: alpha recomputed from them
+    assert 5 / 4 * (1 - 5 / c.sum()) == pytest.approx(0.711404014337454, abs=1e-9)
 
 
 def test_product_indicators_equal_a_manual_build(mobi):

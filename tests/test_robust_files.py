@@ -53,7 +53,7 @@ def test_sigterm_during_simulate_leaves_no_partial_csv(tmp_path):
     proc.wait(timeout=120)
     assert parts(tmp_path) == []  # the temporary file was removed
     if midway:
-        assert proc.returncode != 0
+        assert proc.returncode != 0, proc.stderr.read()
         assert not out.exists()
     if out.exists():  # finished before the signal: then complete
         assert pd.read_csv(out).shape == (400000, 84)
@@ -93,7 +93,7 @@ def test_sigterm_during_report_leaves_no_partial_html(tmp_path):
     proc.wait(timeout=120)
     assert parts(tmp_path) == []
     if running:
-        assert proc.returncode != 0
+        assert proc.returncode != 0, proc.stderr.read()
     if out.exists():
         text = (out / "report.html").read_text()
         assert text.rstrip().endswith("</html>")

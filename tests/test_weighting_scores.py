@@ -77,3 +77,39 @@ def test_weighted_scores_bad_inputs(sim):
         measurement.reliability(dup, inst2, weights=np.ones(50))
     with pytest.raises(OutOfRangeError, match="zero for every row"):
         measurement.cronbach_alpha(dup, ["CUSA1", "CUSA2"], weights=np.zeros(50))
+
+
+# R 4.2, survey 4.1.1 (validation/weights_survey.R): servqual_sim rows 1..400, made-up
+# w_i = 0.5 + ((29 i) mod 13) / 4; svymean(~<kind>_<dimension>, svydesign(ids = ~1,
+# weights = ~w)) with the dimension composites as rowMeans of the items.
+R_SURVEY = {
+    "P": ([4.588019368947, 4.317400812246, 4.453998750391, 4.606841611996, 4.386441736957],
+          [0.053761651251, 0.058104573049, 0.057105464918, 0.054038210751, 0.051945301078]),
+    "E": ([4.868556701031, 5.400374882849, 5.175882536707, 5.181193377070, 4.906091846298],
+          [0.052164855112, 0.053005643222, 0.051679442167, 0.051531281250, 0.056615415144]),
+    "gap": ([-0.280537332084, -1.082974070603, -0.721883786317, -0.574351765073,
+             -0.519650109341],
+            [0.065136458354, 0.062642648086, 0.067894557012, 0.067248929786,
+             0.069990275997]),
+}  # fmt: skip
+
+
+def test_composite_and_gap_profiles_equal_r_survey():
+    df = sq.load_dataset("servqual_sim").iloc[:400].copy()
+    df["w"] = 0.5 + ((29 * np.arange(1, 401)) % 13) / 4
+    inst = sq.Instrument.servqual22()
+    w = df["w"].to_numpy()
+    kish = w.sum() ** 2 / (w @ w)
+    prof = scores.gap_profile(df, inst, weights="w")
+    for kind, (mean, se) in R_SURVEY.items():
+        t = scores.composite_profile(df, inst, kind, weights="w").table
+        assert t.index.name == "dimension" and list(t.index) == list(inst.dimensions)
+        assert np.abs(t["mean"].to_numpy() - mean).max() < 1e-8, kind
+        assert np.abs(t["se"].to_numpy() - se).max() < 1e-8, kind
+        assert np.allclose(t["n_eff"], kish, atol=1e-10)
+        assert np.allclose(t["deff"], 400 / kish, atol=1e-12)
+        # the gap profile's P, E and gap columns are the same svymean numbers
+        assert np.abs(prof[kind].to_numpy() - mean).max() < 1e-8, kind
+        assert np.abs(prof[f"{kind}_se"].to_numpy() - se).max() < 1e-8, kind
+    with pytest.raises(OutOfRangeError):
+        scores.composite_profile(df, inst, "P", weights=-df["w"])

@@ -131,3 +131,36 @@ def test_weighted_multigroup_cfa_equals_lavaan(hs):
     assert np.allclose(p["se"], MG_SE, atol=1e-3)
     # fitMeasures(fit, "chisq")
     assert res.fit_indices["chi2"] == pytest.approx(140.6408221665, abs=1e-5)
+
+
+# R 4.2.2, lavaan 0.6.14, validation/weights_lavaan.R:
+#   cfa(model, data = HS, sampling.weights = "w", estimator = "MLR")
+#   (se = "robust.huber.white", test = "yuan.bentler.mplus", information = "observed"):
+#   estimates and SEs as EST/SE above; fitMeasures():
+MLR_FIT = {"chi2": 94.4917637503, "chi2_scaled": 76.8381425684,
+           "scaling_factor": 1.2297507539, "baseline_chi2_scaled": 717.1236227226,
+           "cfi_scaled": 0.9224250330, "tli_scaled": 0.8836375495, "rmsea_scaled": 0.0855233891,
+           "cfi_robust": 0.9274938526, "tli_robust": 0.8912407789,
+           "rmsea_robust": 0.0948404162}  # fmt: skip
+
+
+def test_weighted_mlr_equals_lavaan(hs, weighted):
+    r = sem.fit(MODEL, hs, weights="w", estimator="MLR")
+    assert r.estimator == "MLR" and r.se == "robust"
+    p = r.params
+    p = p[p["se"].notna()]
+    assert np.abs(p["est"].to_numpy() - EST).max() < 1e-4
+    assert np.abs(p["se"].to_numpy() - SE).max() < 1e-3
+    # the same estimates and sandwich SEs as the weighted ML fit; MLR adds the scaled test
+    assert np.allclose(r.params["se"], weighted.params["se"], atol=1e-10, equal_nan=True)
+    for k, v in MLR_FIT.items():
+        assert r.fit_indices[k] == pytest.approx(v, abs=1e-4), k
+    assert r.robust_test["scaling_factor"] == pytest.approx(1.2297507539, abs=1e-4)
+    assert not any("unscaled" in w for w in r.warnings)
+
+
+def test_weighted_sem_refuses_fiml_mlm_and_wlsmv(hs):
+    for kw in ({"missing": "fiml"}, {"estimator": "MLR", "missing": "fiml"},
+               {"estimator": "MLM"}, {"estimator": "WLSMV"}):  # fmt: skip
+        with pytest.raises(ParameterError, match="estimator='ML' or 'MLR' with listwise"):
+            sem.fit(MODEL, hs, weights="w", **kw)

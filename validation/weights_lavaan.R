@@ -32,3 +32,19 @@ show("meanstructure: cfa(model, data = HS, sampling.weights = 'w', meanstructure
      meanstructure = TRUE)
 show("multigroup: cfa(model, data = HS, sampling.weights = 'w', group = 'school')",
      group = "school")
+
+# estimator = "MLR" with sampling weights (tests/test_weighting_sem.py): robust.huber.white
+# SEs and the Yuan-Bentler (yuan.bentler.mplus) scaled test.
+f <- cfa(model, data = HS, sampling.weights = "w", estimator = "MLR")
+o <- lavInspect(f, "options")
+cat("MLR: cfa(model, data = HS, sampling.weights = 'w', estimator = 'MLR'); se", o$se,
+    "test", paste(o$test, collapse = ","), "information", paste(o$information, collapse = ","), "\n")
+p <- parameterEstimates(f)
+free <- p$se > 0
+cat("est:", fmt(p$est[free]), "\n")
+cat("se:", fmt(p$se[free]), "\n")
+fm <- fitMeasures(f, c("chisq", "df", "chisq.scaled", "chisq.scaling.factor", "baseline.chisq.scaled",
+                       "cfi.scaled", "tli.scaled", "rmsea.scaled", "cfi.robust", "tli.robust",
+                       "rmsea.robust"))
+cat(paste(names(fm), sprintf("%.10f", fm), sep = "=", collapse = "\n"), "\n")
+# FIML with sampling weights (missing = "ml"): lavaan fits it; servqual refuses (typed error).

@@ -95,6 +95,7 @@ def atomic_write(
             yield fh
             fh.flush()
             os.fsync(fh.fileno())
+        _raise_if_terminated()
         os.replace(tmp, path)
         ok = True
         _fsync_dir(path.parent)
@@ -152,6 +153,7 @@ def atomic_dir(path: Path | str, *, force: bool = False) -> Iterator[Path]:
             if f.is_file():
                 with open(f, "rb") as fh:
                     os.fsync(fh.fileno())
+        _raise_if_terminated()
         if not path.exists():
             os.replace(tmp, path)
         else:
@@ -182,6 +184,18 @@ class Terminated(BaseException):
     """Raised in the main thread when the process receives SIGTERM."""
 
 
+#: set by the SIGTERM handler of :func:`terminate_cleanly`.  The handler also raises
+#: :class:`Terminated`, but Python drops an exception raised while the main thread runs
+#: a finaliser or a weakref callback ("Exception ignored in ..."), so commits check it.
+_TERMINATED = {"flag": False}
+
+
+def _raise_if_terminated() -> None:
+    """Refuse to commit output once SIGTERM has arrived (even if its exception was lost)."""
+    if _TERMINATED["flag"]:
+        raise Terminated("terminated by SIGTERM")
+
+
 @contextlib.contextmanager
 def terminate_cleanly() -> Iterator[None]:
     """Within the block, SIGTERM raises :class:`Terminated` (so ``finally`` runs).
@@ -196,6 +210,7 @@ def terminate_cleanly() -> Iterator[None]:
         return
 
     def handler(signum, frame):
+        _TERMINATED["flag"] = True
         raise Terminated(f"terminated by signal {signum}")
 
     try:
@@ -203,7 +218,10 @@ def terminate_cleanly() -> Iterator[None]:
     except ValueError:  # not in the main thread
         yield
         return
+    _TERMINATED["flag"] = False
     try:
         yield
+        _raise_if_terminated()
     finally:
         signal.signal(signal.SIGTERM, old)
+        _TERMINATED["flag"] = False

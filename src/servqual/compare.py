@@ -385,6 +385,7 @@ def compare_paired(
     waves: Sequence | None = None,
     metric: str = "nps",
     weights=None,
+    weights_wave: str = "first",
     top_box: float | None = None,
     ci: float = 0.95,
 ) -> Comparison:
@@ -393,8 +394,13 @@ def compare_paired(
     The per-respondent change ``d_i`` (of the NPS code +100/0/−100, of the
     top-box flag, or of the score) is averaged over the respondents answering
     in both waves; its t interval and test are R's ``t.test(a, b, paired =
-    TRUE)`` (weighted: the linearised SE of the weighted mean of ``d_i``, with
-    the respondent's weight in the first wave).  ``difference`` is wave a − wave b.
+    TRUE)`` (weighted: the linearised SE of the weighted mean of ``d_i``).
+    ``difference`` is wave a − wave b.
+
+    A panel member has a weight in each wave; ``weights_wave`` says which one
+    weights the change: ``"first"`` (default: the panel as recruited, the
+    usual base of a longitudinal weight), ``"second"`` (as of the later wave)
+    or ``"mean"`` (the average of the two).
 
     Examples
     --------
@@ -404,7 +410,9 @@ def compare_paired(
     >>> float(r.table.loc[0, "difference"]), int(r.table.loc[0, "n_a"])
     (50.0, 4)
     """
-    check_params({"metric": metric, "ci": ci}, {"metric": _METRICS, "ci": _CI})
+    check_params({"metric": metric, "ci": ci, "weights_wave": weights_wave},
+                 {"metric": _METRICS, "ci": _CI,
+                  "weights_wave": Options(("first", "second", "mean"))})  # fmt: skip
     data = check_data(data)
     check_columns(data, [column], what="column")
     check_columns(data, [wave], what="wave column")
@@ -443,7 +451,15 @@ def compare_paired(
         )
     a = parts[0][0].loc[common].to_numpy()
     b = parts[1][0].loc[common].to_numpy()
-    wa = parts[0][1].loc[common].to_numpy() if w_all is not None else None
+    wa = None
+    if w_all is not None:
+        w1, w2 = (part[1].loc[common].to_numpy() for part in parts)
+        wa = {"first": w1, "second": w2, "mean": (w1 + w2) / 2}[weights_wave]
+        if not wa.sum() > 0:
+            raise OutOfRangeError(
+                f"the {weights_wave} wave's weights of the {len(common)} respondents in "
+                "both waves are all zero: nothing to average."
+            )
     d = a - b
     n = d.size
     if wa is None:

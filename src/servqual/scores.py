@@ -25,6 +25,7 @@ from ._checks import (
     check_params,
     check_weights,
 )
+from ._result import records_provenance
 from ._warn import warn
 from .errors import DataError, InputTypeError, MissingDataWarning, ParameterError
 from .instrument import Instrument
@@ -38,6 +39,7 @@ __all__ = [
     "weighted_servqual_score",
     "zone_of_tolerance",
     "gap_profile",
+    "composite_profile",
 ]
 
 
@@ -96,6 +98,10 @@ def composites(
         Average the items present when at least this many are; by default a
         missing item makes the composite NaN.
 
+    A respondent's composite does not depend on respondent weights; their
+    weighted means (Taylor-linearised SEs, Kish's effective n, design effect)
+    are :func:`composite_profile`, and for P, E and P−E :func:`gap_profile`.
+
     Examples
     --------
     >>> from servqual import Instrument, load_dataset
@@ -133,6 +139,10 @@ def dimension_gaps(
     data: pd.DataFrame, instrument: Instrument, *, minus: str = "E", min_items: int | None = None
 ) -> pd.DataFrame:
     """Dimension gap scores: mean item gap per dimension.
+
+    Per respondent (no weights); their weighted means with SEs, effective n and
+    design effect are :func:`gap_profile` (``weights=``) or
+    :func:`composite_profile` with ``kind="gap"``.
 
     Examples
     --------
@@ -324,3 +334,42 @@ def gap_profile(
             row[f"{name}_ci_upper"] = m + t * se
         rows.append(row)
     return pd.DataFrame(rows).set_index("dimension")
+
+
+@records_provenance
+def composite_profile(data: pd.DataFrame, instrument: Instrument, kind: str | None = "P", *,
+                      weights=None, min_items: int | None = None, ci: float = 0.95):  # fmt: skip
+    """Mean composite (or P−E gap) per dimension with respondent weights.
+
+    ``kind`` is an item kind (``"P"``, ``"E"``, ``None`` for single-kind
+    instruments) or ``"gap"`` (:func:`dimension_gaps`).  With ``weights``
+    (column name or array) the means are weighted and their SEs
+    Taylor-linearised -- R ``survey``'s ``svymean`` on ``svydesign(ids = ~1,
+    weights = ~w)`` -- beside Kish's effective n and the design effect;
+    without, the SE is ``sd / sqrt(n)``.  A respondent missing an item of a
+    dimension is left out of that dimension (``n`` says how many remain).
+
+    Returns
+    -------
+    servqual.weighting.WeightedMeans
+        ``table`` indexed by dimension: ``n``, ``n_eff``, ``deff``, ``mean``,
+        ``se``, ``ci_lower``, ``ci_upper`` (normal interval).
+
+    Examples
+    --------
+    >>> from servqual import Instrument, load_dataset
+    >>> df = load_dataset("servqual_sim").iloc[:200]
+    >>> r = composite_profile(df, Instrument.servqual22(), "gap", weights=[1.0, 2.0] * 100)
+    >>> r.table.index.tolist()[:2], bool(r.table["deff"].gt(1).all())
+    (['tangibles', 'reliability'], True)
+    """
+    from .weighting import WeightedMeans, weighted_means
+
+    w = check_weights(weights, check_data(data))
+    if kind == "gap":
+        frame = dimension_gaps(data, instrument, min_items=min_items)
+    else:
+        frame = composites(data, instrument, kind, min_items=min_items)
+    res = weighted_means(frame, list(frame.columns), weights=w, ci=ci)
+    return WeightedMeans(table=res.table.rename_axis("dimension"), ci=res.ci,
+                         weighted=res.weighted, warnings=res.warnings)  # fmt: skip

@@ -34,9 +34,18 @@ def main() -> int:
             (abs(weights[tuple(k.split("|"))] - v) for k, v in case["weights"].items()),
             default=0.0,
         )
-        worst_all = max(worst_all, d_p, d_w)
-        print(f"{case['name']}: max |diff| paths {d_p:.1e}, weights {d_w:.1e}")
+        loadings = res.outer.set_index(["construct", "item"])["loading"]
+        d_l = max(
+            (abs(loadings[tuple(k.split("|"))] - v) for k, v in case.get("loadings", {}).items()),
+            default=0.0,
+        )
+        worst_all = max(worst_all, d_p, d_w, d_l)
+        print(f"{case['name']}: max |diff| paths {d_p:.1e}, weights {d_w:.1e}, loadings {d_l:.1e}")
+        if case.get("note"):
+            print(f"    note: {case['note']}")
         print(f"    seminr {case['seminr_test']}; {', '.join(case['fixtures'])}")
+    for fixture, why in spec.get("not_reproduced", {}).items():
+        print(f"not reproduced: {fixture} ({why})")
     print(f"largest difference: {worst_all:.1e}")
     return 0
 

@@ -195,10 +195,16 @@ register(
 )
 
 
+# Okabe & Ito (2008): colour-blind safe, distinct in lightness; explicit so the plot
+# keeps them outside the package style too (line styles and markers differ as well)
+_SLOPE_COLOURS = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#D55E00", "#56B4E9")
+
+
 def plot_simple_slopes(result, interaction=None, target=None, *, at=(-1.0, 0.0, 1.0), ax=None):
     """Simple-slope plot of a PLS interaction: the target against the independent
-    variable (both in SDs) at moderator levels ``at`` (see
-    :func:`servqual.pls.simple_slopes`).  Returns the Axes.
+    variable (both in SDs of the construct scores) at moderator levels ``at`` (see
+    :func:`servqual.pls.simple_slopes`); with a bootstrap the legend gives each
+    slope's percentile interval.  Returns the Axes.
 
     Examples
     --------
@@ -221,18 +227,55 @@ def plot_simple_slopes(result, interaction=None, target=None, *, at=(-1.0, 0.0, 
     xs = np.linspace(-2.0, 2.0, 41)
     styles = ["-", "--", ":", "-."]
     markers = ["o", "s", "^", "D"]
+    pct = f"{100 * result.ci:g}%" if getattr(result, "ci", None) else ""
     for i, row in enumerate(table.itertuples(index=False)):
+        lvl = row.moderator_level
+        where = f"{lvl:+g} SD" if lvl else "its mean"
+        label = f"{info['moderator']} at {where}: slope {row.slope:.3f}"
+        if "ci_lower" in table.columns:
+            label += f" [{pct} CI {row.ci_lower:.3f}, {row.ci_upper:.3f}]"
         ax.plot(
             xs,
             row.intercept + row.slope * xs,
+            color=_SLOPE_COLOURS[i % len(_SLOPE_COLOURS)],
             linestyle=styles[i % 4],
             marker=markers[i % 4],
             markevery=10,
-            label=f"{info['moderator']} at {row.moderator_level:+g} SD (slope {row.slope:.3f})",
+            label=label,
         )
     ax.axhline(0.0, color="0.7", linewidth=0.8, zorder=0)
-    ax.set_xlabel(f"{info['iv']} (standardised score, SD)")
-    ax.set_ylabel(f"{info['target']} (standardised score, SD)")
-    ax.set_title(f"Simple slopes of {info['iv']} moderated by {info['moderator']}")
+    ax.set_xlabel(f"{info['iv']} (standardised construct score, SD)")
+    ax.set_ylabel(f"Predicted {info['target']} (standardised score, SD)")
+    ax.set_title(
+        f"Simple slopes of {info['iv']} moderated by {info['moderator']} (n = {result.n:,})"
+    )
     ax.legend(frameon=False)
     return ax
+
+
+_SLOPES_MODEL = """
+Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
+Expectation =~ CUEX1 + CUEX2 + CUEX3
+Satisfaction =~ CUSA1 + CUSA2 + CUSA3
+Satisfaction ~ Image + Expectation + Image*Expectation
+"""
+
+
+def _slopes_fit():
+    from .. import pls
+    from ..datasets import load_dataset
+
+    return pls.fit(_SLOPES_MODEL, load_dataset("mobi"), n_boot=500, seed=2026, progress=False)
+
+
+register(
+    FigureSpec(
+        name="pls_simple_slopes_image_expectation",
+        draw=lambda ax, res: plot_simple_slopes(res, ax=ax),
+        data=_slopes_fit,
+        figsize=(6.4, 4.2),
+        description="Simple slopes of image on satisfaction at expectation -1, 0, +1 SD "
+        "(PLS, two-stage interaction, mobi, 500 bootstrap resamples).",
+        tags=("pls",),
+    )
+)

@@ -328,28 +328,24 @@ def fit(
         X /= sd
     S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
     _check_collinear(model, _corr_from_cov(S), st)
-    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
-    W0 = est.W[0]
-    warns = list(notes)
+    est, consistent, more = estimate_checked(model, st, S, which, scheme, tol, max_iter)
+    W0 = est.W[0]  # PLSc corrects loadings, paths and R², not the weights
+    warns = list(notes) + more
     iters = int(est.iterations[0])
     converged = bool(est.converged[0])
-    if not converged:
-        msg = (
-            f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); "
-            "estimates are from the last iteration."
-        )
-        warns.append(msg)
-        warn(msg, ConvergenceWarning)
-    if which is not False:
-        consistent = True if which is None else tuple(model.constructs[j] for j in which)
-        est = correct(est, S[None], st, which)
-        warns += _plsc_checks(model, est)
-    else:
-        consistent = False
     if not n_boot:  # the centred copy is not needed any more: free it before the tables
         X = None
-    tabs = _tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
-    warns += _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2)
+    tabs = tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
+    C = correlation_w(raw, w)
+    add_diagnostics(tabs, model, st, S, C, raw.shape[0], scheme, tol, max_iter, consistent, f2)
+    vif = tabs["outer"]["vif"].to_numpy(dtype=float)
+    if np.isnan(vif).any():  # item_vif: NaN for perfectly collinear items of a block
+        bad = [model.items[i] for i in np.flatnonzero(np.isnan(vif))]
+        warns.append(
+            f"items {bad} are perfectly collinear within their block (e.g. identical "
+            "columns): their VIF is infinite and is reported as NaN."
+        )
+        warn(warns[-1], DegenerateResultWarning)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
@@ -408,6 +404,25 @@ def fit(
     )
 
 
+def estimate_checked(model, st, S, which, scheme, tol, max_iter):
+    """PLS on ``S``, PLSc-corrected for the blocks ``which`` selects (False: none):
+    ``(estimate, consistent, warnings)``; non-convergence is also warned."""
+    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    warns = []
+    if not est.converged[0]:
+        msg = (
+            f"the PLS algorithm did not converge in {max_iter} iterations (tol={tol:g}); "
+            "estimates are from the last iteration."
+        )
+        warns.append(msg)
+        warn(msg, ConvergenceWarning)
+    if which is False:
+        return est, False, warns
+    consistent = True if which is None else tuple(model.constructs[j] for j in which)
+    est = correct(est, S[None], st, which)
+    return est, consistent, warns + _plsc_checks(model, est)
+
+
 def _corr_from_cov(S: np.ndarray) -> np.ndarray:
     d = np.sqrt(np.diag(S))
     return S / np.outer(d, d)
@@ -421,12 +436,15 @@ def _alpha_std(r: np.ndarray) -> float:
     return float(k * rbar / (1 + (k - 1) * rbar))
 
 
-def _tables(
-    model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean, rw=None
-) -> dict:
+def tables(
+    model, st, est: CoreEstimate, S, X, raw, frame, sd, scaled, scale, mean, rw=None, *,
+    n=None, htmt_table=None,
+) -> dict:  # fmt: skip
+    """The result tables; without ``raw`` (fitted from moments: pass ``n`` and
+    ``htmt_table``) the score tables are empty."""
     names = list(model.constructs)
     items = list(model.items)
-    n = raw.shape[0]
+    n = raw.shape[0] if n is None else n
     W = est.W[0]
     w = W[np.arange(st.p), st.block_of]
     w_unstd = w / sd if scaled else w
@@ -497,7 +515,7 @@ def _tables(
         rel.append(row)
     reliability = pd.DataFrame(rel).set_index("construct")
     blocks = {b.name: list(b.items) for b in model.blocks}
-    h = htmt(frame, blocks, weights=rw)
+    h = htmt(frame, blocks, weights=rw) if htmt_table is None else htmt_table
     fl = R.copy()
     for c in names:
         fl.loc[c, c] = np.sqrt(reliability.loc[c, "ave"])
@@ -507,6 +525,23 @@ def _tables(
     gof = float(np.sqrt(np.mean(comm) * np.mean(r2["r2"]))) if len(comm) else np.nan
     r2_adj = r2["r2_adj"].rename("r2_adj")
     r2 = r2["r2"].rename("r2")
+    out = {
+        "outer": outer,
+        "cross_loadings": cross,
+        "construct_correlations": R,
+        "paths": paths,
+        "effects": effects,
+        "r2": r2,
+        "r2_adj": r2_adj,
+        "reliability": reliability,
+        "htmt": h,
+        "fornell_larcker": fl,
+        "fornell_larcker_test": fl_test,
+        "gof": gof,
+    }
+    if raw is None:  # fitted from moments: no rows, no scores
+        empty = pd.DataFrame(columns=names, dtype=float)
+        return {**out, "scores": empty, "scores_raw": empty.copy(), "scores_100": empty.copy()}
     if X is not None:
         Y = X @ W
     else:  # from the raw items (a column-major view): ((raw - mean) / sd) W without a copy
@@ -523,23 +558,7 @@ def _tables(
     s100 /= hi - lo
     s100 *= 100.0
     scores_100 = pd.DataFrame(s100, index=frame.index, columns=names, copy=False)
-    return {
-        "outer": outer,
-        "cross_loadings": cross,
-        "construct_correlations": R,
-        "paths": paths,
-        "effects": effects,
-        "r2": r2,
-        "r2_adj": r2_adj,
-        "reliability": reliability,
-        "htmt": h,
-        "fornell_larcker": fl,
-        "fornell_larcker_test": fl_test,
-        "gof": gof,
-        "scores": scores,
-        "scores_raw": scores_raw,
-        "scores_100": scores_100,
-    }
+    return {**out, "scores": scores, "scores_raw": scores_raw, "scores_100": scores_100}
 
 
 def _resolve_consistent(model: PLSModel, consistent):
@@ -584,22 +603,10 @@ def _apply_missing_codes(data, items, codes):
     return out
 
 
-def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consistent, f2) -> list:
-    """Item VIF, seminr's AIC/BIC per equation and f^2 by re-estimation (weighted with ``w``).
-
-    Returns the warnings raised (items whose VIF is undefined)."""
-    n = raw.shape[0]
-    C = correlation_w(raw, w)
-    vif = item_vif(st, C)
-    tabs["outer"]["vif"] = vif
-    notes = []
-    if np.isnan(vif).any():
-        bad = [model.items[i] for i in np.flatnonzero(np.isnan(vif))]
-        notes.append(
-            f"items {bad} are perfectly collinear within their block (e.g. identical "
-            "columns): their VIF is infinite and is reported as NaN."
-        )
-        warn(notes[-1], DegenerateResultWarning)
+def add_diagnostics(tabs, model, st, S, C, n, scheme, tol, max_iter, consistent, f2) -> None:
+    """Item VIF (``C``: the item correlations), seminr's AIC/BIC per equation and f^2 by
+    re-estimation."""
+    tabs["outer"]["vif"] = item_vif(st, C)
     r2 = tabs["r2"]
     crit = [info_criteria(r2[c], len(model.predecessors(c)), n) for c in r2.index]
     tabs["info_criteria"] = pd.DataFrame(
@@ -609,7 +616,6 @@ def _add_diagnostics(tabs, model, st, S, raw, w, scheme, tol, max_iter, consiste
     re = f2_reestimated(model, S, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent)
     paths["f2_reestimated"] = [re[(s, t)] for s, t in zip(paths["source"], paths["target"])]
     paths.insert(3, "f2", paths["f2_reestimated"] if f2 == "reestimate" else paths["f2_r2"].copy())
-    return notes
 
 
 def _rho_a_checks(reliability: pd.DataFrame, consistent) -> list[str]:

@@ -10,6 +10,7 @@ lives in :mod:`servqual.sem.polychoric` and :mod:`servqual.sem.wlsmv`.
 
 from .builders import gap_model, rater_model
 from .fit import fit
+from .from_moments import fit_moments
 from .invariance import invariance
 from .result import SEMResult
 from .simulate import population_moments, simulate_data
@@ -17,6 +18,7 @@ from .syntax import build_partable, parse
 
 __all__ = [
     "fit",
+    "fit_moments",
     "simulate_data",
     "population_moments",
     "rater_model",

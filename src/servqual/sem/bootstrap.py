@@ -158,9 +158,17 @@ def _statistic(prep, theta, problem):
     """The resample statistic: ML refits, or polychoric + DWLS refits for WLSMV."""
     if getattr(problem, "polychoric", None) is not None:
         from .defined import label_values
-        from .ordinal import WLSMVRefit
+        from .ordinal import WLSMVGroupsRefit, WLSMVRefit
 
         pt = prep.model.partable
+        if len(prep.arrays) > 1:
+            return WLSMVGroupsRefit(
+                prep,
+                _LabelFn(pt, prep.defined, label_values),
+                len(prep.defined),
+                getattr(problem, "group_equal", ()),
+                gamma=problem.gamma,
+            )
         return WLSMVRefit(
             prep.model,
             prep.arrays[0],

@@ -8,7 +8,15 @@ from scipy import optimize, special, stats
 
 from .ml import MLProblem
 
-__all__ = ["fit_indices", "standardized", "residual_sd", "score_tests", "FIT_KEYS"]
+__all__ = [
+    "fit_indices",
+    "standardized",
+    "residual_sd",
+    "score_tests",
+    "FIT_KEYS",
+    "cfi_tli_rmsea",
+    "scaled_shifted_measures",
+]
 
 FIT_KEYS = (
     "chi2",
@@ -250,3 +258,65 @@ def score_tests(problem_ext: MLProblem, theta_ext: np.ndarray, free: np.ndarray)
         mi = np.where(V > 1e-10, sc**2 / V, np.nan)
         epc = np.where(V > 1e-10, sc / V, np.nan)
     return mi, epc
+
+
+def cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix, G=1) -> dict:
+    """CFI, TLI and RMSEA (keys with ``suffix``) from the statistics ``t`` (model,
+    ``df``) and ``tb`` (baseline, ``dfb``) with the constants ``c``/``cb`` that
+    the statistics are expected to exceed their df by (1 for the standard and
+    scaled versions, Savalei's ``c`` for the robust ones), ``n1`` observations
+    and ``G`` groups (lavaan 0.6's formulas; df = 0 gives CFI = TLI = 1, RMSEA 0).
+
+    Examples
+    --------
+    >>> out = cfi_tli_rmsea(120.0, 24, 900.0, 36, 300, 1.0, 1.0, "")
+    >>> round(out["cfi"], 4), round(out["rmsea"], 4)
+    (0.8889, 0.1155)
+    """
+    if df <= 0:
+        return {f"cfi{suffix}": 1.0, f"tli{suffix}": 1.0, f"rmsea{suffix}": 0.0}
+    d0, d1 = t - c * df, tb - cb * dfb
+    den = max(d0, d1, 0.0)
+    return {
+        f"cfi{suffix}": float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0,
+        f"tli{suffix}": float(1.0 - (d0 * dfb) / (d1 * df)),
+        f"rmsea{suffix}": float(np.sqrt(G * max(t / n1 / df - c / n1, 0.0))),
+    }
+
+
+def scaled_shifted_measures(t, df, tr1, tr2, tb, dfb, tb1, tb2, n1, G=1) -> dict:
+    """WLSMV test and fit measures (lavaan 0.6 names) from the unscaled statistics of
+    the model (``t`` on ``df``) and the baseline (``tb`` on ``dfb``) and the traces
+    ``tr(U Gamma)``, ``tr((U Gamma)^2)`` of each: the scaled-and-shifted statistics
+    (``a T + b``, ``a = sqrt(df / tr2)``, ``b = df - a tr1``; Asparouhov & Muthen
+    2010), CFI/TLI/RMSEA unscaled and ``_scaled`` with ``n1`` observations (N - G)
+    and ``G`` groups, the RMSEA 90% CI and close-fit p-value.
+
+    Examples
+    --------
+    >>> out = scaled_shifted_measures(100.0, 10, 20.0, 60.0, 900.0, 20, 30.0, 80.0, 499)
+    >>> round(float(out["chi2_scaled"]), 3), round(float(out["shift"]), 3)
+    (42.66, 1.835)
+    """
+    a = np.sqrt(df / tr2) if df > 0 and tr2 > 0 else np.nan
+    ab = np.sqrt(dfb / tb2)
+    ts, tbs = a * t + (df - a * tr1), ab * tb + (dfb - ab * tb1)
+    out = {
+        "chi2": t,
+        "df": df,
+        "pvalue": float(stats.chi2.sf(t, df)) if df > 0 else np.nan,
+        "chi2_scaled": ts,
+        "scaling_factor": 1.0 / a,
+        "shift": df - a * tr1,
+        "pvalue_scaled": float(stats.chi2.sf(ts, df)) if df > 0 else np.nan,
+        "baseline_chi2": tb,
+        "baseline_df": dfb,
+        "baseline_chi2_scaled": tbs,
+    }
+    for suffix, x, xb in (("", t, tb), ("_scaled", ts, tbs)):
+        out.update(cfi_tli_rmsea(x, df, xb, dfb, n1, 1.0, 1.0, suffix, G))
+    lo, hi = _rmsea_ci(t, df, n1, G)
+    out.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
+    if df > 0:
+        out["rmsea_pvalue"] = float(stats.ncx2.sf(t, df, n1 * df * 0.05**2 / G))
+    return out

@@ -12,23 +12,23 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import ParameterError
-from .indices import FIT_KEYS
+from .indices import FIT_KEYS, cfi_tli_rmsea, scaled_shifted_measures
 from .ml import MLProblem, SampleMoments, start_values
 
 __all__ = ["wlsmv_estimate"]
 
 
-def wlsmv_estimate(prep, ram, gamma="muthen1984"):
+def wlsmv_estimate(prep, ram, gamma="muthen1984", group_equal=()):
     """Returns ``(theta, vcov, estimated, indices, problem, converged, messages)``.
 
     Several groups are fitted as lavaan's configural model (every parameter
     group-specific): group by group, with the statistics pooled -- ``chi2 =
     sum_g (n_g - 1) F_g`` and the scaled-and-shifted test from the summed
     traces of ``U_g Gamma_g``.  Parameters shared across groups (labels,
-    ``group_equal``: lavaan's threshold/loading invariance) are not supported.
+    ``group_equal``: lavaan's threshold/loading invariance) go to
+    :func:`~servqual.sem.wlsmv_invariance.wlsmv_shared_estimate`.
     """
     from .polychoric import polychoric_moments
     from .wlsmv import dwls_ram
@@ -40,12 +40,11 @@ def wlsmv_estimate(prep, ram, gamma="muthen1984"):
         )
     pt = ram.partable
     free = pt[pt["par"] >= 0]
-    if free.groupby("par")["group"].nunique().max() > 1 if len(free) else False:
-        raise ParameterError(
-            "estimator='WLSMV' with parameters shared across groups (labels or "
-            "group_equal, e.g. lavaan's threshold/loading invariance) is not supported; "
-            "fit the configural model (no group_equal)."
-        )
+    shared = free.groupby("par")["group"].nunique().max() > 1 if len(free) else False
+    if len(prep.arrays) > 1 and (shared or "thresholds" in tuple(group_equal)):
+        from .wlsmv_invariance import wlsmv_shared_estimate
+
+        return wlsmv_shared_estimate(prep, ram, group_equal, gamma)
     user_means = pt[(pt["op"] == "~1") & (pt["par"] >= 0)]
     if len(user_means):
         raise ParameterError(
@@ -103,88 +102,74 @@ def _pooled_indices(ram, bases, theta, outs, moms, names) -> dict:
     from ``tr(U Gamma)`` and ``tr((U Gamma)^2)`` summed over groups;
     ``cfi``/``tli``/``rmsea`` (with its 90% CI) use the unscaled statistics and
     ``N - G``, ``*_scaled`` the scaled ones; ``*_robust`` follow Savalei (2021)
-    as lavaan does (single group): the ML discrepancy of the polychoric matrix
+    as lavaan does: the ML discrepancy of the polychoric matrix
     at the DWLS estimates, ``c = tr(U' V U Gamma) / df`` with the normal-theory
     weight ``V`` of the correlations and ``U = I - Delta (Delta' W Delta)^-1
     Delta' W``, and the baseline's ``c_b = tr(Gamma) / df_b``.
     """
-    from .indices import _rmsea_ci
-
     G = len(outs)
     fis = [o.fit.fit_indices for o in outs]
     n1 = sum(m.n - 1 for m in moms)
     df = int(sum(f["df"] for f in fis))
     dfb = int(sum(f["baseline_df"] for f in fis))
-    T = float(sum(f["chi2"] for f in fis))
-    Tb = float(sum(f["baseline_chi2"] for f in fis))
-    tr1, tr2 = sum(f["trace_ug"] for f in fis), sum(f["trace_ug2"] for f in fis)
-    tb1, tb2 = sum(f["baseline_trace_ug"] for f in fis), sum(f["baseline_trace_ug2"] for f in fis)
-    a, ab = np.sqrt(df / tr2) if tr2 > 0 else np.nan, np.sqrt(dfb / tb2)
-    Ts, Tbs = a * T + (df - a * tr1), ab * Tb + (dfb - ab * tb1)
-    res = {
-        "chi2": T,
-        "df": df,
-        "pvalue": float(stats.chi2.sf(T, df)) if df > 0 else np.nan,
-        "chi2_scaled": Ts,
-        "scaling_factor": 1.0 / a,
-        "shift": df - a * tr1,
-        "pvalue_scaled": float(stats.chi2.sf(Ts, df)) if df > 0 else np.nan,
-        "baseline_chi2": Tb,
-        "baseline_df": dfb,
-        "baseline_chi2_scaled": Tbs,
-        "npar": int(sum(o.estimated.sum() for o in outs))
-        + sum(t.size for m in moms for t in m.thresholds.values()),
-    }
-    for suffix, t, tb in (("", T, Tb), ("_scaled", Ts, Tbs)):
-        res.update(_cfi_tli_rmsea(t, df, tb, dfb, n1, 1.0, 1.0, suffix, G))
-    lo, hi = _rmsea_ci(T, df, n1, G)
-    res.update(rmsea_ci_lower=float(lo), rmsea_ci_upper=float(hi))
-    if df > 0:
-        res["rmsea_pvalue"] = float(stats.ncx2.sf(T, df, n1 * df * 0.05**2 / G))
-    if G == 1:
-        res.update(_robust_single(ram, bases[0], outs[0], moms[0], df, dfb, n1))
-    else:  # lavaan's multigroup catML weighting is not reproduced here
-        res.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan)
+    res = scaled_shifted_measures(
+        float(sum(f["chi2"] for f in fis)),
+        df,
+        sum(f["trace_ug"] for f in fis),
+        sum(f["trace_ug2"] for f in fis),
+        float(sum(f["baseline_chi2"] for f in fis)),
+        dfb,
+        sum(f["baseline_trace_ug"] for f in fis),
+        sum(f["baseline_trace_ug2"] for f in fis),
+        n1,
+        G,
+    )
+    res["npar"] = int(sum(o.estimated.sum() for o in outs)) + sum(
+        t.size for m in moms for t in m.thresholds.values()
+    )
+    res.update(_robust_catml(ram, bases, outs, moms, df, dfb, n1))
     return res
 
 
-def _robust_single(ram, base, out, mom, df, dfb, n1) -> dict:
-    cols = list(mom.corr.columns)
-    obs = list(ram.observed)
-    perm = np.array([obs.index(c) for c in cols])
-    Sig = np.asarray(ram.moments(out.theta, 0, base)[0])[np.ix_(perm, perm)].copy()
-    np.fill_diagonal(Sig, 1.0)
-    R = mom.corr.to_numpy()
-    p = len(cols)
+def _robust_catml(ram, bases, outs, moms, df, dfb, n1) -> dict:
+    """Savalei's (2021) robust indices, summed over groups.
+
+    The groups of a configural model share no parameter, so lavaan's stacked
+    trace ``tr(U' V U Gamma)`` (with the weights ``f_g = n_g / N`` that cancel
+    within each block) is the sum of the groups' traces; ``T3`` sums
+    ``n_g F_ML,g``.  The baseline's ``c_b df_b`` is lavaan 0.6.14's
+    ``tr(Gamma_all)`` of the stacked ``Gamma_g / f_g``, i.e.
+    ``sum_g tr(Gamma_g) / f_g`` (the weights do not cancel there; with one
+    group ``f = 1``): mirrored so that CFI/TLI agree with lavaan (checked on
+    bfi by gender, ``tests/test_sem_peers.py``).
+    """
+    T3 = T3b = k3 = k3b = 0.0
     ld = np.linalg.slogdet
-    T3 = mom.n * (ld(Sig)[1] + np.trace(R @ np.linalg.inv(Sig)) - ld(R)[1] - p)
-    T3b = -mom.n * ld(R)[1]
-    li, lj = np.tril_indices(p, -1)
-    Si = np.linalg.inv(Sig)
-    # normal-theory weight of the correlations: 1/2 d vec(Sigma)' (Si x Si) d vec(Sigma)
-    V = Si[li][:, li] * Si[lj][:, lj] + Si[li][:, lj] * Si[lj][:, li]
-    Gm = mom.gamma.to_numpy()
-    w = mom.weights.to_numpy()
-    est = out.estimated
-    dS = np.asarray(ram.jacobian(out.theta, 0, base)[0])[est][:, perm][:, :, perm]
-    D = dS[:, li, lj].T
-    WD = w[:, None] * D
-    U = np.eye(li.size) - D @ np.linalg.solve(D.T @ WD, WD.T)
-    c3 = float(np.trace(U.T @ V @ U @ Gm)) / df if df > 0 else np.nan
-    c3b = float(np.trace(Gm)) / dfb
-    return _cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, c3b, "_robust")
-
-
-def _cfi_tli_rmsea(t, df, tb, dfb, n1, c, cb, suffix, G=1) -> dict:
-    if df <= 0:
-        return {f"cfi{suffix}": 1.0, f"tli{suffix}": 1.0, f"rmsea{suffix}": 0.0}
-    d0, d1 = t - c * df, tb - cb * dfb
-    den = max(d0, d1, 0.0)
-    return {
-        f"cfi{suffix}": float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0,
-        f"tli{suffix}": float(1.0 - (d0 * dfb) / (d1 * df)),
-        f"rmsea{suffix}": float(np.sqrt(G * max(t / n1 / df - c / n1, 0.0))),
-    }
+    for g, (out, mom) in enumerate(zip(outs, moms)):
+        cols = list(mom.corr.columns)
+        obs = list(ram.observed)
+        perm = np.array([obs.index(c) for c in cols])
+        Sig = np.asarray(ram.moments(out.theta, g, bases[g])[0])[np.ix_(perm, perm)].copy()
+        np.fill_diagonal(Sig, 1.0)
+        R = mom.corr.to_numpy()
+        p = len(cols)
+        T3 += mom.n * (ld(Sig)[1] + np.trace(R @ np.linalg.inv(Sig)) - ld(R)[1] - p)
+        T3b += -mom.n * ld(R)[1]
+        li, lj = np.tril_indices(p, -1)
+        Si = np.linalg.inv(Sig)
+        # normal-theory weight of the correlations: 1/2 d vec(Sigma)' (Si x Si) d vec(Sigma)
+        V = Si[li][:, li] * Si[lj][:, lj] + Si[li][:, lj] * Si[lj][:, li]
+        Gm = mom.gamma.to_numpy()
+        w = mom.weights.to_numpy()
+        est = out.estimated
+        dS = np.asarray(ram.jacobian(out.theta, g, bases[g])[0])[est][:, perm][:, :, perm]
+        D = dS[:, li, lj].T
+        WD = w[:, None] * D
+        U = np.eye(li.size) - D @ np.linalg.solve(D.T @ WD, WD.T)
+        k3 += float(np.trace(U.T @ V @ U @ Gm))
+        k3b += float(np.trace(Gm)) * sum(m.n for m in moms) / mom.n
+    c3 = k3 / df if df > 0 else np.nan
+    return cfi_tli_rmsea(T3, df, T3b, dfb, n1, c3, k3b / dfb, "_robust", len(outs))
 
 
 class WLSMVRefit:
@@ -214,3 +199,36 @@ class WLSMVRefit:
         if self.n_defined:
             return np.concatenate([out.theta, self.label_fn(out.theta)])
         return out.theta
+
+
+class WLSMVGroupsRefit:
+    """Picklable bootstrap statistic for multigroup WLSMV: resample rows within each
+    group (the bootstrap is stratified by ``codes``) -> per-group polychorics -> the
+    same multigroup WLSMV estimation as the full sample (configural, or shared
+    parameters under ``group_equal``), plus defined parameters."""
+
+    def __init__(self, prep, label_fn, n_defined, group_equal, gamma="muthen1984"):
+        self.prep = prep
+        self.X = np.vstack(prep.arrays)
+        self.codes = np.repeat(np.arange(len(prep.arrays)), [a.shape[0] for a in prep.arrays])
+        self.n_groups = len(prep.arrays)
+        self.label_fn, self.n_defined = label_fn, n_defined
+        self.group_equal, self.gamma = tuple(group_equal), gamma
+
+    def __call__(self, idx: np.ndarray) -> np.ndarray:
+        import dataclasses
+        import warnings
+
+        X, codes = self.X[idx], self.codes[idx]
+        arrays = tuple(X[codes == g] for g in range(self.n_groups))
+        prep = dataclasses.replace(self.prep, arrays=arrays)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            theta, *_, converged, _ = wlsmv_estimate(
+                prep, prep.model, gamma=self.gamma, group_equal=self.group_equal
+            )
+        if not converged:
+            raise RuntimeError("multigroup WLSMV refit did not converge")
+        if self.n_defined:
+            return np.concatenate([theta, self.label_fn(theta)])
+        return np.asarray(theta)

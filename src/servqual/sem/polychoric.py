@@ -43,6 +43,7 @@ __all__ = [
     "polychoric_moments",
     "PolychoricPair",
     "PolychoricMoments",
+    "full_gamma",
 ]
 
 _RHO_MAX = 0.9999
@@ -279,6 +280,12 @@ def _bv_tau_scores(cx, cy, pi, a, b, rho):
 
 
 def _muthen1984_gamma(codes, taus, R, li, lj) -> np.ndarray:
+    """The correlation block of :func:`_muthen1984_influence`'s ``n IF' IF``."""
+    _, infl = _muthen1984_influence(codes, taus, R, li, lj)
+    return codes[0].size * (infl.T @ infl)
+
+
+def _muthen1984_influence(codes, taus, R, li, lj) -> tuple[np.ndarray, np.ndarray]:
     """Gamma of the polychorics as lavaan's ``muthen1984`` builds it (lavaan 0.6).
 
     The blocks of the two-step estimating equations are estimated by outer
@@ -311,7 +318,35 @@ def _muthen1984_gamma(codes, taus, R, li, lj) -> np.ndarray:
     a22 = np.einsum("ij,ij->j", SR, SR)
     # rows of B^-1 for the correlations, applied to the case-wise scores
     infl = (SR - ST @ (A11inv @ A21.T)) / a22
-    return n * (infl.T @ infl)
+    # rows of B^-1 for the thresholds: A11^-1 s_tau (all items' thresholds, item order)
+    return ST @ A11inv, infl
+
+
+def full_gamma(data: pd.DataFrame, moments: PolychoricMoments) -> np.ndarray:
+    """lavaan's ``muthen1984`` asymptotic covariance of ``sqrt(n)`` times the thresholds
+    (items in ``moments.corr`` order, each item's ``t1, t2, ...``) followed by the
+    polychorics (``moments.pairs`` order) -- the full ``Gamma`` that WLSMV with
+    threshold structure (multigroup invariance) needs; ``moments.gamma`` is its
+    correlation block and ``moments.thresholds_gamma`` its threshold diagonal.
+
+    Examples
+    --------
+    >>> import servqual
+    >>> df, _ = servqual.simulate_survey(300, seed=1)
+    >>> m = polychoric_moments(df, ["P1", "P2", "P3"])
+    >>> G = full_gamma(df, m)
+    >>> k = sum(t.size for t in m.thresholds.values())
+    >>> bool(np.allclose(G[k:, k:], m.gamma.to_numpy()))
+    True
+    """
+    cols = list(moments.corr.columns)
+    codes = [_codes(data[c].to_numpy(), c)[1] for c in cols]
+    taus = [moments.thresholds[c].to_numpy() for c in cols]
+    p = len(cols)
+    li, lj = np.tril_indices(p, -1)
+    if_t, if_r = _muthen1984_influence(codes, taus, moments.corr.to_numpy(), li, lj)
+    infl = np.hstack([if_t, if_r])
+    return codes[0].size * (infl.T @ infl)
 
 
 def _phi(x):

@@ -158,8 +158,9 @@ def _robust_vcov(problem, theta, arrays, *, weights=None, bread="expected") -> n
     return Ai @ B @ Ai
 
 
-def _h1_trace(problem, arrays) -> float:
-    """``sum_g tr(A1^-1 B1)`` of the unrestricted model (means and covariances)."""
+def _h1_trace(problem, arrays, weights=None) -> float:
+    """``sum_g tr(A1^-1 B1)`` of the unrestricted model (means and covariances); with
+    sampling ``weights`` (per group, summing to N) weighted case-wise scores."""
     total = 0.0
     for g, X in enumerate(arrays):
         p = X.shape[1]
@@ -183,15 +184,17 @@ def _h1_trace(problem, arrays) -> float:
         if ms:
             keep[[i for i in exo]] = False
         dS, dm = dS[keep], dm[keep]
-        s = _case_scores_raw(X, Sg, mg, dS, dm, ms)
+        w = None if weights is None else weights[g]
+        s = _case_scores_raw(X, Sg, mg, dS, dm, ms, w)
         B1 = s.T @ s
+        n_g = X.shape[0] if w is None else w.sum()
         if hasattr(problem, "patterns"):
             A1 = _h1_observed_fiml(X, Sg, mg, dS, dm)
         else:
             Si = np.linalg.inv(Sg)
-            A1 = X.shape[0] * 0.5 * np.einsum("aij,jk,bkl,li->ab", dS, Si, dS, Si, optimize=True)
+            A1 = n_g * 0.5 * np.einsum("aij,jk,bkl,li->ab", dS, Si, dS, Si, optimize=True)
             if ms:
-                A1 += X.shape[0] * dm @ Si @ dm.T
+                A1 += n_g * dm @ Si @ dm.T
         total += float(np.trace(np.linalg.solve(A1, B1)))
     return total
 
@@ -226,12 +229,12 @@ def _h1_observed_fiml(X, Sigma, mu, dS, dm) -> np.ndarray:
     return 0.25 * (H + H.T)
 
 
-def _mlr_factor(problem, theta, arrays, df) -> float:
+def _mlr_factor(problem, theta, arrays, df, weights=None) -> float:
     """Yuan-Bentler T2* scaling factor (lavaan ``yuan.bentler.mplus``)."""
-    B0 = sum(s.T @ s for s in case_scores(problem, theta, arrays))
+    B0 = sum(s.T @ s for s in case_scores(problem, theta, arrays, weights))
     A0 = observed_information(problem, theta)
     tr0 = float(np.trace(np.linalg.solve(A0, B0))) if problem.model.q else 0.0
-    return (_h1_trace(problem, arrays) - tr0) / df
+    return (_h1_trace(problem, arrays, weights) - tr0) / df
 
 
 def _free_row(lhs, op, rhs, g) -> dict:
@@ -287,8 +290,9 @@ def baseline_problem(problem, arrays):
     return base, theta
 
 
-def robust_fit(problem, theta, arrays, indices: dict, *, mlr: bool) -> dict:
-    """Scaled test (SB for MLM, YB T2* for MLR) and the scaled/robust fit indices."""
+def robust_fit(problem, theta, arrays, indices: dict, *, mlr: bool, weights=None) -> dict:
+    """Scaled test (SB for MLM, YB T2* for MLR; MLR also with sampling ``weights``) and
+    the scaled/robust fit indices."""
     chi2, df = indices["chi2"], indices["df"]
     bchi2, bdf = indices["baseline_chi2"], indices["baseline_df"]
     N = problem.N
@@ -311,7 +315,7 @@ def robust_fit(problem, theta, arrays, indices: dict, *, mlr: bool) -> dict:
         return out
     base, tb = baseline_problem(problem, arrays)
     if mlr:
-        cb = _mlr_factor(base, tb, arrays, bdf)
+        cb = _mlr_factor(base, tb, arrays, bdf, weights)
     else:
         cb = satorra_bentler(base, tb, arrays, bchi2, bdf)["scaling_factor"]
     tbs = bchi2 / cb
@@ -320,7 +324,7 @@ def robust_fit(problem, theta, arrays, indices: dict, *, mlr: bool) -> dict:
         out.update(chi2_scaled=chi2, cfi_scaled=1.0, tli_scaled=1.0, rmsea_robust=0.0)
         return out
     if mlr:
-        c = _mlr_factor(problem, theta, arrays, df)
+        c = _mlr_factor(problem, theta, arrays, df, weights)
     else:
         c = satorra_bentler(problem, theta, arrays, chi2, df)["scaling_factor"]
     ts = chi2 / c
@@ -332,8 +336,8 @@ def robust_fit(problem, theta, arrays, indices: dict, *, mlr: bool) -> dict:
     out["cfi_robust"] = float(1.0 - max(d0, 0.0) / den) if den > 0 else 1.0
     out["tli_robust"] = float(1.0 - (d0 / df) / (d1 / bdf))
     if hasattr(problem, "patterns"):
-        # lavaan's robust RMSEA/CFI/TLI with missing data follow Savalei's
-        # incomplete-data corrections, which are not implemented here
+        # with missing data lavaan's robust RMSEA/CFI/TLI are Zhang & Savalei's
+        # FIML-corrected indices: servqual.sem.fiml_corrected (called by sem.fit)
         out.update(cfi_robust=np.nan, tli_robust=np.nan, rmsea_robust=np.nan)
     return out
 
