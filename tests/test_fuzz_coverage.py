@@ -41,6 +41,9 @@ EXEMPT = {
     "servqual.tracking.control_chart": "not yet fuzzed: see above",
     "servqual.tracking.trend": "not yet fuzzed: see above",
     "servqual.tracking.driver_stability": "not yet fuzzed: see above",
+    # arrived from main at the final merge, not yet run through the fuzz suite
+    "servqual.scores.composite_profile": "not yet fuzzed (new on main)",
+    "servqual.sem.polychoric.full_gamma": "not yet fuzzed (new on main)",
 }
 
 
