@@ -40,7 +40,7 @@ docs: $(DOCS_STAMP)
 
 paper: $(STAMP)
 	mkdir -p paper/build
-	$(VENV)/bin/servqual paper --root . --inline paper/build/paper.md
+	$(VENV)/bin/servqual paper --root . --inline paper/build/paper.md --force
 	@if command -v pandoc >/dev/null 2>&1; then \
 		cd paper && pandoc build/paper.md --citeproc --bibliography paper.bib -s \
 			--metadata link-citations=true -o build/paper.html && echo "wrote paper/build/paper.html"; \

@@ -24,10 +24,14 @@ from servqual import (
     metrics,
     pls,
     prca,
+    readers,
     scores,
     sem,
+    survival,
+    weighting,
 )
 from servqual.instrument import Instrument
+from servqual.sem import polychoric
 from servqual.validation import validate
 
 SQ = Instrument.servqual22()
@@ -83,6 +87,68 @@ def customers() -> pd.DataFrame:
     return _units()[0].copy()
 
 
+def _linked(call):
+    """``call(customers, managers, staff)`` with the (dirty) customers frame."""
+    return lambda d, **k: call(d, *_units()[1:], **k)
+
+
+@functools.cache
+def _journey() -> pd.DataFrame:
+    df, truth = prca.simulate_journey(150, seed=4)
+    return df
+
+
+def journey() -> pd.DataFrame:
+    return _journey().copy()
+
+
+TOUCH = {"contact": "first_contact", "solving": "problem_solving", "use": "first_use"}
+
+ZONE = Instrument.from_mapping(
+    {"speed": ["1", "2"], "care": ["3", "4"]}, prefixes={"P": "P", "A": "A", "D": "D"}
+)
+
+
+def zones() -> pd.DataFrame:
+    """Perceived (P), adequate (A) and desired (D) ratings, A <= D, on 1-7."""
+    rng = np.random.default_rng(8)
+    n = 60
+    a = rng.integers(1, 5, (n, 4))
+    d = np.minimum(a + rng.integers(0, 3, (n, 4)), 7)
+    p = rng.integers(1, 8, (n, 4))
+    cols = {}
+    for j in range(4):
+        cols[f"P{j + 1}"], cols[f"A{j + 1}"], cols[f"D{j + 1}"] = p[:, j], a[:, j], d[:, j]
+    return pd.DataFrame(cols)
+
+
+@functools.cache
+def _churners() -> pd.DataFrame:
+    rng = np.random.default_rng(6)
+    sat = rng.normal(size=120)
+    t = rng.exponential(6 / np.exp(-0.5 * sat))
+    return pd.DataFrame({"sat": sat, "tenure": np.ceil(np.minimum(t, 12)).astype(int),
+                         "churn": (t < 12).astype(int)})  # fmt: skip
+
+
+def churners() -> pd.DataFrame:
+    return _churners().copy()
+
+
+def people() -> pd.DataFrame:
+    rng = np.random.default_rng(7)
+    n = 80
+    return pd.DataFrame({"sex": rng.choice(["m", "f"], n), "age": rng.choice(["y", "o"], n),
+                         "q": rng.integers(1, 8, n).astype(float),
+                         "w": rng.uniform(0.5, 2, n)})  # fmt: skip
+
+
+def mobi_groups() -> pd.DataFrame:
+    df = mobi()
+    df["g"] = np.tile(["a", "b"], len(df) // 2 + 1)[: len(df)]
+    return df
+
+
 HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 
 
@@ -91,6 +157,12 @@ def hs() -> pd.DataFrame:
 
 
 Q = dict(progress=False)
+
+
+def _validated(out):
+    clean, report = out
+    return clean[list(report.columns)], report
+
 
 DATA_CALLS = {
     "cronbach_alpha": (
@@ -107,7 +179,9 @@ DATA_CALLS = {
     "dimension_gaps": (survey, lambda d, **k: scores.dimension_gaps(d, SQ, **k)),
     "servqual_score": (survey, lambda d, **k: scores.servqual_score(d, SQ, **k)),
     "gap_profile": (survey, lambda d, **k: scores.gap_profile(d, SQ, **k)),
-    "validate": (survey, lambda d, **k: validate(d, SQ, **k)),
+    # validate passes the columns it was not asked to check through untouched (documented):
+    # the sanity check applies to the clean columns it validated and to the report
+    "validate": (survey, lambda d, **k: _validated(validate(d, SQ, **k))),
     "csi": (
         survey,
         lambda d, **k: metrics.csi(d, ["SAT1", "SAT2", "SAT3"], scale=(1, 7), **{"n_boot": 0, **k}),
@@ -164,4 +238,113 @@ DATA_CALLS = {
         mobi,
         lambda d, **k: pls.predict(pls.ecsi_model(), d, **{"k": 3, "seed": 1, **k}),
     ),
+    "htmt2": (
+        survey,
+        lambda d, **k: measurement.htmt2(
+            d, {"t": ["P1", "P2", "P3"], "r": ["P5", "P6", "P7"]}, **k
+        ),
+    ),
+    "weighted_servqual_score": (survey, lambda d, **k: scores.weighted_servqual_score(d, SQ, **k)),
+    "zone_of_tolerance": (zones, lambda d, **k: scores.zone_of_tolerance(d, ZONE, **k)),
+    "moments_of_truth": (
+        journey,
+        lambda d, **k: prca.moments_of_truth(d, TOUCH, "SAT", **{"scale": (1, 7), **k}),
+    ),
+    "check_linked": (customers, _linked(gaps.check_linked)),
+    "unit_scores": (customers, _linked(gaps.unit_scores)),
+    "multilevel": (customers, _linked(lambda *f, **k: gaps.multilevel(gaps.unit_scores(*f), **k))),
+    "explain_gap5": (
+        customers,
+        _linked(lambda *f, **k: gaps.explain_gap5(gaps.unit_scores(*f), **k)),
+    ),
+    "pls.mga": (
+        mobi_groups,
+        lambda d, **k: pls.mga(pls.ecsi_model(), d, "g", **{"n_perm": 20, "seed": 1, **Q, **k}),
+    ),
+    "pls.mga_bootstrap": (
+        mobi_groups,
+        lambda d, **k: pls.mga_bootstrap(
+            pls.ecsi_model(), d, "g", **{"n_boot": 40, "seed": 1, **Q, **k}
+        ),
+    ),
+    "pls.micom": (
+        mobi_groups,
+        lambda d, **k: pls.micom(pls.ecsi_model(), d, "g", **{"n_perm": 20, "seed": 1, **k}),
+    ),
+    "life_table": (churners, lambda d, **k: survival.life_table(d, **k)),
+    "cox": (churners, lambda d, **k: survival.cox(d, ["sat"], **k)),
+    "rake": (
+        people,
+        lambda d, **k: weighting.rake(
+            d, {"sex": {"m": 0.5, "f": 0.5}, "age": {"y": 0.4, "o": 0.6}}, **k
+        ),
+    ),
+    "weighted_means": (people, lambda d, **k: weighting.weighted_means(d, ["q"], weights="w", **k)),
+    "polychoric_matrix": (
+        survey,
+        lambda d, **k: polychoric.polychoric_matrix(d, ["P1", "P2", "P3"], **k),
+    ),
+    "polychoric_moments": (
+        survey,
+        lambda d, **k: polychoric.polychoric_moments(d, ["P1", "P2", "P3"], **k),
+    ),
+    "rank_claim": (
+        survey,
+        lambda d, **k: drivers.rank_claim(d, ["reliability"], columns=STATED, **k),
+    ),
+    "draft_codebook": (survey, lambda d, **k: readers.draft_codebook(d, **k)),
 }
+
+#: the public function each entry of DATA_CALLS exercises (the API walk in
+#: tests/test_fuzz_coverage.py checks that every public data function is here)
+FUZZED = {
+    "cronbach_alpha": measurement.cronbach_alpha,
+    "htmt": measurement.htmt,
+    "htmt2": measurement.htmt2,
+    "reliability": measurement.reliability,
+    "composites": scores.composites,
+    "item_gaps": scores.item_gaps,
+    "dimension_gaps": scores.dimension_gaps,
+    "servqual_score": scores.servqual_score,
+    "gap_profile": scores.gap_profile,
+    "weighted_servqual_score": scores.weighted_servqual_score,
+    "zone_of_tolerance": scores.zone_of_tolerance,
+    "validate": validate,
+    "csi": metrics.csi,
+    "kano": kano.kano,
+    "classify_frame": kano.classify_frame,
+    "continuous_scores": kano.continuous_scores,
+    "ipa": ipa.ipa,
+    "penalty_reward": prca.penalty_reward,
+    "moments_of_truth": prca.moments_of_truth,
+    "ols": drivers.ols,
+    "logistic": drivers.logistic,
+    "ordinal_logit": drivers.ordinal_logit,
+    "shapley": drivers.shapley,
+    "relative_weights": drivers.relative_weights,
+    "key_drivers": drivers.key_drivers,
+    "forest_importance": drivers.forest_importance,
+    "stated_vs_derived": drivers.stated_vs_derived,
+    "servqual_vs_servperf": gaps.servqual_vs_servperf,
+    "check_linked": gaps.check_linked,
+    "unit_scores": gaps.unit_scores,
+    "multilevel": gaps.multilevel,
+    "explain_gap5": gaps.explain_gap5,
+    "what_if": economics.what_if,
+    "sem.invariance": sem.invariance,
+    "sem.fit": sem.fit,
+    "pls.fit": pls.fit,
+    "pls.predict": pls.predict,
+    "pls.mga": pls.mga,
+    "pls.mga_bootstrap": pls.mga_bootstrap,
+    "pls.micom": pls.micom,
+    "life_table": survival.life_table,
+    "cox": survival.cox,
+    "rake": weighting.rake,
+    "weighted_means": weighting.weighted_means,
+    "polychoric_matrix": polychoric.polychoric_matrix,
+    "polychoric_moments": polychoric.polychoric_moments,
+    "rank_claim": drivers.rank_claim,
+    "draft_codebook": readers.draft_codebook,
+}
+assert set(FUZZED) == set(DATA_CALLS), set(FUZZED) ^ set(DATA_CALLS)

@@ -1,8 +1,10 @@
 """Shared pieces of the property-based suite (``tests/test_fuzz_*.py``).
 
-Profiles: ``ci`` (default; fixed examples, whole suite well under a minute) and
-``long`` (run by ``validation/fuzz_long.py``).  Choose with the environment
-variable ``SERVQUAL_FUZZ_PROFILE``.
+Profiles: ``ci`` (default; 6 fixed examples per test: the three fuzz files take
+about 10 s of CPU, 299 tests), ``long`` (150 random examples per test, run by
+``validation/fuzz_long.py``, results in ``validation/results/fuzz_long.txt``) and
+``dev`` (40 random examples, for a quick local search).  Choose with the
+environment variable ``SERVQUAL_FUZZ_PROFILE``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ _COMMON = dict(
     print_blob=True,
 )
 settings.register_profile("ci", max_examples=6, derandomize=True, database=None, **_COMMON)
-settings.register_profile("long", max_examples=300, **_COMMON)
+settings.register_profile("long", max_examples=150, **_COMMON)  # validation/fuzz_long.py
+settings.register_profile("dev", max_examples=40, **_COMMON)  # a quick local search
 settings.load_profile(os.environ.get("SERVQUAL_FUZZ_PROFILE", "ci"))
 
 # ------------------------------------------------------------------ dirty frames

@@ -50,3 +50,22 @@ def test_bad_input():
     df.loc[2, "u"] = np.nan
     with pytest.raises(MissingValuesError, match="'u'"):
         forest_importance(df, "y", ["u"], missing="raise")
+
+
+def test_forest_shares_clip_negative_importances_at_zero():
+    """A pure-noise predictor can have a negative permutation importance; its share is 0,
+    the others' shares are importance / sum of the positive importances."""
+    rng = np.random.default_rng(3)
+    df = pd.DataFrame(rng.normal(size=(80, 3)), columns=["a", "b", "c"])
+    df["y"] = df.a + 0.5 * df.b + rng.normal(size=80)
+    neg = None
+    for seed in range(30):
+        t = forest_importance(df, "y", ["a", "b", "c"], n_estimators=10, n_repeats=1,
+                                      seed=seed).table  # fmt: skip
+        if (t["importance"] < 0).any():
+            neg = t
+            break
+    assert neg is not None, "no seed gave a negative importance"
+    pos = neg["importance"].clip(lower=0)
+    assert np.allclose(neg["share"], pos / pos.sum())
+    assert neg["share"].between(0, 1).all() and neg["share"].sum() == pytest.approx(1.0)

@@ -93,3 +93,22 @@ def test_bad_options(mobi):
         res.ipma("Loyal")
     with pytest.raises(SpecificationError, match="'Image' has no antecedents"):
         res.ipma_table("Image")
+
+
+def test_identical_items_of_a_reflective_block_get_nan_vif_and_a_warning(mobi):
+    """Two identical mode-A items made item_vif raise a raw LinAlgError (long fuzz profile).
+    Mode A is estimable with them (as with the collinear block above); their VIF is
+    infinite, reported as NaN with a warning naming them."""
+    from servqual.errors import DegenerateResultWarning
+
+    d = mobi.copy()
+    d["CUEX2"] = d["CUEX1"]
+    with pytest.warns(DegenerateResultWarning, match=r"\['CUEX1', 'CUEX2'\] are perfectly"):
+        r = pls.fit(pls.ecsi_model(), d, progress=False)
+    vif = r.outer.set_index("item")["vif"]
+    assert np.isnan(vif[["CUEX1", "CUEX2"]]).all()
+    # CUEX3 is not in the null space: its VIF is 1 / (1 - R^2) on the distinct item CUEX1
+    x = d[["CUEX1", "CUEX3"]].to_numpy(float)
+    r13 = np.corrcoef(x, rowvar=False)[0, 1]
+    assert vif["CUEX3"] == pytest.approx(1 / (1 - r13**2))
+    assert any("perfectly collinear" in w for w in r.warnings)

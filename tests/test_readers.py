@@ -8,7 +8,7 @@ import pytest
 
 import servqual as sq
 from servqual.errors import CodebookError, ReadError
-from servqual.readers import draft_codebook
+from servqual.readers import draft_codebook, read_frame
 
 RNG = np.random.default_rng(11)
 N = 30
@@ -219,3 +219,112 @@ def test_cli_validate_reads_any_format_with_the_builtin_instrument(tmp_path, cap
     (tmp_path / "survey.xls").write_bytes(b"old excel")
     assert main(["validate", str(tmp_path / "survey.xls")]) == 2
     assert "unknown file type '.xls'" in capsys.readouterr().err
+
+
+def test_stata_extended_missing_values_are_recorded_per_item(tmp_path):
+    """Stata's .a-.z (e.g. .a refused, .b don't know) become NaN, counted as coded."""
+    pyreadstat = pytest.importorskip("pyreadstat")
+    df = _survey().drop(columns=["spend"]).astype(object)
+    df.loc[[2, 5], "q2"] = "a"  # written as Stata .a
+    df.loc[[4], "q2"] = "b"
+    df.loc[[1], "q1"] = "z"
+    p = tmp_path / "survey.dta"
+    pyreadstat.write_dta(df, p, missing_user_values={"q1": ["z"], "q2": ["a", "b"]})
+    s = sq.read_survey(p)
+    assert s.format == "stata"
+    assert s.data.loc[[1], "q1"].isna().all() and s.data.loc[[2, 4, 5], "q2"].isna().all()
+    # counted as coded answers, apart from q3's one real blank
+    assert s.missing.loc["q2", "coded"] == 3 and s.missing.loc["q2", "blank"] == 0
+    assert s.missing.loc["q1", "coded"] == 1 and s.missing.loc["q1", "blank"] == 0
+    assert s.missing.loc["q3", "blank"] == 1 and s.missing.loc["q3", "coded"] == 0
+    assert s.missing.loc["q2", "n_valid"] == N - 3
+    # which code each cell was
+    got = sorted(map(tuple, s.coded[["row", "column", "code"]].to_numpy().tolist()))
+    assert got == [(1, "q1", ".z"), (2, "q2", ".a"), (4, "q2", ".b"), (5, "q2", ".a")]
+    assert any(".a x2" in n and ".b x1" in n for n in s.notes)
+    # the other answers are intact and numeric
+    keep = [i for i in range(N) if i not in (2, 4, 5)]
+    assert s.data.loc[keep, "q2"].tolist() == [float(v) for v in df.loc[keep, "q2"]]
+    assert pd.api.types.is_float_dtype(s.data["q2"])
+    assert read_frame(p)["q2"].isna().sum() == 3  # read_frame also gives NaN
+
+
+def test_spss_user_missing_cells_are_recorded_with_their_code(tmp_path):
+    pyreadstat = pytest.importorskip("pyreadstat")
+    df = _survey().drop(columns=["spend"]).astype(float)
+    p = tmp_path / "survey.sav"
+    pyreadstat.write_sav(df, p, missing_ranges={"q2": [9]})
+    s = sq.read_survey(p)
+    assert s.coded[["row", "column", "code"]].to_numpy().tolist() == [
+        [2, "q2", 9], [5, "q2", 9]]  # fmt: skip
+
+
+def _two_sheets(tmp_path):
+    p = tmp_path / "book.xlsx"
+    first = pd.DataFrame({"note": ["read me"], "x": [1]})
+    data = _survey()
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        first.to_excel(xl, sheet_name="Readme", index=False)
+        data.to_excel(xl, sheet_name="Responses", index=False)
+    return p, data
+
+
+def test_xlsx_sheet_by_name_or_position(tmp_path):
+    pytest.importorskip("openpyxl")
+    p, data = _two_sheets(tmp_path)
+    assert read_frame(p).columns.tolist() == ["note", "x"]  # the first by default
+    for sheet in ("Responses", 1, "1"):
+        s = sq.read_survey(p, sheet=sheet)
+        assert s.data["spend"].tolist() == data["spend"].tolist(), sheet
+        assert "worksheet 'Responses' read (of 2: 'Readme', 'Responses')" in s.notes
+    assert read_frame(p, sheet="Responses").shape == data.shape
+
+
+@pytest.mark.parametrize(
+    "sheet, match",
+    [
+        ("Answers", r"no worksheet named 'Answers'; the workbook has: 'Readme', 'Responses'"),
+        (2, r"no worksheet at position 2 \(0-based\); the workbook has 2: 'Readme', 'Responses'"),
+    ],
+)
+def test_xlsx_missing_sheet_names_the_sheets(tmp_path, sheet, match):
+    pytest.importorskip("openpyxl")
+    p, _ = _two_sheets(tmp_path)
+    with pytest.raises(ReadError, match=match):
+        sq.read_survey(p, sheet=sheet)
+
+
+def test_sheet_on_a_csv_is_refused(tmp_path):
+    from servqual.errors import ParameterError
+
+    p = tmp_path / "s.csv"
+    _survey().to_csv(p, index=False)
+    with pytest.raises(ParameterError, match="sheet='x' is invalid for .*s.csv: only .xlsx"):
+        sq.read_survey(p, sheet="x")
+
+
+def test_cli_sheet_option(tmp_path, capsys):
+    pytest.importorskip("openpyxl")
+    from servqual.cli import main
+
+    p = tmp_path / "book.xlsx"
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        pd.DataFrame({"note": ["read me"]}).to_excel(xl, sheet_name="Readme", index=False)
+        sq.load_dataset("servqual_sim").head(40).to_excel(xl, sheet_name="Data", index=False)
+    assert main(["validate", str(p), "--sheet", "Data"]) == 0
+    assert "rows used            40" in capsys.readouterr().out
+    assert main(["validate", str(p), "--sheet", "Nope"]) == 2
+    assert (
+        "no worksheet named 'Nope'; the workbook has: 'Readme', 'Data'" in capsys.readouterr().err
+    )
+    out = tmp_path / "cb.yml"
+    assert main(["init", str(p), "--sheet", "1", "-o", str(out)]) == 0
+    assert "P1" in out.read_text()
+
+
+def test_draft_codebook_needs_text_column_names():
+    from servqual.errors import DataError
+
+    df = pd.DataFrame({0: [1, 2, 3], 1: [2, 3, 4]})
+    with pytest.raises(DataError, match="column name 0 is not text"):
+        draft_codebook(df)

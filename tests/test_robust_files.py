@@ -113,6 +113,54 @@ def test_paper_inline_refuses_to_overwrite(tmp_path, capsys):
     assert target.read_text().startswith("# P\n|")
 
 
+def test_paper_refuses_to_replace_changed_includes_without_force(tmp_path, monkeypatch, capsys):
+    from servqual import paper
+
+    texts = {"validation.md": "| v |\n", "claims.md": "| c |\n"}
+    monkeypatch.setattr(paper, "render_includes", lambda root: dict(texts))
+    root = tmp_path / "repo"
+    gen = root / "paper" / "generated"
+    # first run creates the includes
+    assert main(["paper", "--root", str(root)]) == 0
+    assert (gen / "validation.md").read_text() == "| v |\n"
+    # identical content: a no-op, not a refusal
+    before = (gen / "claims.md").stat().st_mtime_ns
+    assert main(["paper", "--root", str(root)]) == 0
+    assert "up to date" in capsys.readouterr().out
+    assert (gen / "claims.md").stat().st_mtime_ns == before
+    # an include edited by hand (or numbers changed): refused, nothing written, both named
+    (gen / "validation.md").write_text("my edit")
+    texts["claims.md"] = "| c2 |\n"
+    assert main(["paper", "--root", str(root)]) == 1
+    err = capsys.readouterr().err
+    assert "validation.md" in err and "claims.md" in err and "--force" in err
+    assert (gen / "validation.md").read_text() == "my edit"
+    assert (gen / "claims.md").read_text() == "| c |\n"
+    # --check still reports them stale without writing
+    assert main(["paper", "--root", str(root), "--check"]) == 1
+    assert (gen / "validation.md").read_text() == "my edit"
+    # --force regenerates
+    assert main(["paper", "--root", str(root), "--force"]) == 0
+    assert (gen / "validation.md").read_text() == "| v |\n"
+    assert (gen / "claims.md").read_text() == "| c2 |\n"
+    assert main(["paper", "--root", str(root), "--check"]) == 0
+
+
+def test_write_includes_refuses_in_python_too(tmp_path, monkeypatch):
+    from servqual import paper
+    from servqual.errors import OverwriteError
+
+    monkeypatch.setattr(paper, "render_includes", lambda root: {"claims.md": "new\n"})
+    gen = tmp_path / "paper" / "generated"
+    gen.mkdir(parents=True)
+    (gen / "claims.md").write_text("old\n")
+    with pytest.raises(OverwriteError, match="claims.md"):
+        paper.write_includes(tmp_path)
+    assert (gen / "claims.md").read_text() == "old\n"
+    assert paper.write_includes(tmp_path, force=True) == ["claims.md"]
+    assert paper.write_includes(tmp_path) == []  # current: nothing to write
+
+
 def test_figures_refuses_to_overwrite_a_users_manifest(tmp_path, monkeypatch, capsys):
     from servqual.figures import _registry
 

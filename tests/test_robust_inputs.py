@@ -255,3 +255,164 @@ def test_memory_limit_can_be_lowered(monkeypatch):
     with pytest.raises(ParameterError, match="simulate_survey.*MiB.*976.6 KiB"):
         servqual.simulate_survey(10_000)
     assert servqual.simulate_survey(50, seed=1)[0].shape == (50, 84)
+
+
+# ------------------------------------------- the nine functions brought inside the gate
+
+
+def test_pls_two_group_functions_refuse_duplicated_row_labels():
+    make, _ = DATA_CALLS["pls.mga"]
+    d = make()
+    d.index = [5, 5] + list(range(2, len(d)))
+    for fn in (pls.mga, pls.mga_bootstrap, pls.micom):
+        with pytest.raises(DuplicateIndexError, match="row label 5 .*group"):
+            fn(pls.ecsi_model(), d, "g", seed=1)
+
+
+def test_unit_level_functions_need_unit_scores_and_linked_frames():
+    c, m, s = gaps.simulate_units(8, 6, 2, seed=1)[:3]
+    for fn in (gaps.multilevel, gaps.explain_gap5):
+        with pytest.raises(InputTypeError, match="UnitScores result of unit_scores"):
+            fn(c)
+    with pytest.raises(InputTypeError, match="managers must be a pandas DataFrame, got list"):
+        gaps.check_linked(c, [[1, 2]], s)
+    with pytest.raises(InputTypeError, match="staff is None"):
+        gaps.unit_scores(c, m, None)
+
+
+def test_multilevel_says_how_many_units_it_needs():
+    c, m, s = gaps.simulate_units(6, 6, 2, seed=1)[:3]
+    sc = gaps.unit_scores(c, m, s)
+    # intercept + 4 unit gaps + the unit variance: 4 + 3 = 7 units needed, 6 given
+    with pytest.raises(InsufficientDataError, match=r"needs at least 7 units; the data have 6"):
+        gaps.multilevel(sc)
+    res = gaps.multilevel(sc, gaps=("gap1",))  # 1 + 3 = 4 units suffice
+    assert res.n_units == 6 and res.fixed["term"].tolist() == ["Intercept", "PE", "gap1"]
+
+
+def test_weighted_servqual_score_checks_its_importance_frame():
+    d = survey().head(20)
+    imp = d[[f"IMP_{k}" for k in SQ.dimensions]].set_axis(list(SQ.dimensions), axis=1)
+    ref = scores.weighted_servqual_score(d, SQ)
+    # brute force: sum of dimension gaps x points / 100
+    g = scores.dimension_gaps(d, SQ)
+    assert np.allclose(ref, (g.to_numpy() * imp.to_numpy()).sum(axis=1) / 100)
+    with pytest.raises(DataError, match="importance has 19 row.*data has 20"):
+        scores.weighted_servqual_score(d, SQ, imp.iloc[:19])
+    with pytest.raises(InputTypeError, match="importance must be .* got int"):
+        scores.weighted_servqual_score(d, SQ, 3)
+    with pytest.raises(InputTypeError, match="instrument must be a servqual.Instrument"):
+        scores.weighted_servqual_score(d, "servqual22")
+    # a duplicated row label: the offending row is named, not a pandas error
+    bad = imp.copy()
+    bad.iloc[1, 0] += 7
+    d2, bad.index = d.copy(), [0, 0] + list(range(2, 20))
+    d2.index = bad.index
+    with pytest.raises(DataError, match=r"row 0 sums to 107"):
+        scores.weighted_servqual_score(d2, SQ, bad)
+
+
+def test_cox_on_too_few_customers_says_how_many_it_needs():
+    from servqual import survival
+
+    df = pd.DataFrame({"sat": [1.05, 1.78], "tenure": [9, 3], "churn": [1, 1]})
+    with pytest.raises(InsufficientDataError, match=r"only 2 customer.*at least 4 rows"):
+        survival.cox(df, ["sat"])
+
+
+def test_unit_models_follow_a_custom_unit_column():
+    """unit_scores(unit="branch") fed multilevel/explain_gap5 a KeyError 'unit_id'."""
+    frames = gaps.simulate_units(12, 8, 3, seed=2, managers_per_unit=4)[:3]
+    ref = gaps.unit_scores(*frames)
+    renamed = [f.rename(columns={"unit_id": "branch"}) for f in frames]
+    sc = gaps.unit_scores(*renamed, unit="branch")
+    assert sc.unit == "branch" and ref.unit == "unit_id"
+    assert sc.gap_table().index.name == "branch"
+    pd.testing.assert_frame_equal(sc.gap_table().reset_index(drop=True),
+                                  ref.gap_table().reset_index(drop=True))  # fmt: skip
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        a, b = gaps.multilevel(sc), gaps.multilevel(ref)
+        e1, e2 = gaps.explain_gap5(sc), gaps.explain_gap5(ref)
+    pd.testing.assert_frame_equal(a.fixed, b.fixed)
+    pd.testing.assert_frame_equal(e1.coefficients, e2.coefficients)
+
+
+# ------------------------------------------- found by the long fuzz profile (fuzz_long.txt)
+
+
+def test_unbounded_parameters_refuse_infinity():
+    from servqual.customer_base import steady_state
+
+    with pytest.raises(ParameterError, match="acquisition=inf is invalid"):
+        steady_state(0.0, float("inf"), 0.0)
+    with pytest.raises(ParameterError, match="is invalid"):  # was OverflowError
+        kano.fong_test(0.0, 0.0, float("inf"))
+    with pytest.raises(ParameterError, match="n_points=inf"):
+        gaps.rwg_j(np.array([[1, 1], [1, 1]]), float("inf"))
+    with pytest.raises(ParameterError, match=r"n_points=1\.34"):  # was OverflowError
+        gaps.rwg_j(np.array([[1, 1], [1, 1]]), 1.3407807929942597e154)
+
+
+def test_bass_discrete_guards():
+    from servqual.diffusion import bass_discrete
+
+    # n_1 = p m = 10; n_2 = (0.1 + 0.5 * 10 / 100) * 90 = 13.5
+    assert bass_discrete(2.0, 0.1, 0.5, 100)["adopters"].tolist() == pytest.approx([10.0, 13.5])
+    with pytest.raises(ParameterError, match=r"sum to 63 > 1"):  # was a series of inf
+        bass_discrete(8, 5.0, 58, 5.0)
+    with pytest.raises(ParameterError, match="would need about .* of memory"):
+        bass_discrete(5_789_779_833_000, 0.1, 0.5, 100)
+
+
+def test_kano_classify_refuses_ragged_lists():
+    with pytest.raises(InputTypeError, match="dysfunctional must be .* ragged list"):
+        kano.classify(0.0, [0.0, []])
+
+
+def test_life_table_refuses_duplicated_row_labels():
+    from servqual import survival
+
+    df = pd.DataFrame({"tenure": [1, 3, 2, 2], "churn": [1, 1, 0, 1]}, index=[0, 0, 2, 3])
+    with pytest.raises(DuplicateIndexError, match="row label 0"):
+        survival.life_table(df)
+
+
+def test_clv_overflow_is_refused():
+    from servqual import retention
+
+    with pytest.raises(ParameterError, match="beyond the floating-point range"):
+        retention.clv(1.3407807929942597e154, 0.0, 1.3407807929942597e154)
+    assert retention.clv(100, 0.9, 0.1) == pytest.approx(100 * 1.1 / 0.2)
+
+
+def test_track_refuses_an_infinite_wave_label():
+    from servqual import tracking
+
+    df = pd.DataFrame({"ltr": [10, 9, 3, 8], "wave": [1.0, np.inf, 2.0, 2.0]})
+    with pytest.raises(OutOfRangeError, match="column 'wave' holds an infinite value at row 1"):
+        tracking.track(df, "ltr", "wave")
+
+
+def test_cox_singular_information_is_a_typed_error(monkeypatch):
+    """The long fuzz profile found a frame whose Cox fit raised a raw LinAlgError
+    (validation/results/fuzz_long.txt); the singular fit is simulated here."""
+    from statsmodels.duration.hazard_regression import PHReg
+
+    from servqual import survival
+
+    def singular(self, *a, **k):
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(PHReg, "fit", singular)
+    df = pd.DataFrame({"sat": [1.0, 2.0, 3.0, 1.0, 2.0, 3.0], "tenure": [1, 2, 3, 4, 5, 6],
+                       "churn": [1] * 6})  # fmt: skip
+    with pytest.raises(InsufficientDataError, match="Cox model of 'churn' on .*'sat'.* cannot"):
+        survival.cox(df, ["sat"])
+
+
+def test_feldt_ci_with_huge_n_and_k():
+    """n = k = 2**32 + 1 made scipy's F quantile fail on a 2**64 integer (long fuzz profile)."""
+    lo, hi = measurement.feldt_ci(0.0, n=4_294_967_297, k=4_294_967_297)
+    assert lo == pytest.approx(0.0, abs=1e-4) and hi == pytest.approx(0.0, abs=1e-4)
+    assert measurement.feldt_ci(0.8, n=100, k=5) == pytest.approx((0.731, 0.856), abs=5e-4)

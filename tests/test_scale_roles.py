@@ -2,6 +2,7 @@
 
 import importlib
 import inspect
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -80,6 +81,45 @@ def test_nps_with_missing_answers_counts_them():
 
 
 # ------------------------------------------------------------------ validate
+def test_validate_unused_points_use_each_items_own_codebook_scale():
+    from servqual.codebook import Codebook
+
+    inst = servqual.Instrument.from_mapping({"kit": ["q6", "q7", "q9"]}, scale=(1, 5))
+    cb = Codebook(inst, scales={"q9": (1, 3), "ltr": (0, 10)})
+    rng = np.random.default_rng(2)
+    df = pd.DataFrame({
+        "q6": rng.integers(1, 6, 60),   # every point of 1-5 used
+        "q7": rng.integers(2, 6, 60),   # never a 1 on 1-5
+        "q9": rng.integers(1, 4, 60),   # a 1-3 item: 4 and 5 are not its points
+        "ltr": rng.integers(1, 11, 60),  # 0-10 recommend item, never a 0 (n=60 >= 5 x 11)
+    }).astype(float)  # fmt: skip
+    assert set(df["q9"]) == {1.0, 2.0, 3.0} and set(df["q6"]) == {1.0, 2.0, 3.0, 4.0, 5.0}
+    with pytest.warns(ScaleWarning) as rec:
+        _, rep = servqual.validate(df, cb)
+    assert rep.unused_points == {"q7": (1,), "ltr": (0,)}  # not q9: (4, 5)
+    text = " ".join(str(w.message) for w in rec)
+    assert "declared 1-5 scale never used: 'q7': [1]" in text
+    assert "declared 0-10 scale never used: 'ltr': [0]" in text
+    assert "q9" not in text
+
+
+@pytest.mark.parametrize("n, warned", [(24, False), (25, True)])
+def test_validate_unused_points_only_on_samples_large_enough(n, warned):
+    """A 1-5 item is checked from n = 5 x 5 = 25 answers on (fewer: a point may go unused
+    by chance, e.g. P(no 1 in 24 uniform answers) = 0.8^24 = 0.5%, but skewed items miss
+    a point far more often)."""
+    inst = servqual.Instrument.from_mapping({"kit": ["a", "b"]}, scale=(1, 5))
+    a = np.resize([2.0, 3.0, 4.0, 5.0], n)  # never a 1
+    b = np.resize([1.0, 2.0, 3.0, 4.0, 5.0], n)
+    df = pd.DataFrame({"a": a, "b": b})
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        _, rep = servqual.validate(df, inst)
+    scale_warnings = [w for w in rec if issubclass(w.category, ScaleWarning)]
+    assert rep.unused_points == ({"a": (1,)} if warned else {})
+    assert len(scale_warnings) == int(warned)
+
+
 def test_validate_warns_about_unused_points_and_na_share():
     inst = servqual.Instrument.from_mapping(
         {"kit": ["q6", "q7"], "staff": ["q10", "q11"]}, scale=(1, 5)

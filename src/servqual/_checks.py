@@ -56,7 +56,9 @@ class Interval:
     """A numeric constraint ``low <(=) x <(=) high``; ``None`` means unbounded.
 
     ``closed`` is one of ``"both"``, ``"left"``, ``"right"``, ``"neither"``.
-    ``integer=True`` also requires a whole number.
+    ``integer=True`` also requires a whole number.  NaN and infinities never
+    match, unbounded sides included (an infinite market size or period count
+    is an input error, not a limit).
     """
 
     low: float | None = None
@@ -67,9 +69,7 @@ class Interval:
     def contains(self, x) -> bool:
         if isinstance(x, bool) or not isinstance(x, numbers.Real):
             return False
-        if not np.isfinite(x) and not (
-            (self.high is None and x == np.inf) or (self.low is None and x == -np.inf)
-        ):
+        if not np.isfinite(x):
             return False
         if self.integer and float(x) != int(x):
             return False

@@ -119,6 +119,29 @@ def resample_indices(
     return out
 
 
+#: bytes of resample indices held per batch (a batch of B replicates of n rows takes
+#: 8 B n bytes of indices, and a batched statistic typically as much again)
+BATCH_BYTES = 32 * 2**20
+
+
+def default_batch_size(n_boot: int, n: int) -> int:
+    """Replicates per batch: an eighth of ``n_boot`` (at most 250), fewer for large ``n``.
+
+    A function of ``n_boot`` and ``n`` alone, never of ``n_jobs``: a batched
+    statistic then sees the same stacks (and gives the same bits) whatever
+    ``n_jobs`` is.  On large data the batch shrinks so that its indices take
+    at most :data:`BATCH_BYTES` (a 1M-row bootstrap holds 4 resamples at a
+    time rather than 125, i.e. 32 MiB of indices rather than 1 GiB).
+
+    Examples
+    --------
+    >>> default_batch_size(1000, 500), default_batch_size(1000, 1_000_000)
+    (125, 4)
+    """
+    by_boot = min(250, max(1, int(np.ceil(n_boot / 8))))
+    return int(max(1, min(by_boot, BATCH_BYTES // (8 * max(int(n), 1)))))
+
+
 _CONTROLLER: list = []
 
 
@@ -141,13 +164,15 @@ def _run_batch(statistic, children, n, strata, k, batched):
     # reduces in another order, and replicate b must give the same bits
     # whatever n_jobs is.
     with one_blas_thread():
-        idx = [resample_indices(c, n, strata) for c in children]
+        idx = np.empty((len(children), n), dtype=np.int64)  # one block, no stacked copy
+        for j, c in enumerate(children):
+            idx[j] = resample_indices(c, n, strata)
         out = np.full((len(idx), k), np.nan)
         failed = np.zeros(len(idx), dtype=bool)
         msgs: list[str] = []
         if batched:
             try:
-                res = np.asarray(statistic(np.stack(idx)), dtype=float)
+                res = np.asarray(statistic(idx), dtype=float)
                 out[:] = res.reshape(len(idx), k)
             except Exception as exc:  # a batch failure is per replicate, retry singly
                 msgs.append(f"{type(exc).__name__}: {exc}")
@@ -236,9 +261,7 @@ def run_bootstrap(
     children = replicate_seeds(seed, n_boot)
     workers = n_jobs if n_jobs > 0 else max(1, (__import__("os").cpu_count() or 1) + 1 + n_jobs)
     if batch_size is None:
-        # a function of n_boot alone: a batched statistic then sees the same
-        # stacks (and gives the same bits) whatever n_jobs is
-        batch_size = int(min(250, max(1, np.ceil(n_boot / 8))))
+        batch_size = default_batch_size(n_boot, n)
     batches = [children[i : i + batch_size] for i in range(0, n_boot, batch_size)]
     est = np.full((n_boot, k), np.nan)
     failed = np.zeros(n_boot, dtype=bool)

@@ -20,6 +20,8 @@ from .errors import ServqualError
 #: modules contributing subcommands via ``add_cli(subparsers)``
 _PLUGINS = ("servqual.claims", "servqual.report", "servqual.paper")
 
+_SHEET_HELP = "worksheet of an .xlsx file: name or 0-based position (default: the first)"
+
 _INSTRUMENTS = ("servqual22", "ecsi_mobi", "gap_customer", "gap_manager", "gap_staff")
 
 
@@ -58,10 +60,11 @@ def _cmd_validate(args) -> int:
 
     kinds = args.kinds.split(",") if args.kinds else None
     try:
+        df = read_frame(args.survey, sheet=args.sheet)
         if args.codebook:  # validate applies the codebook and counts codes vs blanks
-            df, spec = read_frame(args.survey), read_codebook(args.codebook)
+            spec = read_codebook(args.codebook)
         else:
-            df, spec = read_frame(args.survey), _instrument(args.instrument)
+            spec = _instrument(args.instrument)
     except ServqualError as exc:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
@@ -90,7 +93,7 @@ def _cmd_init(args) -> int:
         print(f"servqual: {exc}", file=sys.stderr)
         return 1
     try:
-        survey = read_survey(args.survey)
+        survey = read_survey(args.survey, sheet=args.sheet)
     except ServqualError as exc:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
@@ -169,9 +172,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("survey", help="survey file (.csv, Qualtrics .csv, .xlsx, .sav, .dta)")
     s.add_argument("-o", "--output", required=True, help="codebook file to write (.yml)")
     s.add_argument("--force", action="store_true", help="overwrite an existing file")
+    s.add_argument("--sheet", default=None, help=_SHEET_HELP)
     s.set_defaults(func=_cmd_init)
     s = sub.add_parser("validate", help="validate a survey file against a codebook/instrument")
     s.add_argument("survey", help="survey file (.csv, Qualtrics .csv, .xlsx, .sav, .dta)")
+    s.add_argument("--sheet", default=None, help=_SHEET_HELP)
     s.add_argument("--codebook", default=None, help="YAML codebook (replaces --instrument)")
     s.add_argument("--instrument", default="servqual22", choices=_INSTRUMENTS)
     s.add_argument(

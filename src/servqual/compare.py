@@ -214,6 +214,14 @@ def _prepare(data, column, by, weights, metric, top_box):
     w = check_weights(weights, data)
     v = _values(data, column, metric, top_box)
     g = data[by].to_numpy()
+    if pd.api.types.is_numeric_dtype(data[by]) and not pd.api.types.is_bool_dtype(data[by]):
+        inf = np.isinf(data[by].to_numpy(dtype=float, na_value=np.nan))
+        if inf.any():  # a group (wave, segment) labelled inf is a data error, not a group
+            row = data.index[np.flatnonzero(inf)[0]]
+            raise OutOfRangeError(
+                f"column {by!r} holds an infinite value at row {row!r}: expected a group "
+                "label (a wave number, a segment)."
+            )
     keep = ~np.isnan(v) & pd.notna(data[by]).to_numpy()
     if w is not None:
         keep &= w > 0

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from scipy import integrate, optimize
 
-from ._checks import Interval, as_1d_numeric, check_params
+from ._checks import Interval, as_1d_numeric, check_memory, check_params
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from ._warn import warn
@@ -90,6 +90,8 @@ def bass_discrete(periods: int, p: float, q: float, m: float) -> pd.DataFrame:
     """Discrete Bass model ``n_t = (p + q N_{t-1}/m)(m - N_{t-1})``.
 
     Returns a DataFrame ``period, adopters, cumulative`` for periods ``1..periods``.
+    Needs ``p + q <= 1``: beyond it the recursion overshoots the market ``m``
+    (adopters turn negative and the series diverges).
 
     Examples
     --------
@@ -100,6 +102,13 @@ def bass_discrete(periods: int, p: float, q: float, m: float) -> pd.DataFrame:
     check_params(
         {"periods": periods, "m": m}, {"periods": Interval(1, None, integer=True), "m": _POS}
     )
+    if p + q > 1:
+        raise ParameterError(
+            f"p={p!r} and q={q!r} sum to {p + q:g} > 1: the discrete Bass recursion then "
+            "overshoots the market m; use p + q <= 1 (or bass_cdf, the continuous model)."
+        )
+    periods = int(periods)
+    check_memory(24.0 * periods, what=f"bass_discrete(periods={periods})")
     n = np.empty(periods)
     cum = 0.0
     for t in range(periods):

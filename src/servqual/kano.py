@@ -130,12 +130,23 @@ def _kano_rows(data: pd.DataFrame, feats: Mapping, missing: str) -> pd.DataFrame
     return data.loc[data[cols].notna().all(axis=1).to_numpy()]
 
 
+def _ndim(values, name: str) -> int:
+    """``np.ndim``, with ragged nested lists (``[0, []]``) as a typed error."""
+    try:
+        return np.ndim(values)
+    except ValueError:
+        raise InputTypeError(
+            f"{name} must be one answer or a one-dimensional list of answers, got the ragged "
+            f"{type(values).__name__} {values!r:.40}."
+        ) from None
+
+
 def _codes(values, name: str, allow_missing: bool = False) -> tuple[np.ndarray, pd.Index]:
     """Answer codes 1..5 (0 for missing when allowed) and the row labels.
 
     Each distinct value is interpreted once, so long columns are fast.
     """
-    if isinstance(values, (dict, set)) or np.ndim(values) != 1:
+    if isinstance(values, (dict, set)) or _ndim(values, name) != 1:
         raise InputTypeError(
             f"{name} must be one answer or a one-dimensional list, array or Series of answers, "
             f"got {type(values).__name__} {values!r:.40}."
@@ -226,7 +237,7 @@ def classify(functional, dysfunctional):
     >>> classify([1, 3], [5, 3]).tolist()
     ['O', 'I']
     """
-    scalar = np.ndim(functional) == 0 and np.ndim(dysfunctional) == 0
+    scalar = _ndim(functional, "functional") == 0 and _ndim(dysfunctional, "dysfunctional") == 0
     f, idx = _codes([functional] if scalar else functional, "functional")
     d, _ = _codes([dysfunctional] if scalar else dysfunctional, "dysfunctional")
     if f.shape != d.shape:

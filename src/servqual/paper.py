@@ -3,9 +3,11 @@
 ``servqual paper`` writes ``paper/generated/validation.md`` (published reference
 numbers beside the package's recomputed values), ``performance.md`` (ratios read
 from the JSON files the benchmark scripts write in ``benchmarks/results/``) and
-``claims.md`` (the claims audit).  ``servqual paper --check`` fails when a
-committed include differs from a fresh generation; ``make paper`` inlines the
-includes and runs pandoc when it is installed.
+``claims.md`` (the claims audit).  It writes only includes that are new or
+whose text changed, and refuses to replace a changed one without ``--force``.
+``servqual paper --check`` fails when a committed include differs from a fresh
+generation; ``make paper`` inlines the includes and runs pandoc when it is
+installed.
 """
 
 from __future__ import annotations
@@ -257,10 +259,15 @@ def render_includes(root: str | Path) -> dict[str, str]:
     }
 
 
-def write_includes(root: str | Path = ".", *, check: bool = False) -> list[str]:
+def write_includes(root: str | Path = ".", *, check: bool = False,
+                   force: bool = False) -> list[str]:  # fmt: skip
     """Write (or with ``check=True`` compare) ``paper/generated/*.md``.
 
-    Returns the names written, or with ``check`` the names that differ.
+    Returns the names written (new or changed; an include whose text is
+    already current is left untouched), or with ``check`` the names that
+    differ.  An existing include whose text would change is not replaced
+    unless ``force=True``: :class:`~servqual.errors.OverwriteError` names every
+    such file, and nothing is written.
 
     Examples
     --------
@@ -270,16 +277,25 @@ def write_includes(root: str | Path = ".", *, check: bool = False) -> list[str]:
     root = Path(root)
     outdir = root / "paper" / "generated"
     texts = render_includes(root)
+    changed = [
+        n for n, t in texts.items()
+        if not (outdir / n).exists() or (outdir / n).read_text(encoding="utf-8") != t
+    ]  # fmt: skip
     if check:
-        return [
-            n for n, t in texts.items()
-            if not (outdir / n).exists() or (outdir / n).read_text(encoding="utf-8") != t
-        ]  # fmt: skip
+        return changed
     from ._io import write_text
+    from .errors import OverwriteError
 
-    for name, text in texts.items():  # generated files, replaced atomically
-        write_text(outdir / name, text, force=True)
-    return list(texts)
+    differing = [outdir / n for n in changed if (outdir / n).exists()]
+    if differing and not force:  # refuse before writing any of them
+        names = ", ".join(str(p) for p in differing)
+        raise OverwriteError(
+            f"{names} exist{'s' if len(differing) == 1 else ''} with different content; "
+            "refusing to overwrite (use --force / force=True to regenerate them)."
+        )
+    for name in changed:  # generated files, replaced atomically
+        write_text(outdir / name, texts[name], force=True)
+    return changed
 
 
 def inline(paper: str | Path) -> str:
@@ -308,7 +324,11 @@ def add_cli(subparsers) -> None:
     p.add_argument("--root", default=".", help="repository root (default: .)")
     p.add_argument("--check", action="store_true", help="fail if committed includes are stale")
     p.add_argument("--inline", metavar="OUT", help="write paper.md with includes inlined to OUT")
-    p.add_argument("--force", action="store_true", help="overwrite an existing --inline file")
+    p.add_argument(
+        "--force",
+        action="store_true",
+        help="overwrite generated includes that differ and an existing --inline file",
+    )
     p.set_defaults(func=_cmd)
 
 
@@ -324,8 +344,11 @@ def _cmd(args) -> int:
         return 0
     if args.inline:  # refuse before regenerating anything
         check_overwrite(args.inline, force=args.force)
-    for name in write_includes(args.root):
+    written = write_includes(args.root, force=args.force)
+    for name in written:
         print(Path(args.root) / "paper" / "generated" / name)
+    if not written:
+        print("paper includes are up to date (nothing written)")
     if args.inline:
         write_text(args.inline, inline(Path(args.root) / "paper" / "paper.md"), force=args.force)
         print(args.inline)

@@ -33,7 +33,15 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, check_frame, check_params, check_rng, check_scale
+from ._checks import (
+    Interval,
+    Options,
+    check_data,
+    check_frame,
+    check_params,
+    check_rng,
+    check_scale,
+)
 from ._moved import moved_names
 from ._options import check_missing
 from ._result import Result, records_provenance, resultclass
@@ -409,6 +417,7 @@ def moments_of_truth(
     >>> r.table["moment_of_truth"].tolist() == truth["moment_of_truth"].tolist()
     True
     """
+    check_data(data)
     check_params({"alpha": alpha}, {"alpha": Interval(0, 1, closed="neither")})
     if isinstance(touchpoints, Mapping):
         labels, columns = [str(k) for k in touchpoints], list(touchpoints.values())

@@ -4,8 +4,10 @@
 already turned into missing values), the :class:`~servqual.codebook.Codebook`
 (given, or drafted from the data and the file's metadata) and the count of
 coded vs blank missing answers per item.  File metadata is kept: SPSS/Stata
-variable labels become item labels, value labels become value labels and SPSS
-user-defined missing values become per-item missing codes.
+variable labels become item labels, value labels become value labels, SPSS
+user-defined missing values become per-item missing codes and Stata extended
+missing values (``.a`` to ``.z``) become missing, each cell's code kept in
+:attr:`Survey.coded`.
 """
 
 from __future__ import annotations
@@ -19,10 +21,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ._checks import check_columns, check_data
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .codebook import Codebook, Roles, read_codebook
-from .errors import CodebookError, ReadError
+from .errors import CodebookError, DataError, ParameterError, ReadError
 from .instrument import Instrument
 
 __all__ = ["Survey", "read_survey", "read_frame", "draft_codebook", "FORMATS"]
@@ -50,13 +53,18 @@ class Survey(Result):
         One row per respondent; missing codes are NaN.
     codebook : Codebook
     missing : DataFrame
-        Per rated column: ``blank``, ``coded`` (a missing code) and ``n_valid``.
+        Per rated column: ``blank``, ``coded`` (a missing code: the codebook's
+        codes, SPSS user-missing values, Stata ``.a``-``.z``) and ``n_valid``.
     source : str
         The file read.
     format : str
         ``csv``, ``qualtrics``, ``xlsx``, ``spss`` or ``stata``.
     notes : tuple of str
         What the reader decided (delimiter, decimal comma, encoding fallback...).
+    coded : DataFrame
+        One row per answer that was a missing code: ``row`` (the row label),
+        ``column`` and ``code`` (the number, or Stata's ``".a"`` ... ``".z"``),
+        so that "refused" and "don't know" stay apart after both became NaN.
     """
 
     data: pd.DataFrame
@@ -65,6 +73,7 @@ class Survey(Result):
     source: str
     format: str
     notes: tuple = ()
+    coded: pd.DataFrame | None = None
 
     def summary(self) -> Summary:
         head = {
@@ -88,7 +97,12 @@ class Survey(Result):
 
 # ----------------------------------------------------------------------- entry
 @records_provenance
-def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None) -> Survey:
+def read_survey(
+    path: str | Path,
+    codebook: Codebook | str | Path | None = None,
+    *,
+    sheet: str | int | None = None,
+) -> Survey:
     """Read a survey file and its codebook.
 
     Parameters
@@ -96,10 +110,15 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     path : path-like
         ``.csv`` (delimiter, BOM and decimal comma sniffed; a Qualtrics export
         recognised by its ImportId row), ``.xlsx``, SPSS ``.sav`` or Stata
-        ``.dta``.
+        ``.dta`` (extended missing values ``.a``-``.z`` become missing, counted
+        as coded and kept per cell in :attr:`Survey.coded`).
     codebook : Codebook, path of a YAML codebook, or None
         None drafts one from the data and the file's metadata (see
         :func:`draft_codebook`).
+    sheet : str or int, optional
+        The worksheet of an ``.xlsx`` file: its name or 0-based position
+        (default: the first).  A sheet the workbook lacks raises
+        :class:`~servqual.errors.ReadError` naming the sheets it has.
 
     Raises
     ------
@@ -119,7 +138,7 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
     """
     path = Path(path)
     fmt = _format_of(path)
-    frame, meta, notes = _READERS[fmt](path)
+    frame, meta, notes = _read(path, fmt, sheet)
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise ReadError(f"{path}: the file has no data rows.")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -136,14 +155,52 @@ def read_survey(path: str | Path, codebook: Codebook | str | Path | None = None)
             codebook = read_codebook(codebook)
         codebook = _with_file_codes(codebook, meta.get("missing_codes") or {}, notes)
     try:
+        cells = _coded_cells(frame, codebook)
         data, counts = codebook.apply(frame)
     except CodebookError as exc:
         raise CodebookError(f"{path}: {exc}") from None
-    return Survey(data, codebook, counts, str(path), fmt, tuple(notes))
+    extended = meta.get("extended_missing") or {}
+    for col, codes in extended.items():  # Stata .a-.z: NaN in the frame, but coded answers
+        cells.append(pd.DataFrame({"row": codes.index, "column": col, "code": codes.to_numpy()}))
+        if col in counts.index:
+            counts.loc[col, "blank"] -= len(codes)
+            counts.loc[col, "coded"] += len(codes)
+    coded = (
+        pd.concat(cells, ignore_index=True)
+        if cells
+        else pd.DataFrame({"row": [], "column": [], "code": []}, dtype=object)
+    )
+    return Survey(data, codebook, counts, str(path), fmt, tuple(notes), coded)
 
 
-def read_frame(path: str | Path) -> pd.DataFrame:
+def _coded_cells(frame: pd.DataFrame, codebook: Codebook) -> list[pd.DataFrame]:
+    """Where each of the codebook's missing codes occurs (before they become NaN)."""
+    out = []
+    for col in codebook.rated_columns():
+        codes = codebook.codes_of(col)
+        if not codes or col not in frame.columns:
+            continue
+        s = pd.to_numeric(frame[col], errors="coerce")
+        hit = s.isin(codes).to_numpy()
+        if hit.any():
+            out.append(pd.DataFrame({"row": frame.index[hit], "column": col,
+                                     "code": [_num(v) for v in s[hit]]}))  # fmt: skip
+    return out
+
+
+def _read(path: Path, fmt: str, sheet):
+    if sheet is not None and fmt != "xlsx":
+        raise ParameterError(
+            f"sheet={sheet!r} is invalid for {path}: only .xlsx workbooks have sheets."
+        )
+    return _read_xlsx(path, sheet) if fmt == "xlsx" else _READERS[fmt](path)
+
+
+def read_frame(path: str | Path, *, sheet: str | int | None = None) -> pd.DataFrame:
     """The table of a survey file as it is (no codebook applied, nothing drafted).
+
+    Stata extended missing values (``.a``-``.z``) are NaN; ``sheet`` chooses
+    the worksheet of an ``.xlsx`` file (name or 0-based position).
 
     Examples
     --------
@@ -154,7 +211,7 @@ def read_frame(path: str | Path) -> pd.DataFrame:
     ['P1', 'P2']
     """
     path = Path(path)
-    frame, _, _ = _READERS[_format_of(path)](path)
+    frame, _, _ = _read(path, _format_of(path), sheet)
     if frame.shape[1] == 0 or frame.shape[0] == 0:
         raise ReadError(f"{path}: the file has no data rows.")
     frame.columns = [str(c).strip() for c in frame.columns]
@@ -276,30 +333,58 @@ def _read_csv(path: Path):
     return frame, meta, notes
 
 
-def _read_xlsx(path: Path):
+def _read_xlsx(path: Path, sheet=None):
     try:
-        frame = pd.read_excel(path, engine="openpyxl")
+        book = pd.ExcelFile(path, engine="openpyxl")
     except Exception as exc:  # zip/xml errors of a damaged workbook
         raise ReadError(f"{path}: not a readable .xlsx workbook: {exc}") from None
-    return frame, {}, ["first worksheet read"]
+    names = list(book.sheet_names)
+    have = ", ".join(repr(n) for n in names)
+    if sheet is None:
+        sheet = 0
+    if isinstance(sheet, str) and sheet not in names and sheet.strip().isdigit():
+        sheet = int(sheet)  # the CLI's --sheet 1 (a position, unless a sheet is named "1")
+    if isinstance(sheet, bool) or not isinstance(sheet, (str, int)):
+        raise ParameterError(f"sheet={sheet!r} is invalid: expected a sheet name or position.")
+    if isinstance(sheet, int) and not 0 <= sheet < len(names):
+        raise ReadError(
+            f"{path}: no worksheet at position {sheet} (0-based); the workbook has "
+            f"{len(names)}: {have}."
+        )
+    if isinstance(sheet, str) and sheet not in names:
+        raise ReadError(f"{path}: no worksheet named {sheet!r}; the workbook has: {have}.")
+    name = names[sheet] if isinstance(sheet, int) else sheet
+    try:
+        frame = pd.read_excel(book, sheet_name=name)
+    except Exception as exc:
+        raise ReadError(f"{path}: worksheet {name!r} is not readable: {exc}") from None
+    note = f"worksheet {name!r} read" + (f" (of {len(names)}: {have})" if len(names) > 1 else "")
+    return frame, {}, [note]
 
 
 def _readstat(path: Path, fmt: str):
     import pyreadstat
 
     fn = pyreadstat.read_sav if fmt == "spss" else pyreadstat.read_dta
-    kw = {"user_missing": True} if fmt == "spss" else {}
     try:
-        frame, m = fn(str(path), **kw)
+        frame, m = fn(str(path), user_missing=True)
     except Exception as exc:  # pyreadstat.ReadstatError and friends
         raise ReadError(f"{path}: not a readable {fmt.upper()} file: {exc}") from None
+    notes: list[str] = []
+    extended = _stata_extended(frame, m) if fmt == "stata" else {}
+    if extended:
+        notes.append("Stata extended missing values read as missing codes: " + "; ".join(
+            f"{c} " + ", ".join(f"{k} x{v}" for k, v in s.value_counts().sort_index().items())
+            for c, s in extended.items()))  # fmt: skip
     meta: dict = {
         "labels": {k: v for k, v in (m.column_names_to_labels or {}).items() if v},
         "value_labels": dict(m.variable_value_labels or {}),
     }
     codes: dict[str, list] = {}
     for col, vals in (getattr(m, "missing_user_values", None) or {}).items():
-        codes.setdefault(col, []).extend(v for v in vals if isinstance(v, (int, float)))
+        codes.setdefault(col, []).extend(
+            v for v in vals if isinstance(v, (int, float)) and not isinstance(v, bool)
+        )
     for col, ranges in (getattr(m, "missing_ranges", None) or {}).items():
         for r in ranges:
             lo, hi = r["lo"], r["hi"]
@@ -308,7 +393,34 @@ def _readstat(path: Path, fmt: str):
             elif float(hi) - float(lo) <= 100 and float(lo).is_integer():
                 codes.setdefault(col, []).extend(range(int(lo), int(hi) + 1))
     meta["missing_codes"] = {k: sorted(set(v)) for k, v in codes.items() if v}
-    return frame, meta, []
+    meta["extended_missing"] = extended
+    return frame, meta, notes
+
+
+def _stata_extended(frame: pd.DataFrame, m) -> dict[str, pd.Series]:
+    """Turn Stata's extended missing values into NaN, in place; return their codes.
+
+    With ``user_missing=True`` pyreadstat gives a numeric variable holding
+    ``.a``-``.z`` as an object column with the letters.  Returns column ->
+    Series of ``".a"``-style codes indexed by the rows that held them.
+    """
+    declared = getattr(m, "missing_user_values", None) or {}
+    out = {}
+    for col in frame.columns:
+        s = frame[col]
+        if s.dtype != object:
+            continue
+        letter = s.map(lambda v: isinstance(v, str) and len(v) == 1 and "a" <= v <= "z")
+        letter = letter.to_numpy(dtype=bool)
+        if not letter.any():
+            continue
+        rest = s[~letter].dropna()
+        numeric = rest.map(lambda v: isinstance(v, (int, float, np.number))).all()
+        if not (numeric or col in declared):
+            continue  # a string variable whose answers happen to be single letters
+        out[col] = ("." + s[letter].astype(str)).rename(col)
+        frame[col] = pd.to_numeric(s.mask(letter), errors="coerce")
+    return out
 
 
 _READERS = {
@@ -359,6 +471,14 @@ def draft_codebook(
     >>> draft_codebook(df).instrument.dimension_columns()
     {'speed': ['speed1', 'speed2'], 'care': ['care1']}
     """
+    check_data(data)
+    check_columns(data, [])  # duplicated column names, named
+    odd = [c for c in data.columns if not isinstance(c, str)]
+    if odd:
+        raise DataError(
+            f"column name {odd[0]!r} is not text: a codebook names its columns, so draft one "
+            "from a frame with text column names (df.columns = df.columns.astype(str))."
+        )
     meta = dict(meta or {})
     item_codes = {str(k): tuple(v) for k, v in (meta.get("missing_codes") or {}).items()}
     labels = {str(k): str(v) for k, v in (meta.get("labels") or {}).items() if k in data.columns}

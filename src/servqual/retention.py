@@ -87,9 +87,17 @@ def clv(margin: float, retention: float, discount: float, *, form: str = "start"
         {"margin": Interval(0, None), "form": Options(("start", "gls"))},
     )
     _check_r_d(retention, discount)
-    if form == "start":
-        return float(margin * (1 + discount) / (1 + discount - retention))
-    return float(margin * retention / (1 + discount - retention))
+    with np.errstate(over="ignore"):
+        if form == "start":
+            value = float(margin * (1 + discount) / (1 + discount - retention))
+        else:
+            value = float(margin * retention / (1 + discount - retention))
+    if not np.isfinite(value):
+        raise ParameterError(
+            f"margin={margin!r} with discount={discount!r} and retention={retention!r} gives a "
+            "lifetime value beyond the floating-point range; check the units of margin."
+        )
+    return value
 
 
 def _profile(profits, name="profits") -> np.ndarray:

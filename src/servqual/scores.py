@@ -27,7 +27,7 @@ from ._checks import (
 )
 from ._result import records_provenance
 from ._warn import warn
-from .errors import DataError, MissingDataWarning, ParameterError
+from .errors import DataError, InputTypeError, MissingDataWarning, ParameterError
 from .instrument import Instrument
 from .weighting import design_effect, kish_neff, weighted_mean_se
 
@@ -43,11 +43,16 @@ __all__ = [
 ]
 
 
-def _items(data: pd.DataFrame, instrument: Instrument, kind: str | None) -> pd.DataFrame:
+def _check_instrument(instrument) -> Instrument:
     if not isinstance(instrument, Instrument):
-        raise TypeError(
+        raise InputTypeError(
             f"instrument must be a servqual.Instrument, got {type(instrument).__name__}."
         )
+    return instrument
+
+
+def _items(data: pd.DataFrame, instrument: Instrument, kind: str | None) -> pd.DataFrame:
+    _check_instrument(instrument)
     cols = instrument.columns(kind)
     frame = check_frame(data, cols, missing="allow", scale=instrument.scale, allow_constant=True)
     na = frame.isna().sum()
@@ -187,15 +192,22 @@ def weighted_servqual_score(
     >>> weighted_servqual_score(df, Instrument.servqual22()).shape
     (100,)
     """
-    dims = list(instrument.dimensions)
+    check_data(data)
+    dims = list(_check_instrument(instrument).dimensions)
     if isinstance(importance, str):
         cols = [importance + d for d in dims]
         check_columns(data, cols, what="importance column")
         w = check_frame(data, cols, scale=(0, 100), allow_constant=True)
         w.columns = dims
     elif isinstance(importance, pd.DataFrame):
+        check_data(importance, name="importance")
         check_columns(importance, dims, what="importance column")
         w = check_frame(importance, dims, scale=(0, 100), allow_constant=True)
+        if len(w) != len(data):
+            raise DataError(
+                f"importance has {len(w)} row(s) but data has {len(data)}: give one row of "
+                "points per respondent (in the same order)."
+            )
     elif isinstance(importance, Mapping):
         unknown = set(importance) ^ set(dims)
         if unknown:
@@ -206,14 +218,17 @@ def weighted_servqual_score(
         w = pd.DataFrame([[float(importance[d]) for d in dims]] * len(data), columns=dims,
                          index=data.index)  # fmt: skip
     else:
-        raise TypeError("importance must be a mapping, a DataFrame or a column prefix string.")
+        raise InputTypeError(
+            "importance must be a mapping, a DataFrame or a column prefix string, got "
+            f"{type(importance).__name__}."
+        )
     totals = w.sum(axis=1)
-    bad = (totals - 100).abs() > tol
+    bad = ((totals - 100).abs() > tol).to_numpy()
     if bad.any():
-        row = w.index[np.flatnonzero(bad.to_numpy())[0]]
+        pos = np.flatnonzero(bad)[0]
         raise DataError(
-            f"importance points must sum to 100: row {as_py(row)!r} sums to {totals.loc[row]:g} "
-            f"({int(bad.sum())} row(s) off by more than {tol:g})."
+            f"importance points must sum to 100: row {as_py(w.index[pos])!r} sums to "
+            f"{totals.iloc[pos]:g} ({int(bad.sum())} row(s) off by more than {tol:g})."
         )
     g = dimension_gaps(data, instrument)
     return ((g * w.to_numpy()).sum(axis=1, min_count=len(dims)) / 100).rename("weighted_servqual")
@@ -236,8 +251,9 @@ def zone_of_tolerance(data: pd.DataFrame, instrument: Instrument) -> pd.DataFram
     >>> z["zone_speed"].tolist()
     ['below', 'within']
     """
+    check_data(data)
     for k in ("P", "A", "D"):
-        if k not in instrument.prefixes:
+        if k not in _check_instrument(instrument).prefixes:
             raise ParameterError(
                 f"instrument {instrument.name!r} lacks kind {k!r}: zone of tolerance needs "
                 "P (perceived), A (adequate) and D (desired) items."
@@ -259,7 +275,7 @@ def zone_of_tolerance(data: pd.DataFrame, instrument: Instrument) -> pd.DataFram
         out[f"msa_{dim}"] = msa[dim]
         out[f"mss_{dim}"] = mss[dim]
         zone = np.where(p[dim] < a[dim], "below", np.where(p[dim] > d[dim], "above", "within"))
-        out[f"zone_{dim}"] = pd.Series(zone, index=data.index).where(p[dim].notna())
+        out[f"zone_{dim}"] = pd.Series(zone, index=data.index).where(p[dim].notna().to_numpy())
     return pd.DataFrame(out, index=data.index)
 
 

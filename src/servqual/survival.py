@@ -27,7 +27,16 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ._checks import Interval, Options, as_py, check_columns, check_data, check_frame, check_params
+from ._checks import (
+    Interval,
+    Options,
+    as_py,
+    check_columns,
+    check_data,
+    check_frame,
+    check_params,
+    check_unique_index,
+)
 from ._options import check_ci, check_missing
 from ._outcome import binary_outcome
 from ._result import Result, records_provenance, resultclass
@@ -53,6 +62,7 @@ def _churn_frame(data, tenure, churn, positive, extra, missing):
         if not isinstance(col, str):
             raise ParameterError(f"{role}={col!r} is invalid: expected one column name.")
     check_columns(data, [tenure, churn, *extra])
+    check_unique_index(data, why="each customer's tenure, churn and predictors are matched by it")
     missing = check_missing(missing, ("listwise", "raise"))
     t = check_frame(data, [tenure], missing="allow", allow_constant=True)[tenure]
     neg = (t < 0).to_numpy()
@@ -364,6 +374,12 @@ def cox(
             )
         groups = pd.factorize(seg, sort=True)[0]
     n_events = int(frame[churn].sum())
+    if frame.shape[0] < len(predictors) + 3:
+        raise InsufficientDataError(
+            f"only {frame.shape[0]} customer(s) with complete {tenure!r}, {churn!r} and "
+            f"predictors: a Cox model of {len(predictors)} predictor(s) needs at least "
+            f"{len(predictors) + 3} rows."
+        )
     if n_events < len(predictors) + 1:
         raise InsufficientDataError(
             f"only {n_events} churn event(s) in {churn!r}: a Cox model of {len(predictors)} "
@@ -383,12 +399,19 @@ def cox(
         ties=ties,
         strata=groups,
     )
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        res = model.fit()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            res = model.fit()
+            beta = np.asarray(res.params, dtype=float)
+            se = np.asarray(res.bse, dtype=float)
+    except np.linalg.LinAlgError:
+        raise InsufficientDataError(
+            f"the Cox model of {churn!r} on {predictors} cannot be estimated: its information "
+            f"matrix is singular (e.g. every churn happens at the same {tenure!r}, so the "
+            "risk sets carry no information)."
+        ) from None
     problems = [str(w.message) for w in caught if "converge" in str(w.message).lower()]
-    beta = np.asarray(res.params, dtype=float)
-    se = np.asarray(res.bse, dtype=float)
     if problems or not np.all(np.isfinite(se)) or np.any(np.abs(beta) > 20):
         notes.append(
             "Cox model did not converge cleanly (a predictor may separate churners from the "
@@ -396,6 +419,8 @@ def cox(
         )
         warn(notes[-1], ConvergenceWarning)
     z = stats.norm.ppf(0.5 + ci / 2)
+    with np.errstate(over="ignore"):  # a diverged fit (warned above): no ratio, not inf
+        hr, lo, hi = (np.exp(v) for v in (beta, beta - z * se, beta + z * se))
     table = pd.DataFrame(
         {
             "term": predictors,
@@ -403,9 +428,9 @@ def cox(
             "se": se,
             "z": beta / se,
             "p": 2 * stats.norm.sf(np.abs(beta / se)),
-            "hazard_ratio": np.exp(beta),
-            "lower": np.exp(beta - z * se),
-            "upper": np.exp(beta + z * se),
+            "hazard_ratio": np.where(np.isfinite(hr), hr, np.nan),
+            "lower": np.where(np.isfinite(lo), lo, np.nan),
+            "upper": np.where(np.isfinite(hi), hi, np.nan),
         }
     )
     null = float(model.loglike(np.zeros(len(predictors))))

@@ -36,6 +36,8 @@ __all__ = ["validate", "ValidationReport"]
 _POLICIES = ("available", "listwise", "mean", "raise")
 #: largest number of scale points checked for unused points
 _MAX_POINTS = 11
+#: unused points are reported only for items with at least this many answers per point
+_PER_POINT = 5
 
 
 @resultclass
@@ -170,8 +172,11 @@ def validate(
     extra_columns : further numeric columns to check (e.g. outcomes).
     max_missing_share : float
         Items with a larger share of missing (N/A) answers are warned about
-        (:class:`~servqual.errors.ScaleWarning`), as are points of a declared
-        scale that no respondent used.
+        (:class:`~servqual.errors.ScaleWarning`), as are points of an item's
+        declared scale (its own codebook scale, else the instrument's) that no
+        respondent used.  The unused-point check runs only on items with at
+        least 5 answers per scale point (n >= 25 on a 1-5 scale, 35 on 1-7, 55
+        on 0-10): on smaller samples a point may well go unused by chance.
 
     Returns
     -------
@@ -239,7 +244,8 @@ def validate(
         min_rows=1,
     )
     missing_counts = frame.isna().sum().astype(int)
-    notes = _scale_notes(frame[item_cols], instrument.scale, max_missing_share)
+    rated = item_cols + [c for c in extra if c in own_scales]
+    notes = _scale_notes(frame[rated], {c: scale[c] for c in rated}, max_missing_share)
     unused = notes.pop("unused")
     for text in notes["warnings"]:
         warn(text, ScaleWarning)
@@ -289,24 +295,31 @@ def validate(
     return clean, report
 
 
-def _scale_notes(items: pd.DataFrame, scale, max_share: float) -> dict:
-    """Points of the declared scale never used, and items with many missing answers."""
-    lo, hi = scale
+def _scale_notes(items: pd.DataFrame, scales: dict, max_share: float) -> dict:
+    """Points of each item's declared scale never used (on items with at least
+    ``_PER_POINT`` answers per point), and items with many missing answers."""
     out: dict = {"unused": {}, "warnings": []}
-    if float(lo).is_integer() and float(hi).is_integer() and hi - lo + 1 <= _MAX_POINTS:
-        points = np.arange(lo, hi + 1)
-        for col in items.columns:
-            v = items[col].to_numpy()
-            seen = set(v[~np.isnan(v)].tolist())
-            never = tuple(int(p) for p in points if float(p) not in seen)
-            if never:
-                out["unused"][col] = never
-        if out["unused"]:
-            detail = "; ".join(f"{c!r}: {list(p)}" for c, p in list(out["unused"].items())[:10])
-            more = f" (and {len(out['unused']) - 10} more)" if len(out["unused"]) > 10 else ""
-            out["warnings"].append(
-                f"scale point(s) of the declared {lo:g}-{hi:g} scale never used: {detail}{more}."
-            )
+    by_scale: dict = {}
+    for col in items.columns:
+        lo, hi = scales[col]
+        n_points = hi - lo + 1
+        if not (float(lo).is_integer() and float(hi).is_integer() and n_points <= _MAX_POINTS):
+            continue
+        v = items[col].to_numpy()
+        v = v[~np.isnan(v)]
+        if v.size < _PER_POINT * n_points:  # a point may go unused by chance
+            continue
+        seen = set(v.tolist())
+        never = tuple(int(p) for p in np.arange(lo, hi + 1) if float(p) not in seen)
+        if never:
+            out["unused"][col] = never
+            by_scale.setdefault((lo, hi), []).append(col)
+    for (lo, hi), cols in by_scale.items():
+        detail = "; ".join(f"{c!r}: {list(out['unused'][c])}" for c in cols[:10])
+        more = f" (and {len(cols) - 10} more)" if len(cols) > 10 else ""
+        out["warnings"].append(
+            f"scale point(s) of the declared {lo:g}-{hi:g} scale never used: {detail}{more}."
+        )
     share = items.isna().mean()
     high = share[share > max_share]
     if len(high):

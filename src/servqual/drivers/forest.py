@@ -25,7 +25,9 @@ class ForestImportanceResult(Result):
     table : DataFrame
         One row per predictor: ``importance`` (mean drop in held-out R² when
         the predictor is permuted), ``sd`` (across folds), ``share``
-        (importance / sum of importances), ``rank``.
+        (importance clipped at 0 / sum of the positive importances: a predictor
+        whose permutation does not lower held-out R² gets 0, so shares lie in
+        [0, 1] and sum to 1), ``rank``.
     folds : DataFrame
         Tidy per-fold importances (``fold``, ``driver``, ``importance``).
     cv_r2 : float
@@ -152,7 +154,7 @@ def forest_importance(
         {
             "importance": imp.to_numpy(),
             "sd": agg.std().reindex(predictors).to_numpy(),
-            "share": (imp / total).to_numpy() if total > 0 else np.nan,
+            "share": (imp.clip(lower=0) / total).to_numpy() if total > 0 else np.nan,
             "rank": (-imp).rank(method="min").astype(int).to_numpy(),
         },
         index=pd.Index(predictors, name="driver"),

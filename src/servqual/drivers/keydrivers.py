@@ -116,7 +116,10 @@ def _batch_corr(x: np.ndarray, idx: np.ndarray, weights: np.ndarray | None = Non
     twice counts with twice its weight): the weighted correlation of the resample.
     """
     n, q = x.shape
-    w = np.stack([np.bincount(r, minlength=n) for r in np.atleast_2d(idx)]).astype(float)
+    idx = np.atleast_2d(idx)
+    w = np.empty((idx.shape[0], n))  # filled row by row: no stacked int copy to convert
+    for j, r in enumerate(idx):
+        w[j] = np.bincount(r, minlength=n)
     if weights is None:
         tot = np.full((w.shape[0], 1), float(n))
         xc = x - x.mean(axis=0)

@@ -8,12 +8,12 @@ import numpy as np
 import pandas as pd
 import statsmodels.api as sm
 
-from .._checks import Interval, Options, check_params
+from .._checks import Interval, Options, check_collinear, check_params
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from .._warn import warn
 from ..drivers import shapley_from_corr
-from ..errors import InsufficientDataError, MissingValuesError
+from ..errors import InputTypeError, InsufficientDataError, MissingValuesError
 from ._columns import ANTECEDENTS, GAPS
 from ._scores import UnitScores
 
@@ -86,6 +86,7 @@ def _ols(df: pd.DataFrame, y: str, xs: list[str], model: str, cov_type: str, ci:
             f"model {model!r} has {len(xs)} predictors but only {len(df)} units; at least "
             f"{len(xs) + 3} are needed."
         )
+    check_collinear(df, xs)  # e.g. two antecedent scales with identical unit means, by name
     res = sm.OLS(df[y].to_numpy(float), X).fit(cov_type=cov_type)
     lo, hi = res.conf_int(1 - ci).T
     terms = ["Intercept", *xs]
@@ -163,7 +164,7 @@ def explain_gap5(
     ['Intercept', 'gap1', 'gap2', 'gap3', 'gap4']
     """
     if not isinstance(scores, UnitScores):
-        raise TypeError(
+        raise InputTypeError(
             f"scores must be the UnitScores result of unit_scores(), got {type(scores).__name__}."
         )
     check_params(
@@ -178,7 +179,7 @@ def explain_gap5(
     t = scores.table.copy()
     gap = {f"gap{k}": t[f"gap{k}_{dimension}"] for k in range(1, 6)}
     df = pd.DataFrame(gap).assign(**{s: t[s] for s in scores.antecedents})
-    df.index = t["unit_id"].to_numpy()
+    df.index = t[scores.unit].to_numpy()
     na = df.isna().any(axis=1)
     if na.any():
         raise MissingValuesError(

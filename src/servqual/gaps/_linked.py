@@ -6,7 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 
-from .._checks import Interval, check_columns, check_params
+from .._checks import Interval, check_columns, check_data, check_params
 from ..errors import DataError, InsufficientDataError, MissingValuesError, ParameterError
 
 __all__ = ["UnlinkedUnitsError", "TooFewRespondentsError", "check_linked", "FRAMES"]
@@ -107,6 +107,7 @@ def check_linked(
     frames = {"customers": customers, "managers": managers, "staff": staff}
     counts = {}
     for name, df in frames.items():
+        check_data(df, name=name)
         check_columns(df, [unit], what=f"{name} unit column")
         ids = df[unit]
         if ids.isna().any():

@@ -10,11 +10,17 @@ import pandas as pd
 import statsmodels.formula.api as smf
 from statsmodels.tools.sm_exceptions import ConvergenceWarning as SMConvergenceWarning
 
-from .._checks import Interval, Options, check_params
+from .._checks import Interval, Options, check_collinear, check_params
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from .._warn import warn
-from ..errors import ConvergenceWarning, MissingColumnError, MissingValuesError
+from ..errors import (
+    ConvergenceWarning,
+    InputTypeError,
+    InsufficientDataError,
+    MissingColumnError,
+    MissingValuesError,
+)
 from ._columns import GAPS
 from ._scores import UnitScores
 
@@ -171,7 +177,7 @@ def multilevel(
     ['Intercept', 'PE', 'gap1', 'gap2', 'gap3', 'gap4']
     """
     if not isinstance(scores, UnitScores):
-        raise TypeError(
+        raise InputTypeError(
             f"scores must be the UnitScores result of unit_scores(), got {type(scores).__name__}."
         )
     gaps = tuple(gaps)
@@ -196,10 +202,19 @@ def multilevel(
         )
     cust = scores.customers
     data = pd.DataFrame(
-        {"unit_id": cust["unit_id"].to_numpy(), "y": cust[outcome], "PE": cust[f"PE_{dimension}"]}
+        {"unit_id": cust[scores.unit].to_numpy(), "y": cust[outcome], "PE": cust[f"PE_{dimension}"]}
     )
-    unit_gaps = scores.table.set_index("unit_id")[[f"{g}_{dimension}" for g in gaps]]
+    unit_gaps = scores.table.set_index(scores.unit)[[f"{g}_{dimension}" for g in gaps]]
+    unit_gaps.index.name = "unit_id"  # the model frame's own name for it
     unit_gaps.columns = list(gaps)
+    need = len(gaps) + 3  # intercept, unit-level gaps and the unit variance need more units
+    if len(unit_gaps) < need:
+        raise InsufficientDataError(
+            f"the multilevel model with unit gaps {list(gaps)} needs at least {need} units; "
+            f"the data have {len(unit_gaps)} (enter fewer gaps or add units)."
+        )
+    if len(gaps) > 1:
+        check_collinear(unit_gaps.dropna(), list(gaps))  # unit gaps that coincide, by name
     data = data.join(unit_gaps, on="unit_id")
     na = data.isna().any(axis=1).to_numpy()
     if na.any():

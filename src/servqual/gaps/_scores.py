@@ -121,7 +121,7 @@ def rwg_j(items: np.ndarray, n_points: int) -> float:
     >>> round(rwg_j(np.array([[4, 5], [5, 5], [4, 4]]), 7), 3)
     0.957
     """
-    check_params({"n_points": n_points}, {"n_points": Interval(2, None, integer=True)})
+    check_params({"n_points": n_points}, {"n_points": Interval(2, 1001, integer=True)})
     try:
         x = np.asarray(items, dtype=float)
     except (TypeError, ValueError):
@@ -177,6 +177,11 @@ class UnitScores(Result):
     antecedents: tuple[str, ...]
     warnings: tuple[str, ...] = field(default=())
 
+    @property
+    def unit(self) -> str:
+        """Name of the unit identifier column (``unit=`` of :func:`unit_scores`)."""
+        return str(self.table.columns[0])
+
     def gap_table(self, which: str = "overall") -> pd.DataFrame:
         """Units x gaps 1-5 for one dimension (or ``"overall"``).
 
@@ -189,7 +194,7 @@ class UnitScores(Result):
         """
         check_params({"which": which}, {"which": Options((*self.dimensions, "overall"))})
         cols = [f"gap{k}_{which}" for k in range(1, 6)]
-        out = self.table.set_index("unit_id")[cols]
+        out = self.table.set_index(self.unit)[cols]
         out.columns = [f"gap{k}" for k in range(1, 6)]
         return out
 

@@ -27,11 +27,22 @@ __all__ = ["item_vif", "info_criteria", "f2_reestimated"]
 
 
 def item_vif(st: Structure, C: np.ndarray) -> np.ndarray:
-    """VIF of each item among the items of its block (``C``: item correlations)."""
+    """VIF of each item among the items of its block (``C``: item correlations).
+
+    Items of a block whose correlation matrix is singular (identical or exactly
+    collinear items) get NaN: their VIF is infinite, and the caller warns.
+    """
     out = np.ones(st.p)
     for idx in st.blocks:
         if idx.size > 1:
-            out[idx] = np.diag(np.linalg.inv(C[np.ix_(idx, idx)]))
+            R = C[np.ix_(idx, idx)]
+            ev, vec = np.linalg.eigh(R)
+            if ev[0] <= 1e-10 * ev[-1]:  # singular: the items in the null space
+                sub = np.diag(np.linalg.pinv(R)).copy()
+                sub[np.abs(vec[:, 0]) > 1e-6] = np.nan
+                out[idx] = sub
+            else:
+                out[idx] = np.diag(np.linalg.inv(R))
     return out
 
 

@@ -24,6 +24,7 @@ from ..errors import (
     ConstantItemError,
     ConvergenceWarning,
     DataError,
+    DegenerateResultWarning,
     ImproperSolutionWarning,
     MissingColumnError,
     MissingDataWarning,
@@ -337,6 +338,14 @@ def fit(
     tabs = tables(model, st, est, S, X, raw, frame, sd, scaled, scale, mean, w)
     C = correlation_w(raw, w)
     add_diagnostics(tabs, model, st, S, C, raw.shape[0], scheme, tol, max_iter, consistent, f2)
+    vif = tabs["outer"]["vif"].to_numpy(dtype=float)
+    if np.isnan(vif).any():  # item_vif: NaN for perfectly collinear items of a block
+        bad = [model.items[i] for i in np.flatnonzero(np.isnan(vif))]
+        warns.append(
+            f"items {bad} are perfectly collinear within their block (e.g. identical "
+            "columns): their VIF is infinite and is reported as NaN."
+        )
+        warn(warns[-1], DegenerateResultWarning)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None

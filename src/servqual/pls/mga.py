@@ -15,7 +15,14 @@ import pandas as pd
 from joblib import Parallel, delayed
 from threadpoolctl import threadpool_limits
 
-from .._checks import Interval, check_columns, check_params, check_rng
+from .._checks import (
+    Interval,
+    check_columns,
+    check_data,
+    check_params,
+    check_rng,
+    check_unique_index,
+)
 from .._options import check_n_jobs, resolve_progress
 from .._progress import progress_bar
 from .._resampling import replicate_seeds
@@ -90,6 +97,8 @@ def groups_text(groups, n) -> str:
 def two_groups(model, data, group: str, missing: str):
     """Checked model, item frame, group-1 mask, the two labels and notes of a 2-group call."""
     model = _as_model(model)
+    check_data(data)
+    check_unique_index(data, why="each row's group is looked up by its row label")
     check_columns(data, [group], what="group column")
     if data[group].isna().any():
         raise InsufficientDataError(
