@@ -230,3 +230,22 @@ def test_first_evaluation_is_linear_in_the_resample_covariance(hs, case):
         None,
         None,
     )
+
+
+def test_no_likelihood_where_the_implied_covariance_is_not_positive_definite(hs):
+    # found by the long fuzz profile (sem.invariance on a dirty frame): a non-converged
+    # solution whose implied covariance is not positive definite made loglik raise a raw
+    # TypeError; the likelihood, chi2 and per-group F are undefined there (NaN), and the
+    # fit says it did not converge
+    from servqual.sem.fit import prepare
+    from servqual.sem.indices import fit_indices
+    from servqual.sem.ml import sample_moments
+
+    prep = prepare(HS3, hs, group="school")
+    problem = MLProblem(prep.model, sample_moments(list(prep.arrays)))
+    theta = np.zeros(prep.model.q)  # every loading and variance 0: Sigma singular
+    assert np.isnan(problem.loglik(theta))
+    assert np.isnan(problem.group_F(theta)).all()
+    assert np.isnan(fit_indices(problem, theta)["chi2"])
+    good = sem.fit(HS3, hs, group="school").fit_indices
+    assert np.isfinite(good["chi2"]) and np.isfinite(good["loglik"])

@@ -136,8 +136,10 @@ def fit_indices(problem: MLProblem, theta) -> dict:
     G = len(problem.model.groups)
     q = problem.model.q
     F = problem.objective(theta)
-    # a singular sample covariance leaves chi2 (and the H1 likelihood) undefined
-    chi2 = N * F if np.all(np.isfinite(problem.logdetS)) else np.nan
+    # a singular sample covariance leaves chi2 (and the H1 likelihood) undefined, and
+    # so does an implied covariance that is not positive definite (objective inf)
+    ok = np.all(np.isfinite(problem.logdetS)) and np.isfinite(F)
+    chi2 = N * F if ok else np.nan
     df = degrees_of_freedom(problem)
     pval = float(stats.chi2.sf(chi2, df)) if df > 0 else np.nan
     bchi2, bdf = _baseline(problem)

@@ -132,7 +132,8 @@ class MLProblem:
         return float(total), grad
 
     def group_F(self, theta) -> np.ndarray:
-        return np.array([self._group_terms(theta, g, False)[0] for g in range(len(self.bases))])
+        outs = [self._group_terms(theta, g, False) for g in range(len(self.bases))]
+        return np.array([np.nan if out is None else out[0] for out in outs])
 
     def information(self, theta, per_group: bool = False):
         """Expected information per observation (weighted over groups)."""
@@ -252,7 +253,10 @@ class MLProblem:
         total = 0.0
         for g in range(len(self.bases)):
             p = self.moments.cov[g].shape[0]
-            F = self._group_terms(theta, g, False)[0]
+            out = self._group_terms(theta, g, False)
+            if out is None:  # Sigma(theta) not positive definite: no likelihood
+                return float("nan")
+            F = out[0]
             ls = self.logdetS[g]
             total += -0.5 * self.moments.n[g] * (p * _LOG2PI + F + ls + p)
         return float(total) - self.loglik_x()
