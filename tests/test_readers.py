@@ -328,3 +328,25 @@ def test_draft_codebook_needs_text_column_names():
     df = pd.DataFrame({0: [1, 2, 3], 1: [2, 3, 4]})
     with pytest.raises(DataError, match="column name 0 is not text"):
         draft_codebook(df)
+
+
+def test_cli_report_sheet_option(tmp_path, capsys):
+    # the report reads the chosen worksheet of a workbook, like init and validate
+    pytest.importorskip("openpyxl")
+    from servqual.cli import main
+
+    p = tmp_path / "book.xlsx"
+    data = sq.load_dataset("servqual_sim").head(120)
+    with pd.ExcelWriter(p, engine="openpyxl") as xl:
+        pd.DataFrame({"note": ["read me"]}).to_excel(xl, sheet_name="Readme", index=False)
+        data.to_excel(xl, sheet_name="Data", index=False)
+    out = tmp_path / "rep"
+    args = ["report", str(p), "--out", str(out), "--n-boot", "40", "--date", "2026-11-30"]
+    assert main([*args, "--sheet", "Data"]) == 0
+    html = (out / "report.html").read_text(encoding="utf-8")
+    ltr = data["LTR"].to_numpy()
+    nps = 100 * ((ltr >= 9).mean() - (ltr <= 6).mean())  # recomputed from the sheet's rows
+    assert f"<div class='value'>{nps:.1f}</div>" in html
+    assert html.count("n = 120") >= 3  # NPS, CSAT and gap on the sheet's 120 rows
+    assert main([*args, "--sheet", "Nope", "--force"]) == 2
+    assert "no worksheet named 'Nope'" in capsys.readouterr().err

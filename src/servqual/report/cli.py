@@ -18,6 +18,11 @@ def add_cli(subparsers) -> None:
     p = subparsers.add_parser("report", help="write the standard HTML report for a survey file")
     p.add_argument("survey", help="survey file (.csv, Qualtrics .csv, .xlsx, .sav, .dta)")
     p.add_argument("--codebook", default=None, help="YAML codebook (servqual init drafts one)")
+    p.add_argument(
+        "--sheet",
+        default=None,
+        help="worksheet of an .xlsx file: name or 0-based position (default: the first)",
+    )
     p.add_argument("--instrument", default="servqual22",
                    choices=("servqual22", "gap_customer"),
                    help="built-in instrument, used when no --codebook is given")  # fmt: skip
@@ -59,9 +64,9 @@ def _cmd(args) -> int:
         return 1
     try:
         if args.codebook:  # the report applies the codebook: N/A codes counted apart
-            data, spec = read_frame(args.survey), read_codebook(args.codebook)
+            data, spec = read_frame(args.survey, sheet=args.sheet), read_codebook(args.codebook)
         else:
-            data, spec = read_frame(args.survey), getattr(Instrument, args.instrument)()
+            data, spec = read_frame(args.survey, sheet=args.sheet), getattr(Instrument, args.instrument)()
     except ServqualError as exc:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
