@@ -63,10 +63,11 @@ def _cmd(args) -> int:
               file=sys.stderr)  # fmt: skip
         return 1
     try:
+        data = read_frame(args.survey, sheet=args.sheet)
         if args.codebook:  # the report applies the codebook: N/A codes counted apart
-            data, spec = read_frame(args.survey, sheet=args.sheet), read_codebook(args.codebook)
+            spec = read_codebook(args.codebook)
         else:
-            data, spec = read_frame(args.survey, sheet=args.sheet), getattr(Instrument, args.instrument)()
+            spec = getattr(Instrument, args.instrument)()
     except ServqualError as exc:
         print(f"servqual: {exc}", file=sys.stderr)
         return 2
