@@ -85,7 +85,7 @@ def test_bad_options(mobi):
         with pytest.raises(ParameterError, match=f"seed={seed!r} is invalid"):
             pls.fit(m, mobi, n_boot=40, seed=seed, progress=False)
         with pytest.raises(ParameterError, match=f"seed={seed!r} is invalid"):
-            pls.mga(m, mobi.assign(g=[1, 2] * 125), "g", n_perm=5, seed=seed, progress=False)
+            pls.mga(m, mobi.assign(g=[1, 2] * 125), "g", n_perm=20, seed=seed, progress=False)
     with pytest.raises(OutOfRangeError, match="item 'IMAG1': row 1 \\(value 10\\) is outside"):
         pls.fit(m, mobi, scale=(1, 7), progress=False)
     res = pls.fit(m, mobi, progress=False)

@@ -79,23 +79,38 @@ def test_detects_the_changed_path(res):
 def test_mga_bad_input(two_groups):
     m = pls.ecsi_model()
     with pytest.raises(MissingColumnError, match="group column"):
-        pls.mga(m, two_groups, "segment", n_perm=5, progress=False)
+        pls.mga(m, two_groups, "segment", n_perm=20, progress=False)
     three = two_groups.assign(g=np.arange(len(two_groups)) % 3)
     with pytest.raises(SpecificationError, match="'g' must have exactly 2 groups; found 3"):
-        pls.mga(m, three, "g", n_perm=5, progress=False)
+        pls.mga(m, three, "g", n_perm=20, progress=False)
     with pytest.raises(ParameterError, match="n_jobs=0"):
-        pls.mga(m, two_groups, "g", n_perm=5, n_jobs=0, progress=False)
+        pls.mga(m, two_groups, "g", n_perm=20, n_jobs=0, progress=False)
     tiny = two_groups.assign(g=["A"] * (len(two_groups) - 5) + ["B"] * 5)
     with pytest.raises(InsufficientDataError, match="group 'B' of 'g' has 5 row"):
-        pls.mga(m, tiny, "g", n_perm=5, progress=False)
+        pls.mga(m, tiny, "g", n_perm=20, progress=False)
 
 
 def test_nonconverged_group_fits_are_flagged(two_groups):
     # 2 iterations are too few for the group fits: no estimate, no p-value (not p = 1)
     with (
-        pytest.warns(BootstrapFailureWarning, match="5 of 5 permutations failed"),
+        pytest.warns(BootstrapFailureWarning, match="20 of 20 permutations failed"),
         pytest.warns(ConvergenceWarning, match="did not converge in max_iter=2"),
     ):
-        r = pls.mga(pls.ecsi_model(), two_groups, "g", n_perm=5, seed=1, max_iter=2, progress=False)
+        r = pls.mga(
+            pls.ecsi_model(), two_groups, "g", n_perm=20, seed=1, max_iter=2, progress=False
+        )
     assert r.paths["group_1"].isna().all() and r.paths["p_value"].isna().all()
     assert any("did not converge" in w for w in r.warnings)
+
+
+def test_too_few_permutations_are_refused(two_groups):
+    # a permutation p-value is at least 1/(n_perm + 1): below 19 permutations it can
+    # never fall under 0.05 (seen by the fuzz suite: n_perm=1 was accepted)
+    from servqual.errors import ParameterError
+
+    m = pls.ecsi_model()
+    for bad in (1, 5, 18):
+        with pytest.raises(ParameterError, match=f"n_perm={bad} is too few: .* at least 19"):
+            pls.mga(m, two_groups, "g", n_perm=bad, progress=False)
+    with pytest.raises(ParameterError, match="n_perm=50 is too few: .* at least 99 .* 0.01"):
+        pls.micom(m, two_groups, "g", n_perm=50, alpha=0.01)

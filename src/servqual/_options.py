@@ -105,6 +105,7 @@ __all__ = [
     "renamed",
     "check_ci",
     "check_n_boot",
+    "check_n_perm",
     "min_n_boot",
     "check_n_jobs",
     "check_ci_method",
@@ -305,6 +306,32 @@ def check_n_boot(n_boot, *, ci: float = 0.95, allow_zero: bool = True) -> int:
             f"{need} replicates."
         )
     return n_boot
+
+
+def check_n_perm(n_perm, *, alpha: float = 0.05) -> int:
+    """Validate ``n_perm``: enough permutations for a p-value to fall below ``alpha``.
+
+    A permutation p-value is at least ``1 / (n_perm + 1)``, so fewer than
+    ``ceil(1 / alpha) - 1`` permutations can never reject.
+
+    Examples
+    --------
+    >>> check_n_perm(999)
+    999
+    >>> check_n_perm(5)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    servqual.errors.ParameterError: n_perm=5 is too few: ... at least 19 ...
+    """
+    check_params({"n_perm": n_perm}, {"n_perm": Interval(1, None, integer=True)})
+    need = max(math.ceil(1.0 / alpha - 1e-9) - 1, 1)
+    if int(n_perm) < need:
+        raise ParameterError(
+            f"n_perm={int(n_perm)} is too few: a permutation p-value is at least "
+            f"1/(n_perm + 1), so it needs at least {need} permutations to fall below "
+            f"{alpha:g}."
+        )
+    return int(n_perm)
 
 
 def check_n_jobs(n_jobs) -> int:

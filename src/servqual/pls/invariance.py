@@ -35,7 +35,7 @@ import pandas as pd
 from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_params, check_rng
-from .._options import DEFAULT_N_BOOT, check_n_jobs, resolve_progress
+from .._options import DEFAULT_N_BOOT, check_n_jobs, check_n_perm, resolve_progress
 from .._resampling import replicate_seeds, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
@@ -287,6 +287,7 @@ def micom(
         {"n_perm": n_perm, "alpha": alpha},
         {"n_perm": Interval(1, None, integer=True), "alpha": Interval(0, 1, closed="neither")},
     )
+    n_perm = check_n_perm(n_perm, alpha=alpha)
     model, frame, g1, levels, notes = two_groups(model, data, group, missing)
     st = Structure.from_model(model)
     raw = frame.to_numpy()

@@ -23,7 +23,7 @@ from .._checks import (
     check_rng,
     check_unique_index,
 )
-from .._options import check_n_jobs, resolve_progress
+from .._options import check_n_jobs, check_n_perm, resolve_progress
 from .._progress import progress_bar
 from .._resampling import replicate_seeds
 from .._result import Result, records_provenance, resultclass
@@ -164,6 +164,7 @@ def mga(
             "max_iter": Interval(1, None, integer=True),
         },
     )
+    n_perm = check_n_perm(n_perm)
     n_jobs = check_n_jobs(n_jobs)
     progress = resolve_progress(progress)
     check_rng(seed)  # typed error naming a bad seed; the seed itself is passed on
