@@ -238,3 +238,40 @@ def test_paired_weights_wave_first_second_mean():
     zero = df.assign(w=np.where(df.wave == 2, 0.0, df.w))
     with pytest.raises(OutOfRangeError, match="second wave's weights"):
         compare_paired(zero, "y", wave="wave", id="id", weights="w", weights_wave="second")
+
+
+# ------------------------------------------------ found by the dirty-frame fuzz (issue #14)
+def _segments(n=40):
+    rng = np.random.default_rng(4)
+    df = pd.DataFrame(rng.normal(size=(n, 2)), columns=["a", "b"])
+    df["seg"] = np.tile(["x", "y"], n // 2)
+    df["y"] = df.a + 0.5 * df.b + rng.normal(size=n)
+    return df
+
+
+def test_compare_drivers_names_text_in_a_predictor():
+    # was a raw ValueError from float conversion ("could not convert string to float")
+    df = _segments()
+    df["a"] = df["a"].astype(object)
+    df.loc[5, "a"] = "seven"
+    with pytest.raises(NonNumericError, match=r"'a' holds 'seven' at row 5"):
+        compare_drivers(df, "y", ["a", "b"], "seg", n_boot=40, seed=1, progress=False)
+
+
+def test_compare_drivers_names_an_infinite_target():
+    df = _segments()
+    df.loc[7, "y"] = np.inf
+    with pytest.raises(OutOfRangeError, match=r"'y' holds an infinite value at row 7"):
+        compare_drivers(df, "y", ["a", "b"], "seg", n_boot=40, seed=1, progress=False)
+
+
+def test_compare_paired_with_a_missing_wave_label():
+    # a nullable wave column with a missing label was an IndexError (NA in the row mask);
+    # the unlabelled row is left out like any row outside the two waves
+    df = pd.DataFrame({"id": list(range(6)) * 2, "wave": [1] * 6 + [2] * 6,
+                       "ltr": [10, 9, 5, 8, 3, 7, 10, 6, 5, 7, 9, 2]})  # fmt: skip
+    df["wave"] = df["wave"].astype("Int64")
+    df.loc[0, "wave"] = pd.NA
+    r = compare_paired(df, "ltr", wave="wave", id="id")
+    assert int(r.table.loc[0, "n_a"]) == 5
+    assert any("not in both waves" in w for w in r.warnings)

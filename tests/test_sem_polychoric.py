@@ -152,3 +152,38 @@ def test_bad_input_and_boundary_warning():
     with pytest.warns(ImproperSolutionWarning, match="at the bound"):
         res = polychoric(pd.Series(x, name="a"), pd.Series(x, name="b"))
     assert not res.converged and res.rho > 0.999
+
+
+# ------------------------------------------------ found by the dirty-frame fuzz (issue #14)
+@pytest.fixture(scope="module")
+def _full_gamma_case():
+    import servqual
+
+    df = servqual.simulate_survey(120, seed=11)[0][["P1", "P2", "P3"]]
+    return df, polychoric_moments(df, ["P1", "P2", "P3"])
+
+
+def test_full_gamma_names_a_missing_answer(_full_gamma_case):
+    from servqual.sem.polychoric import full_gamma
+
+    df, m = _full_gamma_case
+    df = df.astype(float)
+    df.loc[0, "P1"] = np.nan  # was an IndexError deep in the influence functions
+    with pytest.raises(MissingValuesError, match=r"'P1'.*row 0"):
+        full_gamma(df, m)
+
+
+def test_full_gamma_refuses_a_frame_other_than_the_moments_one(_full_gamma_case):
+    from servqual.errors import ParameterError
+    from servqual.sem.polychoric import full_gamma
+
+    df, m = _full_gamma_case
+    # fewer rows: was a silently wrong matrix
+    with pytest.raises(ParameterError, match=r"60 row\(s\) but the moments were estimated on 120"):
+        full_gamma(df.head(60), m)
+    # an item with fewer categories: was a raw LinAlgError ("Singular matrix")
+    clipped = df.assign(P2=df["P2"].clip(upper=int(df["P2"].max()) - 2))
+    with pytest.raises(ParameterError, match=r"column 'P2' has \d+ categories in data"):
+        full_gamma(clipped, m)
+    with pytest.raises(ParameterError, match="PolychoricMoments"):
+        full_gamma(df, None)  # was an AttributeError

@@ -430,8 +430,9 @@ def compare_paired(
         v = 100.0 * ((v >= 9).astype(float) - (v <= 6) + np.where(np.isnan(v), np.nan, 0))
     parts = []
     for lev in levels:
-        mask = (data[wave] == lev).to_numpy() & ~np.isnan(v)
-        if not (data[wave] == lev).any():
+        in_wave = (data[wave] == lev).fillna(False).to_numpy(dtype=bool)
+        mask = in_wave & ~np.isnan(v)
+        if not in_wave.any():
             raise ParameterError(f"wave {lev!r} not found in column {wave!r}.")
         ids = np.array([as_py(x) for x in data[id].to_numpy()[mask]], dtype=object)
         dup = pd.Index(ids).duplicated()
@@ -530,6 +531,29 @@ def _batched_shares(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return sv / r2[:, -1:]
 
 
+def _numeric_column(data: pd.DataFrame, column: str) -> None:
+    """A predictor or target must be numeric (not text, bool or categorical) and finite."""
+    s = data[column]
+    if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        bad = (pd.to_numeric(s, errors="coerce").isna() & s.notna()).to_numpy(dtype=bool)
+        if not bad.any():
+            bad = s.notna().to_numpy(dtype=bool)
+        if bad.any():
+            row = s.index[np.flatnonzero(bad)[0]]
+            raise NonNumericError(
+                f"column {column!r} holds {as_py(s.loc[row])!r} at row {row!r} ({s.dtype} "
+                "data): expected numeric answers (a rating or score)."
+            )
+        return
+    v = s.to_numpy(dtype=float, na_value=np.nan)
+    inf = np.isinf(v)
+    if inf.any():
+        row = s.index[np.flatnonzero(inf)[0]]
+        raise OutOfRangeError(
+            f"column {column!r} holds an infinite value at row {row!r}: expected a finite answer."
+        )
+
+
 def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None,
                      n_boot=DEFAULT_N_BOOT, seed=None, n_jobs=1, progress=False,
                      what="segment"):  # fmt: skip
@@ -544,11 +568,17 @@ def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None,
     check_columns(data, [target, *predictors], what="column")
     check_columns(data, [by], what=f"{what} column")
     w = check_weights(weights, data)
+    for c in [*predictors, target]:
+        _numeric_column(data, c)
     if levels is None:
         levels = sorted((as_py(x) for x in pd.unique(data[by].dropna())), key=str)
+    if not levels:
+        raise InsufficientDataError(
+            f"{what} column {by!r} has no {what} labels (every row is missing): nothing to compare."
+        )
     xs, ws, warns = [], [], []
     for lev in levels:
-        mask = (data[by] == lev).to_numpy()
+        mask = (data[by] == lev).fillna(False).to_numpy(dtype=bool)
         frame = data.loc[mask, [*predictors, target]]
         if frame.isna().any(axis=None):
             raise MissingValuesError(

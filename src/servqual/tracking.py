@@ -413,6 +413,11 @@ def driver_stability(
 ) -> DriverStability:
     """Shapley shares of R² per wave with bootstrap CIs and their rank stability.
 
+    The CIs are bootstrap percentile intervals.  Where one excludes its share
+    (replicates skewed away from a share near 0 or 1, or too few of them), it
+    is widened to include the share and a :class:`DegenerateResultWarning`
+    names the wave and the driver.
+
     Examples
     --------
     >>> rng = np.random.default_rng(2)
@@ -440,6 +445,15 @@ def driver_stability(
     ranks = np.empty((len(levels), len(predictors)))
     for i, lev in enumerate(levels):
         lo, hi = np.nanquantile(draws[i], [0.5 - ci / 2, 0.5 + ci / 2], axis=0)
+        out = (shares[i] < lo) | (shares[i] > hi)
+        if out.any():  # a share near 0 or 1 with few replicates: widen, and say so
+            first = predictors[int(np.flatnonzero(out)[0])]
+            warns.append(
+                f"wave {lev!r}: the bootstrap interval of {first!r} excludes its share "
+                "(skewed replicates: a share near 0 or 1, or too few of them); the interval "
+                "is widened to include it."
+            )
+            lo, hi = np.fmin(lo, shares[i]), np.fmax(hi, shares[i])
         rk = stats.rankdata(-shares[i], method="average")
         ranks[i] = rk
         for j, p in enumerate(predictors):
@@ -455,6 +469,8 @@ def driver_stability(
     change = compare_drivers(data[ends], target, predictors, wave, groups=[levels[0], levels[-1]],
                              weights=None if w is None else w[ends], n_boot=n_boot, ci=ci,
                              seed=seed, n_jobs=n_jobs, progress=progress)  # fmt: skip
+    for msg in warns:
+        warn(msg, DegenerateResultWarning)
     return DriverStability(table=pd.DataFrame(rows), kendall_w=_kendall_w(ranks),
                            rank_correlation=rc, change=change,
                            warnings=tuple(warns))  # fmt: skip

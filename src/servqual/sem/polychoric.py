@@ -33,6 +33,7 @@ from ..errors import (
     ImproperSolutionWarning,
     NotPositiveDefiniteWarning,
     OutOfRangeError,
+    ParameterError,
 )
 
 __all__ = [
@@ -339,8 +340,28 @@ def full_gamma(data: pd.DataFrame, moments: PolychoricMoments) -> np.ndarray:
     >>> bool(np.allclose(G[k:, k:], m.gamma.to_numpy()))
     True
     """
+    if not isinstance(moments, PolychoricMoments):
+        raise ParameterError(
+            f"moments must be the PolychoricMoments of polychoric_moments(data, ...); got "
+            f"{type(moments).__name__}."
+        )
     cols = list(moments.corr.columns)
-    codes = [_codes(data[c].to_numpy(), c)[1] for c in cols]
+    frame = check_frame(data, cols, min_rows=3)
+    if frame.shape[0] != moments.n:
+        raise ParameterError(
+            f"data has {frame.shape[0]} row(s) but the moments were estimated on {moments.n}: "
+            "pass the frame they were computed from."
+        )
+    codes = []
+    for c in cols:
+        cats, cd = _codes(frame[c].to_numpy(), c)
+        if cats.size != moments.thresholds[c].size + 1:
+            raise ParameterError(
+                f"column {c!r} has {cats.size} categories in data but "
+                f"{moments.thresholds[c].size + 1} in the moments: pass the frame they were "
+                "computed from."
+            )
+        codes.append(cd)
     taus = [moments.thresholds[c].to_numpy() for c in cols]
     p = len(cols)
     li, lj = np.tril_indices(p, -1)
