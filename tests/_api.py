@@ -15,6 +15,7 @@ import pandas as pd
 
 import servqual
 from servqual import (
+    compare,
     drivers,
     economics,
     gaps,
@@ -28,6 +29,7 @@ from servqual import (
     scores,
     sem,
     survival,
+    tracking,
     weighting,
 )
 from servqual.instrument import Instrument
@@ -154,6 +156,43 @@ HS = "visual =~ x1 + x2 + x3\ntextual =~ x4 + x5 + x6\nspeed =~ x7 + x8 + x9"
 
 def hs() -> pd.DataFrame:
     return servqual.load_dataset("holzinger_swineford").copy()
+
+
+@functools.cache
+def _waves() -> pd.DataFrame:
+    """Three waves of 30: a 0-10 likelihood to recommend, two drivers and an outcome."""
+    rng = np.random.default_rng(9)
+    n = 90
+    df = pd.DataFrame({"wave": np.repeat([1, 2, 3], 30), "ltr": rng.integers(0, 11, n),
+                       "seg": np.tile(["a", "b"], n // 2)})  # fmt: skip
+    df["a"] = rng.normal(size=n)
+    df["b"] = rng.normal(size=n)
+    df["y"] = df.a + 0.5 * df.b + rng.normal(size=n)
+    return df
+
+
+def waves() -> pd.DataFrame:
+    return _waves().copy()
+
+
+@functools.cache
+def _panel() -> pd.DataFrame:
+    """The same 30 respondents (``id``) answering in waves 1 and 2."""
+    rng = np.random.default_rng(10)
+    return pd.DataFrame({"id": np.tile(np.arange(30), 2), "wave": np.repeat([1, 2], 30),
+                         "ltr": rng.integers(0, 11, 60)})  # fmt: skip
+
+
+def panel() -> pd.DataFrame:
+    return _panel().copy()
+
+
+POLY = ["P1", "P2", "P3"]
+
+
+@functools.cache
+def _poly_moments():
+    return polychoric.polychoric_moments(_survey(120), POLY)
 
 
 Q = dict(progress=False)
@@ -293,6 +332,32 @@ DATA_CALLS = {
         lambda d, **k: drivers.rank_claim(d, ["reliability"], columns=STATED, **k),
     ),
     "draft_codebook": (survey, lambda d, **k: readers.draft_codebook(d, **k)),
+    "compare": (waves, lambda d, **k: compare.compare(d, "ltr", "wave", **k)),
+    "compare_paired": (
+        panel,
+        lambda d, **k: compare.compare_paired(d, "ltr", wave="wave", id="id", **k),
+    ),
+    "compare_drivers": (
+        waves,
+        lambda d, **k: compare.compare_drivers(
+            d, "y", ["a", "b"], "seg", **{"n_boot": 40, "seed": 1, **Q, **k}
+        ),
+    ),
+    "track": (waves, lambda d, **k: tracking.track(d, "ltr", "wave", **k)),
+    "control_chart": (waves, lambda d, **k: tracking.control_chart(d, "ltr", "wave", **k)),
+    "trend": (waves, lambda d, **k: tracking.trend(d, "ltr", "wave", **k)),
+    "driver_stability": (
+        waves,
+        lambda d, **k: tracking.driver_stability(
+            d, "y", ["a", "b"], "wave", **{"n_boot": 40, "seed": 1, **Q, **k}
+        ),
+    ),
+    "composite_profile": (
+        survey,
+        lambda d, **k: scores.composite_profile(d, SQ, **{"kind": "gap", **k}),
+    ),
+    # moments from the clean survey, the (dirty) frame handed to full_gamma
+    "full_gamma": (survey, lambda d, **k: polychoric.full_gamma(d, _poly_moments(), **k)),
 }
 
 #: the public function each entry of DATA_CALLS exercises (the API walk in
@@ -346,5 +411,14 @@ FUZZED = {
     "polychoric_moments": polychoric.polychoric_moments,
     "rank_claim": drivers.rank_claim,
     "draft_codebook": readers.draft_codebook,
+    "compare": compare.compare,
+    "compare_paired": compare.compare_paired,
+    "compare_drivers": compare.compare_drivers,
+    "track": tracking.track,
+    "control_chart": tracking.control_chart,
+    "trend": tracking.trend,
+    "driver_stability": tracking.driver_stability,
+    "composite_profile": scores.composite_profile,
+    "full_gamma": polychoric.full_gamma,
 }
 assert set(FUZZED) == set(DATA_CALLS), set(FUZZED) ^ set(DATA_CALLS)

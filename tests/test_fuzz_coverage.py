@@ -30,20 +30,6 @@ EXEMPT = {
     "servqual.measurement._validity.fornell_larcker": "takes a correlation matrix and AVEs",
     "servqual.weighting.rows_kept": "helper aligning weights to a frame already validated",
     "servqual.sem.ordinal_bias.ordinal_loading_bias": "simulation-study helper (known loadings)",
-    # NOT YET FUZZED (arrived from main at the last merge of the robust2 branch): a 40-example
-    # run found internal errors to fix first -- compare_drivers with text in a predictor
-    # (raw ValueError), compare_paired with a missing wave (IndexError); track with an
-    # infinite wave label is fixed.  Move each into tests/_api.DATA_CALLS once it passes.
-    "servqual.compare.compare": "not yet fuzzed: see above",
-    "servqual.compare.compare_paired": "not yet fuzzed: IndexError on a missing wave",
-    "servqual.compare.compare_drivers": "not yet fuzzed: ValueError on text in a predictor",
-    "servqual.tracking.track": "not yet fuzzed: see above",
-    "servqual.tracking.control_chart": "not yet fuzzed: see above",
-    "servqual.tracking.trend": "not yet fuzzed: see above",
-    "servqual.tracking.driver_stability": "not yet fuzzed: see above",
-    # arrived from main at the final merge, not yet run through the fuzz suite
-    "servqual.scores.composite_profile": "not yet fuzzed (new on main)",
-    "servqual.sem.polychoric.full_gamma": "not yet fuzzed (new on main)",
 }
 
 

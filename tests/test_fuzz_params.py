@@ -93,14 +93,18 @@ def _accepts(name, option):
 
     fn = {
         "seed": ("csi", "key_drivers", "forest_importance", "stated_vs_derived", "what_if",
-                 "servqual_vs_servperf", "pls.fit", "pls.predict", "sem.fit"),
+                 "servqual_vs_servperf", "pls.fit", "pls.predict", "sem.fit",
+                 "compare_drivers", "driver_stability"),
         "n_jobs": ("csi", "key_drivers", "forest_importance", "stated_vs_derived", "what_if",
-                   "servqual_vs_servperf", "pls.fit", "sem.fit"),
+                   "servqual_vs_servperf", "pls.fit", "sem.fit", "compare_drivers",
+                   "driver_stability"),
         "ci": ("csi", "key_drivers", "stated_vs_derived", "what_if", "servqual_vs_servperf",
-               "pls.fit", "sem.fit", "reliability", "gap_profile"),
+               "pls.fit", "sem.fit", "reliability", "gap_profile", "compare", "compare_paired",
+               "compare_drivers", "track", "trend", "driver_stability", "composite_profile"),
         "missing": ("csi", "reliability", "validate", "kano", "ipa", "ols", "key_drivers",
                     "pls.fit", "pls.predict", "sem.fit"),
-        "n_boot": ("csi", "what_if", "servqual_vs_servperf"),
+        "n_boot": ("csi", "what_if", "servqual_vs_servperf", "compare_drivers",
+                   "driver_stability"),
         "bootstrap": ("key_drivers", "stated_vs_derived", "pls.fit"),
     }  # fmt: skip
     del inspect
