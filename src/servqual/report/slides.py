@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import warnings
 
+from .._warn import warn
 from .workbook import _fixed_zip_times
 
 #: shown when python-pptx is absent
@@ -22,7 +22,7 @@ def summary_pptx(report) -> bytes | None:
         from pptx import Presentation
         from pptx.util import Cm, Pt
     except ImportError:
-        warnings.warn(NO_PPTX, stacklevel=3)
+        warn(NO_PPTX, UserWarning)
         return None
     ex = report.executive
     prs = Presentation()
