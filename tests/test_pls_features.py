@@ -9,18 +9,11 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from test_pls import SEMINR_MODEL as MODEL  # seminr's mode-A composite model
 
 import servqual
 from servqual import pls
 from servqual.errors import ImproperSolutionWarning, MissingDataWarning, ParameterError
-
-MODEL = """
-Image        =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5
-Expectation  =~ CUEX1 + CUEX2 + CUEX3
-Value        =~ PERV1 + PERV2
-Satisfaction =~ CUSA1 + CUSA2 + CUSA3
-Satisfaction ~ Image + Expectation + Value
-"""
 
 
 @pytest.fixture(scope="module")
