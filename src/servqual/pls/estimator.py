@@ -35,12 +35,19 @@ from ..errors import (
 )
 from ..measurement import ave, composite_reliability, fornell_larcker, htmt
 from ..weighting import correlation as correlation_w
-from ..weighting import rows_kept, weighted_cov
+from ..weighting import rows_kept
 from . import bootstrap as _boot
 from .consistent import correct
-from .core import CoreEstimate, Structure, estimate, total_effects
+from .core import CoreEstimate, Structure, estimate, standardise, total_effects
 from .diagnostics import f2_reestimated, info_criteria, item_vif
-from .extended import build, is_extended, parse_extended, rescale_two_stage
+from .extended import (
+    build,
+    f2_reestimated_extended,
+    is_extended,
+    lean_fit,
+    parse_extended,
+    rescale_two_stage,
+)
 from .result import PLSResult
 from .spec import Block, PLSModel, parse_model
 
@@ -200,7 +207,11 @@ def fit(
         (default, as seminr and SmartPLS) estimates the whole model again
         without the path; ``"r2"`` keeps the scores and drops the predictor
         from the target's regression.  Both are reported (``f2_reestimated``,
-        ``f2_r2``).
+        ``f2_r2``).  In interaction and two-stage HOC models the whole
+        procedure, first stage included, is re-estimated without the path (as
+        seminr); the main effects ``A`` and ``B`` of an ``A*B`` term get NaN
+        there (without them the model is not a moderation model; seminr
+        reports NA): read ``f2_r2`` for them.
     interaction : {"two_stage", "product_indicator", "orthogonal"}
         How ``A*B`` terms in ``~`` lines are measured (see
         :mod:`servqual.pls.extended`); default two-stage (Hair et al. 2022).
@@ -317,16 +328,8 @@ def fit(
                 f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
             )
     st = Structure.from_model(model)
-    if w is None:
-        mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
-    else:
-        mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
-    # one working copy of the data (centred, scaled in place); S and the item
-    # correlations come from it without further copies
-    X = raw - mean
-    if scaled:
-        X /= sd
-    S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
+    # one working copy of the data; S and the item correlations come from it
+    mean, sd, X, S = standardise(raw, w, scaled)
     _check_collinear(model, _corr_from_cov(S), st)
     est, consistent, more = estimate_checked(model, st, S, which, scheme, tol, max_iter)
     W0 = est.W[0]  # PLSc corrects loadings, paths and R², not the weights
@@ -346,6 +349,9 @@ def fit(
             "columns): their VIF is infinite and is reported as NaN."
         )
         warn(warns[-1], DegenerateResultWarning)
+    if extended is not None:  # seminr: re-run the whole procedure (stage 1 too) per path
+        opts = dict(scheme=scheme, scaled=scaled, tol=tol, max_iter=max_iter, weights=weights)
+        _f2_extended(tabs, spec, base, consistent, f2, (interaction, hoc), opts)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
@@ -402,6 +408,29 @@ def fit(
         warnings=tuple(warns),
         **tabs,
     )
+
+
+def _f2_extended(tabs, spec, base, consistent, f2, methods, opts):
+    """Replace ``f2_reestimated`` (and ``f2`` by default) of an interaction/HOC model."""
+    interaction, hoc = methods
+
+    def stage(m, d, consistent=False):  # scores and R^2 only: no tables, no diagnostics
+        return lean_fit(m, d, consistent=consistent, **opts)
+
+    def refit(reduced):
+        m, d, _ = build(reduced, base, interaction=interaction, hoc=hoc, fit_stage=stage)
+        keep = consistent if isinstance(consistent, bool) else [
+            c for c in consistent if c in m.constructs
+        ]  # fmt: skip
+        return stage(m, d, keep).r2
+
+    p = tabs["paths"]
+    new = f2_reestimated_extended(
+        spec, p, tabs["r2"], interaction=interaction, hoc=hoc, refit=refit
+    )
+    p["f2_reestimated"] = new
+    if f2 == "reestimate":
+        p["f2"] = new
 
 
 def estimate_checked(model, st, S, which, scheme, tol, max_iter):
