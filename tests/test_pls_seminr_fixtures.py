@@ -3,7 +3,10 @@
 seminr (github.com/sem-in-r/seminr, GPL-3) stores the expected output of its
 test suite in ``tests/fixtures/V_3_6_0/`` (and ``V_3_5_X/``), written by the
 ``tests/testthat/test-*.R`` file named in each test below on the ``mobi`` data
-(shipped as ``servqual.load_dataset("mobi")``).  The numbers are copied here;
+(shipped as ``servqual.load_dataset("mobi")``) or on ``corp_rep_data`` (Hair et
+al.'s Primer data, shipped as ``servqual.load_dataset("corp_rep")`` with its
+-99 codes; seminr's ``missing_value = "-99"`` + mean replacement is
+``missing_value=-99``).  The numbers are copied here;
 no seminr code is.  seminr's own tolerance is 1e-5; we use 1e-6 where the
 fixture is stored at full precision.
 
@@ -24,12 +27,37 @@ seminr's number against an independent recomputation from ours:
   rho_C/AVE: reproduced exactly below by applying seminr's factor.
 - seminr's interaction path coefficients are unaffected in PLSc (paths come
   from the disattenuated correlation matrix, which scaling does not change).
+- **f^2 of an interaction model** (``interaction_fsquare.csv``): seminr re-runs
+  the whole estimation, two-stage first stage included, without the path, and
+  so does servqual; the main effects of the interaction are NA in seminr and
+  NaN in servqual's ``f2``/``f2_reestimated`` (a model without them is no
+  moderation model); ``f2_r2`` is still given for them.
+- **A loose stop criterion** (``missing_cases_paths.csv``, ``stopCriterion = 1``):
+  seminr stops on the *sum* of absolute weight changes, servqual on the largest;
+  both iterate identically, so seminr's estimates are servqual's at the
+  ``max_iter`` where seminr stops (2), shown from servqual's iterates.
 
-Not reproduced: ``V_3_6_0/interaction_fsquare.csv`` (seminr's
-``corp_rep_data`` is not shipped with servqual) and ``V_3_6_0/fsquared2.csv``
-(no test in seminr's ``tests/testthat`` reads it).  The bootstrap-report
-fixtures are reproduced exactly in their deterministic column ("Original
-Est.") and within Monte Carlo error in "Bootstrap SD" (R's RNG differs).
+Bootstrap fixtures (``boot_report_*``, ``missing_cases_paths.csv``) are
+reproduced exactly in their deterministic column ("Original Est.") and within
+Monte Carlo error in "Bootstrap SD"; their bootstrap means, t values and
+intervals come from R's RNG and are not compared.
+
+Not reproduced, and why:
+
+- ``V_3_6_0/fsquared2.csv``: no test in seminr's ``tests/testthat`` reads it.
+- ``V_3_6_0/item_stats.csv`` (mobi, test-descriptive-stats.R) and the median,
+  min, max, SD, kurtosis and skewness columns of
+  ``missing_cases_item_descriptives.csv``: servqual has no item-descriptives
+  table (pandas' ``describe`` is the tool); the "Missing" counts and "Mean"
+  (the value mean replacement puts in) are checked below.
+- ``V_3_6_0/predict_pls_DA.csv`` and the in-sample rows of
+  ``predict_pls_EA.csv``: servqual's ``pls.predict`` has the earliest-antecedent
+  technique only and reports out-of-sample errors (those are checked).
+- ``V_3_6_0/two_stage_predict.csv``, ``two_stage_predict_pls.csv``
+  (test-plspredict.R): ``pls.predict`` does not take interaction models.
+- ``V_3_6_0/cvpat1.csv`` (test-cvpat.R, corp_rep): CV-PAT on ``predict_pls``
+  with random 10-fold assignment and bootstrap p-values from R's RNG;
+  servqual has no CV-PAT.
 """
 
 import numpy as np
