@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,7 @@ from .._checks import (
     check_rng,
     check_scale,
     check_weights,
+    suspect_missing_codes,
 )
 from .._options import check_missing, check_n_boot, check_n_jobs, renamed, resolve_progress
 from .._result import records_provenance
@@ -31,6 +34,7 @@ from ..errors import (
     NotPositiveDefiniteWarning,
     OutOfRangeError,
     ParameterError,
+    ScaleWarning,
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, fornell_larcker, htmt
@@ -69,8 +73,9 @@ def _as_model(model) -> PLSModel:
 PLS_MISSING = ("mean", "listwise", "available", "raise")
 
 
-def _prepare(model: PLSModel, data, missing: str):
-    """Check columns, constant items and missing values; return (raw frame, notes)."""
+def _prepare(model: PLSModel, data, missing: str, *, check_codes: bool = True):
+    """Check columns, constant items and missing values; return (raw frame, notes).
+    ``check_codes``: warn about answers that look like missing codes (-99, 99, ...)."""
     check_data(data)
     # every entry point (fit, predict, mga) passes through here
     for b in model.blocks:
@@ -87,6 +92,15 @@ def _prepare(model: PLSModel, data, missing: str):
         data, items, missing="raise" if missing == "raise" else "allow", allow_constant=True
     )
     notes: list[str] = []
+    suspects = {c: k for c in items if check_codes and (k := suspect_missing_codes(frame[c]))}
+    if suspects:
+        detail = ", ".join(f"{c}: {', '.join(map(str, k))}" for c, k in suspects.items())
+        codes = sorted({x for k in suspects.values() for x in k})
+        notes.append(
+            f"answers that look like missing codes ({detail}) are used as answers; "
+            f"declare them, e.g. missing_value={codes[0] if len(codes) == 1 else codes}."
+        )
+        warn(notes[-1], ScaleWarning)
     na = frame.isna().sum()
     if na.any():
         detail = ", ".join(f"{c}: {int(k)}" for c, k in na[na > 0].items())
@@ -284,16 +298,18 @@ def fit(
         scale = check_scale(scale)
 
         def fit_stage(m, d):
-            return fit(
-                m,
-                d,
-                scheme=scheme,
-                scaled=scaled,
-                progress=False,
-                tol=tol,
-                max_iter=max_iter,
-                weights=weights,
-            )
+            with warnings.catch_warnings():  # suspect missing codes: reported once, above
+                warnings.simplefilter("ignore", ScaleWarning)
+                return fit(
+                    m,
+                    d,
+                    scheme=scheme,
+                    scaled=scaled,
+                    progress=False,
+                    tol=tol,
+                    max_iter=max_iter,
+                    weights=weights,
+                )
 
         model, data, extended = build(
             model, base, interaction=interaction, hoc=hoc, fit_stage=fit_stage
@@ -304,8 +320,8 @@ def fit(
     if missing_value is not None:
         data = _apply_missing_codes(data, model.items, missing_value)
     w_all = check_weights(weights, data) if isinstance(data, pd.DataFrame) else None
-    frame, notes = _prepare(model, data, missing)
-    notes = pre_notes + notes
+    frame, notes = _prepare(model, data, missing, check_codes=extended is None)
+    notes = pre_notes + [t for t in notes if t not in pre_notes]
     raw = frame.to_numpy()
     w = None
     if w_all is not None:
