@@ -421,6 +421,9 @@ def _two_loop(g, H0, pairs):
     return r
 
 
+FINAL_C = 3.0
+
+
 def batch_fit(
     model: RAMModel,
     covs: np.ndarray,
@@ -502,8 +505,13 @@ def batch_fit(
         tol = step_tol * (1 + np.max(np.abs(theta[idx]), axis=1))
         nxt = np.max(np.abs(g[idx] @ H0), axis=1)
         small = good & ((np.max(np.abs(t[:, None] * step), axis=1) < tol) | (nxt < tol))
-        done[idx[small]] = True
-        keep = good & ~small
+        last = good & ~small & (nxt < FINAL_C * tol)
+        if last.any():
+            sel = np.flatnonzero(last)
+            sub = [(s[sel], y[sel], r[sel]) for s, y, r in pairs]
+            theta[idx[sel]] -= _two_loop(g[idx[sel]], H0, sub)
+        done[idx[small | last]] = True
+        keep = good & ~small & ~last
         idx = idx[keep]
         pairs = [(s[keep], y[keep], r[keep]) for s, y, r in pairs]
     ok = done & active & (np.max(np.abs(g), axis=1) < 1e-5)
