@@ -307,6 +307,9 @@ def main(argv=None) -> None:
     else:
         t_lav_fit = t_lav_boot = ver = how = None
         print("lavaan: skipped (no Rscript/lavaan, or --no-r)")
+    if args.quick:  # a smoke run never replaces the recorded full run
+        print("--quick: not recorded (benchmarks/results/sem.json keeps the last full run)")
+        return
     record(
         "sem",
         task=f"RATER SEM (28 indicators, 7 factors), n = 5,000: full fit + {B} bootstrap refits",
