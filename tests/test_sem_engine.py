@@ -254,3 +254,23 @@ def test_no_likelihood_where_the_implied_covariance_is_not_positive_definite(hs)
     assert np.isnan(fit_indices(problem, theta)["chi2"])
     good = sem.fit(HS3, hs, group="school").fit_indices
     assert np.isfinite(good["chi2"]) and np.isfinite(good["loglik"])
+
+
+def test_batched_refits_are_within_their_tolerance_of_converged_fits():
+    # the RATER model at n = 5,000 (the bootstrap benchmark's case): the default
+    # stopping rule (a 1e-7 relative step, the last step below 3x that taken
+    # unevaluated) against the same refits run to rounding level
+    df, _ = servqual.simulate_survey(5000, seed=1)
+    inst = servqual.Instrument.servqual22()
+    cols = inst.columns("P") + ["SAT1", "SAT2", "SAT3", "LOY1", "LOY2", "LTR"]
+    res = _fit(sem.rater_model(inst, labels=False), df[cols].astype(float))
+    refit = make_refit(res._prep, res._theta, res._problem)
+    idx2 = np.stack([resample_indices(c, 5000) for c in replicate_seeds(3, 60)])
+    means, covs = refit._batch_moments(idx2)
+    args = (refit.model, covs, means, refit.theta, refit.hess_inv)
+    default, ok = bmod.batch_fit(*args)
+    tight, _ = bmod.batch_fit(*args, step_tol=1e-13, max_iter=80)  # to rounding level
+    assert ok.all()
+    err = np.abs(default - tight).max()
+    assert err < 1e-6
+    assert np.abs(default - refit.theta).max() > 1e-3  # the refits did move
