@@ -141,7 +141,7 @@ def _lowrank_value_grad(lay, theta, Lt, Bll, Psi, ml, Sb, xb, logdetS, need_grad
     M = RT @ Q @ R
     M += np.eye(m)
     CM = np.linalg.cholesky(M)  # positive definite: I + R' Q R with Q >= 0
-    P = R @ np.linalg.inv(M) @ RT
+    P = R @ _cholesky_inverse(CM) @ RT
     X = Sb @ A
     sdiag = np.diagonal(Sb, axis1=1, axis2=2)
     r = None
@@ -203,12 +203,29 @@ def _discrepancy(Si, logdet, Sigma, Sb, d, logdetS, need_grad):
 
 
 def _fill(base, K, rows, cols, vals, sym=False):
-    out = np.broadcast_to(base, (K, *base.shape)).copy()
+    """``K`` copies of ``base`` with ``vals`` (K, len(rows)) at ``(rows, cols)``."""
+    r, c = base.shape
+    out = np.empty((K, r * c))
+    out[:] = base.ravel()
     if rows.size:
-        out[:, rows, cols] = vals
+        out[:, rows * c + cols] = vals
         if sym:
-            out[:, cols, rows] = vals
-    return out
+            out[:, cols * c + rows] = vals
+    return out.reshape(K, r, c)
+
+
+def _cholesky_inverse(L):
+    """``(L L')^-1`` of a stack of lower Cholesky factors, by forward substitution
+    for ``L^-1`` (m small: a loop over rows, vectorised over the stack -- a third of
+    LAPACK's general inverse called matrix by matrix)."""
+    K, m, _ = L.shape
+    Li = np.zeros_like(L)
+    d = 1.0 / np.diagonal(L, axis1=1, axis2=2)
+    for i in range(m):
+        if i:
+            Li[:, i, :i] = -(L[:, i : i + 1, :i] @ Li[:, :i, :i])[:, 0, :] * d[:, i : i + 1]
+        Li[:, i, i] = d[:, i]
+    return Li.transpose(0, 2, 1) @ Li
 
 
 def _value_grad_factor(lay: _Layout, theta, Sb, xb, logdetS, need_grad=True):
