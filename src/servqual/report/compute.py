@@ -161,10 +161,10 @@ def survey_report(
     seen = set(vnotes)  # a warning already shown in validation is not repeated
 
     def fresh(sec: Section) -> Section:
-        if sec.body == "<p>Not computed.</p>":  # a skipped section always says why
-            return sec
-        notes = tuple(n for n in dedupe(sec.notes) if n not in seen)
-        seen.update(notes)
+        notes = dedupe(map(plan.reword, sec.notes))  # blocks named by their labels
+        if sec.body != "<p>Not computed.</p>":  # a skipped section always says why
+            notes = tuple(n for n in notes if n not in seen)
+            seen.update(notes)
         return Section(sec.id, sec.title, sec.body, notes, sec.tables, sec.method)
 
     comp = _composites(clean, plan)
@@ -194,7 +194,8 @@ def survey_report(
     t = f"Structural model: {plan.blocks_name} → satisfaction → loyalty"
     sem = fresh(guarded("sem", t, lambda: _drv.sem_section(clean, plan, t, appendix)))
     body, vtables, items, vnotes = _q.validation_section(clean, plan, vrep, vnotes)
-    validation = Section("validation", "Data quality", body, dedupe(vnotes), vtables,
+    validation = Section("validation", "Data quality", body, dedupe(map(plan.reword, vnotes)),
+                         vtables,
                          "Counts after applying the codebook's missing codes.")  # fmt: skip
     if items is not None:
         appendix.insert(0, Section("items", "Answers and missing values per item",
@@ -249,8 +250,8 @@ def _gap(clean, plan: Plan, ctx) -> Section:
             "no expectation (E) items: the survey is "
             "perceptions-only (SERVPERF); the executive summary shows block means.",
         )
-    body, tables = _q.gap_section(clean, plan, ctx)
-    return Section("gap-profile", title, body, (), tables, _q.CITE_GAP)
+    body, tables, notes = _q.gap_section(clean, plan, ctx)
+    return Section("gap-profile", title, body, notes, tables, _q.CITE_GAP)
 
 
 def _reliability(clean, plan: Plan, appendix: list) -> Section:

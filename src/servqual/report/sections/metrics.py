@@ -144,9 +144,12 @@ def segments_section(clean, plan: Plan) -> Section:
     if plan.csat_item in frame.columns:
         hi = plan.scale_of(plan.csat_item)[1]
         metrics.append(("CSAT %", plan.csat_item, "topbox", hi - 1))
-    frame["__score__"] = respondent_score(frame, plan)
-    metrics.append(("Gap (P − E)" if plan.paired else "Mean rating", "__score__",
-                    "mean", None))  # fmt: skip
+    # the score's column is named as the table names it: compare's warnings may name it
+    score = "Gap (P − E)" if plan.paired else "Mean rating"
+    while score in frame.columns:
+        score += " "
+    frame[score] = respondent_score(frame, plan)
+    metrics.append((score.strip(), score, "mean", None))
     w = plan.weight if isinstance(plan.weight, str) else None
     tables, notes = [], []
     for seg in plan.segments:

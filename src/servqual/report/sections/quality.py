@@ -75,11 +75,13 @@ def reliability_section(clean, plan: Plan) -> tuple:
     from ...measurement import reliability
 
     w = weights_of(clean, plan)
-    res, notes = caught(lambda: reliability(clean, plan.instrument, kind=plan.kind or "P",
+    inst = plan.labelled_instrument()  # its warnings name the blocks by their labels
+    res, notes = caught(lambda: reliability(clean, inst, kind=plan.kind or "P",
                                             missing="available", weights=w))  # fmt: skip
+    notes = _reliability_notes(clean, plan, notes)
     tab = res.table
     frame = pd.DataFrame({
-        "Block": [plan.label(d) for d in tab.index],
+        "Block": [plan.label(plan.block_of(d)) for d in tab.index],
         "Items": tab["n_items"].astype(int).to_numpy(),
         "Respondents": tab["n"].astype(int).to_numpy(),
         "Cronbach's alpha": tab["alpha"].to_numpy(float),
@@ -103,7 +105,7 @@ def reliability_section(clean, plan: Plan) -> tuple:
     appendix = []
     if not res.htmt.empty:
         h = res.htmt.copy()
-        labels = [plan.label(d) for d in h.index]
+        labels = [plan.label(plan.block_of(d)) for d in h.index]
         hf = pd.DataFrame(h.to_numpy(float), columns=labels)
         hf.insert(0, "Block", labels)
         appendix.append(Table(
@@ -115,7 +117,7 @@ def reliability_section(clean, plan: Plan) -> tuple:
         ld = res.loadings
         lf = pd.DataFrame(
             {
-                "Block": [plan.label(d) for d in ld["dimension"]],
+                "Block": [plan.label(plan.block_of(d)) for d in ld["dimension"]],
                 "Item": ld["item"].astype(str).to_numpy(),
                 "Question": [plan.label(i) for i in ld["item"]],
                 "Loading": ld["loading"].to_numpy(float),
@@ -127,19 +129,38 @@ def reliability_section(clean, plan: Plan) -> tuple:
                                "Loading": "unstandardised loading",
                                "Standardised loading": "loading in correlation units"},
                               {"Loading": "num3", "Standardised loading": "num3"}))  # fmt: skip
-    return main.to_html(), (main,), tuple(notes) + tuple(res.warnings), tuple(appendix)
+    return main.to_html(), (main,), notes + _reliability_notes(clean, plan, res.warnings), \
+        tuple(appendix)
+
+
+def _reliability_notes(clean, plan: Plan, notes) -> tuple[str, ...]:
+    """The reliability warnings as the report's reader needs them: the available-case
+    counts are the table's Respondents column (the library's note names its own column
+    'n'), and HTMT2, which the report does not show, is not discussed."""
+    out = []
+    for n in notes:
+        if n.startswith("HTMT2 "):
+            continue
+        if n.startswith("available-case reliability:"):
+            items = [c for c in plan.instrument.columns(plan.kind) if c in clean.columns]
+            n_all = int(clean[items].notna().all(axis=1).sum())
+            n = (f"Each block uses the respondents who answered all its questions (column "
+                 f"Respondents); {n_all} of {len(clean)} answered every question.")  # fmt: skip
+        out.append(n)
+    return tuple(out)
 
 
 def gap_section(clean, plan: Plan, ctx: dict) -> tuple:
-    """Per-block P, E and gap with intervals, and the figure; fills ``ctx['profile']``."""
+    """Per-block P, E and gap with intervals, the figure and the warnings (body, tables,
+    notes); fills ``ctx['profile']``."""
     from ...figures.profile import plot_gap_profile
     from ...scores import gap_profile
 
-    inst = plan.instrument
+    inst = plan.labelled_instrument()  # the figure names the blocks by their labels
     w = weights_of(clean, plan)
-    prof = gap_profile(clean, inst, weights=w)
+    prof, notes = caught(lambda: gap_profile(clean, inst, weights=w))
     frame = pd.DataFrame({
-        "Block": [plan.label(d) for d in prof.index],
+        "Block": [plan.label(plan.block_of(d)) for d in prof.index],
         "Respondents": prof["n"].astype(int).to_numpy(),
         "Perception": prof["P"].to_numpy(float), "Expectation": prof["E"].to_numpy(float),
         "Gap (P − E)": prof["gap"].to_numpy(float),
@@ -155,9 +176,10 @@ def gap_section(clean, plan: Plan, ctx: dict) -> tuple:
     t = Table("gap_profile", "Gap between perceptions and expectations per block", frame,
               describe, {c: "num2" for c in frame.columns[2:]},
               (("Gap, 95% CI", "gap, lower", "gap, upper", "num2"),))  # fmt: skip
-    img, png = figure(lambda ax: plot_gap_profile(clean, inst, ax=ax))
+    (img, png), _ = caught(  # the figure's warnings are the table's, already in notes
+        lambda: figure(lambda ax: plot_gap_profile(clean, inst, weights=w, ax=ax)))
     ctx["profile"], ctx["profile_png"], ctx["profile_img"] = t, png, img
-    return t.to_html(), (t,)
+    return t.to_html(), (t,), notes
 
 
 def mean_ci(x: np.ndarray, w=None, ci: float = 0.95) -> dict:

@@ -151,8 +151,10 @@ def worth_section(clean, plan: Plan, economics, n_boot, seed, ctx: dict) -> Sect
         return skip("worth", title, "skipped: needs a churn role, satisfaction items and the "
                     "key drivers.")  # fmt: skip
     top = ctx["top_block"]
+    # the blocks named by their labels, so that warnings name them as the report does
     res, notes = caught(lambda: what_if(
-        clean, dimension=top, delta=1.0, instrument=plan.instrument, satisfaction=plan.sat,
+        clean, dimension=plan.block_names()[top], delta=1.0,
+        instrument=plan.labelled_instrument(), satisfaction=plan.sat,
         churn=plan.churn[0], positive=plan.churn[1], n_boot=max(n_boot, 40), seed=seed,
         progress=False, **economics))  # fmt: skip
     t = res.table
