@@ -135,7 +135,7 @@ def survey_report(
     >>> rep = survey_report(load_dataset("servqual_sim").head(300), Instrument.servqual22(),
     ...                     n_boot=0, date="2026-01-01")
     >>> [s.id for s in rep.all_sections()][:4]
-    ['summary', 'nps-csat', 'gap-profile', 'pairs']
+    ['summary', 'nps-csat', 'gap-profile', 'key-drivers']
     """
     from ..validation import validate
 
@@ -170,7 +170,8 @@ def survey_report(
     comp = _composites(clean, plan)
     metrics = fresh(_met.metrics_section(clean, plan, ctx))
     gap = fresh(_gap(clean, plan, ctx))
-    pairs = fresh(_q.pairs_section(clean, plan))
+    # only pairs the gap profile does not already cover: None when there are none
+    pairs = guarded("pairs", "Gaps of the declared pairs", lambda: _q.pairs_section(clean, plan))
     sat_title = plan.label(plan.sat[0]) if len(plan.sat) == 1 else "satisfaction"
     t = f"Key drivers of {sat_title}"
     drivers = fresh(
@@ -201,7 +202,8 @@ def survey_report(
         appendix.insert(0, Section("items", "Answers and missing values per item",
                                    items.to_html(), (), (items,)))  # fmt: skip
     exec_ = executive_summary(plan, comp, ctx, _drv.priorities(plan, ctx))
-    sections = [metrics, gap, pairs, drivers, ipa, prca, segments, retention]
+    sections = [metrics, gap] + ([fresh(pairs)] if pairs is not None else [])
+    sections += [drivers, ipa, prca, segments, retention]
     if worth is not None:
         sections.append(fresh(worth))
     sections += [rel, sem, validation]

@@ -129,8 +129,12 @@ def reliability_section(clean, plan: Plan) -> tuple:
                                "Loading": "unstandardised loading",
                                "Standardised loading": "loading in correlation units"},
                               {"Loading": "num3", "Standardised loading": "num3"}))  # fmt: skip
-    return main.to_html(), (main,), notes + _reliability_notes(clean, plan, res.warnings), \
-        tuple(appendix)
+    return (
+        main.to_html(),
+        (main,),
+        notes + _reliability_notes(clean, plan, res.warnings),
+        tuple(appendix),
+    )
 
 
 def _reliability_notes(clean, plan: Plan, notes) -> tuple[str, ...]:
@@ -177,7 +181,8 @@ def gap_section(clean, plan: Plan, ctx: dict) -> tuple:
               describe, {c: "num2" for c in frame.columns[2:]},
               (("Gap, 95% CI", "gap, lower", "gap, upper", "num2"),))  # fmt: skip
     (img, png), _ = caught(  # the figure's warnings are the table's, already in notes
-        lambda: figure(lambda ax: plot_gap_profile(clean, inst, weights=w, ax=ax)))
+        lambda: figure(lambda ax: plot_gap_profile(clean, inst, weights=w, ax=ax))
+    )
     ctx["profile"], ctx["profile_png"], ctx["profile_img"] = t, png, img
     return t.to_html(), (t,), notes
 
@@ -211,27 +216,43 @@ def overall_gap(clean, plan: Plan) -> dict:
     return out
 
 
-def pairs_section(clean, plan: Plan) -> tuple:
-    """P − E gap of each perception/expectation pair the codebook declares (``pairs:``)."""
-    if not plan.pairs:
-        why = (
-            "the codebook declares no perception/expectation pairs (pairs: {P_ITEM: E_ITEM})"
-            if plan.codebook is not None
-            else "no codebook declares perception/expectation "
-            "pairs; the gap profile covers the instrument's P and E items"
-        )
-        return skip("pairs", "Gaps of the declared pairs", f"skipped: {why}.")
-    rows = []
+def declared_pairs(plan: Plan) -> dict:
+    """The codebook's perception/expectation pairs that the gap profile does not cover.
+
+    With a paired instrument the gap profile already compares each item's P and E
+    columns, so declaring those pairs again adds nothing to show.
+    """
+    covered = set()
+    if plan.paired:
+        inst = plan.instrument
+        covered = {(inst.column(i, "P"), inst.column(i, "E")) for i in inst.items}
+    return {p: e for p, e in plan.pairs.items() if (p, e) not in covered}
+
+
+def pairs_section(clean, plan: Plan):
+    """P − E gap of each perception/expectation pair the codebook declares (``pairs:``)
+    and the gap profile does not already show; None when there is none (the gap-profile
+    section says why a survey has no gaps)."""
+    pairs = declared_pairs(plan)
+    if not pairs:
+        return None
+    rows, notes = [], []
     w = weights_of(clean, plan)
-    for p, e in plan.pairs.items():
+    for p, e in pairs.items():
         d = (clean[p] - clean[e]).to_numpy(float)
         keep = ~np.isnan(d)
+        if keep.sum() < 2:
+            notes.append(f"{plan.label(p)} ({p} − {e}): not computed, {int(keep.sum())} "
+                         "respondent(s) answered both.")  # fmt: skip
+            continue
         m = mean_ci(d[keep], None if w is None else w[keep])
         rows.append({"Question": plan.label(p), "Respondents": int(keep.sum()),
                      "Perception": float(np.nanmean(clean[p].to_numpy(float)[keep])),
                      "Expectation": float(np.nanmean(clean[e].to_numpy(float)[keep])),
                      "Gap (P − E)": m["mean"], "gap, lower": m["lower"],
                      "gap, upper": m["upper"]})  # fmt: skip
+    if not rows:
+        return skip("pairs", "Gaps of the declared pairs", " ".join(notes))
     frame = pd.DataFrame(rows)
     t = Table("pair_gaps", "Gap of each declared perception/expectation pair", frame,
               {"Question": "the perception question", "Respondents": "answered both",
@@ -242,4 +263,4 @@ def pairs_section(clean, plan: Plan) -> tuple:
               (("Gap, 95% CI", "gap, lower", "gap, upper", "num2"),))  # fmt: skip
     from ..model import Section
 
-    return Section("pairs", "Gaps of the declared pairs", t.to_html(), (), (t,), CITE_GAP)
+    return Section("pairs", "Gaps of the declared pairs", t.to_html(), tuple(notes), (t,), CITE_GAP)
