@@ -197,7 +197,9 @@ def survey_report(
     body, vtables, items, vnotes = _q.validation_section(clean, plan, vrep, vnotes)
     validation = Section("validation", "Data quality", body, dedupe(map(plan.reword, vnotes)),
                          vtables,
-                         "Counts after applying the codebook's missing codes.")  # fmt: skip
+                         "Counts after applying the codebook's missing codes." if cb is not None
+                         else "Counts in the data as read (no codebook declares missing "
+                         "codes).")  # fmt: skip
     if items is not None:
         appendix.insert(0, Section("items", "Answers and missing values per item",
                                    items.to_html(), (), (items,)))  # fmt: skip

@@ -209,14 +209,20 @@ def sem_section(clean, plan: Plan, title: str, appendix: list) -> Section:
                         "Value": [float(fi[k]) for k in names if k in fi]})  # fmt: skip
     p = res.params
     paths = p[p["op"] == "~"]
-    pf = pd.DataFrame({"Outcome": [plan.label(x) for x in paths["lhs"]],
-                       "Predictor": [plan.label(x) for x in paths["rhs"]],
+
+    def construct(x):  # a block's label, or the outcome construct capitalised
+        x = str(plan.label(x))
+        return x[:1].upper() + x[1:]
+
+    pf = pd.DataFrame({"Outcome": [construct(x) for x in paths["lhs"]],
+                       "Predictor": [construct(x) for x in paths["rhs"]],
                        "Estimate": paths["est"].to_numpy(float),
                        "Standard error": paths["se"].to_numpy(float),
                        "p": paths["pvalue"].to_numpy(float),
                        "Standardised": paths["std_all"].to_numpy(float)})  # fmt: skip
+    kinds = tuple({"df": "int", "pvalue": "p"}.get(k, "num3") for k in names if k in fi)
     t1 = Table("sem_fit", "Fit of the structural model", fit,
-               {"Index": "fit index", "Value": "its value"}, {"Value": "num3"})  # fmt: skip
+               {"Index": "fit index", "Value": "its value"}, {"Value": kinds})  # fmt: skip
     t2 = Table("sem_paths", "Structural paths", pf,
                {"Outcome": "dependent construct", "Predictor": "construct predicting it",
                 "Estimate": "unstandardised path coefficient", "Standard error": "its SE",

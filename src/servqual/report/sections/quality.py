@@ -47,7 +47,16 @@ def items_table(clean, plan: Plan, vrep) -> Table | None:
         "N/A codes": "answers carrying a declared missing code (e.g. 0 = not applicable)",
         "Blank": "empty answers", "Mean": "mean of the valid answers",
     }  # fmt: skip
-    return Table("items", "Answers and missing values per item", pd.DataFrame(rows), describe)
+    return Table("items", "Answers and missing values per item", _worded(pd.DataFrame(rows)),
+                 describe)  # fmt: skip
+
+
+def _worded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its Question column when no item has a wording (it would only
+    repeat the Item column)."""
+    if (frame["Question"].astype(str) == frame["Item"].astype(str)).all():
+        return frame.drop(columns="Question")
+    return frame
 
 
 def validation_section(clean, plan: Plan, vrep, notes) -> tuple:
@@ -115,7 +124,7 @@ def reliability_section(clean, plan: Plan) -> tuple:
             {c: "num3" for c in labels}))  # fmt: skip
     if not res.loadings.empty:
         ld = res.loadings
-        lf = pd.DataFrame(
+        lf = _worded(pd.DataFrame(
             {
                 "Block": [plan.label(plan.block_of(d)) for d in ld["dimension"]],
                 "Item": ld["item"].astype(str).to_numpy(),
@@ -123,7 +132,7 @@ def reliability_section(clean, plan: Plan) -> tuple:
                 "Loading": ld["loading"].to_numpy(float),
                 "Standardised loading": ld["std_loading"].to_numpy(float),
             }
-        )
+        ))  # fmt: skip
         appendix.append(Table("loadings", "Item loadings (one-factor model per block)", lf,
                               {"Block": "block", "Item": "column", "Question": "question text",
                                "Loading": "unstandardised loading",
