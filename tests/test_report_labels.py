@@ -238,3 +238,47 @@ def test_pairs_the_gap_profile_does_not_cover_are_shown_with_a_reason_for_the_re
         assert frame.loc[q, "Respondents"] == len(df)
     assert len(frame) == 2
     assert sec.notes == ("P19 (P19 − E19): not computed, 0 respondent(s) answered both.",)
+
+
+# ------------------------------------------------------- read as a CX analyst would
+def test_sem_degrees_of_freedom_whole_and_constructs_capitalised(keyed):
+    *_, rep, _ = keyed
+    body = next(s for s in rep.sections if s.id == "sem").body
+    # 27 observed variables (22 P, 3 SAT, 2 LOY): 27 * 28 / 2 = 378 moments; free
+    # parameters: 17 + 2 + 1 loadings, 27 residual variances, 15 block (co)variances,
+    # 6 paths, 2 construct residual variances = 70; df = 378 - 70
+    assert "<th scope='row'>Degrees of freedom</th><td>308</td>" in body
+    assert "<th scope='row'>Loyalty</th><td class='txt'>Satisfaction</td>" in body
+    assert "<th scope='row'>Satisfaction</th><td class='txt'>The EMPATHY block</td>" in body
+
+
+def test_method_notes_describe_only_what_is_shown(abc, keyed):
+    _, _, rep, _ = abc  # ABC: CSAT and a mean rating; no NPS, no gap, no churn
+    method = {s.id: s.method for s in rep.sections}
+    assert method["nps-csat"].startswith("CSAT = percent answering in the top two boxes")
+    assert "Reichheld" not in method["nps-csat"] and "P − E" not in method["nps-csat"]
+    assert "Welch's t test for the mean rating" in method["segments"]
+    assert "NPS" not in method["segments"] and "gap" not in method["segments"]
+    *_, rep2, _ = keyed  # every metric, weights, churn with tenure
+    method = {s.id: s.method for s in rep2.sections}
+    assert "Reichheld 2003" in method["nps-csat"] and "Kish's effective n" in method["nps-csat"]
+    assert "the gap is the SERVQUAL score P − E" in method["nps-csat"]
+    assert "Cox 1972" in method["retention"] and "Wilson interval" in method["retention"]
+    plain = survey_report(sq.load_dataset("servqual_sim").head(300), INST, n_boot=0,
+                          date="2026-01-01")  # fmt: skip
+    method = {s.id: s.method for s in plain.sections}
+    assert "Kish" not in method["nps-csat"]
+    assert "Kaplan–Meier" not in method["retention"]  # no tenure: no life table
+    assert (
+        method["validation"] == "Counts in the data as read (no codebook declares missing codes)."
+    )
+
+
+def test_question_column_only_when_items_have_wording(abc, keyed):
+    _, _, rep, _ = abc  # ABC's items carry no wording: Question would repeat Item
+    for key in ("items", "loadings"):
+        t = next(t for t in rep.tables() if t.key == key)
+        assert "Question" not in t.frame.columns and "Item" in t.frame.columns, key
+    *_, rep2, _ = keyed  # the SERVQUAL items have their wording
+    items = next(t for t in rep2.tables() if t.key == "items").frame.set_index("Item")
+    assert items.loc["P1", "Question"] == "Equipment looks modern"
