@@ -255,12 +255,15 @@ def test_sem_degrees_of_freedom_whole_and_constructs_capitalised(keyed):
 def test_method_notes_describe_only_what_is_shown(abc, keyed):
     _, _, rep, _ = abc  # ABC: CSAT and a mean rating; no NPS, no gap, no churn
     method = {s.id: s.method for s in rep.sections}
+    title = {s.id: s.title for s in rep.sections}
+    assert title["nps-csat"] == "Headline metrics: CSAT and service quality"
     assert method["nps-csat"].startswith("CSAT = percent answering in the top two boxes")
     assert "Reichheld" not in method["nps-csat"] and "P − E" not in method["nps-csat"]
     assert "Welch's t test for the mean rating" in method["segments"]
     assert "NPS" not in method["segments"] and "gap" not in method["segments"]
     *_, rep2, _ = keyed  # every metric, weights, churn with tenure
     method = {s.id: s.method for s in rep2.sections}
+    assert rep2.sections[0].title == "Headline metrics: NPS, CSAT and service quality"
     assert "Reichheld 2003" in method["nps-csat"] and "Kish's effective n" in method["nps-csat"]
     assert "the gap is the SERVQUAL score P − E" in method["nps-csat"]
     assert "Cox 1972" in method["retention"] and "Wilson interval" in method["retention"]

@@ -151,7 +151,11 @@ def headline(clean, plan: Plan, ctx: dict) -> tuple[Table | None, list[str]]:
 
 def metrics_section(clean, plan: Plan, ctx: dict) -> Section:
     t, notes = headline(clean, plan, ctx)
-    title = "Headline metrics: NPS, CSAT and service quality"
+    # the title names the metrics shown (a survey without a 0-10 item has no NPS)
+    names = [m for m, k in (("NPS", "nps"), ("CSAT", "csat"), ("service quality", "gap"))
+             if k in ctx]  # fmt: skip
+    title = "Headline metrics" + (": " + ", ".join(names[:-1]) + " and " * (len(names) > 1)
+                                  + names[-1] if names else "")  # fmt: skip
     if t is None:
         return Section("nps-csat", title, "<p>Not computed.</p>", tuple(notes))
     ctx["headline"] = t
