@@ -328,6 +328,14 @@ def run_bootstrap(
 def percentile_ci(draws: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """Percentile interval per column of ``draws`` (NaN rows ignored)."""
     a = (1 - ci) / 2
+    draws = np.asarray(draws, dtype=float)
+    nan = np.isnan(draws)
+    if nan.any():
+        draws = draws[~nan.all(axis=1)]  # failed replicates: whole rows
+    if draws.ndim == 2 and draws.shape[0] and not np.isnan(draws).any():
+        # one vectorised call; per column the same arithmetic as nanquantile's
+        lo, hi = np.quantile(draws, [a, 1 - a], axis=0)
+        return lo, hi
     lo = np.nanquantile(draws, a, axis=0)
     hi = np.nanquantile(draws, 1 - a, axis=0)
     return lo, hi

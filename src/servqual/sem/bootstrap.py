@@ -71,9 +71,9 @@ class Refit:
             self._cross = (center, iu, np.concatenate([Xc[:, iu[0]] * Xc[:, iu[1]], Xc], axis=1))
         center, iu, cross = self._cross
         K = idx2.shape[0]
-        # resample counts (K, n) in one bincount over offset indices
-        W = np.bincount((idx2 + n * np.arange(K)[:, None]).ravel(), minlength=K * n)
-        W = W.reshape(K, n).astype(float)
+        W = np.empty((K, n))  # resample counts, one cache-sized bincount per row
+        for j in range(K):
+            W[j] = np.bincount(idx2[j], minlength=n)
         both = W @ cross / idx2.shape[1]
         m2, m = both[:, : iu[0].size], both[:, iu[0].size :]
         C = np.empty((idx2.shape[0], p, p))
@@ -205,13 +205,15 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
 
 def boot_intervals(prep, problem, theta, draws, ci, method):
     """Bootstrap SEs and ``ci`` intervals (percentile or BCa) for all estimates."""
-    refit = _statistic(prep, theta, problem)
-    full = (
-        np.concatenate([theta, refit.label_fn(theta)]) if len(prep.defined) else np.asarray(theta)
-    )
     valid = draws.valid
-    se = valid.std(axis=0, ddof=1) if valid.shape[0] > 1 else np.full(full.size, np.nan)
+    se = valid.std(axis=0, ddof=1) if valid.shape[0] > 1 else np.full(valid.shape[1], np.nan)
     if method == "bca":
+        refit = _statistic(prep, theta, problem)
+        full = (
+            np.concatenate([theta, refit.label_fn(theta)])
+            if len(prep.defined)
+            else np.asarray(theta)
+        )
         if isinstance(refit, Refit) and refit.n_groups == 1:  # ML: exact leave-one-out
             n = refit.X.shape[0]
             jack = jackknife_moments(
