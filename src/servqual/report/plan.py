@@ -87,8 +87,9 @@ class Plan:
         """``note`` with each quoted block key ('sales_support') replaced by its label.
 
         A safety net for messages of analyses that must name blocks by their keys
-        (the SEM's latent variables are identifiers): a quoted name, or a variance
-        ``key ~~ key`` in model syntax, is unambiguous; a bare word is left alone.
+        (the SEM's latent variables are identifiers): a quoted name, or a name beside
+        a model-syntax operator (``key ~~ key``, ``key =~ q1``, ``y ~ key``), is
+        unambiguous; a bare word is left alone.
 
         Examples
         --------
@@ -98,6 +99,8 @@ class Plan:
         ...                  None, "listwise")
         >>> plan.reword("attribute 'speed': speed ~~ speed = -0.1 at speed")
         "attribute 'Speed of service': Speed of service ~~ Speed of service = -0.1 at speed"
+        >>> plan.reword("(check parameter speed =~ q2); satisfaction ~ speed")
+        '(check parameter Speed of service =~ q2); satisfaction ~ Speed of service'
         """
         names = {d: str(self.label(d)) for d in self.instrument.dimensions}
         names = {d: lab for d, lab in names.items() if lab != d}
@@ -106,8 +109,11 @@ class Plan:
         keys = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
         note = re.sub(r"(['\"])(" + keys + r")\1",
                       lambda m: m.group(1) + names[m.group(2)] + m.group(1), note)  # fmt: skip
-        return re.sub(r"(?<![\w.])(" + keys + r") ~~ \1(?![\w.])",
-                      lambda m: f"{names[m.group(1)]} ~~ {names[m.group(1)]}", note)  # fmt: skip
+        # a key right before an operator, or right after one (the operator kept)
+        syntax = (r"(?<![\w.])(" + keys + r")(?= (?:=~|~~|~) )"
+                  r"|((?:=~|~~|~) )(" + keys + r")(?![\w.])")  # fmt: skip
+        return re.sub(syntax, lambda m: names[m.group(1)] if m.group(1)
+                      else m.group(2) + names[m.group(3)], note)  # fmt: skip
 
     @property
     def blocks_name(self) -> str:
