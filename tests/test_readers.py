@@ -350,3 +350,22 @@ def test_cli_report_sheet_option(tmp_path, capsys):
     assert html.count("n = 120") >= 3  # NPS, CSAT and gap on the sheet's 120 rows
     assert main([*args, "--sheet", "Nope", "--force"]) == 2
     assert "no worksheet named 'Nope'" in capsys.readouterr().err
+
+
+def test_draft_reads_conventional_codes_outside_the_answers_as_missing(tmp_path):
+    # Hair et al.'s corp_rep data code 11 missing answers -99 (cusa 1, cusl_1-3: 3, 4, 3).
+    # Without a codebook the draft used to leave cusa/cusl_* out of the blocks (range
+    # -99..7) and keep -99 as an answer; now -99 is their missing code and the notes say so.
+    # A 0-100 column holding 99 and a 1-9 item holding 9 are answers, not codes.
+    df = sq.load_dataset("corp_rep")[["cusa", "cusl_1", "cusl_2", "cusl_3", "comp_1"]].copy()
+    df["share"] = np.arange(len(df)) % 101
+    df["nine"] = np.arange(len(df)) % 9 + 1
+    path = tmp_path / "corp.csv"
+    df.to_csv(path, index=False)
+    s = sq.read_survey(path)
+    assert dict(s.codebook.item_missing_codes) == {c: (-99,) for c in df.columns[:4]}
+    assert s.codebook.instrument.dimension_columns()["cusl"] == ["cusl_1", "cusl_2", "cusl_3"]
+    assert s.missing.loc[["cusa", "cusl_1", "cusl_2", "cusl_3"], "coded"].tolist() == [1, 3, 4, 3]
+    assert s.data["cusa"].min() == 1 and s.data["cusl_2"].isna().sum() == 4
+    assert any("cusa: -99, cusl_1: -99" in n for n in s.notes)
+    assert s.data["share"].max() == 100 and s.data["nine"].max() == 9

@@ -608,6 +608,36 @@ def check_frame(
     return frame
 
 
+#: conventional missing codes: runs of 9s (9 itself is a valid point of many scales)
+_NINES = (-9999.0, -999.0, -99.0, -9.0, 99.0, 999.0, 9999.0)
+
+
+def suspect_missing_codes(values: pd.Series) -> tuple:
+    """Conventional missing codes (-9, -99, -999, 99, 999, ...) in a column whose other
+    answers are integers on a 2-11 point range that excludes them; else ``()``.
+
+    Examples
+    --------
+    >>> suspect_missing_codes(pd.Series([1, 5, 7, -99, 3]))
+    (-99,)
+    >>> suspect_missing_codes(pd.Series([0, 50, 99, 100]))  # a 0-100 answer, not a code
+    ()
+    """
+    if not pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values):
+        return ()
+    v = values.dropna()
+    found = [c for c in _NINES if (v == c).any()]
+    if not found:
+        return ()
+    rest = v[~v.isin(found)].to_numpy(dtype=float)
+    if rest.size < 2 or not np.all(rest == np.round(rest)):
+        return ()
+    lo, hi = rest.min(), rest.max()
+    if not (lo < hi and hi - lo <= 10):
+        return ()
+    return tuple(int(c) for c in found if not lo <= c <= hi)
+
+
 def check_scale(scale) -> tuple[float, float]:
     """Validate a response scale ``(low, high)`` with ``low < high``."""
     try:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ._checks import check_columns, check_data
+from ._checks import check_columns, check_data, suspect_missing_codes
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from .codebook import Codebook, Roles, read_codebook
@@ -150,6 +150,19 @@ def read_survey(
     if codebook is None:
         codebook = draft_codebook(frame, meta, name=path.stem)
         notes.append("codebook drafted from the data: check it (servqual init writes it).")
+        file_codes = meta.get("missing_codes") or {}
+        guessed = {
+            c: [k for k in v if k not in file_codes.get(c, ())]
+            for c, v in codebook.item_missing_codes.items()
+        }
+        guessed = {c: v for c, v in guessed.items() if v}
+        if guessed:
+            notes.append(
+                "answers read as missing codes (conventional codes outside the other "
+                "answers): "
+                + ", ".join(f"{c}: {', '.join(map(str, v))}" for c, v in guessed.items())
+                + "; declare missing_codes in the codebook if that is wrong."
+            )
     else:
         if not isinstance(codebook, Codebook):
             codebook = read_codebook(codebook)
@@ -462,7 +475,9 @@ def draft_codebook(
     Item scales come from each item's observed range, blocks from name
     prefixes (``q1, q2`` -> ``q``; ``SQ1_1`` -> ``SQ1``), labels and missing
     codes from the file's metadata; a column with a distinct value per row
-    becomes the ``id`` role.
+    becomes the ``id`` role.  A conventional code (-9, -99, 99, 999, ...) outside
+    the 2-11 point range of a column's other answers becomes that column's
+    missing code (:func:`read_survey` says so in its notes).
 
     Examples
     --------
@@ -495,6 +510,11 @@ def draft_codebook(
             id_col = col
             continue
         sc = _is_rated(s, item_codes.get(col, ()))
+        if sc is None:  # -99, 999 ... beside 1-7 answers: a missing code, for the user to check
+            guess = suspect_missing_codes(s[~s.isin(item_codes.get(col, ()))])
+            if guess:
+                item_codes[col] = item_codes.get(col, ()) + guess
+                sc = _is_rated(s, item_codes[col])
         if sc is None:
             if id_col is None and s.notna().all() and s.is_unique and s.shape[0] > 1:
                 id_col = col

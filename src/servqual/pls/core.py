@@ -18,7 +18,14 @@ import numpy as np
 
 from .spec import PLSModel
 
-__all__ = ["Structure", "CoreEstimate", "estimate", "cross_products", "moments_to_cov"]
+__all__ = [
+    "Structure",
+    "CoreEstimate",
+    "estimate",
+    "standardise",
+    "cross_products",
+    "moments_to_cov",
+]
 
 
 @dataclass(frozen=True)
@@ -173,6 +180,23 @@ def estimate(
         Bm[:, P, j] = coef
         r2[:, j] = np.einsum("bk,bk->b", coef, R[:, P, j])
     return CoreEstimate(W, R, loadings, cross, Bm, r2, iterations, converged)
+
+
+def standardise(raw: np.ndarray, w: np.ndarray | None, scaled: bool):
+    """``(mean, sd, X, S)``: the centred (and, if ``scaled``, standardised) working copy
+    ``X`` of the items ``raw`` (n, p) and its covariance ``S``; ``w`` are respondent
+    weights (mean 1) or None."""
+    from ..weighting import weighted_cov
+
+    if w is None:
+        mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
+    else:
+        mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
+    X = raw - mean  # one working copy, scaled in place
+    if scaled:
+        X /= sd
+    S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
+    return mean, sd, X, S
 
 
 def total_effects(Bm: np.ndarray) -> np.ndarray:

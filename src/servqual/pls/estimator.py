@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -15,6 +17,7 @@ from .._checks import (
     check_rng,
     check_scale,
     check_weights,
+    suspect_missing_codes,
 )
 from .._options import check_missing, check_n_boot, check_n_jobs, renamed, resolve_progress
 from .._result import records_provenance
@@ -31,16 +34,24 @@ from ..errors import (
     NotPositiveDefiniteWarning,
     OutOfRangeError,
     ParameterError,
+    ScaleWarning,
     SpecificationError,
 )
 from ..measurement import ave, composite_reliability, fornell_larcker, htmt
 from ..weighting import correlation as correlation_w
-from ..weighting import rows_kept, weighted_cov
+from ..weighting import rows_kept
 from . import bootstrap as _boot
 from .consistent import correct
-from .core import CoreEstimate, Structure, estimate, total_effects
+from .core import CoreEstimate, Structure, estimate, standardise, total_effects
 from .diagnostics import f2_reestimated, info_criteria, item_vif
-from .extended import build, is_extended, parse_extended, rescale_two_stage
+from .extended import (
+    build,
+    f2_reestimated_extended,
+    is_extended,
+    lean_fit,
+    parse_extended,
+    rescale_two_stage,
+)
 from .result import PLSResult
 from .spec import Block, PLSModel, parse_model
 
@@ -62,8 +73,9 @@ def _as_model(model) -> PLSModel:
 PLS_MISSING = ("mean", "listwise", "available", "raise")
 
 
-def _prepare(model: PLSModel, data, missing: str):
-    """Check columns, constant items and missing values; return (raw frame, notes)."""
+def _prepare(model: PLSModel, data, missing: str, *, check_codes: bool = True):
+    """Check columns, constant items and missing values; return (raw frame, notes).
+    ``check_codes``: warn about answers that look like missing codes (-99, 99, ...)."""
     check_data(data)
     # every entry point (fit, predict, mga) passes through here
     for b in model.blocks:
@@ -80,6 +92,15 @@ def _prepare(model: PLSModel, data, missing: str):
         data, items, missing="raise" if missing == "raise" else "allow", allow_constant=True
     )
     notes: list[str] = []
+    suspects = {c: k for c in items if check_codes and (k := suspect_missing_codes(frame[c]))}
+    if suspects:
+        detail = ", ".join(f"{c}: {', '.join(map(str, k))}" for c, k in suspects.items())
+        codes = sorted({x for k in suspects.values() for x in k})
+        notes.append(
+            f"answers that look like missing codes ({detail}) are used as answers; "
+            f"declare them, e.g. missing_value={codes[0] if len(codes) == 1 else codes}."
+        )
+        warn(notes[-1], ScaleWarning)
     na = frame.isna().sum()
     if na.any():
         detail = ", ".join(f"{c}: {int(k)}" for c, k in na[na > 0].items())
@@ -200,7 +221,11 @@ def fit(
         (default, as seminr and SmartPLS) estimates the whole model again
         without the path; ``"r2"`` keeps the scores and drops the predictor
         from the target's regression.  Both are reported (``f2_reestimated``,
-        ``f2_r2``).
+        ``f2_r2``).  In interaction and two-stage HOC models the whole
+        procedure, first stage included, is re-estimated without the path (as
+        seminr); the main effects ``A`` and ``B`` of an ``A*B`` term get NaN
+        there (without them the model is not a moderation model; seminr
+        reports NA): read ``f2_r2`` for them.
     interaction : {"two_stage", "product_indicator", "orthogonal"}
         How ``A*B`` terms in ``~`` lines are measured (see
         :mod:`servqual.pls.extended`); default two-stage (Hair et al. 2022).
@@ -273,16 +298,18 @@ def fit(
         scale = check_scale(scale)
 
         def fit_stage(m, d):
-            return fit(
-                m,
-                d,
-                scheme=scheme,
-                scaled=scaled,
-                progress=False,
-                tol=tol,
-                max_iter=max_iter,
-                weights=weights,
-            )
+            with warnings.catch_warnings():  # suspect missing codes: reported once, above
+                warnings.simplefilter("ignore", ScaleWarning)
+                return fit(
+                    m,
+                    d,
+                    scheme=scheme,
+                    scaled=scaled,
+                    progress=False,
+                    tol=tol,
+                    max_iter=max_iter,
+                    weights=weights,
+                )
 
         model, data, extended = build(
             model, base, interaction=interaction, hoc=hoc, fit_stage=fit_stage
@@ -293,8 +320,8 @@ def fit(
     if missing_value is not None:
         data = _apply_missing_codes(data, model.items, missing_value)
     w_all = check_weights(weights, data) if isinstance(data, pd.DataFrame) else None
-    frame, notes = _prepare(model, data, missing)
-    notes = pre_notes + notes
+    frame, notes = _prepare(model, data, missing, check_codes=extended is None)
+    notes = pre_notes + [t for t in notes if t not in pre_notes]
     raw = frame.to_numpy()
     w = None
     if w_all is not None:
@@ -317,16 +344,8 @@ def fit(
                 f"outside the declared scale {scale[0]:g}-{scale[1]:g}."
             )
     st = Structure.from_model(model)
-    if w is None:
-        mean, sd = raw.mean(axis=0), raw.std(axis=0, ddof=1)
-    else:
-        mean, sd = w @ raw / w.sum(), np.sqrt(np.diag(weighted_cov(raw, w, ddof=1)))
-    # one working copy of the data (centred, scaled in place); S and the item
-    # correlations come from it without further copies
-    X = raw - mean
-    if scaled:
-        X /= sd
-    S = (X.T @ X) / (X.shape[0] - 1) if w is None else weighted_cov(X, w, ddof=1)
+    # one working copy of the data; S and the item correlations come from it
+    mean, sd, X, S = standardise(raw, w, scaled)
     _check_collinear(model, _corr_from_cov(S), st)
     est, consistent, more = estimate_checked(model, st, S, which, scheme, tol, max_iter)
     W0 = est.W[0]  # PLSc corrects loadings, paths and R², not the weights
@@ -346,6 +365,9 @@ def fit(
             "columns): their VIF is infinite and is reported as NaN."
         )
         warn(warns[-1], DegenerateResultWarning)
+    if extended is not None:  # seminr: re-run the whole procedure (stage 1 too) per path
+        opts = dict(scheme=scheme, scaled=scaled, tol=tol, max_iter=max_iter, weights=weights)
+        _f2_extended(tabs, spec, base, consistent, f2, (interaction, hoc), opts)
     inter = set((extended or {}).get("interactions", {}))
     warns += _rho_a_checks(tabs["reliability"].drop(index=list(inter)), consistent)
     boot = None
@@ -402,6 +424,29 @@ def fit(
         warnings=tuple(warns),
         **tabs,
     )
+
+
+def _f2_extended(tabs, spec, base, consistent, f2, methods, opts):
+    """Replace ``f2_reestimated`` (and ``f2`` by default) of an interaction/HOC model."""
+    interaction, hoc = methods
+
+    def stage(m, d, consistent=False):  # scores and R^2 only: no tables, no diagnostics
+        return lean_fit(m, d, consistent=consistent, **opts)
+
+    def refit(reduced):
+        m, d, _ = build(reduced, base, interaction=interaction, hoc=hoc, fit_stage=stage)
+        keep = consistent if isinstance(consistent, bool) else [
+            c for c in consistent if c in m.constructs
+        ]  # fmt: skip
+        return stage(m, d, keep).r2
+
+    p = tabs["paths"]
+    new = f2_reestimated_extended(
+        spec, p, tabs["r2"], interaction=interaction, hoc=hoc, refit=refit
+    )
+    p["f2_reestimated"] = new
+    if f2 == "reestimate":
+        p["f2"] = new
 
 
 def estimate_checked(model, st, S, which, scheme, tol, max_iter):

@@ -39,14 +39,25 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, SpecificationError
+from .consistent import correct
+from .core import Structure, estimate, standardise
 from .spec import PLSModel, statements
 
-__all__ = ["ExtendedSpec", "parse_extended", "is_extended", "build", "rescale_two_stage"]
+__all__ = [
+    "ExtendedSpec",
+    "parse_extended",
+    "is_extended",
+    "build",
+    "rescale_two_stage",
+    "f2_reestimated_extended",
+    "lean_fit",
+]
 
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_.]*$")
 
@@ -125,13 +136,13 @@ def _standardise(a: np.ndarray) -> np.ndarray:
     return (a - a.mean(axis=0)) / a.std(axis=0, ddof=1)
 
 
-def build(syntax: str, data: pd.DataFrame, *, interaction: str, hoc: str, fit_stage):
+def build(syntax: str | ExtendedSpec, data: pd.DataFrame, *, interaction: str, hoc: str, fit_stage):
     """Resolve HOCs and interactions; return ``(PLSModel, data, info)``.
 
     ``fit_stage(model, data)`` estimates a first-stage model (a plain fit with
     the user's settings) and returns its result.
     """
-    spec = parse_extended(syntax)
+    spec = syntax if isinstance(syntax, ExtendedSpec) else parse_extended(syntax)
     blocks = {name: (items, mode) for name, items, mode in spec.blocks}
     paths = [p for p in spec.paths]
     data = data.copy()
@@ -249,3 +260,76 @@ def rescale_two_stage(tabs: dict, info: dict, frame: pd.DataFrame) -> None:
         cols = [c for c in e.columns if c.startswith(("direct", "indirect", "total"))]
         e.loc[rows, cols] = e.loc[rows, cols] * factor
         tabs["scores"][name] = prod
+
+
+def _without_path(spec: ExtendedSpec, source: str, target: str) -> ExtendedSpec | None:
+    """``spec`` without the path ``source -> target`` (constructs left unlinked leave too);
+    None when ``source`` is a main effect of an interaction that also predicts ``target``:
+    without it the model is no longer a moderation model (``build`` refuses it)."""
+    if (
+        any("*" in s and t == target and source in s.split("*") for s, t in spec.paths)
+        and "*" not in source
+    ):
+        return None
+    paths = tuple(p for p in spec.paths if p != (source, target))
+    linked = {c for s, t in paths for c in (*s.split("*"), t)}
+    hocs = tuple(h for h in spec.hocs if h in linked)
+    for name, items, _ in spec.blocks:
+        if name in hocs:
+            linked |= set(items)
+    return ExtendedSpec(tuple(b for b in spec.blocks if b[0] in linked), paths, hocs)
+
+
+def f2_reestimated_extended(
+    spec: ExtendedSpec, paths: pd.DataFrame, r2: pd.Series, *, interaction: str, hoc: str, refit
+) -> np.ndarray:
+    """seminr's f^2 of every path of an interaction/HOC model: the *whole* procedure
+    (first stage included) estimated again without the path.
+
+    ``refit(reduced_spec)`` returns the R^2 (Series by construct) of the reduced model.
+    The main effects of an interaction get NaN, as in seminr (the model without them
+    is not a moderation model); their R^2-based ``f2_r2`` is still reported.  Paths
+    that ``spec`` does not list (repeated-indicator HOC paths) and models whose
+    built indicators do not depend on the structure (product-indicator, orthogonal,
+    repeated indicators) keep the stage-2 re-estimate already in ``paths``.
+    """
+    staged = (spec.interactions and interaction == "two_stage") or (
+        spec.hocs and hoc == "two_stage"
+    )
+    out = paths["f2_reestimated"].to_numpy(dtype=float).copy()
+    for k, (s, t) in enumerate(zip(paths["source"], paths["target"])):
+        if (s, t) not in spec.paths:
+            continue
+        reduced = _without_path(spec, s, t)
+        if reduced is None:
+            out[k] = np.nan
+            continue
+        if not staged:
+            continue
+        r2_in = float(r2[t])
+        r2_ex = float(refit(reduced)[t]) if any(tt == t for _, tt in reduced.paths) else 0.0
+        out[k] = (r2_in - r2_ex) / (1.0 - r2_in)
+    return out
+
+
+def lean_fit(model: PLSModel, data: pd.DataFrame, *, scheme, scaled, tol, max_iter,
+             weights=None, consistent=False) -> SimpleNamespace:  # fmt: skip
+    """``scores`` and ``r2`` of a plain model on complete data, as :func:`servqual.pls.fit`
+    computes them, without its tables and diagnostics (for the many re-estimations of
+    f^2).  ``weights``: respondent weights of the rows, or None; ``consistent``: False,
+    True or construct names."""
+    st = Structure.from_model(model)
+    raw = data[list(model.items)].to_numpy(dtype=float)
+    w = None if weights is None else weights * weights.size / weights.sum()
+    _, _, X, S = standardise(raw, w, scaled)
+    est = estimate(S, st, scheme=scheme, tol=tol, max_iter=max_iter)
+    if consistent is not False and len(consistent):
+        which = None if consistent is True else tuple(
+            j for j, c in enumerate(model.constructs) if c in consistent
+        )  # fmt: skip
+        est = correct(est, S[None], st, which)
+    names = list(model.constructs)
+    return SimpleNamespace(
+        scores=pd.DataFrame(X @ est.W[0], index=data.index, columns=names),
+        r2=pd.Series(est.r2[0], index=names),
+    )

@@ -21,7 +21,7 @@ from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import InsufficientDataError, SpecificationError
 from .core import Structure, estimate, total_effects
-from .estimator import _as_model, _prepare
+from .estimator import _apply_missing_codes, _as_model, _prepare
 
 __all__ = ["predict", "PredictResult"]
 
@@ -68,8 +68,13 @@ def predict(
     missing: str = "mean",
     tol: float = 1e-7,
     max_iter: int = 300,
+    missing_value=None,
 ) -> PredictResult:
     """k-fold PLSpredict with a linear-model benchmark (see module docstring).
+
+    ``k`` may be the number of rows (leave-one-out, seminr's ``noFolds = n``;
+    then ``seed`` does not matter).  ``missing_value`` declares missing codes
+    (e.g. ``-99``) as in :func:`servqual.pls.fit`; ``missing`` then handles them.
 
     Examples
     --------
@@ -81,6 +86,8 @@ def predict(
     """
     check_params({"k": k}, {"k": Interval(2, None, integer=True)})
     model = _as_model(model)
+    if missing_value is not None:
+        data = _apply_missing_codes(data, model.items, missing_value)
     frame, _ = _prepare(model, data, missing)
     raw = frame.to_numpy()
     n = raw.shape[0]
@@ -91,7 +98,9 @@ def predict(
         raise SpecificationError("PLSpredict needs at least one reflective endogenous construct.")
     exo_items = np.concatenate([st.blocks[j] for j in exo])
     tgt_items = np.concatenate([st.blocks[j] for j in targets])
-    if n // k < exo_items.size + 2:
+    if k > n:
+        raise InsufficientDataError(f"k={k} folds for {n} rows: at most {n} (leave-one-out).")
+    if n - -(-n // k) < exo_items.size + 2:  # the smallest training set: n - ceil(n / k)
         raise InsufficientDataError(
             f"{n} rows in {k} folds leave too few training rows for the linear benchmark "
             f"({exo_items.size} predictors); use fewer folds or more data."
