@@ -89,7 +89,8 @@ def page(report):
 def test_executive_summary_first_then_sections_then_collapsed_appendix(report, page):
     p = parse(page)
     main_ids = [s for s in p.sections if s in SECTIONS]
-    assert main_ids == [s for s in SECTIONS if s != "worth"]  # no economics inputs given
+    # no economics inputs given; no pairs beyond the instrument's own P/E items
+    assert main_ids == [s for s in SECTIONS if s not in ("worth", "pairs")]
     assert p.sections[0] == "summary"
     # the appendix is last and inside <details>, collapsed by default
     assert p.sections.index("appendix") > p.sections.index("validation")

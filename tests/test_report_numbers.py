@@ -30,11 +30,13 @@ Z = stats.norm.ppf(0.975)
 
 
 def f1(v):
-    return f"{v:.1f}"
+    s = f"{v:.1f}"
+    return "0.0" if s == "-0.0" else s  # the report shows no negative zero
 
 
 def f2(v):
-    return f"{v:.2f}"
+    s = f"{v:.2f}"
+    return "0.00" if s == "-0.00" else s
 
 
 def wls_r2(y, X, w):
@@ -201,3 +203,29 @@ def test_weight_role_reaches_the_headline_table(survey):
     w = survey["w"].to_numpy()
     assert t.frame["Effective n"].iloc[0] == pytest.approx(kish(w), rel=1e-12)
     assert "Effective n" in t.shown().columns and "Design effect" in t.shown().columns
+
+
+def test_segment_mean_ratings_by_hand_real_abc_survey():
+    """ABC by country: each country's mean rating against the rest, Welch's t interval
+    (R ``t.test(var.equal = FALSE)``), shown with two decimals like every scale mean."""
+    raw, cb = sq.load_dataset("abc_survey"), abc_codebook()
+    rep = survey_report(raw, cb, missing="available", n_boot=0, date="2026-01-01")
+    body = next(s for s in rep.sections if s.id == "segments").body
+    df = raw.copy()
+    items = [c for v in cb.instrument.dimension_columns().values() for c in v]
+    for c in items:
+        df[c] = pd.to_numeric(df[c], errors="coerce").mask(lambda s: s == 0)
+    score = df[items].mean(axis=1)
+    keep = score.notna() & df["country"].notna()
+    score, country = score[keep].to_numpy(), df.loc[keep, "country"].to_numpy()
+    for c in ("Benelux", "Germany", "UK"):
+        a, b = score[country == c], score[country != c]
+        va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+        se = math.sqrt(va + vb)
+        dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+        q = stats.t.ppf(0.975, dof)
+        d = a.mean() - b.mean()
+        row = (f"<th scope='row'>{c}</th><td class='txt'>Mean rating</td><td>{a.size}</td>"
+               f"<td>{f2(a.mean())}</td><td>{f2(b.mean())}</td><td>{f2(d)}</td>"
+               f"<td>[{f2(d - q * se)}, {f2(d + q * se)}]</td>")  # fmt: skip
+        assert row in body, c

@@ -7,7 +7,8 @@ what-ifs) goes through :func:`run_bootstrap`, so that
   ``n_jobs`` or the batch size is (each replicate has its own child
   :class:`numpy.random.SeedSequence`);
 * failed replicates are counted and their messages kept, never dropped
-  silently;
+  silently; warnings raised inside replicates are issued again from the
+  calling thread, so they reach the user whatever ``n_jobs`` is;
 * work runs in batches through joblib (``n_jobs``), with BLAS limited to one
   thread per worker (threadpoolctl) so workers do not oversubscribe the cores;
   any joblib backend works, including dask via
@@ -27,7 +28,7 @@ from threadpoolctl import ThreadpoolController
 
 from ._checks import Interval, check_params, check_rng
 from ._progress import progress_bar
-from ._warn import warn
+from ._warn import recording, reissue, warn
 from .errors import BootstrapFailureWarning, ParameterError
 
 __all__ = [
@@ -54,11 +55,15 @@ class BootstrapDraws:
     failed : ndarray of bool, shape (n_boot,)
     messages : tuple of str
         Distinct failure messages (``"ExceptionType: message"``), at most 20.
+    warnings : tuple of str
+        Distinct warnings raised inside the replicates (re-issued by
+        :func:`run_bootstrap` in the calling thread), at most 20.
     """
 
     estimates: np.ndarray
     failed: np.ndarray
     messages: tuple[str, ...] = field(default=())
+    warnings: tuple[str, ...] = field(default=())
 
     def __post_init__(self):
         # the draws are a result: read-only, so no caller can alter them in place
@@ -159,7 +164,32 @@ def one_blas_thread():
     return _CONTROLLER[0].limit(limits=1)
 
 
-def _run_batch(statistic, children, n, strata, k, batched):
+def records_warnings(workers: int) -> bool:
+    """Whether pool work can record its warnings where it runs (:func:`_warn.recording`).
+
+    Yes in the calling thread (one worker) and in worker processes that run one
+    task at a time (joblib's loky and multiprocessing backends).  Worker threads
+    (``threading``, dask) share the process's warning filters, which
+    ``catch_warnings`` cannot change safely from several threads at once: there the
+    warnings are left alone, as before.
+    """
+    if workers == 1:
+        return True
+    from joblib.parallel import get_active_backend
+
+    backend, _ = get_active_backend()
+    return type(backend).__name__ in ("LokyBackend", "MultiprocessingBackend")
+
+
+def _run_batch(statistic, children, n, strata, k, batched, record=False):
+    """One batch of replicates: (estimates, failed, failure messages, warnings)."""
+    (out, failed, msgs), warns = recording(
+        _batch, statistic, children, n, strata, k, batched, record=record
+    )
+    return out, failed, msgs, warns
+
+
+def _batch(statistic, children, n, strata, k, batched):
     # One BLAS thread always, in the main process too: multi-threaded BLAS
     # reduces in another order, and replicate b must give the same bits
     # whatever n_jobs is.
@@ -217,6 +247,11 @@ def run_bootstrap(
         indices into the data), or, with ``batched=True``,
         ``statistic(indices_2d) -> array (m, k)`` for a stack of resamples.
         An exception or a non-finite value marks the replicate as failed.
+        Warnings it raises are recorded where it runs (worker processes
+        included) and issued again, each distinct one once, from the calling
+        thread after the last replicate, prefixed "in bootstrap resamples":
+        they point at the user's line whatever ``n_jobs`` is (not under
+        thread-based joblib backends, whose warnings stay as they are).
     n : int
         Number of observations.
     n_boot : int
@@ -266,22 +301,28 @@ def run_bootstrap(
     est = np.full((n_boot, k), np.nan)
     failed = np.zeros(n_boot, dtype=bool)
     messages: list[str] = []
+    warns: list = []
+    record = records_warnings(workers)
     with progress_bar(total=n_boot, enabled=progress, desc=desc) as bar:
         if workers == 1:
-            results = (_run_batch(statistic, b, n, strata, k, batched) for b in batches)
+            results = (_run_batch(statistic, b, n, strata, k, batched, record) for b in batches)
         else:
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_run_batch)(statistic, b, n, strata, k, batched) for b in batches
+                delayed(_run_batch)(statistic, b, n, strata, k, batched, record) for b in batches
             )
         start = 0
-        for out, fail, msgs in results:
+        for out, fail, msgs, ws in results:
             stop = start + out.shape[0]
             est[start:stop] = out
             failed[start:stop] = fail
             messages.extend(m for m in msgs if m not in messages)
+            warns.extend(w for w in ws if w not in warns)
             bar.update(out.shape[0])
             start = stop
-    return BootstrapDraws(est, failed, tuple(messages[:20]))
+    # the replicates' warnings, once each, from this thread: they name the user's line
+    where = "" if desc == "bootstrap" else f" ({desc})"
+    reissue(warns, f"in bootstrap resamples{where}: ")
+    return BootstrapDraws(est, failed, tuple(messages[:20]), tuple(m for _, m in warns[:20]))
 
 
 def percentile_ci(draws: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:

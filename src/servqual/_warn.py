@@ -7,6 +7,12 @@ inside servqual.  :func:`warn` skips every frame in the package instead and
 attributes the warning to the first line outside it: the user's call.  On
 Python >= 3.12 that is ``warnings.warn(skip_file_prefixes=...)``; on 3.10 and
 3.11 the same stack level is computed by walking the frames.
+
+Work run in a pool (bootstrap replicates, permutations) has no user frame on its
+stack, and in a worker process its warnings never reach the caller at all.
+:func:`recording` records them where the work runs; the caller re-issues them with
+:func:`reissue` once the pool is done, from its own thread, so they point at the
+user's line like every other warning.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ import os
 import sys
 import warnings
 
-__all__ = ["warn"]
+__all__ = ["warn", "recording", "reissue"]
 
 #: the package's directory: frames in files under it are skipped
 _PREFIX = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -48,3 +54,45 @@ def warn(message, category: type[Warning] = UserWarning) -> None:
         warnings.warn(message, category, skip_file_prefixes=(_PREFIX,))
     else:
         warnings.warn(message, category, stacklevel=_user_stacklevel())
+
+
+def recording(fn, *args, record: bool = True):
+    """``fn(*args)`` and the distinct warnings it raised, as ``((category, message), ...)``.
+
+    Every warning is recorded (``"always"``), so the record does not depend on what
+    this thread or process has shown before; the caller's filters apply when
+    :func:`reissue` issues them.  ``catch_warnings`` changes process-wide state, so
+    call this only where nothing else runs concurrently (the calling thread, or a
+    worker process running one task at a time); with ``record=False`` it just calls
+    ``fn``.
+
+    Examples
+    --------
+    >>> def noisy(x):
+    ...     warnings.warn("odd", RuntimeWarning)
+    ...     warnings.warn("odd", RuntimeWarning)
+    ...     return 2 * x
+    >>> recording(noisy, 3)
+    (6, ((<class 'RuntimeWarning'>, 'odd'),))
+    """
+    if not record:
+        return fn(*args), ()
+    with warnings.catch_warnings(record=True) as rec:
+        warnings.simplefilter("always")
+        value = fn(*args)
+    return value, tuple(dict.fromkeys((w.category, str(w.message)) for w in rec))
+
+
+def reissue(records, prefix: str = "") -> None:
+    """Issue recorded warnings again, each distinct one once, through :func:`warn`.
+
+    Examples
+    --------
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     reissue([(UserWarning, "a"), (UserWarning, "a")], "in replicates: ")
+    >>> [str(w.message) for w in caught]
+    ['in replicates: a']
+    """
+    for category, message in dict.fromkeys(records):
+        warn(prefix + message, category)

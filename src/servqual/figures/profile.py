@@ -7,18 +7,22 @@ import numpy as np
 import pandas as pd
 
 from .._checks import check_frame
-from ..instrument import Instrument
+from ..instrument import RATER_NAMES, Instrument
 from ..scores import gap_profile
 from ._registry import FigureSpec, register
 
 __all__ = ["plot_gap_profile", "plot_item_distribution"]
 
 
-def plot_gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 0.95, ax=None):
+def plot_gap_profile(
+    data: pd.DataFrame, instrument: Instrument, *, ci: float = 0.95, weights=None, ax=None
+):
     """Mean perception (P) and expectation (E) per dimension with CIs; the P−E
     gap is printed beside each dimension.
 
-    Returns the Axes.  The plotted values are :func:`servqual.scores.gap_profile`.
+    Returns the Axes.  The plotted values are :func:`servqual.scores.gap_profile`
+    (weighted with ``weights``, as there).  Dimensions are named as the instrument
+    names them, the first letter capitalised.
 
     Examples
     --------
@@ -30,7 +34,7 @@ def plot_gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 
     5
     """
     ax = ax if ax is not None else plt.gca()
-    prof = gap_profile(data, instrument, ci=ci)
+    prof = gap_profile(data, instrument, ci=ci, weights=weights)
     y = np.arange(len(prof))[::-1]
     for yy, (_, row) in zip(y, prof.iterrows()):
         ax.plot([row["E"], row["P"]], [yy, yy], color="0.6", lw=2, zorder=1)
@@ -48,11 +52,12 @@ def plot_gap_profile(data: pd.DataFrame, instrument: Instrument, *, ci: float = 
             f"P−E {row['gap']:+.2f} [{row['gap_ci_lower']:+.2f}, {row['gap_ci_upper']:+.2f}]",
             (hi + 0.1, yy), va="center", fontsize=7,
         )  # fmt: skip
-    ax.set_yticks(y, [d.capitalize() for d in prof.index])
+    ax.set_yticks(y, [d[:1].upper() + d[1:] for d in prof.index])
     ax.set_xlim(lo, hi + 0.35 * (hi - lo))
     ax.set_xticks(np.arange(lo, hi + 1))
     ax.set_xlabel(f"Mean score (scale points {lo:g}–{hi:g}), {ci:.0%} CI")
-    ax.set_ylabel("RATER dimension")
+    rater = tuple(d.lower() for d in instrument.dimensions) in RATER_NAMES.values()
+    ax.set_ylabel("RATER dimension" if rater else "Dimension")
     n = int(prof["n"].max()) if len(prof) else 0
     ax.set_title(f"SERVQUAL gap profile (n = {n:,})")
     ax.legend(loc="lower left")

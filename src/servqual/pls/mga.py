@@ -25,10 +25,10 @@ from .._checks import (
 )
 from .._options import check_n_jobs, check_n_perm, resolve_progress
 from .._progress import progress_bar
-from .._resampling import replicate_seeds
+from .._resampling import records_warnings, replicate_seeds
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
-from .._warn import warn
+from .._warn import recording, reissue, warn
 from ..errors import (
     BootstrapFailureWarning,
     ConvergenceWarning,
@@ -202,18 +202,23 @@ def mga(
             return d
 
     batches = [children[i : i + batch] for i in range(0, n_perm, batch)]
+    # the permutations' warnings are recorded where they run and issued again below
+    record = records_warnings(n_jobs)
+    perm_warns: list = []
     with progress_bar(total=n_perm, enabled=progress, desc="PLS-MGA permutations") as bar:
         if n_jobs == 1:
-            results = (run_batch(kids) for kids in batches)
+            results = (recording(run_batch, kids, record=record) for kids in batches)
         else:  # permutation k depends only on (seed, k): same draws whatever n_jobs
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(run_batch)(kids) for kids in batches
+                delayed(recording)(run_batch, kids, record=record) for kids in batches
             )
         start = 0
-        for d in results:
+        for d, ws in results:
             draws[start : start + len(d)] = d
+            perm_warns.extend(w for w in ws if w not in perm_warns)
             bar.update(len(d))
             start += len(d)
+    reissue(perm_warns, "in the permutations: ")
     ok = np.all(np.isfinite(draws), axis=1)
     failed = int((~ok).sum())
     exceed = np.sum(np.abs(draws[ok]) >= np.abs(observed) - 1e-12, axis=0)

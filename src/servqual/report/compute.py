@@ -135,7 +135,7 @@ def survey_report(
     >>> rep = survey_report(load_dataset("servqual_sim").head(300), Instrument.servqual22(),
     ...                     n_boot=0, date="2026-01-01")
     >>> [s.id for s in rep.all_sections()][:4]
-    ['summary', 'nps-csat', 'gap-profile', 'pairs']
+    ['summary', 'nps-csat', 'gap-profile', 'key-drivers']
     """
     from ..validation import validate
 
@@ -161,16 +161,17 @@ def survey_report(
     seen = set(vnotes)  # a warning already shown in validation is not repeated
 
     def fresh(sec: Section) -> Section:
-        if sec.body == "<p>Not computed.</p>":  # a skipped section always says why
-            return sec
-        notes = tuple(n for n in dedupe(sec.notes) if n not in seen)
-        seen.update(notes)
+        notes = dedupe(map(plan.reword, sec.notes))  # blocks named by their labels
+        if sec.body != "<p>Not computed.</p>":  # a skipped section always says why
+            notes = tuple(n for n in notes if n not in seen)
+            seen.update(notes)
         return Section(sec.id, sec.title, sec.body, notes, sec.tables, sec.method)
 
     comp = _composites(clean, plan)
     metrics = fresh(_met.metrics_section(clean, plan, ctx))
     gap = fresh(_gap(clean, plan, ctx))
-    pairs = fresh(_q.pairs_section(clean, plan))
+    # only pairs the gap profile does not already cover: None when there are none
+    pairs = guarded("pairs", "Gaps of the declared pairs", lambda: _q.pairs_section(clean, plan))
     sat_title = plan.label(plan.sat[0]) if len(plan.sat) == 1 else "satisfaction"
     t = f"Key drivers of {sat_title}"
     drivers = fresh(
@@ -194,13 +195,17 @@ def survey_report(
     t = f"Structural model: {plan.blocks_name} → satisfaction → loyalty"
     sem = fresh(guarded("sem", t, lambda: _drv.sem_section(clean, plan, t, appendix)))
     body, vtables, items, vnotes = _q.validation_section(clean, plan, vrep, vnotes)
-    validation = Section("validation", "Data quality", body, dedupe(vnotes), vtables,
-                         "Counts after applying the codebook's missing codes.")  # fmt: skip
+    validation = Section("validation", "Data quality", body, dedupe(map(plan.reword, vnotes)),
+                         vtables,
+                         "Counts after applying the codebook's missing codes." if cb is not None
+                         else "Counts in the data as read (no codebook declares missing "
+                         "codes).")  # fmt: skip
     if items is not None:
         appendix.insert(0, Section("items", "Answers and missing values per item",
                                    items.to_html(), (), (items,)))  # fmt: skip
     exec_ = executive_summary(plan, comp, ctx, _drv.priorities(plan, ctx))
-    sections = [metrics, gap, pairs, drivers, ipa, prca, segments, retention]
+    sections = [metrics, gap] + ([fresh(pairs)] if pairs is not None else [])
+    sections += [drivers, ipa, prca, segments, retention]
     if worth is not None:
         sections.append(fresh(worth))
     sections += [rel, sem, validation]
@@ -249,8 +254,8 @@ def _gap(clean, plan: Plan, ctx) -> Section:
             "no expectation (E) items: the survey is "
             "perceptions-only (SERVPERF); the executive summary shows block means.",
         )
-    body, tables = _q.gap_section(clean, plan, ctx)
-    return Section("gap-profile", title, body, (), tables, _q.CITE_GAP)
+    body, tables, notes = _q.gap_section(clean, plan, ctx)
+    return Section("gap-profile", title, body, notes, tables, _q.CITE_GAP)
 
 
 def _reliability(clean, plan: Plan, appendix: list) -> Section:

@@ -43,20 +43,23 @@ HEADERS = {
 
 
 def num(v, digits: int = 2) -> str:
-    """``v`` with ``digits`` decimals; missing as "—".
+    """``v`` with ``digits`` decimals; missing as "—"; no "-0.00" for a small negative.
 
     Examples
     --------
-    >>> num(0.12345), num(float("nan")), num(-1.0, 1)
-    ('0.12', '—', '-1.0')
+    >>> num(0.12345), num(float("nan")), num(-1.0, 1), num(-0.001), num(-0.4, 0)
+    ('0.12', '—', '-1.0', '0.00', '0')
     """
     if v is None or (isinstance(v, float) and math.isnan(v)) or pd.isna(v):
         return DASH
     if isinstance(v, bool):
         return "yes" if v else "no"
     if digits == 0:
-        return f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.0f}"
-    return f"{float(v):.{digits}f}"
+        out = f"{v:,.0f}" if abs(v) >= 10_000 else f"{v:.0f}"
+    else:
+        out = f"{float(v):.{digits}f}"
+    # a value that rounds to zero is shown as zero, not as "-0.00"
+    return out[1:] if out.startswith("-") and not out.strip("-0.,") else out
 
 
 def pct(v, digits: int = 1) -> str:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -56,6 +57,63 @@ class Plan:
         if self.codebook is not None:
             return f"the codebook declares no {role} role (roles: {role}: [...])"
         return f"no {role} items found in the data"
+
+    def block_names(self) -> dict[str, str]:
+        """Block key -> the name the report's analyses give its column: the block's label.
+
+        Analyses run on columns named by the labels, so that their warnings and figures
+        speak the report's language ("attribute 'Sales support'", not 'sales_support').
+        Falls back to the keys when two labels coincide or one is a column name the
+        analyses use themselves (``satisfaction``, the weight column).
+        """
+        dims = list(self.instrument.dimensions)
+        names = {d: str(self.label(d)) for d in dims}
+        taken = {"satisfaction", self.weight if isinstance(self.weight, str) else None}
+        if len(set(names.values())) < len(names) or taken & set(names.values()):
+            return {d: d for d in dims}
+        return names
+
+    def labelled_instrument(self) -> Instrument:
+        """The instrument with its blocks named by :meth:`block_names`."""
+        names = self.block_names()
+        dims = {names[d]: items for d, items in self.instrument.dimensions.items()}
+        return replace(self.instrument, dimensions=dims)
+
+    def block_of(self, name: str) -> str:
+        """The block key of a name given by :meth:`block_names` (inverse)."""
+        return {v: k for k, v in self.block_names().items()}.get(name, name)
+
+    def reword(self, note: str) -> str:
+        """``note`` with each quoted block key ('sales_support') replaced by its label.
+
+        A safety net for messages of analyses that must name blocks by their keys
+        (the SEM's latent variables are identifiers): a quoted name, or a name beside
+        a model-syntax operator (``key ~~ key``, ``key =~ q1``, ``y ~ key``), is
+        unambiguous; a bare word is left alone.
+
+        Examples
+        --------
+        >>> inst = Instrument.from_mapping({"speed": ["q1", "q2"]}, scale=(1, 5))
+        >>> cb = Codebook(inst, labels={"speed": "Speed of service"})
+        >>> plan = make_plan(pd.DataFrame({"q1": [1], "q2": [2]}), cb, None, None, None,
+        ...                  None, "listwise")
+        >>> plan.reword("attribute 'speed': speed ~~ speed = -0.1 at speed")
+        "attribute 'Speed of service': Speed of service ~~ Speed of service = -0.1 at speed"
+        >>> plan.reword("(check parameter speed =~ q2); satisfaction ~ speed")
+        '(check parameter Speed of service =~ q2); satisfaction ~ Speed of service'
+        """
+        names = {d: str(self.label(d)) for d in self.instrument.dimensions}
+        names = {d: lab for d, lab in names.items() if lab != d}
+        if not names:
+            return note
+        keys = "|".join(map(re.escape, sorted(names, key=len, reverse=True)))
+        note = re.sub(r"(['\"])(" + keys + r")\1",
+                      lambda m: m.group(1) + names[m.group(2)] + m.group(1), note)  # fmt: skip
+        # a key right before an operator, or right after one (the operator kept)
+        syntax = (r"(?<![\w.])(" + keys + r")(?= (?:=~|~~|~) )"
+                  r"|((?:=~|~~|~) )(" + keys + r")(?![\w.])")  # fmt: skip
+        return re.sub(syntax, lambda m: names[m.group(1)] if m.group(1)
+                      else m.group(2) + names[m.group(3)], note)  # fmt: skip
 
     @property
     def blocks_name(self) -> str:

@@ -42,10 +42,8 @@ def drivers_section(comp, plan: Plan, title: str, n_boot: int, seed, ctx: dict) 
     dims = list(plan.instrument.dimensions)
     sub, used = used_rows(comp, dims + ["satisfaction"], "the driver model")
     w = weights_of(sub, plan) if plan.weight is not None else None
-    # fitted on the blocks' labels (when distinct) so that the figure shows them
-    names = {d: plan.label(d) for d in dims}
-    if len(set(names.values())) < len(names) or "satisfaction" in names.values():
-        names = {d: d for d in dims}
+    # fitted on the blocks' labels so that the figure and the warnings show them
+    names = plan.block_names()
     back = {v: k for k, v in names.items()}
     sub = sub.rename(columns=names)
     res, notes = caught(lambda: key_drivers(sub, "satisfaction", list(names.values()),
@@ -89,9 +87,11 @@ def drivers_section(comp, plan: Plan, title: str, n_boot: int, seed, ctx: dict) 
 
 
 def _block_frame(comp, plan: Plan, what: str):
-    dims = list(plan.instrument.dimensions)
-    sub, used = used_rows(comp, dims + ["satisfaction"], what)
-    return sub, used, dims
+    """Complete rows of the blocks and satisfaction, the blocks' columns named by their
+    labels (:meth:`Plan.block_names`, so that warnings and figures show them)."""
+    names = plan.block_names()
+    sub, used = used_rows(comp, list(names) + ["satisfaction"], what)
+    return sub.rename(columns=names), used, list(names.values())
 
 
 def ipa_section(comp, plan: Plan, ctx: dict) -> Section:
@@ -106,7 +106,8 @@ def ipa_section(comp, plan: Plan, ctx: dict) -> Section:
     res, notes = caught(lambda: ipa(sub, dims, outcome="satisfaction",
                                     scale=plan.instrument.scale))  # fmt: skip
     t = res.table
-    frame = pd.DataFrame({"Block": [plan.label(d) for d in t["attribute"]],
+    keys = [plan.block_of(a) for a in t["attribute"]]
+    frame = pd.DataFrame({"Block": [plan.label(d) for d in keys],
                           "Performance": t["performance"].to_numpy(float),
                           "Importance": t["importance"].to_numpy(float),
                           "Quadrant": [q.capitalize() for q in t["quadrant"]],
@@ -117,20 +118,8 @@ def ipa_section(comp, plan: Plan, ctx: dict) -> Section:
                    "Quadrant": "where the block falls relative to the cross-hairs",
                    "Respondents": "respondents used"},
                   {"Performance": "num2", "Importance": "num3"})  # fmt: skip
-    ctx["ipa"] = dict(zip(t["attribute"], t["quadrant"]))
-    labelled = res  # the figure names the points by the blocks' labels when they are distinct
-    names = {d: plan.label(d) for d in dims}
-    if len(set(names.values())) == len(names):
-        renamed = sub.rename(columns=names)
-        labelled, _ = caught(
-            lambda: ipa(
-                renamed,
-                [names[d] for d in dims],
-                outcome="satisfaction",
-                scale=plan.instrument.scale,
-            )
-        )
-    img, _ = figure(lambda ax: plot_ipa(labelled, ax=ax), alt="importance-performance grid")
+    ctx["ipa"] = dict(zip(keys, t["quadrant"]))
+    img, _ = figure(lambda ax: plot_ipa(res, ax=ax), alt="importance-performance grid")
     return Section("ipa", title, table.to_html() + img, used + notes, (table,), CITE_IPA)
 
 
@@ -145,8 +134,9 @@ def prca_section(comp, plan: Plan, ctx: dict) -> Section:
     res, notes = caught(lambda: penalty_reward(sub, dims, "satisfaction",
                                                scale=plan.instrument.scale))  # fmt: skip
     t = res.table
+    keys = [plan.block_of(a) for a in t["attribute"]]
     frame = pd.DataFrame({
-        "Block": [plan.label(d) for d in t["attribute"]],
+        "Block": [plan.label(d) for d in keys],
         "Low ratings": t["n_low"].astype(int).to_numpy(),
         "High ratings": t["n_high"].astype(int).to_numpy(),
         "Penalty": t["penalty"].to_numpy(float),
@@ -170,7 +160,7 @@ def prca_section(comp, plan: Plan, ctx: dict) -> Section:
                                        "reward, lower", "reward, upper")},
                   (("Penalty, 95% CI", "penalty, lower", "penalty, upper", "num2"),
                    ("Reward, 95% CI", "reward, lower", "reward, upper", "num2")))  # fmt: skip
-    ctx["prca"] = dict(zip(t["attribute"], t["penalty_ci_lower"] > 0))
+    ctx["prca"] = dict(zip(keys, t["penalty_ci_lower"] > 0))
     body = (f"<p>R² = {res.r2:.3f}, n = {res.n}; ratings up to {res.low_cut:.2f} are low, "
             f"from {res.high_cut:.2f} high.</p>") + table.to_html()  # fmt: skip
     return Section("penalty-reward", title, body, used + notes + tuple(res.warnings), (table,),
@@ -219,14 +209,20 @@ def sem_section(clean, plan: Plan, title: str, appendix: list) -> Section:
                         "Value": [float(fi[k]) for k in names if k in fi]})  # fmt: skip
     p = res.params
     paths = p[p["op"] == "~"]
-    pf = pd.DataFrame({"Outcome": [plan.label(x) for x in paths["lhs"]],
-                       "Predictor": [plan.label(x) for x in paths["rhs"]],
+
+    def construct(x):  # a block's label, or the outcome construct capitalised
+        x = str(plan.label(x))
+        return x[:1].upper() + x[1:]
+
+    pf = pd.DataFrame({"Outcome": [construct(x) for x in paths["lhs"]],
+                       "Predictor": [construct(x) for x in paths["rhs"]],
                        "Estimate": paths["est"].to_numpy(float),
                        "Standard error": paths["se"].to_numpy(float),
                        "p": paths["pvalue"].to_numpy(float),
                        "Standardised": paths["std_all"].to_numpy(float)})  # fmt: skip
+    kinds = tuple({"df": "int", "pvalue": "p"}.get(k, "num3") for k in names if k in fi)
     t1 = Table("sem_fit", "Fit of the structural model", fit,
-               {"Index": "fit index", "Value": "its value"}, {"Value": "num3"})  # fmt: skip
+               {"Index": "fit index", "Value": "its value"}, {"Value": kinds})  # fmt: skip
     t2 = Table("sem_paths", "Structural paths", pf,
                {"Outcome": "dependent construct", "Predictor": "construct predicting it",
                 "Estimate": "unstandardised path coefficient", "Standard error": "its SE",

@@ -10,19 +10,55 @@ from ..plan import Plan, caught, weights_of
 from ..render import skip
 from .quality import overall_gap, respondent_score
 
-CITE_METRICS = (
-    "NPS = percent promoters (9-10) minus percent detractors (0-6) on the 0-10 "
+#: the method of each headline metric (the note names only the metrics shown)
+_METHODS = {
+    "nps": "NPS = percent promoters (9-10) minus percent detractors (0-6) on the 0-10 "
     "likelihood-to-recommend question (Reichheld 2003), normal interval with the trinomial "
-    "standard error; CSAT = percent answering in the top two boxes of the satisfaction "
-    "scale, Wilson interval; the gap is the SERVQUAL score P − E (Parasuraman et al. 1988). "
-    "With respondent weights the estimates are weighted, with linearised standard errors, "
+    "standard error",
+    "csat": "CSAT = percent answering in the top two boxes of the satisfaction scale, Wilson "
+    "interval",
+    "gap": "the gap is the SERVQUAL score P − E (Parasuraman et al. 1988): each respondent's "
+    "mean perception minus mean expectation, with its t interval",
+    "mean": "the mean rating averages each respondent's answered quality items, with its t "
+    "interval",
+}
+_WEIGHTED = (
+    " With respondent weights the estimates are weighted, with linearised standard errors, "
     "Kish's effective n and the design effect."
 )
-CITE_SEGMENTS = (
-    "Each segment against all other respondents: z test for the NPS (Rocks 2016), "
-    "Newcombe's interval and the two-proportion test for CSAT, Welch's t test for the gap; "
-    "p-values adjusted for the number of comparisons (Holm 1979)."
-)
+_TESTS = {
+    "NPS": "z test for the NPS (Rocks 2016)",
+    "CSAT %": "Newcombe's interval and the two-proportion test for CSAT",
+    "Gap (P − E)": "Welch's t test for the gap",
+    "Mean rating": "Welch's t test for the mean rating",
+}
+
+
+def metrics_method(shown, weighted: bool) -> str:
+    """The method note of the headline metrics ``shown`` (keys of ``_METHODS``).
+
+    Examples
+    --------
+    >>> metrics_method(["csat", "mean"], False)[:40]
+    'CSAT = percent answering in the top two '
+    """
+    text = "; ".join(_METHODS[k] for k in shown) + "."
+    return text + (_WEIGHTED if weighted else "")
+
+
+def segments_method(metrics) -> str:
+    """The method note of the segment comparisons of ``metrics`` (names of the table).
+
+    Examples
+    --------
+    >>> segments_method(["CSAT %"])
+    "Each segment against all other respondents: Newcombe's interval and the two-proportion \
+test for CSAT; p-values adjusted for the number of comparisons (Holm 1979)."
+    """
+    tests = ", ".join(_TESTS[m] for m in metrics)
+    return (f"Each segment against all other respondents: {tests}; p-values adjusted for "
+            "the number of comparisons (Holm 1979).")  # fmt: skip
+
 
 _DESCRIBE = {
     "Metric": "what is measured (and on which question)",
@@ -115,7 +151,11 @@ def headline(clean, plan: Plan, ctx: dict) -> tuple[Table | None, list[str]]:
 
 def metrics_section(clean, plan: Plan, ctx: dict) -> Section:
     t, notes = headline(clean, plan, ctx)
-    title = "Headline metrics: NPS, CSAT and service quality"
+    # the title names the metrics shown (a survey without a 0-10 item has no NPS)
+    names = [m for m, k in (("NPS", "nps"), ("CSAT", "csat"), ("service quality", "gap"))
+             if k in ctx]  # fmt: skip
+    title = "Headline metrics" + (": " + ", ".join(names[:-1]) + " and " * (len(names) > 1)
+                                  + names[-1] if names else "")  # fmt: skip
     if t is None:
         return Section("nps-csat", title, "<p>Not computed.</p>", tuple(notes))
     ctx["headline"] = t
@@ -124,7 +164,12 @@ def metrics_section(clean, plan: Plan, ctx: dict) -> Section:
         name = plan.weight if isinstance(plan.weight, str) else "the weights given"
         note = (f"<p>Weighted by {name}: the design effect says how much the weighting "
                 "widens the intervals.</p>")  # fmt: skip
-    return Section("nps-csat", title, note + t.to_html(), tuple(notes), (t,), CITE_METRICS)
+    shown = ["nps"] if "nps" in ctx else []
+    shown += ["csat"] if "csat" in ctx else []
+    if "gap" in ctx:
+        shown.append("gap" if ctx["gap"]["what"] == "gap" else "mean")
+    method = metrics_method(shown, plan.weight is not None)
+    return Section("nps-csat", title, note + t.to_html(), tuple(notes), (t,), method)
 
 
 def segments_section(clean, plan: Plan) -> Section:
@@ -144,9 +189,12 @@ def segments_section(clean, plan: Plan) -> Section:
     if plan.csat_item in frame.columns:
         hi = plan.scale_of(plan.csat_item)[1]
         metrics.append(("CSAT %", plan.csat_item, "topbox", hi - 1))
-    frame["__score__"] = respondent_score(frame, plan)
-    metrics.append(("Gap (P − E)" if plan.paired else "Mean rating", "__score__",
-                    "mean", None))  # fmt: skip
+    # the score's column is named as the table names it: compare's warnings may name it
+    score = "Gap (P − E)" if plan.paired else "Mean rating"
+    while score in frame.columns:
+        score += " "
+    frame[score] = respondent_score(frame, plan)
+    metrics.append((score.strip(), score, "mean", None))
     w = plan.weight if isinstance(plan.weight, str) else None
     tables, notes = [], []
     for seg in plan.segments:
@@ -171,6 +219,8 @@ def segments_section(clean, plan: Plan) -> Section:
         if rows:
             tf = pd.DataFrame(rows)
             key = f"segments_{seg}"
+            # NPS points and CSAT percent with one decimal, scale-point means with two
+            kinds = tuple("num1" if m in ("NPS", "CSAT %") else "num2" for m in tf["Metric"])
             tables.append(Table(
                 key, f"Headline metrics by {plan.label(seg)}", tf,
                 {"Segment": f"value of {seg}", "Metric": "metric", "Respondents": "in the segment",
@@ -178,10 +228,12 @@ def segments_section(clean, plan: Plan) -> Section:
                  "Difference": "segment minus rest", "lower": "95% interval of the difference",
                  "upper": "95% interval of the difference",
                  "Adjusted p": "p-value adjusted for all comparisons of the table (Holm)"},
-                {"Value": "num1", "Rest": "num1", "Difference": "num1", "lower": "num1",
-                 "upper": "num1", "Adjusted p": "p"},
-                (("Difference, 95% CI", "lower", "upper", "num1"),)))  # fmt: skip
+                {"Value": kinds, "Rest": kinds, "Difference": kinds, "lower": kinds,
+                 "upper": kinds, "Adjusted p": "p"},
+                (("Difference, 95% CI", "lower", "upper", kinds),)))  # fmt: skip
     if not tables:
         return Section("segments", title, "<p>Not computed.</p>", tuple(notes))
     body = "".join(t.to_html() for t in tables)
-    return Section("segments", title, body, tuple(notes), tuple(tables), CITE_SEGMENTS)
+    compared = dict.fromkeys(m for t in tables for m in t.frame["Metric"])
+    return Section("segments", title, body, tuple(notes), tuple(tables),
+                   segments_method(compared))  # fmt: skip

@@ -47,7 +47,16 @@ def items_table(clean, plan: Plan, vrep) -> Table | None:
         "N/A codes": "answers carrying a declared missing code (e.g. 0 = not applicable)",
         "Blank": "empty answers", "Mean": "mean of the valid answers",
     }  # fmt: skip
-    return Table("items", "Answers and missing values per item", pd.DataFrame(rows), describe)
+    return Table("items", "Answers and missing values per item", _worded(pd.DataFrame(rows)),
+                 describe)  # fmt: skip
+
+
+def _worded(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` without its Question column when no item has a wording (it would only
+    repeat the Item column)."""
+    if (frame["Question"].astype(str) == frame["Item"].astype(str)).all():
+        return frame.drop(columns="Question")
+    return frame
 
 
 def validation_section(clean, plan: Plan, vrep, notes) -> tuple:
@@ -75,11 +84,13 @@ def reliability_section(clean, plan: Plan) -> tuple:
     from ...measurement import reliability
 
     w = weights_of(clean, plan)
-    res, notes = caught(lambda: reliability(clean, plan.instrument, kind=plan.kind or "P",
+    inst = plan.labelled_instrument()  # its warnings name the blocks by their labels
+    res, notes = caught(lambda: reliability(clean, inst, kind=plan.kind or "P",
                                             missing="available", weights=w))  # fmt: skip
+    notes = _reliability_notes(clean, plan, notes)
     tab = res.table
     frame = pd.DataFrame({
-        "Block": [plan.label(d) for d in tab.index],
+        "Block": [plan.label(plan.block_of(d)) for d in tab.index],
         "Items": tab["n_items"].astype(int).to_numpy(),
         "Respondents": tab["n"].astype(int).to_numpy(),
         "Cronbach's alpha": tab["alpha"].to_numpy(float),
@@ -103,7 +114,7 @@ def reliability_section(clean, plan: Plan) -> tuple:
     appendix = []
     if not res.htmt.empty:
         h = res.htmt.copy()
-        labels = [plan.label(d) for d in h.index]
+        labels = [plan.label(plan.block_of(d)) for d in h.index]
         hf = pd.DataFrame(h.to_numpy(float), columns=labels)
         hf.insert(0, "Block", labels)
         appendix.append(Table(
@@ -113,33 +124,56 @@ def reliability_section(clean, plan: Plan) -> tuple:
             {c: "num3" for c in labels}))  # fmt: skip
     if not res.loadings.empty:
         ld = res.loadings
-        lf = pd.DataFrame(
+        lf = _worded(pd.DataFrame(
             {
-                "Block": [plan.label(d) for d in ld["dimension"]],
+                "Block": [plan.label(plan.block_of(d)) for d in ld["dimension"]],
                 "Item": ld["item"].astype(str).to_numpy(),
                 "Question": [plan.label(i) for i in ld["item"]],
                 "Loading": ld["loading"].to_numpy(float),
                 "Standardised loading": ld["std_loading"].to_numpy(float),
             }
-        )
+        ))  # fmt: skip
         appendix.append(Table("loadings", "Item loadings (one-factor model per block)", lf,
                               {"Block": "block", "Item": "column", "Question": "question text",
                                "Loading": "unstandardised loading",
                                "Standardised loading": "loading in correlation units"},
                               {"Loading": "num3", "Standardised loading": "num3"}))  # fmt: skip
-    return main.to_html(), (main,), tuple(notes) + tuple(res.warnings), tuple(appendix)
+    return (
+        main.to_html(),
+        (main,),
+        notes + _reliability_notes(clean, plan, res.warnings),
+        tuple(appendix),
+    )
+
+
+def _reliability_notes(clean, plan: Plan, notes) -> tuple[str, ...]:
+    """The reliability warnings as the report's reader needs them: the available-case
+    counts are the table's Respondents column (the library's note names its own column
+    'n'), and HTMT2, which the report does not show, is not discussed."""
+    out = []
+    for n in notes:
+        if n.startswith("HTMT2 "):
+            continue
+        if n.startswith("available-case reliability:"):
+            items = [c for c in plan.instrument.columns(plan.kind) if c in clean.columns]
+            n_all = int(clean[items].notna().all(axis=1).sum())
+            n = (f"Each block uses the respondents who answered all its questions (column "
+                 f"Respondents); {n_all} of {len(clean)} answered every question.")  # fmt: skip
+        out.append(n)
+    return tuple(out)
 
 
 def gap_section(clean, plan: Plan, ctx: dict) -> tuple:
-    """Per-block P, E and gap with intervals, and the figure; fills ``ctx['profile']``."""
+    """Per-block P, E and gap with intervals, the figure and the warnings (body, tables,
+    notes); fills ``ctx['profile']``."""
     from ...figures.profile import plot_gap_profile
     from ...scores import gap_profile
 
-    inst = plan.instrument
+    inst = plan.labelled_instrument()  # the figure names the blocks by their labels
     w = weights_of(clean, plan)
-    prof = gap_profile(clean, inst, weights=w)
+    prof, notes = caught(lambda: gap_profile(clean, inst, weights=w))
     frame = pd.DataFrame({
-        "Block": [plan.label(d) for d in prof.index],
+        "Block": [plan.label(plan.block_of(d)) for d in prof.index],
         "Respondents": prof["n"].astype(int).to_numpy(),
         "Perception": prof["P"].to_numpy(float), "Expectation": prof["E"].to_numpy(float),
         "Gap (P − E)": prof["gap"].to_numpy(float),
@@ -155,9 +189,11 @@ def gap_section(clean, plan: Plan, ctx: dict) -> tuple:
     t = Table("gap_profile", "Gap between perceptions and expectations per block", frame,
               describe, {c: "num2" for c in frame.columns[2:]},
               (("Gap, 95% CI", "gap, lower", "gap, upper", "num2"),))  # fmt: skip
-    img, png = figure(lambda ax: plot_gap_profile(clean, inst, ax=ax))
+    (img, png), _ = caught(  # the figure's warnings are the table's, already in notes
+        lambda: figure(lambda ax: plot_gap_profile(clean, inst, weights=w, ax=ax))
+    )
     ctx["profile"], ctx["profile_png"], ctx["profile_img"] = t, png, img
-    return t.to_html(), (t,)
+    return t.to_html(), (t,), notes
 
 
 def mean_ci(x: np.ndarray, w=None, ci: float = 0.95) -> dict:
@@ -189,27 +225,43 @@ def overall_gap(clean, plan: Plan) -> dict:
     return out
 
 
-def pairs_section(clean, plan: Plan) -> tuple:
-    """P − E gap of each perception/expectation pair the codebook declares (``pairs:``)."""
-    if not plan.pairs:
-        why = (
-            "the codebook declares no perception/expectation pairs (pairs: {P_ITEM: E_ITEM})"
-            if plan.codebook is not None
-            else "no codebook declares perception/expectation "
-            "pairs; the gap profile covers the instrument's P and E items"
-        )
-        return skip("pairs", "Gaps of the declared pairs", f"skipped: {why}.")
-    rows = []
+def declared_pairs(plan: Plan) -> dict:
+    """The codebook's perception/expectation pairs that the gap profile does not cover.
+
+    With a paired instrument the gap profile already compares each item's P and E
+    columns, so declaring those pairs again adds nothing to show.
+    """
+    covered = set()
+    if plan.paired:
+        inst = plan.instrument
+        covered = {(inst.column(i, "P"), inst.column(i, "E")) for i in inst.items}
+    return {p: e for p, e in plan.pairs.items() if (p, e) not in covered}
+
+
+def pairs_section(clean, plan: Plan):
+    """P − E gap of each perception/expectation pair the codebook declares (``pairs:``)
+    and the gap profile does not already show; None when there is none (the gap-profile
+    section says why a survey has no gaps)."""
+    pairs = declared_pairs(plan)
+    if not pairs:
+        return None
+    rows, notes = [], []
     w = weights_of(clean, plan)
-    for p, e in plan.pairs.items():
+    for p, e in pairs.items():
         d = (clean[p] - clean[e]).to_numpy(float)
         keep = ~np.isnan(d)
+        if keep.sum() < 2:
+            notes.append(f"{plan.label(p)} ({p} − {e}): not computed, {int(keep.sum())} "
+                         "respondent(s) answered both.")  # fmt: skip
+            continue
         m = mean_ci(d[keep], None if w is None else w[keep])
         rows.append({"Question": plan.label(p), "Respondents": int(keep.sum()),
                      "Perception": float(np.nanmean(clean[p].to_numpy(float)[keep])),
                      "Expectation": float(np.nanmean(clean[e].to_numpy(float)[keep])),
                      "Gap (P − E)": m["mean"], "gap, lower": m["lower"],
                      "gap, upper": m["upper"]})  # fmt: skip
+    if not rows:
+        return skip("pairs", "Gaps of the declared pairs", " ".join(notes))
     frame = pd.DataFrame(rows)
     t = Table("pair_gaps", "Gap of each declared perception/expectation pair", frame,
               {"Question": "the perception question", "Respondents": "answered both",
@@ -220,4 +272,4 @@ def pairs_section(clean, plan: Plan) -> tuple:
               (("Gap, 95% CI", "gap, lower", "gap, upper", "num2"),))  # fmt: skip
     from ..model import Section
 
-    return Section("pairs", "Gaps of the declared pairs", t.to_html(), (), (t,), CITE_GAP)
+    return Section("pairs", "Gaps of the declared pairs", t.to_html(), tuple(notes), (t,), CITE_GAP)

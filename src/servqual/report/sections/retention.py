@@ -10,6 +10,7 @@ from ..model import Section
 from ..plan import Plan, caught
 from ..render import skip
 
+CITE_CHURN = "Churn rate: the share of customers whose churn flag is positive, Wilson interval."
 CITE_RETENTION = (
     "Kaplan–Meier life table of customer tenure (churned customers leave in their last "
     "period, the others are censored); Cox proportional-hazards model of time to churn on "
@@ -137,7 +138,8 @@ def retention_section(clean, plan: Plan, comp, ctx: dict) -> Section:
         else:
             notes.append(f"Cox model skipped: {plan.role_hint('satisfaction')}.")
     body = "".join(t.to_html() for t in tables)
-    return Section("retention", title, body, tuple(notes), tuple(tables), CITE_RETENTION)
+    method = CITE_CHURN + (" " + CITE_RETENTION if tenure is not None else "")
+    return Section("retention", title, body, tuple(notes), tuple(tables), method)
 
 
 def worth_section(clean, plan: Plan, economics, n_boot, seed, ctx: dict) -> Section | None:
@@ -151,8 +153,10 @@ def worth_section(clean, plan: Plan, economics, n_boot, seed, ctx: dict) -> Sect
         return skip("worth", title, "skipped: needs a churn role, satisfaction items and the "
                     "key drivers.")  # fmt: skip
     top = ctx["top_block"]
+    # the blocks named by their labels, so that warnings name them as the report does
     res, notes = caught(lambda: what_if(
-        clean, dimension=top, delta=1.0, instrument=plan.instrument, satisfaction=plan.sat,
+        clean, dimension=plan.block_names()[top], delta=1.0,
+        instrument=plan.labelled_instrument(), satisfaction=plan.sat,
         churn=plan.churn[0], positive=plan.churn[1], n_boot=max(n_boot, 40), seed=seed,
         progress=False, **economics))  # fmt: skip
     t = res.table
