@@ -58,12 +58,17 @@ class BootstrapDraws:
     warnings : tuple of str
         Distinct warnings raised inside the replicates (re-issued by
         :func:`run_bootstrap` in the calling thread), at most 20.
+    reissued : tuple of str
+        The same warnings as :func:`run_bootstrap` issued them (prefixed "in
+        bootstrap resamples: "): what a result's ``warnings`` carries
+        (:func:`bootstrap_notes`).
     """
 
     estimates: np.ndarray
     failed: np.ndarray
     messages: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
+    reissued: tuple[str, ...] = field(default=())
 
     def __post_init__(self):
         # the draws are a result: read-only, so no caller can alter them in place
@@ -89,7 +94,7 @@ class BootstrapDraws:
         """A sentence for result warnings when replicates failed, else ``None``."""
         if not self.n_failed:
             return None
-        msg = "; ".join(self.messages[:3])
+        msg = "; ".join(self.messages[:3]) or "non-finite estimates"
         return (
             f"{self.n_failed} of {self.n_boot} bootstrap replicates failed and were "
             f"excluded from the intervals ({msg})."
@@ -321,8 +326,10 @@ def run_bootstrap(
             start = stop
     # the replicates' warnings, once each, from this thread: they name the user's line
     where = "" if desc == "bootstrap" else f" ({desc})"
-    reissue(warns, f"in bootstrap resamples{where}: ")
-    return BootstrapDraws(est, failed, tuple(messages[:20]), tuple(m for _, m in warns[:20]))
+    issued = reissue(warns[:20], f"in bootstrap resamples{where}: ")
+    return BootstrapDraws(
+        est, failed, tuple(messages[:20]), tuple(m for _, m in warns[:20]), issued
+    )
 
 
 def percentile_ci(draws: np.ndarray, ci: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
@@ -505,9 +512,37 @@ def jackknife_moments(
     return np.vstack(out)
 
 
-def warn_failures(draws: BootstrapDraws) -> str | None:
-    """Emit a :class:`BootstrapFailureWarning` if replicates failed; return its text."""
+def warn_failures(draws: BootstrapDraws, why: str = "") -> str | None:
+    """Emit a :class:`BootstrapFailureWarning` if replicates failed; return its text.
+
+    ``why`` is added to the sentence (e.g. what counts as a failure).
+    """
     text = draws.warning_text()
     if text:
+        text += why
         warn(text, BootstrapFailureWarning)
     return text
+
+
+def bootstrap_notes(draws: BootstrapDraws, why: str = "") -> tuple[str, ...]:
+    """Everything a bootstrap flagged, for the result's ``warnings``.
+
+    The replicates' own warnings as :func:`run_bootstrap` already issued them
+    (not issued again), then the failure sentence, issued here by
+    :func:`warn_failures` (``why`` as there).
+
+    Examples
+    --------
+    >>> import warnings
+    >>> def stat(i):  # log(0) in every resample: numpy warns (RuntimeWarning)
+    ...     return [float(np.log(i.min() * 0.0) + 1e300)]
+    >>> with warnings.catch_warnings():
+    ...     warnings.simplefilter("ignore")
+    ...     draws = run_bootstrap(stat, 10, 5, k=1, seed=1, progress=False)
+    ...     bootstrap_notes(draws)  # doctest: +NORMALIZE_WHITESPACE
+    ('in bootstrap resamples: divide by zero encountered in log',
+     '5 of 5 bootstrap replicates failed and were excluded from the intervals
+     (non-finite estimates).')
+    """
+    text = warn_failures(draws, why)
+    return draws.reissued + ((text,) if text else ())

@@ -83,16 +83,21 @@ def recording(fn, *args, record: bool = True):
     return value, tuple(dict.fromkeys((w.category, str(w.message)) for w in rec))
 
 
-def reissue(records, prefix: str = "") -> None:
+def reissue(records, prefix: str = "") -> tuple[str, ...]:
     """Issue recorded warnings again, each distinct one once, through :func:`warn`.
+
+    Returns the messages as issued (prefixed), for the result's ``warnings``.
 
     Examples
     --------
     >>> with warnings.catch_warnings(record=True) as caught:
     ...     warnings.simplefilter("always")
-    ...     reissue([(UserWarning, "a"), (UserWarning, "a")], "in replicates: ")
-    >>> [str(w.message) for w in caught]
-    ['in replicates: a']
+    ...     issued = reissue([(UserWarning, "a"), (UserWarning, "a")], "in replicates: ")
+    >>> [str(w.message) for w in caught], issued
+    (['in replicates: a'], ('in replicates: a',))
     """
+    issued = []
     for category, message in dict.fromkeys(records):
         warn(prefix + message, category)
+        issued.append(prefix + message)
+    return tuple(issued)

@@ -56,7 +56,7 @@ from ._checks import (
     check_weights,
 )
 from ._options import DEFAULT_N_BOOT, check_n_boot, check_n_jobs, resolve_progress
-from ._resampling import run_bootstrap
+from ._resampling import bootstrap_notes, run_bootstrap
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from ._warn import warn
@@ -614,9 +614,7 @@ def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None,
                          progress=progress, batched=True, strata=strata,
                          desc="driver shares")  # fmt: skip
     est = np.where(boot.failed[:, None], np.nan, boot.estimates)
-    if boot.failed.any():
-        warns.append(f"{int(boot.failed.sum())} bootstrap replicate(s) failed (singular) and "
-                     "were dropped.")  # fmt: skip
+    warns += bootstrap_notes(boot, " (a singular resample gives non-finite shares)")
     draws = [est[:, s * p_ : (s + 1) * p_] for s in range(s_)]
     return levels, shares, draws, warns
 

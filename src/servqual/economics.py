@@ -39,7 +39,7 @@ from ._options import (
     resolve_progress,
 )
 from ._outcome import binary_outcome
-from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._resampling import bootstrap_notes, percentile_ci, run_bootstrap
 from ._result import Result, params_is_settings, records_provenance, resultclass
 from ._summary import Summary
 from ._warn import warn
@@ -428,7 +428,7 @@ def what_if(
         progress=progress,
         desc="what-if bootstrap",
     )
-    warn_text = warn_failures(draws)
+    boot_notes = bootstrap_notes(draws)
     if draws.valid.shape[0]:
         lo, hi = percentile_ci(draws.valid, ci)
     else:  # every replicate failed: no interval
@@ -472,5 +472,5 @@ def what_if(
         draws=draws.estimates,
         path=path,
         settings=MappingProxyType(settings),
-        warnings=tuple(notes) + tuple(problems) + ((warn_text,) if warn_text else ()),
+        warnings=tuple(notes) + tuple(problems) + boot_notes,
     )

@@ -31,7 +31,7 @@ from ._checks import (
     check_weights,
 )
 from ._options import DEFAULT_N_BOOT, check_missing, check_n_boot, check_n_jobs, resolve_progress
-from ._resampling import percentile_ci, run_bootstrap, warn_failures
+from ._resampling import bootstrap_notes, percentile_ci, run_bootstrap
 from ._result import Result, records_provenance, resultclass
 from ._summary import Summary
 from ._warn import warn
@@ -753,9 +753,7 @@ def csi(
             progress=progress,
             desc="CSI bootstrap",
         )
-        msg = warn_failures(draws)
-        if msg:
-            warns.append(msg)
+        warns += bootstrap_notes(draws)
         a, b = percentile_ci(draws.valid, ci)
         lo_ci, hi_ci = float(a[0]), float(b[0])
     return CSIResult(

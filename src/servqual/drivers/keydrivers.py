@@ -18,7 +18,13 @@ from .._options import (
     renamed,
     resolve_progress,
 )
-from .._resampling import bca_ci, jackknife_moments, percentile_ci, run_bootstrap, warn_failures
+from .._resampling import (
+    bca_ci,
+    bootstrap_notes,
+    jackknife_moments,
+    percentile_ci,
+    run_bootstrap,
+)
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from .._warn import warn
@@ -294,9 +300,7 @@ def key_drivers(
             batched=True,
             desc="key drivers",
         )
-        text = warn_failures(res)
-        if text:
-            notes.append(text)
+        notes += bootstrap_notes(res)
         n_failed = res.n_failed
         valid = res.valid
         draws = {m: valid[:, i * p : (i + 1) * p] for i, m in enumerate(lin)}

@@ -33,7 +33,7 @@ from .._options import (
     renamed,
     resolve_progress,
 )
-from .._resampling import percentile_ci, run_bootstrap, warn_failures
+from .._resampling import bootstrap_notes, percentile_ci, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import OutOfRangeError, ParameterError
@@ -223,9 +223,7 @@ def stated_vs_derived(
             batched=True,
             desc="stated vs derived",
         )
-        text = warn_failures(res)
-        if text:
-            notes.append(text)
+        notes += bootstrap_notes(res)
         n_failed = res.n_failed
         ok = ~res.failed
         draws_c, draws_d = res.estimates[ok, :g], res.estimates[ok, g:]
@@ -238,6 +236,7 @@ def stated_vs_derived(
                 seed=int(seeds[1]),
                 progress=False,
             )
+            notes += bootstrap_notes(mres)
             draws_m = mres.estimates[ok]
     rows = []
     sources = [("customers", est_c, draws_c), ("derived", est_d, draws_d)]

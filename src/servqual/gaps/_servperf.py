@@ -18,7 +18,7 @@ import pandas as pd
 
 from .._checks import Interval, Options, check_frame, check_params, check_rng
 from .._options import DEFAULT_N_BOOT, check_ci, check_n_boot, check_n_jobs, resolve_progress
-from .._resampling import percentile_ci, run_bootstrap, warn_failures
+from .._resampling import bootstrap_notes, percentile_ci, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
 from ..errors import ParameterError
@@ -208,10 +208,7 @@ def servqual_vs_servperf(
     draws = run_bootstrap(
         stat, n, n_boot, k=9, seed=rng, n_jobs=n_jobs, progress=progress, desc="SERVQUAL/SERVPERF"
     )
-    notes = []
-    text = warn_failures(draws)
-    if text:
-        notes.append(text)
+    notes = list(bootstrap_notes(draws))
     lo, hi = percentile_ci(draws.valid, ci)
     rows = []
     for m, model in enumerate(MODELS):

@@ -20,10 +20,10 @@ from .._checks import (
     suspect_missing_codes,
 )
 from .._options import check_missing, check_n_boot, check_n_jobs, renamed, resolve_progress
+from .._resampling import bootstrap_notes
 from .._result import records_provenance
 from .._warn import warn
 from ..errors import (
-    BootstrapFailureWarning,
     ConstantItemError,
     ConvergenceWarning,
     DataError,
@@ -400,11 +400,7 @@ def fit(
             W0=W0,
             weights=w,
         )
-        text = boot.draws.warning_text()
-        if text:
-            text += " (replicates that did not converge count as failed)"
-            warns.append(text)
-            warn(text, BootstrapFailureWarning)
+        warns += bootstrap_notes(boot.draws, " (replicates that did not converge count as failed)")
         _attach_ci(tabs, boot.table)
     if extended is not None:
         rescale_two_stage(tabs, extended, frame)

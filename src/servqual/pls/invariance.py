@@ -36,11 +36,10 @@ from threadpoolctl import threadpool_limits
 
 from .._checks import Interval, check_params, check_rng
 from .._options import DEFAULT_N_BOOT, check_n_jobs, check_n_perm, resolve_progress
-from .._resampling import replicate_seeds, run_bootstrap
+from .._resampling import bootstrap_notes, replicate_seeds, run_bootstrap
 from .._result import Result, records_provenance, resultclass
 from .._summary import Summary
-from .._warn import warn
-from ..errors import BootstrapFailureWarning
+from .._warn import recording, reissue
 from .bootstrap import Layout, statistic_vector
 from .core import Structure, cross_products, estimate, moments_to_cov
 from .mga import groups_text, path_rows, two_groups
@@ -192,11 +191,7 @@ def mga_bootstrap(
         desc="PLS bootstrap MGA",
     )
     valid = draws.valid
-    warns = list(notes)
-    text = draws.warning_text()
-    if text:
-        warns.append(text)
-        warn(text, BootstrapFailureWarning)
+    warns = list(notes) + list(bootstrap_notes(draws))
     d1, d2 = valid[:, :k], valid[:, k:]
     prob = henseler_p(d1, d2) if valid.shape[0] else np.full(k, np.nan)
     table = pd.DataFrame(
@@ -323,15 +318,18 @@ def micom(
 
     obs_c, obs_m, obs_v = (a[0] for a in statistics(g1[None].astype(float)))
     children = replicate_seeds(seed, n_perm)
-    with threadpool_limits(1):
-        masks = np.array([g1[np.random.default_rng(ch).permutation(g1.size)] for ch in children])
-        pc, pm, pv = [], [], []
-        for start in range(0, n_perm, 200):
-            c, m, v = statistics(masks[start : start + 200].astype(float))
-            pc.append(c)
-            pm.append(m)
-            pv.append(v)
-    pc, pm, pv = np.vstack(pc), np.vstack(pm), np.vstack(pv)
+
+    def permutations():
+        with threadpool_limits(1):
+            masks = np.array(
+                [g1[np.random.default_rng(ch).permutation(g1.size)] for ch in children]
+            )
+            out = [statistics(masks[i : i + 200].astype(float)) for i in range(0, n_perm, 200)]
+        return [np.vstack(a) for a in zip(*out)]
+
+    # the permutations' warnings: issued once each, and carried on the result
+    (pc, pm, pv), perm_warns = recording(permutations)
+    notes = tuple(notes) + reissue(perm_warns, "in the permutations: ")
     c_p = (1 + np.sum(pc <= obs_c + 1e-12, axis=0)) / (1 + n_perm)
     m_p = (1 + np.sum(np.abs(pm) >= np.abs(obs_m) - 1e-12, axis=0)) / (1 + n_perm)
     v_p = (1 + np.sum(np.abs(pv) >= np.abs(obs_v) - 1e-12, axis=0)) / (1 + n_perm)

@@ -218,12 +218,12 @@ def mga(
             perm_warns.extend(w for w in ws if w not in perm_warns)
             bar.update(len(d))
             start += len(d)
-    reissue(perm_warns, "in the permutations: ")
+    perm_notes = reissue(perm_warns, "in the permutations: ")  # issued once, kept below
     ok = np.all(np.isfinite(draws), axis=1)
     failed = int((~ok).sum())
     exceed = np.sum(np.abs(draws[ok]) >= np.abs(observed) - 1e-12, axis=0)
     valid = ok.sum()
-    warns = list(notes)
+    warns = list(notes) + list(perm_notes)
     if not np.all(np.isfinite(observed)):
         msg = (
             f"the PLS fit of group {levels[0]!r} or {levels[1]!r} did not converge in "

@@ -13,11 +13,11 @@ import numpy as np
 
 from .._resampling import (
     bca_ci,
+    bootstrap_notes,
     jackknife,
     jackknife_moments,
     percentile_ci,
     run_bootstrap,
-    warn_failures,
 )
 from .batch import batch_fit
 from .ml import MLProblem, SampleMoments, sample_moments
@@ -183,7 +183,7 @@ def _statistic(prep, theta, problem):
 
 
 def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress):
-    """Run the bootstrap; returns ``(BootstrapDraws, failure text or None)``."""
+    """Run the bootstrap; returns ``(BootstrapDraws, notes for the result's warnings)``."""
     refit = _statistic(prep, theta, problem)
     batched = isinstance(refit, Refit)
     strata = refit.codes if refit.n_groups > 1 else None
@@ -200,7 +200,7 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
         desc="SEM bootstrap",
         batched=batched,
     )
-    return draws, warn_failures(draws)
+    return draws, bootstrap_notes(draws)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):

@@ -422,7 +422,7 @@ def _fit(
     if se == "bootstrap":
         from .bootstrap import bootstrap_estimates
 
-        draws, boot_warn = bootstrap_estimates(
+        draws, boot_notes = bootstrap_estimates(
             prep,
             problem,
             theta,
@@ -431,10 +431,7 @@ def _fit(
             n_jobs=n_jobs,
             progress=progress,
         )
-        if boot_warn:
-            from ..errors import BootstrapFailureWarning
-
-            warns.append((BootstrapFailureWarning, boot_warn))
+        warns += [(None, m) for m in boot_notes]  # already issued by the bootstrap
     robust_test = {}
     if estimator == "WLSMV":
         robust_test = {
