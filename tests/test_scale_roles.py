@@ -98,8 +98,8 @@ def test_validate_unused_points_use_each_items_own_codebook_scale():
         _, rep = servqual.validate(df, cb)
     assert rep.unused_points == {"q7": (1,), "ltr": (0,)}  # not q9: (4, 5)
     text = " ".join(str(w.message) for w in rec)
-    assert "declared 1-5 scale never used: 'q7': [1]" in text
-    assert "declared 0-10 scale never used: 'ltr': [0]" in text
+    assert "On the declared 1-5 scale, q7: point 1 never used." in text
+    assert "On the declared 0-10 scale, ltr: point 0 never used." in text
     assert "q9" not in text
 
 
@@ -132,7 +132,7 @@ def test_validate_warns_about_unused_points_and_na_share():
     with pytest.warns(ScaleWarning) as rec:
         clean, rep = servqual.validate(df, inst)
     text = " ".join(str(w.message) for w in rec)
-    assert "'q7': [1]" in text and "'q11': 33%" in text
+    assert "q7: point 1 never used" in text and "answers: q11 (33%)." in text
     assert rep.unused_points == {"q7": (1,)}
     assert rep.policy == "available" and rep.n_used == 60 and rep.missing["q11"] == 20
     assert any("never used" in w for w in rep.warnings)

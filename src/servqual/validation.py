@@ -38,6 +38,9 @@ _POLICIES = ("available", "listwise", "mean", "raise")
 _MAX_POINTS = 11
 #: unused points are reported only for items with at least this many answers per point
 _PER_POINT = 5
+#: items named in an unused-point note (one line per scale), and the number of items
+#: stopping short of the same end of the scale from which it suggests a shorter scale
+_MAX_LISTED, _MANY = 60, 5
 
 
 @resultclass
@@ -315,19 +318,70 @@ def _scale_notes(items: pd.DataFrame, scales: dict, max_share: float) -> dict:
             out["unused"][col] = never
             by_scale.setdefault((lo, hi), []).append(col)
     for (lo, hi), cols in by_scale.items():
-        detail = "; ".join(f"{c!r}: {list(out['unused'][c])}" for c in cols[:10])
-        more = f" (and {len(cols) - 10} more)" if len(cols) > 10 else ""
-        out["warnings"].append(
-            f"scale point(s) of the declared {lo:g}-{hi:g} scale never used: {detail}{more}."
-        )
+        out["warnings"].append(_unused_text(lo, hi, {c: out["unused"][c] for c in cols}))
     share = items.isna().mean()
     high = share[share > max_share]
     if len(high):
-        detail = ", ".join(f"{c!r}: {s:.0%}" for c, s in high.items())
+        detail = ", ".join(f"{c} ({s:.0%})" for c, s in high.items())
         out["warnings"].append(
             f"item(s) with more than {max_share:.0%} missing or not-applicable answers: {detail}."
         )
     return out
+
+
+def _points(points) -> str:
+    """``(4, 5)`` -> ``"points 4 and 5"``, ``(1,)`` -> ``"point 1"``."""
+    p = [f"{x:g}" for x in points]
+    return f"point {p[0]}" if len(p) == 1 else f"points {', '.join(p[:-1])} and {p[-1]}"
+
+
+def _names(cols: list) -> str:
+    """``qi6, qi7, qi8 (3 items)``: the items of one line, at most ``_MAX_LISTED``."""
+    names = ", ".join(map(str, cols[:_MAX_LISTED]))
+    if len(cols) > _MAX_LISTED:
+        names += f" and {len(cols) - _MAX_LISTED} more"
+    return names + (f" ({len(cols)} items)" if len(cols) > 2 else "")
+
+
+def _unused_text(lo, hi, never: dict) -> str:
+    """One line for the items of one declared scale, e.g. "On the declared 1-5 scale, E5:
+    point 1 never used."  Items that miss the same points are named together; when
+    ``_MANY`` or more items never reach the same end of the scale, the line says they
+    may have been asked on a shorter scale.
+
+    Examples
+    --------
+    >>> _unused_text(1, 5, {"E5": (1,), "E7": (1,), "E9": (5,)})
+    'On the declared 1-5 scale, E5, E7: point 1 never used; E9: point 5 never used.'
+    """
+    lo, hi = int(lo), int(hi)
+    rest = {c: set(p) for c, p in never.items()}
+    parts = []
+    for end in ("top", "bottom"):  # many items that stop short of one end: a shorter scale?
+        reach: dict = {}
+        for c, pts in never.items():
+            used = [p for p in range(lo, hi + 1) if p not in pts]
+            last = used[-1] if end == "top" else used[0]
+            if last != (hi if end == "top" else lo):
+                reach.setdefault(last, []).append(c)
+        for last, cols in reach.items():
+            if len(cols) < _MANY:
+                continue
+            cut = range(last + 1, hi + 1) if end == "top" else range(lo, last)
+            a, b = (lo, last) if end == "top" else (last, hi)
+            parts.append(
+                f"{_names(cols)}: {_points(cut)} never used, every answer within {a}-{b} "
+                f"(if these questions were asked on a {a}-{b} scale, declare it under "
+                "scales in the codebook)"
+            )
+            for c in cols:
+                rest[c] -= set(cut)
+    groups: dict = {}
+    for c, pts in rest.items():
+        if pts:
+            groups.setdefault(tuple(sorted(pts)), []).append(c)
+    parts += [f"{_names(cols)}: {_points(pts)} never used" for pts, cols in groups.items()]
+    return f"On the declared {lo}-{hi} scale, " + "; ".join(parts) + "."
 
 
 def _py(v):

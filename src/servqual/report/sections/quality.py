@@ -87,7 +87,10 @@ def reliability_section(clean, plan: Plan) -> tuple:
     inst = plan.labelled_instrument()  # its warnings name the blocks by their labels
     res, notes = caught(lambda: reliability(clean, inst, kind=plan.kind or "P",
                                             missing="available", weights=w))  # fmt: skip
-    notes = _reliability_notes(clean, plan, notes)
+    # the data checks reliability ran itself (missing shares, unused points) cover a
+    # subset of the report's own, which the data-quality section shows: said once there
+    checked = set(res.validation.warnings)
+    notes = _reliability_notes(clean, plan, [n for n in notes if n not in checked])
     tab = res.table
     frame = pd.DataFrame({
         "Block": [plan.label(plan.block_of(d)) for d in tab.index],
@@ -141,7 +144,7 @@ def reliability_section(clean, plan: Plan) -> tuple:
     return (
         main.to_html(),
         (main,),
-        notes + _reliability_notes(clean, plan, res.warnings),
+        notes + _reliability_notes(clean, plan, [n for n in res.warnings if n not in checked]),
         tuple(appendix),
     )
 
