@@ -72,6 +72,10 @@ def test_results_and_warnings_are_bit_identical_across_n_jobs(runs):
     assert d1.estimates.tobytes() == d2.estimates.tobytes()
     assert np.array_equal(d1.failed, d2.failed)
     assert d1.warnings == d2.warnings
+    # what a result carries (bootstrap_notes) is the text issued, whatever n_jobs
+    assert d1.reissued == d2.reissued == tuple(str(w.message) for w in c1 if "promoters" in
+                                               str(w.message))  # fmt: skip
+    assert len(d2.reissued) == 1 and d2.reissued[0].startswith("in bootstrap resamples: ")
     assert [(w.category, str(w.message)) for w in c1] == [(w.category, str(w.message)) for w in c2]
 
 
