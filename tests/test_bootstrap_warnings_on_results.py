@@ -255,3 +255,23 @@ def test_pls_micom_permutations(monkeypatch):
     data = _lin(150).assign(g=[0, 1] * 75)
     res = _check(lambda: pls.micom(PLS_MODEL, data, "g", n_perm=30, seed=1), "in the permutations")
     assert len(res.table) == 2
+
+
+def test_driver_stability_issues_replicate_warnings_once_per_bootstrap(monkeypatch):
+    # driver_stability runs two bootstraps (the shares per wave, and compare_drivers
+    # for the first-to-last change): each issues its replicates' warning once, and
+    # driver_stability re-issues only its own notes (widened intervals), not those
+    from servqual import compare, tracking
+    from servqual.errors import DegenerateResultWarning
+
+    _noisy_statistic(monkeypatch, compare)
+    data = _lin(240).assign(wave=np.repeat([1, 2], 120))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = tracking.driver_stability(
+            data, "y", ["a", "b"], "wave", n_boot=40, seed=1, progress=False
+        )  # fmt: skip
+    odd = [w for w in caught if ODD in str(w.message)]
+    assert [w.category for w in odd] == [OddWarning, OddWarning]
+    assert not any(issubclass(w.category, DegenerateResultWarning) for w in odd)
+    assert [m for m in res.warnings if ODD in m] == [str(odd[0].message)]

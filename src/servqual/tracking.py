@@ -443,6 +443,7 @@ def driver_stability(
         )
     rows = []
     ranks = np.empty((len(levels), len(predictors)))
+    n_issued = len(warns)  # the bootstrap's own notes: already issued
     for i, lev in enumerate(levels):
         lo, hi = np.nanquantile(draws[i], [0.5 - ci / 2, 0.5 + ci / 2], axis=0)
         out = (shares[i] < lo) | (shares[i] > hi)
@@ -469,7 +470,7 @@ def driver_stability(
     change = compare_drivers(data[ends], target, predictors, wave, groups=[levels[0], levels[-1]],
                              weights=None if w is None else w[ends], n_boot=n_boot, ci=ci,
                              seed=seed, n_jobs=n_jobs, progress=progress)  # fmt: skip
-    for msg in warns:
+    for msg in warns[n_issued:]:
         warn(msg, DegenerateResultWarning)
     return DriverStability(table=pd.DataFrame(rows), kendall_w=_kendall_w(ranks),
                            rank_correlation=rc, change=change,
