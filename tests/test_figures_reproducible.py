@@ -21,17 +21,24 @@ print(json.dumps({p.name: h for _, p, h in out}))
 """
 
 
-def _build(tmp, names):
-    r = subprocess.run([sys.executable, "-c", SCRIPT, str(tmp), json.dumps(names)],
-                       capture_output=True, text=True, check=True)  # fmt: skip
-    return json.loads(r.stdout.strip().splitlines()[-1])
+def _start(tmp, names):
+    return subprocess.Popen([sys.executable, "-c", SCRIPT, str(tmp), json.dumps(names)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+
+
+def _hashes(proc):
+    out, err = proc.communicate()
+    assert proc.returncode == 0, err
+    return json.loads(out.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
 def two_builds(tmp_path_factory):
+    # two separate processes, run at the same time (each builds every figure)
     names = sorted(registry())
     a_dir, b_dir = tmp_path_factory.mktemp("a"), tmp_path_factory.mktemp("b")
-    return names, a_dir, _build(a_dir, names), _build(b_dir, names)
+    a, b = _start(a_dir, names), _start(b_dir, names)
+    return names, a_dir, _hashes(a), _hashes(b)
 
 
 def test_two_processes_give_identical_bytes(two_builds):
