@@ -36,7 +36,9 @@ def _check_axes(ax, res, methods, scale="share"):
     if scale == "share":
         assert ax.get_xlabel().startswith("Share of each method’s total importance (%)")
     else:
-        assert ax.get_xlabel().startswith(f"Importance (share of R², R² = {res.r2:.2f})")
+        # the raw R² units: contributions that add up to R² (not shares of it)
+        assert ax.get_xlabel().startswith(f"Contribution to R² (together R² = {res.r2:.2f})")
+        np.testing.assert_allclose(first.sum(), res.r2)
     assert ax.get_title().endswith(f"(n = {res.n:,})")
     assert ax.get_ylabel() == "Driver"
 

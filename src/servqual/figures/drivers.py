@@ -96,7 +96,7 @@ def plot_importance(result, *, methods=None, scale: str = "auto", ax=None):
     if scale == "share":
         ax.set_xlabel(f"Share of each method\u2019s total importance (%), {interval}")
     else:
-        ax.set_xlabel(f"Importance (share of R\u00b2, R\u00b2 = {result.r2:.2f}), {interval}")
+        ax.set_xlabel(f"Contribution to R\u00b2 (together R\u00b2 = {result.r2:.2f}), {interval}")
     ax.set_title(f"Key drivers of {result.target} (n = {result.n:,})")
     ax.legend(loc="lower right", fontsize=7)
     return ax
