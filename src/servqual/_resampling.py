@@ -58,17 +58,16 @@ class BootstrapDraws:
     warnings : tuple of str
         Distinct warnings raised inside the replicates (re-issued by
         :func:`run_bootstrap` in the calling thread), at most 20.
-    reissued : tuple of str
-        The same warnings as :func:`run_bootstrap` issued them (prefixed "in
-        bootstrap resamples: "): what a result's ``warnings`` carries
-        (:func:`bootstrap_notes`).
+    prefix : str
+        What :func:`run_bootstrap` put before each warning when it issued them
+        again ("in bootstrap resamples: ").
     """
 
     estimates: np.ndarray
     failed: np.ndarray
     messages: tuple[str, ...] = field(default=())
     warnings: tuple[str, ...] = field(default=())
-    reissued: tuple[str, ...] = field(default=())
+    prefix: str = ""
 
     def __post_init__(self):
         # the draws are a result: read-only, so no caller can alter them in place
@@ -76,6 +75,12 @@ class BootstrapDraws:
             arr = np.array(getattr(self, name), copy=True)
             arr.flags.writeable = False
             object.__setattr__(self, name, arr)
+
+    @property
+    def reissued(self) -> tuple[str, ...]:
+        """The replicates' warnings as :func:`run_bootstrap` issued them (with
+        :attr:`prefix`): what a result's ``warnings`` carries (:func:`bootstrap_notes`)."""
+        return tuple(self.prefix + m for m in self.warnings)
 
     @property
     def n_boot(self) -> int:
@@ -326,9 +331,10 @@ def run_bootstrap(
             start = stop
     # the replicates' warnings, once each, from this thread: they name the user's line
     where = "" if desc == "bootstrap" else f" ({desc})"
-    issued = reissue(warns[:20], f"in bootstrap resamples{where}: ")
+    prefix = f"in bootstrap resamples{where}: "
+    reissue(warns[:20], prefix)
     return BootstrapDraws(
-        est, failed, tuple(messages[:20]), tuple(m for _, m in warns[:20]), issued
+        est, failed, tuple(messages[:20]), tuple(m for _, m in warns[:20]), prefix
     )
 
 

@@ -132,10 +132,6 @@ def _model(blocks, paths) -> PLSModel:
     return m
 
 
-def _standardise(a: np.ndarray) -> np.ndarray:
-    return (a - a.mean(axis=0)) / a.std(axis=0, ddof=1)
-
-
 def build(syntax: str | ExtendedSpec, data: pd.DataFrame, *, interaction: str, hoc: str, fit_stage):
     """Resolve HOCs and interactions; return ``(PLSModel, data, info)``.
 
@@ -219,8 +215,8 @@ def build(syntax: str | ExtendedSpec, data: pd.DataFrame, *, interaction: str, h
             data[col] = sc[a].to_numpy() * sc[b].to_numpy()
             items = (col,)
         else:
-            za = _standardise(data[list(ia)].to_numpy(float))
-            zb = _standardise(data[list(ib)].to_numpy(float))
+            za = standardise(data[list(ia)].to_numpy(float), None, True)[2]
+            zb = standardise(data[list(ib)].to_numpy(float), None, True)[2]
             cols = {}
             for i, x in enumerate(ia):
                 for j, y in enumerate(ib):
