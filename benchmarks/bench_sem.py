@@ -28,9 +28,15 @@ runs as a user runs it -- its default optimizer and tolerances:
   diagonal Theta computes once and follows with O(p m^2) algebra (before it,
   the limit assumed an explicit p x p inverse, ``5 p^3 + 6 p^2 m``; the
   evaluation no longer forms one, so that bound no longer applied).  The
-  flops are divided by the GEMM rate measured here, on the moments' product
-  shape, interleaved with the bootstrap runs.  The distance printed is the
-  whole bootstrap call's time over that limit.
+  flops are divided by the double-precision GEMM rate measured here, on the
+  moments' product shape, interleaved with the bootstrap runs.  The distance
+  printed is the whole bootstrap call's time over that limit (the issue's
+  definition, and the target).
+* beside it, not instead: integer-coded answers (the survey case, and this
+  benchmark's data) have their resample moments computed exactly in single
+  precision (``servqual.sem.bootstrap.resample_products``), at about twice
+  the double-precision rate.  Counted at the single-precision GEMM rate, the
+  limit is lower and the distance larger; both are printed and recorded.
 
 Fairness on a shared machine: one BLAS thread on every side (threadpoolctl
 for Python, OPENBLAS/OMP variables for R); servqual and semopy are timed in
@@ -95,11 +101,11 @@ def ratio_text(theirs: np.ndarray, ours: np.ndarray) -> str:
     return f"{np.median(theirs) / np.median(ours):.2f}x (per-round {r.min():.2f}-{r.max():.2f})"
 
 
-def gemm_seconds(n: int, p: int, K: int = 125):
+def gemm_seconds(n: int, p: int, K: int = 125, dtype=np.float64):
     """A callable timing one moments-shaped product (K x n) @ (n x p(p+1)/2), and its flops."""
     rng = np.random.default_rng(0)
-    W = rng.random((K, n))
-    C = rng.random((n, p * (p + 1) // 2))
+    W = rng.random((K, n)).astype(dtype)
+    C = rng.random((n, p * (p + 1) // 2)).astype(dtype)
     return (lambda: W @ C), 2.0 * K * n * C.shape[1]
 
 
@@ -223,6 +229,7 @@ def main(argv=None) -> None:
         children = replicate_seeds(seed, B)
         m_boot = semopy_fit()
         gemm, gemm_flops = gemm_seconds(n, p)
+        gemm32, _ = gemm_seconds(n, p, dtype=np.float32)
         state = {"res": None, "round": 0}
 
         def ours():
@@ -238,7 +245,12 @@ def main(argv=None) -> None:
                     m_boot.fit(data.iloc[idx])
 
         tb = interleaved(
-            {"servqual": ours, "semopy": semopy_loop, "gemm": lambda: [gemm() for _ in range(5)]},
+            {
+                "servqual": ours,
+                "semopy": semopy_loop,
+                "gemm": lambda: [gemm() for _ in range(5)],
+                "gemm32": lambda: [gemm32() for _ in range(5)],
+            },
             reps_boot,
         )
         cb = dict(CPU)
@@ -267,6 +279,11 @@ def main(argv=None) -> None:
         per_rep = evaluations_per_replicate(refit, idx2)
         tm = interleaved({"moments": lambda: refit._batch_moments(idx2)}, 3)
         t_mom = float(np.median(tm["moments"])) * B / 125
+        mom_dtype = str(refit._cross[3].dtype)
+        rate32 = gemm_flops * 5 / float(np.median(tb["gemm32"]))
+        t_limit32 = (mom_flops / rate32 if mom_dtype == "float32" else mom_flops / rate) + (
+            fit_flops / rate
+        )
         print(
             f"floating-point limit: {mom_flops / 1e9:.2f} GFLOP of resample moments + "
             f"{fit_flops / 1e9:.2f} GFLOP of fits (2 evaluations x {eval_flops / 1e3:.0f} kflop "
@@ -287,6 +304,11 @@ def main(argv=None) -> None:
             f"of it, the moments take {t_mom:.3f} s, the rest (full-sample fit, resample "
             f"indices, {per_rep:.1f} value-and-gradient evaluations per replicate, "
             f"intervals) {t_boot - t_mom:.3f} s"
+        )
+        print(
+            f"  beside it: the resample moments are computed in {mom_dtype} (integer-coded "
+            f"answers, exact); at the single-precision GEMM rate {rate32 / 1e9:.1f} GFLOP/s the "
+            f"limit is {t_limit32:.3f} s and the bootstrap {t_boot / t_limit32:.1f}x from it"
         )
     load_mid = load()
     print(f"load average after the Python timings: {load_mid}")
@@ -339,6 +361,10 @@ def main(argv=None) -> None:
         cpu_flop_limit_seconds=cpu_limit,
         cpu_distance_to_flop_limit=cpu_boot / cpu_limit,
         moments_seconds=t_mom,
+        moments_dtype=mom_dtype,
+        gemm32_gflops=rate32 / 1e9,
+        flop_limit_single_precision_seconds=t_limit32,
+        distance_to_single_precision_limit=t_boot / t_limit32,
         evaluations_per_replicate=per_rep,
     )
 

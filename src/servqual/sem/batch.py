@@ -125,23 +125,25 @@ def _lowrank_value_grad(lay, theta, Lt, Bll, Psi, ml, Sb, xb, logdetS, need_grad
     """
     f, grp = lay.factor, lay.grp
     K, p, m = theta.shape[0], f.p, f.m
-    th = np.tile(np.diag(f.Th0), (K, 1))
+    th = np.empty((K, p))
+    th[:] = np.diag(f.Th0)
     th[:, f.tr] = theta[:, f.tk]
-    if not np.all(th > 1e-3 * (th + np.einsum("kpm,kpm->kp", Lt @ Psi, Lt))):
-        return None
     try:
         R = np.linalg.cholesky(Psi)
     except np.linalg.LinAlgError:
         return None
+    LtR = Lt @ R  # Lt Psi Lt' = (Lt R)(Lt R)'
+    if not np.all(th > 1e-3 * (th + np.einsum("kpm,kpm->kp", LtR, LtR))):
+        return None
     dinv = 1.0 / th
     A = dinv[:, :, None] * Lt
-    LtT = Lt.transpose(0, 2, 1)
-    Q = LtT @ A
-    RT = R.transpose(0, 2, 1)
-    M = RT @ Q @ R
+    Q = Lt.transpose(0, 2, 1) @ A
+    Bh = np.sqrt(dinv)[:, :, None] * LtR
+    M = Bh.transpose(0, 2, 1) @ Bh  # R' Q R
     M += np.eye(m)
     CM = np.linalg.cholesky(M)  # positive definite: I + R' Q R with Q >= 0
-    P = R @ _cholesky_inverse(CM) @ RT
+    G = R @ _lower_inverse(CM).transpose(0, 2, 1)
+    P = G @ G.transpose(0, 2, 1)  # R M^-1 R'
     X = Sb @ A
     sdiag = np.diagonal(Sb, axis1=1, axis2=2)
     r = None
@@ -214,9 +216,9 @@ def _fill(base, K, rows, cols, vals, sym=False):
     return out.reshape(K, r, c)
 
 
-def _cholesky_inverse(L):
-    """``(L L')^-1`` of a stack of lower Cholesky factors, by forward substitution
-    for ``L^-1`` (m small: a loop over rows, vectorised over the stack -- a third of
+def _lower_inverse(L):
+    """``L^-1`` of a stack of lower-triangular matrices, by forward substitution (m
+    small: a loop over rows, vectorised over the stack -- a third of the cost of
     LAPACK's general inverse called matrix by matrix)."""
     K, m, _ = L.shape
     Li = np.zeros_like(L)
@@ -225,7 +227,7 @@ def _cholesky_inverse(L):
         if i:
             Li[:, i, :i] = -(L[:, i : i + 1, :i] @ Li[:, :i, :i])[:, 0, :] * d[:, i : i + 1]
         Li[:, i, i] = d[:, i]
-    return Li.transpose(0, 2, 1) @ Li
+    return Li
 
 
 def _value_grad_factor(lay: _Layout, theta, Sb, xb, logdetS, need_grad=True):

@@ -61,26 +61,24 @@ class Refit:
         return self._refit(sample_moments(arrays))
 
     def _batch_moments(self, idx2: np.ndarray):
-        """Means (K, p) and covariances (K, p, p) of a stack of resamples."""
-        n, p = self.X.shape
-        if self._cross is None:
-            center = self.X.mean(axis=0)
-            Xc = self.X - center
-            iu = np.triu_indices(p)
-            # cross-products and the centred data side by side: one GEMM for both moments
-            self._cross = (center, iu, np.concatenate([Xc[:, iu[0]] * Xc[:, iu[1]], Xc], axis=1))
-        center, iu, cross = self._cross
-        K = idx2.shape[0]
-        W = np.empty((K, n))  # resample counts, one cache-sized bincount per row
+        """Means (K, p) and covariances (K, p, p) of a stack of resamples.
+
+        One product of the resample counts (K, n) with the per-row cross-products
+        and values (n, p(p+1)/2 + p): see :func:`resample_products`.
+        """
+        if self._cross is None or self._cross[0] != idx2.shape[1]:
+            self._cross = (idx2.shape[1], *resample_products(self.X, idx2.shape[1]))
+        _, shift, sym, Z = self._cross
+        K, n = idx2.shape[0], self.X.shape[0]
+        W = np.empty((K, n), dtype=Z.dtype)  # resample counts, one cache-sized bincount per row
         for j in range(K):
             W[j] = np.bincount(idx2[j], minlength=n)
-        both = W @ cross / idx2.shape[1]
-        m2, m = both[:, : iu[0].size], both[:, iu[0].size :]
-        C = np.empty((idx2.shape[0], p, p))
-        C[:, iu[0], iu[1]] = m2
-        C[:, iu[1], iu[0]] = m2
+        both = (W @ Z).astype(float, copy=False) / idx2.shape[1]
+        p = shift.size
+        m = both[:, both.shape[1] - p :]
+        C = both[:, sym].reshape(K, p, p)
         C -= m[:, :, None] * m[:, None, :]
-        return m + center, C
+        return m + shift, C
 
     def _batch(self, idx2: np.ndarray) -> np.ndarray:
         means, covs = self._batch_moments(idx2)
@@ -108,6 +106,50 @@ class Refit:
                 return self._batch(idx)
             return np.stack([self._finish(self.estimate(ix)) for ix in idx])
         return self._finish(self.estimate(idx))
+
+
+#: single-precision sums are exact below this (the float32 significand has 24 bits)
+_EXACT32 = 2.0**24
+
+
+def resample_products(X: np.ndarray, size: int):
+    """``(shift, sym, Z)``: what :meth:`Refit._batch_moments` multiplies the counts by.
+
+    ``Z`` (n, p(p+1)/2 + p) holds each row's upper-triangle cross-products and
+    values of ``X - shift``; ``sym`` maps a p x p matrix to its columns.  For
+    ``size``-row resamples the counts sum to ``size``, so every partial sum of a
+    count-weighted column is at most ``size * max|Z|`` in absolute value.
+
+    * Integer-coded data (answer codes, the usual survey case), shifted by the
+      rounded column means: when ``size * max|Z| < 2**24`` every product and
+      partial sum is an integer that single precision holds exactly, so ``Z``
+      is float32 and the product runs at the single-precision rate with an
+      exact result, whatever order the BLAS sums in.
+    * Otherwise ``shift`` is the column means and ``Z`` is float64.
+    """
+    n, p = X.shape
+    mean = X.mean(axis=0)
+    rounded = np.round(mean)
+    integer = bool(np.all(X == np.round(X)))
+    if integer:
+        big = np.abs(X - rounded).max(initial=0.0)
+        integer = size * max(big, big * big) < _EXACT32
+    shift = rounded if integer else mean
+    # rows of XT are columns of X: contiguous products (single precision holds the
+    # shifted integer codes and their products exactly)
+    XT = np.ascontiguousarray((X - shift).T, dtype=np.float32 if integer else float)
+    iu = np.triu_indices(p)
+    q = iu[0].size
+    ZT = np.empty((q + p, n), dtype=XT.dtype)
+    start = 0
+    for i in range(p):
+        np.multiply(XT[i], XT[i:], out=ZT[start : start + p - i])
+        start += p - i
+    ZT[q:] = XT
+    pos = np.empty((p, p), dtype=np.intp)
+    pos[iu] = np.arange(q)
+    pos[iu[1], iu[0]] = np.arange(q)
+    return shift, pos.ravel(), ZT.T
 
 
 def make_refit(prep, theta, problem=None) -> Refit:
