@@ -33,6 +33,7 @@ from .errors import BootstrapFailureWarning, ParameterError
 
 __all__ = [
     "BootstrapDraws",
+    "PartialBatch",
     "replicate_seeds",
     "resample_indices",
     "run_bootstrap",
@@ -42,6 +43,19 @@ __all__ = [
     "loo_moments",
     "jackknife_moments",
 ]
+
+
+class PartialBatch(RuntimeError):
+    """Raised by a batched statistic when some replicates of its stack failed.
+
+    Carries the values of the whole stack (failed rows NaN), which rows failed and
+    one message per failure: :func:`run_bootstrap` keeps the computed rows instead of
+    recomputing the stack replicate by replicate.
+    """
+
+    def __init__(self, values: np.ndarray, failed: np.ndarray, messages: list[str]):
+        super().__init__("; ".join(messages[:3]))
+        self.values, self.failed, self.messages = values, failed, messages
 
 
 @dataclass(frozen=True)
@@ -214,6 +228,10 @@ def _batch(statistic, children, n, strata, k, batched):
             try:
                 res = np.asarray(statistic(idx), dtype=float)
                 out[:] = res.reshape(len(idx), k)
+            except PartialBatch as part:  # the statistic says which replicates failed
+                out[:] = np.asarray(part.values, dtype=float).reshape(len(idx), k)
+                failed |= np.asarray(part.failed, dtype=bool)
+                msgs.extend(part.messages)
             except Exception as exc:  # a batch failure is per replicate, retry singly
                 msgs.append(f"{type(exc).__name__}: {exc}")
                 for j, ix in enumerate(idx):

@@ -452,7 +452,7 @@ def batch_fit(
     theta0: np.ndarray,
     hess_inv: np.ndarray,
     *,
-    max_iter: int = 30,
+    max_iter: int = 100,
     step_tol: float = 1e-7,
 ):
     """Fit ``K`` resamples at once; returns ``(thetas (K, q), ok (K,))``.

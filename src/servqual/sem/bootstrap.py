@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._resampling import (
+    PartialBatch,
     bca_ci,
     bootstrap_notes,
     jackknife,
@@ -19,8 +20,11 @@ from .._resampling import (
     percentile_ci,
     run_bootstrap,
 )
+from .._warn import warn
+from ..errors import ImproperSolutionWarning
 from .batch import batch_fit
 from .ml import MLProblem, SampleMoments, sample_moments
+from .solution import improper_replicates
 
 __all__ = ["Refit", "bootstrap_estimates", "boot_intervals"]
 
@@ -91,9 +95,18 @@ class Refit:
         if self.hess_inv is not None:
             thetas, ok = batch_fit(self.model, covs, means, self.theta, self.hess_inv)
         n = np.array([n_obs])
+        failed, msgs = np.zeros(K, dtype=bool), []
         for b in np.flatnonzero(~ok):  # stragglers: the full single-resample optimiser
-            thetas[b] = self._refit(SampleMoments((covs[b],), (means[b],), n))
-        return np.stack([self._finish(t) for t in thetas])
+            try:
+                thetas[b] = self._refit(SampleMoments((covs[b],), (means[b],), n))
+            except Exception as exc:  # this replicate fails; the others stand
+                failed[b] = True
+                msgs.append(f"{type(exc).__name__}: {exc}")
+        k = thetas.shape[1] + len(self.defined)
+        out = np.stack([np.full(k, np.nan) if f else self._finish(t) for t, f in zip(thetas, failed)])
+        if failed.any():
+            raise PartialBatch(out, failed, msgs)
+        return out
 
     def _finish(self, theta):
         if len(self.defined):
@@ -242,7 +255,31 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
         desc="SEM bootstrap",
         batched=batched,
     )
-    return draws, bootstrap_notes(draws)
+    return draws, bootstrap_notes(draws) + improper_note(prep, problem, draws)
+
+
+def improper_note(prep, problem, draws) -> tuple[str, ...]:
+    """The count of replicates with an improper solution, issued as a warning.
+
+    lavaan's post-check on every successful replicate (:func:`improper_replicates`);
+    like lavaan, the replicates are kept in the standard errors and intervals.
+    """
+    bases = getattr(problem, "bases", None)
+    ok = ~draws.failed
+    if bases is None or not ok.any():
+        return ()
+    q = prep.model.q
+    bad = improper_replicates(prep.model, draws.estimates[ok, :q], bases)
+    if not bad.any():
+        return ()
+    text = (
+        f"{int(bad.sum())} of {int(ok.sum())} bootstrap replicates have an improper "
+        "solution (a negative variance, or a latent or residual covariance matrix that is "
+        "not positive definite); they are kept in the standard errors and intervals, as "
+        "lavaan keeps them."
+    )
+    warn(text, ImproperSolutionWarning)
+    return (text,)
 
 
 def boot_intervals(prep, problem, theta, draws, ci, method):

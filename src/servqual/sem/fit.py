@@ -112,7 +112,11 @@ def fit(
         ``estimator="WLSMV"`` the bootstrap resamples rows (within each group,
         with ``group``), recomputes the polychorics and refits the same model
         (``group_equal`` included); the threshold rows keep their analytic
-        (sandwich) SEs.
+        (sandwich) SEs.  Replicates that fail to converge are excluded and
+        counted in a warning; replicates with an improper solution (lavaan's
+        post-check: a negative variance, or a latent or residual covariance
+        matrix not positive definite) are kept, as lavaan keeps them, and
+        counted in an ``ImproperSolutionWarning``.
     n_boot : int
         Replicates when ``se="bootstrap"`` (0, the default, means 1000 there;
         otherwise at least :func:`~servqual._options.min_n_boot` of ``ci``).
