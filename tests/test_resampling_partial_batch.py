@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from servqual import sem
-from servqual._resampling import PartialBatch, run_bootstrap
+from servqual._resampling import PartialBatch, default_batch_size, run_bootstrap
 from servqual.datasets import load_dataset
 from servqual.sem import bootstrap as sb
 
@@ -55,7 +55,9 @@ def test_sem_straggler_failure_fails_only_its_replicate(monkeypatch):
     with pytest.warns(UserWarning, match="replicates failed"):
         res = sem.fit(model, hs, se="bootstrap", n_boot=50, seed=4, progress=False)
     draws = res.bootstrap_draws
-    sizes = [7] * 7 + [1]  # 50 replicates in stacks of 7 (default_batch_size)
+    size = default_batch_size(50, hs.shape[0], parts=4)  # the SEM's stacks: 13
+    sizes = [size] * (50 // size) + ([50 % size] if 50 % size else [])
+    assert size == 13 and sizes == [13, 13, 13, 11]
     assert draws.n_failed == sum(min(2, s) for s in sizes)
     starts = np.cumsum([0] + sizes[:-1])
     expected = np.zeros(50, dtype=bool)

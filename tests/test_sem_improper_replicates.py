@@ -89,10 +89,11 @@ def test_bootstrap_warns_with_the_count_and_keeps_the_replicates(hs):
     assert [m for m in msgs if m.startswith(expected)]
     assert any(m.startswith(expected) for m in res.warnings)
     assert all(w.filename == __file__ for w in rec if "improper" in str(w.message))
-    # kept: the standard errors are those of all successful replicates
+    # kept: the standard errors are those of all successful replicates, with
+    # lavaan's divisor B (lav_model_nvcov_bootstrap: cov(COEF) * (B - 1) / B)
     se = res.params.query("op == '=~' and lhs == 'visual' and rhs == 'x2'")["se"].iloc[0]
     col = problem.model.partable.query("op == '=~' and lhs == 'visual' and rhs == 'x2'")
-    assert se == pytest.approx(draws.estimates[ok, int(col["par"].iloc[0])].std(ddof=1), rel=1e-12)
+    assert se == pytest.approx(draws.estimates[ok, int(col["par"].iloc[0])].std(ddof=0), rel=1e-12)
 
 
 def test_proper_bootstrap_has_no_improper_note(hs):

@@ -153,21 +153,25 @@ def resample_indices(
 BATCH_BYTES = 32 * 2**20
 
 
-def default_batch_size(n_boot: int, n: int) -> int:
-    """Replicates per batch: an eighth of ``n_boot`` (at most 250), fewer for large ``n``.
+def default_batch_size(n_boot: int, n: int, parts: int = 8) -> int:
+    """Replicates per batch: a ``parts``-th of ``n_boot`` (at most 250), fewer for large ``n``.
 
-    A function of ``n_boot`` and ``n`` alone, never of ``n_jobs``: a batched
-    statistic then sees the same stacks (and gives the same bits) whatever
-    ``n_jobs`` is.  On large data the batch shrinks so that its indices take
-    at most :data:`BATCH_BYTES` (a 1M-row bootstrap holds 4 resamples at a
-    time rather than 125, i.e. 32 MiB of indices rather than 1 GiB).
+    A function of ``n_boot``, ``n`` and the statistic's ``parts`` alone, never of
+    ``n_jobs``: a batched statistic then sees the same stacks (and gives the
+    same bits) whatever ``n_jobs`` is.  On large data the batch shrinks so that
+    its indices take at most :data:`BATCH_BYTES` (a 1M-row bootstrap holds 4
+    resamples at a time rather than 125, i.e. 32 MiB of indices rather than
+    1 GiB).  Statistics whose per-call overhead dominates (the SEM refits) ask
+    for fewer, larger stacks (``parts=4``).
 
     Examples
     --------
     >>> default_batch_size(1000, 500), default_batch_size(1000, 1_000_000)
     (125, 4)
+    >>> default_batch_size(1000, 500, parts=4)
+    250
     """
-    by_boot = min(250, max(1, int(np.ceil(n_boot / 8))))
+    by_boot = min(250, max(1, int(np.ceil(n_boot / parts))))
     return int(max(1, min(by_boot, BATCH_BYTES // (8 * max(int(n), 1)))))
 
 

@@ -112,7 +112,8 @@ def fit(
         ``estimator="WLSMV"`` the bootstrap resamples rows (within each group,
         with ``group``), recomputes the polychorics and refits the same model
         (``group_equal`` included); the threshold rows keep their analytic
-        (sandwich) SEs.  Replicates that fail to converge are excluded and
+        (sandwich) SEs.  Bootstrap SEs are the replicates' standard deviations
+        with divisor B, as lavaan's.  Replicates that fail to converge are excluded and
         counted in a warning; replicates with an improper solution (lavaan's
         post-check: a negative variance, or a latent or residual covariance
         matrix not positive definite) are kept, as lavaan keeps them, and
