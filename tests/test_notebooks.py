@@ -1,5 +1,6 @@
 """Every notebook runs top to bottom; the .ipynb pairs carry no outputs."""
 
+import asyncio
 from pathlib import Path
 
 import jupytext
@@ -15,13 +16,36 @@ def test_there_are_notebooks():
     assert SOURCES, f"no notebooks found in {NB_DIR}"
 
 
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory):
+    """Every notebook executed, two kernels at a time (the machine's two cores):
+    ``{path: notebook}``, or the exception its execution raised."""
+    sem = asyncio.Semaphore(2)
+
+    async def run(src):
+        nb = jupytext.read(src)
+        path = tmp_path_factory.mktemp(src.stem)
+        client = NotebookClient(
+            nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(path)}}
+        )
+        async with sem:
+            try:
+                await client.async_execute()
+            except Exception as exc:  # reported by the notebook's own test
+                return src, exc
+        return src, nb
+
+    async def run_all():
+        return dict(await asyncio.gather(*(run(src) for src in SOURCES)))
+
+    return asyncio.run(run_all())
+
+
 @pytest.mark.parametrize("src", SOURCES, ids=[p.stem for p in SOURCES])
-def test_notebook_executes(src, tmp_path):
-    nb = jupytext.read(src)
-    client = NotebookClient(
-        nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
-    )
-    client.execute()
+def test_notebook_executes(src, executed):
+    nb = executed[src]
+    if isinstance(nb, Exception):
+        raise nb
     errors = [o for c in nb.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert not errors
     # the notebooks use the current names: no deprecation (FutureWarning) in them
