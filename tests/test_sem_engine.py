@@ -274,3 +274,51 @@ def test_batched_refits_are_within_their_tolerance_of_converged_fits():
     err = np.abs(default - tight).max()
     assert err < 1e-6
     assert np.abs(default - refit.theta).max() > 1e-3  # the refits did move
+
+
+@pytest.mark.parametrize("case", [1, 7])
+def test_multigroup_batched_refits_equal_single_refits(hs, case):
+    # stratified resamples (each school keeps its size) refitted as one stack
+    # (F = sum_g n_g/N F_g, gradients summed over groups) against the
+    # single-resample optimiser on each resample's group moments
+    model, kw = (CASES + [(HS3, {"group": "school"})])[case]
+    res = _fit(model, hs, **kw)
+    refit = make_refit(res._prep, res._theta, res._problem)
+    n, strata = refit.X.shape[0], refit.codes
+    idx2 = np.stack([resample_indices(c, n, strata) for c in replicate_seeds(6, 8)])
+    means, covs = refit._group_moments(idx2)
+    ns = np.bincount(strata)
+    thetas, ok = bmod.batch_fit(
+        refit.model, tuple(covs), tuple(means), refit.theta, refit.hess_inv, weights=ns / n
+    )
+    assert ok.all()
+    for b in range(8):
+        X, cb = refit.X[idx2[b]], strata[idx2[b]]
+        assert np.array_equal(np.bincount(cb), ns)  # stratified: sizes kept
+        mom = SampleMoments(
+            tuple(np.cov(X[cb == g], rowvar=False, ddof=0) for g in range(2)),
+            tuple(X[cb == g].mean(axis=0) for g in range(2)),
+            ns,
+        )
+        for g in range(2):  # the batched moments are the resample's moments
+            np.testing.assert_allclose(covs[g][b], mom.cov[g], rtol=0, atol=1e-13)
+        single, conv, _, _ = MLProblem(refit.model, mom).fit(refit.theta)
+        assert conv
+        np.testing.assert_allclose(thetas[b], single, atol=5e-6)
+
+
+def test_multigroup_bootstrap_is_batched_and_identical_across_n_jobs(hs, monkeypatch):
+    model, kw = CASES[1]
+    calls = []
+    real = bmod.batch_fit
+
+    def counting(*a, **k):
+        calls.append(a[1][0].shape[0] if isinstance(a[1], tuple) else a[1].shape[0])
+        return real(*a, **k)
+
+    monkeypatch.setattr(importlib.import_module("servqual.sem.bootstrap"), "batch_fit", counting)
+    one = sem.fit(model, hs, se="bootstrap", n_boot=60, seed=8, progress=False, **kw)
+    assert calls == [15, 15, 15, 15]  # stacks of n_boot / 4, no replicate-by-replicate fits
+    two = sem.fit(model, hs, se="bootstrap", n_boot=60, seed=8, progress=False, n_jobs=2, **kw)
+    np.testing.assert_array_equal(one.bootstrap_draws.estimates, two.bootstrap_draws.estimates)
+    assert one.bootstrap_draws.n_failed == 0

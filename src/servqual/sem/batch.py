@@ -29,8 +29,8 @@ __all__ = ["batch_fit"]
 class _Layout:
     """Index bookkeeping of a single-group model for the batched evaluations."""
 
-    def __init__(self, model: RAMModel):
-        grp = model.groups[0]
+    def __init__(self, model: RAMModel, g: int = 0):
+        grp = model.groups[g]
         q = model.q
         self.grp = grp
         self.q = q
@@ -306,17 +306,19 @@ def _factor_grad(lay, Lt, Bll, Psi, ml, WL, w_theta, r):
     return grad
 
 
-def _layout(model: RAMModel) -> _Layout:
-    """The model's layout, built once per model (models are immutable)."""
-    lay = _LAYOUTS.get(id(model))
-    if lay is None or lay[0] is not model:
-        lay = (model, _Layout(model))
-        _LAYOUTS.clear()  # keep one: a bootstrap refits one model many times
-        _LAYOUTS[id(model)] = lay
-    return lay[1]
+def _layout(model: RAMModel, g: int = 0) -> _Layout:
+    """The layout of group ``g``, built once per model (models are immutable)."""
+    lays = _LAYOUTS.get(id(model))
+    if lays is None or lays[0] is not model:
+        lays = (model, {})
+        _LAYOUTS.clear()  # keep one model: a bootstrap refits one model many times
+        _LAYOUTS[id(model)] = lays
+    if g not in lays[1]:
+        lays[1][g] = _Layout(model, g)
+    return lays[1][g]
 
 
-_LAYOUTS: dict[int, tuple[RAMModel, _Layout]] = {}
+_LAYOUTS: dict[int, tuple[RAMModel, dict[int, _Layout]]] = {}
 
 
 def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True):
@@ -382,7 +384,7 @@ def _value_grad(lay: _Layout, theta, A0, S0, m0, Sb, xb, logdetS, need_grad=True
     return F, grad
 
 
-def _start_value_grad(lay: _Layout, model: RAMModel, theta0, covs, logdetS):
+def _start_value_grad(lay: _Layout, model: RAMModel, theta0, covs, logdetS, g: int = 0):
     """``F`` and its gradient at the common start ``theta0`` for every resample,
     or ``(None, None)`` with a mean structure.
 
@@ -396,13 +398,13 @@ def _start_value_grad(lay: _Layout, model: RAMModel, theta0, covs, logdetS):
         return None, None
     if lay.start is None or not np.array_equal(lay.start[0], theta0):
         base = (grp.A0, grp.S0, grp.m0)
-        Sigma = model.moments(theta0, 0, base)[0]
+        Sigma = model.moments(theta0, g, base)[0]
         try:
             np.linalg.cholesky(Sigma)
         except np.linalg.LinAlgError:  # not a proper start: the general evaluation says so
             return None, None
         Si = np.linalg.inv(Sigma)
-        dS, _ = model.jacobian(theta0, 0, base)
+        dS, _ = model.jacobian(theta0, g, base)
         Z = Si @ dS @ Si  # (q, p, p)
         iu = np.triu_indices(grp.p)
         off = np.where(iu[0] == iu[1], 1.0, 2.0)  # symmetric S: upper triangle, off-diagonal twice
@@ -420,6 +422,15 @@ def _start_value_grad(lay: _Layout, model: RAMModel, theta0, covs, logdetS):
     F = logdet + Sv @ si_v - logdetS - grp.p
     g = g_hat - Sv @ Zv
     return F, g
+
+
+def _logdet(covs):
+    """``log|S|`` of a stack of covariances (0 for a degenerate one)."""
+    try:  # resample covariances are positive definite but for degenerate resamples
+        return 2.0 * np.log(np.diagonal(np.linalg.cholesky(covs), axis1=1, axis2=2)).sum(1)
+    except np.linalg.LinAlgError:
+        sign, logdet = np.linalg.slogdet(covs)
+        return np.where(sign > 0, logdet, 0.0)
 
 
 def _two_loop(g, H0, pairs):
@@ -454,8 +465,13 @@ def batch_fit(
     *,
     max_iter: int = 100,
     step_tol: float = 1e-7,
+    weights=None,
 ):
     """Fit ``K`` resamples at once; returns ``(thetas (K, q), ok (K,))``.
+
+    ``covs`` (K, p, p) and ``means`` (K, p) are the resamples' moments; for a
+    multigroup model, tuples of them, one per group, with ``weights`` the groups'
+    shares ``n_g / N`` (the ML discrepancy is ``sum_g w_g F_g``, lavaan's).
 
     BFGS from ``theta0`` with the inverse Hessian ``hess_inv`` as the initial
     metric, in product (two-loop) form so that an iteration costs one batched
@@ -467,24 +483,40 @@ def batch_fit(
     Every replicate's arithmetic is its own (row-wise), so its result does
     not depend on the other members of the batch.
     """
-    lay = _layout(model)
-    grp = model.groups[0]
-    K = covs.shape[0]
-    A0, S0, m0 = grp.A0, grp.S0.copy(), grp.m0.copy()
-    if grp.exo_s[0].size or grp.exo_m.size:  # fixed.x moments differ per resample
-        return np.tile(theta0, (K, 1)), np.zeros(K, dtype=bool)
-    try:  # resample covariances are positive definite but for degenerate resamples
-        logdetS = 2.0 * np.log(np.diagonal(np.linalg.cholesky(covs), axis1=1, axis2=2)).sum(1)
-    except np.linalg.LinAlgError:
-        sign, logdetS = np.linalg.slogdet(covs)
-        logdetS = np.where(sign > 0, logdetS, 0.0)
+    single = not isinstance(covs, (list, tuple))
+    covs_g = [covs] if single else list(covs)
+    means_g = [means] if single else list(means)
+    G = len(covs_g)
+    w = np.ones(1) if weights is None else np.asarray(weights, float)
+    lays = [_layout(model, g) for g in range(G)]
+    K = covs_g[0].shape[0]
+    if any(grp.exo_s[0].size or grp.exo_m.size for grp in model.groups[:G]):
+        return np.tile(theta0, (K, 1)), np.zeros(K, dtype=bool)  # fixed.x: moments per resample
+    logdetS = [_logdet(c) for c in covs_g]
+    bases = [(lay.grp.A0, lay.grp.S0.copy(), lay.grp.m0.copy()) for lay in lays]
+
+    def value_grad(theta, rows):
+        """``F = sum_g w_g F_g`` and its gradient on ``rows`` of the stacks."""
+        F, grad = 0.0, 0.0
+        for g, lay in enumerate(lays):
+            Fg, gg = _value_grad(
+                lay, theta, *bases[g], covs_g[g][rows], means_g[g][rows], logdetS[g][rows]
+            )
+            F = F + w[g] * Fg
+            grad = grad + w[g] * (np.zeros_like(theta) if gg is None else gg)
+        return F, grad
+
     H0 = np.asarray(hess_inv, float)
     theta = np.tile(np.asarray(theta0, float), (K, 1))
-    F, g = _start_value_grad(lay, model, np.asarray(theta0, float), covs, logdetS)
-    if F is None:
-        F, g = _value_grad(lay, theta, A0, S0, m0, covs, means, logdetS)
-    if g is None:
-        return theta, np.zeros(K, dtype=bool)
+    starts = [
+        _start_value_grad(lay, model, np.asarray(theta0, float), covs_g[g], logdetS[g], g)
+        for g, lay in enumerate(lays)
+    ]
+    if all(Fj is not None for Fj, _ in starts):
+        F = sum(w[j] * Fj for j, (Fj, _) in enumerate(starts))
+        g = sum(w[j] * gj for j, (_, gj) in enumerate(starts))
+    else:
+        F, g = value_grad(theta, slice(None))
     active = np.isfinite(F)
     done = np.zeros(K, dtype=bool)
     # the pairs are kept for the replicates still iterating (rows of ``idx``)
@@ -496,9 +528,7 @@ def batch_fit(
         step = _two_loop(g[idx], H0, pairs)
         t = np.ones(idx.size)
         new = theta[idx] - step
-        Fn, gn = _value_grad(lay, new, A0, S0, m0, covs[idx], means[idx], logdetS[idx])
-        if gn is None:
-            gn = np.zeros_like(new)
+        Fn, gn = value_grad(new, idx)
         slack = 1e-14 * np.maximum(1.0, np.abs(F[idx]))
         bad = ~(np.isfinite(Fn) & (Fn <= F[idx] + slack))
         for _h in range(20):  # step halving, rarely needed from a warm start
@@ -506,12 +536,7 @@ def batch_fit(
                 break
             t[bad] *= 0.5
             new[bad] = theta[idx[bad]] - t[bad, None] * step[bad]
-            Fb, gb = _value_grad(
-                lay, new[bad], A0, S0, m0, covs[idx[bad]], means[idx[bad]], logdetS[idx[bad]]
-            )
-            Fn[bad] = Fb
-            if gb is not None:
-                gn[bad] = gb
+            Fn[bad], gn[bad] = value_grad(new[bad], idx[bad])
             bad = bad & ~(np.isfinite(Fn) & (Fn <= F[idx] + slack))
         good = ~bad
         sv = new - theta[idx]

@@ -33,9 +33,10 @@ __all__ = ["Refit", "bootstrap_estimates", "boot_intervals"]
 class Refit:
     """Picklable statistic: row indices -> free parameters + defined parameters.
 
-    Called with a 2-D stack of resamples (single-group models) it computes
-    all resample moments at once from replicate counts (one matrix product
-    with the per-row cross products), then refits each resample.
+    Called with a 2-D stack of resamples it computes all resample moments at
+    once from replicate counts (one matrix product with the per-row cross
+    products, per group for a multigroup model, whose resamples are drawn
+    within the groups), then refits the stack at once (:func:`batch_fit`).
     """
 
     def __init__(self, model, defined, X, codes, n_groups, theta, label_fn, hess_inv=None):
@@ -48,6 +49,7 @@ class Refit:
         self.label_fn = label_fn
         self.hess_inv = hess_inv
         self._cross = None
+        self._groups = None
 
     def _refit(self, moments) -> np.ndarray:
         problem = MLProblem(self.model, moments)
@@ -78,28 +80,60 @@ class Refit:
         W = np.empty((K, n), dtype=Z.dtype)  # resample counts, one cache-sized bincount per row
         for j in range(K):
             W[j] = np.bincount(idx2[j], minlength=n)
-        both = (W @ Z).astype(float, copy=False) / idx2.shape[1]
-        p = shift.size
-        m = both[:, both.shape[1] - p :]
-        C = both[:, sym].reshape(K, p, p)
-        C -= m[:, :, None] * m[:, None, :]
-        return m + shift, C
+        return _from_counts(W, shift, sym, Z, idx2.shape[1])
+
+    def _group_moments(self, idx2: np.ndarray):
+        """Per group, means (K, p) and covariances (K, p, p) of a stack of
+        resamples drawn within the groups (each group keeps its size)."""
+        if self._groups is None:
+            self._groups = []
+            for g in range(self.n_groups):
+                rows = np.flatnonzero(self.codes == g)
+                self._groups.append((rows, *resample_products(self.X[rows], rows.size)))
+        K, n = idx2.shape[0], self.X.shape[0]
+        counts = np.empty((K, n), dtype=np.int64)
+        for j in range(K):
+            counts[j] = np.bincount(idx2[j], minlength=n)
+        out = []
+        for rows, shift, sym, Z in self._groups:
+            Wg = counts[:, rows]
+            if not np.all(Wg.sum(axis=1) == rows.size):  # the sizes the products assume
+                raise RuntimeError("multigroup resamples must be drawn within the groups")
+            out.append(_from_counts(Wg.astype(Z.dtype), shift, sym, Z, rows.size))
+        return [m for m, _ in out], [c for _, c in out]
 
     def _batch(self, idx2: np.ndarray) -> np.ndarray:
-        means, covs = self._batch_moments(idx2)
-        return self.from_moments(means, covs, idx2.shape[1])
+        if self.n_groups == 1:
+            means, covs = self._batch_moments(idx2)
+            return self.from_moments(means, covs, idx2.shape[1])
+        means, covs = self._group_moments(idx2)
+        return self.from_moments(means, covs, np.bincount(self.codes, minlength=self.n_groups))
 
-    def from_moments(self, means: np.ndarray, covs: np.ndarray, n_obs: int) -> np.ndarray:
-        """Refit a single-group model to stacks of means (K, p) and ML covariances (K, p, p)."""
-        K = means.shape[0]
+    def from_moments(self, means, covs, n_obs) -> np.ndarray:
+        """Refit the model to stacks of means (K, p) and ML covariances (K, p, p).
+
+        For a multigroup model, ``means`` and ``covs`` are lists (one stack per
+        group) and ``n_obs`` the group sizes.
+        """
+        multi = isinstance(means, (list, tuple))
+        mg = list(means) if multi else [means]
+        cg = list(covs) if multi else [covs]
+        n = np.atleast_1d(np.asarray(n_obs))
+        K = mg[0].shape[0]
         thetas, ok = np.tile(self.theta, (K, 1)), np.zeros(K, dtype=bool)
         if self.hess_inv is not None:
-            thetas, ok = batch_fit(self.model, covs, means, self.theta, self.hess_inv)
-        n = np.array([n_obs])
+            if multi:
+                thetas, ok = batch_fit(
+                    self.model, tuple(cg), tuple(mg), self.theta, self.hess_inv,
+                    weights=n / n.sum(),
+                )  # fmt: skip
+            else:
+                thetas, ok = batch_fit(self.model, cg[0], mg[0], self.theta, self.hess_inv)
         failed, msgs = np.zeros(K, dtype=bool), []
         for b in np.flatnonzero(~ok):  # stragglers: the full single-resample optimiser
             try:
-                thetas[b] = self._refit(SampleMoments((covs[b],), (means[b],), n))
+                moments = SampleMoments(tuple(c[b] for c in cg), tuple(m[b] for m in mg), n)
+                thetas[b] = self._refit(moments)
             except Exception as exc:  # this replicate fails; the others stand
                 failed[b] = True
                 msgs.append(f"{type(exc).__name__}: {exc}")
@@ -116,10 +150,18 @@ class Refit:
 
     def __call__(self, idx: np.ndarray) -> np.ndarray:
         if idx.ndim == 2:
-            if self.n_groups == 1:
-                return self._batch(idx)
-            return np.stack([self._finish(self.estimate(ix)) for ix in idx])
+            return self._batch(idx)
         return self._finish(self.estimate(idx))
+
+
+def _from_counts(W, shift, sym, Z, size):
+    """Means and ML covariances of the resamples whose row counts are ``W`` (K, n)."""
+    K, p = W.shape[0], shift.size
+    both = (W @ Z).astype(float, copy=False) / size
+    m = both[:, both.shape[1] - p :]
+    C = both[:, sym].reshape(K, p, p)
+    C -= m[:, :, None] * m[:, None, :]
+    return m + shift, C
 
 
 #: single-precision sums are exact below this (the float32 significand has 24 bits)
