@@ -57,11 +57,12 @@ def test_sem_from_dask_moments_equals_pandas_fit(client, hs, weights):
     import dask.dataframe as dd
 
     ddf = dd.from_pandas(hs, npartitions=3)
+    mom = moments(ddf, HS_COLS, weights=weights, fourth=True)  # one pass serves both models
     for model in (HS_MODEL, HS_MODEL + "\nx1 ~ 1"):  # with a mean structure too
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ref = sem.fit(model, hs, weights=weights)
-            got = sem.fit_moments(model, moments(ddf, HS_COLS, weights=weights, fourth=True))
+            got = sem.fit_moments(model, mom)
         assert got.se == ("robust" if weights else "standard") == ref.se
         assert _num(got.params, ref.params, ["est", "se", "std_all"]) < 1e-8
         for k in ("chi2", "df", "cfi", "rmsea", "srmr"):
