@@ -18,8 +18,10 @@ venv: $(STAMP)
 figures: $(STAMP)
 	$(VENV)/bin/servqual figures --out paper/figures --force
 
+# two workers, one test file each at a time (--dist loadfile keeps a file's
+# module-scoped fixtures in one process): the CI machine has two cores
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check src tests benchmarks validation notebooks
