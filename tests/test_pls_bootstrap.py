@@ -112,3 +112,25 @@ def test_reliability_replicates_equal_refits(boot, mobi):
             )
     assert (rel_ci["ci_lower"] < rel_ci["estimate"]).all()
     assert (rel_ci["estimate"] < rel_ci["ci_upper"]).all()
+
+
+@pytest.mark.parametrize("scaled", [True, False])
+def test_integer_answers_resample_moments_are_exact_single_precision(mobi, scaled, monkeypatch):
+    # mobi's answers are integer codes 1-10: the resample covariances come from
+    # exact single-precision sums (servqual._resampling.resample_products).  The
+    # same answers shifted by 0.5 (not integers: the double-precision path) give
+    # the same correlations and covariances, so the same bootstrap.
+    import servqual.pls.bootstrap as pb
+
+    used = []
+    real = pb.count_moments_to_cov
+    monkeypatch.setattr(pb, "count_moments_to_cov", lambda *a: used.append(1) or real(*a))
+    a = pls.fit(MODEL, mobi, n_boot=60, seed=2, progress=False, scaled=scaled)
+    assert len(used) == 8  # every stack of resamples (eight stacks of at most 8)
+    used.clear()
+    shifted = mobi.assign(**{c: mobi[c] + 0.5 for c in mobi.columns if c[:4].isupper()})
+    b = pls.fit(MODEL, shifted, n_boot=60, seed=2, progress=False, scaled=scaled)
+    assert not used
+    da, db = a.bootstrap.draws.estimates, b.bootstrap.draws.estimates
+    np.testing.assert_allclose(da, db, rtol=0, atol=1e-11)
+    assert np.ptp(da, axis=0).max() > 1e-2

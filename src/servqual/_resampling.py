@@ -36,6 +36,7 @@ __all__ = [
     "PartialBatch",
     "replicate_seeds",
     "resample_indices",
+    "resample_products",
     "run_bootstrap",
     "percentile_ci",
     "bca_ci",
@@ -173,6 +174,59 @@ def default_batch_size(n_boot: int, n: int, parts: int = 8) -> int:
     """
     by_boot = min(250, max(1, int(np.ceil(n_boot / parts))))
     return int(max(1, min(by_boot, BATCH_BYTES // (8 * max(int(n), 1)))))
+
+
+#: single-precision sums are exact below this (the float32 significand has 24 bits)
+_EXACT32 = 2.0**24
+
+
+def resample_products(X: np.ndarray, size: int):
+    """``(shift, sym, Z)``: what the resample counts are multiplied by.
+
+    ``Z`` (n, p(p+1)/2 + p) holds each row's upper-triangle cross-products and
+    values of ``X - shift``; ``sym`` maps a p x p matrix to its columns.  For
+    ``size``-row resamples the counts sum to ``size``, so every partial sum of a
+    count-weighted column is at most ``size * max|Z|`` in absolute value.
+
+    * Integer-coded data (answer codes, the usual survey case), shifted by the
+      rounded column means: when ``size * max|Z| < 2**24`` every product and
+      partial sum is an integer that single precision holds exactly, so ``Z``
+      is float32 and the product runs at the single-precision rate with an
+      exact result, whatever order the BLAS sums in.
+    * Otherwise ``shift`` is the column means and ``Z`` is float64.
+
+    Examples
+    --------
+    >>> X = np.array([[1.0, 2.0], [3.0, 5.0], [2.0, 2.0]])
+    >>> shift, sym, Z = resample_products(X, 3)
+    >>> str(Z.dtype), shift.tolist(), Z[1].tolist()  # (x1^2, x1 x2, x2^2, x1, x2) shifted
+    ('float32', [2.0, 3.0], [1.0, 2.0, 4.0, 1.0, 2.0])
+    >>> str(resample_products(X + 0.5, 3)[2].dtype)
+    'float64'
+    """
+    n, p = X.shape
+    mean = X.mean(axis=0)
+    rounded = np.round(mean)
+    integer = bool(np.all(X == np.round(X)))
+    if integer:
+        big = np.abs(X - rounded).max(initial=0.0)
+        integer = size * max(big, big * big) < _EXACT32
+    shift = rounded if integer else mean
+    # rows of XT are columns of X: contiguous products (single precision holds the
+    # shifted integer codes and their products exactly)
+    XT = np.ascontiguousarray((X - shift).T, dtype=np.float32 if integer else float)
+    iu = np.triu_indices(p)
+    q = iu[0].size
+    ZT = np.empty((q + p, n), dtype=XT.dtype)
+    start = 0
+    for i in range(p):
+        np.multiply(XT[i], XT[i:], out=ZT[start : start + p - i])
+        start += p - i
+    ZT[q:] = XT
+    pos = np.empty((p, p), dtype=np.intp)
+    pos[iu] = np.arange(q)
+    pos[iu[1], iu[0]] = np.arange(q)
+    return shift, pos.ravel(), ZT.T
 
 
 _CONTROLLER: list = []

@@ -21,12 +21,20 @@ from .._resampling import (
     bca_ci,
     jackknife_moments,
     percentile_ci,
+    resample_products,
     run_bootstrap,
 )
 from .._result import Result, resultclass
 from ..measurement import htmt_from_corr
 from .consistent import correct
-from .core import Structure, cross_products, estimate, moments_to_cov, total_effects
+from .core import (
+    Structure,
+    count_moments_to_cov,
+    cross_products,
+    estimate,
+    moments_to_cov,
+    total_effects,
+)
 
 __all__ = ["Layout", "statistic_vector", "run", "BootstrapResult", "RELIABILITY"]
 
@@ -196,8 +204,14 @@ def run(
     progress: bool,
     W0: np.ndarray | None = None,
     weights: np.ndarray | None = None,
+    raw: np.ndarray | None = None,
 ) -> BootstrapResult:
     """Bootstrap the statistic vector; percentile and BCa intervals.
+
+    ``raw`` may pass the unstandardised answers (same rows as ``X``): their
+    resample covariances (or correlations) equal those of ``X``, and integer
+    codes give them exactly in single precision
+    (:func:`servqual._resampling.resample_products`).
 
     With respondent ``weights`` (summing to n) every drawn row carries its
     weight: a replicate's moments are weighted by count x weight (WPLS).  The
@@ -217,11 +231,22 @@ def run(
             S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
         )
 
+    # integer-coded answers without weights: exact single-precision moments
+    exact = resample_products(raw, n) if weights is None and raw is not None else None
+    if exact is not None and exact[2].dtype != np.float32:
+        exact = None
+
     def batched(idx):
         idx = np.atleast_2d(idx)
         b = idx.shape[0]
         flat = (idx + (np.arange(b) * n)[:, None]).ravel()
-        counts = np.bincount(flat, minlength=b * n).reshape(b, n).astype(float)
+        counts = np.bincount(flat, minlength=b * n).reshape(b, n)
+        if exact is not None:
+            S = count_moments_to_cov(counts.astype(np.float32), exact, scaled)
+            return statistic_vector(
+                S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+            )
+        counts = counts.astype(float)
         return stat_from_counts(counts if weights is None else counts * rw)
 
     draws = run_bootstrap(

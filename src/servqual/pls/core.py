@@ -23,6 +23,7 @@ __all__ = [
     "CoreEstimate",
     "estimate",
     "standardise",
+    "count_moments_to_cov",
     "cross_products",
     "moments_to_cov",
 ]
@@ -235,12 +236,35 @@ def moments_to_cov(
     C = np.empty((counts.shape[0], p, p))
     C[:, iu[0], iu[1]] = sp
     C[:, iu[1], iu[0]] = sp
+    return _centred(C, mean, w, scaled)
+
+
+def _centred(C, mean, w, scaled: bool) -> np.ndarray:
+    """Sums of cross-products ``C`` (b, p, p) of resamples with total weight ``w``
+    and means ``mean`` -> covariances (divisor ``w - 1``) or correlations."""
     C -= w[:, None, None] * mean[:, :, None] * mean[:, None, :]
     C /= (w - 1)[:, None, None]
     if scaled:
         sd = np.sqrt(np.einsum("bii->bi", C))
         C = C / sd[:, :, None] / sd[:, None, :]
     return C
+
+
+def count_moments_to_cov(counts: np.ndarray, products, scaled: bool) -> np.ndarray:
+    """:func:`moments_to_cov` from :func:`servqual._resampling.resample_products`.
+
+    ``counts`` (b, n) are resample counts in the products' dtype.  With
+    single-precision products of integer codes the sums are exact integers, so
+    every row is the same whichever rows share the product (no fixed-shape
+    chunks needed) and the covariance is at least as accurate as the
+    double-precision one.
+    """
+    shift, sym, Z = products
+    p = shift.size
+    w = counts.sum(axis=1, dtype=float)
+    sums = (counts @ Z).astype(float, copy=False)
+    mean = sums[:, sums.shape[1] - p :] / w[:, None]
+    return _centred(sums[:, sym].reshape(counts.shape[0], p, p), mean, w, scaled)
 
 
 _CHUNK = 64

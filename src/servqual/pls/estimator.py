@@ -399,6 +399,7 @@ def fit(
             progress=progress,
             W0=W0,
             weights=w,
+            raw=raw,
         )
         warns += bootstrap_notes(boot.draws, " (replicates that did not converge count as failed)")
         _attach_ci(tabs, boot.table)
