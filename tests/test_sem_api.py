@@ -332,8 +332,8 @@ def test_bootstrap_failures_counted(pdem, monkeypatch):
     )
     with pytest.warns(BootstrapFailureWarning, match="bootstrap replicates failed"):
         res = sem.fit(MED, pdem, se="bootstrap", n_boot=40, seed=2, progress=False)
-    # batches fail as a whole and are retried replicate by replicate; the
-    # failures are counted, the others kept
+    # a failed replicate fails alone (PartialBatch): the failures are counted,
+    # the others kept
     assert 0 < res.bootstrap_draws.n_failed < 30
     assert np.isnan(res.bootstrap_draws.estimates[res.bootstrap_draws.failed]).all()
     assert any("failed" in w for w in res.warnings)

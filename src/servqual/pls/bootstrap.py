@@ -221,20 +221,14 @@ def run(
     """
     n = X.shape[0]
     rw = np.ones(n) if weights is None else np.asarray(weights, float)
-    center = X.mean(axis=0) if weights is None else rw @ X / rw.sum()
-    Xc, P = cross_products(X - center)
-    P = np.hstack([Xc, P])  # items and products side by side, built once
-
-    def stat_from_counts(counts):
-        S = moments_to_cov(counts, Xc, P, scaled)
-        return statistic_vector(
-            S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
-        )
-
-    # integer-coded answers without weights: exact single-precision moments
+    # integer-coded answers without weights: exact single-precision moments;
+    # otherwise the centred items and their products, side by side, built once
     exact = resample_products(raw, n) if weights is None and raw is not None else None
-    if exact is not None and exact[2].dtype != np.float32:
+    if exact is None or exact[2].dtype != np.float32:
         exact = None
+        center = X.mean(axis=0) if weights is None else rw @ X / rw.sum()
+        Xc, P = cross_products(X - center)
+        P = np.hstack([Xc, P])
 
     def batched(idx):
         idx = np.atleast_2d(idx)
@@ -243,11 +237,12 @@ def run(
         counts = np.bincount(flat, minlength=b * n).reshape(b, n)
         if exact is not None:
             S = count_moments_to_cov(counts.astype(np.float32), exact, scaled)
-            return statistic_vector(
-                S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
-            )
-        counts = counts.astype(float)
-        return stat_from_counts(counts if weights is None else counts * rw)
+        else:
+            counts = counts.astype(float)
+            S = moments_to_cov(counts if weights is None else counts * rw, Xc, P, scaled)
+        return statistic_vector(
+            S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
+        )
 
     draws = run_bootstrap(
         batched,

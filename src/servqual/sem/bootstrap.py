@@ -77,11 +77,15 @@ class Refit:
         if self._cross is None or self._cross[0] != idx2.shape[1]:
             self._cross = (idx2.shape[1], *resample_products(self.X, idx2.shape[1]))
         _, shift, sym, Z = self._cross
-        K, n = idx2.shape[0], self.X.shape[0]
-        W = np.empty((K, n), dtype=Z.dtype)  # resample counts, one cache-sized bincount per row
-        for j in range(K):
-            W[j] = np.bincount(idx2[j], minlength=n)
-        return _from_counts(W, shift, sym, Z, idx2.shape[1])
+        return _from_counts(self._counts(idx2, Z.dtype), shift, sym, Z, idx2.shape[1])
+
+    def _counts(self, idx2: np.ndarray, dtype) -> np.ndarray:
+        """Resample counts (K, n), one cache-sized bincount per row."""
+        n = self.X.shape[0]
+        W = np.empty((idx2.shape[0], n), dtype=dtype)
+        for j, ix in enumerate(idx2):
+            W[j] = np.bincount(ix, minlength=n)
+        return W
 
     def _group_moments(self, idx2: np.ndarray):
         """Per group, means (K, p) and covariances (K, p, p) of a stack of
@@ -91,10 +95,7 @@ class Refit:
             for g in range(self.n_groups):
                 rows = np.flatnonzero(self.codes == g)
                 self._groups.append((rows, *resample_products(self.X[rows], rows.size)))
-        K, n = idx2.shape[0], self.X.shape[0]
-        counts = np.empty((K, n), dtype=np.int64)
-        for j in range(K):
-            counts[j] = np.bincount(idx2[j], minlength=n)
+        counts = self._counts(idx2, np.int64)
         out = []
         for rows, shift, sym, Z in self._groups:
             Wg = counts[:, rows]
