@@ -105,7 +105,7 @@ def test_failures_without_an_exception_say_non_finite():
 def test_sem_fit(monkeypatch):
     from servqual.sem.bootstrap import Refit
 
-    monkeypatch.setattr(Refit, "_batch_moments", _odd(Refit._batch_moments))
+    monkeypatch.setattr(Refit, "_count_moments", _odd(Refit._count_moments))
     hs = servqual.load_dataset("holzinger_swineford")
     res = _check(
         lambda: sem.fit("f =~ x1 + x2 + x3", hs, se="bootstrap", n_boot=40, seed=1, progress=False),
@@ -118,10 +118,10 @@ def test_sem_fit_failures_are_issued_once(monkeypatch):
     """The failure sentence was issued by the bootstrap and again by sem.fit: now once."""
     from servqual.sem.bootstrap import Refit
 
-    def broken(self, idx2):
+    def broken(self, W):
         raise np.linalg.LinAlgError("test: singular resample")
 
-    monkeypatch.setattr(Refit, "_batch_moments", broken)
+    monkeypatch.setattr(Refit, "_count_moments", broken)
     hs = servqual.load_dataset("holzinger_swineford")
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -55,7 +55,7 @@ def test_batch_moments_equal_brute_force_moments(likert):
     bm, bc = _brute(X, idx2)
     np.testing.assert_allclose(means, bm, rtol=0, atol=1e-13)
     np.testing.assert_allclose(covs, bc, rtol=0, atol=1e-13)
-    assert refit._cross[3].dtype == np.float32
+    assert refit._cross[2].dtype == np.float32
 
 
 def test_non_integer_data_use_double_precision(likert):
@@ -65,7 +65,7 @@ def test_non_integer_data_use_double_precision(likert):
     X = refit.X
     idx2 = np.stack([resample_indices(c, X.shape[0]) for c in replicate_seeds(2, 10)])
     means, covs = refit._batch_moments(idx2)
-    assert refit._cross[3].dtype == np.float64
+    assert refit._cross[2].dtype == np.float64
     bm, bc = _brute(X, idx2)
     np.testing.assert_allclose(means, bm, rtol=0, atol=1e-12)
     np.testing.assert_allclose(covs, bc, rtol=0, atol=1e-12)

@@ -263,43 +263,66 @@ def records_warnings(workers: int) -> bool:
     return type(backend).__name__ in ("LokyBackend", "MultiprocessingBackend")
 
 
-def _run_batch(statistic, children, n, strata, k, batched, record=False):
+def _run_batch(statistic, children, n, strata, k, batched, record=False, counts=None):
     """One batch of replicates: (estimates, failed, failure messages, warnings)."""
     (out, failed, msgs), warns = recording(
-        _batch, statistic, children, n, strata, k, batched, record=record
+        _batch, statistic, children, n, strata, k, batched, counts, record=record
     )
     return out, failed, msgs, warns
 
 
-def _batch(statistic, children, n, strata, k, batched):
+def resample_counts(children, n: int, strata=None, dtype=np.float64) -> np.ndarray:
+    """Row counts ``(len(children), n)`` of the resamples :func:`resample_indices` draws.
+
+    Each replicate's indices are counted as soon as they are drawn, while they
+    are in cache: no ``(K, n)`` index array is formed.  Row ``j`` equals
+    ``np.bincount(resample_indices(children[j], n, strata), minlength=n)``.
+
+    Examples
+    --------
+    >>> ch = replicate_seeds(1, 2)
+    >>> W = resample_counts(ch, 5)
+    >>> W.sum(axis=1).tolist(), bool((W[0] == np.bincount(resample_indices(ch[0], 5), minlength=5)).all())
+    ([5.0, 5.0], True)
+    """
+    W = np.empty((len(children), n), dtype=dtype)
+    for j, c in enumerate(children):
+        W[j] = np.bincount(resample_indices(c, n, strata), minlength=n)
+    return W
+
+
+def _batch(statistic, children, n, strata, k, batched, counts=None):
     # One BLAS thread always, in the main process too: multi-threaded BLAS
     # reduces in another order, and replicate b must give the same bits
     # whatever n_jobs is.
     with one_blas_thread():
-        idx = np.empty((len(children), n), dtype=np.int64)  # one block, no stacked copy
-        for j, c in enumerate(children):
-            idx[j] = resample_indices(c, n, strata)
-        out = np.full((len(idx), k), np.nan)
-        failed = np.zeros(len(idx), dtype=bool)
+        if counts is not None:  # the statistic takes the resamples' row counts
+            stack = resample_counts(children, n, strata, counts)
+        else:
+            stack = np.empty((len(children), n), dtype=np.int64)  # one block, no stacked copy
+            for j, c in enumerate(children):
+                stack[j] = resample_indices(c, n, strata)
+        out = np.full((len(stack), k), np.nan)
+        failed = np.zeros(len(stack), dtype=bool)
         msgs: list[str] = []
         if batched:
             try:
-                res = np.asarray(statistic(idx), dtype=float)
-                out[:] = res.reshape(len(idx), k)
+                res = np.asarray(statistic(stack), dtype=float)
+                out[:] = res.reshape(len(stack), k)
             except PartialBatch as part:  # the statistic says which replicates failed
-                out[:] = np.asarray(part.values, dtype=float).reshape(len(idx), k)
+                out[:] = np.asarray(part.values, dtype=float).reshape(len(stack), k)
                 failed |= np.asarray(part.failed, dtype=bool)
                 msgs.extend(part.messages)
             except Exception as exc:  # a batch failure is per replicate, retry singly
                 msgs.append(f"{type(exc).__name__}: {exc}")
-                for j, ix in enumerate(idx):
+                for j, ix in enumerate(stack):
                     try:
                         out[j] = np.asarray(statistic(ix[None, :]), dtype=float).reshape(k)
                     except Exception as exc2:
                         msgs.append(f"{type(exc2).__name__}: {exc2}")
                         failed[j] = True
         else:
-            for j, ix in enumerate(idx):
+            for j, ix in enumerate(stack):
                 try:
                     out[j] = np.asarray(statistic(ix), dtype=float).reshape(k)
                 except Exception as exc:  # counted, message kept
@@ -323,6 +346,7 @@ def run_bootstrap(
     batched: bool = False,
     strata: np.ndarray | None = None,
     desc: str = "bootstrap",
+    counts=None,
 ) -> BootstrapDraws:
     """Run a nonparametric bootstrap of ``statistic``.
 
@@ -355,6 +379,11 @@ def run_bootstrap(
         depend on ``n_jobs``, so results are bit-identical whatever ``n_jobs``).
     strata : array, optional
         Resample within strata (e.g. groups in a multigroup model).
+    counts : dtype, optional
+        With ``batched=True``: pass the statistic each stack's row counts
+        ``(m, n)`` in this dtype (:func:`resample_counts`, the same resamples)
+        instead of its row indices -- for statistics built from count-weighted
+        moments, which then need no index array.
 
     Returns
     -------
@@ -379,6 +408,8 @@ def run_bootstrap(
     )
     if n_jobs == 0:
         raise ParameterError("n_jobs=0 is invalid: expected a positive number or -1.")
+    if counts is not None and not batched:
+        raise ParameterError("counts= needs batched=True: a stack of resamples per call.")
     children = replicate_seeds(seed, n_boot)
     workers = n_jobs if n_jobs > 0 else max(1, (__import__("os").cpu_count() or 1) + 1 + n_jobs)
     if batch_size is None:
@@ -391,10 +422,13 @@ def run_bootstrap(
     record = records_warnings(workers)
     with progress_bar(total=n_boot, enabled=progress, desc=desc) as bar:
         if workers == 1:
-            results = (_run_batch(statistic, b, n, strata, k, batched, record) for b in batches)
+            results = (
+                _run_batch(statistic, b, n, strata, k, batched, record, counts) for b in batches
+            )
         else:
             results = Parallel(n_jobs=n_jobs, return_as="generator")(
-                delayed(_run_batch)(statistic, b, n, strata, k, batched, record) for b in batches
+                delayed(_run_batch)(statistic, b, n, strata, k, batched, record, counts)
+                for b in batches
             )
         start = 0
         for out, fail, msgs, ws in results:

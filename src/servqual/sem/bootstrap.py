@@ -69,15 +69,25 @@ class Refit:
         return self._refit(sample_moments(arrays))
 
     def _batch_moments(self, idx2: np.ndarray):
-        """Means (K, p) and covariances (K, p, p) of a stack of resamples.
+        """Means (K, p) and covariances (K, p, p) of a stack of resamples (row indices)."""
+        return self._count_moments(self._counts(idx2, self._products()[2].dtype))
 
-        One product of the resample counts (K, n) with the per-row cross-products
-        and values (n, p(p+1)/2 + p): see :func:`resample_products`.
-        """
-        if self._cross is None or self._cross[0] != idx2.shape[1]:
-            self._cross = (idx2.shape[1], *resample_products(self.X, idx2.shape[1]))
-        _, shift, sym, Z = self._cross
-        return _from_counts(self._counts(idx2, Z.dtype), shift, sym, Z, idx2.shape[1])
+    def _products(self):
+        """``(shift, sym, Z)`` of :func:`resample_products`, built once."""
+        if self._cross is None:
+            self._cross = resample_products(self.X, self.X.shape[0])
+        return self._cross
+
+    def _count_moments(self, W: np.ndarray):
+        """Means (K, p) and covariances (K, p, p) of the resamples whose row counts
+        are ``W`` (K, n): one product of the counts with the per-row cross-products
+        and values (n, p(p+1)/2 + p), see :func:`resample_products`."""
+        shift, sym, Z = self._products()
+        return _from_counts(W.astype(Z.dtype, copy=False), shift, sym, Z, self.X.shape[0])
+
+    def _count_dtype(self):
+        """The dtype the moment products take the counts in (no conversion needed)."""
+        return self._products()[2].dtype if self.n_groups == 1 else np.dtype(np.int64)
 
     def _counts(self, idx2: np.ndarray, dtype) -> np.ndarray:
         """Resample counts (K, n), one cache-sized bincount per row."""
@@ -88,14 +98,17 @@ class Refit:
         return W
 
     def _group_moments(self, idx2: np.ndarray):
-        """Per group, means (K, p) and covariances (K, p, p) of a stack of
-        resamples drawn within the groups (each group keeps its size)."""
+        """Per group, means (K, p) and covariances (K, p, p) of a stack of resamples
+        (row indices) drawn within the groups (each group keeps its size)."""
+        return self._group_count_moments(self._counts(idx2, np.int64))
+
+    def _group_count_moments(self, counts: np.ndarray):
+        """:meth:`_group_moments` from the resamples' row counts (K, n)."""
         if self._groups is None:
             self._groups = []
             for g in range(self.n_groups):
                 rows = np.flatnonzero(self.codes == g)
                 self._groups.append((rows, *resample_products(self.X[rows], rows.size)))
-        counts = self._counts(idx2, np.int64)
         out = []
         for rows, shift, sym, Z in self._groups:
             Wg = counts[:, rows]
@@ -104,12 +117,18 @@ class Refit:
             out.append(_from_counts(Wg.astype(Z.dtype), shift, sym, Z, rows.size))
         return [m for m, _ in out], [c for _, c in out]
 
-    def _batch(self, idx2: np.ndarray) -> np.ndarray:
+    def from_counts(self, W: np.ndarray) -> np.ndarray:
+        """Estimates (K, k) of the resamples whose row counts are ``W`` (K, n)
+        (drawn within the groups for a multigroup model): the bootstrap's
+        batched statistic (``run_bootstrap(..., counts=...)``)."""
         if self.n_groups == 1:
-            means, covs = self._batch_moments(idx2)
-            return self.from_moments(means, covs, idx2.shape[1])
-        means, covs = self._group_moments(idx2)
+            means, covs = self._count_moments(W)
+            return self.from_moments(means, covs, self.X.shape[0])
+        means, covs = self._group_count_moments(W)
         return self.from_moments(means, covs, np.bincount(self.codes, minlength=self.n_groups))
+
+    def _batch(self, idx2: np.ndarray) -> np.ndarray:
+        return self.from_counts(self._counts(idx2, np.int64))
 
     def from_moments(self, means, covs, n_obs) -> np.ndarray:
         """Refit the model to stacks of means (K, p) and ML covariances (K, p, p).
@@ -246,7 +265,7 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
     k = prep.model.q + len(prep.defined)
     n = refit.X.shape[0]
     draws = run_bootstrap(
-        refit,
+        refit.from_counts if batched else refit,
         n,
         n_boot,
         k=k,
@@ -259,6 +278,8 @@ def bootstrap_estimates(prep, problem, theta, *, n_boot, seed, n_jobs, progress)
         # batched ML refits: larger stacks amortise the per-call cost of the
         # stacked linear algebra (250 resamples per stack at B = 1000)
         batch_size=default_batch_size(n_boot, n, parts=4) if batched else None,
+        # the refits need the resamples' moments only: row counts, counted as drawn
+        counts=refit._count_dtype() if batched else None,
     )
     return draws, bootstrap_notes(draws) + improper_note(prep, problem, draws)
 
