@@ -25,7 +25,9 @@ def test_counts_are_the_bincounts_of_the_indices(stratified):
     W = resample_counts(ch, n, strata, np.float32)
     assert W.dtype == np.float32 and W.shape == (12, n)
     for j, c in enumerate(ch):
-        np.testing.assert_array_equal(W[j], np.bincount(resample_indices(c, n, strata), minlength=n))
+        np.testing.assert_array_equal(
+            W[j], np.bincount(resample_indices(c, n, strata), minlength=n)
+        )
     if stratified:  # each stratum keeps its size
         for s, size in enumerate([10, 20, 7]):
             assert np.all(W[:, strata == s].sum(axis=1) == size)

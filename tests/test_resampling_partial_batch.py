@@ -29,9 +29,9 @@ def test_partial_batch_keeps_the_computed_rows():
     assert d.n_failed == (~idx_has0).sum() > 0
     assert all(m.startswith("ValueError: no row 0") for m in d.messages)
     # the kept rows equal the plain (unbatched) statistic on the same resamples
-    single = run_bootstrap(
-        lambda i: [x[i].mean()], 30, 40, k=1, seed=2, progress=False
-    ).estimates[:, 0]
+    single = run_bootstrap(lambda i: [x[i].mean()], 30, 40, k=1, seed=2, progress=False).estimates[
+        :, 0
+    ]
     np.testing.assert_array_equal(d.estimates[idx_has0, 0], single[idx_has0])
 
 

@@ -135,7 +135,6 @@ def test_interaction_term_needs_latents():
 def test_wlsmv_bootstrap_replicates_are_refits():
     # brute force: replicate b of the WLSMV bootstrap equals polychorics + DWLS
     # refitted on resample b (the same seed stream), to the optimizer's tolerance
-    import pandas as pd
 
     from servqual import sem
     from servqual._resampling import replicate_seeds, resample_indices
@@ -314,9 +313,7 @@ def test_wlsmv_multigroup_bootstrap_resamples_every_group():
     b2 = sem.fit(BFI1, bfi, se="bootstrap", n_boot=20, ci=0.5, seed=3, n_jobs=2, **kw)
     p, q = std.params, b1.params
     assert np.array_equal(p["est"], q["est"])
-    np.testing.assert_array_equal(
-        b2.bootstrap_draws.estimates, b1.bootstrap_draws.estimates[:20]
-    )
+    np.testing.assert_array_equal(b2.bootstrap_draws.estimates, b1.bootstrap_draws.estimates[:20])
     free = (p.se > 0) & (p.op != "|")
     assert free.sum() >= 12
     for g in p.group.unique():  # every group's free parameters vary

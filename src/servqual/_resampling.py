@@ -282,7 +282,8 @@ def resample_counts(children, n: int, strata=None, dtype=np.float64) -> np.ndarr
     --------
     >>> ch = replicate_seeds(1, 2)
     >>> W = resample_counts(ch, 5)
-    >>> W.sum(axis=1).tolist(), bool((W[0] == np.bincount(resample_indices(ch[0], 5), minlength=5)).all())
+    >>> first = np.bincount(resample_indices(ch[0], 5), minlength=5)
+    >>> W.sum(axis=1).tolist(), bool((W[0] == first).all())
     ([5.0, 5.0], True)
     """
     W = np.empty((len(children), n), dtype=dtype)

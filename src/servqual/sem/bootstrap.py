@@ -16,10 +16,10 @@ from .._resampling import (
     bca_ci,
     bootstrap_notes,
     default_batch_size,
-    resample_products,
     jackknife,
     jackknife_moments,
     percentile_ci,
+    resample_products,
     run_bootstrap,
 )
 from .._warn import warn
@@ -159,7 +159,9 @@ class Refit:
                 failed[b] = True
                 msgs.append(f"{type(exc).__name__}: {exc}")
         k = thetas.shape[1] + len(self.defined)
-        out = np.stack([np.full(k, np.nan) if f else self._finish(t) for t, f in zip(thetas, failed)])
+        out = np.stack(
+            [np.full(k, np.nan) if f else self._finish(t) for t, f in zip(thetas, failed)]
+        )
         if failed.any():
             raise PartialBatch(out, failed, msgs)
         return out
