@@ -256,10 +256,11 @@ def test_no_likelihood_where_the_implied_covariance_is_not_positive_definite(hs)
     assert np.isfinite(good["chi2"]) and np.isfinite(good["loglik"])
 
 
-def test_batched_refits_are_within_their_tolerance_of_converged_fits():
+def test_batched_refits_are_within_their_tolerance_of_converged_fits(monkeypatch):
     # the RATER model at n = 5,000 (the bootstrap benchmark's case): the default
-    # stopping rule (a 1e-7 relative step, the last step below 3x that taken
-    # unevaluated) against the same refits run to rounding level
+    # stopping rule (a 1e-7 relative step; the last step taken unevaluated when
+    # below 3x that, or below 30x that with the replicate's own contraction
+    # predicting the next one below it) against the same refits run to rounding
     df, _ = servqual.simulate_survey(5000, seed=1)
     inst = servqual.Instrument.servqual22()
     cols = inst.columns("P") + ["SAT1", "SAT2", "SAT3", "LOY1", "LOY2", "LTR"]
@@ -268,12 +269,21 @@ def test_batched_refits_are_within_their_tolerance_of_converged_fits():
     idx2 = np.stack([resample_indices(c, 5000) for c in replicate_seeds(3, 60)])
     means, covs = refit._batch_moments(idx2)
     args = (refit.model, covs, means, refit.theta, refit.hess_inv)
-    default, ok = bmod.batch_fit(*args)
     tight, _ = bmod.batch_fit(*args, step_tol=1e-13, max_iter=80)  # to rounding level
+    rows, real = [], bmod._value_grad
+
+    def counting(lay, theta, *a, **k):
+        rows.append(theta.shape[0])
+        return real(lay, theta, *a, **k)
+
+    monkeypatch.setattr(bmod, "_value_grad", counting)
+    default, ok = bmod.batch_fit(*args)
     assert ok.all()
-    err = np.abs(default - tight).max()
-    assert err < 1e-6
+    err = np.abs(default - tight).max(axis=1)
+    assert err.max() < 2e-6 and np.quantile(err, 0.9) < 5e-7
     assert np.abs(default - refit.theta).max() > 1e-3  # the refits did move
+    # evaluations per replicate: 4.25 on 1,000 resamples (4.90 with the fixed rule)
+    assert sum(rows) / 60 < 4.5
 
 
 @pytest.mark.parametrize("case", [1, 7])
