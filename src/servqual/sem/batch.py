@@ -450,13 +450,12 @@ def _start_value_grad(lay: _Layout, model: RAMModel, theta0, covs, logdetS, g: i
     return F, g
 
 
-def _logdet(covs):
-    """``log|S|`` of a stack of covariances (0 for a degenerate one)."""
-    try:  # resample covariances are positive definite but for degenerate resamples
-        return 2.0 * np.log(np.diagonal(np.linalg.cholesky(covs), axis1=1, axis2=2)).sum(1)
-    except np.linalg.LinAlgError:
-        sign, logdet = np.linalg.slogdet(covs)
-        return np.where(sign > 0, logdet, 0.0)
+def _implied_logdet(model: RAMModel, theta0, g: int) -> float:
+    """``log|Sigma(theta0)|`` of group ``g`` (0 if it is not positive definite)."""
+    grp = model.groups[g]
+    Sigma = model.moments(np.asarray(theta0, float), g, (grp.A0, grp.S0, grp.m0))[0]
+    sign, logdet = np.linalg.slogdet(Sigma)
+    return float(logdet) if sign > 0 else 0.0
 
 
 def _two_loop(g, H0, pairs):
@@ -525,7 +524,10 @@ def batch_fit(
     K = covs_g[0].shape[0]
     if any(grp.exo_s[0].size or grp.exo_m.size for grp in model.groups[:G]):
         return np.tile(theta0, (K, 1)), np.zeros(K, dtype=bool)  # fixed.x: moments per resample
-    logdetS = [_logdet(c) for c in covs_g]
+    # F is computed up to a constant per group: log|Sigma(theta0)| stands in for each
+    # resample's log|S| (same minimiser and gradient, F near 0 so that the line
+    # search's relative slack keeps its scale, no factorisation of K covariances)
+    logdetS = [np.full(K, _implied_logdet(model, theta0, g)) for g in range(G)]
     bases = [(lay.grp.A0, lay.grp.S0.copy(), lay.grp.m0.copy()) for lay in lays]
 
     def value_grad(theta, rows):

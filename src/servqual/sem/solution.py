@@ -151,11 +151,24 @@ def improper_replicates(model, thetas: np.ndarray, bases) -> np.ndarray:
                 A = _stack(A0, rows.size, ar, ac, t[:, ak], False)
                 Bl = np.linalg.inv(np.eye(v) - A)[:, p:, :]
                 cov_lv = Bl @ S @ Bl.transpose(0, 2, 1)
-            bad[rows] |= np.linalg.eigvalsh(cov_lv)[:, 0] < -_EIG_TOL
+            bad[rows] |= _not_positive(cov_lv)
         ob = (sr < p) & (sc < p)
         rows = np.flatnonzero(~ov_bad)
         off = (S0[:p, :p] - np.diag(np.diag(S0[:p, :p])) != 0).any()
         if ((ob & ~dia).any() or off) and rows.size:  # a diagonal Theta is positive definite here
             Th = _stack(S0[:p, :p], rows.size, sr[ob], sc[ob], thetas[rows][:, sk[ob]])
-            bad[rows] |= np.linalg.eigvalsh(Th)[:, 0] < -_EIG_TOL
+            bad[rows] |= _not_positive(Th)
     return bad
+
+
+def _not_positive(mats: np.ndarray) -> np.ndarray:
+    """Which matrices of a stack have an eigenvalue below ``-eps^(3/4)`` (lavaan's check).
+
+    A Cholesky factorisation of the whole stack succeeds in the usual case, all
+    of them positive definite; only then are the eigenvalues not needed.
+    """
+    try:
+        np.linalg.cholesky(mats)
+        return np.zeros(mats.shape[0], dtype=bool)
+    except np.linalg.LinAlgError:
+        return np.linalg.eigvalsh(mats)[:, 0] < -_EIG_TOL
