@@ -5,7 +5,7 @@ Used by the bootstrap: all resamples of a batch are fitted simultaneously
 estimate with the full-sample inverse expected Hessian as the initial metric,
 applied in product (two-loop) form: an iteration costs one batched
 value-and-gradient evaluation plus O(K q) vector work, and a replicate leaves
-the batch as soon as it has converged (about five evaluations each on the
+the batch as soon as it has converged (about four evaluations each on the
 RATER model).  For factor models (no directed effect of an observed
 variable) the evaluation works with ``Sigma = Theta + Lt Psi Lt'`` and only
 p x p and p x m products; with diagonal ``Theta`` it never forms ``Sigma`` or

@@ -1,10 +1,12 @@
 """Nonparametric bootstrap of SEM estimates through ``_resampling.run_bootstrap``.
 
-Each replicate computes the resample's moments directly from a NumPy array
-(no pandas), rebuilds only the sample statistics of the ML problem and
-re-estimates by Fisher scoring warm-started at the full-sample solution.
-Replicates that fail to converge are counted as failures, never dropped
-silently.
+The ML refits take each stack of resamples as row counts (drawn and counted
+replicate by replicate, ``run_bootstrap(..., counts=...)``): one product of the
+counts with the rows' cross-products gives every resample's moments (exactly,
+in single precision, for integer-coded answers), and the stack is refitted at
+once (:func:`batch_fit`), warm-started at the full-sample solution.  Replicates
+that fail to converge there are refitted one by one; those that still fail are
+counted as failures, never dropped silently.
 """
 
 from __future__ import annotations
@@ -32,12 +34,14 @@ __all__ = ["Refit", "bootstrap_estimates", "boot_intervals"]
 
 
 class Refit:
-    """Picklable statistic: row indices -> free parameters + defined parameters.
+    """Picklable statistic: a resample -> free parameters + defined parameters.
 
-    Called with a 2-D stack of resamples it computes all resample moments at
-    once from replicate counts (one matrix product with the per-row cross
-    products, per group for a multigroup model, whose resamples are drawn
-    within the groups), then refits the stack at once (:func:`batch_fit`).
+    :meth:`from_counts` (the bootstrap's batched statistic) takes a stack of
+    resamples as row counts (K, n) and computes all their moments at once (one
+    matrix product with the per-row cross-products, per group for a multigroup
+    model, whose resamples are drawn within the groups), then refits the stack
+    at once (:func:`batch_fit`).  Called with row indices -- 1-D, one resample
+    (the jackknife), or a 2-D stack -- it does the same from those.
     """
 
     def __init__(self, model, defined, X, codes, n_groups, theta, label_fn, hess_inv=None):
