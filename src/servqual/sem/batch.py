@@ -510,8 +510,9 @@ def batch_fit(
     soon as its own step is below ``step_tol`` (relative) -- or, when the next
     step is small enough (:data:`LAST_STEP`, :data:`LAST_MAX`), after taking it
     unevaluated -- and leaves the batch (parameters within about 1e-6 of a fit
-    converged to rounding on the RATER model at n = 5,000, within about 1e-5 on
-    the 301 HS respondents; tested against the single-resample optimiser).
+    converged to rounding on the RATER model at n = 5,000, within 2e-5 on the
+    301 HS respondents: ``validation/sem_batch_precision.py``; tested against
+    the single-resample optimiser).
     Every replicate's arithmetic is its own (row-wise), so its result does
     not depend on the other members of the batch.
     """
