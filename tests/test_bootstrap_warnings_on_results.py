@@ -146,7 +146,7 @@ def test_pls_fit(monkeypatch):
 def test_key_drivers(monkeypatch):
     from servqual.drivers import keydrivers as kd
 
-    monkeypatch.setattr(kd, "_batch_corr", _odd(kd._batch_corr))
+    monkeypatch.setattr(kd, "_counts_corr", _odd(kd._counts_corr))  # the bootstrap's statistic
     res = _check(
         lambda: drivers.key_drivers(
             _lin(150), "y", ["a", "b", "c"], n_boot=40, seed=1, progress=False

@@ -13,7 +13,10 @@ what-ifs) goes through :func:`run_bootstrap`, so that
   thread per worker (threadpoolctl) so workers do not oversubscribe the cores;
   any joblib backend works, including dask via
   ``joblib.parallel_config(backend="dask")``;
-* a tqdm progress bar shows progress and can be switched off.
+* a tqdm progress bar shows progress and can be switched off;
+* batched statistics built from count-weighted moments (SEM, PLS, key drivers,
+  driver shares by segment) take each stack's row counts (``counts=dtype``),
+  counted as the resamples are drawn, rather than an index stack.
 """
 
 from __future__ import annotations
@@ -356,8 +359,11 @@ def run_bootstrap(
     statistic : callable
         ``statistic(indices) -> array of length k`` for one resample (row
         indices into the data), or, with ``batched=True``,
-        ``statistic(indices_2d) -> array (m, k)`` for a stack of resamples.
-        An exception or a non-finite value marks the replicate as failed.
+        ``statistic(stack) -> array (m, k)`` for a stack of resamples: their
+        ``(m, n)`` row indices, or with ``counts=`` their ``(m, n)`` row counts.
+        An exception or a non-finite value marks the replicate as failed (when
+        a whole stack raises, its rows are retried one at a time, each as a
+        ``(1, n)`` stack).
         Warnings it raises are recorded where it runs (worker processes
         included) and issued again, each distinct one once, from the calling
         thread after the last replicate, prefixed "in bootstrap resamples":
@@ -382,9 +388,12 @@ def run_bootstrap(
         Resample within strata (e.g. groups in a multigroup model).
     counts : dtype, optional
         With ``batched=True``: pass the statistic each stack's row counts
-        ``(m, n)`` in this dtype (:func:`resample_counts`, the same resamples)
-        instead of its row indices -- for statistics built from count-weighted
-        moments, which then need no index array.
+        ``(m, n)`` in this dtype (:func:`resample_counts`: the same resamples,
+        each counted as soon as it is drawn, so no index stack is formed and
+        the statistic converts nothing) instead of its row indices.  For
+        statistics built from count-weighted moments; give the dtype they
+        compute in.  The SEM, PLS, PLS bootstrap-MGA, key-driver and
+        driver-share bootstraps take counts.
 
     Returns
     -------

@@ -599,20 +599,17 @@ def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None,
     p_, s_ = len(predictors), len(levels)
     rows_of = [np.flatnonzero(strata == s) for s in range(s_)]
 
-    def statistic(idx):  # idx (m, n): stratified resamples of row indices
-        out = np.empty((idx.shape[0], s_ * p_))
-        counts_all = np.stack([np.bincount(r, minlength=x.shape[0]) for r in idx])
+    def statistic(counts):  # (m, n) row counts of stratified resamples, float64
+        out = np.empty((counts.shape[0], s_ * p_))
         for s, rows in enumerate(rows_of):
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[:, s * p_ : (s + 1) * p_] = _batched_shares(
-                    x[rows], counts_all[:, rows] * wl[rows]
-                )
+                out[:, s * p_ : (s + 1) * p_] = _batched_shares(x[rows], counts[:, rows] * wl[rows])
         return out
 
     shares = [_batched_shares(x[r], wl[r][None])[0] for r in rows_of]
     boot = run_bootstrap(statistic, x.shape[0], n_boot, k=s_ * p_, seed=seed, n_jobs=n_jobs,
-                         progress=progress, batched=True, strata=strata,
-                         desc="driver shares")  # fmt: skip
+                         progress=progress, batched=True, counts=np.float64,
+                         strata=strata, desc="driver shares")  # fmt: skip
     est = np.where(boot.failed[:, None], np.nan, boot.estimates)
     warns += bootstrap_notes(boot, " (a singular resample gives non-finite shares)")
     draws = [est[:, s * p_ : (s + 1) * p_] for s in range(s_)]

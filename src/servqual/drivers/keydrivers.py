@@ -116,26 +116,41 @@ class KeyDriversResult(Result):
 
 
 def _batch_corr(x: np.ndarray, idx: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Correlation matrices of the resamples ``idx`` (m, n) of rows of ``x`` (n, q).
+    """Correlation matrices of the resamples ``idx`` (m, n) of rows of ``x`` (n, q)
+    (for a statistic that needs the row indices too; else :func:`_counts_corr`)."""
+    n = x.shape[0]
+    idx = np.atleast_2d(idx)
+    W = np.empty((idx.shape[0], n))  # filled row by row: no stacked int copy to convert
+    for j, r in enumerate(idx):
+        W[j] = np.bincount(r, minlength=n)
+    return _counts_corr(x, W, weights)
 
-    With respondent ``weights`` each drawn row carries its weight (a row drawn
-    twice counts with twice its weight): the weighted correlation of the resample.
+
+def _counts_corr(x: np.ndarray, W: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
+    """Correlation matrices of the resamples whose row counts are ``W`` (m, n) of ``x`` (n, q).
+
+    ``W`` is float64, as :func:`~servqual._resampling.run_bootstrap` passes it with
+    ``counts=np.float64``.  With respondent ``weights`` each drawn row carries its
+    weight (a row drawn twice counts with twice its weight): the weighted
+    correlation of the resample.
+
+    Examples
+    --------
+    >>> x = np.array([[1.0, 2.0], [2.0, 1.0], [3.0, 5.0]])
+    >>> float(_counts_corr(x, np.ones((1, 3)))[0, 0, 1].round(6))  # the sample correlation
+    0.720577
     """
     n, q = x.shape
-    idx = np.atleast_2d(idx)
-    w = np.empty((idx.shape[0], n))  # filled row by row: no stacked int copy to convert
-    for j, r in enumerate(idx):
-        w[j] = np.bincount(r, minlength=n)
     if weights is None:
-        tot = np.full((w.shape[0], 1), float(n))
+        tot = np.full((W.shape[0], 1), float(n))
         xc = x - x.mean(axis=0)
     else:
-        w = w * weights
-        tot = w.sum(axis=1, keepdims=True)
+        W = W * weights
+        tot = W.sum(axis=1, keepdims=True)
         xc = x - weights @ x / weights.sum()
-    mean = w @ xc / tot
+    mean = W @ xc / tot
     outer = (xc[:, :, None] * xc[:, None, :]).reshape(n, q * q)
-    cov = (w @ outer).reshape(-1, q, q) / tot[:, :, None] - mean[:, :, None] * mean[:, None, :]
+    cov = (W @ outer).reshape(-1, q, q) / tot[:, :, None] - mean[:, :, None] * mean[:, None, :]
     sd = np.sqrt(np.einsum("mii->mi", cov))
     return cov / sd[:, :, None] / sd[:, None, :]
 
@@ -197,7 +212,8 @@ def key_drivers(
     Each bootstrap replicate computes one correlation matrix, from which all
     linear methods follow (Shapley/LMG, relative weights, standardized betas,
     zero-order correlations); resamples are processed in vectorised batches
-    through :func:`servqual._resampling.run_bootstrap`.
+    through :func:`servqual._resampling.run_bootstrap`, as row counts (one
+    product of the counts with the rows' cross-products per batch).
 
     Parameters
     ----------
@@ -290,7 +306,7 @@ def key_drivers(
     n_failed = 0
     if lin and n_boot > 0:
         res = run_bootstrap(
-            lambda idx: _linear_importance(_batch_corr(x, idx, rw), lin, units),
+            lambda W: _linear_importance(_counts_corr(x, W, rw), lin, units),
             len(frame),
             n_boot,
             k=len(lin) * p,
@@ -298,6 +314,7 @@ def key_drivers(
             n_jobs=n_jobs,
             progress=progress,
             batched=True,
+            counts=np.float64,  # the resamples' row counts, counted as they are drawn
             desc="key drivers",
         )
         notes += bootstrap_notes(res)

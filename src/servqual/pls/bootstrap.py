@@ -5,8 +5,10 @@ drawn).  Its indicator covariance matrix follows from ``c @ X`` and
 ``c @ (x_i x_j)`` (one matrix product for a whole stack of resamples), and the
 PLS algorithm then runs on the stack of matrices at once
 (:func:`servqual.pls.core.estimate`).  Replicates go through
-:func:`servqual._resampling.run_bootstrap` (``batched=True``), so replicate
-``b`` depends only on ``seed`` and ``b``, whatever ``n_jobs``.
+:func:`servqual._resampling.run_bootstrap` (``batched=True``,
+``counts=`` the dtype of the products), which hands the statistic each stack's
+row counts, counted as they are drawn; replicate ``b`` depends only on ``seed``
+and ``b``, whatever ``n_jobs``.
 """
 
 from __future__ import annotations
@@ -230,20 +232,16 @@ def run(
         Xc, P = cross_products(X - center)
         P = np.hstack([Xc, P])
 
-    def batched(idx):
-        idx = np.atleast_2d(idx)
-        b = idx.shape[0]
-        flat = (idx + (np.arange(b) * n)[:, None]).ravel()
-        counts = np.bincount(flat, minlength=b * n).reshape(b, n)
+    def batched(counts):  # (b, n) row counts of a stack of resamples, in `dtype`
         if exact is not None:
-            S = count_moments_to_cov(counts.astype(np.float32), exact, scaled)
+            S = count_moments_to_cov(counts, exact, scaled)
         else:
-            counts = counts.astype(float)
             S = moments_to_cov(counts if weights is None else counts * rw, Xc, P, scaled)
         return statistic_vector(
             S, st, layout, scheme=scheme, tol=tol, max_iter=max_iter, consistent=consistent
         )
 
+    dtype = np.float32 if exact is not None else np.float64  # what the products take
     draws = run_bootstrap(
         batched,
         n,
@@ -253,6 +251,7 @@ def run(
         n_jobs=n_jobs,
         progress=progress,
         batched=True,
+        counts=dtype,  # counted as they are drawn: no index stack
         desc="PLS bootstrap",
     )
 

@@ -24,8 +24,9 @@ standardised once:
   two-sided permutation p-value.
 
 Permutations and bootstrap replicates are evaluated in stacks from the
-cross-product sums, like the PLS bootstrap; replicate ``k`` depends only on
-``seed`` and ``k``.
+cross-product sums, like the PLS bootstrap (a bootstrap stack arrives as the
+resamples' row counts, ``run_bootstrap(..., counts=np.float64)``); replicate
+``k`` depends only on ``seed`` and ``k``.
 """
 
 from __future__ import annotations
@@ -170,16 +171,10 @@ def mga_bootstrap(
             )
         return np.hstack(out)
 
-    def batched(idx):
-        idx = np.atleast_2d(idx)
-        b = idx.shape[0]
-        flat = (idx + (np.arange(b) * n)[:, None]).ravel()
-        return stats(np.bincount(flat, minlength=b * n).reshape(b, n).astype(float))
-
     k = int(keep.sum())
     point = stats(np.ones((1, n)))[0]
     draws = run_bootstrap(
-        batched,
+        stats,  # from each stack's row counts (m, n), counted as they are drawn
         n,
         n_boot,
         k=2 * k,
@@ -187,6 +182,7 @@ def mga_bootstrap(
         n_jobs=n_jobs,
         progress=progress,
         batched=True,
+        counts=np.float64,
         strata=g1.astype(int),
         desc="PLS bootstrap MGA",
     )
