@@ -275,3 +275,40 @@ def test_compare_paired_with_a_missing_wave_label():
     r = compare_paired(df, "ltr", wave="wave", id="id")
     assert int(r.table.loc[0, "n_a"]) == 5
     assert any("not in both waves" in w for w in r.warnings)
+
+
+def test_bootstrap_shares_equal_brute_force_on_the_resampled_rows():
+    # a replicate's shares (the driver-share bootstrap's statistic, from one product of
+    # its row counts with the cross-products) against Shapley values over all 2^3
+    # subsets of the predictors, each R² from weighted least squares on the resample
+    from itertools import combinations
+    from math import factorial
+
+    from servqual.compare import _batched_shares
+
+    rng = np.random.default_rng(7)
+    n = 60
+    x = rng.normal(size=(n, 3))
+    y = x @ [1.0, 0.5, 0.2] + rng.normal(size=n)
+    w = rng.uniform(0.5, 2.0, n)
+    counts = np.stack([np.bincount(rng.integers(0, n, n), minlength=n) for _ in range(4)])
+    got = _batched_shares(np.column_stack([x, y]), counts.astype(float), w)
+    for j in range(4):
+        ww = counts[j] * w  # each drawn row carries its weight
+
+        def r2(sub, ww=ww):
+            if not sub:
+                return 0.0
+            A = np.column_stack([np.ones(n), x[:, list(sub)]]) * np.sqrt(ww)[:, None]
+            beta = np.linalg.lstsq(A, y * np.sqrt(ww), rcond=None)[0]
+            res = y - np.column_stack([np.ones(n), x[:, list(sub)]]) @ beta
+            return 1.0 - (ww @ res**2) / (ww @ (y - ww @ y / ww.sum()) ** 2)
+
+        shap = np.zeros(3)
+        for i in range(3):
+            rest = [k for k in range(3) if k != i]
+            for size in range(3):
+                for sub in combinations(rest, size):
+                    wt = factorial(size) * factorial(3 - size - 1) / factorial(3)
+                    shap[i] += wt * (r2(sub + (i,)) - r2(sub))
+        np.testing.assert_allclose(got[j], shap / r2((0, 1, 2)), rtol=0, atol=1e-12)

@@ -515,16 +515,14 @@ class DriverComparison(Result):
         return Summary(title, [("Shapley shares", self.table)], self.warnings)
 
 
-def _batched_shares(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Shapley shares of R² for each row of ``counts`` (resampling weights), target last."""
+def _batched_shares(x: np.ndarray, counts: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Shapley shares of R² for each row of ``counts`` (resample row counts; each drawn
+    row carries its respondent weight), target last: the weighted correlation of
+    each resample from one product of the counts with the rows' cross-products."""
     from .drivers.importance import shapley_from_corr
+    from .drivers.keydrivers import _counts_corr
 
-    tw = counts.sum(axis=1)
-    m = counts @ x / tw[:, None]
-    s2 = np.einsum("bn,ni,nj->bij", counts, x, x) / tw[:, None, None]
-    cov = s2 - m[:, :, None] * m[:, None, :]
-    d = np.sqrt(np.einsum("bii->bi", cov))
-    corr = cov / d[:, :, None] / d[:, None, :]
+    corr = _counts_corr(x, counts, weights)
     idx = np.arange(corr.shape[-1])
     corr[:, idx, idx] = 1.0
     sv, r2 = shapley_from_corr(corr)
@@ -603,10 +601,10 @@ def driver_shares_by(data, target, predictors, by, *, levels=None, weights=None,
         out = np.empty((counts.shape[0], s_ * p_))
         for s, rows in enumerate(rows_of):
             with np.errstate(invalid="ignore", divide="ignore"):
-                out[:, s * p_ : (s + 1) * p_] = _batched_shares(x[rows], counts[:, rows] * wl[rows])
+                out[:, s * p_ : (s + 1) * p_] = _batched_shares(x[rows], counts[:, rows], wl[rows])
         return out
 
-    shares = [_batched_shares(x[r], wl[r][None])[0] for r in rows_of]
+    shares = [_batched_shares(x[r], np.ones((1, r.size)), wl[r])[0] for r in rows_of]
     boot = run_bootstrap(statistic, x.shape[0], n_boot, k=s_ * p_, seed=seed, n_jobs=n_jobs,
                          progress=progress, batched=True, counts=np.float64,
                          strata=strata, desc="driver shares")  # fmt: skip
