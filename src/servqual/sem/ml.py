@@ -221,7 +221,11 @@ class MLProblem:
         if ok:
             return theta, True, it, "fisher"
         th2, ok2, it2 = self.lbfgs(theta0 if not np.isfinite(self.objective(theta)) else theta)
-        th3, ok3, it3 = self.fisher(th2)
+        # polish by Fisher scoring: 50 steps for a warm (bootstrap) refit, whose
+        # stragglers sit on flat, degenerate likelihoods where 200 steps rarely help
+        # and cost 0.3 s each (B = 1,000: HS Pasteur 8.4 -> 5.0 s, same 6 failures;
+        # mobi 59 -> 55 s, 43 failures instead of 42)
+        th3, ok3, it3 = self.fisher(th2, max_iter=50 if warm else 200)
         if ok3:
             return th3, True, it + it2 + it3, "L-BFGS-B+fisher"
         _, g = self.value_grad(th2)
