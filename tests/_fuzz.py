@@ -210,7 +210,7 @@ def check_sane(res) -> None:
                 assert np.all((s >= -1e-12) & (s <= 1 + 1e-12)), f"{name}.{c} outside [0, 1]"
 
 
-def outcome(call, *args, **kwargs):
+def assert_typed_error_or_sane(call, *args, **kwargs):
     """Run ``call``: a typed servqual error passes; a result must be sane."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

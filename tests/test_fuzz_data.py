@@ -9,7 +9,7 @@ error or a result passing :func:`_fuzz.check_sane`.
 
 import pytest
 from _api import DATA_CALLS
-from _fuzz import NON_FRAMES, dirty_frames, outcome
+from _fuzz import NON_FRAMES, assert_typed_error_or_sane, dirty_frames
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -21,7 +21,7 @@ from servqual.errors import ServqualError
 def test_dirty_frames_give_typed_errors_or_sane_results(name, data):
     make, call = DATA_CALLS[name]
     frame = data.draw(dirty_frames(make()), label="frame")
-    outcome(call, frame)
+    assert_typed_error_or_sane(call, frame)
 
 
 @pytest.mark.parametrize("name", sorted(DATA_CALLS))

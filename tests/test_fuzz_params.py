@@ -9,7 +9,7 @@ on the data functions.  Outcome: a typed servqual error or a sane result.
 import numpy as np
 import pytest
 from _api import DATA_CALLS
-from _fuzz import check_sane, outcome
+from _fuzz import assert_typed_error_or_sane, check_sane
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -73,7 +73,7 @@ SCALAR_CALLS = {
 @given(data=st.data())
 def test_arbitrary_arguments_give_typed_errors_or_sane_results(name, data):
     strategy, call = SCALAR_CALLS[name]
-    outcome(call, *data.draw(strategy, label="args"))
+    assert_typed_error_or_sane(call, *data.draw(strategy, label="args"))
 
 
 BAD_OPTIONS = {

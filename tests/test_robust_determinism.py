@@ -32,7 +32,7 @@ def _tables(res):
     return out
 
 
-def _identical(a, b):
+def _assert_identical(a, b):
     ta, tb = _tables(a), _tables(b)
     assert ta.keys() == tb.keys()
     for k in ta:
@@ -77,4 +77,4 @@ CALLS = {
 
 @pytest.mark.parametrize("name", sorted(CALLS))
 def test_same_seed_bit_identical_across_n_jobs(name):
-    _identical(CALLS[name](1), CALLS[name](2))
+    _assert_identical(CALLS[name](1), CALLS[name](2))
