@@ -274,6 +274,23 @@ def _run_batch(statistic, children, n, strata, k, batched, record=False, counts=
     return out, failed, msgs, warns
 
 
+def index_counts(idx, n: int, dtype=np.float64) -> np.ndarray:
+    """Row counts ``(K, n)`` of a stack of resamples given by their row indices
+    ``idx`` (K, n) (or one resample, 1-D): one cache-sized bincount per row,
+    written straight into the counts (no stacked integer copy to convert).
+
+    Examples
+    --------
+    >>> index_counts(np.array([[0, 0, 2], [1, 2, 2]]), 3).tolist()
+    [[2.0, 0.0, 1.0], [0.0, 1.0, 2.0]]
+    """
+    idx = np.atleast_2d(idx)
+    W = np.empty((idx.shape[0], n), dtype=dtype)
+    for j, r in enumerate(idx):
+        W[j] = np.bincount(r, minlength=n)
+    return W
+
+
 def resample_counts(children, n: int, strata=None, dtype=np.float64) -> np.ndarray:
     """Row counts ``(len(children), n)`` of the resamples :func:`resample_indices` draws.
 

@@ -21,6 +21,7 @@ from .._options import (
 from .._resampling import (
     bca_ci,
     bootstrap_notes,
+    index_counts,
     jackknife_moments,
     percentile_ci,
     run_bootstrap,
@@ -118,12 +119,7 @@ class KeyDriversResult(Result):
 def _batch_corr(x: np.ndarray, idx: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Correlation matrices of the resamples ``idx`` (m, n) of rows of ``x`` (n, q)
     (for a statistic that needs the row indices too; else :func:`_counts_corr`)."""
-    n = x.shape[0]
-    idx = np.atleast_2d(idx)
-    W = np.empty((idx.shape[0], n))  # filled row by row: no stacked int copy to convert
-    for j, r in enumerate(idx):
-        W[j] = np.bincount(r, minlength=n)
-    return _counts_corr(x, W, weights)
+    return _counts_corr(x, index_counts(idx, x.shape[0]), weights)
 
 
 def _counts_corr(x: np.ndarray, W: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:

@@ -18,6 +18,7 @@ from .._resampling import (
     bca_ci,
     bootstrap_notes,
     default_batch_size,
+    index_counts,
     jackknife,
     jackknife_moments,
     percentile_ci,
@@ -94,12 +95,8 @@ class Refit:
         return self._products()[2].dtype if self.n_groups == 1 else np.dtype(np.int64)
 
     def _counts(self, idx2: np.ndarray, dtype) -> np.ndarray:
-        """Resample counts (K, n), one cache-sized bincount per row."""
-        n = self.X.shape[0]
-        W = np.empty((idx2.shape[0], n), dtype=dtype)
-        for j, ix in enumerate(idx2):
-            W[j] = np.bincount(ix, minlength=n)
-        return W
+        """Resample counts (K, n) of a stack of row indices."""
+        return index_counts(idx2, self.X.shape[0], dtype)
 
     def _group_moments(self, idx2: np.ndarray):
         """Per group, means (K, p) and covariances (K, p, p) of a stack of resamples
